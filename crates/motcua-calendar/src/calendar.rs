@@ -281,10 +281,7 @@ impl WorkCalendar {
             return Err(self.out_of_range("thời điểm làm việc".to_owned()));
         }
         let (k, r) = ((w - 1) / self.day_seconds, (w - 1) % self.day_seconds + 1);
-        let index = *self
-            .working
-            .get(k as usize)
-            .ok_or_else(|| self.out_of_range("thời điểm làm việc".to_owned()))?;
+        let index = *self.working.get(k as usize).ok_or_else(|| self.out_of_range("thời điểm làm việc".to_owned()))?;
         let mut left = r;
         let mut second = 0;
         for &(a, b) in &self.sessions {

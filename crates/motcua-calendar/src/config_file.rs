@@ -63,10 +63,9 @@ impl CalendarConfig {
             config.name = name;
         }
         if let Some(tz) = raw.time_zone {
-            config.time_zone = tz
-                .get_ref()
-                .parse()
-                .map_err(|_| fail(tz.span().start, format!("múi giờ \"{}\" không tồn tại (ví dụ: Asia/Ho_Chi_Minh)", tz.get_ref())))?;
+            config.time_zone = tz.get_ref().parse().map_err(|_| {
+                fail(tz.span().start, format!("múi giờ \"{}\" không tồn tại (ví dụ: Asia/Ho_Chi_Minh)", tz.get_ref()))
+            })?;
         }
         if let Some(hours) = raw.lunar_time_zone_hours {
             if !(-12.0..=14.0).contains(hours.get_ref()) {
@@ -76,7 +75,8 @@ impl CalendarConfig {
         }
         if let Some(days) = raw.weekly_rest_days {
             let parsed: Result<Vec<Weekday>, _> = days.get_ref().iter().map(|d| d.parse::<Weekday>()).collect();
-            let parsed = parsed.map_err(|_| fail(days.span().start, "ngày trong tuần cần dạng \"sat\", \"sun\"…".into()))?;
+            let parsed =
+                parsed.map_err(|_| fail(days.span().start, "ngày trong tuần cần dạng \"sat\", \"sun\"…".into()))?;
             if parsed.len() >= 7 {
                 return Err(fail(days.span().start, "lịch phải có ít nhất một ngày làm việc trong tuần".into()));
             }

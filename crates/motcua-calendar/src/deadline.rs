@@ -96,7 +96,12 @@ impl WorkCalendar {
         self.due_counted_from(received, from, limit)
     }
 
-    fn due_counted_from(&self, received: NaiveDateTime, from: NaiveDateTime, limit: TimeLimit) -> Result<Due, CalendarError> {
+    fn due_counted_from(
+        &self,
+        received: NaiveDateTime,
+        from: NaiveDateTime,
+        limit: TimeLimit,
+    ) -> Result<Due, CalendarError> {
         let date = match limit {
             TimeLimit::WorkingDays(n) => self.add_working_days(from.date(), n)?,
             TimeLimit::WorkingHours(h) => {
@@ -234,11 +239,8 @@ impl WorkCalendar {
             return Ok(WorkingTime { seconds: 0, day_seconds });
         }
         let mut total = self.working_clock(to)? - self.working_clock(from)?;
-        let mut clipped: Vec<(NaiveDateTime, NaiveDateTime)> = pauses
-            .iter()
-            .map(|p| (p.from.max(from), p.to.min(to)))
-            .filter(|(a, b)| a < b)
-            .collect();
+        let mut clipped: Vec<(NaiveDateTime, NaiveDateTime)> =
+            pauses.iter().map(|p| (p.from.max(from), p.to.min(to))).filter(|(a, b)| a < b).collect();
         clipped.sort();
         let mut merged: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::new();
         for (a, b) in clipped {

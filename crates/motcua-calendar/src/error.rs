@@ -23,7 +23,9 @@ pub enum CalendarError {
     #[error("thời điểm {0} không hợp lệ ở múi giờ của lịch / no such local time")]
     InvalidLocalTime(String),
     /// A pause that ends before it begins, or begins before the dossier was received.
-    #[error("khoảng tạm dừng {from} – {to} không hợp lệ (kết thúc trước khi bắt đầu, hoặc trước ngày nhận hồ sơ) / invalid pause")]
+    #[error(
+        "khoảng tạm dừng {from} – {to} không hợp lệ (kết thúc trước khi bắt đầu, hoặc trước ngày nhận hồ sơ) / invalid pause"
+    )]
     InvalidPause { from: String, to: String },
     /// A schedule file that could not be used.
     #[error(transparent)]

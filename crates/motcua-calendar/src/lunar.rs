@@ -84,7 +84,7 @@ impl LunarDate {
         // The next month starts at the next new moon; a 29-day month has no day 30.
         let k = ((start as f64 - REF_NEW_MOON) / SYNODIC_MONTH + 0.5).floor() as i64;
         let next = new_moon_day(k + 1, tz_hours);
-        if start + i64::from(self.day) - 1 >= next {
+        if start + i64::from(self.day) > next {
             return Err(invalid());
         }
         let date = from_jdn(start + i64::from(self.day) - 1);
@@ -119,9 +119,7 @@ pub fn leap_month(year: i32, tz_hours: f64) -> Option<u8> {
 }
 
 const STEMS: [&str; 10] = ["Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý"];
-const BRANCHES: [&str; 12] = [
-    "Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi",
-];
+const BRANCHES: [&str; 12] = ["Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi"];
 
 fn check_range(date: NaiveDate) -> Result<(), CalendarError> {
     if (FIRST_SUPPORTED..=LAST_SUPPORTED).contains(&date) {

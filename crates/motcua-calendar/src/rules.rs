@@ -82,10 +82,7 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn law_for(date: NaiveDate) -> &'static HolidayLaw {
-    LAWS.iter()
-        .rev()
-        .find(|law| date >= ymd(law.from.0, law.from.1, law.from.2))
-        .unwrap_or(&LAWS[0])
+    LAWS.iter().rev().find(|law| date >= ymd(law.from.0, law.from.1, law.from.2)).unwrap_or(&LAWS[0])
 }
 
 fn law_source(law: &HolidayLaw) -> Source {

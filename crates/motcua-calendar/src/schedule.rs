@@ -48,10 +48,7 @@ const OFFICIAL_FILES: &[(&str, &str)] = &[
 
 /// The official national schedules for civil servants shipped with this crate.
 pub fn official_schedules() -> Result<Vec<Schedule>, ScheduleError> {
-    OFFICIAL_FILES
-        .iter()
-        .map(|(file, text)| Schedule::parse(file, text, WeeklyPattern::default()))
-        .collect()
+    OFFICIAL_FILES.iter().map(|(file, text)| Schedule::parse(file, text, WeeklyPattern::default())).collect()
 }
 
 #[derive(Deserialize)]
@@ -164,7 +161,12 @@ pub(crate) fn resolve_days(
         }
         let name = raw.name.get_ref().trim();
         if name.is_empty() {
-            return Err(error_at(file, text, raw.name.span().start, "tên ngày không được để trống / empty name".into()));
+            return Err(error_at(
+                file,
+                text,
+                raw.name.span().start,
+                "tên ngày không được để trống / empty name".into(),
+            ));
         }
         let source = sources.get(raw.source.get_ref()).cloned().ok_or_else(|| {
             error_at(

@@ -17,18 +17,41 @@ use crate::{CalendarError, TimeLimit, WorkCalendar};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum TraceStep {
-    Received { at: NaiveDateTime },
+    Received {
+        at: NaiveDateTime,
+    },
     /// Received outside working hours: counts from the next session.
-    MovedToSession { at: NaiveDateTime },
+    MovedToSession {
+        at: NaiveDateTime,
+    },
     /// For a same-day limit: whether the receipt was by the cut-off.
-    CutOff { cutoff: String, met: bool },
+    CutOff {
+        cutoff: String,
+        met: bool,
+    },
     /// A working day counted; `n` is its number in the period.
-    Counted { date: NaiveDate, n: u32, working_seconds: i64 },
+    Counted {
+        date: NaiveDate,
+        n: u32,
+        working_seconds: i64,
+    },
     /// A day that does not count.
-    Skipped { date: NaiveDate, kind: DayKind, name: Option<String>, source: Option<String> },
+    Skipped {
+        date: NaiveDate,
+        kind: DayKind,
+        name: Option<String>,
+        source: Option<String>,
+    },
     /// The clock stopped (waiting for the applicant).
-    Paused { from: NaiveDateTime, to: NaiveDateTime, rule: SupplementRule },
-    Due { at: NaiveDateTime, date: NaiveDate },
+    Paused {
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        rule: SupplementRule,
+    },
+    Due {
+        at: NaiveDateTime,
+        date: NaiveDate,
+    },
 }
 
 /// The explanation of a deadline, step by step.

@@ -2,9 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use motcua_calendar::trace::TraceStep;
-use motcua_calendar::{
-    AfterHours, CalendarConfig, DayKind, DueAt, Pause, SupplementRule, TimeLimit, WorkCalendar,
-};
+use motcua_calendar::{AfterHours, CalendarConfig, DayKind, DueAt, Pause, SupplementRule, TimeLimit, WorkCalendar};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -81,7 +79,8 @@ fn a_dossier_received_after_hours_counts_from_the_next_working_session() {
     assert_eq!(due.counted_from, at(2026, 2, 23, 7, 0));
     assert_eq!(due.date, d(2026, 2, 24));
     // With the policy off, counting starts the day after receipt: Monday 23/02 is day 1.
-    let as_received = WorkCalendar::new(CalendarConfig { after_hours: AfterHours::AsReceived, ..Default::default() }).unwrap();
+    let as_received =
+        WorkCalendar::new(CalendarConfig { after_hours: AfterHours::AsReceived, ..Default::default() }).unwrap();
     assert_eq!(as_received.due(at(2026, 2, 13, 18, 0), limit("1d")).unwrap().date, d(2026, 2, 23));
     // Lunch break: 12:00 counts from 13:30 the same day.
     assert_eq!(cal.effective_receipt(at(2026, 3, 3, 12, 0)).unwrap(), at(2026, 3, 3, 13, 30));
@@ -133,9 +132,19 @@ fn a_supplement_request_stops_the_clock_or_restarts_it_as_configured() {
     assert_eq!(restarted.counted_from, at(2026, 3, 16, 9, 0));
     // A pause that starts after the deadline changes nothing.
     let late = Pause { from: at(2026, 3, 20, 9, 0), to: at(2026, 3, 25, 9, 0) };
-    assert_eq!(cal.due_with_pauses(received, limit("5d"), &[late], SupplementRule::PauseClock).unwrap().date, d(2026, 3, 16));
+    assert_eq!(
+        cal.due_with_pauses(received, limit("5d"), &[late], SupplementRule::PauseClock).unwrap().date,
+        d(2026, 3, 16)
+    );
     // In hours, the pause's working hours are added.
-    let hours = cal.due_with_pauses(received, limit("8h"), &[Pause { from: at(2026, 3, 9, 10, 0), to: at(2026, 3, 9, 14, 0) }], SupplementRule::PauseClock).unwrap();
+    let hours = cal
+        .due_with_pauses(
+            received,
+            limit("8h"),
+            &[Pause { from: at(2026, 3, 9, 10, 0), to: at(2026, 3, 9, 14, 0) }],
+            SupplementRule::PauseClock,
+        )
+        .unwrap();
     // 10:00–14:00 holds 1h30 + 0h30 = 2h of working time: Tue 09:00 + 2h = 11:00.
     assert_eq!(hours.at, at(2026, 3, 10, 11, 0));
     // A pause that ends before it begins is refused.
@@ -158,9 +167,11 @@ fn the_trace_names_every_skipped_day_with_its_source_and_counts_to_the_limit() {
     assert_eq!(counted.len(), 10);
     assert_eq!(counted[0], d(2026, 2, 13));
     assert_eq!(*counted.last().unwrap(), due.date);
-    let skipped_tet = trace.steps.iter().any(|s| matches!(s,
+    let skipped_tet = trace.steps.iter().any(|s| {
+        matches!(s,
         TraceStep::Skipped { date, kind: DayKind::Holiday, name: Some(name), source: Some(source) }
-            if *date == d(2026, 2, 16) && name == "Tết Nguyên đán" && source.contains("9441/TB-BNV")));
+            if *date == d(2026, 2, 16) && name == "Tết Nguyên đán" && source.contains("9441/TB-BNV"))
+    });
     assert!(skipped_tet, "{trace}");
     let text = trace.to_string();
     assert!(text.contains("bỏ qua Thứ Bảy 14/02/2026 — nghỉ hằng tuần"), "{text}");
@@ -187,10 +198,14 @@ fn the_trace_of_a_paused_period_shows_the_pause_and_still_counts_to_the_limit() 
 fn an_hour_trace_adds_up_to_the_limit() {
     let cal = vietnam();
     let (_, trace) = cal.explain(at(2026, 3, 6, 10, 0), limit("8h"), &[], SupplementRule::PauseClock).unwrap();
-    let seconds: i64 = trace.steps.iter().filter_map(|s| match s {
-        TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
-        _ => None,
-    }).sum();
+    let seconds: i64 = trace
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
+            _ => None,
+        })
+        .sum();
     assert_eq!(seconds, 8 * 3600, "{trace}");
 }
 
@@ -236,9 +251,13 @@ fn an_hour_trace_with_a_pause_adds_up_to_the_limit() {
     let pause = Pause { from: at(2026, 3, 9, 10, 0), to: at(2026, 3, 9, 14, 0) };
     let (due, trace) = cal.explain(at(2026, 3, 9, 9, 0), limit("8h"), &[pause], SupplementRule::PauseClock).unwrap();
     assert_eq!(due.at, at(2026, 3, 10, 11, 0));
-    let seconds: i64 = trace.steps.iter().filter_map(|s| match s {
-        TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
-        _ => None,
-    }).sum();
+    let seconds: i64 = trace
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
+            _ => None,
+        })
+        .sum();
     assert_eq!(seconds, 8 * 3600, "{trace}");
 }

@@ -80,7 +80,14 @@ fn the_last_day_of_at_ty_is_the_29th_of_the_twelfth_month() {
 
 #[test]
 fn can_chi_names_follow_the_sixty_year_cycle() {
-    let names = [(1984, "Giáp Tý"), (2020, "Canh Tý"), (2024, "Giáp Thìn"), (2025, "Ất Tỵ"), (2026, "Bính Ngọ"), (2027, "Đinh Mùi")];
+    let names = [
+        (1984, "Giáp Tý"),
+        (2020, "Canh Tý"),
+        (2024, "Giáp Thìn"),
+        (2025, "Ất Tỵ"),
+        (2026, "Bính Ngọ"),
+        (2027, "Đinh Mùi"),
+    ];
     for (year, name) in names {
         assert_eq!(LunarDate { day: 1, month: 1, year, leap: false }.year_name(), name);
     }

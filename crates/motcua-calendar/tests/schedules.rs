@@ -35,7 +35,11 @@ fn the_shipped_schedules_cover_2020_to_2026_and_cite_a_source_for_every_day() {
         assert!(s.days.iter().all(|day| !day.source.document.is_empty() && !day.source.issuer.is_empty()));
         // Every year has New Year's Day, Tết, 30/4, 1/5 and National Day.
         for (m, day) in [(1, 1), (4, 30), (5, 1), (9, 2)] {
-            assert!(s.days.iter().any(|e| e.date == d(s.year, m, day) && e.kind == DayKind::Holiday), "{} {day}/{m}", s.year);
+            assert!(
+                s.days.iter().any(|e| e.date == d(s.year, m, day) && e.kind == DayKind::Holiday),
+                "{} {day}/{m}",
+                s.year
+            );
         }
         assert!(s.days.iter().filter(|e| e.name == "Tết Nguyên đán").count() >= 5, "{}", s.year);
     }
@@ -43,7 +47,9 @@ fn the_shipped_schedules_cover_2020_to_2026_and_cite_a_source_for_every_day() {
 
 #[test]
 fn the_rules_reproduce_2022_where_the_government_made_no_swap() {
-    let rules = WorkCalendar::new(CalendarConfig { official_schedules: false, years: 2022..=2022, ..Default::default() }).unwrap();
+    let rules =
+        WorkCalendar::new(CalendarConfig { official_schedules: false, years: 2022..=2022, ..Default::default() })
+            .unwrap();
     let official = WorkCalendar::new(CalendarConfig { years: 2022..=2022, ..Default::default() }).unwrap();
     assert_eq!(weekdays_off(&rules, 2022), weekdays_off(&official, 2022));
     assert_eq!(weekdays_off(&official, 2022).len(), 11);
@@ -52,7 +58,9 @@ fn the_rules_reproduce_2022_where_the_government_made_no_swap() {
 #[test]
 fn official_data_overrides_the_rules_for_its_year() {
     // Rules put Tết 2020 on 24–30/01 (1 day before, 4 after, 2 compensatory); the notice chose 23–29/01.
-    let rules = WorkCalendar::new(CalendarConfig { official_schedules: false, years: 2020..=2020, ..Default::default() }).unwrap();
+    let rules =
+        WorkCalendar::new(CalendarConfig { official_schedules: false, years: 2020..=2020, ..Default::default() })
+            .unwrap();
     let official = WorkCalendar::new(CalendarConfig { years: 2020..=2020, ..Default::default() }).unwrap();
     assert!(rules.is_working_day(d(2020, 1, 23)).unwrap());
     assert!(!official.is_working_day(d(2020, 1, 23)).unwrap());
@@ -91,7 +99,8 @@ fn the_rules_give_compensatory_days_when_holidays_fall_on_a_weekend() {
 const SOURCES: &str = "year = 2026\n[sources.tb]\ndocument = \"Thông báo 1/TB\"\nissuer = \"Bộ Nội vụ\"\n";
 
 fn parse(body: &str) -> Result<Schedule, String> {
-    Schedule::parse("agency-2026.toml", &format!("{SOURCES}{body}"), WeeklyPattern::default()).map_err(|e| e.to_string())
+    Schedule::parse("agency-2026.toml", &format!("{SOURCES}{body}"), WeeklyPattern::default())
+        .map_err(|e| e.to_string())
 }
 
 #[test]
@@ -104,11 +113,23 @@ fn a_bad_schedule_file_is_refused_with_its_name_line_and_reason() {
         (day("2025-12-31", "holiday", "tb"), "agency-2026.toml:6: ngày 2025-12-31 không thuộc năm 2026"),
         (day("2026-06-01", "holday", "tb"), "agency-2026.toml:7: unknown variant `holday`"),
         (day("2026-06-01", "holiday", "nope"), "agency-2026.toml:9: nguồn \"nope\" chưa khai báo"),
-        (day("2026-06-05", "swapped_working", "tb"), "agency-2026.toml:7: làm bù (swapped_working) phải rơi vào ngày nghỉ hằng tuần, nhưng 2026-06-05 là Thứ Sáu"),
-        (day("2026-06-06", "compensatory", "tb"), "agency-2026.toml:7: nghỉ bù (compensatory) không thể rơi vào ngày nghỉ hằng tuần"),
+        (
+            day("2026-06-05", "swapped_working", "tb"),
+            "agency-2026.toml:7: làm bù (swapped_working) phải rơi vào ngày nghỉ hằng tuần, nhưng 2026-06-05 là Thứ Sáu",
+        ),
+        (
+            day("2026-06-06", "compensatory", "tb"),
+            "agency-2026.toml:7: nghỉ bù (compensatory) không thể rơi vào ngày nghỉ hằng tuần",
+        ),
         (day("2026-06-06", "weekend", "tb"), "agency-2026.toml:7: kind \"weekend\" không dùng trong tệp"),
-        (format!("{}{}", day("2026-06-01", "holiday", "tb"), day("2026-06-01", "holiday", "tb")), "agency-2026.toml:11: ngày 2026-06-01 đã khai báo ở dòng 6"),
-        ("[[day]]\ndate = \"2026-06-01\"\nkind = \"holiday\"\nsource = \"tb\"\n".to_owned(), "agency-2026.toml:5: missing field `name`"),
+        (
+            format!("{}{}", day("2026-06-01", "holiday", "tb"), day("2026-06-01", "holiday", "tb")),
+            "agency-2026.toml:11: ngày 2026-06-01 đã khai báo ở dòng 6",
+        ),
+        (
+            "[[day]]\ndate = \"2026-06-01\"\nkind = \"holiday\"\nsource = \"tb\"\n".to_owned(),
+            "agency-2026.toml:5: missing field `name`",
+        ),
         ("[[day]]\ndate = 2026-06-01\n".to_owned(), "agency-2026.toml:6: "),
         ("[[day]\n".to_owned(), "agency-2026.toml:5: "),
         ("colour = \"red\"\n".to_owned(), "agency-2026.toml:5: unknown field `colour`"),
@@ -159,7 +180,10 @@ source = "qd"
 
     for (bad, expected) in [
         ("time_zone = \"Asia/Saigon_City\"", "x.toml:1: múi giờ \"Asia/Saigon_City\" không tồn tại"),
-        ("sessions = [\"11:30-07:00\"]", "x.toml:1: buổi làm việc \"11:30-07:00\": giờ bắt đầu phải trước giờ kết thúc"),
+        (
+            "sessions = [\"11:30-07:00\"]",
+            "x.toml:1: buổi làm việc \"11:30-07:00\": giờ bắt đầu phải trước giờ kết thúc",
+        ),
         ("sessions = [\"07:00-12:00\", \"11:00-17:00\"]", "x.toml:1: cần ít nhất một buổi làm việc"),
         ("weekly_rest_days = [\"sat\", \"funday\"]", "x.toml:1: ngày trong tuần cần dạng"),
         ("years = [2100, 2000]", "x.toml:1: years cần dạng"),

@@ -1,0 +1,127 @@
+//! The `motcua` binary as a person at a terminal uses it.
+
+use std::process::{Command, Output};
+
+fn motcua(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motcua")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn calendar_json_prints_one_object_per_day_with_kind_name_lunar_date_and_source() {
+    let out = motcua(&["calendar", "2026", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 365);
+    let tet = lines.iter().find(|v| v["date"] == "2026-02-17").unwrap();
+    assert_eq!(tet["weekday"], "Tue");
+    assert_eq!(tet["working"], false);
+    assert_eq!(tet["kind"], "holiday");
+    assert_eq!(tet["name"], "Tết Nguyên đán");
+    assert_eq!(tet["lunar"], serde_json::json!({"day": 1, "month": 1, "year": 2026, "leap": false}));
+    assert!(tet["source"].as_str().unwrap().contains("9441/TB-BNV"));
+    let kind = |date: &str| lines.iter().find(|v| v["date"] == date).unwrap()["kind"].clone();
+    assert_eq!(kind("2026-08-22"), "swapped_working");
+    assert_eq!(kind("2026-08-31"), "compensatory");
+    assert_eq!(kind("2026-08-29"), "weekend");
+    assert_eq!(kind("2026-11-26"), "working");
+    assert_eq!(lines.iter().filter(|v| v["working"] == true).count(), 249);
+}
+
+#[test]
+fn calendar_text_shows_the_month_grids_and_lists_each_day_off_with_its_source() {
+    let out = motcua(&["calendar", "2026"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Năm Bính Ngọ (Tết Nguyên đán: Thứ Ba 17/02/2026)"), "{text}");
+    assert!(text.contains("Tháng 2/2026"));
+    assert!(text.contains(" 16* 17* 18* 19* 20*"), "{text}");
+    assert!(text.contains(" 22!"), "the swapped Saturday is marked");
+    assert!(text.contains("Thứ Hai 31/08/2026     nghỉ bù        Nghỉ hoán đổi dịp Quốc khánh"), "{text}");
+    assert!(text.contains("nguồn: Thông báo 9441/TB-BNV ngày 16/10/2025, Bộ Nội vụ"));
+}
+
+#[test]
+fn due_prints_the_deadline_and_explains_it() {
+    let out = motcua(&["due", "--received", "2026-02-12 09:00", "--limit", "10d"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Hạn giải quyết: 24:00 Thứ Năm 05/03/2026"), "{text}");
+    assert!(text.contains("gửi chậm nhất: Thứ Tư 04/03/2026"));
+    assert!(text.contains("bỏ qua Thứ Ba 17/02/2026 — Tết Nguyên đán (Thông báo 9441/TB-BNV"));
+
+    let swapped = stdout(&motcua(&["due", "--received", "19/08/2026 09:00", "--limit", "5d"]));
+    assert!(swapped.starts_with("Hạn giải quyết: 24:00 Thứ Ba 25/08/2026"), "{swapped}");
+
+    let hours = stdout(&motcua(&["due", "--received", "2026-03-06 10:00", "--limit", "8h"]));
+    assert!(hours.starts_with("Hạn giải quyết: 10:00 Thứ Hai 09/03/2026"), "{hours}");
+
+    let same_day = stdout(&motcua(&["due", "--received", "2026-03-03 15:20", "--limit", "same-day"]));
+    assert!(same_day.starts_with("Hạn giải quyết: 24:00 Thứ Tư 04/03/2026"), "{same_day}");
+}
+
+#[test]
+fn due_json_carries_the_instant_in_utc_and_the_trace() {
+    let out = motcua(&[
+        "due",
+        "--received",
+        "2026-03-09 09:00",
+        "--limit",
+        "5d",
+        "--pause",
+        "2026-03-11 10:00..2026-03-16 09:00",
+        "--supplement-rule",
+        "restart",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["due_date"], "2026-03-23");
+    assert_eq!(v["due_at_utc"], "2026-03-23T17:00:00Z");
+    assert_eq!(v["limit"], "5d");
+    assert!(v["trace"].as_array().unwrap().iter().any(|s| s["step"] == "paused"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_exit_code_2() {
+    let zero = motcua(&["due", "--received", "2026-02-12 09:00", "--limit", "0d"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(stderr(&zero).contains("phải lớn hơn 0"), "{}", stderr(&zero));
+
+    let bad_time = motcua(&["due", "--received", "hôm qua", "--limit", "1d"]);
+    assert_eq!(bad_time.status.code(), Some(2));
+    assert!(stderr(&bad_time).contains("thời điểm \"hôm qua\" không hợp lệ"));
+
+    let far = motcua(&["calendar", "2300"]);
+    assert_eq!(far.status.code(), Some(2));
+    assert!(stderr(&far).contains("ngoài phạm vi 1800–2199"));
+
+    let dir = std::env::temp_dir().join(format!("motcua-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lich.toml");
+    std::fs::write(&file, "name = \"Sở\"\n\n[[day]]\ndate = \"2026-06-05\"\nkind = \"swapped_working\"\nname = \"Làm bù\"\nsource = \"x\"\n").unwrap();
+    let out = motcua(&["calendar", "2026", "--calendar", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(message.contains("lich.toml:5: làm bù (swapped_working) phải rơi vào ngày nghỉ hằng tuần"), "{message}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_old_year_prints_with_the_labor_code_rules_of_its_time() {
+    let out = motcua(&["calendar", "1985", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Vietnamese Tết 1985 was 21 January, a month before China's.
+    let tet = text.lines().find(|l| l.contains("\"date\":\"1985-01-21\"")).unwrap();
+    assert!(tet.contains("\"lunar\":{\"day\":1,\"month\":1,\"year\":1985,\"leap\":false}"), "{tet}");
+    assert!(tet.contains("\"kind\":\"holiday\""), "{tet}");
+}
