@@ -295,6 +295,21 @@ impl WorkCalendar {
         Ok(self.date_at(index).and_time(time_of(second)))
     }
 
+    /// The instant `hours` working hours after `t`, walking the working sessions (lunch breaks,
+    /// nights, weekends and holidays do not count). `t` is taken as it is; [`WorkCalendar::due`]
+    /// applies the after-hours policy first.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let cal = motcua_calendar::WorkCalendar::vietnam().unwrap();
+    /// let at = |d, h, m| NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(h, m, 0).unwrap();
+    /// // Friday 10:00 + 8 h: 1h30 before lunch, 3h30 after, then Monday 07:00 + 3h.
+    /// assert_eq!(cal.add_working_hours(at(6, 10, 0), 8).unwrap(), at(9, 10, 0));
+    /// ```
+    pub fn add_working_hours(&self, t: NaiveDateTime, hours: u32) -> Result<NaiveDateTime, CalendarError> {
+        self.at_working_clock(self.working_clock(t)? + i64::from(hours) * 3600)
+    }
+
     /// Whether `t` falls inside a working session of a working day.
     pub fn in_session(&self, t: NaiveDateTime) -> Result<bool, CalendarError> {
         let s = t.time().num_seconds_from_midnight();

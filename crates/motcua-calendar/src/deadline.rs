@@ -105,7 +105,7 @@ impl WorkCalendar {
         let date = match limit {
             TimeLimit::WorkingDays(n) => self.add_working_days(from.date(), n)?,
             TimeLimit::WorkingHours(h) => {
-                let at = self.at_working_clock(self.working_clock(from)? + i64::from(h) * 3600)?;
+                let at = self.add_working_hours(from, h)?;
                 return Ok(Due { received, counted_from: from, date: at.date(), at });
             }
             TimeLimit::SameDay { cutoff } => {

@@ -16,6 +16,18 @@ fn vietnam() -> WorkCalendar {
     WorkCalendar::vietnam().unwrap()
 }
 
+/// Working seconds the trace counted, all days together.
+fn counted_seconds(trace: &motcua_calendar::trace::Trace) -> i64 {
+    trace
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
+            _ => None,
+        })
+        .sum()
+}
+
 fn limit(s: &str) -> TimeLimit {
     s.parse().unwrap()
 }
@@ -198,14 +210,7 @@ fn the_trace_of_a_paused_period_shows_the_pause_and_still_counts_to_the_limit() 
 fn an_hour_trace_adds_up_to_the_limit() {
     let cal = vietnam();
     let (_, trace) = cal.explain(at(2026, 3, 6, 10, 0), limit("8h"), &[], SupplementRule::PauseClock).unwrap();
-    let seconds: i64 = trace
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
-            _ => None,
-        })
-        .sum();
+    let seconds = counted_seconds(&trace);
     assert_eq!(seconds, 8 * 3600, "{trace}");
 }
 
@@ -251,13 +256,6 @@ fn an_hour_trace_with_a_pause_adds_up_to_the_limit() {
     let pause = Pause { from: at(2026, 3, 9, 10, 0), to: at(2026, 3, 9, 14, 0) };
     let (due, trace) = cal.explain(at(2026, 3, 9, 9, 0), limit("8h"), &[pause], SupplementRule::PauseClock).unwrap();
     assert_eq!(due.at, at(2026, 3, 10, 11, 0));
-    let seconds: i64 = trace
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            TraceStep::Counted { working_seconds, .. } => Some(*working_seconds),
-            _ => None,
-        })
-        .sum();
+    let seconds = counted_seconds(&trace);
     assert_eq!(seconds, 8 * 3600, "{trace}");
 }
