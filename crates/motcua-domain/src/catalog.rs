@@ -1,0 +1,261 @@
+//! The procedure catalog: fields, procedures and their versions with documents, fees, time limit
+//! and internal process.
+//!
+//! A procedure is versioned: an amendment creates a new version and a dossier keeps the version
+//! in force when it was received. Publication is refused when the internal process's budgets do
+//! not add up to the statutory time limit, naming the difference.
+
+use chrono::NaiveDate;
+use motcua_calendar::TimeLimit;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{DomainError, FieldError};
+use crate::org::Role;
+use crate::types::Vnd;
+
+/// Working hours in a working day, for adding step budgets written in days and hours. Budgets
+/// are planning figures: they are summed in this fixed unit, whatever the agency's sessions.
+pub const BUDGET_HOURS_PER_DAY: u32 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Field {
+    pub code: String,
+    pub name: String,
+}
+
+/// How far a procedure can be done online (Decree 42/2022 → 224/2026: full / partial).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineService {
+    Full,
+    Partial,
+    None,
+}
+
+/// Where a dossier is submitted (and a result returned). Sync codes: 1 counter, 2 online, 3 postal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Counter,
+    Online,
+    Postal,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+}
+
+/// The level that resolves a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureLevel {
+    Central,
+    Province,
+    Commune,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeeLine {
+    pub name: String,
+    #[schema(value_type = u64)]
+    pub amount: Vnd,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DocumentRequirement {
+    pub name: String,
+    #[serde(default = "one")]
+    pub originals: u8,
+    #[serde(default)]
+    pub copies: u8,
+    /// File name of the blank template, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default = "yes")]
+    pub required: bool,
+}
+
+fn one() -> u8 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One step of the internal process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProcessStep {
+    pub name: String,
+    /// The code of the unit responsible.
+    pub unit: String,
+    pub role: Role,
+    #[schema(value_type = String, example = "2d")]
+    pub budget: TimeLimit,
+    /// Another agency, for inter-agency (liên thông) steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_agency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Publication {
+    pub number: String,
+    pub date: NaiveDate,
+    pub issuer: String,
+}
+
+/// Everything a procedure version says. What the admin writes, and what each version stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProcedureSpec {
+    /// National code (mã thủ tục) or the agency's own code.
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub level: ProcedureLevel,
+    #[schema(value_type = String, example = "10d")]
+    pub time_limit: TimeLimit,
+    pub online: OnlineService,
+    /// The pre-2022 online level 1–4, kept for old reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_level: Option<u8>,
+    pub channels: Vec<Channel>,
+    #[serde(default)]
+    pub fees: Vec<FeeLine>,
+    #[serde(default)]
+    pub documents: Vec<DocumentRequirement>,
+    pub result: String,
+    #[serde(default)]
+    pub legal_bases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<Publication>,
+    pub effective_from: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<NaiveDate>,
+    pub steps: Vec<ProcessStep>,
+}
+
+/// A stored version of a procedure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProcedureVersion {
+    pub id: Uuid,
+    pub procedure_id: Uuid,
+    pub agency_id: Uuid,
+    pub version: i32,
+    #[serde(flatten)]
+    pub spec: ProcedureSpec,
+}
+
+fn budget_hours(limit: TimeLimit) -> u32 {
+    match limit {
+        TimeLimit::WorkingDays(n) => n * BUDGET_HOURS_PER_DAY,
+        TimeLimit::WorkingHours(h) => h,
+        TimeLimit::SameDay { .. } => BUDGET_HOURS_PER_DAY,
+    }
+}
+
+fn describe_hours(hours: u32) -> String {
+    let (d, h) = (hours / BUDGET_HOURS_PER_DAY, hours % BUDGET_HOURS_PER_DAY);
+    match (d, h) {
+        (0, h) => format!("{h} giờ"),
+        (d, 0) => format!("{d} ngày"),
+        (d, h) => format!("{d} ngày {h} giờ"),
+    }
+}
+
+impl ProcedureSpec {
+    /// Checks a procedure before publication; `unit_codes` are the units of the agency.
+    ///
+    /// ```
+    /// use motcua_domain::catalog::ProcedureSpec;
+    /// let mut spec: ProcedureSpec = serde_json::from_value(serde_json::json!({
+    ///   "code": "1.004227", "name": "Đăng ký biến động đất đai", "field": "DD", "level": "province",
+    ///   "time_limit": "10d", "online": "partial", "channels": ["counter"], "result": "Giấy chứng nhận",
+    ///   "effective_from": "2025-01-01",
+    ///   "steps": [{"name": "Tiếp nhận", "unit": "VP", "role": "reception", "budget": "4h"},
+    ///             {"name": "Thẩm định", "unit": "DD", "role": "specialist", "budget": "9d"}]
+    /// })).unwrap();
+    /// let err = spec.validate(&["VP".into(), "DD".into()]).unwrap_err();
+    /// assert!(err.to_string().contains("dữ liệu"));
+    /// # let motcua_domain::DomainError::Invalid(fields) = err else { panic!() };
+    /// assert_eq!(fields[0].message, "tổng thời gian các bước là 9 ngày 4 giờ, thời hạn là 10 ngày: thiếu 4 giờ");
+    /// ```
+    pub fn validate(&self, unit_codes: &[String]) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        if self.code.trim().is_empty() {
+            errors.push(FieldError::new("code", "mã thủ tục không được để trống"));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(FieldError::new("name", "tên thủ tục không được để trống"));
+        }
+        if self.field.trim().is_empty() {
+            errors.push(FieldError::new("field", "cần chọn lĩnh vực"));
+        }
+        if self.channels.is_empty() {
+            errors.push(FieldError::new("channels", "cần ít nhất một cách thức nộp hồ sơ"));
+        }
+        if self.result.trim().is_empty() {
+            errors.push(FieldError::new("result", "cần nêu kết quả thực hiện"));
+        }
+        if let Some(level) = self.legacy_level.filter(|l| !(1..=4).contains(l)) {
+            errors.push(FieldError::new("legacy_level", format!("mức độ {level} không tồn tại (1–4)")));
+        }
+        if let Some(to) = self.effective_to.filter(|to| *to < self.effective_from) {
+            errors.push(FieldError::new("effective_to", format!("ngày hết hiệu lực {to} trước ngày có hiệu lực")));
+        }
+        for (i, d) in self.documents.iter().enumerate() {
+            if d.name.trim().is_empty() {
+                errors.push(FieldError::new(format!("documents[{i}].name"), "tên giấy tờ không được để trống"));
+            }
+        }
+        if self.steps.is_empty() {
+            errors.push(FieldError::new("steps", "quy trình nội bộ cần ít nhất một bước"));
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            if s.name.trim().is_empty() {
+                errors.push(FieldError::new(format!("steps[{i}].name"), "tên bước không được để trống"));
+            }
+            if !unit_codes.contains(&s.unit) {
+                errors.push(FieldError::new(format!("steps[{i}].unit"), format!("đơn vị \"{}\" không thuộc cơ quan", s.unit)));
+            }
+        }
+        let total: u32 = self.steps.iter().map(|s| budget_hours(s.budget)).sum();
+        let limit = budget_hours(self.time_limit);
+        if !self.steps.is_empty() && total != limit {
+            let diff = if total < limit {
+                format!("thiếu {}", describe_hours(limit - total))
+            } else {
+                format!("thừa {}", describe_hours(total - limit))
+            };
+            errors.insert(
+                0,
+                FieldError::new(
+                    "steps",
+                    format!(
+                        "tổng thời gian các bước là {}, thời hạn là {}: {diff}",
+                        describe_hours(total),
+                        describe_hours(limit)
+                    ),
+                ),
+            );
+        }
+        if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+    }
+
+    /// The text the catalog search matches, folded (see [`crate::text::fold`]).
+    pub fn search_text(&self, field_name: &str) -> String {
+        crate::text::fold(&format!("{} {} {} {}", self.name, self.code, field_name, self.result))
+    }
+
+    pub fn total_fees(&self) -> Vnd {
+        self.fees.iter().map(|f| f.amount).sum()
+    }
+}

@@ -1,0 +1,611 @@
+//! The transitions of the dossier state machine. Each checks the current state and the actor's
+//! role and scope, then returns the changed dossier and the one event that records the change.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_calendar::{Pause, SupplementRule, WorkCalendar};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Applicant, Dossier, DossierDocument, FileRef, PauseKind, PauseRecord, Postal, Reappointment, ResultDocument, State,
+    StepRecord, Timeliness,
+};
+use crate::catalog::{Channel, ProcedureVersion};
+use crate::error::DomainError;
+use crate::org::{Actor, Role};
+use crate::rules::rules_for;
+use crate::types::{AgencyCode, DossierCode};
+
+/// What the domain needs from outside to apply a change.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub actor: &'a Actor,
+    /// Local time of the agency's calendar.
+    pub now: NaiveDateTime,
+    pub calendar: &'a WorkCalendar,
+    /// A freshly allocated code, for acceptance.
+    pub new_code: Option<DossierCode>,
+}
+
+/// A change to apply to a dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Accept (Mẫu 01): the code and the due date are set; the reception step starts.
+    Accept,
+    /// Ask to complete before acceptance (Mẫu 02); no clock runs.
+    AskToComplete { reason: String },
+    /// The applicant completed the dossier: back to the reception check.
+    Resubmit,
+    /// Refuse at intake (Mẫu 03).
+    RefuseIntake { reason: String },
+    /// Finish the current step and hand over to the next.
+    Forward {
+        #[serde(default)]
+        note: Option<String>,
+        #[serde(default)]
+        assignee: Option<Uuid>,
+    },
+    /// Send the dossier back to the previous step.
+    SendBack { note: String },
+    /// Ask the applicant for a supplement during appraisal (Mẫu 02); the clock stops.
+    RequestSupplement { reason: String },
+    /// The supplement arrived; the clock restarts per the rules.
+    SupplementReceived {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Notify the financial obligation; the clock stops.
+    RequestPayment { reason: String },
+    PaymentReceived {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Apology and re-appointment (Mẫu 04): at most once, at least one working day before the due date.
+    Reappoint {
+        #[schema(value_type = String, example = "2026-03-12")]
+        new_due_date: NaiveDate,
+        reason: String,
+    },
+    /// Refuse after appraisal.
+    Refuse { reason: String },
+    /// Stop at the applicant's request.
+    Withdraw { reason: String },
+    /// The result is ready (approved and numbered).
+    Approve {
+        result_number: String,
+        #[schema(value_type = String, example = "2026-03-04")]
+        result_date: NaiveDate,
+        #[serde(default)]
+        file: Option<FileRef>,
+    },
+    /// The result is handed over.
+    ReturnResult { channel: Channel },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::AskToComplete { .. } => "ask_to_complete",
+            Action::Resubmit => "resubmit",
+            Action::RefuseIntake { .. } => "refuse_intake",
+            Action::Forward { .. } => "forward",
+            Action::SendBack { .. } => "send_back",
+            Action::RequestSupplement { .. } => "request_supplement",
+            Action::SupplementReceived { .. } => "supplement_received",
+            Action::RequestPayment { .. } => "request_payment",
+            Action::PaymentReceived { .. } => "payment_received",
+            Action::Reappoint { .. } => "reappoint",
+            Action::Refuse { .. } => "refuse",
+            Action::Withdraw { .. } => "withdraw",
+            Action::Approve { .. } => "approve",
+            Action::ReturnResult { .. } => "return_result",
+        }
+    }
+
+    fn label_vi(&self) -> &'static str {
+        match self {
+            Action::Accept => "tiếp nhận hồ sơ",
+            Action::AskToComplete { .. } => "yêu cầu hoàn thiện hồ sơ",
+            Action::Resubmit => "nộp lại hồ sơ đã hoàn thiện",
+            Action::RefuseIntake { .. } => "từ chối tiếp nhận",
+            Action::Forward { .. } => "chuyển bước tiếp theo",
+            Action::SendBack { .. } => "trả lại bước trước",
+            Action::RequestSupplement { .. } => "yêu cầu bổ sung hồ sơ",
+            Action::SupplementReceived { .. } => "nhận hồ sơ bổ sung",
+            Action::RequestPayment { .. } => "yêu cầu thực hiện nghĩa vụ tài chính",
+            Action::PaymentReceived { .. } => "xác nhận đã thực hiện nghĩa vụ tài chính",
+            Action::Reappoint { .. } => "xin lỗi và hẹn lại ngày trả kết quả",
+            Action::Refuse { .. } => "từ chối giải quyết",
+            Action::Withdraw { .. } => "dừng giải quyết theo yêu cầu",
+            Action::Approve { .. } => "duyệt kết quả",
+            Action::ReturnResult { .. } => "trả kết quả",
+        }
+    }
+}
+
+/// An event to record, immutable once written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewEvent {
+    pub kind: String,
+    pub from_state: Option<State>,
+    pub to_state: State,
+    pub actor_id: Option<Uuid>,
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+    /// What changed, for the timeline and for notifications.
+    pub data: serde_json::Value,
+}
+
+/// The result of a change: the new dossier and its event. `warnings` are for the person acting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub dossier: Dossier,
+    pub event: NewEvent,
+    pub warnings: Vec<String>,
+}
+
+/// What intake needs besides the procedure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub id: Uuid,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub postal: Option<Postal>,
+    pub citizen_user_id: Option<Uuid>,
+    /// Files for the checklist lines, by index.
+    pub files: Vec<Option<FileRef>>,
+}
+
+fn need(text: &str, field: &str) -> Result<String, DomainError> {
+    let t = crate::text::nfc(text);
+    if t.is_empty() { Err(DomainError::field(field, "cần nêu lý do / nội dung")) } else { Ok(t) }
+}
+
+impl Dossier {
+    /// A new dossier from a submission (online, counter or postal), in state `Submitted`.
+    /// Counter and postal intake is done by reception, which then accepts it.
+    pub fn submit(
+        version: &ProcedureVersion,
+        agency_code: AgencyCode,
+        sub: Submission,
+        ctx: &Context<'_>,
+    ) -> Result<Transition, DomainError> {
+        let spec = &version.spec;
+        if !spec.channels.contains(&sub.channel) {
+            return Err(DomainError::field("channel", format!("thủ tục không nhận hồ sơ qua kênh \"{}\"", sub.channel.as_str())));
+        }
+        let today = ctx.now.date();
+        if today < spec.effective_from || spec.effective_to.is_some_and(|to| today > to) {
+            return Err(DomainError::Rule("thủ tục chưa có hoặc đã hết hiệu lực".into()));
+        }
+        match sub.channel {
+            Channel::Online if !ctx.actor.citizen && !ctx.actor.has_role(Role::Reception, version.agency_id, None) => {
+                return Err(DomainError::Forbidden("nộp hồ sơ trực tuyến cho người khác".into()));
+            }
+            Channel::Counter | Channel::Postal if !ctx.actor.has_role(Role::Reception, version.agency_id, None) => {
+                return Err(DomainError::Forbidden("tiếp nhận hồ sơ tại bộ phận một cửa".into()));
+            }
+            _ => {}
+        }
+        match (&sub.channel, &sub.postal) {
+            (Channel::Postal, None) => {
+                return Err(DomainError::field("postal", "hồ sơ qua bưu chính cần thời điểm bàn giao và số hiệu bưu gửi"));
+            }
+            (Channel::Postal, Some(p)) if p.handover_at > ctx.now => {
+                return Err(DomainError::field("postal.handover_at", "thời điểm bàn giao không thể ở tương lai"));
+            }
+            (Channel::Postal, Some(p)) if p.tracking_number.trim().is_empty() => {
+                return Err(DomainError::field("postal.tracking_number", "cần số hiệu bưu gửi"));
+            }
+            _ => {}
+        }
+        if sub.files.len() > spec.documents.len() {
+            return Err(DomainError::field("documents", "nhiều tệp hơn số giấy tờ của thủ tục"));
+        }
+        let documents = spec
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DossierDocument {
+                name: d.name.clone(),
+                required: d.required,
+                originals: d.originals,
+                copies: d.copies,
+                file: sub.files.get(i).cloned().flatten(),
+            })
+            .collect();
+        let dossier = Dossier {
+            id: sub.id,
+            agency_id: version.agency_id,
+            agency_code,
+            procedure_id: version.procedure_id,
+            procedure_version_id: version.id,
+            procedure_code: spec.code.clone(),
+            procedure_name: spec.name.clone(),
+            time_limit: spec.time_limit,
+            code: None,
+            channel: sub.channel,
+            postal: sub.postal,
+            state: State::Submitted,
+            applicant: sub.applicant,
+            citizen_user_id: sub.citizen_user_id,
+            documents,
+            fees: spec.fees.clone(),
+            submitted_at: ctx.now,
+            received_at: None,
+            accepted_at: None,
+            due_date: None,
+            due_at: None,
+            reappointment: None,
+            current_step: None,
+            steps: spec.steps.iter().map(StepRecord::from).collect(),
+            pauses: Vec::new(),
+            assignee: None,
+            result: None,
+            reason: None,
+            finished_at: None,
+            returned_at: None,
+            return_channel: None,
+            timeliness: None,
+            version: 1,
+        };
+        let event = NewEvent {
+            kind: "submitted".into(),
+            from_state: None,
+            to_state: State::Submitted,
+            actor_id: Some(ctx.actor.user_id),
+            at: ctx.now,
+            data: json!({ "channel": dossier.channel, "portal_status": 1 }),
+        };
+        Ok(Transition { dossier, event, warnings: Vec::new() })
+    }
+
+    /// Applies `action`, or says why not. The dossier itself is not changed.
+    pub fn apply(&self, action: Action, ctx: &Context<'_>) -> Result<Transition, DomainError> {
+        use State::*;
+        let actor = ctx.actor;
+        let agency = self.agency_id;
+        let cal = ctx.calendar;
+        let now = ctx.now;
+        let mut d = self.clone();
+        let mut warnings = Vec::new();
+        let mut data = json!({});
+        let wrong_state = || DomainError::InvalidTransition {
+            action: action.label_vi().to_owned(),
+            state: self.state.label_vi().to_owned(),
+        };
+        let forbid = || DomainError::Forbidden(action.label_vi().to_owned());
+        let step_unit = self.step().map(|s| s.unit.clone());
+        let is_owner = actor.citizen && self.citizen_user_id == Some(actor.user_id);
+        let require = |roles: &[Role], unit: Option<&str>| {
+            if actor.has_any(roles, agency, unit) { Ok(()) } else { Err(forbid()) }
+        };
+
+        match &action {
+            Action::Accept => {
+                if !matches!(self.state, Submitted) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception], None)?;
+                if self.channel == Channel::Online
+                    && let Some(missing) = self.documents.iter().find(|doc| doc.required && doc.file.is_none())
+                {
+                    return Err(DomainError::Rule(format!("hồ sơ trực tuyến thiếu giấy tờ bắt buộc: {}", missing.name)));
+                }
+                let code = ctx.new_code.clone().ok_or_else(|| DomainError::Rule("chưa cấp được mã hồ sơ".into()))?;
+                let received = match &self.postal {
+                    Some(p) if self.channel == Channel::Postal => p.handover_at,
+                    _ => now,
+                };
+                let due = cal.due(received, self.time_limit)?;
+                d.code = Some(code.clone());
+                d.received_at = Some(received);
+                d.accepted_at = Some(now);
+                d.due_date = Some(due.date);
+                d.due_at = Some(due.at);
+                d.state = Accepted;
+                start_step(&mut d, 0, now, cal)?;
+                data = json!({ "code": code, "due_date": due.date, "due_at": due.at, "received_at": received });
+            }
+            Action::AskToComplete { reason } => {
+                if !matches!(self.state, Submitted) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception], None)?;
+                let reason = need(reason, "reason")?;
+                d.state = NeedsCompletion;
+                d.reason = Some(reason.clone());
+                data = json!({ "reason": reason });
+            }
+            Action::Resubmit => {
+                if !matches!(self.state, NeedsCompletion) {
+                    return Err(wrong_state());
+                }
+                if !is_owner && !actor.has_role(Role::Reception, agency, None) {
+                    return Err(forbid());
+                }
+                d.state = Submitted;
+                d.reason = None;
+            }
+            Action::RefuseIntake { reason } => {
+                if !matches!(self.state, Submitted | NeedsCompletion) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception], None)?;
+                let reason = need(reason, "reason")?;
+                d.state = RefusedAtIntake;
+                d.reason = Some(reason.clone());
+                d.finished_at = Some(now);
+                data = json!({ "reason": reason });
+            }
+            Action::Forward { note, assignee } => {
+                if !matches!(self.state, Accepted | Processing) {
+                    return Err(wrong_state());
+                }
+                let (index, step) = self.current().ok_or_else(wrong_state)?;
+                require(&[step.role], Some(&step.unit))?;
+                if index + 1 >= self.steps.len() {
+                    return Err(DomainError::Rule(
+                        "đây là bước cuối của quy trình: hãy duyệt kết quả hoặc trả kết quả".into(),
+                    ));
+                }
+                finish_step(&mut d, index, now, actor.user_id, note.clone());
+                start_step(&mut d, index + 1, now, cal)?;
+                d.state = Processing;
+                d.assignee = *assignee;
+                data = json!({ "from_step": step.name, "to_step": d.steps[index + 1].name, "note": note, "assignee": assignee });
+            }
+            Action::SendBack { note } => {
+                if !matches!(self.state, Processing) {
+                    return Err(wrong_state());
+                }
+                let (index, step) = self.current().ok_or_else(wrong_state)?;
+                require(&[step.role], Some(&step.unit))?;
+                if index == 0 {
+                    return Err(DomainError::Rule("không có bước trước để trả lại".into()));
+                }
+                let note = need(note, "note")?;
+                finish_step(&mut d, index, now, actor.user_id, Some(note.clone()));
+                start_step(&mut d, index - 1, now, cal)?;
+                d.assignee = None;
+                if index - 1 == 0 {
+                    d.state = Accepted;
+                }
+                data = json!({ "from_step": step.name, "to_step": d.steps[index - 1].name, "note": note });
+            }
+            Action::RequestSupplement { reason } => {
+                if !matches!(self.state, Accepted | Processing) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead], step_unit.as_deref())?;
+                let reason = need(reason, "reason")?;
+                let accepted = self.accepted_at.map(|a| a.date()).unwrap_or(now.date());
+                let days = rules_for(self.submitted_at.date()).supplement_request_days;
+                let limit = cal.add_working_days(accepted, days)?;
+                if now.date() > limit {
+                    warnings.push(format!(
+                        "yêu cầu bổ sung muộn hơn {days} ngày làm việc kể từ ngày tiếp nhận (hạn {})",
+                        limit.format("%d/%m/%Y")
+                    ));
+                }
+                d.pauses.push(PauseRecord { kind: PauseKind::Supplement, from: now, to: None, reason: reason.clone() });
+                d.state = AwaitingSupplement;
+                data = json!({ "reason": reason, "late_request": !warnings.is_empty() });
+            }
+            Action::SupplementReceived { note } | Action::PaymentReceived { note } => {
+                let (wanted_state, kind) = match action {
+                    Action::SupplementReceived { .. } => (AwaitingSupplement, PauseKind::Supplement),
+                    _ => (AwaitingPayment, PauseKind::Payment),
+                };
+                if self.state != wanted_state {
+                    return Err(wrong_state());
+                }
+                if !is_owner && !actor.has_any(&[Role::Reception, Role::Specialist, Role::UnitLead], agency, None) {
+                    return Err(forbid());
+                }
+                if let Some(p) = d.pauses.iter_mut().rev().find(|p| p.kind == kind && p.to.is_none()) {
+                    p.to = Some(now);
+                }
+                d.state = if d.current_step == Some(0) { Accepted } else { Processing };
+                recompute_due(&mut d, cal)?;
+                data = json!({ "note": note, "due_date": d.due_date, "due_at": d.due_at });
+            }
+            Action::RequestPayment { reason } => {
+                if !matches!(self.state, Accepted | Processing) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead], step_unit.as_deref())?;
+                let reason = need(reason, "reason")?;
+                d.pauses.push(PauseRecord { kind: PauseKind::Payment, from: now, to: None, reason: reason.clone() });
+                d.state = AwaitingPayment;
+                data = json!({ "reason": reason });
+            }
+            Action::Reappoint { new_due_date, reason } => {
+                if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception, Role::UnitLead, Role::AgencyLead], None)?;
+                let reason = need(reason, "reason")?;
+                let max = rules_for(self.submitted_at.date()).max_reappointments;
+                if max == 0 || self.reappointment.is_some() {
+                    return Err(DomainError::Rule("chỉ được hẹn lại ngày trả kết quả một lần".into()));
+                }
+                let due = self.due_date.ok_or_else(wrong_state)?;
+                let latest = cal.latest_apology_date(due)?;
+                if now.date() > latest {
+                    return Err(DomainError::Rule(format!(
+                        "văn bản xin lỗi phải gửi chậm nhất 01 ngày làm việc trước hạn ({}), nay đã quá",
+                        latest.format("%d/%m/%Y")
+                    )));
+                }
+                if *new_due_date <= due {
+                    return Err(DomainError::field("new_due_date", "ngày hẹn mới phải sau ngày hẹn cũ"));
+                }
+                if !cal.is_working_day(*new_due_date)? {
+                    return Err(DomainError::field("new_due_date", "ngày hẹn mới phải là ngày làm việc"));
+                }
+                d.reappointment =
+                    Some(Reappointment { at: now, previous_due_date: due, new_due_date: *new_due_date, reason: reason.clone() });
+                d.due_date = Some(*new_due_date);
+                d.due_at = Some(cal.end_of(*new_due_date));
+                data = json!({ "previous_due_date": due, "new_due_date": new_due_date, "reason": reason });
+            }
+            Action::Refuse { reason } => {
+                if !matches!(self.state, Processing | AwaitingSupplement | AwaitingPayment) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Specialist, Role::UnitLead, Role::AgencyLead], None)?;
+                let reason = need(reason, "reason")?;
+                close_pauses(&mut d, now);
+                if let Some(i) = d.current_step {
+                    finish_step(&mut d, i, now, actor.user_id, Some(reason.clone()));
+                }
+                d.current_step = None;
+                d.state = Stopped;
+                d.reason = Some(reason.clone());
+                d.finished_at = Some(now);
+                data = json!({ "reason": reason });
+            }
+            Action::Withdraw { reason } => {
+                if self.state.is_terminal() || matches!(self.state, ResultReady) {
+                    return Err(wrong_state());
+                }
+                if !is_owner && !actor.has_role(Role::Reception, agency, None) {
+                    return Err(forbid());
+                }
+                let reason = need(reason, "reason")?;
+                close_pauses(&mut d, now);
+                d.current_step = None;
+                d.state = Stopped;
+                d.reason = Some(reason.clone());
+                d.finished_at = Some(now);
+                data = json!({ "reason": reason, "portal_statuses": [7, 8] });
+            }
+            Action::Approve { result_number, result_date, file } => {
+                if !matches!(self.state, Processing) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::UnitLead, Role::AgencyLead], None)?;
+                let number = need(result_number, "result_number")?;
+                let (index, _) = self.current().ok_or_else(wrong_state)?;
+                finish_step(&mut d, index, now, actor.user_id, Some(format!("Duyệt kết quả số {number}")));
+                // The remaining step is the return of the result, at the one-stop unit.
+                let last = d.steps.len() - 1;
+                if index < last {
+                    start_step(&mut d, last, now, cal)?;
+                } else {
+                    d.current_step = None;
+                }
+                d.result = Some(ResultDocument { number: number.clone(), date: *result_date, file: file.clone() });
+                d.state = ResultReady;
+                d.finished_at = Some(now);
+                data = json!({ "result_number": number, "result_date": result_date });
+            }
+            Action::ReturnResult { channel } => {
+                if !matches!(self.state, ResultReady) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception], None)?;
+                if let Some(i) = d.current_step {
+                    finish_step(&mut d, i, now, actor.user_id, None);
+                }
+                d.current_step = None;
+                let timeliness = match (d.due_date, d.due_at, d.finished_at) {
+                    (Some(date), Some(at), Some(done)) => {
+                        if done > at {
+                            Timeliness::Late
+                        } else if done.date() < date {
+                            Timeliness::Early
+                        } else {
+                            Timeliness::OnTime
+                        }
+                    }
+                    _ => Timeliness::OnTime,
+                };
+                d.state = Returned;
+                d.returned_at = Some(now);
+                d.return_channel = Some(*channel);
+                d.timeliness = Some(timeliness);
+                data = json!({ "channel": channel, "timeliness": timeliness });
+            }
+        }
+        d.version += 1;
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("portal_status".into(), json!(d.portal_status()));
+            if !warnings.is_empty() {
+                obj.insert("warnings".into(), json!(warnings));
+            }
+        }
+        let event = NewEvent {
+            kind: action.name().to_owned(),
+            from_state: Some(self.state),
+            to_state: d.state,
+            actor_id: Some(actor.user_id),
+            at: now,
+            data,
+        };
+        Ok(Transition { dossier: d, event, warnings })
+    }
+
+    fn current(&self) -> Option<(usize, StepRecord)> {
+        self.current_step.and_then(|i| self.steps.get(i).map(|s| (i, s.clone())))
+    }
+}
+
+fn start_step(d: &mut Dossier, index: usize, now: NaiveDateTime, cal: &WorkCalendar) -> Result<(), DomainError> {
+    let step = &mut d.steps[index];
+    let due = cal.due(now, step.budget)?;
+    step.started_at = Some(now);
+    step.deadline = Some(due.at);
+    step.finished_at = None;
+    step.finished_by = None;
+    step.on_time = None;
+    d.current_step = Some(index);
+    Ok(())
+}
+
+fn finish_step(d: &mut Dossier, index: usize, now: NaiveDateTime, by: Uuid, note: Option<String>) {
+    let step = &mut d.steps[index];
+    step.finished_at = Some(now);
+    step.finished_by = Some(by);
+    step.on_time = step.deadline.map(|deadline| now <= deadline);
+    step.note = note;
+}
+
+fn close_pauses(d: &mut Dossier, now: NaiveDateTime) {
+    for p in d.pauses.iter_mut().filter(|p| p.to.is_none()) {
+        p.to = Some(now);
+    }
+}
+
+/// The due date after the clock stopped: supplements follow the rules (restart by default),
+/// payments always pause. A re-appointment is not overridden by an earlier computed date.
+fn recompute_due(d: &mut Dossier, cal: &WorkCalendar) -> Result<(), DomainError> {
+    let Some(received) = d.received_at else { return Ok(()) };
+    let rule = rules_for(d.submitted_at.date()).supplement_rule;
+    let closed = |kind: PauseKind| {
+        d.pauses.iter().filter(move |p| p.kind == kind).filter_map(|p| p.to.map(|to| Pause { from: p.from, to }))
+    };
+    let mut start = received;
+    let mut pauses: Vec<Pause> = closed(PauseKind::Payment).collect();
+    match rule {
+        SupplementRule::RestartClock => {
+            if let Some(last) = closed(PauseKind::Supplement).map(|p| p.to).max() {
+                start = last;
+                pauses.retain(|p| p.from >= last);
+            }
+        }
+        SupplementRule::PauseClock => pauses.extend(closed(PauseKind::Supplement)),
+    }
+    let due = cal.due_with_pauses(start, d.time_limit, &pauses, SupplementRule::PauseClock)?;
+    let (date, at) = match &d.reappointment {
+        Some(r) if r.new_due_date > due.date => (r.new_due_date, cal.end_of(r.new_due_date)),
+        _ => (due.date, due.at),
+    };
+    d.due_date = Some(date);
+    d.due_at = Some(at);
+    Ok(())
+}

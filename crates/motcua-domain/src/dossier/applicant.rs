@@ -1,0 +1,107 @@
+//! The applicant (người nộp hồ sơ): a person or an organisation, parsed from raw input into
+//! fields that cannot hold a bad value, with one error per bad field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DomainError, FieldError};
+use crate::text::nfc;
+use crate::types::{CitizenId, Email, PhoneNumber, TaxCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    Person,
+    Organisation,
+}
+
+/// A parsed applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Applicant {
+    pub kind: ApplicantKind,
+    pub name: String,
+    #[schema(value_type = Option<String>)]
+    pub citizen_id: Option<CitizenId>,
+    #[schema(value_type = Option<String>)]
+    pub tax_code: Option<TaxCode>,
+    #[schema(value_type = String)]
+    pub phone: PhoneNumber,
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Email>,
+    pub address: String,
+}
+
+/// What a form or an API client sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ApplicantInput {
+    pub kind: Option<ApplicantKind>,
+    pub name: Option<String>,
+    pub citizen_id: Option<String>,
+    pub tax_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl ApplicantInput {
+    /// Parses every field, collecting all errors (`applicant.phone`, …) rather than the first.
+    pub fn parse(&self) -> Result<Applicant, DomainError> {
+        let mut errors = Vec::new();
+        let field = |name: &str| format!("applicant.{name}");
+        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let kind = self.kind.unwrap_or(ApplicantKind::Person);
+        let name = present(&self.name).map(|n| nfc(&n));
+        if name.is_none() {
+            errors.push(FieldError::new(field("name"), "cần nhập họ tên hoặc tên tổ chức"));
+        }
+        let citizen_id = match present(&self.citizen_id) {
+            Some(v) => CitizenId::parse(&v).map(Some).unwrap_or_else(|e| {
+                errors.push(FieldError::new(field("citizen_id"), e));
+                None
+            }),
+            None => None,
+        };
+        let tax_code = match present(&self.tax_code) {
+            Some(v) => TaxCode::parse(&v).map(Some).unwrap_or_else(|e| {
+                errors.push(FieldError::new(field("tax_code"), e));
+                None
+            }),
+            None => None,
+        };
+        match kind {
+            ApplicantKind::Person if citizen_id.is_none() && present(&self.citizen_id).is_none() => {
+                errors.push(FieldError::new(field("citizen_id"), "cần nhập số định danh cá nhân (12 chữ số)"))
+            }
+            ApplicantKind::Organisation if tax_code.is_none() && present(&self.tax_code).is_none() => {
+                errors.push(FieldError::new(field("tax_code"), "cần nhập mã số thuế của tổ chức"))
+            }
+            _ => {}
+        }
+        let phone = match present(&self.phone) {
+            Some(v) => PhoneNumber::parse(&v).map(Some).unwrap_or_else(|e| {
+                errors.push(FieldError::new(field("phone"), e));
+                None
+            }),
+            None => {
+                errors.push(FieldError::new(field("phone"), "cần nhập số điện thoại để nhận thông báo"));
+                None
+            }
+        };
+        let email = match present(&self.email) {
+            Some(v) => Email::parse(&v).map(Some).unwrap_or_else(|e| {
+                errors.push(FieldError::new(field("email"), e));
+                None
+            }),
+            None => None,
+        };
+        let address = present(&self.address).map(|a| nfc(&a));
+        if address.is_none() {
+            errors.push(FieldError::new(field("address"), "cần nhập địa chỉ"));
+        }
+        match (name, phone, address) {
+            (Some(name), Some(phone), Some(address)) if errors.is_empty() => {
+                Ok(Applicant { kind, name, citizen_id, tax_code, phone, email, address })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Organisation: agencies in a tree, their units, users and the roles that scope what each may do.
+//!
+//! Scope is checked here, in the domain, so that no handler can forget it: every dossier action
+//! asks the [`Actor`] whether it holds the needed role *in the dossier's agency* (and, for a role
+//! bound to a unit, in the unit the current step belongs to).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::types::AgencyCode;
+
+/// The level of an agency in the two-tier local government (since 01/07/2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyLevel {
+    Province,
+    Department,
+    /// A public service unit under a department (e.g. the Land Registration Office).
+    ServiceUnit,
+    Commune,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Agency {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    #[schema(value_type = String, example = "000.00.17.H34")]
+    pub code: AgencyCode,
+    pub name: String,
+    pub level: AgencyLevel,
+}
+
+/// A unit inside an agency (phòng, chi cục, bộ phận một cửa), named by a short code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Tiếp nhận và trả kết quả: the one-stop counter.
+    Reception,
+    /// Chuyên viên: appraises dossiers.
+    Specialist,
+    /// Lãnh đạo phòng/đơn vị.
+    UnitLead,
+    /// Lãnh đạo cơ quan.
+    AgencyLead,
+    /// Quản trị: catalog, users, calendar.
+    Admin,
+    /// Thanh tra, giám sát: reads statistics and dossiers, changes nothing.
+    Inspector,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reception => "reception",
+            Role::Specialist => "specialist",
+            Role::UnitLead => "unit_lead",
+            Role::AgencyLead => "agency_lead",
+            Role::Admin => "admin",
+            Role::Inspector => "inspector",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead, Role::Admin, Role::Inspector]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Reception => "tiếp nhận và trả kết quả",
+            Role::Specialist => "chuyên viên",
+            Role::UnitLead => "lãnh đạo đơn vị",
+            Role::AgencyLead => "lãnh đạo cơ quan",
+            Role::Admin => "quản trị",
+            Role::Inspector => "thanh tra, giám sát",
+        }
+    }
+}
+
+/// A role held in one agency, optionally limited to one of its units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RoleGrant {
+    pub role: Role,
+    pub agency_id: Uuid,
+    /// The unit's code, for roles bound to a unit.
+    pub unit: Option<String>,
+}
+
+/// Who is acting: an officer with role grants, or a citizen account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub name: String,
+    pub grants: Vec<RoleGrant>,
+    pub citizen: bool,
+}
+
+impl Actor {
+    /// Whether the actor holds `role` in `agency_id`, and — if the grant is bound to a unit —
+    /// in `unit` (a grant without a unit covers the whole agency).
+    pub fn has_role(&self, role: Role, agency_id: Uuid, unit: Option<&str>) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role
+                && g.agency_id == agency_id
+                && match (&g.unit, unit) {
+                    (None, _) => true,
+                    (Some(mine), Some(wanted)) => mine == wanted,
+                    (Some(_), None) => true,
+                }
+        })
+    }
+
+    /// Whether the actor holds any of `roles` in the agency (and unit).
+    pub fn has_any(&self, roles: &[Role], agency_id: Uuid, unit: Option<&str>) -> bool {
+        roles.iter().any(|r| self.has_role(*r, agency_id, unit))
+    }
+
+    /// Whether the actor is an officer (any role) of the agency: who may read its dossiers.
+    pub fn is_staff_of(&self, agency_id: Uuid) -> bool {
+        self.grants.iter().any(|g| g.agency_id == agency_id)
+    }
+
+    /// The agencies the actor works in.
+    pub fn agencies(&self) -> Vec<Uuid> {
+        let mut out: Vec<Uuid> = self.grants.iter().map(|g| g.agency_id).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}

@@ -1,0 +1,135 @@
+//! Storage for motcua: the [`Store`] trait the rest of the system uses, and its two backends —
+//! SQLite (a file in WAL mode, the embedded default) and PostgreSQL (the scale path) — chosen
+//! once at start-up from the database URL ([`connect`]).
+//!
+//! Each backend has its own plain-SQL migrations (`migrations/sqlite`, `migrations/postgres`),
+//! applied at start. The queries themselves are written once (`queries.rs`) in the SQL both
+//! backends share and expanded for each pool type; what differs (connection set-up, migrations,
+//! locking) lives in `sqlite.rs` and `postgres.rs`.
+
+mod error;
+mod migrate;
+mod model;
+mod postgres;
+mod queries;
+mod sqlite;
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::dossier::{Dossier, Transition};
+use motcua_domain::org::{Agency, RoleGrant, Unit};
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use model::{
+    ApiToken, AuditEntry, DossierFilter, EventRecord, OutboxMessage, Page, ProcedureQuery, UserRecord,
+};
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything the system keeps. Implemented by [`SqliteStore`] and [`PgStore`]; the conformance
+/// suite (`tests/conformance.rs`) runs the same story on both.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// Which backend this is: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// Applies the pending migrations (safe to call from several servers at once).
+    async fn migrate(&self) -> Result<()>;
+    /// Answers when the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    // Organisation.
+    async fn insert_agency(&self, agency: &Agency, calendar_toml: Option<&str>) -> Result<()>;
+    async fn agencies(&self) -> Result<Vec<Agency>>;
+    async fn agency(&self, id: Uuid) -> Result<Option<Agency>>;
+    async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>>;
+    /// The agency's own calendar file (TOML), if it has one.
+    async fn agency_calendar(&self, id: Uuid) -> Result<Option<String>>;
+    async fn insert_unit(&self, unit: &Unit) -> Result<()>;
+    async fn units(&self, agency_id: Uuid) -> Result<Vec<Unit>>;
+    async fn insert_user(&self, user: &UserRecord) -> Result<()>;
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    async fn insert_grant(&self, user_id: Uuid, grant: &RoleGrant) -> Result<()>;
+    async fn grants(&self, user_id: Uuid) -> Result<Vec<RoleGrant>>;
+    async fn insert_token(&self, token: &ApiToken) -> Result<()>;
+    /// The active user owning the token with this hash.
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>>;
+
+    // Catalog.
+    async fn upsert_field(&self, agency_id: Uuid, field: &Field) -> Result<()>;
+    async fn fields(&self) -> Result<Vec<Field>>;
+    /// Stores `spec` as the new current version of its procedure (creating the procedure on its
+    /// first version); earlier versions stay for the dossiers that use them.
+    async fn publish_procedure(&self, agency_id: Uuid, spec: &ProcedureSpec, field_name: &str) -> Result<ProcedureVersion>;
+    /// The current version of the procedure with this code.
+    async fn procedure(&self, code: &str) -> Result<Option<ProcedureVersion>>;
+    async fn procedure_version(&self, id: Uuid) -> Result<Option<ProcedureVersion>>;
+    async fn procedure_versions(&self, procedure_id: Uuid) -> Result<Vec<ProcedureVersion>>;
+    /// Current versions matching the query, ranked, one page.
+    async fn search_procedures(&self, query: &ProcedureQuery) -> Result<Page<ProcedureVersion>>;
+
+    // Dossiers.
+    /// The next number of the agency's daily sequence, allocated atomically.
+    async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> Result<u32>;
+    /// Writes a new dossier, its first event and its outbox message in one transaction.
+    async fn insert_dossier(&self, transition: &Transition) -> Result<Uuid>;
+    /// Writes a change, its event and its outbox message in one transaction, provided the stored
+    /// dossier still has `expected_version`; otherwise [`StoreError::Conflict`] and nothing changes.
+    async fn update_dossier(&self, expected_version: i64, transition: &Transition) -> Result<Uuid>;
+    async fn dossier(&self, id: Uuid) -> Result<Option<Dossier>>;
+    async fn dossier_by_code(&self, code: &str) -> Result<Option<Dossier>>;
+    async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
+    async fn events(&self, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
+    async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
+
+    // Files, audit, rate limits.
+    async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64) -> Result<()>;
+    async fn audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// Counts one hit for `key` in the window starting at `window_start` (seconds); whether the
+    /// hits so far are within `limit`.
+    async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> Result<bool>;
+}
+
+/// Opens the store named by `url`: `sqlite://path/to/file.db` or `postgres://…`. Anything else
+/// is refused with a message naming both.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Ok(Arc::new(SqliteStore::open(path).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "địa chỉ cơ sở dữ liệu \"{}\" không được hỗ trợ: dùng sqlite://đường/dẫn/tệp.db hoặc postgres://… \
+             / unsupported database URL: use sqlite://path/file.db or postgres://…",
+            redact(url)
+        )))
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Local "now" for stores that need a timestamp of their own.
+pub(crate) fn now_local() -> NaiveDateTime {
+    chrono::Utc::now().with_timezone(&chrono_tz_offset()).naive_local()
+}
+
+fn chrono_tz_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}

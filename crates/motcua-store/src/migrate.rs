@@ -1,0 +1,14 @@
+//! A small migrator: each backend lists its plain-SQL files, embedded in the binary, and applies
+//! the ones not yet recorded in `motcua_migrations`, each in its own transaction.
+
+/// (version, name, SQL)
+pub type Migration = (i64, &'static str, &'static str);
+
+pub const SQLITE: &[Migration] = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+pub const POSTGRES: &[Migration] = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+
+pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (
+    version bigint primary key,
+    name text not null,
+    applied_at text not null
+)";

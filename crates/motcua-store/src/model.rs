@@ -1,0 +1,105 @@
+//! Records the store reads and writes besides the domain's own types.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::State;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A user account: an officer (with role grants) or a citizen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: Uuid,
+    /// The officer's agency; `None` for citizens.
+    pub agency_id: Option<Uuid>,
+    pub username: String,
+    pub full_name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub citizen: bool,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+}
+
+/// An API token: only its SHA-256 is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub agency_id: Option<Uuid>,
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub agency_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub object: String,
+    pub at: NaiveDateTime,
+    pub data: serde_json::Value,
+}
+
+/// One page of results and the total count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProcedureQuery {
+    /// Free text, folded before matching; every word must match.
+    pub q: Option<String>,
+    pub field: Option<String>,
+    pub agency_id: Option<Uuid>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// Filters of the dossier list. `agencies` is the caller's scope and is always applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DossierFilter {
+    pub agencies: Vec<Uuid>,
+    pub citizen_user_id: Option<Uuid>,
+    pub state: Option<State>,
+    pub unit: Option<String>,
+    pub assignee: Option<Uuid>,
+    /// Unfinished dossiers past their due instant at this time.
+    pub overdue_at: Option<NaiveDateTime>,
+    /// Unfinished dossiers due by this instant.
+    pub due_before: Option<NaiveDateTime>,
+    pub channel: Option<Channel>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct EventRecord {
+    pub id: Uuid,
+    pub dossier_id: Uuid,
+    pub kind: String,
+    pub from_state: Option<State>,
+    pub to_state: State,
+    pub actor_id: Option<Uuid>,
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+    pub data: serde_json::Value,
+}
+
+/// A message waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub dossier_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: NaiveDateTime,
+    pub done_at: Option<NaiveDateTime>,
+}

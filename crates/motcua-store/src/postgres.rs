@@ -1,0 +1,46 @@
+//! The scale path: PostgreSQL, shared by several stateless app servers.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::Result;
+use crate::migrate::{CREATE_TABLE, POSTGRES};
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+/// Key of the advisory lock that serialises migrations across servers.
+const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub(crate) async fn run_migrations(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+        sqlx::query(CREATE_TABLE).execute(&mut *tx).await?;
+        for (version, name, sql) in POSTGRES {
+            let done: Option<i64> = sqlx::query_scalar("select version from motcua_migrations where version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_none() {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await?;
+                sqlx::query("insert into motcua_migrations (version, name, applied_at) values ($1, $2, $3)")
+                    .bind(version)
+                    .bind(name)
+                    .bind(crate::now_local().to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,781 @@
+//! The queries, written once in the SQL that SQLite and PostgreSQL share and expanded for each
+//! backend's pool by `impl_store!`. Placeholders are `$1, $2, …` in order of first appearance,
+//! which both backends bind by position. JSON documents are stored as text on both.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::dossier::{Dossier, NewEvent};
+use motcua_domain::org::{Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::text::fold;
+use uuid::Uuid;
+
+use crate::model::{DossierFilter, ProcedureQuery};
+use crate::{PgStore, SqliteStore, StoreError};
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Uuid(Uuid),
+    Text(String),
+    Ts(NaiveDateTime),
+}
+
+/// A WHERE clause under construction, numbering its placeholders.
+#[derive(Debug, Default)]
+pub(crate) struct Where {
+    sql: Vec<String>,
+    pub args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds a condition; `?` in `cond` stands for the placeholder of `arg`.
+    fn and(&mut self, cond: &str, arg: Arg) {
+        self.args.push(arg);
+        self.sql.push(cond.replace('?', &format!("${}", self.args.len())));
+    }
+
+    fn and_any(&mut self, column: &str, args: Vec<Arg>) {
+        let mut parts = Vec::new();
+        for a in args {
+            self.args.push(a);
+            parts.push(format!("{column} = ${}", self.args.len()));
+        }
+        if parts.is_empty() {
+            self.sql.push("1 = 0".into());
+        } else {
+            self.sql.push(format!("({})", parts.join(" or ")));
+        }
+    }
+
+    fn render(&self) -> String {
+        if self.sql.is_empty() { String::new() } else { format!(" where {}", self.sql.join(" and ")) }
+    }
+
+    fn next(&self) -> usize {
+        self.args.len() + 1
+    }
+}
+
+pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
+    let mut w = Where::default();
+    w.sql.push("pv.is_current = true".into());
+    if let Some(field) = q.field.as_deref().filter(|f| !f.is_empty()) {
+        w.and("pv.field = ?", Arg::Text(field.to_owned()));
+    }
+    if let Some(agency) = q.agency_id {
+        w.and("pv.agency_id = ?", Arg::Uuid(agency));
+    }
+    let folded = q.q.as_deref().map(fold).filter(|f| !f.is_empty());
+    if let Some(text) = &folded {
+        for word in text.split(' ') {
+            w.and("pv.search_text like ?", Arg::Text(format!("%{word}%")));
+        }
+    }
+    (w, folded)
+}
+
+pub(crate) fn dossier_where(f: &DossierFilter) -> Where {
+    let mut w = Where::default();
+    w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+    if let Some(c) = f.citizen_user_id {
+        w.and("citizen_user_id = ?", Arg::Uuid(c));
+    }
+    if let Some(s) = f.state {
+        w.and("state = ?", Arg::Text(s.as_str().into()));
+    }
+    if let Some(u) = &f.unit {
+        w.and("current_unit = ?", Arg::Text(u.clone()));
+    }
+    if let Some(a) = f.assignee {
+        w.and("assignee = ?", Arg::Uuid(a));
+    }
+    if let Some(t) = f.overdue_at {
+        w.sql.push("finished_at is null".into());
+        w.and("due_at < ?", Arg::Ts(t));
+    }
+    if let Some(t) = f.due_before {
+        w.sql.push("finished_at is null".into());
+        w.and("due_at <= ?", Arg::Ts(t));
+    }
+    if let Some(c) = f.channel {
+        w.and("channel = ?", Arg::Text(c.as_str().into()));
+    }
+    if let Some(d) = f.received_from {
+        w.and("received_at >= ?", Arg::Ts(d.and_time(chrono::NaiveTime::MIN)));
+    }
+    if let Some(d) = f.received_to {
+        let next = d.succ_opt().unwrap_or(d);
+        w.and("received_at < ?", Arg::Ts(next.and_time(chrono::NaiveTime::MIN)));
+    }
+    w
+}
+
+pub(crate) fn limit_offset(w: &Where, page: u32, page_size: u32) -> (String, i64, i64) {
+    let size = page_size.clamp(1, 200) as i64;
+    let offset = (page.max(1) as i64 - 1) * size;
+    (format!(" limit ${} offset ${}", w.next(), w.next() + 1), size, offset)
+}
+
+pub(crate) fn level_str(l: AgencyLevel) -> &'static str {
+    match l {
+        AgencyLevel::Province => "province",
+        AgencyLevel::Department => "department",
+        AgencyLevel::ServiceUnit => "service_unit",
+        AgencyLevel::Commune => "commune",
+    }
+}
+
+pub(crate) fn parse_level(s: &str) -> Result<AgencyLevel, StoreError> {
+    Ok(match s {
+        "province" => AgencyLevel::Province,
+        "department" => AgencyLevel::Department,
+        "service_unit" => AgencyLevel::ServiceUnit,
+        "commune" => AgencyLevel::Commune,
+        other => return Err(StoreError::Corrupt(format!("agency level {other}"))),
+    })
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
+    Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("role {s}")))
+}
+
+/// What an outbox row says about an event: enough for a notifier to word a message.
+pub(crate) fn outbox_payload(d: &Dossier, e: &NewEvent) -> serde_json::Value {
+    serde_json::json!({
+        "event": e.kind,
+        "dossier_id": d.id,
+        "code": d.code,
+        "procedure": d.procedure_name,
+        "state": d.state,
+        "portal_status": d.portal_status(),
+        "due_date": d.due_date,
+        "phone": d.applicant.phone,
+        "email": d.applicant.email,
+        "data": e.data,
+    })
+}
+
+pub(crate) fn version_from(
+    id: Uuid,
+    procedure_id: Uuid,
+    agency_id: Uuid,
+    version: i64,
+    spec: &str,
+) -> Result<ProcedureVersion, StoreError> {
+    let spec: ProcedureSpec = serde_json::from_str(spec)?;
+    Ok(ProcedureVersion { id, procedure_id, agency_id, version: version as i32, spec })
+}
+
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Uuid(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Ts(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! impl_store {
+    ($store:ty, $name:literal) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn migrate(&self) -> crate::Result<()> {
+                self.run_migrations().await
+            }
+
+            async fn ping(&self) -> crate::Result<()> {
+                sqlx::query("select 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_agency(&self, a: &Agency, calendar_toml: Option<&str>) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into agencies (id, agency_id, parent_id, code, name, level, calendar_toml)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(a.id)
+                .bind(a.id)
+                .bind(a.parent_id)
+                .bind(a.code.as_str())
+                .bind(&a.name)
+                .bind(level_str(a.level))
+                .bind(calendar_toml)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn agencies(&self) -> crate::Result<Vec<Agency>> {
+                let rows: Vec<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies order by code")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(agency_from).collect()
+            }
+
+            async fn agency(&self, id: Uuid) -> crate::Result<Option<Agency>> {
+                let row: Option<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(agency_from).transpose()
+            }
+
+            async fn agency_by_code(&self, code: &str) -> crate::Result<Option<Agency>> {
+                let row: Option<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies where code = $1")
+                        .bind(code.to_ascii_uppercase())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(agency_from).transpose()
+            }
+
+            async fn agency_calendar(&self, id: Uuid) -> crate::Result<Option<String>> {
+                let row: Option<(Option<String>,)> = sqlx::query_as("select calendar_toml from agencies where id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.and_then(|r| r.0))
+            }
+
+            async fn insert_unit(&self, u: &Unit) -> crate::Result<()> {
+                sqlx::query("insert into units (id, agency_id, code, name) values ($1, $2, $3, $4)")
+                    .bind(u.id)
+                    .bind(u.agency_id)
+                    .bind(&u.code)
+                    .bind(&u.name)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn units(&self, agency_id: Uuid) -> crate::Result<Vec<Unit>> {
+                let rows: Vec<(Uuid, Uuid, String, String)> =
+                    sqlx::query_as("select id, agency_id, code, name from units where agency_id = $1 order by code")
+                        .bind(agency_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id, agency_id, code, name)| Unit { id, agency_id, code, name }).collect())
+            }
+
+            async fn insert_user(&self, u: &crate::UserRecord) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into users (id, agency_id, username, full_name, password_hash, citizen, phone, email, active)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(u.id)
+                .bind(u.agency_id)
+                .bind(&u.username)
+                .bind(&u.full_name)
+                .bind(&u.password_hash)
+                .bind(u.citizen)
+                .bind(&u.phone)
+                .bind(&u.email)
+                .bind(u.active)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn user(&self, id: Uuid) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn user_by_username(&self, username: &str) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where username = $1"))
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn insert_grant(&self, user_id: Uuid, g: &RoleGrant) -> crate::Result<()> {
+                sqlx::query("insert into role_grants (id, agency_id, user_id, role, unit_code) values ($1, $2, $3, $4, $5)")
+                    .bind(Uuid::now_v7())
+                    .bind(g.agency_id)
+                    .bind(user_id)
+                    .bind(g.role.as_str())
+                    .bind(&g.unit)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn grants(&self, user_id: Uuid) -> crate::Result<Vec<RoleGrant>> {
+                let rows: Vec<(String, Uuid, Option<String>)> =
+                    sqlx::query_as("select role, agency_id, unit_code from role_grants where user_id = $1")
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map(|(role, agency_id, unit)| Ok(RoleGrant { role: parse_role(&role)?, agency_id, unit }))
+                    .collect()
+            }
+
+            async fn insert_token(&self, t: &crate::ApiToken) -> crate::Result<()> {
+                sqlx::query("insert into api_tokens (id, agency_id, user_id, token_hash, name) values ($1, $2, $3, $4, $5)")
+                    .bind(t.id)
+                    .bind(t.agency_id)
+                    .bind(t.user_id)
+                    .bind(&t.token_hash)
+                    .bind(&t.name)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn user_by_token(&self, token_hash: &str) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null)"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn upsert_field(&self, agency_id: Uuid, f: &Field) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into fields (agency_id, code, name) values ($1, $2, $3)
+                     on conflict (agency_id, code) do update set name = excluded.name",
+                )
+                .bind(agency_id)
+                .bind(&f.code)
+                .bind(&f.name)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn fields(&self) -> crate::Result<Vec<Field>> {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as("select distinct code, name from fields order by code").fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(code, name)| Field { code, name }).collect())
+            }
+
+            async fn publish_procedure(
+                &self,
+                agency_id: Uuid,
+                spec: &ProcedureSpec,
+                field_name: &str,
+            ) -> crate::Result<ProcedureVersion> {
+                let mut tx = self.pool.begin().await?;
+                let existing: Option<(Uuid,)> =
+                    sqlx::query_as("select id from procedures where agency_id = $1 and code = $2")
+                        .bind(agency_id)
+                        .bind(&spec.code)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let procedure_id = match existing {
+                    Some((id,)) => id,
+                    None => {
+                        let id = Uuid::now_v7();
+                        sqlx::query("insert into procedures (id, agency_id, code) values ($1, $2, $3)")
+                            .bind(id)
+                            .bind(agency_id)
+                            .bind(&spec.code)
+                            .execute(&mut *tx)
+                            .await?;
+                        id
+                    }
+                };
+                let (last,): (Option<i64>,) =
+                    sqlx::query_as("select max(version) from procedure_versions where procedure_id = $1")
+                        .bind(procedure_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                sqlx::query("update procedure_versions set is_current = false where procedure_id = $1")
+                    .bind(procedure_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let id = Uuid::now_v7();
+                let version = last.unwrap_or(0) + 1;
+                sqlx::query(
+                    "insert into procedure_versions
+                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9)",
+                )
+                .bind(id)
+                .bind(agency_id)
+                .bind(procedure_id)
+                .bind(version)
+                .bind(&spec.code)
+                .bind(&spec.field)
+                .bind(fold(&spec.name))
+                .bind(spec.search_text(field_name))
+                .bind(serde_json::to_string(spec)?)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(ProcedureVersion { id, procedure_id, agency_id, version: version as i32, spec: spec.clone() })
+            }
+
+            async fn procedure(&self, code: &str) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where code = $1 and is_current = true order by created_at limit 1",
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+            }
+
+            async fn procedure_version(&self, id: Uuid) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions where id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+            }
+
+            async fn procedure_versions(&self, procedure_id: Uuid) -> crate::Result<Vec<ProcedureVersion>> {
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where procedure_id = $1 order by version",
+                )
+                .bind(procedure_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect()
+            }
+
+            async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {
+                let (w, folded) = procedure_where(q);
+                let count_sql = format!("select count(*) from procedure_versions pv{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                // Ranking: the whole phrase in the name, then every word in the name, then the rest.
+                let mut w = w;
+                let order = match &folded {
+                    Some(text) => {
+                        w.args.push(Arg::Text(format!("%{text}%")));
+                        let phrase = w.args.len();
+                        let mut words = Vec::new();
+                        for word in text.split(' ') {
+                            w.args.push(Arg::Text(format!("%{word}%")));
+                            words.push(format!("pv.name_fold like ${}", w.args.len()));
+                        }
+                        format!(
+                            " order by case when pv.name_fold like ${phrase} then 0 when {} then 1 else 2 end, pv.name_fold",
+                            words.join(" and ")
+                        )
+                    }
+                    None => " order by pv.field, pv.name_fold".to_owned(),
+                };
+                let (limit, size, offset) = limit_offset(&w, q.page, q.page_size);
+                let sql = format!(
+                    "select pv.id, pv.procedure_id, pv.agency_id, pv.version, pv.spec from procedure_versions pv{}{order}{limit}",
+                    w.render()
+                );
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                        .bind(size)
+                        .bind(offset)
+                        .fetch_all(&self.pool)
+                        .await?;
+                let items =
+                    rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect::<Result<_, _>>()?;
+                Ok(crate::Page { items, total })
+            }
+
+            async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> crate::Result<u32> {
+                let (value,): (i64,) = sqlx::query_as(
+                    "insert into dossier_sequences (agency_id, day, last_value) values ($1, $2, 1)
+                     on conflict (agency_id, day) do update set last_value = dossier_sequences.last_value + 1
+                     returning last_value",
+                )
+                .bind(agency_id)
+                .bind(day)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(value as u32)
+            }
+
+            async fn insert_dossier(&self, t: &motcua_domain::dossier::Transition) -> crate::Result<Uuid> {
+                let d = &t.dossier;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "insert into dossiers (id, agency_id, code, state, channel, procedure_id, current_unit, assignee,
+                       citizen_user_id, phone_last4, received_at, due_at, finished_at, version, doc, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                )
+                .bind(d.id)
+                .bind(d.agency_id)
+                .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
+                .bind(d.state.as_str())
+                .bind(d.channel.as_str())
+                .bind(d.procedure_id)
+                .bind(d.step().map(|s| s.unit.clone()))
+                .bind(d.assignee)
+                .bind(d.citizen_user_id)
+                .bind(d.phone_last4())
+                .bind(d.received_at)
+                .bind(d.due_at)
+                .bind(d.finished_at)
+                .bind(d.version)
+                .bind(serde_json::to_string(d)?)
+                .bind(t.event.at)
+                .bind(t.event.at)
+                .execute(&mut *tx)
+                .await?;
+                let event_id = insert_event!(tx, d, &t.event);
+                tx.commit().await?;
+                Ok(event_id)
+            }
+
+            async fn update_dossier(
+                &self,
+                expected_version: i64,
+                t: &motcua_domain::dossier::Transition,
+            ) -> crate::Result<Uuid> {
+                let d = &t.dossier;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "update dossiers set code = $1, state = $2, current_unit = $3, assignee = $4, received_at = $5,
+                       due_at = $6, finished_at = $7, version = $8, doc = $9, updated_at = $10
+                     where id = $11 and version = $12",
+                )
+                .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
+                .bind(d.state.as_str())
+                .bind(d.step().map(|s| s.unit.clone()))
+                .bind(d.assignee)
+                .bind(d.received_at)
+                .bind(d.due_at)
+                .bind(d.finished_at)
+                .bind(d.version)
+                .bind(serde_json::to_string(d)?)
+                .bind(t.event.at)
+                .bind(d.id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Err(StoreError::Conflict);
+                }
+                let event_id = insert_event!(tx, d, &t.event);
+                tx.commit().await?;
+                Ok(event_id)
+            }
+
+            async fn dossier(&self, id: Uuid) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select doc from dossiers where id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
+            }
+
+            async fn dossier_by_code(&self, code: &str) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where code = $1")
+                    .bind(code.to_ascii_uppercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
+            }
+
+            async fn list_dossiers(&self, f: &DossierFilter) -> crate::Result<crate::Page<Dossier>> {
+                let w = dossier_where(f);
+                let count_sql = format!("select count(*) from dossiers{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
+                let sql = format!(
+                    "select doc from dossiers{} order by case when finished_at is null then 0 else 1 end, due_at, created_at{limit}",
+                    w.render()
+                );
+                let rows: Vec<(String,)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(size)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let items = rows.into_iter().map(|(doc,)| serde_json::from_str(&doc)).collect::<Result<_, _>>()?;
+                Ok(crate::Page { items, total })
+            }
+
+            async fn events(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::EventRecord>> {
+                let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
+                    sqlx::query_as(
+                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
+                         where dossier_id = $1 order by at, id",
+                    )
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, dossier_id, kind, from, to, actor_id, at, data)| {
+                        let state = |s: &str| {
+                            motcua_domain::dossier::State::parse(s).ok_or_else(|| StoreError::Corrupt(format!("state {s}")))
+                        };
+                        Ok(crate::EventRecord {
+                            id,
+                            dossier_id,
+                            kind,
+                            from_state: from.as_deref().map(state).transpose()?,
+                            to_state: state(&to)?,
+                            actor_id,
+                            at,
+                            data: serde_json::from_str(&data)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
+                let rows: Vec<(Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
+                    sqlx::query_as(
+                        "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
+                         where dossier_id = $1 order by created_at, id",
+                    )
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, dossier_id, event_id, kind, payload, created_at, done_at)| {
+                        Ok(crate::OutboxMessage {
+                            id,
+                            dossier_id,
+                            event_id,
+                            kind,
+                            payload: serde_json::from_str(&payload)?,
+                            created_at,
+                            done_at,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn record_file(
+                &self,
+                agency_id: Uuid,
+                sha256: &str,
+                name: &str,
+                content_type: &str,
+                size: u64,
+            ) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into files (agency_id, sha256, name, content_type, size) values ($1, $2, $3, $4, $5)
+                     on conflict (agency_id, sha256) do nothing",
+                )
+                .bind(agency_id)
+                .bind(sha256)
+                .bind(name)
+                .bind(content_type)
+                .bind(size as i64)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit(&self, e: &crate::AuditEntry) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into audit_log (id, agency_id, actor_id, action, object, at, data)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(e.agency_id)
+                .bind(e.actor_id)
+                .bind(&e.action)
+                .bind(&e.object)
+                .bind(e.at)
+                .bind(serde_json::to_string(&e.data)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> crate::Result<bool> {
+                let (hits,): (i64,) = sqlx::query_as(
+                    "insert into rate_limits (key, window_start, hits) values ($1, $2, 1)
+                     on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+                     returning hits",
+                )
+                .bind(key)
+                .bind(window_start)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(hits <= i64::from(limit))
+            }
+        }
+    };
+}
+
+/// Inserts the event and its outbox row inside the open transaction `$tx`; evaluates to the
+/// event's id.
+macro_rules! insert_event {
+    ($tx:ident, $d:expr, $e:expr) => {{
+        let event_id = Uuid::now_v7();
+        sqlx::query(
+            "insert into dossier_events (id, agency_id, dossier_id, kind, from_state, to_state, actor_id, at, data)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(event_id)
+        .bind($d.agency_id)
+        .bind($d.id)
+        .bind(&$e.kind)
+        .bind($e.from_state.map(|s| s.as_str()))
+        .bind($e.to_state.as_str())
+        .bind($e.actor_id)
+        .bind($e.at)
+        .bind(serde_json::to_string(&$e.data)?)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7())
+        .bind($d.agency_id)
+        .bind($d.id)
+        .bind(event_id)
+        .bind(format!("dossier.{}", $e.kind))
+        .bind(serde_json::to_string(&outbox_payload($d, $e))?)
+        .bind($e.at)
+        .execute(&mut *$tx)
+        .await?;
+        event_id
+    }};
+}
+
+macro_rules! user_columns {
+    () => {
+        "select id, agency_id, username, full_name, password_hash, citizen, phone, email, active from users"
+    };
+}
+
+type UserRow = (Uuid, Option<Uuid>, String, String, String, bool, Option<String>, Option<String>, bool);
+
+fn user_from(r: UserRow) -> crate::UserRecord {
+    let (id, agency_id, username, full_name, password_hash, citizen, phone, email, active) = r;
+    crate::UserRecord { id, agency_id, username, full_name, password_hash, citizen, phone, email, active }
+}
+
+fn agency_from(r: (Uuid, Option<Uuid>, String, String, String)) -> Result<Agency, StoreError> {
+    let (id, parent_id, code, name, level) = r;
+    Ok(Agency {
+        id,
+        parent_id,
+        code: motcua_domain::types::AgencyCode::parse(&code).map_err(StoreError::Corrupt)?,
+        name,
+        level: parse_level(&level)?,
+    })
+}
+
+impl_store!(SqliteStore, "sqlite");
+impl_store!(PgStore, "postgres");

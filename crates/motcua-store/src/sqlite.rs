@@ -1,0 +1,62 @@
+//! The embedded default: one SQLite file in WAL mode with foreign keys on.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::migrate::{CREATE_TABLE, SQLITE};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Config(format!("không tạo được thư mục {}: {e}", dir.display())))?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode: a committed transaction survives a process crash; only a power
+            // loss can take the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub(crate) async fn run_migrations(&self) -> Result<()> {
+        sqlx::query(CREATE_TABLE).execute(&self.pool).await?;
+        for (version, name, sql) in SQLITE {
+            // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both apply it.
+            let mut conn = self.pool.acquire().await?;
+            sqlx::raw_sql("begin immediate").execute(&mut *conn).await?;
+            let done: Option<i64> = sqlx::query_scalar("select version from motcua_migrations where version = $1")
+                .bind(version)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if done.is_none() {
+                if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *conn).await {
+                    sqlx::raw_sql("rollback").execute(&mut *conn).await?;
+                    return Err(e.into());
+                }
+                sqlx::query("insert into motcua_migrations (version, name, applied_at) values ($1, $2, $3)")
+                    .bind(version)
+                    .bind(name)
+                    .bind(crate::now_local().to_string())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::raw_sql("commit").execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}

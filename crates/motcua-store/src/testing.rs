@@ -1,0 +1,346 @@
+//! Test support: a fresh database on either backend, removed when dropped, and a seeded
+//! organisation with one officer per role.
+//!
+//! PostgreSQL: `MOTCUA_TEST_POSTGRES_URL` names a server to use; otherwise a throwaway cluster is
+//! started once per test process with the machine's `initdb` and `pg_ctl` (run as the `postgres`
+//! user when the tests run as root, since `initdb` refuses root) on a free loopback port, and a
+//! watchdog stops and removes it when the process ends. If neither works the test fails: a
+//! PostgreSQL suite is never silently skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+use chrono::NaiveDate;
+use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::types::AgencyCode;
+use uuid::Uuid;
+
+use crate::{Store, UserRecord};
+
+/// A fresh database; dropped, it is removed.
+#[derive(Debug)]
+pub struct TestDb {
+    pub store: Arc<dyn Store>,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A new SQLite file in a temporary directory, migrated.
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("motcua-test-{}", Uuid::new_v4()));
+        let url = format!("sqlite://{}", dir.join("motcua.db").display());
+        let store = crate::connect(&url).await.expect("open SQLite");
+        store.migrate().await.expect("migrate SQLite");
+        TestDb { store, url, cleanup: Cleanup::Dir(dir) }
+    }
+
+    /// A new database on the test PostgreSQL server, migrated.
+    pub async fn postgres() -> TestDb {
+        let admin_url = postgres_server().unwrap_or_else(|e| panic!("PostgreSQL for tests: {e}"));
+        let name = format!("motcua_test_{}", Uuid::new_v4().simple());
+        let admin = crate::PgStore::connect(&admin_url).await.expect("connect to the test server");
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&admin.pool)
+            .await
+            .expect("create database");
+        admin.pool.close().await;
+        let url = with_database(&admin_url, &name);
+        let store = crate::connect(&url).await.expect("open PostgreSQL");
+        store.migrate().await.expect("migrate PostgreSQL");
+        TestDb { store, url, cleanup: Cleanup::PgDatabase { admin_url, name } }
+    }
+
+    pub async fn by_name(backend: &str) -> TestDb {
+        match backend {
+            "sqlite" => TestDb::sqlite().await,
+            "postgres" => TestDb::postgres().await,
+            other => panic!("unknown backend {other}"),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: do the async work on a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    rt.block_on(async {
+                        let admin = crate::PgStore::connect(&admin_url).await.ok()?;
+                        let sql = format!("drop database if exists {name} with (force)");
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin.pool).await.ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[host_start..].find('/') {
+        Some(i) => &base[..host_start + i],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+fn postgres_server() -> Result<String, String> {
+    SERVER
+        .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Ok(url),
+            _ => start_cluster(),
+        })
+        .clone()
+}
+
+fn find_bin(name: &str) -> Option<PathBuf> {
+    if let Ok(out) = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output()
+        && out.status.success()
+    {
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if !path.is_empty() {
+            return Some(PathBuf::from(path));
+        }
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.exists())
+        .collect();
+    candidates.sort();
+    candidates.pop()
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+}
+
+/// Runs `program args` as the `postgres` user when we are root.
+fn as_pg_user(program: &Path, args: &[&str]) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program).args(args);
+        c
+    } else {
+        let mut c = Command::new(program);
+        c.args(args);
+        c
+    }
+}
+
+fn start_cluster() -> Result<String, String> {
+    let initdb = find_bin("initdb").ok_or("initdb not found: install PostgreSQL (apt-get install postgresql) or set MOTCUA_TEST_POSTGRES_URL")?;
+    let pg_ctl = find_bin("pg_ctl").ok_or("pg_ctl not found")?;
+    let dir = std::env::temp_dir().join(format!("motcua-pg-{}-{}", std::process::id(), Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if is_root() {
+        let ok = Command::new("chown").arg("postgres:postgres").arg(&dir).status().map(|s| s.success()).unwrap_or(false);
+        if !ok {
+            return Err(format!("cannot chown {} to postgres", dir.display()));
+        }
+    }
+    let data = dir.join("data");
+    let data_s = data.to_string_lossy().to_string();
+    let out = as_pg_user(&initdb, &["-D", &data_s, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        dir.display()
+    );
+    let log = dir.join("log").to_string_lossy().to_string();
+    let out = as_pg_user(&pg_ctl, &["-D", &data_s, "-w", "-t", "60", "-o", &opts, "-l", &log, "start"])
+        .output()
+        .map_err(|e| format!("pg_ctl: {e}"))?;
+    if !out.status.success() {
+        let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        return Err(format!("pg_ctl start failed: {}{log_text}", String::from_utf8_lossy(&out.stderr)));
+    }
+    // The watchdog: when this process ends, stop the server and remove its files.
+    let stop = if is_root() {
+        format!("runuser -u postgres -- {} -D {data_s} -m immediate stop", pg_ctl.display())
+    } else {
+        format!("{} -D {data_s} -m immediate stop", pg_ctl.display())
+    };
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("watchdog: {e}"))?;
+    Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+}
+
+/// A seeded organisation: a department with units, one officer per role, and a second agency
+/// whose officer must not see the first one's dossiers.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub agency: Agency,
+    pub other_agency: Agency,
+    pub reception: Actor,
+    pub specialist: Actor,
+    pub unit_lead: Actor,
+    pub agency_lead: Actor,
+    pub admin: Actor,
+    pub inspector: Actor,
+    pub other_reception: Actor,
+    pub citizen: Actor,
+    pub procedure: ProcedureVersion,
+}
+
+/// The procedure the stories use: 10 working days over five steps.
+pub fn land_procedure_spec() -> ProcedureSpec {
+    serde_json::from_value(serde_json::json!({
+        "code": "1.004227",
+        "name": "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+        "field": "DD",
+        "level": "province",
+        "time_limit": "10d",
+        "online": "partial",
+        "legacy_level": 3,
+        "channels": ["counter", "online", "postal"],
+        "fees": [{"name": "Lệ phí cấp giấy chứng nhận", "amount": 50000}, {"name": "Phí thẩm định hồ sơ", "amount": 500000}],
+        "documents": [
+            {"name": "Đơn đăng ký biến động đất đai (Mẫu 11/ĐK)", "originals": 1, "copies": 0, "required": true},
+            {"name": "Giấy chứng nhận đã cấp", "originals": 1, "copies": 0, "required": true},
+            {"name": "Văn bản ủy quyền (nếu có)", "originals": 1, "copies": 0, "required": false}
+        ],
+        "result": "Giấy chứng nhận quyền sử dụng đất đã xác nhận biến động",
+        "legal_bases": ["Luật Đất đai số 31/2024/QH15", "Nghị định 101/2024/NĐ-CP"],
+        "publication": {"number": "85/QĐ-UBND", "date": "2022-01-10", "issuer": "Chủ tịch UBND tỉnh Khánh Hòa"},
+        "effective_from": "2024-08-01",
+        "steps": [
+            {"name": "Tiếp nhận và chuyển hồ sơ", "unit": "VP", "role": "reception", "budget": "4h"},
+            {"name": "Thẩm định hồ sơ", "unit": "DD", "role": "specialist", "budget": "7d"},
+            {"name": "Trình ký", "unit": "DD", "role": "unit_lead", "budget": "1d"},
+            {"name": "Ký duyệt", "unit": "LD", "role": "agency_lead", "budget": "1d"},
+            {"name": "Trả kết quả", "unit": "VP", "role": "reception", "budget": "4h"}
+        ]
+    }))
+    .expect("valid spec")
+}
+
+impl Fixture {
+    pub async fn seed(store: &dyn Store) -> Fixture {
+        let agency = Agency {
+            id: Uuid::now_v7(),
+            parent_id: None,
+            code: AgencyCode::parse("000.00.17.H34").expect("code"),
+            name: "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa".into(),
+            level: AgencyLevel::Department,
+        };
+        let other_agency = Agency {
+            id: Uuid::now_v7(),
+            parent_id: None,
+            code: AgencyCode::parse("000.00.18.H34").expect("code"),
+            name: "Sở Xây dựng tỉnh Khánh Hòa".into(),
+            level: AgencyLevel::Department,
+        };
+        store.insert_agency(&agency, None).await.expect("agency");
+        store.insert_agency(&other_agency, None).await.expect("agency");
+        for (code, name) in [("VP", "Văn phòng Sở"), ("DD", "Phòng Đất đai"), ("LD", "Lãnh đạo Sở")] {
+            let unit = Unit { id: Uuid::now_v7(), agency_id: agency.id, code: code.into(), name: name.into() };
+            store.insert_unit(&unit).await.expect("unit");
+        }
+        store.upsert_field(agency.id, &Field { code: "DD".into(), name: "Đất đai".into() }).await.expect("field");
+        let officer = |name: &str, role: Role, agency: &Agency, unit: Option<&str>| {
+            let user = UserRecord {
+                id: Uuid::now_v7(),
+                agency_id: Some(agency.id),
+                username: format!("{name}-{}", Uuid::new_v4().simple()),
+                full_name: name.to_owned(),
+                password_hash: "not-a-hash".into(),
+                citizen: false,
+                phone: None,
+                email: None,
+                active: true,
+            };
+            let grant = RoleGrant { role, agency_id: agency.id, unit: unit.map(str::to_owned) };
+            (user, grant)
+        };
+        let mut actors = Vec::new();
+        for (name, role, agency, unit) in [
+            ("tiepnhan", Role::Reception, &agency, Some("VP")),
+            ("chuyenvien", Role::Specialist, &agency, Some("DD")),
+            ("truongphong", Role::UnitLead, &agency, Some("DD")),
+            ("giamdoc", Role::AgencyLead, &agency, None),
+            ("quantri", Role::Admin, &agency, None),
+            ("thanhtra", Role::Inspector, &agency, None),
+            ("tiepnhan-xd", Role::Reception, &other_agency, None),
+        ] {
+            let (user, grant) = officer(name, role, agency, unit);
+            store.insert_user(&user).await.expect("user");
+            store.insert_grant(user.id, &grant).await.expect("grant");
+            actors.push(Actor { user_id: user.id, name: user.full_name, grants: vec![grant], citizen: false });
+        }
+        let citizen_user = UserRecord {
+            id: Uuid::now_v7(),
+            agency_id: None,
+            username: format!("0905123456-{}", Uuid::new_v4().simple()),
+            full_name: "Nguyễn Văn An".into(),
+            password_hash: "not-a-hash".into(),
+            citizen: true,
+            phone: Some("0905123456".into()),
+            email: None,
+            active: true,
+        };
+        store.insert_user(&citizen_user).await.expect("citizen");
+        let citizen = Actor { user_id: citizen_user.id, name: citizen_user.full_name, grants: vec![], citizen: true };
+        let procedure = store.publish_procedure(agency.id, &land_procedure_spec(), "Đất đai").await.expect("procedure");
+        let mut it = actors.into_iter();
+        let mut next = || it.next().expect("actor");
+        Fixture {
+            agency,
+            other_agency,
+            reception: next(),
+            specialist: next(),
+            unit_lead: next(),
+            agency_lead: next(),
+            admin: next(),
+            inspector: next(),
+            other_reception: next(),
+            citizen,
+            procedure,
+        }
+    }
+}
+
+/// A date helper for stories.
+pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid time")
+}

@@ -1,0 +1,353 @@
+//! The conformance suite: the whole dossier story, search, versioning and the concurrency
+//! guarantees, run unchanged on SQLite and on PostgreSQL.
+
+use std::sync::Arc;
+
+use motcua_calendar::{TimeLimit, WorkCalendar};
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, State, Submission, Timeliness, Transition};
+use motcua_domain::org::Actor;
+use motcua_domain::rules::rules_for;
+use motcua_domain::types::DossierCode;
+use motcua_store::testing::{Fixture, TestDb, at, land_procedure_spec};
+use motcua_store::{DossierFilter, ProcedureQuery, Store, StoreError};
+use uuid::Uuid;
+
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(motcua_store::testing::TestDb::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(motcua_store::testing::TestDb::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    a_dossier_goes_from_online_submission_to_returned_result,
+    a_stale_update_is_refused_and_changes_nothing,
+    concurrent_intake_never_allocates_the_same_code,
+    of_two_concurrent_changes_to_one_dossier_exactly_one_wins,
+    catalog_search_ignores_diacritics_and_ranks_names_first,
+    a_dossier_keeps_the_procedure_version_in_force_when_received,
+    dossier_lists_filter_and_stay_within_the_agency_scope,
+    unique_values_are_reported_as_duplicates,
+);
+
+fn applicant() -> ApplicantInput {
+    ApplicantInput {
+        kind: None,
+        name: Some("Nguyễn Văn An".into()),
+        citizen_id: Some("056090001234".into()),
+        tax_code: None,
+        phone: Some("0905 123 456".into()),
+        email: Some("an@example.vn".into()),
+        address: Some("12 Trần Phú, Nha Trang, Khánh Hòa".into()),
+    }
+}
+
+fn ctx<'a>(actor: &'a Actor, now: chrono::NaiveDateTime, cal: &'a WorkCalendar) -> Context<'a> {
+    Context { actor, now, calendar: cal, new_code: None }
+}
+
+/// Applies and stores one action; returns the stored dossier.
+async fn act(store: &dyn Store, d: &Dossier, action: Action, ctx: Context<'_>) -> Dossier {
+    let t = d.apply(action.clone(), &ctx).unwrap_or_else(|e| panic!("{}: {e:?}", action.name()));
+    store.update_dossier(d.version, &t).await.expect("stored");
+    let stored = store.dossier(d.id).await.unwrap().unwrap();
+    assert_eq!(stored, t.dossier);
+    stored
+}
+
+async fn submit_online(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Dossier {
+    let file = motcua_domain::dossier::FileRef {
+        sha256: "ab".repeat(32),
+        name: "don.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1000,
+    };
+    let sub = Submission {
+        id: Uuid::now_v7(),
+        channel: Channel::Online,
+        applicant: applicant().parse().unwrap(),
+        postal: None,
+        citizen_user_id: Some(fx.citizen.user_id),
+        files: vec![Some(file.clone()), Some(file)],
+    };
+    let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx(&fx.citizen, now, cal)).unwrap();
+    store.insert_dossier(&t).await.unwrap();
+    store.dossier(t.dossier.id).await.unwrap().unwrap()
+}
+
+async fn accept(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, d: &Dossier, now: chrono::NaiveDateTime) -> Dossier {
+    let seq = store.next_sequence(fx.agency.id, now.date()).await.unwrap();
+    let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
+    let context = Context { actor: &fx.reception, now, calendar: cal, new_code: Some(code) };
+    act(store, d, Action::Accept, context).await
+}
+
+fn forward() -> Action {
+    Action::Forward { note: None, assignee: None }
+}
+
+async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+
+    let d = submit_online(store, &fx, &cal, at(2026, 2, 11, 20, 0)).await;
+    assert_eq!(d.state, State::Submitted);
+    assert_eq!(d.portal_status(), 1);
+
+    let d = accept(store, &fx, &cal, &d, at(2026, 2, 12, 9, 0)).await;
+    assert_eq!(d.code.as_ref().unwrap().as_str(), "000.00.17.H34-260212-0001");
+    assert_eq!(d.due_date, Some(at(2026, 3, 5, 0, 0).date()), "10 working days over Tết");
+    assert_eq!(d.portal_status(), 2);
+    assert_eq!(store.dossier_by_code("000.00.17.h34-260212-0001").await.unwrap().unwrap().id, d.id);
+
+    let note = Action::Forward { note: Some("Đủ hồ sơ".into()), assignee: None };
+    let d = act(store, &d, note, ctx(&fx.reception, at(2026, 2, 12, 10, 0), &cal)).await;
+    assert_eq!((d.state, d.current_step), (State::Processing, Some(1)));
+    assert_eq!(d.steps[0].on_time, Some(true));
+
+    // The specialist asks for a supplement the next day; it comes back after Tết.
+    let ask = Action::RequestSupplement { reason: "Thiếu bản vẽ sơ đồ thửa đất".into() };
+    let d = act(store, &d, ask, ctx(&fx.specialist, at(2026, 2, 13, 9, 0), &cal)).await;
+    assert_eq!((d.state, d.portal_status()), (State::AwaitingSupplement, 5));
+    let back = Action::SupplementReceived { note: None };
+    let d = act(store, &d, back, ctx(&fx.citizen, at(2026, 2, 23, 9, 0), &cal)).await;
+    // Decree 61/118: the period restarts from the complete dossier.
+    assert_eq!(d.due_date, Some(cal.due(at(2026, 2, 23, 9, 0), TimeLimit::WorkingDays(10)).unwrap().date));
+
+    // The citizen cannot forward; the unit lead cannot do the specialist's step either.
+    assert!(d.apply(forward(), &ctx(&fx.citizen, at(2026, 2, 24, 9, 0), &cal)).is_err());
+    assert!(d.apply(forward(), &ctx(&fx.unit_lead, at(2026, 2, 24, 9, 0), &cal)).is_err());
+
+    let d = act(store, &d, forward(), ctx(&fx.specialist, at(2026, 2, 26, 9, 0), &cal)).await;
+    let d = act(store, &d, forward(), ctx(&fx.unit_lead, at(2026, 2, 27, 9, 0), &cal)).await;
+    let approve = Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date(), file: None };
+    let d = act(store, &d, approve, ctx(&fx.agency_lead, at(2026, 3, 2, 9, 0), &cal)).await;
+    assert_eq!((d.state, d.portal_status(), d.current_step), (State::ResultReady, 9, Some(4)));
+    let give = Action::ReturnResult { channel: Channel::Counter };
+    let d = act(store, &d, give, ctx(&fx.reception, at(2026, 3, 3, 8, 0), &cal)).await;
+    assert_eq!((d.state, d.portal_status()), (State::Returned, 10));
+    assert_eq!(d.timeliness, Some(Timeliness::Early));
+    assert!(d.steps.iter().all(|s| s.finished_at.is_some()));
+
+    // One immutable event and one outbox message per change, in order.
+    let events = store.events(d.id).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted",
+            "accept",
+            "forward",
+            "request_supplement",
+            "supplement_received",
+            "forward",
+            "forward",
+            "approve",
+            "return_result"
+        ]
+    );
+    assert_eq!(events.last().unwrap().data["timeliness"], "early");
+    let outbox = store.outbox(d.id).await.unwrap();
+    assert_eq!(outbox.len(), events.len());
+    assert_eq!(outbox[1].kind, "dossier.accept");
+    assert_eq!(outbox[1].payload["phone"], "0905123456");
+    assert_eq!(outbox[1].payload["code"], "000.00.17.H34-260212-0001");
+}
+
+async fn a_stale_update_is_refused_and_changes_nothing(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let d = submit_online(store, &fx, &cal, at(2026, 3, 2, 9, 0)).await;
+    let d2 = accept(store, &fx, &cal, &d, at(2026, 3, 2, 10, 0)).await;
+    // Someone still holding version 1 tries to refuse it.
+    let refuse = Action::RefuseIntake { reason: "Sai thẩm quyền".into() };
+    let stale = d.apply(refuse, &ctx(&fx.reception, at(2026, 3, 2, 11, 0), &cal)).unwrap();
+    assert!(matches!(store.update_dossier(d.version, &stale).await, Err(StoreError::Conflict)));
+    assert_eq!(store.dossier(d.id).await.unwrap().unwrap(), d2);
+    assert_eq!(store.events(d.id).await.unwrap().len(), 2);
+    assert_eq!(store.outbox(d.id).await.unwrap().len(), 2);
+}
+
+async fn concurrent_intake_never_allocates_the_same_code(db: TestDb) {
+    let store: Arc<dyn Store> = db.store.clone();
+    let fx = Fixture::seed(store.as_ref()).await;
+    let day = at(2026, 3, 2, 0, 0).date();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let store = store.clone();
+        let agency = fx.agency.id;
+        tasks.push(tokio::spawn(async move { store.next_sequence(agency, day).await.unwrap() }));
+    }
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap());
+    }
+    got.sort();
+    assert_eq!(got, (1..=40).collect::<Vec<u32>>());
+    // Another day, another agency: their own sequences.
+    assert_eq!(store.next_sequence(fx.agency.id, day.succ_opt().unwrap()).await.unwrap(), 1);
+    assert_eq!(store.next_sequence(fx.other_agency.id, day).await.unwrap(), 1);
+}
+
+async fn of_two_concurrent_changes_to_one_dossier_exactly_one_wins(db: TestDb) {
+    let store: Arc<dyn Store> = db.store.clone();
+    let fx = Fixture::seed(store.as_ref()).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let d = submit_online(store.as_ref(), &fx, &cal, at(2026, 3, 2, 9, 0)).await;
+    let d = accept(store.as_ref(), &fx, &cal, &d, at(2026, 3, 2, 10, 0)).await;
+    let forward = d.apply(forward(), &ctx(&fx.reception, at(2026, 3, 2, 11, 0), &cal)).unwrap();
+    let withdraw = Action::Withdraw { reason: "Không có nhu cầu".into() };
+    let withdraw = d.apply(withdraw, &ctx(&fx.citizen, at(2026, 3, 2, 11, 0), &cal)).unwrap();
+    let transitions: Vec<Transition> = vec![forward, withdraw];
+    let mut tasks = Vec::new();
+    for t in transitions {
+        let store = store.clone();
+        let version = d.version;
+        tasks.push(tokio::spawn(async move { store.update_dossier(version, &t).await.map(|_| t.dossier.state) }));
+    }
+    let mut won = Vec::new();
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(state) => won.push(state),
+            Err(StoreError::Conflict) => conflicts += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((won.len(), conflicts), (1, 1));
+    let stored = store.dossier(d.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, won[0]);
+    assert_eq!(store.events(d.id).await.unwrap().len(), 3);
+}
+
+async fn catalog_search_ignores_diacritics_and_ranks_names_first(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    for (code, name, field, result) in [
+        ("2.001", "Cấp giấy phép môi trường", "MT", "Giấy phép môi trường"),
+        ("2.002", "Thẩm định báo cáo đánh giá tác động môi trường", "MT", "Quyết định phê duyệt"),
+        ("2.003", "Cung cấp thông tin, dữ liệu đất đai", "DD", "Thông tin đất đai"),
+        ("2.004", "Cấp giấy phép khai thác nước mặt", "TNN", "Giấy phép; đất đai không liên quan"),
+    ] {
+        let mut spec = land_procedure_spec();
+        spec.code = code.into();
+        spec.name = name.into();
+        spec.field = field.into();
+        spec.result = result.into();
+        store.publish_procedure(fx.agency.id, &spec, "").await.unwrap();
+    }
+    let search = |q: &str, field: Option<&str>| ProcedureQuery {
+        q: Some(q.into()),
+        field: field.map(str::to_owned),
+        agency_id: None,
+        page: 1,
+        page_size: 20,
+    };
+    let names = |page: motcua_store::Page<motcua_domain::catalog::ProcedureVersion>| {
+        page.items.into_iter().map(|v| v.spec.name).collect::<Vec<_>>()
+    };
+    let found = store.search_procedures(&search("dat dai", None)).await.unwrap();
+    assert_eq!(found.total, 3);
+    let found = names(found);
+    // The name holding the phrase first; then those matching through their field or result.
+    assert_eq!(found[0], "Cung cấp thông tin, dữ liệu đất đai");
+    assert!(found.contains(&"Cấp giấy phép khai thác nước mặt".to_owned()), "matches its result");
+    assert_eq!(names(store.search_procedures(&search("ĐẤT ĐAI", Some("DD"))).await.unwrap()).len(), 2);
+    let env = names(store.search_procedures(&search("moi truong giay phep", None)).await.unwrap());
+    assert_eq!(env, ["Cấp giấy phép môi trường"]);
+    assert_eq!(store.search_procedures(&search("khong co gi", None)).await.unwrap().total, 0);
+    let second = ProcedureQuery { q: None, field: None, agency_id: None, page: 2, page_size: 2 };
+    let paged = store.search_procedures(&second).await.unwrap();
+    assert_eq!((paged.total, paged.items.len()), (5, 2));
+}
+
+async fn a_dossier_keeps_the_procedure_version_in_force_when_received(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let d = submit_online(store, &fx, &cal, at(2026, 3, 2, 9, 0)).await;
+    let mut amended = land_procedure_spec();
+    amended.time_limit = TimeLimit::WorkingDays(8);
+    amended.steps[1].budget = TimeLimit::WorkingDays(5);
+    let v2 = store.publish_procedure(fx.agency.id, &amended, "Đất đai").await.unwrap();
+    assert_eq!((v2.version, v2.procedure_id), (2, fx.procedure.procedure_id));
+    assert_eq!(store.procedure("1.004227").await.unwrap().unwrap().id, v2.id);
+    assert_eq!(store.procedure_versions(v2.procedure_id).await.unwrap().len(), 2);
+    let d = accept(store, &fx, &cal, &d, at(2026, 3, 2, 10, 0)).await;
+    assert_eq!(d.procedure_version_id, fx.procedure.id);
+    assert_eq!(d.due_date, Some(cal.add_working_days(at(2026, 3, 2, 0, 0).date(), 10).unwrap()));
+    // Only the current version is searched.
+    let query = ProcedureQuery { q: Some("bien dong".into()), page: 1, page_size: 10, ..Default::default() };
+    let all = store.search_procedures(&query).await.unwrap();
+    assert_eq!(all.total, 1);
+    assert_eq!(all.items[0].version, 2);
+}
+
+async fn dossier_lists_filter_and_stay_within_the_agency_scope(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let a = submit_online(store, &fx, &cal, at(2026, 3, 2, 8, 0)).await;
+    let a = accept(store, &fx, &cal, &a, at(2026, 3, 2, 9, 0)).await;
+    let b = submit_online(store, &fx, &cal, at(2026, 3, 3, 8, 0)).await;
+    let b = accept(store, &fx, &cal, &b, at(2026, 3, 3, 9, 0)).await;
+    let assign = Action::Forward { note: None, assignee: Some(fx.specialist.user_id) };
+    let b = act(store, &b, assign, ctx(&fx.reception, at(2026, 3, 3, 10, 0), &cal)).await;
+    let _c = submit_online(store, &fx, &cal, at(2026, 3, 4, 8, 0)).await;
+
+    let base = DossierFilter { agencies: vec![fx.agency.id], page: 1, page_size: 50, ..Default::default() };
+    let count = |f: DossierFilter| async move { store.list_dossiers(&f).await.unwrap().total };
+    assert_eq!(count(base.clone()).await, 3);
+    assert_eq!(count(DossierFilter { state: Some(State::Submitted), ..base.clone() }).await, 1);
+    assert_eq!(count(DossierFilter { unit: Some("DD".into()), ..base.clone() }).await, 1);
+    assert_eq!(count(DossierFilter { assignee: Some(fx.specialist.user_id), ..base.clone() }).await, 1);
+    assert_eq!(count(DossierFilter { channel: Some(Channel::Counter), ..base.clone() }).await, 0);
+    let day = at(2026, 3, 3, 0, 0).date();
+    assert_eq!(count(DossierFilter { received_from: Some(day), received_to: Some(day), ..base.clone() }).await, 1);
+    // Due by a's due instant: a only; overdue just after it: a only; a day later: both.
+    assert!(b.due_at > a.due_at);
+    assert_eq!(count(DossierFilter { due_before: a.due_at, ..base.clone() }).await, 1);
+    let after_a = a.due_at.unwrap() + chrono::Duration::hours(8);
+    assert_eq!(count(DossierFilter { overdue_at: Some(after_a), ..base.clone() }).await, 1);
+    let after_b = b.due_at.unwrap() + chrono::Duration::hours(8);
+    assert_eq!(count(DossierFilter { overdue_at: Some(after_b), ..base.clone() }).await, 2);
+    // The other agency sees none of them; an empty scope sees nothing; the citizen sees their own.
+    assert_eq!(count(DossierFilter { agencies: vec![fx.other_agency.id], ..base.clone() }).await, 0);
+    assert_eq!(count(DossierFilter { agencies: vec![], ..base.clone() }).await, 0);
+    let mine = DossierFilter {
+        citizen_user_id: Some(fx.citizen.user_id),
+        agencies: vec![fx.agency.id, fx.other_agency.id],
+        ..base.clone()
+    };
+    assert_eq!(count(mine).await, 3);
+    let page = store.list_dossiers(&DossierFilter { page: 2, page_size: 2, ..base }).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (3, 1));
+}
+
+async fn unique_values_are_reported_as_duplicates(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let again = store.insert_agency(&fx.agency, None).await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    let user = store.user(fx.reception.user_id).await.unwrap().unwrap();
+    let copy = motcua_store::UserRecord { id: Uuid::now_v7(), ..user };
+    assert!(matches!(store.insert_user(&copy).await, Err(StoreError::Duplicate(_))));
+    assert!(store.ping().await.is_ok());
+}
