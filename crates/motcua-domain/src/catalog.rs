@@ -224,7 +224,10 @@ impl ProcedureSpec {
                 errors.push(FieldError::new(format!("steps[{i}].name"), "tên bước không được để trống"));
             }
             if !unit_codes.contains(&s.unit) {
-                errors.push(FieldError::new(format!("steps[{i}].unit"), format!("đơn vị \"{}\" không thuộc cơ quan", s.unit)));
+                errors.push(FieldError::new(
+                    format!("steps[{i}].unit"),
+                    format!("đơn vị \"{}\" không thuộc cơ quan", s.unit),
+                ));
             }
         }
         let total: u32 = self.steps.iter().map(|s| budget_hours(s.budget)).sum();

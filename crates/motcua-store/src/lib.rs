@@ -25,9 +25,7 @@ use motcua_domain::org::{Agency, RoleGrant, Unit};
 use uuid::Uuid;
 
 pub use error::StoreError;
-pub use model::{
-    ApiToken, AuditEntry, DossierFilter, EventRecord, OutboxMessage, Page, ProcedureQuery, UserRecord,
-};
+pub use model::{ApiToken, AuditEntry, DossierFilter, EventRecord, OutboxMessage, Page, ProcedureQuery, UserRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -67,7 +65,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn fields(&self) -> Result<Vec<Field>>;
     /// Stores `spec` as the new current version of its procedure (creating the procedure on its
     /// first version); earlier versions stay for the dossiers that use them.
-    async fn publish_procedure(&self, agency_id: Uuid, spec: &ProcedureSpec, field_name: &str) -> Result<ProcedureVersion>;
+    async fn publish_procedure(
+        &self,
+        agency_id: Uuid,
+        spec: &ProcedureSpec,
+        field_name: &str,
+    ) -> Result<ProcedureVersion>;
     /// The current version of the procedure with this code.
     async fn procedure(&self, code: &str) -> Result<Option<ProcedureVersion>>;
     async fn procedure_version(&self, id: Uuid) -> Result<Option<ProcedureVersion>>;
@@ -90,7 +93,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
 
     // Files, audit, rate limits.
-    async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64) -> Result<()>;
+    async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
+    -> Result<()>;
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
     /// Counts one hit for `key` in the window starting at `window_start` (seconds); whether the
     /// hits so far are within `limit`.

@@ -59,7 +59,8 @@ pub struct ProcedureQuery {
     pub page_size: u32,
 }
 
-/// Filters of the dossier list. `agencies` is the caller's scope and is always applied.
+/// Filters of the dossier list. `agencies` is the caller's scope and is always applied, except
+/// that a citizen's list (`citizen_user_id`) with no agencies spans all agencies.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DossierFilter {
     pub agencies: Vec<Uuid>,

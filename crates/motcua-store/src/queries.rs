@@ -76,7 +76,10 @@ pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
 
 pub(crate) fn dossier_where(f: &DossierFilter) -> Where {
     let mut w = Where::default();
-    w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+    // A citizen's own dossiers may be in any agency; an officer's list is limited to their agencies.
+    if f.citizen_user_id.is_none() || !f.agencies.is_empty() {
+        w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+    }
     if let Some(c) = f.citizen_user_id {
         w.and("citizen_user_id = ?", Arg::Uuid(c));
     }

@@ -153,25 +153,31 @@ fn as_pg_user(program: &Path, args: &[&str]) -> Command {
 }
 
 fn start_cluster() -> Result<String, String> {
-    let initdb = find_bin("initdb").ok_or("initdb not found: install PostgreSQL (apt-get install postgresql) or set MOTCUA_TEST_POSTGRES_URL")?;
+    let initdb = find_bin("initdb")
+        .ok_or("initdb not found: install PostgreSQL (apt-get install postgresql) or set MOTCUA_TEST_POSTGRES_URL")?;
     let pg_ctl = find_bin("pg_ctl").ok_or("pg_ctl not found")?;
     let dir = std::env::temp_dir().join(format!("motcua-pg-{}-{}", std::process::id(), Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if is_root() {
-        let ok = Command::new("chown").arg("postgres:postgres").arg(&dir).status().map(|s| s.success()).unwrap_or(false);
+        let ok =
+            Command::new("chown").arg("postgres:postgres").arg(&dir).status().map(|s| s.success()).unwrap_or(false);
         if !ok {
             return Err(format!("cannot chown {} to postgres", dir.display()));
         }
     }
     let data = dir.join("data");
     let data_s = data.to_string_lossy().to_string();
-    let out = as_pg_user(&initdb, &["-D", &data_s, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        .output()
-        .map_err(|e| format!("initdb: {e}"))?;
+    let out = as_pg_user(
+        &initdb,
+        &["-D", &data_s, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+    )
+    .output()
+    .map_err(|e| format!("initdb: {e}"))?;
     if !out.status.success() {
         return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let opts = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         dir.display()

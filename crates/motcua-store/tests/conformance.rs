@@ -90,7 +90,13 @@ async fn submit_online(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, now:
     store.dossier(t.dossier.id).await.unwrap().unwrap()
 }
 
-async fn accept(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, d: &Dossier, now: chrono::NaiveDateTime) -> Dossier {
+async fn accept(
+    store: &dyn Store,
+    fx: &Fixture,
+    cal: &WorkCalendar,
+    d: &Dossier,
+    now: chrono::NaiveDateTime,
+) -> Dossier {
     let seq = store.next_sequence(fx.agency.id, now.date()).await.unwrap();
     let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
     let context = Context { actor: &fx.reception, now, calendar: cal, new_code: Some(code) };
@@ -136,7 +142,8 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
 
     let d = act(store, &d, forward(), ctx(&fx.specialist, at(2026, 2, 26, 9, 0), &cal)).await;
     let d = act(store, &d, forward(), ctx(&fx.unit_lead, at(2026, 2, 27, 9, 0), &cal)).await;
-    let approve = Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date(), file: None };
+    let approve =
+        Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date(), file: None };
     let d = act(store, &d, approve, ctx(&fx.agency_lead, at(2026, 3, 2, 9, 0), &cal)).await;
     assert_eq!((d.state, d.portal_status(), d.current_step), (State::ResultReady, 9, Some(4)));
     let give = Action::ReturnResult { channel: Channel::Counter };

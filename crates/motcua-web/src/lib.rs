@@ -1,1 +1,53 @@
+//! The HTTP edge of motcua: the JSON API under `/api/v1` (and, later, the HTML pages). Handlers
+//! parse, call the domain and the store, and shape the answer; no business rule lives here.
 
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod files;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post, put};
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, ErrorBody};
+pub use state::{AppState, WebConfig};
+
+use routes::dossiers;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let public = Router::new()
+        .route("/api/v1/procedures", get(routes::procedures::list::list))
+        .route("/api/v1/procedures/{code}", get(routes::procedures::show::show))
+        .route("/api/v1/fields", get(routes::procedures::fields::list))
+        .route("/api/v1/lookup", get(routes::lookup::lookup))
+        .route("/api/v1/auth/token", post(routes::auth_token::create_token))
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::limit_public));
+    let uploads = Router::new()
+        .route("/api/v1/dossiers/{id}/documents/{index}", put(dossiers::upload::upload))
+        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes));
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/api/v1/openapi.json", get(routes::openapi::document))
+        .route("/api/v1/agencies/{agency_code}/procedures", post(routes::procedures::publish::publish))
+        .route("/api/v1/dossiers", post(dossiers::create::create).get(dossiers::list::list))
+        .route("/api/v1/dossiers/{id}", get(dossiers::show::show))
+        .route("/api/v1/dossiers/{id}/events", get(dossiers::events::list))
+        .merge(dossiers::transitions::router())
+        .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
+        .merge(public)
+        .merge(uploads)
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("không có địa chỉ này / no such endpoint".into())
+}

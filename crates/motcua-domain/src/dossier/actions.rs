@@ -82,6 +82,8 @@ pub enum Action {
     },
     /// The result is handed over.
     ReturnResult { channel: Channel },
+    /// Attach an uploaded file to a line of the document checklist (not a change of state).
+    AttachDocument { index: usize, file: FileRef },
 }
 
 impl Action {
@@ -102,6 +104,7 @@ impl Action {
             Action::Withdraw { .. } => "withdraw",
             Action::Approve { .. } => "approve",
             Action::ReturnResult { .. } => "return_result",
+            Action::AttachDocument { .. } => "attach_document",
         }
     }
 
@@ -122,6 +125,7 @@ impl Action {
             Action::Withdraw { .. } => "dừng giải quyết theo yêu cầu",
             Action::Approve { .. } => "duyệt kết quả",
             Action::ReturnResult { .. } => "trả kết quả",
+            Action::AttachDocument { .. } => "nộp tệp giấy tờ",
         }
     }
 }
@@ -175,7 +179,10 @@ impl Dossier {
     ) -> Result<Transition, DomainError> {
         let spec = &version.spec;
         if !spec.channels.contains(&sub.channel) {
-            return Err(DomainError::field("channel", format!("thủ tục không nhận hồ sơ qua kênh \"{}\"", sub.channel.as_str())));
+            return Err(DomainError::field(
+                "channel",
+                format!("thủ tục không nhận hồ sơ qua kênh \"{}\"", sub.channel.as_str()),
+            ));
         }
         let today = ctx.now.date();
         if today < spec.effective_from || spec.effective_to.is_some_and(|to| today > to) {
@@ -192,7 +199,10 @@ impl Dossier {
         }
         match (&sub.channel, &sub.postal) {
             (Channel::Postal, None) => {
-                return Err(DomainError::field("postal", "hồ sơ qua bưu chính cần thời điểm bàn giao và số hiệu bưu gửi"));
+                return Err(DomainError::field(
+                    "postal",
+                    "hồ sơ qua bưu chính cần thời điểm bàn giao và số hiệu bưu gửi",
+                ));
             }
             (Channel::Postal, Some(p)) if p.handover_at > ctx.now => {
                 return Err(DomainError::field("postal.handover_at", "thời điểm bàn giao không thể ở tương lai"));
@@ -293,7 +303,10 @@ impl Dossier {
                 if self.channel == Channel::Online
                     && let Some(missing) = self.documents.iter().find(|doc| doc.required && doc.file.is_none())
                 {
-                    return Err(DomainError::Rule(format!("hồ sơ trực tuyến thiếu giấy tờ bắt buộc: {}", missing.name)));
+                    return Err(DomainError::Rule(format!(
+                        "hồ sơ trực tuyến thiếu giấy tờ bắt buộc: {}",
+                        missing.name
+                    )));
                 }
                 let code = ctx.new_code.clone().ok_or_else(|| DomainError::Rule("chưa cấp được mã hồ sơ".into()))?;
                 let received = match &self.postal {
@@ -447,8 +460,12 @@ impl Dossier {
                 if !cal.is_working_day(*new_due_date)? {
                     return Err(DomainError::field("new_due_date", "ngày hẹn mới phải là ngày làm việc"));
                 }
-                d.reappointment =
-                    Some(Reappointment { at: now, previous_due_date: due, new_due_date: *new_due_date, reason: reason.clone() });
+                d.reappointment = Some(Reappointment {
+                    at: now,
+                    previous_due_date: due,
+                    new_due_date: *new_due_date,
+                    reason: reason.clone(),
+                });
                 d.due_date = Some(*new_due_date);
                 d.due_at = Some(cal.end_of(*new_due_date));
                 data = json!({ "previous_due_date": due, "new_due_date": new_due_date, "reason": reason });
@@ -530,6 +547,19 @@ impl Dossier {
                 d.return_channel = Some(*channel);
                 d.timeliness = Some(timeliness);
                 data = json!({ "channel": channel, "timeliness": timeliness });
+            }
+            Action::AttachDocument { index, file } => {
+                let open_to_applicant = matches!(self.state, Submitted | NeedsCompletion | AwaitingSupplement);
+                let staff = actor.has_any(&[Role::Reception, Role::Specialist], agency, None);
+                if !(is_owner && open_to_applicant || staff && !self.state.is_terminal()) {
+                    return Err(if self.state.is_terminal() || is_owner { wrong_state() } else { forbid() });
+                }
+                let line = d
+                    .documents
+                    .get_mut(*index)
+                    .ok_or_else(|| DomainError::field("index", format!("thủ tục không có giấy tờ số {index}")))?;
+                line.file = Some(file.clone());
+                data = json!({ "index": index, "document": line.name, "file": file.name, "sha256": file.sha256 });
             }
         }
         d.version += 1;

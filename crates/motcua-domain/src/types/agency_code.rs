@@ -17,7 +17,10 @@ impl AgencyCode {
         let s = s.trim().to_ascii_uppercase();
         let parts: Vec<&str> = s.split('.').collect();
         let ok = parts.len() == 4
-            && [3, 2, 2, 3].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_alphanumeric()));
+            && [3, 2, 2, 3]
+                .iter()
+                .zip(&parts)
+                .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_alphanumeric()));
         if ok {
             Ok(AgencyCode(s))
         } else {

@@ -21,6 +21,10 @@ impl TaxCode {
             Some((main, branch)) => digits(main, 10) && digits(branch, 3),
             None => digits(s, 10),
         };
-        if ok { Ok(TaxCode(s.to_owned())) } else { Err("mã số thuế phải gồm 10 chữ số (hoặc 10-3 chữ số)".to_owned()) }
+        if ok {
+            Ok(TaxCode(s.to_owned()))
+        } else {
+            Err("mã số thuế phải gồm 10 chữ số (hoặc 10-3 chữ số)".to_owned())
+        }
     }
 }

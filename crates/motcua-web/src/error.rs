@@ -1,0 +1,120 @@
+//! The one error type at the HTTP edge. Every failure becomes the same JSON envelope
+//! `{"code": "snake_case", "message": "Vietnamese text", "fields": [{"field", "message"}]}`;
+//! client mistakes are 4xx, and an internal error is a generic 500 logged once with its cause.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use motcua_domain::{DomainError, FieldError};
+use motcua_store::StoreError;
+use serde::Serialize;
+
+/// The error envelope of every API response that is not a success.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable code for clients to match and translate.
+    pub code: String,
+    /// What went wrong, in Vietnamese.
+    pub message: String,
+    /// Per-field problems, for forms.
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request could not be read (malformed JSON, bad query string).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid credentials.
+    #[error("cần đăng nhập (mã truy cập không hợp lệ hoặc đã hết hạn)")]
+    Unauthenticated,
+    /// 403: authenticated, but not allowed.
+    #[error("bạn không có quyền {0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the state changed, or the action does not fit the state.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 413.
+    #[error("dữ liệu gửi lên quá lớn (tối đa {limit} byte)")]
+    TooLarge { limit: usize },
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMedia(String),
+    /// 422: well-formed but invalid; the fields say why.
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String, fields: Vec<FieldError> },
+    /// 429.
+    #[error("quá nhiều yêu cầu, vui lòng thử lại sau ít phút")]
+    RateLimited,
+    /// 500: logged with its cause; the client sees a generic message.
+    #[error("lỗi hệ thống, vui lòng thử lại sau")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+
+    pub fn invalid(fields: Vec<FieldError>) -> ApiError {
+        ApiError::Invalid { code: "invalid_input", message: "dữ liệu không hợp lệ".into(), fields }
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        let fields = match &self {
+            ApiError::Invalid { fields, .. } => fields.clone(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody { code: code.to_owned(), message: self.to_string(), fields };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let message = e.to_string();
+        match e {
+            DomainError::Invalid(fields) => ApiError::invalid(fields),
+            DomainError::InvalidTransition { .. } => ApiError::Conflict { code: "invalid_transition", message },
+            DomainError::Forbidden(what) => ApiError::Forbidden(what),
+            DomainError::Rule(_) => ApiError::Invalid { code: "rule_violation", message, fields: vec![] },
+            DomainError::Calendar(_) => ApiError::Invalid { code: "calendar_error", message, fields: vec![] },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => ApiError::Conflict { code: "stale_version", message: e.to_string() },
+            StoreError::Duplicate(_) => ApiError::Conflict { code: "duplicate", message: e.to_string() },
+            other => ApiError::Internal(format!("{other:?}")),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

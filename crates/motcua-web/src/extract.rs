@@ -1,0 +1,103 @@
+//! Extractors: JSON and query strings whose rejections become the error envelope, and the
+//! authenticated caller.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use motcua_domain::org::Actor;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `Json<T>` with errors in the API envelope: 400 for unreadable JSON, 422 for a wrong shape, 413
+/// for a body over the limit.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(ApiError::BadRequest(format!("JSON không đọc được: {}", e.body_text())))
+            }
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Invalid {
+                code: "invalid_input",
+                message: format!("dữ liệu không đúng cấu trúc: {}", e.body_text()),
+                fields: vec![],
+            }),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::UnsupportedMedia("cần Content-Type: application/json".into()))
+            }
+            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::TooLarge { limit: 0 })
+            }
+            Err(other) => Err(ApiError::BadRequest(other.body_text())),
+        }
+    }
+}
+
+/// `Query<T>` with errors in the API envelope.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::BadRequest(format!("tham số truy vấn không hợp lệ: {}", e.body_text())))
+            }
+            Err(other) => Err(ApiError::BadRequest(other.body_text())),
+        }
+    }
+}
+
+/// The SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// An authenticated caller: an officer or a citizen, from `Authorization: Bearer <token>`.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Actor);
+
+/// A caller who may be anonymous.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Actor>);
+
+async fn actor_from(parts: &Parts, state: &AppState) -> Result<Option<Actor>, ApiError> {
+    let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
+    let user = state.store.user_by_token(&token_hash(token)).await?.ok_or(ApiError::Unauthenticated)?;
+    let grants = state.store.grants(user.id).await?;
+    Ok(Some(Actor { user_id: user.id, name: user.full_name, grants, citizen: user.citizen }))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        actor_from(parts, state).await?.map(Caller).ok_or(ApiError::Unauthenticated)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(actor_from(parts, state).await?))
+    }
+}

@@ -1,0 +1,97 @@
+//! `POST /api/v1/auth/token`: exchange a username and password for an API token. Only the
+//! token's SHA-256 is stored; the token is shown once.
+
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use axum::Json;
+use axum::extract::State;
+use motcua_store::{ApiToken, AuditEntry};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, token_hash};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// A label for the token, e.g. the integration's name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub user_id: Uuid,
+    pub full_name: String,
+}
+
+/// A random token: 32 bytes from the OS generator, hex.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("mc_{}", hex::encode(bytes))
+}
+
+/// A password hash that no password matches, verified when the user does not exist so that both
+/// failures take the same time.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4k1sOnbJ7Yr5KKc9i1P1y6yqPQ2Z6m4cKqbtWfJm1bA";
+
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let user = state.store.user_by_username(req.username.trim()).await?;
+    let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
+    let password = req.password.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match user {
+        Some(u) if verified && u.active => u,
+        _ => {
+            state
+                .store
+                .audit(&AuditEntry {
+                    agency_id: None,
+                    actor_id: None,
+                    action: "sign_in_failed".into(),
+                    object: format!("user:{}", req.username.trim()),
+                    at: state.now_default(),
+                    data: serde_json::json!({}),
+                })
+                .await?;
+            return Err(ApiError::Unauthenticated);
+        }
+    };
+    let token = new_token();
+    state
+        .store
+        .insert_token(&ApiToken {
+            id: Uuid::now_v7(),
+            agency_id: user.agency_id,
+            user_id: user.id,
+            token_hash: token_hash(&token),
+            name: req.name.unwrap_or_else(|| "api".into()),
+        })
+        .await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            agency_id: user.agency_id,
+            actor_id: Some(user.id),
+            action: "sign_in".into(),
+            object: format!("user:{}", user.id),
+            at: state.now_default(),
+            data: serde_json::json!({ "via": "api_token" }),
+        })
+        .await?;
+    Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name }))
+}

@@ -1,0 +1,86 @@
+//! What the API shows of a dossier, and the two steps every dossier endpoint shares: loading it
+//! within the caller's scope, and applying a change with optimistic concurrency.
+
+use motcua_domain::dossier::{Action, Context, Dossier};
+use motcua_domain::org::Actor;
+use motcua_domain::rules::rules_for;
+use motcua_domain::types::DossierCode;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DossierView {
+    #[serde(flatten)]
+    pub dossier: Dossier,
+    /// National portal status code 1–10.
+    pub portal_status: u8,
+    /// The state in Vietnamese, e.g. "Đang xử lý".
+    pub state_label: String,
+    /// Past its due instant (or finished late).
+    pub overdue: bool,
+    /// Fees total, "550.000 đ".
+    pub fees_text: String,
+}
+
+impl DossierView {
+    pub fn new(dossier: Dossier, now: chrono::NaiveDateTime) -> DossierView {
+        DossierView {
+            portal_status: dossier.portal_status(),
+            state_label: dossier.state.label_vi().to_owned(),
+            overdue: dossier.is_overdue(now),
+            fees_text: dossier.total_fees().to_string(),
+            dossier,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransitionResponse {
+    pub dossier: DossierView,
+    /// Things the person acting should know (e.g. a late supplement request).
+    pub warnings: Vec<String>,
+}
+
+/// Officers of the dossier's agency and the citizen who submitted it may read it; to anyone
+/// else it does not exist.
+pub(crate) async fn load_readable(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
+    let not_found = || ApiError::NotFound("không tìm thấy hồ sơ".into());
+    let d = state.store.dossier(id).await?.ok_or_else(not_found)?;
+    let readable = actor.is_staff_of(d.agency_id) || (actor.citizen && d.citizen_user_id == Some(actor.user_id));
+    if readable { Ok(d) } else { Err(not_found()) }
+}
+
+/// Applies `action` to the stored dossier at `expected_version` and stores the result.
+pub(crate) async fn apply_and_store(
+    state: &AppState,
+    actor: &Actor,
+    dossier: &Dossier,
+    expected_version: i64,
+    action: Action,
+) -> ApiResult<TransitionResponse> {
+    if dossier.version != expected_version {
+        return Err(ApiError::Conflict {
+            code: "stale_version",
+            message: format!(
+                "hồ sơ đã thay đổi (phiên bản {} thay vì {expected_version}); hãy tải lại và thử lại",
+                dossier.version
+            ),
+        });
+    }
+    let cal = state.calendar(dossier.agency_id).await?;
+    let now = state.now(&cal);
+    let new_code = if matches!(action, Action::Accept) && dossier.code.is_none() {
+        let seq = state.store.next_sequence(dossier.agency_id, now.date()).await?;
+        let width = rules_for(now.date()).code_sequence_width;
+        Some(DossierCode::new(&dossier.agency_code, now.date(), seq, width))
+    } else {
+        None
+    };
+    let ctx = Context { actor, now, calendar: &cal, new_code };
+    let t = dossier.apply(action, &ctx)?;
+    state.store.update_dossier(expected_version, &t).await?;
+    Ok(TransitionResponse { dossier: DossierView::new(t.dossier, now), warnings: t.warnings })
+}

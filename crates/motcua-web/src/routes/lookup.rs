@@ -1,0 +1,102 @@
+//! `GET /api/v1/lookup?code=…&phone_last4=…`: the public lookup. Status, due date and a timeline
+//! without personal data. A wrong code and a wrong phone get the same 404, after the same work.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LookupParams {
+    /// The dossier code printed on the receipt.
+    pub code: String,
+    /// The last four digits of the applicant's phone number.
+    pub phone_last4: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LookupStep {
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+    pub event: String,
+    pub state_label: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LookupView {
+    pub code: String,
+    pub procedure: String,
+    pub state_label: String,
+    pub portal_status: u8,
+    #[schema(value_type = Option<String>)]
+    pub received_at: Option<NaiveDateTime>,
+    #[schema(value_type = Option<String>)]
+    pub due_date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>)]
+    pub returned_at: Option<NaiveDateTime>,
+    pub timeline: Vec<LookupStep>,
+}
+
+/// Constant-time comparison of short strings of equal length.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "submitted" => "Nộp hồ sơ",
+        "accept" => "Tiếp nhận hồ sơ",
+        "ask_to_complete" => "Yêu cầu hoàn thiện hồ sơ",
+        "resubmit" => "Nộp lại hồ sơ",
+        "refuse_intake" => "Từ chối tiếp nhận",
+        "forward" => "Chuyển xử lý",
+        "send_back" => "Trả lại bước trước",
+        "request_supplement" => "Yêu cầu bổ sung",
+        "supplement_received" => "Nhận hồ sơ bổ sung",
+        "request_payment" => "Yêu cầu thực hiện nghĩa vụ tài chính",
+        "payment_received" => "Đã thực hiện nghĩa vụ tài chính",
+        "reappoint" => "Xin lỗi và hẹn lại ngày trả kết quả",
+        "refuse" => "Từ chối giải quyết",
+        "withdraw" => "Dừng giải quyết theo yêu cầu",
+        "approve" => "Có kết quả",
+        "return_result" => "Đã trả kết quả",
+        "attach_document" => "Nộp giấy tờ",
+        _ => "Cập nhật",
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/lookup", tag = "public", params(LookupParams),
+    responses((status = 200, body = LookupView), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupParams>) -> ApiResult<Json<LookupView>> {
+    let not_found = || ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into());
+    let last4 = p.phone_last4.trim();
+    // Look the code up even when the phone part is malformed, so every failure costs the same.
+    let dossier = state.store.dossier_by_code(p.code.trim()).await?;
+    let stored = dossier.as_ref().map_or("----", |d| d.phone_last4());
+    let matches = same(stored, last4) && last4.len() == 4 && last4.chars().all(|c| c.is_ascii_digit());
+    let Some(d) = dossier.filter(|_| matches) else { return Err(not_found()) };
+    let events = state.store.events(d.id).await?;
+    let timeline = events
+        .iter()
+        .filter(|e| e.kind != "attach_document")
+        .map(|e| LookupStep {
+            at: e.at,
+            event: event_label(&e.kind).to_owned(),
+            state_label: e.to_state.label_vi().to_owned(),
+        })
+        .collect();
+    Ok(Json(LookupView {
+        code: d.code.map(|c| c.to_string()).unwrap_or_default(),
+        procedure: d.procedure_name,
+        state_label: d.state.label_vi().to_owned(),
+        portal_status: d.state.portal_status(),
+        received_at: d.received_at,
+        due_date: d.due_date,
+        returned_at: d.returned_at,
+        timeline,
+    }))
+}

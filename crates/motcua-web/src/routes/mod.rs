@@ -1,0 +1,8 @@
+//! The routes, one file per resource and action.
+
+pub mod auth_token;
+pub mod dossiers;
+pub mod health;
+pub mod lookup;
+pub mod openapi;
+pub mod procedures;

@@ -1,0 +1,54 @@
+//! `POST /api/v1/agencies/{agency_code}/procedures`: publish a procedure or a new version of it
+//! (admin). Refused, with the difference named, when the process budgets do not add up.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use motcua_domain::catalog::{ProcedureSpec, ProcedureVersion};
+use motcua_domain::org::Role;
+use motcua_store::AuditEntry;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, Caller};
+use crate::state::AppState;
+
+#[utoipa::path(post, path = "/api/v1/agencies/{agency_code}/procedures", tag = "catalog",
+    params(("agency_code" = String, Path, description = "e.g. 000.00.17.H34")),
+    request_body = ProcedureSpec,
+    responses((status = 201, body = ProcedureVersion), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn publish(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(agency_code): Path<String>,
+    ApiJson(spec): ApiJson<ProcedureSpec>,
+) -> ApiResult<(StatusCode, Json<ProcedureVersion>)> {
+    let agency = state
+        .store
+        .agency_by_code(&agency_code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy cơ quan \"{agency_code}\"")))?;
+    if !actor.has_role(Role::Admin, agency.id, None) {
+        return Err(ApiError::Forbidden("công bố thủ tục của cơ quan này".into()));
+    }
+    let units: Vec<String> = state.store.units(agency.id).await?.into_iter().map(|u| u.code).collect();
+    spec.validate(&units)?;
+    let fields = state.store.fields().await?;
+    let field = fields
+        .iter()
+        .find(|f| f.code == spec.field)
+        .ok_or_else(|| ApiError::field("field", format!("lĩnh vực \"{}\" chưa có trong danh mục", spec.field)))?;
+    let version = state.store.publish_procedure(agency.id, &spec, &field.name).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            agency_id: Some(agency.id),
+            actor_id: Some(actor.user_id),
+            action: "procedure_published".into(),
+            object: format!("procedure:{}", spec.code),
+            at: state.now_default(),
+            data: serde_json::json!({ "version": version.version, "version_id": version.id }),
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(version)))
+}

@@ -1,0 +1,20 @@
+//! `GET /api/v1/procedures/{code}`: the current version of one procedure, in full.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use motcua_domain::catalog::ProcedureVersion;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "National procedure code, e.g. 1.004227")),
+    responses((status = 200, body = ProcedureVersion), (status = 404, body = ErrorBody)))]
+pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureVersion>> {
+    let v = state
+        .store
+        .procedure(&code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    Ok(Json(v))
+}

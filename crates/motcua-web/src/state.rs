@@ -1,0 +1,94 @@
+//! What every handler shares. Nothing here is state a second server would need: the store and
+//! the file directory are shared; the calendar cache is derived from stored configuration.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDateTime;
+use motcua_calendar::{CalendarConfig, WorkCalendar};
+use motcua_store::Store;
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
+use crate::files::FileStore;
+
+/// Limits and switches of the HTTP edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest JSON body accepted.
+    pub max_json_bytes: usize,
+    /// Largest uploaded document.
+    pub max_upload_bytes: usize,
+    /// Requests per minute and client address on the public endpoints.
+    pub public_requests_per_minute: u32,
+    /// Whether to take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            max_json_bytes: 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
+            public_requests_per_minute: 120,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub files: FileStore,
+    pub clock: Arc<dyn Clock>,
+    pub config: WebConfig,
+    calendars: Arc<RwLock<HashMap<Uuid, Arc<WorkCalendar>>>>,
+    default_calendar: Arc<WorkCalendar>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        files: FileStore,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+    ) -> ApiResult<AppState> {
+        let default_calendar = WorkCalendar::vietnam().map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(AppState {
+            store,
+            files,
+            clock,
+            config,
+            calendars: Arc::default(),
+            default_calendar: Arc::new(default_calendar),
+        })
+    }
+
+    /// The agency's working calendar: its own file if it has one, else the national default.
+    pub async fn calendar(&self, agency_id: Uuid) -> ApiResult<Arc<WorkCalendar>> {
+        if let Some(cal) = self.calendars.read().expect("calendar cache").get(&agency_id) {
+            return Ok(cal.clone());
+        }
+        let cal = match self.store.agency_calendar(agency_id).await? {
+            Some(toml) => {
+                let config = CalendarConfig::from_toml(&format!("agency {agency_id}"), &toml)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                Arc::new(WorkCalendar::new(config).map_err(|e| ApiError::Internal(e.to_string()))?)
+            }
+            None => self.default_calendar.clone(),
+        };
+        self.calendars.write().expect("calendar cache").insert(agency_id, cal.clone());
+        Ok(cal)
+    }
+
+    /// Local time in the calendar's zone.
+    pub fn now(&self, cal: &WorkCalendar) -> NaiveDateTime {
+        cal.to_local(self.clock.now_utc())
+    }
+
+    /// Local time in Asia/Ho_Chi_Minh, for things not tied to one agency.
+    pub fn now_default(&self) -> NaiveDateTime {
+        self.default_calendar.to_local(self.clock.now_utc())
+    }
+}

@@ -1,0 +1,345 @@
+//! The JSON API as a client uses it, on SQLite and on PostgreSQL: the dossier story, intake at
+//! the counter, the public lookup, and bad input that gets a clear 4xx and changes nothing.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::{TestApp, applicant, pdf};
+use motcua_calendar::{TimeLimit, WorkCalendar};
+use serde_json::{Value, json};
+
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
+        }
+    };
+}
+
+on_every_backend!(
+    a_citizen_submits_online_and_follows_the_dossier_to_its_result,
+    counter_intake_gives_the_code_and_the_calendars_due_date,
+    the_public_lookup_answers_a_wrong_code_and_a_wrong_phone_alike,
+    bad_input_gets_a_clear_4xx_and_changes_nothing,
+    officers_of_another_agency_and_other_citizens_see_nothing,
+    the_catalog_is_searchable_without_diacritics,
+    publishing_a_procedure_checks_the_budgets_and_the_role,
+    dossier_lists_filter_by_state_and_deadline,
+    health_and_openapi_answer,
+);
+
+async fn submit_online(app: &TestApp) -> String {
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &app.fx.citizen,
+            json!({ "procedure_code": "1.004227", "channel": "online", "applicant": applicant() }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["dossier"]["state"], "submitted");
+    assert_eq!(res.body["dossier"]["portal_status"], 1);
+    res.body["dossier"]["id"].as_str().unwrap().to_owned()
+}
+
+fn ok(res: &common::Response) -> &Value {
+    assert!(res.status.is_success(), "{} {}", res.status, res.body);
+    &res.body
+}
+
+async fn a_citizen_submits_online_and_follows_the_dossier_to_its_result(app: TestApp) {
+    let fx = &app.fx;
+    app.at(2026, 2, 11, 20, 30);
+    let id = submit_online(&app).await;
+    // Required documents first: accepting without them is refused.
+    let early = app.act(&id, "accept", &fx.reception, json!({})).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", early.body);
+    assert!(early.body["message"].as_str().unwrap().contains("thiếu giấy tờ bắt buộc"));
+    for index in [0, 1] {
+        let up = app.upload(&id, index, &fx.citizen, "application/pdf", pdf(2000)).await;
+        ok(&up);
+    }
+
+    app.at(2026, 2, 12, 9, 0);
+    let accepted = app.act(&id, "accept", &fx.reception, json!({})).await;
+    let d = &ok(&accepted)["dossier"];
+    assert_eq!(d["code"], "000.00.17.H34-260212-0001");
+    assert_eq!(d["due_date"], "2026-03-05");
+    assert_eq!(d["state_label"], "Được tiếp nhận");
+
+    ok(&app.act(&id, "forward", &fx.reception, json!({ "note": "Đủ thành phần" })).await);
+    app.at(2026, 2, 13, 10, 0);
+    ok(&app.act(&id, "request-supplement", &fx.specialist, json!({ "reason": "Bổ sung sơ đồ thửa đất" })).await);
+    app.at(2026, 2, 24, 8, 0);
+    let back = app.act(&id, "supplement-received", &fx.citizen, json!({})).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let restarted = cal.due(common::local("2026-02-24T08:00:00"), TimeLimit::WorkingDays(10)).unwrap().date;
+    assert_eq!(ok(&back)["dossier"]["due_date"], restarted.to_string());
+    ok(&app.act(&id, "forward", &fx.specialist, json!({})).await);
+    ok(&app.act(&id, "forward", &fx.unit_lead, json!({})).await);
+    app.at(2026, 3, 2, 14, 0);
+    ok(&app
+        .act(&id, "approve", &fx.agency_lead, json!({ "result_number": "45/GCN", "result_date": "2026-03-02" }))
+        .await);
+    app.at(2026, 3, 3, 8, 0);
+    let returned = app.act(&id, "return-result", &fx.reception, json!({ "channel": "counter" })).await;
+    let d = &ok(&returned)["dossier"];
+    assert_eq!(d["state_label"], "Đã trả kết quả");
+    assert_eq!(d["portal_status"], 10);
+    assert_eq!(d["timeliness"], "early");
+
+    let mine = app.get("/api/v1/dossiers", Some(&fx.citizen)).await;
+    assert_eq!(ok(&mine)["total"], 1);
+    let events = app.get(&format!("/api/v1/dossiers/{id}/events"), Some(&fx.citizen)).await;
+    assert_eq!(ok(&events).as_array().unwrap().len(), 11);
+
+    let lookup = app.get("/api/v1/lookup?code=000.00.17.H34-260212-0001&phone_last4=5678", None).await;
+    let l = ok(&lookup);
+    assert_eq!(l["state_label"], "Đã trả kết quả");
+    assert_eq!(l["due_date"], restarted.to_string());
+    let text = l.to_string();
+    assert!(!text.contains("Trần Thị Bình") && !text.contains("0914") && !text.contains("binh@"), "{text}");
+    assert!(text.contains("Yêu cầu bổ sung"));
+}
+
+async fn counter_intake_gives_the_code_and_the_calendars_due_date(app: TestApp) {
+    let fx = &app.fx;
+    app.at(2026, 8, 19, 15, 30);
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    let res = app.post("/api/v1/dossiers", &fx.reception, body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let d = &res.body["dossier"];
+    let cal = WorkCalendar::vietnam().unwrap();
+    let due = cal.due(common::local("2026-08-19T15:30:00"), TimeLimit::WorkingDays(10)).unwrap();
+    assert_eq!(d["due_date"], due.date.to_string());
+    assert_eq!(d["code"], "000.00.17.H34-260819-0001");
+    assert_eq!(d["state"], "accepted");
+    assert_eq!(d["fees_text"], "550.000 đ");
+
+    // Postal: the handover time is the filing time.
+    let postal = json!({
+        "procedure_code": "1.004227", "channel": "postal", "applicant": applicant(),
+        "postal": { "handover_at": "2026-08-18T16:00:00", "tracking_number": "EB123456789VN" }
+    });
+    let res = app.post("/api/v1/dossiers", &fx.reception, postal).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["dossier"]["received_at"], "2026-08-18T16:00:00");
+    assert_eq!(res.body["dossier"]["code"], "000.00.17.H34-260819-0002");
+    let postal_due = cal.due(common::local("2026-08-18T16:00:00"), TimeLimit::WorkingDays(10)).unwrap();
+    assert_eq!(res.body["dossier"]["due_date"], postal_due.date.to_string());
+}
+
+async fn the_public_lookup_answers_a_wrong_code_and_a_wrong_phone_alike(app: TestApp) {
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    ok(&app.post("/api/v1/dossiers", &app.fx.reception, body).await);
+    let good = app.get("/api/v1/lookup?code=000.00.17.H34-260212-0001&phone_last4=5678", None).await;
+    assert_eq!(ok(&good)["state_label"], "Được tiếp nhận");
+    let wrong_phone = app.get("/api/v1/lookup?code=000.00.17.H34-260212-0001&phone_last4=0000", None).await;
+    let wrong_code = app.get("/api/v1/lookup?code=000.00.17.H34-260212-0099&phone_last4=5678", None).await;
+    assert_eq!(wrong_phone.status, StatusCode::NOT_FOUND);
+    assert_eq!(wrong_code.status, StatusCode::NOT_FOUND);
+    assert_eq!(wrong_phone.body, wrong_code.body);
+    let missing = app.get("/api/v1/lookup?code=abc", None).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.body["code"], "bad_request");
+}
+
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing(app: TestApp) {
+    let fx = &app.fx;
+    let id = submit_online(&app).await;
+    let before = app.get(&format!("/api/v1/dossiers/{id}"), Some(&fx.reception)).await.body;
+    let events_before = app.get(&format!("/api/v1/dossiers/{id}/events"), Some(&fx.reception)).await.body;
+
+    // Malformed JSON.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/dossiers/{id}/forward"))
+        .header("authorization", format!("Bearer {}", common::token_of(&fx.reception)))
+        .header("content-type", "application/json")
+        .body(Body::from("{\"version\": 1, "))
+        .unwrap();
+    let res = app.send(req).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+
+    // Unknown procedure; invalid citizen ID and phone, each named.
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &fx.reception,
+            json!({"procedure_code": "9.999", "channel": "counter", "applicant": applicant()}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.body["fields"][0]["field"], "procedure_code");
+    let mut bad = applicant();
+    bad["citizen_id"] = json!("12345");
+    bad["phone"] = json!("0123 456");
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &fx.reception,
+            json!({"procedure_code": "1.004227", "channel": "counter", "applicant": bad}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> =
+        res.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["applicant.citizen_id", "applicant.phone"]);
+    assert_eq!(res.body["fields"][0]["message"], "số định danh cá nhân phải gồm đúng 12 chữ số");
+
+    // A transition the state does not allow; one the role does not allow; a stale version.
+    let res =
+        app.act(&id, "approve", &fx.agency_lead, json!({"result_number": "1", "result_date": "2026-02-12"})).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
+    assert!(res.body["message"].as_str().unwrap().contains("Mới đăng ký"));
+    let res = app.act(&id, "refuse-intake", &fx.specialist, json!({"reason": "x"})).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .post(&format!("/api/v1/dossiers/{id}/ask-to-complete"), &fx.reception, json!({"version": 0, "reason": "x"}))
+        .await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
+    let res = app.act(&id, "ask-to-complete", &fx.reception, json!({})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "missing reason: {}", res.body);
+    let res = app.act(&id, "ask-to-complete", &fx.reception, json!({"reason": "  "})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "blank reason: {}", res.body);
+
+    // An oversized upload and a wrongly typed one.
+    let res = app.upload(&id, 0, &fx.citizen, "application/pdf", pdf(21 * 1024 * 1024)).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    let res = app.upload(&id, 0, &fx.citizen, "application/pdf", b"MZ\x90\x00 not a pdf".to_vec()).await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = app.upload(&id, 0, &fx.citizen, "image/png", pdf(100)).await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = app.upload(&id, 7, &fx.citizen, "application/pdf", pdf(100)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // No token, a bad token, an unknown endpoint.
+    assert_eq!(app.get(&format!("/api/v1/dossiers/{id}"), None).await.status, StatusCode::UNAUTHORIZED);
+    let req =
+        Request::builder().uri("/api/v1/dossiers").header("authorization", "Bearer nope").body(Body::empty()).unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::UNAUTHORIZED);
+    let res = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+
+    // Nothing changed.
+    assert_eq!(app.get(&format!("/api/v1/dossiers/{id}"), Some(&fx.reception)).await.body, before);
+    assert_eq!(app.get(&format!("/api/v1/dossiers/{id}/events"), Some(&fx.reception)).await.body, events_before);
+}
+
+async fn officers_of_another_agency_and_other_citizens_see_nothing(app: TestApp) {
+    let fx = &app.fx;
+    let id = submit_online(&app).await;
+    let res = app.get(&format!("/api/v1/dossiers/{id}"), Some(&fx.other_reception)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app.post(&format!("/api/v1/dossiers/{id}/accept"), &fx.other_reception, json!({"version": 1})).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let list = app.get("/api/v1/dossiers", Some(&fx.other_reception)).await;
+    assert_eq!(ok(&list)["total"], 0);
+    // The inspector of the agency reads but cannot act.
+    assert_eq!(app.get(&format!("/api/v1/dossiers/{id}"), Some(&fx.inspector)).await.status, StatusCode::OK);
+    assert_eq!(app.act(&id, "accept", &fx.inspector, json!({})).await.status, StatusCode::FORBIDDEN);
+    // A citizen can submit online but not take a dossier at the counter.
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &fx.citizen,
+            json!({"procedure_code": "1.004227", "channel": "counter", "applicant": applicant()}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_catalog_is_searchable_without_diacritics(app: TestApp) {
+    let res = app.get("/api/v1/procedures?q=dat%20dai&page=1&page_size=10", None).await;
+    let body = ok(&res);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["code"], "1.004227");
+    assert_eq!(body["items"][0]["time_limit_text"], "10 ngày làm việc");
+    let res = app.get("/api/v1/procedures?q=%C4%90%E1%BA%A4T", None).await; // "ĐẤT"
+    assert_eq!(ok(&res)["total"], 1);
+    let res = app.get("/api/v1/procedures/1.004227", None).await;
+    assert_eq!(ok(&res)["steps"].as_array().unwrap().len(), 5);
+    assert_eq!(app.get("/api/v1/procedures/0.000", None).await.status, StatusCode::NOT_FOUND);
+    let res = app.get("/api/v1/procedures?page=abc", None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let fields = app.get("/api/v1/fields", None).await;
+    assert_eq!(ok(&fields)[0]["name"], "Đất đai");
+}
+
+async fn publishing_a_procedure_checks_the_budgets_and_the_role(app: TestApp) {
+    let fx = &app.fx;
+    let mut spec = serde_json::to_value(motcua_store::testing::land_procedure_spec()).unwrap();
+    spec["code"] = json!("1.099999");
+    spec["steps"][1]["budget"] = json!("6d");
+    let uri = "/api/v1/agencies/000.00.17.H34/procedures";
+    let res = app.post(uri, &fx.admin, spec.clone()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(
+        res.body["fields"][0]["message"],
+        "tổng thời gian các bước là 9 ngày, thời hạn là 10 ngày: thiếu 1 ngày"
+    );
+    spec["steps"][1]["budget"] = json!("7d");
+    assert_eq!(app.post(uri, &fx.reception, spec.clone()).await.status, StatusCode::FORBIDDEN);
+    let res = app.post(uri, &fx.admin, spec).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["version"], 1);
+    assert_eq!(ok(&app.get("/api/v1/procedures?q=bien%20dong", None).await)["total"], 2);
+}
+
+async fn dossier_lists_filter_by_state_and_deadline(app: TestApp) {
+    let fx = &app.fx;
+    app.at(2026, 3, 2, 9, 0);
+    for _ in 0..3 {
+        let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+        ok(&app.post("/api/v1/dossiers", &fx.reception, body).await);
+    }
+    submit_online(&app).await;
+    let app = &app;
+    let count = |q: &'static str| async move {
+        app.get(&format!("/api/v1/dossiers?{q}"), Some(&app.fx.reception)).await.body["total"].clone()
+    };
+    assert_eq!(count("").await, 4);
+    assert_eq!(count("state=accepted").await, 3);
+    assert_eq!(count("channel=online").await, 1);
+    assert_eq!(count("overdue=true").await, 0);
+    assert_eq!(count("due_within_days=2").await, 0);
+    app.at(2026, 3, 12, 9, 0);
+    assert_eq!(count("due_within_days=2").await, 3);
+    app.at(2026, 3, 17, 9, 0);
+    assert_eq!(count("overdue=true").await, 3);
+    assert_eq!(count("received_from=2026-03-02&received_to=2026-03-02").await, 3);
+    let res = app.get("/api/v1/dossiers?state=flying", Some(&fx.reception)).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app.get("/api/v1/dossiers?received_from=2026-03-05&received_to=2026-03-01", Some(&fx.reception)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn health_and_openapi_answer(app: TestApp) {
+    let res = app.get("/healthz", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    let doc = ok(&doc);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/api/v1/procedures", "/api/v1/dossiers/{id}/request-supplement", "/api/v1/lookup"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+}
+
+#[tokio::test]
+async fn public_endpoints_are_rate_limited() {
+    let config = motcua_web::WebConfig { public_requests_per_minute: 3, ..Default::default() };
+    let app = TestApp::with_config("sqlite", config).await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/procedures", None).await.status, StatusCode::OK);
+    }
+    let res = app.get("/api/v1/procedures", None).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    // A new minute, a new window.
+    app.at(2026, 2, 12, 9, 2);
+    assert_eq!(app.get("/api/v1/procedures", None).await.status, StatusCode::OK);
+}
