@@ -141,6 +141,9 @@ pub struct ProcedureSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_to: Option<NaiveDate>,
     pub steps: Vec<ProcessStep>,
+    /// Remarks for officers (provenance of demo data, cases the time limit does not cover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// A stored version of a procedure.

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod config;
+mod demo;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,13 +26,32 @@ enum Command {
     Calendar(cli::calendar::CalendarArgs),
     /// Tính hạn giải quyết và diễn giải / compute a deadline and explain it.
     Due(cli::due::DueArgs),
+    /// Chạy dịch vụ (API) / run the service.
+    Serve(cli::serve::ServeArgs),
+    /// Cập nhật cấu trúc cơ sở dữ liệu / apply database migrations.
+    Migrate(cli::migrate::MigrateArgs),
+    /// Nạp dữ liệu minh họa / load demo data into an empty database.
+    Demo(cli::demo::DemoArgs),
+    /// Nhập, xuất danh mục thủ tục / import or export the procedure catalog.
+    Catalog(cli::catalog::CatalogArgs),
+    /// Cấu hình / configuration.
+    Config(cli::config_cmd::ConfigArgs),
+    /// Đo hiệu năng / benchmarks that print figures.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    init_logs();
     let result = match args.command {
         Command::Calendar(a) => cli::calendar::run(a),
         Command::Due(a) => cli::due::run(a),
+        Command::Serve(a) => cli::serve::run(a),
+        Command::Migrate(a) => cli::migrate::run(a),
+        Command::Demo(a) => cli::demo::run(a),
+        Command::Catalog(a) => cli::catalog::run(a),
+        Command::Config(a) => cli::config_cmd::run(a),
+        Command::Bench(a) => cli::bench::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -38,5 +59,18 @@ fn main() -> ExitCode {
             eprintln!("lỗi: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Structured logs on stderr: `RUST_LOG` filters (default `info`), `MOTCUA_LOG_FORMAT=json`
+/// for one JSON object per line.
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("MOTCUA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
     }
 }

@@ -1,7 +1,13 @@
 //! The subcommands, one file each, and what they share: loading a calendar.
 
+pub mod bench;
 pub mod calendar;
+pub mod catalog;
+pub mod config_cmd;
+pub mod demo;
 pub mod due;
+pub mod migrate;
+pub mod serve;
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -24,4 +30,16 @@ pub fn load_calendar(file: Option<&PathBuf>, years: RangeInclusive<i32>) -> Resu
     let last = (*config.years.end()).max(*years.end());
     config.years = first..=last;
     WorkCalendar::new(config).map_err(|e| e.to_string())
+}
+
+/// The async runtime for the commands that talk to the database.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+}
+
+/// Opens and migrates the configured store: the backend is chosen here, once, from the URL.
+pub async fn open_store(config: &crate::config::Config) -> Result<std::sync::Arc<dyn motcua_store::Store>, String> {
+    let store = motcua_store::connect(&config.database.url).await.map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| format!("migrate: {e}"))?;
+    Ok(store)
 }

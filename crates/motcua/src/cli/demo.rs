@@ -1,0 +1,55 @@
+//! `motcua demo`: load the demo data into an empty database and print the demo accounts once.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use motcua_store::Store;
+use motcua_web::files::FileStore;
+
+use super::{CliResult, open_store, runtime};
+use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Số hồ sơ minh họa / number of demo dossiers.
+    #[arg(long, default_value_t = 300)]
+    pub dossiers: usize,
+}
+
+pub fn run(args: DemoArgs) -> CliResult {
+    let config = Config::load(args.config.as_deref())?;
+    runtime()?.block_on(async {
+        let store = open_store(&config).await?;
+        let files = FileStore::new(&config.files.dir);
+        if !store.agencies().await.map_err(|e| e.to_string())?.is_empty() {
+            return Err("cơ sở dữ liệu đã có dữ liệu; dữ liệu minh họa chỉ nạp vào cơ sở dữ liệu trống".into());
+        }
+        load(store, &files, args.dossiers).await
+    })
+}
+
+/// Loads the demo when the database has no agency yet; says so otherwise.
+pub async fn load_if_empty(store: Arc<dyn Store>, files: &FileStore) -> CliResult {
+    if store.agencies().await.map_err(|e| e.to_string())?.is_empty() {
+        load(store, files, 300).await
+    } else {
+        println!("Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu minh họa.");
+        Ok(())
+    }
+}
+
+async fn load(store: Arc<dyn Store>, files: &FileStore, dossiers: usize) -> CliResult {
+    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let now = cal.to_local(chrono::Utc::now());
+    let password = std::env::var("MOTCUA_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+    let credentials = crate::demo::load(store, files, now, password, dossiers).await?;
+    println!("Đã nạp dữ liệu minh họa: 3 cơ quan, 48 thủ tục, {dossiers} hồ sơ.");
+    println!("Tài khoản minh họa (mật khẩu chỉ hiện một lần):");
+    for c in credentials {
+        println!("  {:<12} {:<12} {}", c.username, c.role, c.password);
+    }
+    Ok(())
+}

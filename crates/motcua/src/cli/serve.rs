@@ -1,0 +1,71 @@
+//! `motcua serve [--bind ADDR] [--demo]`: migrate, optionally load the demo into an empty
+//! database, and serve the API until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use motcua_web::clock::SystemClock;
+use motcua_web::files::FileStore;
+use motcua_web::{AppState, app};
+
+use super::{CliResult, open_store, runtime};
+use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Địa chỉ lắng nghe / address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Nạp dữ liệu minh họa nếu cơ sở dữ liệu còn trống / load demo data into an empty database.
+    #[arg(long)]
+    pub demo: bool,
+    /// Tệp cấu hình / configuration file (default motcua.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+pub fn run(args: ServeArgs) -> CliResult {
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(bind) = args.bind {
+        config.server.bind = bind;
+    }
+    runtime()?.block_on(serve(config, args.demo))
+}
+
+async fn serve(config: Config, demo: bool) -> CliResult {
+    tracing::info!(?config, "starting");
+    let store = open_store(&config).await?;
+    let files = FileStore::new(&config.files.dir);
+    if demo {
+        super::demo::load_if_empty(store.clone(), &files).await?;
+    }
+    let state = AppState::new(store, files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(&config.server.bind)
+        .await
+        .map_err(|e| format!("không mở được {}: {e}", config.server.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("motcua đang chạy tại http://{addr} (API: http://{addr}/api/v1/openapi.json)");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,522 @@
+//! Demo data: the Khánh Hòa Department of Agriculture and Environment with its units and the Land
+//! Registration Office, the catalog in `demo/catalog.json` (48 procedures across land,
+//! environment, water, minerals, hydro-meteorology, surveying, sea and islands), one user per
+//! role, and about 300 dossiers spread over the last 120 days in every state.
+//!
+//! The dossiers are not written as rows: each one is driven through the domain's state machine
+//! at simulated times, so every due date, step, pause and event is what the real system would
+//! have produced. The random choices come from a fixed seed: the same day gives the same data.
+
+use std::sync::Arc;
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use chrono::{Datelike, Duration, NaiveDateTime};
+use motcua_calendar::WorkCalendar;
+use motcua_domain::catalog::{Channel, Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State, Submission};
+use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::rules::rules_for;
+use motcua_domain::types::{AgencyCode, DossierCode};
+use motcua_store::{Store, UserRecord};
+use motcua_web::files::FileStore;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The catalog file format (`motcua catalog import`): fields and procedures, each procedure
+/// naming its agency by code.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct CatalogFile {
+    pub fields: Vec<Field>,
+    pub procedures: Vec<AgencyProcedure>,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct AgencyProcedure {
+    pub agency: String,
+    #[serde(flatten)]
+    pub spec: ProcedureSpec,
+}
+
+pub const CATALOG: &str = include_str!("../demo/catalog.json");
+
+/// A demo account, shown once.
+#[derive(Debug)]
+pub struct Credential {
+    pub username: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// The small PDF attached to demo dossiers.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// A fixed-seed generator (SplitMix64): reproducible demo data without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+fn hash_password(password: &str) -> Result<String, String> {
+    // argon2id with the crate's default parameters and a random salt.
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..14).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> Result<Agency, String> {
+    Ok(Agency { id: Uuid::now_v7(), parent_id: parent, code: AgencyCode::parse(code)?, name: name.into(), level })
+}
+
+/// Publishes a catalog file; returns the versions published.
+pub async fn import_catalog(store: &dyn Store, catalog: &CatalogFile) -> Result<Vec<ProcedureVersion>, String> {
+    let mut published = Vec::new();
+    for p in &catalog.procedures {
+        let agency = store
+            .agency_by_code(&p.agency)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("thủ tục {}: không có cơ quan {}", p.spec.code, p.agency))?;
+        for f in &catalog.fields {
+            store.upsert_field(agency.id, f).await.map_err(|e| e.to_string())?;
+        }
+        let units: Vec<String> =
+            store.units(agency.id).await.map_err(|e| e.to_string())?.into_iter().map(|u| u.code).collect();
+        p.spec.validate(&units).map_err(|e| match e {
+            motcua_domain::DomainError::Invalid(fields) => format!(
+                "thủ tục {}: {}",
+                p.spec.code,
+                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+            ),
+            other => format!("thủ tục {}: {other}", p.spec.code),
+        })?;
+        let field_name = catalog.fields.iter().find(|f| f.code == p.spec.field).map_or("", |f| f.name.as_str());
+        published.push(store.publish_procedure(agency.id, &p.spec, field_name).await.map_err(|e| e.to_string())?);
+    }
+    Ok(published)
+}
+
+/// Loads the demo into an empty store; `now` is local time in Asia/Ho_Chi_Minh.
+pub async fn load(
+    store: Arc<dyn Store>,
+    files: &FileStore,
+    now: NaiveDateTime,
+    password: Option<String>,
+    dossiers: usize,
+) -> Result<Vec<Credential>, String> {
+    let e = |e: motcua_store::StoreError| e.to_string();
+    let province = agency("000.00.00.H34", "Ủy ban nhân dân tỉnh Khánh Hòa", AgencyLevel::Province, None)?;
+    let department = agency(
+        "000.00.17.H34",
+        "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa",
+        AgencyLevel::Department,
+        Some(province.id),
+    )?;
+    let office = agency(
+        "000.30.17.H34",
+        "Văn phòng Đăng ký đất đai tỉnh Khánh Hòa",
+        AgencyLevel::ServiceUnit,
+        Some(department.id),
+    )?;
+    for a in [&province, &department, &office] {
+        store.insert_agency(a, None).await.map_err(e)?;
+    }
+    let units = [
+        (&department, "VP", "Văn phòng Sở (Bộ phận Một cửa)"),
+        (&department, "DD", "Phòng Quản lý đất đai"),
+        (&department, "MT", "Chi cục Bảo vệ môi trường"),
+        (&department, "TNN", "Phòng Tài nguyên nước"),
+        (&department, "KS", "Phòng Địa chất và Khoáng sản"),
+        (&department, "BHD", "Phòng Biển, Hải đảo và Khí tượng thủy văn"),
+        (&office, "VPDK", "Bộ phận tiếp nhận và xử lý hồ sơ đất đai"),
+    ];
+    for (a, code, name) in units {
+        store
+            .insert_unit(&Unit { id: Uuid::now_v7(), agency_id: a.id, code: code.into(), name: name.into() })
+            .await
+            .map_err(e)?;
+    }
+    let catalog: CatalogFile = serde_json::from_str(CATALOG).map_err(|e| format!("demo catalog: {e}"))?;
+    let procedures = import_catalog(store.as_ref(), &catalog).await?;
+
+    // One account per role, working in both agencies (a real installation binds them to units).
+    let mut credentials = Vec::new();
+    let mut actors = std::collections::HashMap::new();
+    for (username, full_name, role) in [
+        ("tiepnhan", "Lê Thị Tiếp Nhận", Some(Role::Reception)),
+        ("chuyenvien", "Phạm Văn Chuyên", Some(Role::Specialist)),
+        ("truongphong", "Nguyễn Thị Trưởng Phòng", Some(Role::UnitLead)),
+        ("giamdoc", "Trần Văn Giám Đốc", Some(Role::AgencyLead)),
+        ("quantri", "Hoàng Quản Trị", Some(Role::Admin)),
+        ("thanhtra", "Võ Thanh Tra", Some(Role::Inspector)),
+        ("congdan", "Nguyễn Văn An", None),
+    ] {
+        let password = password.clone().unwrap_or_else(random_password);
+        let user = UserRecord {
+            id: Uuid::now_v7(),
+            agency_id: role.map(|_| department.id),
+            username: username.into(),
+            full_name: full_name.into(),
+            password_hash: hash_password(&password)?,
+            citizen: role.is_none(),
+            phone: role.is_none().then(|| "0905123456".to_owned()),
+            email: None,
+            active: true,
+        };
+        store.insert_user(&user).await.map_err(e)?;
+        let mut grants = Vec::new();
+        if let Some(role) = role {
+            for a in [&department, &office] {
+                let grant = RoleGrant { role, agency_id: a.id, unit: None };
+                store.insert_grant(user.id, &grant).await.map_err(e)?;
+                grants.push(grant);
+            }
+        }
+        credentials.push(Credential {
+            username: username.into(),
+            role: role.map_or("citizen", |r| r.as_str()).into(),
+            password,
+        });
+        actors.insert(username, Actor { user_id: user.id, name: user.full_name, grants, citizen: role.is_none() });
+    }
+
+    let sha256 = files.put(DEMO_PDF).await.map_err(|e| e.to_string())?;
+    let file = FileRef {
+        sha256,
+        name: "ho-so.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: DEMO_PDF.len() as u64,
+    };
+    let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let sim = Simulation { store: store.as_ref(), cal: &cal, now, actors: &actors, file };
+    let mut rng = Rng(0x6d6f_7463_7561 ^ u64::from(now.date().num_days_from_ce().unsigned_abs()));
+    let pick = |rng: &mut Rng| {
+        let procedure = &procedures[rng.below(procedures.len() as u64) as usize];
+        let code = if procedure.agency_id == office.id { &office.code } else { &department.code };
+        (procedure, code)
+    };
+    for i in 0..dossiers {
+        let (procedure, code) = pick(&mut rng);
+        sim.dossier(i, procedure, code, USUAL, &mut rng).await?;
+    }
+    // Every state on show: a few recent dossiers steered towards the states chance left out.
+    let mut i = dossiers;
+    for state in State::ALL {
+        let mut tries = 0;
+        while tries < 20 && dossiers > 0 {
+            let filter = motcua_store::DossierFilter {
+                agencies: vec![department.id, office.id],
+                state: Some(state),
+                page: 1,
+                page_size: 1,
+                ..Default::default()
+            };
+            if store.list_dossiers(&filter).await.map_err(e)?.total > 0 {
+                break;
+            }
+            let (procedure, code) = pick(&mut rng);
+            let mut scenario = scenario_for(state);
+            scenario.online |= !procedure.spec.channels.contains(&Channel::Counter);
+            if scenario.online && !procedure.spec.channels.contains(&Channel::Online) {
+                tries += 1;
+                continue;
+            }
+            sim.dossier(i, procedure, code, scenario, &mut rng).await?;
+            i += 1;
+            tries += 1;
+        }
+    }
+    Ok(credentials)
+}
+
+/// The odds (percent) of each turn a dossier can take, and how long the applicant takes.
+#[derive(Debug, Clone, Copy)]
+struct Scenario {
+    days_ago: u64,
+    online: bool,
+    refuse_intake: u64,
+    ask_to_complete: u64,
+    supplement: u64,
+    payment: u64,
+    refuse: u64,
+    withdraw: u64,
+    late_pickup: u64,
+    /// Extra working hours the applicant takes to answer (0: the usual).
+    applicant_delay: u64,
+}
+
+const USUAL: Scenario = Scenario {
+    days_ago: 120,
+    online: false,
+    refuse_intake: 5,
+    ask_to_complete: 8,
+    supplement: 12,
+    payment: 10,
+    refuse: 4,
+    withdraw: 3,
+    late_pickup: 5,
+    applicant_delay: 0,
+};
+
+/// A recent dossier forced towards `state`, to make sure the demo shows every state.
+fn scenario_for(state: State) -> Scenario {
+    let recent = Scenario {
+        days_ago: 3,
+        refuse_intake: 0,
+        ask_to_complete: 0,
+        supplement: 0,
+        payment: 0,
+        refuse: 0,
+        withdraw: 0,
+        late_pickup: 0,
+        ..USUAL
+    };
+    match state {
+        State::Submitted => Scenario { days_ago: 0, online: true, ..recent },
+        State::NeedsCompletion => Scenario { online: true, ask_to_complete: 100, applicant_delay: 400, ..recent },
+        State::RefusedAtIntake => Scenario { online: true, refuse_intake: 100, ..recent },
+        State::Accepted => Scenario { days_ago: 0, ..recent },
+        State::AwaitingSupplement => Scenario { supplement: 100, applicant_delay: 400, ..recent },
+        State::AwaitingPayment => Scenario { payment: 100, applicant_delay: 400, ..recent },
+        State::Stopped => Scenario { refuse: 100, ..recent },
+        State::ResultReady => Scenario { days_ago: 40, late_pickup: 100, applicant_delay: 2000, ..recent },
+        State::Processing => Scenario { days_ago: 2, ..recent },
+        State::Returned => Scenario { days_ago: 60, ..recent },
+    }
+}
+
+struct Simulation<'a> {
+    store: &'a dyn Store,
+    cal: &'a WorkCalendar,
+    now: NaiveDateTime,
+    actors: &'a std::collections::HashMap<&'static str, Actor>,
+    file: FileRef,
+}
+
+const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"];
+const GIVEN: [&str; 8] =
+    ["Văn Hùng", "Thị Lan", "Minh Tuấn", "Thị Hoa", "Quốc Bảo", "Ngọc Ánh", "Đức Thắng", "Thị Mai"];
+const STREETS: [&str; 6] = ["Trần Phú", "Lê Thánh Tôn", "Thống Nhất", "Hùng Vương", "Nguyễn Thị Minh Khai", "Yersin"];
+
+impl Simulation<'_> {
+    fn actor(&self, name: &str) -> &Actor {
+        &self.actors[name]
+    }
+
+    /// Applies `action` at `at` and stores it; `None` when `at` is still in the future (the
+    /// dossier stays where it is) or the action is not allowed.
+    async fn step(&self, d: &Dossier, action: Action, who: &str, at: NaiveDateTime) -> Result<Option<Dossier>, String> {
+        if at > self.now {
+            return Ok(None);
+        }
+        let new_code = if matches!(action, Action::Accept) {
+            let seq = self.store.next_sequence(d.agency_id, at.date()).await.map_err(|e| e.to_string())?;
+            Some(DossierCode::new(&d.agency_code, at.date(), seq, rules_for(at.date()).code_sequence_width))
+        } else {
+            None
+        };
+        let ctx = Context { actor: self.actor(who), now: at, calendar: self.cal, new_code };
+        let Ok(t) = d.apply(action, &ctx) else { return Ok(None) };
+        self.store.update_dossier(d.version, &t).await.map_err(|e| e.to_string())?;
+        Ok(Some(t.dossier))
+    }
+
+    fn later(&self, t: NaiveDateTime, hours: u64) -> NaiveDateTime {
+        self.cal.add_working_hours(t, hours.max(1) as u32).unwrap_or(t + Duration::hours(hours as i64))
+    }
+
+    async fn dossier(
+        &self,
+        i: usize,
+        procedure: &ProcedureVersion,
+        agency_code: &AgencyCode,
+        sc: Scenario,
+        rng: &mut Rng,
+    ) -> Result<(), String> {
+        let spec = &procedure.spec;
+        let days_ago = rng.below(sc.days_ago.max(1)) as i64;
+        let minute = 7 * 60 + rng.below(9 * 60) as u32;
+        let raw = (self.now.date() - Duration::days(days_ago))
+            .and_hms_opt(minute / 60, minute % 60, 0)
+            .ok_or("time")?
+            .min(self.now - Duration::minutes(30));
+        let channel = match rng.below(100) {
+            _ if sc.online => Channel::Online,
+            0..=49 => Channel::Counter,
+            50..=84 if spec.channels.contains(&Channel::Online) => Channel::Online,
+            _ if spec.channels.contains(&Channel::Postal) => Channel::Postal,
+            _ => Channel::Counter,
+        };
+        let name = format!("{} {}", FAMILY[i % 8], GIVEN[(i / 8) % 8]);
+        let applicant = ApplicantInput {
+            kind: None,
+            name: Some(name),
+            citizen_id: Some(format!("056{:09}", 90_000_000 + i)),
+            tax_code: None,
+            phone: Some(format!("09{:08}", 5_000_000 + i * 7919 % 4_999_999)),
+            email: None,
+            address: Some(format!("{} {}, Nha Trang, Khánh Hòa", 1 + i % 200, STREETS[i % 6])),
+        }
+        .parse()
+        .map_err(|e| format!("demo applicant: {e}"))?;
+        let online = channel == Channel::Online;
+        let postal = (channel == Channel::Postal).then(|| motcua_domain::dossier::Postal {
+            handover_at: raw,
+            tracking_number: format!("EB{:09}VN", 100_000_000 + i),
+        });
+        let files = spec.documents.iter().map(|_| Some(self.file.clone())).collect();
+        let sub = Submission {
+            id: Uuid::now_v7(),
+            channel,
+            applicant,
+            postal,
+            citizen_user_id: online.then(|| self.actor("congdan").user_id),
+            files,
+        };
+        let submitter = if online { "congdan" } else { "tiepnhan" };
+        let ctx = Context { actor: self.actor(submitter), now: raw, calendar: self.cal, new_code: None };
+        let t = Dossier::submit(procedure, agency_code.clone(), sub, &ctx).map_err(|e| format!("demo submit: {e}"))?;
+        self.store.insert_dossier(&t).await.map_err(|e| e.to_string())?;
+        let mut d = t.dossier;
+        let mut t = raw;
+
+        // Online dossiers are checked later; a few are refused or must be completed first.
+        if online {
+            t = self.later(t, 2 + rng.below(8));
+            if rng.chance(sc.refuse_intake) {
+                let refuse = Action::RefuseIntake {
+                    reason: "Hồ sơ không thuộc thẩm quyền giải quyết của Sở".into()
+                };
+                self.step(&d, refuse, "tiepnhan", t).await?;
+                return Ok(());
+            }
+            if rng.chance(sc.ask_to_complete) {
+                let ask = Action::AskToComplete {
+                    reason: "Thiếu bản sao giấy tờ tùy thân của người được ủy quyền".into(),
+                };
+                let Some(next) = self.step(&d, ask, "tiepnhan", t).await? else { return Ok(()) };
+                t = self.later(t, 8 + rng.below(120) + sc.applicant_delay);
+                let Some(next) = self.step(&next, Action::Resubmit, "congdan", t).await? else { return Ok(()) };
+                d = next;
+                t = self.later(t, 2);
+            }
+        }
+        let Some(next) = self.step(&d, Action::Accept, "tiepnhan", t).await? else { return Ok(()) };
+        d = next;
+        let slow = rng.chance(18); // some dossiers run late
+        let mut reappointed = false;
+        let steps = d.steps.clone();
+        for (index, step) in steps.iter().enumerate() {
+            let budget = match step.budget {
+                motcua_calendar::TimeLimit::WorkingDays(n) => u64::from(n) * 8,
+                motcua_calendar::TimeLimit::WorkingHours(h) => u64::from(h),
+                motcua_calendar::TimeLimit::SameDay { .. } => 4,
+            };
+            let share = if slow && step.role == Role::Specialist { 130 + rng.below(80) } else { 30 + rng.below(70) };
+            t = self.later(t, budget * share / 100);
+            if step.role == Role::Specialist {
+                if rng.chance(sc.supplement) {
+                    let ask = Action::RequestSupplement {
+                        reason: "Đề nghị bổ sung bản vẽ, sơ đồ vị trí".into()
+                    };
+                    let Some(next) = self.step(&d, ask, "chuyenvien", self.later(t, 1)).await? else { return Ok(()) };
+                    t = self.later(t, 16 + rng.below(100) + sc.applicant_delay);
+                    let back = Action::SupplementReceived { note: Some("Đã nhận hồ sơ bổ sung".into()) };
+                    let Some(next) = self.step(&next, back, "tiepnhan", t).await? else { return Ok(()) };
+                    d = next;
+                    t = self.later(t, 4 + rng.below(16));
+                }
+                if rng.chance(sc.payment) {
+                    let pay = Action::RequestPayment {
+                        reason: "Nộp tiền sử dụng đất, lệ phí trước bạ theo thông báo của cơ quan thuế".into(),
+                    };
+                    let Some(next) = self.step(&d, pay, "chuyenvien", self.later(t, 1)).await? else { return Ok(()) };
+                    t = self.later(t, 8 + rng.below(80) + sc.applicant_delay);
+                    let paid = Action::PaymentReceived { note: Some("Đã nộp, có chứng từ".into()) };
+                    let Some(next) = self.step(&next, paid, "tiepnhan", t).await? else { return Ok(()) };
+                    d = next;
+                    t = self.later(t, 2 + rng.below(8));
+                }
+                if rng.chance(sc.refuse) {
+                    let refuse = Action::Refuse { reason: "Không đủ điều kiện theo quy định".into() };
+                    self.step(&d, refuse, "chuyenvien", t).await?;
+                    return Ok(());
+                }
+                if slow && !reappointed && rng.chance(50) {
+                    // Apologise one working day before the due date, moving it five working days.
+                    if let Some(due) = d.due_date {
+                        let letter_day = self.cal.latest_apology_date(due).map_err(|e| e.to_string())?;
+                        let at = letter_day.and_hms_opt(9, 0, 0).ok_or("time")?;
+                        let new_due = self.cal.add_working_days(due, 5).map_err(|e| e.to_string())?;
+                        let apology =
+                            Action::Reappoint { new_due_date: new_due, reason: "Cần xác minh thực địa".into() };
+                        if at > d.accepted_at.unwrap_or(t)
+                            && at <= t
+                            && let Some(next) = self.step(&d, apology, "truongphong", at).await?
+                        {
+                            d = next;
+                            reappointed = true;
+                        }
+                    }
+                }
+            }
+            if index == 0 && rng.chance(sc.withdraw) {
+                let withdraw =
+                    Action::Withdraw { reason: "Người nộp hồ sơ đề nghị dừng giải quyết".into() };
+                self.step(&d, withdraw, "tiepnhan", t).await?;
+                return Ok(());
+            }
+            let last = index + 1 == steps.len();
+            let only_return_left = steps[index + 1..].iter().all(|s| s.role == Role::Reception);
+            let lead = matches!(step.role, Role::AgencyLead | Role::UnitLead);
+            let approve = || Action::Approve {
+                result_number: format!("{}/QĐ-SNNMT", 100 + i),
+                result_date: t.date(),
+                file: None,
+            };
+            let give = Action::ReturnResult { channel: if online { Channel::Online } else { Channel::Counter } };
+            if d.state == State::ResultReady || (last && d.state == State::Processing) {
+                if d.state == State::Processing {
+                    let Some(next) = self.step(&d, approve(), "giamdoc", t).await? else { return Ok(()) };
+                    d = next;
+                    t = self.later(t, 2 + rng.below(6));
+                }
+                if rng.chance(sc.late_pickup) {
+                    t = self.later(t, 8 + rng.below(80) + sc.applicant_delay);
+                }
+                self.step(&d, give, "tiepnhan", t).await?;
+                return Ok(());
+            }
+            let (action, who) = if lead && !last && only_return_left {
+                (approve(), "giamdoc")
+            } else {
+                let who = match step.role {
+                    Role::Reception => "tiepnhan",
+                    Role::Specialist => "chuyenvien",
+                    Role::UnitLead => "truongphong",
+                    _ => "giamdoc",
+                };
+                (Action::Forward { note: None, assignee: None }, who)
+            };
+            let Some(next) = self.step(&d, action, who, t).await? else { return Ok(()) };
+            d = next;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! `motcua demo` on each backend: the organisation, the catalog, the users and ~300 dossiers in
+//! every state, some late and some re-appointed.
+
+use std::process::Command;
+
+use motcua_domain::dossier::State;
+use motcua_store::testing::TestDb;
+use motcua_store::{DossierFilter, ProcedureQuery};
+
+async fn demo_on(db: TestDb) {
+    let dir = std::env::temp_dir().join(format!("motcua-demo-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["demo"])
+        .current_dir(&dir)
+        .env("MOTCUA_DATABASE__URL", &db.url)
+        .env("MOTCUA_FILES__DIR", dir.join("files"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    // Seven accounts with random passwords, shown once.
+    for role in ["reception", "specialist", "unit_lead", "agency_lead", "admin", "inspector", "citizen"] {
+        assert!(stdout.contains(role), "{stdout}");
+    }
+    let store = db.store.as_ref();
+    let agencies = store.agencies().await.unwrap();
+    assert_eq!(agencies.len(), 3);
+    let catalog =
+        store.search_procedures(&ProcedureQuery { page: 1, page_size: 200, ..Default::default() }).await.unwrap();
+    assert!(catalog.total >= 40, "{}", catalog.total);
+    let fields: std::collections::BTreeSet<String> = catalog.items.iter().map(|p| p.spec.field.clone()).collect();
+    assert_eq!(fields.len(), 7, "{fields:?}");
+    let scope = DossierFilter {
+        agencies: agencies.iter().map(|a| a.id).collect(),
+        page: 1,
+        page_size: 200,
+        ..Default::default()
+    };
+    let all = store.list_dossiers(&scope).await.unwrap();
+    assert!((295..=330).contains(&all.total), "{}", all.total);
+    for state in State::ALL {
+        let n = store.list_dossiers(&DossierFilter { state: Some(state), ..scope.clone() }).await.unwrap().total;
+        assert!(n > 0, "no demo dossier in state {state:?}");
+    }
+    let mut late = 0;
+    let mut reappointed = 0;
+    let mut page = 1;
+    loop {
+        let items = store.list_dossiers(&DossierFilter { page, ..scope.clone() }).await.unwrap().items;
+        if items.is_empty() {
+            break;
+        }
+        let now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(7);
+        late += items.iter().filter(|d| d.is_overdue(now)).count();
+        reappointed += items.iter().filter(|d| d.reappointment.is_some()).count();
+        page += 1;
+    }
+    assert!(late >= 5, "late: {late}");
+    assert!(reappointed >= 3, "re-appointed: {reappointed}");
+    // A second run refuses to load over existing data.
+    let again = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["demo"])
+        .current_dir(&dir)
+        .env("MOTCUA_DATABASE__URL", &db.url)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn uuid_like() -> String {
+    format!("{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], "")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_loads_on_sqlite() {
+    demo_on(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_loads_on_postgres() {
+    demo_on(TestDb::postgres().await).await;
+}
