@@ -713,6 +713,14 @@ macro_rules! impl_store {
                 .bind(window_start)
                 .fetch_one(&self.pool)
                 .await?;
+                if hits == 1 {
+                    // The first hit of a new window: the key's older windows are no longer needed.
+                    sqlx::query("delete from rate_limits where key = $1 and window_start < $2")
+                        .bind(key)
+                        .bind(window_start)
+                        .execute(&self.pool)
+                        .await?;
+                }
                 Ok(hits <= i64::from(limit))
             }
         }

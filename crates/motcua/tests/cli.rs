@@ -125,3 +125,33 @@ fn an_old_year_prints_with_the_labor_code_rules_of_its_time() {
     assert!(tet.contains("\"lunar\":{\"day\":1,\"month\":1,\"year\":1985,\"leap\":false}"), "{tet}");
     assert!(tet.contains("\"kind\":\"holiday\""), "{tet}");
 }
+
+#[test]
+fn an_unknown_database_url_is_refused_naming_both_backends() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-url-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("migrate")
+        .current_dir(&dir)
+        .env("MOTCUA_DATABASE__URL", "mysql://root:hunter2@localhost/motcua")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(message.contains("sqlite://") && message.contains("postgres://"), "{message}");
+    assert!(!message.contains("hunter2"), "the password leaked: {message}");
+    // A configuration file is read, and the environment overrides it.
+    std::fs::write(dir.join("motcua.toml"), "[database]\nurl = \"sqlite://./from-file.db\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua")).arg("migrate").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("from-file.db").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("migrate")
+        .current_dir(&dir)
+        .env("MOTCUA_DATABASE__URL", "sqlite://./from-env.db")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("from-env.db").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
