@@ -53,20 +53,8 @@ impl ApplicantInput {
         if name.is_none() {
             errors.push(FieldError::new(field("name"), "cần nhập họ tên hoặc tên tổ chức"));
         }
-        let citizen_id = match present(&self.citizen_id) {
-            Some(v) => CitizenId::parse(&v).map(Some).unwrap_or_else(|e| {
-                errors.push(FieldError::new(field("citizen_id"), e));
-                None
-            }),
-            None => None,
-        };
-        let tax_code = match present(&self.tax_code) {
-            Some(v) => TaxCode::parse(&v).map(Some).unwrap_or_else(|e| {
-                errors.push(FieldError::new(field("tax_code"), e));
-                None
-            }),
-            None => None,
-        };
+        let citizen_id = parse_optional(present(&self.citizen_id), CitizenId::parse, &field("citizen_id"), &mut errors);
+        let tax_code = parse_optional(present(&self.tax_code), TaxCode::parse, &field("tax_code"), &mut errors);
         match kind {
             ApplicantKind::Person if citizen_id.is_none() && present(&self.citizen_id).is_none() => {
                 errors.push(FieldError::new(field("citizen_id"), "cần nhập số định danh cá nhân (12 chữ số)"))
@@ -76,23 +64,11 @@ impl ApplicantInput {
             }
             _ => {}
         }
-        let phone = match present(&self.phone) {
-            Some(v) => PhoneNumber::parse(&v).map(Some).unwrap_or_else(|e| {
-                errors.push(FieldError::new(field("phone"), e));
-                None
-            }),
-            None => {
-                errors.push(FieldError::new(field("phone"), "cần nhập số điện thoại để nhận thông báo"));
-                None
-            }
-        };
-        let email = match present(&self.email) {
-            Some(v) => Email::parse(&v).map(Some).unwrap_or_else(|e| {
-                errors.push(FieldError::new(field("email"), e));
-                None
-            }),
-            None => None,
-        };
+        let phone = parse_optional(present(&self.phone), PhoneNumber::parse, &field("phone"), &mut errors);
+        if present(&self.phone).is_none() {
+            errors.push(FieldError::new(field("phone"), "cần nhập số điện thoại để nhận thông báo"));
+        }
+        let email = parse_optional(present(&self.email), Email::parse, &field("email"), &mut errors);
         let address = present(&self.address).map(|a| nfc(&a));
         if address.is_none() {
             errors.push(FieldError::new(field("address"), "cần nhập địa chỉ"));
@@ -102,6 +78,22 @@ impl ApplicantInput {
                 Ok(Applicant { kind, name, citizen_id, tax_code, phone, email, address })
             }
             _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Parses a value that may be absent, recording its error under `field`.
+fn parse_optional<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match parse(&value?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
         }
     }
 }
