@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod catalog_csv;
 mod cli;
 mod config;
 mod demo;

@@ -25,7 +25,8 @@ pub enum CatalogCommand {
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
-    /// Nhập danh mục từ tệp JSON / import a catalog JSON file (new versions of existing codes).
+    /// Nhập danh mục từ tệp .json hoặc .csv / import a catalog file, JSON or CSV (existing codes
+    /// get a new version).
     Import { file: PathBuf },
 }
 
@@ -43,8 +44,12 @@ pub fn run(args: CatalogArgs) -> CliResult {
             CatalogCommand::Import { file } => {
                 let text =
                     std::fs::read_to_string(&file).map_err(|e| format!("không đọc được {}: {e}", file.display()))?;
-                let catalog: CatalogFile =
-                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                let csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                let catalog: CatalogFile = if csv {
+                    crate::catalog_csv::read(text.as_bytes()).map_err(|e| format!("{}: {e}", file.display()))?
+                } else {
+                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
+                };
                 let published = import_catalog(store.as_ref(), &catalog).await?;
                 println!("Đã công bố {} thủ tục.", published.len());
                 Ok(())
@@ -77,45 +82,7 @@ pub fn run(args: CatalogArgs) -> CliResult {
                             .map_err(|e| e.to_string())?;
                         println!("{out}");
                     }
-                    Format::Csv => {
-                        let mut w = csv::Writer::from_writer(std::io::stdout());
-                        w.write_record([
-                            "agency",
-                            "code",
-                            "name",
-                            "field",
-                            "time_limit",
-                            "online",
-                            "fees_vnd",
-                            "channels",
-                            "steps",
-                        ])
-                        .map_err(|e| e.to_string())?;
-                        for p in procedures {
-                            let s = &p.spec;
-                            let channels = s.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("|");
-                            let steps = s
-                                .steps
-                                .iter()
-                                .map(|st| format!("{} ({}, {})", st.name, st.unit, st.budget))
-                                .collect::<Vec<_>>()
-                                .join(" → ");
-                            let online = serde_json::to_value(s.online).map_err(|e| e.to_string())?;
-                            w.write_record([
-                                p.agency.as_str(),
-                                &s.code,
-                                &s.name,
-                                &s.field,
-                                &s.time_limit.to_string(),
-                                online.as_str().unwrap_or(""),
-                                &s.total_fees().0.to_string(),
-                                &channels,
-                                &steps,
-                            ])
-                            .map_err(|e| e.to_string())?;
-                        }
-                        w.flush().map_err(|e| e.to_string())?;
-                    }
+                    Format::Csv => crate::catalog_csv::write(&CatalogFile { fields, procedures }, std::io::stdout())?,
                 }
                 Ok(())
             }

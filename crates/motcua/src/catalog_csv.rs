@@ -1,0 +1,228 @@
+//! The catalog as CSV, one procedure a row, for spreadsheets (save as CSV UTF-8 from Excel or
+//! LibreOffice). Lists inside a cell are separated by ` | `; the parts of a fee, a document or a
+//! step by ` ; `. Export then import gives back the same procedures.
+//!
+//! | column | example |
+//! |---|---|
+//! | fees | `Phí thẩm định ; 500000 ; ghi chú | Lệ phí ; 50000` |
+//! | documents | `Đơn đăng ký ; 1 ; 0 ; bắt buộc | Văn bản ủy quyền ; 1 ; 0 ; không bắt buộc` |
+//! | steps | `Tiếp nhận ; VP ; reception ; 4h | Thẩm định ; DD ; specialist ; 7d` |
+
+use std::io::{Read, Write};
+
+use motcua_domain::catalog::{DocumentRequirement, FeeLine, Field, ProcedureSpec, ProcessStep, Publication};
+use motcua_domain::org::Role;
+use motcua_domain::types::Vnd;
+use serde::{Deserialize, Serialize};
+
+use crate::demo::{AgencyProcedure, CatalogFile};
+
+const LIST: &str = " | ";
+const PART: &str = " ; ";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Row {
+    agency: String,
+    code: String,
+    name: String,
+    field: String,
+    field_name: String,
+    level: String,
+    time_limit: String,
+    online: String,
+    legacy_level: String,
+    channels: String,
+    fees: String,
+    documents: String,
+    result: String,
+    legal_bases: String,
+    publication_number: String,
+    publication_date: String,
+    publication_issuer: String,
+    effective_from: String,
+    effective_to: String,
+    steps: String,
+    notes: String,
+}
+
+fn json_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn from_str<T: for<'de> Deserialize<'de>>(s: &str, what: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_owned()))
+        .map_err(|_| format!("{what} \"{s}\" không hợp lệ"))
+}
+
+fn split(cell: &str) -> Vec<&str> {
+    cell.split(LIST).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// The first `n - 1` parts of an item, and the rest as the last (a note may hold " ; ").
+fn parts(item: &str, n: usize) -> Vec<&str> {
+    item.splitn(n, PART).map(str::trim).collect()
+}
+
+pub fn write(catalog: &CatalogFile, out: impl Write) -> Result<(), String> {
+    let mut w = csv::Writer::from_writer(out);
+    for p in &catalog.procedures {
+        let s = &p.spec;
+        let row = Row {
+            agency: p.agency.clone(),
+            code: s.code.clone(),
+            name: s.name.clone(),
+            field: s.field.clone(),
+            field_name: catalog.fields.iter().find(|f| f.code == s.field).map(|f| f.name.clone()).unwrap_or_default(),
+            level: json_str(&s.level),
+            time_limit: s.time_limit.to_string(),
+            online: json_str(&s.online),
+            legacy_level: s.legacy_level.map(|l| l.to_string()).unwrap_or_default(),
+            channels: s.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(LIST),
+            fees: s
+                .fees
+                .iter()
+                .map(|f| match &f.note {
+                    Some(note) => format!("{}{PART}{}{PART}{note}", f.name, f.amount.0),
+                    None => format!("{}{PART}{}", f.name, f.amount.0),
+                })
+                .collect::<Vec<_>>()
+                .join(LIST),
+            documents: s
+                .documents
+                .iter()
+                .map(|d| {
+                    let required = if d.required { "bắt buộc" } else { "không bắt buộc" };
+                    let template = d.template.as_deref().map(|t| format!("{PART}{t}")).unwrap_or_default();
+                    format!("{}{PART}{}{PART}{}{PART}{required}{template}", d.name, d.originals, d.copies)
+                })
+                .collect::<Vec<_>>()
+                .join(LIST),
+            result: s.result.clone(),
+            legal_bases: s.legal_bases.join(LIST),
+            publication_number: s.publication.as_ref().map(|p| p.number.clone()).unwrap_or_default(),
+            publication_date: s.publication.as_ref().map(|p| p.date.to_string()).unwrap_or_default(),
+            publication_issuer: s.publication.as_ref().map(|p| p.issuer.clone()).unwrap_or_default(),
+            effective_from: s.effective_from.to_string(),
+            effective_to: s.effective_to.map(|d| d.to_string()).unwrap_or_default(),
+            steps: s
+                .steps
+                .iter()
+                .map(|st| {
+                    let external = st.external_agency.as_deref().map(|e| format!("{PART}{e}")).unwrap_or_default();
+                    format!("{}{PART}{}{PART}{}{PART}{}{external}", st.name, st.unit, st.role.as_str(), st.budget)
+                })
+                .collect::<Vec<_>>()
+                .join(LIST),
+            notes: s.notes.clone().unwrap_or_default(),
+        };
+        w.serialize(row).map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())
+}
+
+/// Reads a CSV catalog; an error names the row (as a spreadsheet numbers it) and the column.
+pub fn read(input: impl Read) -> Result<CatalogFile, String> {
+    let mut r = csv::Reader::from_reader(input);
+    let mut catalog = CatalogFile { fields: Vec::new(), procedures: Vec::new() };
+    for (i, row) in r.deserialize::<Row>().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| format!("dòng {line}: {e}"))?;
+        let spec = parse_row(&row).map_err(|e| format!("dòng {line}: {e}"))?;
+        if !catalog.fields.iter().any(|f: &Field| f.code == row.field) {
+            catalog.fields.push(Field { code: row.field.clone(), name: row.field_name.clone() });
+        }
+        catalog.procedures.push(AgencyProcedure { agency: row.agency, spec });
+    }
+    Ok(catalog)
+}
+
+fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
+    let date = |s: &str, what: &str| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{what}: ngày \"{s}\" cần dạng YYYY-MM-DD"))
+    };
+    let fees = split(&row.fees)
+        .into_iter()
+        .map(|item| {
+            let p = parts(item, 3);
+            let amount = p
+                .get(1)
+                .and_then(|a| a.replace('.', "").parse::<u64>().ok())
+                .ok_or(format!("fees: \"{item}\" cần dạng tên ; số tiền"))?;
+            Ok(FeeLine {
+                name: p[0].to_owned(),
+                amount: Vnd(amount),
+                note: p.get(2).map(|n| (*n).to_owned()).filter(|n| !n.is_empty()),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let documents = split(&row.documents)
+        .into_iter()
+        .map(|item| {
+            let p = parts(item, 5);
+            let number = |i: usize| {
+                p.get(i)
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .ok_or(format!("documents: \"{item}\" cần dạng tên ; bản chính ; bản sao ; bắt buộc"))
+            };
+            Ok(DocumentRequirement {
+                name: p[0].to_owned(),
+                originals: number(1)?,
+                copies: number(2)?,
+                required: p.get(3).is_none_or(|r| *r != "không bắt buộc"),
+                template: p.get(4).map(|t| (*t).to_owned()),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let steps = split(&row.steps)
+        .into_iter()
+        .map(|item| {
+            let p = parts(item, 5);
+            let bad = || format!("steps: \"{item}\" cần dạng tên ; đơn vị ; vai trò ; thời gian");
+            if p.len() < 4 {
+                return Err(bad());
+            }
+            Ok(ProcessStep {
+                name: p[0].to_owned(),
+                unit: p[1].to_owned(),
+                role: Role::parse(p[2]).ok_or_else(bad)?,
+                budget: p[3].parse().map_err(|e: String| format!("steps: {e}"))?,
+                external_agency: p.get(4).map(|e| (*e).to_owned()),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let publication = if row.publication_number.trim().is_empty() {
+        None
+    } else {
+        Some(Publication {
+            number: row.publication_number.clone(),
+            date: date(&row.publication_date, "publication_date")?,
+            issuer: row.publication_issuer.clone(),
+        })
+    };
+    Ok(ProcedureSpec {
+        code: row.code.trim().to_owned(),
+        name: motcua_domain::text::nfc(&row.name),
+        field: row.field.trim().to_owned(),
+        level: from_str(&row.level, "level")?,
+        time_limit: row.time_limit.trim().parse()?,
+        online: from_str(&row.online, "online")?,
+        legacy_level: match row.legacy_level.trim() {
+            "" => None,
+            l => Some(l.parse().map_err(|_| format!("legacy_level \"{l}\" không hợp lệ"))?),
+        },
+        channels: split(&row.channels).into_iter().map(|c| from_str(c, "channels")).collect::<Result<_, _>>()?,
+        fees,
+        documents,
+        result: row.result.clone(),
+        legal_bases: split(&row.legal_bases).into_iter().map(str::to_owned).collect(),
+        publication,
+        effective_from: date(&row.effective_from, "effective_from")?,
+        effective_to: match row.effective_to.trim() {
+            "" => None,
+            d => Some(date(d, "effective_to")?),
+        },
+        steps,
+        notes: Some(row.notes.clone()).filter(|n| !n.is_empty()),
+    })
+}
