@@ -60,6 +60,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The active user owning the token with this hash.
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>>;
 
+    /// Opens a browser session (the token's SHA-256) until `expires_at`.
+    async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> Result<()>;
+    /// The active user of an unexpired session.
+    async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<UserRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
     // Catalog.
     async fn upsert_field(&self, agency_id: Uuid, field: &Field) -> Result<()>;
     async fn fields(&self) -> Result<Vec<Field>>;

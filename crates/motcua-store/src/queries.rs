@@ -352,6 +352,36 @@ macro_rules! impl_store {
                 Ok(row.map(user_from))
             }
 
+            async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into web_sessions (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(crate::now_local())
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where active = true and id = (select user_id from web_sessions where token_hash = $1 and expires_at > $2)"
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> crate::Result<()> {
+                sqlx::query("delete from web_sessions where token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn upsert_field(&self, agency_id: Uuid, f: &Field) -> crate::Result<()> {
                 sqlx::query(
                     "insert into fields (agency_id, code, name) values ($1, $2, $3)

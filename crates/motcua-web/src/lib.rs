@@ -5,13 +5,14 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod pages;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::routing::{get, post, put};
 use tower_http::trace::TraceLayer;
 
@@ -43,11 +44,31 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .merge(public)
         .merge(uploads)
+        .merge(pages::router().layer(from_fn_with_state(state.clone(), pages::session::cookies)))
         .fallback(not_found)
+        .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("không có địa chỉ này / no such endpoint".into())
+}
+
+/// Headers on every response: no inline script or style, no framing, no sniffing.
+async fn security_headers(req: axum::extract::Request, next: Next) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    res
 }

@@ -24,6 +24,12 @@ pub struct WebConfig {
     pub public_requests_per_minute: u32,
     /// Whether to take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Mark cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    /// The address people reach the service at, for links printed on receipts (QR codes).
+    pub public_url: String,
+    /// Seconds without a touch before the kiosk returns to its start screen.
+    pub kiosk_idle_seconds: u32,
 }
 
 impl Default for WebConfig {
@@ -33,6 +39,9 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             public_requests_per_minute: 120,
             trust_forwarded_for: false,
+            secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            kiosk_idle_seconds: 60,
         }
     }
 }

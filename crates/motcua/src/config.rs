@@ -38,11 +38,23 @@ pub struct ServerConfig {
     pub bind: String,
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// The address people use, printed in QR codes on receipts.
+    pub public_url: String,
+    /// Mark cookies Secure: set when served behind HTTPS.
+    pub secure_cookies: bool,
+    /// Seconds without a touch before the kiosk returns to its start screen.
+    pub kiosk_idle_seconds: u32,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { bind: "127.0.0.1:8080".into(), trust_forwarded_for: false }
+        ServerConfig {
+            bind: "127.0.0.1:8080".into(),
+            trust_forwarded_for: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            kiosk_idle_seconds: 60,
+        }
     }
 }
 
@@ -108,6 +120,9 @@ impl Config {
             max_upload_bytes: self.limits.max_upload_mb * 1024 * 1024,
             public_requests_per_minute: self.limits.public_requests_per_minute,
             trust_forwarded_for: self.server.trust_forwarded_for,
+            secure_cookies: self.server.secure_cookies,
+            public_url: self.server.public_url.trim_end_matches('/').to_owned(),
+            kiosk_idle_seconds: self.server.kiosk_idle_seconds,
         }
     }
 }
@@ -124,6 +139,11 @@ url = "sqlite://./motcua-data/motcua.db"
 bind = "127.0.0.1:8080"
 # Only behind a reverse proxy you control:
 trust_forwarded_for = false
+# The address people use (printed as a QR code on receipts):
+public_url = "http://127.0.0.1:8080"
+# Set to true when served over HTTPS:
+secure_cookies = false
+kiosk_idle_seconds = 60
 
 [files]
 # Uploaded documents, content-addressed; several app servers must share this directory.

@@ -69,27 +69,22 @@ fn event_label(kind: &str) -> &'static str {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/lookup", tag = "public", params(LookupParams),
-    responses((status = 200, body = LookupView), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupParams>) -> ApiResult<Json<LookupView>> {
-    let not_found = || ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into());
-    let last4 = p.phone_last4.trim();
+/// The public view of the dossier with this code, if `phone_last4` matches its applicant's
+/// phone. Every failure does the same work and gives the same `None`.
+pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<LookupView>> {
+    let last4 = phone_last4.trim();
     // Look the code up even when the phone part is malformed, so every failure costs the same.
-    let dossier = state.store.dossier_by_code(p.code.trim()).await?;
+    let dossier = state.store.dossier_by_code(code.trim()).await?;
     let stored = dossier.as_ref().map_or("----", |d| d.phone_last4());
     let matches = same(stored, last4) && last4.len() == 4 && last4.chars().all(|c| c.is_ascii_digit());
-    let Some(d) = dossier.filter(|_| matches) else { return Err(not_found()) };
+    let Some(d) = dossier.filter(|_| matches) else { return Ok(None) };
     let events = state.store.events(d.id).await?;
     let timeline = events
         .iter()
         .filter(|e| e.kind != "attach_document")
-        .map(|e| LookupStep {
-            at: e.at,
-            event: event_label(&e.kind).to_owned(),
-            state_label: e.to_state.label_vi().to_owned(),
-        })
+        .map(|e| LookupStep { at: e.at, event: event_label(&e.kind).to_owned(), state_label: e.to_state.label_vi().to_owned() })
         .collect();
-    Ok(Json(LookupView {
+    Ok(Some(LookupView {
         code: d.code.map(|c| c.to_string()).unwrap_or_default(),
         procedure: d.procedure_name,
         state_label: d.state.label_vi().to_owned(),
@@ -99,4 +94,13 @@ pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupP
         returned_at: d.returned_at,
         timeline,
     }))
+}
+
+#[utoipa::path(get, path = "/api/v1/lookup", tag = "public", params(LookupParams),
+    responses((status = 200, body = LookupView), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupParams>) -> ApiResult<Json<LookupView>> {
+    find(&state, &p.code, &p.phone_last4)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into()))
 }

@@ -1,0 +1,9 @@
+-- Browser sessions: the cookie holds a random token, the table its SHA-256.
+create table web_sessions (
+    token_hash text primary key,
+    agency_id uuid,
+    user_id uuid not null references users (id),
+    created_at timestamp not null,
+    expires_at timestamp not null
+);
+create index web_sessions_user on web_sessions (user_id);

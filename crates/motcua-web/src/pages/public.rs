@@ -1,0 +1,202 @@
+//! Public pages: home, the catalog, a procedure, the lookup and the kiosk. No sign-in.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use motcua_domain::catalog::{Channel, Field, OnlineService, ProcedureSpec};
+use motcua_store::ProcedureQuery;
+use serde::Deserialize;
+
+use super::session::{Shell, Web};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::lookup::{LookupView, find};
+use crate::state::AppState;
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    shell: Shell,
+    fields: Vec<Field>,
+}
+
+pub async fn home(State(state): State<AppState>, web: Web) -> ApiResult<HomePage> {
+    Ok(HomePage { shell: web.shell, fields: state.store.fields().await? })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CatalogParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    field: String,
+    page: Option<u32>,
+}
+
+/// One line of a catalog list.
+#[derive(Debug)]
+pub struct Summary {
+    pub code: String,
+    pub name: String,
+    pub time_limit_text: String,
+    pub fees_text: String,
+    pub online_text: &'static str,
+}
+
+impl Summary {
+    fn new(s: &ProcedureSpec) -> Summary {
+        Summary {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            time_limit_text: s.time_limit.describe_vi(),
+            fees_text: s.total_fees().to_string(),
+            online_text: match s.online {
+                OnlineService::Full => "Trực tuyến toàn trình",
+                OnlineService::Partial => "Trực tuyến một phần",
+                OnlineService::None => "",
+            },
+        }
+    }
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "procedures.html")]
+pub struct CatalogPage {
+    shell: Shell,
+    q: String,
+    field: String,
+    fields: Vec<Field>,
+    items: Vec<Summary>,
+    total: i64,
+    next_page: Option<u32>,
+}
+
+const PAGE_SIZE: u32 = 20;
+
+async fn search(state: &AppState, q: &str, field: &str, page: u32) -> ApiResult<(Vec<Summary>, i64)> {
+    let found = state
+        .store
+        .search_procedures(&ProcedureQuery {
+            q: Some(q.to_owned()).filter(|q| !q.trim().is_empty()),
+            field: Some(field.to_owned()).filter(|f| !f.is_empty()),
+            agency_id: None,
+            page,
+            page_size: PAGE_SIZE,
+        })
+        .await?;
+    Ok((found.items.iter().map(|v| Summary::new(&v.spec)).collect(), found.total))
+}
+
+pub async fn catalog(State(state): State<AppState>, web: Web, Query(p): Query<CatalogParams>) -> ApiResult<CatalogPage> {
+    let page = p.page.unwrap_or(1).max(1);
+    let (items, total) = search(&state, &p.q, &p.field, page).await?;
+    let next_page = (i64::from(page * PAGE_SIZE) < total).then_some(page + 1);
+    Ok(CatalogPage { shell: web.shell, q: p.q, field: p.field, fields: state.store.fields().await?, items, total, next_page })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "procedure.html")]
+pub struct ProcedurePage {
+    shell: Shell,
+    p: ProcedureSpec,
+    field_name: String,
+    time_limit_text: String,
+    fees: Vec<(String, String)>,
+    steps: Vec<(String, String, String)>,
+    online: bool,
+}
+
+pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> ApiResult<ProcedurePage> {
+    let v = state.store.procedure(&code).await?.ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    let units = state.store.units(v.agency_id).await?;
+    let field_name = state.store.fields().await?.into_iter().find(|f| f.code == v.spec.field).map_or(v.spec.field.clone(), |f| f.name);
+    let steps = v
+        .spec
+        .steps
+        .iter()
+        .map(|s| {
+            let unit = units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone());
+            (s.name.clone(), unit, s.budget.describe_vi())
+        })
+        .collect();
+    Ok(ProcedurePage {
+        shell: web.shell,
+        field_name,
+        time_limit_text: v.spec.time_limit.describe_vi(),
+        fees: v.spec.fees.iter().map(|f| (f.name.clone(), f.amount.to_string())).collect(),
+        steps,
+        online: v.spec.channels.contains(&Channel::Online),
+        p: v.spec,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupParams {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    phone_last4: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "lookup.html")]
+pub struct LookupPage {
+    shell: Shell,
+    code: String,
+    phone_last4: String,
+    found: Option<LookupView>,
+    not_found: bool,
+}
+
+async fn run_lookup(state: &AppState, p: &LookupParams) -> ApiResult<(Option<LookupView>, bool)> {
+    if p.code.trim().is_empty() {
+        return Ok((None, false));
+    }
+    let found = find(state, &p.code, &p.phone_last4).await?;
+    let missing = found.is_none();
+    Ok((found, missing))
+}
+
+pub async fn lookup(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<LookupPage> {
+    let (found, not_found) = run_lookup(&state, &p).await?;
+    Ok(LookupPage { shell: web.shell, code: p.code, phone_last4: p.phone_last4, found, not_found })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "kiosk.html")]
+pub struct KioskPage {
+    shell: Shell,
+    mode: String,
+    idle_seconds: u32,
+    code: String,
+    phone_last4: String,
+    found: Option<LookupView>,
+    not_found: bool,
+    q: String,
+    items: Vec<Summary>,
+}
+
+/// The lookup screen at the counter: catalog and lookup only, large targets, back to the start
+/// after 60 idle seconds (a small script; without it the pages still work).
+pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<KioskPage> {
+    let mode = match p.mode.as_str() {
+        "lookup" | "procedures" => p.mode.clone(),
+        _ => "start".to_owned(),
+    };
+    let (found, not_found) = if mode == "lookup" { run_lookup(&state, &p).await? } else { (None, false) };
+    let items = if mode == "procedures" { search(&state, &p.q, "", 1).await?.0 } else { Vec::new() };
+    Ok(KioskPage {
+        shell: web.shell,
+        mode,
+        idle_seconds: state.config.kiosk_idle_seconds,
+        code: p.code,
+        phone_last4: p.phone_last4,
+        found,
+        not_found,
+        q: p.q,
+        items,
+    })
+}

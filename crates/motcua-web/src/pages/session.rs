@@ -1,0 +1,150 @@
+//! Browser sessions, the CSRF token and the language, all carried in cookies:
+//! - `motcua_session`: a random token whose SHA-256 is a row of `web_sessions` (HttpOnly,
+//!   SameSite=Lax, Secure behind HTTPS);
+//! - `motcua_csrf`: a random token every form repeats in a hidden field (double submit), checked
+//!   on every POST;
+//! - `motcua_lang`: `vi` (default) or `en`, set by `?lang=`.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use motcua_domain::org::Actor;
+
+use super::i18n::{Lang, Texts};
+use crate::error::ApiError;
+use crate::extract::token_hash;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "motcua_session";
+pub const CSRF_COOKIE: &str = "motcua_csrf";
+pub const LANG_COOKIE: &str = "motcua_lang";
+
+/// The value of cookie `name` in the request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// `Set-Cookie` for a cookie of ours.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_seconds: i64, http_only: bool) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let http_only = if http_only { "; HttpOnly" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; SameSite=Lax{http_only}{secure}"))
+        .expect("cookie value is ASCII")
+}
+
+/// The cookies this request carries or is given, put in its extensions by [`cookies`].
+#[derive(Debug, Clone)]
+pub struct RequestCookies {
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+/// Middleware: makes sure every browser has a CSRF token, and applies `?lang=`.
+pub async fn cookies(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let existing_csrf = cookie(&parts, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_owned);
+    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+    let query_lang = parts.uri.query().and_then(|q| {
+        q.split('&').find_map(|kv| match kv {
+            "lang=en" => Some(Lang::En),
+            "lang=vi" => Some(Lang::Vi),
+            _ => None,
+        })
+    });
+    let lang = query_lang.unwrap_or(match cookie(&parts, LANG_COOKIE) {
+        Some("en") => Lang::En,
+        _ => Lang::Vi,
+    });
+    parts.extensions.insert(RequestCookies { csrf: csrf.clone(), lang });
+    req = Request::from_parts(parts, body);
+    let mut res = next.run(req).await;
+    if existing_csrf.is_none() {
+        res.headers_mut().append(SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &csrf, 60 * 60 * 24 * 30, true));
+    }
+    if let Some(lang) = query_lang {
+        res.headers_mut().append(SET_COOKIE, set_cookie(&state, LANG_COOKIE, lang.code(), 60 * 60 * 24 * 365, false));
+    }
+    res
+}
+
+/// What every page's frame needs.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub citizen: bool,
+    pub staff: bool,
+}
+
+/// The browser's person (if signed in) and the page frame.
+#[derive(Debug, Clone)]
+pub struct Web {
+    pub shell: Shell,
+    pub actor: Option<Actor>,
+    pub session_hash: Option<String>,
+}
+
+impl Web {
+    /// The signed-in person, or a redirect to the sign-in page.
+    pub fn require(&self) -> Result<&Actor, ApiError> {
+        self.actor.as_ref().ok_or(ApiError::Unauthenticated)
+    }
+}
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let cookies = parts
+            .extensions
+            .get::<RequestCookies>()
+            .cloned()
+            .unwrap_or_else(|| RequestCookies { csrf: random_token(), lang: Lang::Vi });
+        let session_hash = cookie(parts, SESSION_COOKIE).map(token_hash);
+        let mut actor = None;
+        if let Some(hash) = &session_hash
+            && let Some(user) = state.store.session_user(hash, state.now_default()).await?
+        {
+            let grants = state.store.grants(user.id).await?;
+            actor = Some(Actor { user_id: user.id, name: user.full_name, grants, citizen: user.citizen });
+        }
+        let shell = Shell {
+            lang: cookies.lang,
+            t: cookies.lang.texts(),
+            csrf: cookies.csrf,
+            user_name: actor.as_ref().map(|a| a.name.clone()),
+            citizen: actor.as_ref().is_some_and(|a| a.citizen),
+            staff: actor.as_ref().is_some_and(|a| !a.grants.is_empty()),
+        };
+        Ok(Web { shell, actor, session_hash })
+    }
+}
+
+/// Checks a submitted form's `csrf` field against the cookie.
+pub fn check_csrf(web: &Web, submitted: Option<&str>) -> Result<(), ApiError> {
+    let expected = web.shell.csrf.as_bytes();
+    let got = submitted.unwrap_or("").as_bytes();
+    let same = expected.len() == got.len() && expected.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("gửi biểu mẫu này (phiên đã hết hạn, hãy tải lại trang)".into()))
+    }
+}
