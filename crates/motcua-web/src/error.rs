@@ -70,6 +70,11 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status this error answers with.
+    pub fn clone_status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
     pub fn invalid(fields: Vec<FieldError>) -> ApiError {
         ApiError::Invalid { code: "invalid_input", message: "dữ liệu không hợp lệ".into(), fields }
     }

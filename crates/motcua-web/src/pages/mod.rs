@@ -2,14 +2,19 @@
 //! JavaScript; the kiosk's idle reset is the only script. Handlers parse, call the domain and
 //! the store, and fill a template: no business rule lives in a template or a handler.
 
+pub mod auth;
+pub mod citizen;
+pub mod dossier_forms;
+pub mod error;
 pub mod i18n;
+pub mod office;
 pub mod public;
 pub mod session;
 
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -23,6 +28,22 @@ pub fn router() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/lookup", get(public::lookup))
         .route("/kiosk", get(public::kiosk))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/my", get(citizen::my_list))
+        .route("/my/dossiers/{id}", get(citizen::my_dossier))
+        .route("/my/dossiers/{id}/act", post(citizen::my_act))
+        .route("/my/dossiers/{id}/upload", post(citizen::my_upload))
+        .route("/my/dossiers/{id}/files/{index}", get(citizen::my_file))
+        .route("/submit/{code}", get(citizen::submit_form).post(citizen::submit))
+        .route("/office", get(office::dashboard))
+        .route("/office/dossiers", get(office::list))
+        .route("/office/dossiers/{id}", get(office::show))
+        .route("/office/dossiers/{id}/act", post(office::act))
+        .route("/office/dossiers/{id}/files/{index}", get(office::file))
+        .route("/office/dossiers/{id}/receipt", get(office::receipt))
+        .route("/office/intake", get(office::intake_form).post(office::intake))
         .route("/static/app.css", get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], CSS).into_response() }))
         .route("/static/kiosk.js", get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS).into_response() }))
 }

@@ -4,7 +4,7 @@
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::Json;
 use axum::extract::State;
-use motcua_store::{ApiToken, AuditEntry};
+use motcua_store::{ApiToken, AuditEntry, UserRecord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,22 +40,30 @@ pub fn new_token() -> String {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4k1sOnbJ7Yr5KKc9i1P1y6yqPQ2Z6m4cKqbtWfJm1bA";
 
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn create_token(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<TokenRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    let user = state.store.user_by_username(req.username.trim()).await?;
+/// The active user with this username (or phone, for citizens) and password; `None` otherwise,
+/// after the same work. Each failure is audited; each username may try 10 times a minute.
+pub async fn verify_login(state: &AppState, username: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
+    let username = username.trim();
+    let now = state.clock.now_utc().timestamp();
+    let key = format!("login|{}", username.to_lowercase());
+    if !state.store.rate_limit_hit(&key, now - now.rem_euclid(60), 10).await? {
+        return Err(ApiError::RateLimited);
+    }
+    let mut user = state.store.user_by_username(username).await?;
+    if user.is_none()
+        && let Ok(phone) = motcua_domain::types::PhoneNumber::parse(username)
+    {
+        user = state.store.user_by_username(phone.as_str()).await?;
+    }
     let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
-    let password = req.password.clone();
+    let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = match user {
-        Some(u) if verified && u.active => u,
+    match user {
+        Some(u) if verified && u.active => Ok(Some(u)),
         _ => {
             state
                 .store
@@ -63,14 +71,23 @@ pub async fn create_token(
                     agency_id: None,
                     actor_id: None,
                     action: "sign_in_failed".into(),
-                    object: format!("user:{}", req.username.trim()),
+                    object: format!("user:{username}"),
                     at: state.now_default(),
                     data: serde_json::json!({}),
                 })
                 .await?;
-            return Err(ApiError::Unauthenticated);
+            Ok(None)
         }
-    };
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let user = verify_login(&state, &req.username, &req.password).await?.ok_or(ApiError::Unauthenticated)?;
     let token = new_token();
     state
         .store

@@ -6,6 +6,6 @@ pub mod list;
 pub mod show;
 pub mod transitions;
 pub mod upload;
-mod view;
+pub mod view;
 
 pub use view::{DossierView, TransitionResponse};

@@ -1,0 +1,185 @@
+//! Signing in and out, and citizens' sign-up (phone or e-mail + password, argon2id).
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::FieldError;
+use motcua_domain::types::{Email, PhoneNumber};
+use motcua_store::{AuditEntry, StoreError, UserRecord};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::error::PageResult;
+use super::session::{SESSION_COOKIE, Shell, Web, check_csrf, random_token, set_cookie};
+use crate::error::ApiError;
+use crate::extract::token_hash;
+use crate::routes::auth_token::verify_login;
+use crate::state::AppState;
+
+const SESSION_HOURS: i64 = 12;
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    shell: Shell,
+    errors: Vec<FieldError>,
+    username: String,
+    next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextParam {
+    #[serde(default)]
+    next: String,
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { String::new() }
+}
+
+pub async fn login_form(web: Web, Query(p): Query<NextParam>) -> LoginPage {
+    LoginPage { shell: web.shell, errors: vec![], username: String::new(), next: safe_next(&p.next) }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Opens a session for `user` and sends the browser on.
+async fn start_session(state: &AppState, user: &UserRecord, to: &str) -> PageResult<Response> {
+    let token = random_token();
+    let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
+    state.store.insert_session(&token_hash(&token), user.id, expires).await?;
+    state
+        .store
+        .audit(&AuditEntry {
+            agency_id: user.agency_id,
+            actor_id: Some(user.id),
+            action: "sign_in".into(),
+            object: format!("user:{}", user.id),
+            at: state.now_default(),
+            data: serde_json::json!({ "via": "web" }),
+        })
+        .await?;
+    let cookie = set_cookie(state, SESSION_COOKIE, &token, SESSION_HOURS * 3600, true);
+    Ok(([(SET_COOKIE, cookie)], Redirect::to(to)).into_response())
+}
+
+pub async fn login(State(state): State<AppState>, web: Web, Form(f): Form<LoginForm>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let user = match verify_login(&state, &f.username, &f.password).await {
+        Ok(user) => user,
+        Err(ApiError::RateLimited) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(user) = user else {
+        let page = LoginPage {
+            shell: web.shell,
+            errors: vec![FieldError::new("username", "Tên đăng nhập hoặc mật khẩu không đúng (hoặc đã thử quá nhiều lần).")],
+            username: f.username,
+            next: safe_next(&f.next),
+        };
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let next = safe_next(&f.next);
+    let to = if !next.is_empty() {
+        next
+    } else if user.citizen {
+        "/my".into()
+    } else {
+        "/office".into()
+    };
+    start_session(&state, &user, &to).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, web: Web, Form(f): Form<CsrfOnly>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    if let Some(hash) = &web.session_hash {
+        state.store.delete_session(hash).await?;
+    }
+    let cookie = set_cookie(&state, SESSION_COOKIE, "", 0, true);
+    Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    shell: Shell,
+    errors: Vec<FieldError>,
+    form: SignupForm,
+}
+
+pub async fn signup_form(web: Web) -> SignupPage {
+    SignupPage { shell: web.shell, errors: vec![], form: SignupForm::default() }
+}
+
+pub async fn signup(State(state): State<AppState>, web: Web, Form(f): Form<SignupForm>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let mut errors = Vec::new();
+    let name = motcua_domain::text::nfc(&f.full_name);
+    if name.is_empty() {
+        errors.push(FieldError::new("full_name", "Cần nhập họ và tên."));
+    }
+    let phone = PhoneNumber::parse(&f.phone).map_err(|e| errors.push(FieldError::new("phone", e))).ok();
+    let email = if f.email.trim().is_empty() {
+        None
+    } else {
+        Email::parse(&f.email).map_err(|e| errors.push(FieldError::new("email", e))).ok()
+    };
+    if f.password.chars().count() < 8 {
+        errors.push(FieldError::new("password", "Mật khẩu cần ít nhất 8 ký tự."));
+    }
+    if let (true, Some(phone)) = (errors.is_empty(), phone) {
+        let password = f.password.clone();
+        let hash = tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let user = UserRecord {
+            id: Uuid::now_v7(),
+            agency_id: None,
+            username: phone.as_str().to_owned(),
+            full_name: name,
+            password_hash: hash,
+            citizen: true,
+            phone: Some(phone.as_str().to_owned()),
+            email: email.map(|e| e.as_str().to_owned()),
+            active: true,
+        };
+        match state.store.insert_user(&user).await {
+            Ok(()) => return start_session(&state, &user, "/my").await,
+            Err(StoreError::Duplicate(_)) => errors.push(FieldError::new("phone", "Số điện thoại này đã có tài khoản.")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = SignupPage { shell: web.shell, errors, form: SignupForm { password: String::new(), csrf: String::new(), ..f } };
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}

@@ -1,0 +1,261 @@
+//! The citizen portal: online submission, "Hồ sơ của tôi", answering a supplement request by
+//! uploading, withdrawing, and downloading files.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_domain::FieldError;
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, State as DState, Submission};
+use motcua_domain::org::Actor;
+use motcua_store::DossierFilter;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::dossier_forms::{ActForm, read_multipart, serve_file, store_upload};
+use super::error::{PageError, PageResult};
+use super::office::IntakeForm;
+use super::session::{Shell, Web, check_csrf};
+use crate::error::ApiError;
+use crate::routes::dossiers::view::{apply_and_store, load_readable};
+use crate::state::AppState;
+
+fn citizen<'a>(web: &'a Web, back: &str) -> Result<&'a Actor, PageError> {
+    match &web.actor {
+        Some(a) if a.citizen => Ok(a),
+        Some(_) => Err(ApiError::Forbidden("dùng cổng công dân bằng tài khoản cán bộ".into()).into()),
+        None => Err(PageError { error: ApiError::Unauthenticated, back_to: Some(back.to_owned()) }),
+    }
+}
+
+fn code_of(d: &Dossier) -> String {
+    d.code.as_ref().map_or_else(|| "(chờ tiếp nhận)".to_owned(), |c| c.to_string())
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "my_list.html")]
+pub struct MyList {
+    shell: Shell,
+    rows: Vec<(Uuid, String, String, &'static str, String)>,
+}
+
+pub async fn my_list(State(state): State<AppState>, web: Web) -> PageResult<MyList> {
+    let actor = citizen(&web, "/my")?;
+    let filter = DossierFilter { citizen_user_id: Some(actor.user_id), page: 1, page_size: 100, ..Default::default() };
+    let rows = state
+        .store
+        .list_dossiers(&filter)
+        .await?
+        .items
+        .iter()
+        .map(|d| {
+            let due = d.due_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+            (d.id, code_of(d), d.procedure_name.clone(), d.state.label_vi(), due)
+        })
+        .collect();
+    Ok(MyList { shell: web.shell, rows })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "my_dossier.html")]
+pub struct MyDossier {
+    shell: Shell,
+    d: Dossier,
+    code: String,
+    submitted: bool,
+    can_upload: bool,
+    can_supplement: bool,
+    can_withdraw: bool,
+    events: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubmittedParam {
+    submitted: Option<String>,
+}
+
+async fn my_dossier_page(state: &AppState, web: Web, actor: &Actor, id: Uuid, submitted: bool, errors: Vec<FieldError>) -> PageResult<MyDossier> {
+    let d = load_readable(state, actor, id).await?;
+    let events = state
+        .store
+        .events(d.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.kind != "attach_document")
+        .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), e.to_state.label_vi().to_owned()))
+        .collect();
+    Ok(MyDossier {
+        code: code_of(&d),
+        submitted,
+        can_upload: matches!(d.state, DState::Submitted | DState::NeedsCompletion | DState::AwaitingSupplement),
+        can_supplement: d.state == DState::AwaitingSupplement,
+        can_withdraw: !d.state.is_terminal() && d.state != DState::ResultReady,
+        events,
+        errors,
+        shell: web.shell,
+        d,
+    })
+}
+
+pub async fn my_dossier(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Query(p): Query<SubmittedParam>) -> PageResult<MyDossier> {
+    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
+    my_dossier_page(&state, web, &actor, id, p.submitted.is_some(), vec![]).await
+}
+
+fn errors_of(e: ApiError) -> Vec<FieldError> {
+    match e {
+        ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
+        ApiError::Invalid { fields, .. } => fields,
+        other => vec![FieldError::new("", other.to_string())],
+    }
+}
+
+pub async fn my_act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Form(f): Form<ActForm>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
+    let d = load_readable(&state, &actor, id).await?;
+    let result = match f.action.as_str() {
+        "supplement_received" | "withdraw" => match f.action() {
+            Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
+        _ => Err(ApiError::Forbidden("thực hiện thao tác này".into())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/my/dossiers/{id}")).into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            Ok((status, my_dossier_page(&state, web, &actor, id, false, errors_of(e)).await?).into_response())
+        }
+    }
+}
+
+pub async fn my_upload(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, mp: Multipart) -> PageResult<Response> {
+    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
+    let (fields, files) = read_multipart(&state, mp).await?;
+    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+    let mut d = load_readable(&state, &actor, id).await?;
+    let mut version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    for (index, upload) in files {
+        let file = store_upload(&state, d.agency_id, &upload).await?;
+        let r = apply_and_store(&state, &actor, &d, version, Action::AttachDocument { index, file }).await?;
+        d = r.dossier.dossier;
+        version = d.version;
+    }
+    Ok(Redirect::to(&format!("/my/dossiers/{id}")).into_response())
+}
+
+pub async fn my_file(State(state): State<AppState>, web: Web, Path((id, index)): Path<(Uuid, usize)>) -> PageResult<Response> {
+    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
+    let d = load_readable(&state, actor, id).await?;
+    let file = d.documents.get(index).and_then(|doc| doc.file.clone()).ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
+    Ok(serve_file(&state, &file).await?)
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "submit.html")]
+pub struct SubmitPage {
+    shell: Shell,
+    code: String,
+    procedure_name: String,
+    time_limit: String,
+    documents: Vec<(String, bool)>,
+    form: IntakeForm,
+    errors: Vec<FieldError>,
+}
+
+async fn submit_page(state: &AppState, web: Web, code: &str, form: IntakeForm, errors: Vec<FieldError>) -> PageResult<SubmitPage> {
+    let v = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    if !v.spec.channels.contains(&Channel::Online) {
+        return Err(ApiError::Forbidden("nộp trực tuyến thủ tục này (chỉ nhận tại quầy hoặc qua bưu chính)".into()).into());
+    }
+    Ok(SubmitPage {
+        shell: web.shell,
+        code: code.to_owned(),
+        procedure_name: v.spec.name.clone(),
+        time_limit: v.spec.time_limit.describe_vi(),
+        documents: v.spec.documents.iter().map(|d| (d.name.clone(), d.required)).collect(),
+        form,
+        errors,
+    })
+}
+
+pub async fn submit_form(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> PageResult<SubmitPage> {
+    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
+    let user = state.store.user(actor.user_id).await?;
+    let form = IntakeForm {
+        name: actor.name.clone(),
+        phone: user.as_ref().and_then(|u| u.phone.clone()).unwrap_or_default(),
+        email: user.and_then(|u| u.email).unwrap_or_default(),
+        ..Default::default()
+    };
+    submit_page(&state, web, &code, form, vec![]).await
+}
+
+pub async fn submit(State(state): State<AppState>, web: Web, Path(code): Path<String>, mp: Multipart) -> PageResult<Response> {
+    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
+    let (fields, files) = match read_multipart(&state, mp).await {
+        Ok(x) => x,
+        Err(e) => {
+            let status = e.clone_status();
+            return Ok((status, submit_page(&state, web, &code, IntakeForm::default(), errors_of(e)).await?).into_response());
+        }
+    };
+    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let form = IntakeForm { name: get("name"), citizen_id: get("citizen_id"), phone: get("phone"), email: get("email"), address: get("address"), ..Default::default() };
+    match create_online(&state, &actor, &code, &form, files).await {
+        Ok(id) => Ok(Redirect::to(&format!("/my/dossiers/{id}?submitted=1")).into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            Ok((status, submit_page(&state, web, &code, form, errors_of(e)).await?).into_response())
+        }
+    }
+}
+
+async fn create_online(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    f: &IntakeForm,
+    files: Vec<(usize, super::dossier_forms::Upload)>,
+) -> Result<Uuid, ApiError> {
+    let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let applicant = ApplicantInput {
+        kind: None,
+        name: opt(&f.name),
+        citizen_id: opt(&f.citizen_id),
+        tax_code: None,
+        phone: opt(&f.phone),
+        email: opt(&f.email),
+        address: opt(&f.address),
+    }
+    .parse()?;
+    let missing: Vec<FieldError> = version
+        .spec
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| d.required && !files.iter().any(|(j, _)| j == i))
+        .map(|(i, d)| FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
+    let mut refs = vec![None; version.spec.documents.len()];
+    for (i, upload) in &files {
+        if let Some(slot) = refs.get_mut(*i) {
+            *slot = Some(store_upload(state, version.agency_id, upload).await?);
+        }
+    }
+    let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
+    let cal = state.calendar(agency.id).await?;
+    let now = state.now(&cal);
+    let sub = Submission { id: Uuid::now_v7(), channel: Channel::Online, applicant, postal: None, citizen_user_id: Some(actor.user_id), files: refs };
+    let t = Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    state.store.insert_dossier(&t).await?;
+    Ok(t.dossier.id)
+}

@@ -1,0 +1,203 @@
+//! What the dossier pages share: which actions the person may take now (asked of the domain by
+//! trying each one, so no rule is repeated here), turning a submitted form into an action, and
+//! reading uploaded files.
+
+use axum::extract::Multipart;
+use motcua_calendar::WorkCalendar;
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{Action, Context, Dossier, FileRef};
+use motcua_domain::org::Actor;
+use motcua_domain::types::{AgencyCode, DossierCode};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::files::sniff;
+use crate::state::AppState;
+
+/// One action form on a dossier page.
+#[derive(Debug, Clone)]
+pub struct ActionForm {
+    pub action: &'static str,
+    pub label: &'static str,
+    pub reason: bool,
+    pub note: bool,
+    pub new_date: bool,
+    pub result: bool,
+    pub channel: bool,
+    pub danger: bool,
+}
+
+const fn form(action: &'static str, label: &'static str) -> ActionForm {
+    ActionForm { action, label, reason: false, note: false, new_date: false, result: false, channel: false, danger: false }
+}
+
+/// Every action a page can offer, with the fields its form asks for.
+const FORMS: [ActionForm; 14] = [
+    form("accept", "Tiếp nhận hồ sơ (cấp mã, hẹn ngày trả)"),
+    ActionForm { reason: true, ..form("ask_to_complete", "Yêu cầu hoàn thiện hồ sơ (Mẫu 02)") },
+    ActionForm { reason: true, danger: true, ..form("refuse_intake", "Từ chối tiếp nhận (Mẫu 03)") },
+    ActionForm { note: true, ..form("forward", "Chuyển bước tiếp theo") },
+    ActionForm { note: true, ..form("send_back", "Trả lại bước trước") },
+    ActionForm { reason: true, ..form("request_supplement", "Yêu cầu bổ sung hồ sơ (Mẫu 02)") },
+    ActionForm { note: true, ..form("supplement_received", "Đã nhận hồ sơ bổ sung") },
+    ActionForm { reason: true, ..form("request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính") },
+    ActionForm { note: true, ..form("payment_received", "Đã thực hiện nghĩa vụ tài chính") },
+    ActionForm { reason: true, new_date: true, ..form("reappoint", "Xin lỗi và hẹn lại ngày trả (Mẫu 04)") },
+    ActionForm { reason: true, danger: true, ..form("refuse", "Từ chối giải quyết") },
+    ActionForm { reason: true, danger: true, ..form("withdraw", "Dừng giải quyết theo yêu cầu") },
+    ActionForm { result: true, ..form("approve", "Duyệt kết quả") },
+    ActionForm { channel: true, ..form("return_result", "Trả kết quả") },
+];
+
+/// A plausible action of each kind, to ask the domain whether it would be allowed.
+fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Option<Action> {
+    let reason = || "—".to_owned();
+    Some(match name {
+        "accept" => Action::Accept,
+        "ask_to_complete" => Action::AskToComplete { reason: reason() },
+        "refuse_intake" => Action::RefuseIntake { reason: reason() },
+        "forward" => Action::Forward { note: None, assignee: None },
+        "send_back" => Action::SendBack { note: reason() },
+        "request_supplement" => Action::RequestSupplement { reason: reason() },
+        "supplement_received" => Action::SupplementReceived { note: None },
+        "request_payment" => Action::RequestPayment { reason: reason() },
+        "payment_received" => Action::PaymentReceived { note: None },
+        "reappoint" => Action::Reappoint { new_due_date: cal.add_working_days(d.due_date?, 5).ok()?, reason: reason() },
+        "refuse" => Action::Refuse { reason: reason() },
+        "withdraw" => Action::Withdraw { reason: reason() },
+        "approve" => Action::Approve { result_number: "1".into(), result_date: now.date(), file: None },
+        "return_result" => Action::ReturnResult { channel: Channel::Counter },
+        _ => return None,
+    })
+}
+
+/// The actions `actor` may take on `d` now.
+pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Vec<ActionForm> {
+    let code = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, now.date(), 1, 4));
+    let ctx = Context { actor, now, calendar: cal, new_code: code };
+    FORMS
+        .iter()
+        .filter(|f| sample(f.action, d, cal, now).is_some_and(|a| d.apply(a, &ctx).is_ok()))
+        .cloned()
+        .collect()
+}
+
+/// The fields of an action form.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub version: i64,
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub new_due_date: String,
+    #[serde(default)]
+    pub result_number: String,
+    #[serde(default)]
+    pub result_date: String,
+    #[serde(default)]
+    pub channel: String,
+}
+
+impl ActForm {
+    /// The action the form asks for; a missing or malformed field is a field error.
+    pub fn action(&self) -> Result<Action, ApiError> {
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let date = |s: &str, field: &str| {
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ApiError::field(field, "Cần chọn ngày (dd/mm/yyyy)."))
+        };
+        Ok(match self.action.as_str() {
+            "accept" => Action::Accept,
+            "ask_to_complete" => Action::AskToComplete { reason: self.reason.clone() },
+            "refuse_intake" => Action::RefuseIntake { reason: self.reason.clone() },
+            "forward" => Action::Forward { note: opt(&self.note), assignee: None },
+            "send_back" => Action::SendBack { note: self.note.clone() },
+            "request_supplement" => Action::RequestSupplement { reason: self.reason.clone() },
+            "supplement_received" => Action::SupplementReceived { note: opt(&self.note) },
+            "request_payment" => Action::RequestPayment { reason: self.reason.clone() },
+            "payment_received" => Action::PaymentReceived { note: opt(&self.note) },
+            "reappoint" => Action::Reappoint { new_due_date: date(&self.new_due_date, "new_due_date")?, reason: self.reason.clone() },
+            "refuse" => Action::Refuse { reason: self.reason.clone() },
+            "withdraw" => Action::Withdraw { reason: self.reason.clone() },
+            "approve" => Action::Approve {
+                result_number: self.result_number.clone(),
+                result_date: date(&self.result_date, "result_date")?,
+                file: None,
+            },
+            "return_result" => Action::ReturnResult {
+                channel: match self.channel.as_str() {
+                    "online" => Channel::Online,
+                    "postal" => Channel::Postal,
+                    _ => Channel::Counter,
+                },
+            },
+            other => return Err(ApiError::BadRequest(format!("không có thao tác \"{other}\""))),
+        })
+    }
+}
+
+/// An uploaded file, checked: PDF, PNG or JPEG by content, within the size limit.
+#[derive(Debug)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+/// Reads a multipart form: text fields and `file_<n>` uploads (empty file inputs are skipped).
+pub async fn read_multipart(
+    state: &AppState,
+    mut mp: Multipart,
+) -> Result<(std::collections::HashMap<String, String>, Vec<(usize, Upload)>), ApiError> {
+    let mut fields = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    let limit = state.config.max_upload_bytes;
+    while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
+        let name = field.name().unwrap_or("").to_owned();
+        if let Some(index) = name.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) {
+            let file_name = field.file_name().unwrap_or("tep").to_owned();
+            let bytes = field.bytes().await.map_err(|_| ApiError::TooLarge { limit })?;
+            if bytes.is_empty() {
+                continue;
+            }
+            if bytes.len() > limit {
+                return Err(ApiError::TooLarge { limit });
+            }
+            let content_type = sniff(&bytes).ok_or_else(|| {
+                ApiError::field(&name, format!("Tệp \"{file_name}\" không phải PDF, PNG hoặc JPEG."))
+            })?;
+            files.push((index, Upload { name: motcua_domain::text::nfc(&file_name), bytes: bytes.to_vec(), content_type }));
+        } else {
+            let text = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+            fields.insert(name, text);
+        }
+    }
+    Ok((fields, files))
+}
+
+/// Stores an upload in the file store; the reference to put on the dossier.
+pub async fn store_upload(state: &AppState, agency_id: uuid::Uuid, u: &Upload) -> Result<FileRef, ApiError> {
+    let sha256 = state.files.put(&u.bytes).await.map_err(|e| ApiError::Internal(format!("file store: {e}")))?;
+    state.store.record_file(agency_id, &sha256, &u.name, u.content_type, u.bytes.len() as u64).await?;
+    Ok(FileRef { sha256, name: u.name.clone(), content_type: u.content_type.to_owned(), size: u.bytes.len() as u64 })
+}
+
+/// Serves one of a dossier's files inline.
+pub async fn serve_file(state: &AppState, file: &FileRef) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let bytes = state.files.get(&file.sha256).await.map_err(|_| ApiError::NotFound("không tìm thấy tệp".into()))?;
+    let disposition = format!("inline; filename=\"{}\"", file.name.replace(['"', '\\'], "_").replace(|c: char| !c.is_ascii(), "_"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=300".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

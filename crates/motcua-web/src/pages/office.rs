@@ -1,0 +1,427 @@
+//! The officers' workspace: dashboard, lists with deadline colours, the dossier page with the
+//! actions this person may take now, counter intake and the printed receipt (Mẫu 01).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDateTime;
+use motcua_calendar::WorkCalendar;
+use motcua_domain::FieldError;
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Postal, State as DState, Submission};
+use motcua_domain::org::Actor;
+use motcua_store::{DossierFilter, ProcedureQuery};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::dossier_forms::{ActForm, ActionForm, available, serve_file};
+use super::error::{PageError, PageResult};
+use super::session::{Shell, Web, check_csrf};
+use crate::error::ApiError;
+use crate::routes::dossiers::view::{apply_and_store, load_readable};
+use crate::state::AppState;
+
+/// The signed-in officer, or a trip to the sign-in page and back.
+fn officer<'a>(web: &'a Web, back: &str) -> Result<&'a Actor, PageError> {
+    match &web.actor {
+        Some(a) if !a.grants.is_empty() => Ok(a),
+        Some(_) => Err(ApiError::Forbidden("vào khu vực xử lý hồ sơ".into()).into()),
+        None => Err(PageError { error: ApiError::Unauthenticated, back_to: Some(back.to_owned()) }),
+    }
+}
+
+async fn home_calendar(state: &AppState, actor: &Actor) -> Result<std::sync::Arc<WorkCalendar>, ApiError> {
+    state.calendar(actor.agencies().first().copied().unwrap_or(Uuid::nil())).await
+}
+
+/// "on-time", "due-soon" (within 2 working days) or "overdue", for the deadline colours.
+pub fn deadline_class(d: &Dossier, cal: &WorkCalendar, now: NaiveDateTime) -> &'static str {
+    match d.due_at {
+        _ if d.is_overdue(now) => "overdue",
+        Some(due) if d.finished_at.is_none() => {
+            let soon = cal.add_working_days(now.date(), 2).map(|day| cal.end_of(day)).unwrap_or(now);
+            if due <= soon { "due-soon" } else { "on-time" }
+        }
+        _ => "on-time",
+    }
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_dashboard.html")]
+pub struct Dashboard {
+    shell: Shell,
+    to_receive: i64,
+    to_process: i64,
+    due_soon: i64,
+    overdue: i64,
+}
+
+fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime) -> DossierFilter {
+    let base = DossierFilter { agencies: actor.agencies(), page: 1, page_size: 100, ..Default::default() };
+    match view {
+        "receive" => DossierFilter { state: Some(DState::Submitted), ..base },
+        "process" => DossierFilter { state: Some(DState::Processing), ..base },
+        "due_soon" => {
+            let soon = cal.add_working_days(now.date(), 2).map(|d| cal.end_of(d)).ok();
+            DossierFilter { due_before: soon, ..base }
+        }
+        "overdue" => DossierFilter { overdue_at: Some(now), ..base },
+        _ => base,
+    }
+}
+
+pub async fn dashboard(State(state): State<AppState>, web: Web) -> PageResult<Dashboard> {
+    let actor = officer(&web, "/office")?;
+    let cal = home_calendar(&state, actor).await?;
+    let now = state.now(&cal);
+    let mut counts = [0; 4];
+    for (i, view) in ["receive", "process", "due_soon", "overdue"].iter().enumerate() {
+        let f = DossierFilter { page_size: 1, ..view_filter(actor, view, &cal, now) };
+        counts[i] = state.store.list_dossiers(&f).await?.total;
+    }
+    Ok(Dashboard { shell: web.shell, to_receive: counts[0], to_process: counts[1], due_soon: counts[2], overdue: counts[3] })
+}
+
+#[derive(Debug)]
+pub struct Row {
+    id: Uuid,
+    code: String,
+    procedure: String,
+    applicant: String,
+    state: &'static str,
+    step: Option<String>,
+    due: String,
+    deadline_class: &'static str,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_list.html")]
+pub struct ListPage {
+    shell: Shell,
+    title: String,
+    total: i64,
+    rows: Vec<Row>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    view: String,
+}
+
+pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<ListParams>) -> PageResult<ListPage> {
+    let actor = officer(&web, "/office/dossiers")?;
+    let cal = home_calendar(&state, actor).await?;
+    let now = state.now(&cal);
+    let page = state.store.list_dossiers(&view_filter(actor, &p.view, &cal, now)).await?;
+    let t = web.shell.t;
+    let title = match p.view.as_str() {
+        "receive" => t.to_receive,
+        "process" => t.to_process,
+        "due_soon" => t.due_soon,
+        "overdue" => t.overdue,
+        _ => "Tất cả hồ sơ",
+    }
+    .to_owned();
+    let rows = page
+        .items
+        .iter()
+        .map(|d| Row {
+            id: d.id,
+            code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
+            procedure: d.procedure_name.clone(),
+            applicant: d.applicant.name.clone(),
+            state: d.state.label_vi(),
+            step: d.step().map(|s| s.name.clone()),
+            due: d.due_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            deadline_class: deadline_class(d, &cal, now),
+        })
+        .collect();
+    Ok(ListPage { shell: web.shell, title, total: page.total, rows })
+}
+
+#[derive(Debug)]
+pub struct StepRow {
+    name: String,
+    unit: String,
+    started: String,
+    deadline: String,
+    finished: String,
+    on_time: &'static str,
+    current: bool,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_dossier.html")]
+pub struct DossierPage {
+    shell: Shell,
+    d: Dossier,
+    code: String,
+    channel: &'static str,
+    fees: String,
+    deadline_class: &'static str,
+    actions: Vec<ActionForm>,
+    steps: Vec<StepRow>,
+    events: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+    warnings: Vec<String>,
+    done: Option<String>,
+    today: String,
+}
+
+fn fmt_time(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%H:%M %d/%m/%Y").to_string()).unwrap_or_default()
+}
+
+pub fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::Counter => "Trực tiếp",
+        Channel::Online => "Trực tuyến",
+        Channel::Postal => "Bưu chính",
+    }
+}
+
+async fn dossier_page(
+    state: &AppState,
+    web: Web,
+    actor: &Actor,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    warnings: Vec<String>,
+    done: Option<String>,
+) -> PageResult<DossierPage> {
+    let d = load_readable(state, actor, id).await?;
+    let cal = state.calendar(d.agency_id).await?;
+    let now = state.now(&cal);
+    let units = state.store.units(d.agency_id).await?;
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepRow {
+            name: s.name.clone(),
+            unit: units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone()),
+            started: fmt_time(s.started_at),
+            deadline: fmt_time(s.deadline),
+            finished: fmt_time(s.finished_at),
+            on_time: match s.on_time {
+                Some(true) => "Đúng hạn",
+                Some(false) => "Trễ hạn",
+                None => "",
+            },
+            current: d.current_step == Some(i),
+        })
+        .collect();
+    let events = state
+        .store
+        .events(d.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), format!("{} → {}", e.kind, e.to_state.label_vi())))
+        .collect();
+    Ok(DossierPage {
+        code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
+        channel: channel_label(d.channel),
+        fees: d.total_fees().to_string(),
+        deadline_class: deadline_class(&d, &cal, now),
+        actions: available(&d, actor, &cal, now),
+        steps,
+        events,
+        errors,
+        warnings,
+        done,
+        today: now.date().to_string(),
+        shell: web.shell,
+        d,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneParam {
+    done: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Query(p): Query<DoneParam>) -> PageResult<DossierPage> {
+    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
+    let done = p.done.map(|_| "Đã cập nhật hồ sơ.".to_owned());
+    dossier_page(&state, web, &actor, id, vec![], vec![], done).await
+}
+
+pub async fn act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Form(f): Form<ActForm>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
+    let d = load_readable(&state, &actor, id).await?;
+    let result = match f.action() {
+        Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) if r.warnings.is_empty() => Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response()),
+        Ok(r) => Ok(dossier_page(&state, web, &actor, id, vec![], r.warnings, Some("Đã cập nhật hồ sơ.".into())).await?.into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            let errors = match e {
+                ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
+                ApiError::Invalid { fields, .. } => fields,
+                other => vec![FieldError::new("", other.to_string())],
+            };
+            let page = dossier_page(&state, web, &actor, id, errors, vec![], None).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn file(State(state): State<AppState>, web: Web, Path((id, index)): Path<(Uuid, usize)>) -> PageResult<Response> {
+    let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
+    let d = load_readable(&state, actor, id).await?;
+    let file = d.documents.get(index).and_then(|doc| doc.file.clone()).ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
+    Ok(serve_file(&state, &file).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IntakeForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub procedure_code: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub handover_at: String,
+    #[serde(default)]
+    pub tracking_number: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub citizen_id: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_intake.html")]
+pub struct IntakePage {
+    shell: Shell,
+    errors: Vec<FieldError>,
+    procedures: Vec<(String, String, String)>,
+    form: IntakeForm,
+}
+
+async fn intake_page(state: &AppState, web: Web, actor: &Actor, form: IntakeForm, errors: Vec<FieldError>) -> PageResult<IntakePage> {
+    let mut procedures = Vec::new();
+    for agency in actor.agencies() {
+        let q = ProcedureQuery { agency_id: Some(agency), page: 1, page_size: 200, ..Default::default() };
+        for v in state.store.search_procedures(&q).await?.items {
+            if v.spec.channels.contains(&Channel::Counter) {
+                procedures.push((v.spec.code.clone(), v.spec.name.clone(), v.spec.time_limit.describe_vi()));
+            }
+        }
+    }
+    Ok(IntakePage { shell: web.shell, errors, procedures, form })
+}
+
+pub async fn intake_form(State(state): State<AppState>, web: Web) -> PageResult<IntakePage> {
+    let actor = officer(&web, "/office/intake")?.clone();
+    intake_page(&state, web, &actor, IntakeForm::default(), vec![]).await
+}
+
+pub async fn intake(State(state): State<AppState>, web: Web, Form(f): Form<IntakeForm>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let actor = officer(&web, "/office/intake")?.clone();
+    match create_at_counter(&state, &actor, &f).await {
+        Ok(id) => Ok(Redirect::to(&format!("/office/dossiers/{id}/receipt")).into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            let errors = match e {
+                ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
+                ApiError::Invalid { fields, .. } => fields,
+                other => vec![FieldError::new("", other.to_string())],
+            };
+            Ok((status, intake_page(&state, web, &actor, f, errors).await?).into_response())
+        }
+    }
+}
+
+/// Counter or postal intake: the dossier is created and accepted at once.
+async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> Result<Uuid, ApiError> {
+    let version = state
+        .store
+        .procedure(&f.procedure_code)
+        .await?
+        .ok_or_else(|| ApiError::field("procedure_code", "Cần chọn thủ tục."))?;
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let applicant = ApplicantInput {
+        kind: None,
+        name: opt(&f.name),
+        citizen_id: opt(&f.citizen_id),
+        tax_code: None,
+        phone: opt(&f.phone),
+        email: opt(&f.email),
+        address: opt(&f.address),
+    }
+    .parse()?;
+    let channel = if f.channel == "postal" { Channel::Postal } else { Channel::Counter };
+    let postal = if channel == Channel::Postal {
+        let handover_at = NaiveDateTime::parse_from_str(&f.handover_at, "%Y-%m-%dT%H:%M")
+            .map_err(|_| ApiError::field("handover_at", "Cần thời điểm bàn giao của bưu chính."))?;
+        Some(Postal { handover_at, tracking_number: f.tracking_number.trim().to_owned() })
+    } else {
+        None
+    };
+    let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
+    let cal = state.calendar(agency.id).await?;
+    let now = state.now(&cal);
+    let sub = Submission { id: Uuid::now_v7(), channel, applicant, postal, citizen_user_id: None, files: vec![] };
+    let t = Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    state.store.insert_dossier(&t).await?;
+    apply_and_store(state, actor, &t.dossier, t.dossier.version, Action::Accept).await?;
+    Ok(t.dossier.id)
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    d: Dossier,
+    code: String,
+    agency_name: String,
+    place_date: String,
+    time_limit: String,
+    received: String,
+    due: String,
+    fees: String,
+    officer: String,
+    lookup_url: String,
+    qr_svg: String,
+}
+
+/// The receipt and appointment (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, Mẫu 01), to print,
+/// with a QR code to the public lookup.
+pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<ReceiptPage> {
+    let actor = officer(&web, &format!("/office/dossiers/{id}/receipt"))?.clone();
+    let d = load_readable(&state, &actor, id).await?;
+    let code = d.code.as_ref().map(|c| c.to_string()).ok_or_else(|| ApiError::NotFound("hồ sơ chưa được tiếp nhận".into()))?;
+    let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
+    let lookup_url = format!("{}/lookup?code={code}&phone_last4={}", state.config.public_url, d.phone_last4());
+    let qr_svg = qrcode::QrCode::new(lookup_url.as_bytes())
+        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).build())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let accepted = d.accepted_at.unwrap_or(d.submitted_at);
+    Ok(ReceiptPage {
+        agency_name: agency.name.to_uppercase(),
+        place_date: format!("Khánh Hòa, ngày {} tháng {} năm {}", accepted.format("%d"), accepted.format("%m"), accepted.format("%Y")),
+        time_limit: d.time_limit.describe_vi(),
+        received: d.received_at.map(|r| r.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()).unwrap_or_default(),
+        due: d.due_date.map(|r| r.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+        fees: d.total_fees().to_string(),
+        officer: actor.name.clone(),
+        code,
+        lookup_url,
+        qr_svg,
+        d,
+    })
+}
