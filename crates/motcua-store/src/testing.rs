@@ -263,6 +263,11 @@ pub fn land_procedure_spec() -> ProcedureSpec {
 
 impl Fixture {
     pub async fn seed(store: &dyn Store) -> Fixture {
+        Fixture::seed_with_password_hash(store, "not-a-hash").await
+    }
+
+    /// The same organisation, every account with this password hash (argon2id PHC string).
+    pub async fn seed_with_password_hash(store: &dyn Store, password_hash: &str) -> Fixture {
         let agency = Agency {
             id: Uuid::now_v7(),
             parent_id: None,
@@ -290,7 +295,7 @@ impl Fixture {
                 agency_id: Some(agency.id),
                 username: format!("{name}-{}", Uuid::new_v4().simple()),
                 full_name: name.to_owned(),
-                password_hash: "not-a-hash".into(),
+                password_hash: password_hash.into(),
                 citizen: false,
                 phone: None,
                 email: None,
@@ -319,7 +324,7 @@ impl Fixture {
             agency_id: None,
             username: format!("0905123456-{}", Uuid::new_v4().simple()),
             full_name: "Nguyễn Văn An".into(),
-            password_hash: "not-a-hash".into(),
+            password_hash: password_hash.into(),
             citizen: true,
             phone: Some("0905123456".into()),
             email: None,

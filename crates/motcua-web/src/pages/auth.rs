@@ -38,7 +38,11 @@ pub struct NextParam {
 }
 
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { String::new() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        String::new()
+    }
 }
 
 pub async fn login_form(web: Web, Query(p): Query<NextParam>) -> LoginPage {
@@ -84,7 +88,10 @@ pub async fn login(State(state): State<AppState>, web: Web, Form(f): Form<LoginF
     let Some(user) = user else {
         let page = LoginPage {
             shell: web.shell,
-            errors: vec![FieldError::new("username", "Tên đăng nhập hoặc mật khẩu không đúng (hoặc đã thử quá nhiều lần).")],
+            errors: vec![FieldError::new(
+                "username",
+                "Tên đăng nhập hoặc mật khẩu không đúng (hoặc đã thử quá nhiều lần).",
+            )],
             username: f.username,
             next: safe_next(&f.next),
         };
@@ -159,10 +166,12 @@ pub async fn signup(State(state): State<AppState>, web: Web, Form(f): Form<Signu
     }
     if let (true, Some(phone)) = (errors.is_empty(), phone) {
         let password = f.password.clone();
-        let hash = tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let hash = tokio::task::spawn_blocking(move || {
+            Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
         let user = UserRecord {
             id: Uuid::now_v7(),
             agency_id: None,
@@ -176,10 +185,13 @@ pub async fn signup(State(state): State<AppState>, web: Web, Form(f): Form<Signu
         };
         match state.store.insert_user(&user).await {
             Ok(()) => return start_session(&state, &user, "/my").await,
-            Err(StoreError::Duplicate(_)) => errors.push(FieldError::new("phone", "Số điện thoại này đã có tài khoản.")),
+            Err(StoreError::Duplicate(_)) => {
+                errors.push(FieldError::new("phone", "Số điện thoại này đã có tài khoản."))
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    let page = SignupPage { shell: web.shell, errors, form: SignupForm { password: String::new(), csrf: String::new(), ..f } };
+    let page =
+        SignupPage { shell: web.shell, errors, form: SignupForm { password: String::new(), csrf: String::new(), ..f } };
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -76,7 +76,14 @@ pub struct SubmittedParam {
     submitted: Option<String>,
 }
 
-async fn my_dossier_page(state: &AppState, web: Web, actor: &Actor, id: Uuid, submitted: bool, errors: Vec<FieldError>) -> PageResult<MyDossier> {
+async fn my_dossier_page(
+    state: &AppState,
+    web: Web,
+    actor: &Actor,
+    id: Uuid,
+    submitted: bool,
+    errors: Vec<FieldError>,
+) -> PageResult<MyDossier> {
     let d = load_readable(state, actor, id).await?;
     let events = state
         .store
@@ -99,7 +106,12 @@ async fn my_dossier_page(state: &AppState, web: Web, actor: &Actor, id: Uuid, su
     })
 }
 
-pub async fn my_dossier(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Query(p): Query<SubmittedParam>) -> PageResult<MyDossier> {
+pub async fn my_dossier(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    Query(p): Query<SubmittedParam>,
+) -> PageResult<MyDossier> {
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     my_dossier_page(&state, web, &actor, id, p.submitted.is_some(), vec![]).await
 }
@@ -112,7 +124,12 @@ fn errors_of(e: ApiError) -> Vec<FieldError> {
     }
 }
 
-pub async fn my_act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Form(f): Form<ActForm>) -> PageResult<Response> {
+pub async fn my_act(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ActForm>,
+) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
@@ -132,7 +149,12 @@ pub async fn my_act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid
     }
 }
 
-pub async fn my_upload(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, mp: Multipart) -> PageResult<Response> {
+pub async fn my_upload(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    mp: Multipart,
+) -> PageResult<Response> {
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let (fields, files) = read_multipart(&state, mp).await?;
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
@@ -147,10 +169,18 @@ pub async fn my_upload(State(state): State<AppState>, web: Web, Path(id): Path<U
     Ok(Redirect::to(&format!("/my/dossiers/{id}")).into_response())
 }
 
-pub async fn my_file(State(state): State<AppState>, web: Web, Path((id, index)): Path<(Uuid, usize)>) -> PageResult<Response> {
+pub async fn my_file(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, index)): Path<(Uuid, usize)>,
+) -> PageResult<Response> {
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
     let d = load_readable(&state, actor, id).await?;
-    let file = d.documents.get(index).and_then(|doc| doc.file.clone()).ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
+    let file = d
+        .documents
+        .get(index)
+        .and_then(|doc| doc.file.clone())
+        .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
     Ok(serve_file(&state, &file).await?)
 }
 
@@ -166,10 +196,22 @@ pub struct SubmitPage {
     errors: Vec<FieldError>,
 }
 
-async fn submit_page(state: &AppState, web: Web, code: &str, form: IntakeForm, errors: Vec<FieldError>) -> PageResult<SubmitPage> {
-    let v = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+async fn submit_page(
+    state: &AppState,
+    web: Web,
+    code: &str,
+    form: IntakeForm,
+    errors: Vec<FieldError>,
+) -> PageResult<SubmitPage> {
+    let v = state
+        .store
+        .procedure(code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
     if !v.spec.channels.contains(&Channel::Online) {
-        return Err(ApiError::Forbidden("nộp trực tuyến thủ tục này (chỉ nhận tại quầy hoặc qua bưu chính)".into()).into());
+        return Err(
+            ApiError::Forbidden("nộp trực tuyến thủ tục này (chỉ nhận tại quầy hoặc qua bưu chính)".into()).into()
+        );
     }
     Ok(SubmitPage {
         shell: web.shell,
@@ -194,18 +236,32 @@ pub async fn submit_form(State(state): State<AppState>, web: Web, Path(code): Pa
     submit_page(&state, web, &code, form, vec![]).await
 }
 
-pub async fn submit(State(state): State<AppState>, web: Web, Path(code): Path<String>, mp: Multipart) -> PageResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    web: Web,
+    Path(code): Path<String>,
+    mp: Multipart,
+) -> PageResult<Response> {
     let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
     let (fields, files) = match read_multipart(&state, mp).await {
         Ok(x) => x,
         Err(e) => {
             let status = e.clone_status();
-            return Ok((status, submit_page(&state, web, &code, IntakeForm::default(), errors_of(e)).await?).into_response());
+            return Ok(
+                (status, submit_page(&state, web, &code, IntakeForm::default(), errors_of(e)).await?).into_response()
+            );
         }
     };
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let form = IntakeForm { name: get("name"), citizen_id: get("citizen_id"), phone: get("phone"), email: get("email"), address: get("address"), ..Default::default() };
+    let form = IntakeForm {
+        name: get("name"),
+        citizen_id: get("citizen_id"),
+        phone: get("phone"),
+        email: get("email"),
+        address: get("address"),
+        ..Default::default()
+    };
     match create_online(&state, &actor, &code, &form, files).await {
         Ok(id) => Ok(Redirect::to(&format!("/my/dossiers/{id}?submitted=1")).into_response()),
         Err(e) => {
@@ -254,8 +310,16 @@ async fn create_online(
     let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
-    let sub = Submission { id: Uuid::now_v7(), channel: Channel::Online, applicant, postal: None, citizen_user_id: Some(actor.user_id), files: refs };
-    let t = Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    let sub = Submission {
+        id: Uuid::now_v7(),
+        channel: Channel::Online,
+        applicant,
+        postal: None,
+        citizen_user_id: Some(actor.user_id),
+        files: refs,
+    };
+    let t =
+        Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
     state.store.insert_dossier(&t).await?;
     Ok(t.dossier.id)
 }

@@ -28,7 +28,16 @@ pub struct ActionForm {
 }
 
 const fn form(action: &'static str, label: &'static str) -> ActionForm {
-    ActionForm { action, label, reason: false, note: false, new_date: false, result: false, channel: false, danger: false }
+    ActionForm {
+        action,
+        label,
+        reason: false,
+        note: false,
+        new_date: false,
+        result: false,
+        channel: false,
+        danger: false,
+    }
 }
 
 /// Every action a page can offer, with the fields its form asks for.
@@ -42,7 +51,9 @@ const FORMS: [ActionForm; 14] = [
     ActionForm { note: true, ..form("supplement_received", "Đã nhận hồ sơ bổ sung") },
     ActionForm { reason: true, ..form("request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính") },
     ActionForm { note: true, ..form("payment_received", "Đã thực hiện nghĩa vụ tài chính") },
-    ActionForm { reason: true, new_date: true, ..form("reappoint", "Xin lỗi và hẹn lại ngày trả (Mẫu 04)") },
+    ActionForm {
+        reason: true, new_date: true, ..form("reappoint", "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
+    },
     ActionForm { reason: true, danger: true, ..form("refuse", "Từ chối giải quyết") },
     ActionForm { reason: true, danger: true, ..form("withdraw", "Dừng giải quyết theo yêu cầu") },
     ActionForm { result: true, ..form("approve", "Duyệt kết quả") },
@@ -75,11 +86,7 @@ fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTim
 pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Vec<ActionForm> {
     let code = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, now.date(), 1, 4));
     let ctx = Context { actor, now, calendar: cal, new_code: code };
-    FORMS
-        .iter()
-        .filter(|f| sample(f.action, d, cal, now).is_some_and(|a| d.apply(a, &ctx).is_ok()))
-        .cloned()
-        .collect()
+    FORMS.iter().filter(|f| sample(f.action, d, cal, now).is_some_and(|a| d.apply(a, &ctx).is_ok())).cloned().collect()
 }
 
 /// The fields of an action form.
@@ -108,7 +115,8 @@ impl ActForm {
     pub fn action(&self) -> Result<Action, ApiError> {
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let date = |s: &str, field: &str| {
-            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ApiError::field(field, "Cần chọn ngày (dd/mm/yyyy)."))
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| ApiError::field(field, "Cần chọn ngày (dd/mm/yyyy)."))
         };
         Ok(match self.action.as_str() {
             "accept" => Action::Accept,
@@ -120,7 +128,10 @@ impl ActForm {
             "supplement_received" => Action::SupplementReceived { note: opt(&self.note) },
             "request_payment" => Action::RequestPayment { reason: self.reason.clone() },
             "payment_received" => Action::PaymentReceived { note: opt(&self.note) },
-            "reappoint" => Action::Reappoint { new_due_date: date(&self.new_due_date, "new_due_date")?, reason: self.reason.clone() },
+            "reappoint" => Action::Reappoint {
+                new_due_date: date(&self.new_due_date, "new_due_date")?,
+                reason: self.reason.clone(),
+            },
             "refuse" => Action::Refuse { reason: self.reason.clone() },
             "withdraw" => Action::Withdraw { reason: self.reason.clone() },
             "approve" => Action::Approve {
@@ -167,10 +178,12 @@ pub async fn read_multipart(
             if bytes.len() > limit {
                 return Err(ApiError::TooLarge { limit });
             }
-            let content_type = sniff(&bytes).ok_or_else(|| {
-                ApiError::field(&name, format!("Tệp \"{file_name}\" không phải PDF, PNG hoặc JPEG."))
-            })?;
-            files.push((index, Upload { name: motcua_domain::text::nfc(&file_name), bytes: bytes.to_vec(), content_type }));
+            let content_type = sniff(&bytes)
+                .ok_or_else(|| ApiError::field(&name, format!("Tệp \"{file_name}\" không phải PDF, PNG hoặc JPEG.")))?;
+            files.push((
+                index,
+                Upload { name: motcua_domain::text::nfc(&file_name), bytes: bytes.to_vec(), content_type },
+            ));
         } else {
             let text = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
             fields.insert(name, text);
@@ -190,7 +203,8 @@ pub async fn store_upload(state: &AppState, agency_id: uuid::Uuid, u: &Upload) -
 pub async fn serve_file(state: &AppState, file: &FileRef) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let bytes = state.files.get(&file.sha256).await.map_err(|_| ApiError::NotFound("không tìm thấy tệp".into()))?;
-    let disposition = format!("inline; filename=\"{}\"", file.name.replace(['"', '\\'], "_").replace(|c: char| !c.is_ascii(), "_"));
+    let disposition =
+        format!("inline; filename=\"{}\"", file.name.replace(['"', '\\'], "_").replace(|c: char| !c.is_ascii(), "_"));
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, file.content_type.clone()),

@@ -38,10 +38,17 @@ fn escape(s: &str) -> String {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.error, ApiError::Unauthenticated) {
-            let next = self.back_to.filter(|p| p.starts_with('/') && !p.starts_with("//")).unwrap_or_else(|| "/".into());
+            let next =
+                self.back_to.filter(|p| p.starts_with('/') && !p.starts_with("//")).unwrap_or_else(|| "/".into());
             let encoded: String = next
                 .bytes()
-                .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
                 .collect();
             return Redirect::to(&format!("/login?next={encoded}")).into_response();
         }

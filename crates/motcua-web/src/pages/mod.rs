@@ -44,6 +44,18 @@ pub fn router() -> Router<AppState> {
         .route("/office/dossiers/{id}/files/{index}", get(office::file))
         .route("/office/dossiers/{id}/receipt", get(office::receipt))
         .route("/office/intake", get(office::intake_form).post(office::intake))
-        .route("/static/app.css", get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], CSS).into_response() }))
-        .route("/static/kiosk.js", get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS).into_response() }))
+        .route(
+            "/static/app.css",
+            get(|| async {
+                ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], CSS)
+                    .into_response()
+            }),
+        )
+        .route(
+            "/static/kiosk.js",
+            get(|| async {
+                ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS)
+                    .into_response()
+            }),
+        )
 }

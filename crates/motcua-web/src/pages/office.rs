@@ -80,7 +80,13 @@ pub async fn dashboard(State(state): State<AppState>, web: Web) -> PageResult<Da
         let f = DossierFilter { page_size: 1, ..view_filter(actor, view, &cal, now) };
         counts[i] = state.store.list_dossiers(&f).await?.total;
     }
-    Ok(Dashboard { shell: web.shell, to_receive: counts[0], to_process: counts[1], due_soon: counts[2], overdue: counts[3] })
+    Ok(Dashboard {
+        shell: web.shell,
+        to_receive: counts[0],
+        to_process: counts[1],
+        due_soon: counts[2],
+        overdue: counts[3],
+    })
 }
 
 #[derive(Debug)]
@@ -242,13 +248,23 @@ pub struct DoneParam {
     done: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Query(p): Query<DoneParam>) -> PageResult<DossierPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    Query(p): Query<DoneParam>,
+) -> PageResult<DossierPage> {
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let done = p.done.map(|_| "Đã cập nhật hồ sơ.".to_owned());
     dossier_page(&state, web, &actor, id, vec![], vec![], done).await
 }
 
-pub async fn act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, Form(f): Form<ActForm>) -> PageResult<Response> {
+pub async fn act(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ActForm>,
+) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
@@ -258,7 +274,9 @@ pub async fn act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, 
     };
     match result {
         Ok(r) if r.warnings.is_empty() => Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response()),
-        Ok(r) => Ok(dossier_page(&state, web, &actor, id, vec![], r.warnings, Some("Đã cập nhật hồ sơ.".into())).await?.into_response()),
+        Ok(r) => Ok(dossier_page(&state, web, &actor, id, vec![], r.warnings, Some("Đã cập nhật hồ sơ.".into()))
+            .await?
+            .into_response()),
         Err(e) => {
             let status = e.clone_status();
             let errors = match e {
@@ -272,10 +290,18 @@ pub async fn act(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>, 
     }
 }
 
-pub async fn file(State(state): State<AppState>, web: Web, Path((id, index)): Path<(Uuid, usize)>) -> PageResult<Response> {
+pub async fn file(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, index)): Path<(Uuid, usize)>,
+) -> PageResult<Response> {
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
     let d = load_readable(&state, actor, id).await?;
-    let file = d.documents.get(index).and_then(|doc| doc.file.clone()).ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
+    let file = d
+        .documents
+        .get(index)
+        .and_then(|doc| doc.file.clone())
+        .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
     Ok(serve_file(&state, &file).await?)
 }
 
@@ -312,7 +338,13 @@ pub struct IntakePage {
     form: IntakeForm,
 }
 
-async fn intake_page(state: &AppState, web: Web, actor: &Actor, form: IntakeForm, errors: Vec<FieldError>) -> PageResult<IntakePage> {
+async fn intake_page(
+    state: &AppState,
+    web: Web,
+    actor: &Actor,
+    form: IntakeForm,
+    errors: Vec<FieldError>,
+) -> PageResult<IntakePage> {
     let mut procedures = Vec::new();
     for agency in actor.agencies() {
         let q = ProcedureQuery { agency_id: Some(agency), page: 1, page_size: 200, ..Default::default() };
@@ -377,7 +409,8 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let sub = Submission { id: Uuid::now_v7(), channel, applicant, postal, citizen_user_id: None, files: vec![] };
-    let t = Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    let t =
+        Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
     state.store.insert_dossier(&t).await?;
     apply_and_store(state, actor, &t.dossier, t.dossier.version, Action::Accept).await?;
     Ok(t.dossier.id)
@@ -404,7 +437,8 @@ pub struct ReceiptPage {
 pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<ReceiptPage> {
     let actor = officer(&web, &format!("/office/dossiers/{id}/receipt"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
-    let code = d.code.as_ref().map(|c| c.to_string()).ok_or_else(|| ApiError::NotFound("hồ sơ chưa được tiếp nhận".into()))?;
+    let code =
+        d.code.as_ref().map(|c| c.to_string()).ok_or_else(|| ApiError::NotFound("hồ sơ chưa được tiếp nhận".into()))?;
     let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let lookup_url = format!("{}/lookup?code={code}&phone_last4={}", state.config.public_url, d.phone_last4());
     let qr_svg = qrcode::QrCode::new(lookup_url.as_bytes())
@@ -413,7 +447,12 @@ pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uui
     let accepted = d.accepted_at.unwrap_or(d.submitted_at);
     Ok(ReceiptPage {
         agency_name: agency.name.to_uppercase(),
-        place_date: format!("Khánh Hòa, ngày {} tháng {} năm {}", accepted.format("%d"), accepted.format("%m"), accepted.format("%Y")),
+        place_date: format!(
+            "Khánh Hòa, ngày {} tháng {} năm {}",
+            accepted.format("%d"),
+            accepted.format("%m"),
+            accepted.format("%Y")
+        ),
         time_limit: d.time_limit.describe_vi(),
         received: d.received_at.map(|r| r.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()).unwrap_or_default(),
         due: d.due_date.map(|r| r.format("%d/%m/%Y").to_string()).unwrap_or_default(),

@@ -86,11 +86,23 @@ async fn search(state: &AppState, q: &str, field: &str, page: u32) -> ApiResult<
     Ok((found.items.iter().map(|v| Summary::new(&v.spec)).collect(), found.total))
 }
 
-pub async fn catalog(State(state): State<AppState>, web: Web, Query(p): Query<CatalogParams>) -> ApiResult<CatalogPage> {
+pub async fn catalog(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<CatalogParams>,
+) -> ApiResult<CatalogPage> {
     let page = p.page.unwrap_or(1).max(1);
     let (items, total) = search(&state, &p.q, &p.field, page).await?;
     let next_page = (i64::from(page * PAGE_SIZE) < total).then_some(page + 1);
-    Ok(CatalogPage { shell: web.shell, q: p.q, field: p.field, fields: state.store.fields().await?, items, total, next_page })
+    Ok(CatalogPage {
+        shell: web.shell,
+        q: p.q,
+        field: p.field,
+        fields: state.store.fields().await?,
+        items,
+        total,
+        next_page,
+    })
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -106,9 +118,19 @@ pub struct ProcedurePage {
 }
 
 pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> ApiResult<ProcedurePage> {
-    let v = state.store.procedure(&code).await?.ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    let v = state
+        .store
+        .procedure(&code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
     let units = state.store.units(v.agency_id).await?;
-    let field_name = state.store.fields().await?.into_iter().find(|f| f.code == v.spec.field).map_or(v.spec.field.clone(), |f| f.name);
+    let field_name = state
+        .store
+        .fields()
+        .await?
+        .into_iter()
+        .find(|f| f.code == v.spec.field)
+        .map_or(v.spec.field.clone(), |f| f.name);
     let steps = v
         .spec
         .steps

@@ -6,9 +6,9 @@
 //! - `motcua_lang`: `vi` (default) or `en`, set by `?lang=`.
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use motcua_domain::org::Actor;
@@ -43,8 +43,10 @@ pub fn random_token() -> String {
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_seconds: i64, http_only: bool) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let http_only = if http_only { "; HttpOnly" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; SameSite=Lax{http_only}{secure}"))
-        .expect("cookie value is ASCII")
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Max-Age={max_age_seconds}; SameSite=Lax{http_only}{secure}"
+    ))
+    .expect("cookie value is ASCII")
 }
 
 /// The cookies this request carries or is given, put in its extensions by [`cookies`].

@@ -82,7 +82,11 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
     let timeline = events
         .iter()
         .filter(|e| e.kind != "attach_document")
-        .map(|e| LookupStep { at: e.at, event: event_label(&e.kind).to_owned(), state_label: e.to_state.label_vi().to_owned() })
+        .map(|e| LookupStep {
+            at: e.at,
+            event: event_label(&e.kind).to_owned(),
+            state_label: e.to_state.label_vi().to_owned(),
+        })
         .collect();
     Ok(Some(LookupView {
         code: d.code.map(|c| c.to_string()).unwrap_or_default(),

@@ -1,0 +1,351 @@
+//! The pages in a real headless Chromium (Debian's `chromium` and `chromium-driver`), driven over
+//! WebDriver: the dossier story from online submission to the returned result, counter intake
+//! with its printed receipt, the kiosk, scope, an axe-core accessibility check of each main page,
+//! page weights, and screenshots in `target/screenshots/` for a person to look at.
+//!
+//! Nothing here is skipped: without Chromium, chromedriver or axe-core (`npm ci` in
+//! `tests/browser`), the test fails and says what is missing.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use fantoccini::{Client, ClientBuilder, Locator};
+use motcua_calendar::{TimeLimit, WorkCalendar};
+use motcua_store::testing::{Fixture, TestDb, at};
+use motcua_web::clock::SetClock;
+use motcua_web::files::FileStore;
+use motcua_web::{AppState, WebConfig, app};
+
+const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn find(program: &str, candidates: &[&str]) -> PathBuf {
+    for c in candidates {
+        if std::path::Path::new(c).exists() {
+            return PathBuf::from(c);
+        }
+    }
+    panic!("{program} not found: apt-get install chromium chromium-driver (looked in {candidates:?})");
+}
+
+async fn start_driver() -> (Driver, u16) {
+    let chromedriver = find("chromedriver", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let port = free_port();
+    let driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (driver, port);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on {port}");
+}
+
+async fn browser(driver_port: u16) -> Client {
+    let chromium = find("chromium", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let profile = std::env::temp_dir().join(format!("motcua-chromium-{}-{}", std::process::id(), free_port()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=1200,1000", "--lang=vi",
+                     format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+struct Site {
+    base: String,
+    fx: Fixture,
+    clock: Arc<SetClock>,
+    usernames: std::collections::HashMap<uuid::Uuid, String>,
+    _db: TestDb,
+}
+
+async fn start_site(config: WebConfig) -> Site {
+    let db = TestDb::sqlite().await;
+    let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let fx = Fixture::seed_with_password_hash(db.store.as_ref(), &hash).await;
+    let mut usernames = std::collections::HashMap::new();
+    for a in [&fx.reception, &fx.specialist, &fx.unit_lead, &fx.agency_lead, &fx.other_reception, &fx.citizen] {
+        usernames.insert(a.user_id, db.store.user(a.user_id).await.unwrap().unwrap().username);
+    }
+    let clock = Arc::new(SetClock::at_local(at(2026, 2, 12, 9, 0)));
+    let files = std::env::temp_dir().join(format!("motcua-browser-files-{}", uuid::Uuid::new_v4()));
+    let state = AppState::new(db.store.clone(), FileStore::new(files), clock.clone(), config).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    Site { base: format!("http://{addr}"), fx, clock, usernames, _db: db }
+}
+
+impl Site {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.ok();
+    e.send_keys(value).await.unwrap();
+}
+
+/// Clicks what submits a form or follows a link, and waits until the next page has loaded.
+async fn click(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    c.wait().for_element(Locator::Css("body")).await.unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+async fn login(c: &Client, site: &Site, actor: &motcua_domain::org::Actor) {
+    c.goto(&site.url("/login")).await.unwrap();
+    fill(c, "#username", &site.usernames[&actor.user_id]).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form[action='/login'] button").await;
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path() != "/login" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("sign-in did not complete: {}", c.source().await.unwrap());
+}
+
+async fn logout(c: &Client) {
+    let here = c.current_url().await.unwrap();
+    c.goto(here.join("/").unwrap().as_str()).await.unwrap();
+    click(c, "form[action='/logout'] button").await;
+    c.wait().for_element(Locator::Css("a[href='/login']")).await.unwrap();
+}
+
+/// Runs axe-core in the page; returns the serious and critical violations.
+async fn axe(c: &Client) -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("axe-core missing: run `npm ci` in crates/motcua-web/tests/browser ({})", path.display())
+    });
+    c.execute(&source, vec![]).await.expect("axe loads");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }))));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| format!("{} ({}): {} [{} nodes]", v["id"], v["impact"], v["help"], v["nodes"]))
+        .collect()
+}
+
+async fn check_page(c: &Client, name: &str) {
+    screenshot(c, name).await;
+    let violations = axe(c).await;
+    assert!(violations.is_empty(), "{name}: accessibility violations:\n{}", violations.join("\n"));
+}
+
+fn pdf_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("motcua-browser-{}.pdf", std::process::id()));
+    std::fs::write(&path, b"%PDF-1.4\n% giay to thu nghiem\n").unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_work_in_a_real_browser() {
+    let (_driver, port) = start_driver().await;
+    let site = start_site(WebConfig { kiosk_idle_seconds: 3, ..Default::default() }).await;
+    let c = browser(port).await;
+    let fx = &site.fx;
+
+    // Public pages.
+    c.goto(&site.url("/")).await.unwrap();
+    check_page(&c, "home").await;
+    fill(&c, "#q", "dat dai").await;
+    click(&c, "form[role='search'] button").await;
+    assert!(c.source().await.unwrap().contains("Đăng ký biến động quyền sử dụng đất"));
+    check_page(&c, "catalog").await;
+    click(&c, "ol.results a").await;
+    assert_eq!(text(&c, "h1").await, "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất");
+    check_page(&c, "procedure").await;
+
+    // A citizen submits online.
+    login(&c, &site, &fx.citizen).await;
+    c.goto(&site.url("/submit/1.004227")).await.unwrap();
+    check_page(&c, "submit").await;
+    fill(&c, "#applicant\\.citizen_id", "056090001234").await;
+    fill(&c, "#applicant\\.address", "12 Trần Phú, Nha Trang").await;
+    let pdf = pdf_file();
+    for i in [0, 1] {
+        c.find(Locator::Css(&format!("#file_{i}"))).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+    }
+    click(&c, "#submit-dossier").await;
+    assert!(c.source().await.unwrap().contains("Đã nộp hồ sơ trực tuyến"), "{}", c.source().await.unwrap());
+    let dossier_url = c.current_url().await.unwrap();
+    let id = dossier_url.path().rsplit('/').next().unwrap().to_owned();
+    check_page(&c, "my-dossier").await;
+    logout(&c).await;
+
+    // Reception accepts and forwards; the specialist, the unit lead and the lead do their steps.
+    login(&c, &site, &fx.reception).await;
+    assert_eq!(text(&c, "#count-receive").await, "1");
+    check_page(&c, "office-dashboard").await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    check_page(&c, "office-dossier").await;
+    click(&c, "#do-accept").await;
+    assert_eq!(text(&c, "#status").await, "Được tiếp nhận");
+    assert_eq!(text(&c, "#due").await, "05/03/2026");
+    click(&c, "#do-forward").await;
+    logout(&c).await;
+    for (who, button) in [(&fx.specialist, "#do-forward"), (&fx.unit_lead, "#do-forward")] {
+        login(&c, &site, who).await;
+        c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+        click(&c, button).await;
+        logout(&c).await;
+    }
+    login(&c, &site, &fx.agency_lead).await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    fill(&c, "#number-approve", "12/GCN").await;
+    click(&c, "#do-approve").await;
+    assert_eq!(text(&c, "#status").await, "Đã xử lý xong");
+    logout(&c).await;
+    login(&c, &site, &fx.reception).await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    click(&c, "#do-return_result").await;
+    assert_eq!(text(&c, "#status").await, "Đã trả kết quả");
+
+    logout(&c).await;
+
+    // Counter intake prints a receipt whose appointment is the calendar's answer. (Sessions
+    // last 12 hours: after moving the clock, sign in again.)
+    site.clock.set_local(at(2026, 8, 19, 15, 30));
+    login(&c, &site, &fx.reception).await;
+    c.goto(&site.url("/office/intake")).await.unwrap();
+    check_page(&c, "office-intake").await;
+    fill(&c, "#applicant\\.name", "Trần Thị Bình").await;
+    fill(&c, "#applicant\\.citizen_id", "056190004321").await;
+    fill(&c, "#applicant\\.phone", "0914555678").await;
+    fill(&c, "#applicant\\.address", "5 Lê Lợi, Nha Trang").await;
+    click(&c, "#intake-submit").await;
+    let due = WorkCalendar::vietnam().unwrap().due(at(2026, 8, 19, 15, 30), TimeLimit::WorkingDays(10)).unwrap().date;
+    assert_eq!(text(&c, "#receipt-due").await, format!("ngày {}", due.format("%d/%m/%Y")));
+    let receipt_code = text(&c, "#receipt-code").await;
+    assert_eq!(receipt_code, "000.00.17.H34-260819-0001");
+    assert!(c.source().await.unwrap().contains("<svg"), "the QR code");
+    check_page(&c, "receipt-mau-01").await;
+    logout(&c).await;
+
+    // An officer of another agency is refused.
+    login(&c, &site, &fx.other_reception).await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    assert!(c.source().await.unwrap().contains("không tìm thấy hồ sơ"));
+    logout(&c).await;
+
+    // The citizen sees the result.
+    login(&c, &site, &fx.citizen).await;
+    c.goto(dossier_url.as_str()).await.unwrap();
+    assert_eq!(text(&c, "#status").await, "Đã trả kết quả");
+    logout(&c).await;
+
+    // The kiosk: lookup, then back to the start screen after the idle time.
+    c.goto(&site.url("/kiosk?mode=lookup")).await.unwrap();
+    fill(&c, "#code", &receipt_code).await;
+    fill(&c, "#phone_last4", "5678").await;
+    click(&c, "form button").await;
+    assert_eq!(text(&c, "#status").await, "Được tiếp nhận");
+    check_page(&c, "kiosk-lookup").await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/kiosk");
+    assert!(c.find(Locator::Css("a.big")).await.is_ok(), "the start screen");
+
+    // The lookup page and the English switch.
+    c.goto(&site.url(&format!("/lookup?code={receipt_code}&phone_last4=0000"))).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Không tìm thấy hồ sơ"));
+    c.goto(&site.url("/procedures?lang=en")).await.unwrap();
+    assert_eq!(text(&c, "h1").await, "Procedures");
+    check_page(&c, "catalog-en").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn main_pages_weigh_under_100_kb() {
+    let site = start_site(WebConfig::default()).await;
+    let css = include_str!("../static/app.css").len();
+    let js = include_str!("../static/kiosk.js").len();
+    let mut report = Vec::new();
+    for path in ["/", "/procedures?q=dat%20dai", "/procedures/1.004227", "/lookup", "/kiosk", "/login", "/signup"] {
+        let html = fetch(&site.url(path)).await;
+        let total = html.len() + css + if path == "/kiosk" { js } else { 0 };
+        report.push(format!("{path}: {total} bytes"));
+        assert!(total < 100 * 1024, "{path} weighs {total} bytes");
+    }
+    println!("{}", report.join("\n"));
+}
+
+/// A GET over a plain socket: the test needs no HTTP client beyond this.
+async fn fetch(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    assert!(text.starts_with("HTTP/1.1 200"), "{url}: {}", text.lines().next().unwrap_or(""));
+    text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()
+}
