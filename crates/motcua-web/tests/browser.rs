@@ -251,6 +251,23 @@ async fn the_pages_work_in_a_real_browser() {
     assert_eq!(text(&c, "#due").await, "05/03/2026");
     click(&c, "#do-forward").await;
     logout(&c).await;
+
+    // A supplement round trip: the specialist asks, the citizen uploads and confirms.
+    login(&c, &site, &fx.specialist).await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    fill(&c, "#reason-request_supplement", "Bổ sung văn bản ủy quyền").await;
+    click(&c, "#do-request_supplement").await;
+    assert_eq!(text(&c, "#status").await, "Yêu cầu bổ sung giấy tờ");
+    logout(&c).await;
+    login(&c, &site, &fx.citizen).await;
+    c.goto(dossier_url.as_str()).await.unwrap();
+    c.find(Locator::Css("#file_2")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+    click(&c, "#upload-submit").await;
+    assert!(c.source().await.unwrap().contains("/files/2"), "the uploaded supplement is listed");
+    click(&c, "#do-supplement_received").await;
+    assert_eq!(text(&c, "#status").await, "Đang xử lý");
+    logout(&c).await;
+
     for (who, button) in [(&fx.specialist, "#do-forward"), (&fx.unit_lead, "#do-forward")] {
         login(&c, &site, who).await;
         c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
