@@ -304,6 +304,19 @@ async fn the_pages_work_in_a_real_browser() {
     assert_eq!(receipt_code, "000.00.17.H34-260819-0001");
     assert!(c.source().await.unwrap().contains("<svg"), "the QR code");
     check_page(&c, "receipt-mau-01").await;
+    // The supplement request of the first dossier, printed (Mẫu 02), and its control sheet.
+    c.goto(&site.url(&format!("/office/dossiers/{id}/forms/mau-02"))).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Bổ sung văn bản ủy quyền"));
+    check_page(&c, "mau-02").await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}/forms/mau-05"))).await.unwrap();
+    check_page(&c, "mau-05").await;
+    c.goto(&site.url("/office/register?from=2026-02-01&to=2026-08-31")).await.unwrap();
+    let register = c.source().await.unwrap();
+    assert!(
+        register.contains(&receipt_code) && register.contains("000.00.17.H34-260212-0001"),
+        "both dossiers in Mẫu 06"
+    );
+    check_page(&c, "register-mau-06").await;
     logout(&c).await;
 
     // An officer of another agency is refused.

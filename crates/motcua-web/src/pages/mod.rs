@@ -6,6 +6,7 @@ pub mod auth;
 pub mod citizen;
 pub mod dossier_forms;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod office;
 pub mod public;
@@ -44,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .route("/office/dossiers/{id}/files/{index}", get(office::file))
         .route("/office/dossiers/{id}/receipt", get(office::receipt))
         .route("/office/intake", get(office::intake_form).post(office::intake))
+        .route("/office/dossiers/{id}/forms/{form}", get(forms::form))
+        .route("/office/register", get(forms::register))
         .route(
             "/static/app.css",
             get(|| async {

@@ -174,6 +174,7 @@ pub struct DossierPage {
     warnings: Vec<String>,
     done: Option<String>,
     today: String,
+    documents: Vec<(&'static str, &'static str)>,
 }
 
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
@@ -238,6 +239,7 @@ async fn dossier_page(
         warnings,
         done,
         today: now.date().to_string(),
+        documents: super::forms::documents_of(&d),
         shell: web.shell,
         d,
     })
