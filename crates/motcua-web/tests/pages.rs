@@ -1,0 +1,244 @@
+//! The HTML pages in-process: security (CSRF, cookie flags, throttled sign-in, scope), form
+//! errors, the language switch and the printable documents. The browser tests cover the flows.
+
+mod common;
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{TestApp, applicant};
+use serde_json::json;
+
+const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+/// Signs `username` in through the login form; returns the cookie header for later requests.
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, String) {
+    let csrf = "a".repeat(64);
+    let body = format!("csrf={csrf}&username={}&password={password}&next=", urlencode(username));
+    let req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("motcua_session="))
+        .map(|c| c.to_owned())
+        .unwrap_or_default();
+    (status, session)
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
+trait Oneshot {
+    async fn oneshot_raw(self, req: Request<Body>) -> axum::response::Response;
+}
+
+impl Oneshot for axum::Router {
+    async fn oneshot_raw(self, req: Request<Body>) -> axum::response::Response {
+        use tower::ServiceExt;
+        self.oneshot(req).await.unwrap()
+    }
+}
+
+async fn get_page(app: &TestApp, path: &str, session_cookie: &str) -> (StatusCode, String) {
+    let cookie = session_cookie.split(';').next().unwrap_or("").to_owned();
+    let req = Request::get(path)
+        .header("cookie", format!("{cookie}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// A user with a real argon2id password (the fixture's have none).
+async fn add_user(
+    app: &TestApp,
+    username: &str,
+    citizen: bool,
+    grants: Vec<motcua_domain::org::RoleGrant>,
+) -> uuid::Uuid {
+    let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let user = motcua_store::UserRecord {
+        id: uuid::Uuid::now_v7(),
+        agency_id: (!citizen).then_some(app.fx.agency.id),
+        username: username.into(),
+        full_name: username.into(),
+        password_hash: hash,
+        citizen,
+        phone: None,
+        email: None,
+        active: true,
+    };
+    app.db.store.insert_user(&user).await.unwrap();
+    for g in grants {
+        app.db.store.insert_grant(user.id, &g).await.unwrap();
+    }
+    user.id
+}
+
+#[tokio::test]
+async fn sessions_are_http_only_lax_cookies_and_forms_need_the_csrf_token() {
+    let app = TestApp::new("sqlite").await;
+    let grant = motcua_domain::org::RoleGrant {
+        role: motcua_domain::org::Role::Reception,
+        agency_id: app.fx.agency.id,
+        unit: None,
+    };
+    add_user(&app, "quay1", false, vec![grant]).await;
+    let (status, cookie) = sign_in(&app, "quay1", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let (status, page) = get_page(&app, "/office", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Chờ tiếp nhận"));
+
+    // An intake form posted without the token (or with another) is refused and creates nothing.
+    let session = cookie.split(';').next().unwrap();
+    for token in ["", &"b".repeat(64)] {
+        let body = format!(
+            "csrf={token}&procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang"
+        );
+        let req = Request::post("/office/intake")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+            .body(Body::from(body))
+            .unwrap();
+        assert_eq!(app.router.clone().oneshot_raw(req).await.status(), StatusCode::FORBIDDEN);
+    }
+    let list = app.get("/api/v1/dossiers", Some(&app.fx.reception)).await;
+    assert_eq!(list.body["total"], 0);
+    // With the token it works and lands on the printed receipt.
+    let body = format!(
+        "csrf={}&procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang",
+        "a".repeat(64)
+    );
+    let req = Request::post("/office/intake")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"].to_str().unwrap().ends_with("/receipt"));
+
+    // Pages carry a CSP without inline script.
+    let req = Request::get("/").body(Body::empty()).unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_and_failures_are_answered_alike() {
+    let app = TestApp::new("sqlite").await;
+    add_user(&app, "0905000111", true, vec![]).await;
+    let (status, cookie) = sign_in(&app, "0905000111", "sai-mat-khau").await;
+    assert_eq!((status, cookie.as_str()), (StatusCode::UNAUTHORIZED, ""));
+    let (unknown, _) = sign_in(&app, "khong-ton-tai", "sai-mat-khau").await;
+    assert_eq!(unknown, StatusCode::UNAUTHORIZED);
+    for _ in 0..9 {
+        sign_in(&app, "0905000111", "sai-mat-khau").await;
+    }
+    // The eleventh attempt in the minute fails even with the right password.
+    let (status, _) = sign_in(&app, "0905000111", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.at(2026, 2, 12, 9, 2);
+    let (status, _) = sign_in(&app, "0905000111", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a new minute");
+}
+
+#[tokio::test]
+async fn a_citizen_sees_only_their_own_dossiers_and_officers_only_their_agency() {
+    let app = TestApp::new("sqlite").await;
+    add_user(&app, "0905000222", true, vec![]).await;
+    let (_, cookie) = sign_in(&app, "0905000222", PASSWORD).await;
+    // The fixture citizen's dossier.
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &app.fx.citizen,
+            json!({"procedure_code": "1.004227", "channel": "online", "applicant": applicant()}),
+        )
+        .await;
+    let id = res.body["dossier"]["id"].as_str().unwrap().to_owned();
+    let (status, page) = get_page(&app, &format!("/my/dossiers/{id}"), &cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    let (_, mine) = get_page(&app, "/my", &cookie).await;
+    assert!(mine.contains("Chưa có hồ sơ"));
+    // Officer pages are not for citizens.
+    let (status, _) = get_page(&app, "/office", &cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Anonymous visitors are sent to sign in, and back.
+    let (status, _) = get_page(&app, &format!("/office/dossiers/{id}"), "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_up_reports_each_bad_field_and_keeps_what_was_typed() {
+    let app = TestApp::new("sqlite").await;
+    let csrf = "a".repeat(64);
+    let body = format!("csrf={csrf}&full_name=Nguy%E1%BB%85n+V%C4%83n+An&phone=0123&email=khong-hop-le&password=ngan");
+    let req = Request::post("/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    let page = String::from_utf8_lossy(&bytes);
+    assert!(page.contains("role=\"alert\""), "an error summary at the top");
+    for fragment in ["href=\"#phone\"", "href=\"#email\"", "href=\"#password\"", "value=\"Nguyễn Văn An\""] {
+        assert!(page.contains(fragment), "missing {fragment}");
+    }
+    // A good sign-up signs the citizen in.
+    let body = format!("csrf={csrf}&full_name=Tr%E1%BA%A7n+B%C3%ACnh&phone=0914+555+678&email=&password=mat-khau-dai");
+    let req = Request::post("/signup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/my");
+    let (status, _) = sign_in(&app, "0914555678", "mat-khau-dai").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn pages_switch_to_english_and_remember_it() {
+    let app = TestApp::new("sqlite").await;
+    let req = Request::get("/procedures?lang=en").body(Body::empty()).unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("motcua_lang="))
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("motcua_lang=en"));
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    let page = String::from_utf8_lossy(&bytes);
+    assert!(page.contains("<html lang=\"en\">") && page.contains("<h1>Procedures</h1>"));
+    let (_, page) = get_page(&app, "/lookup", "motcua_lang=en").await;
+    assert!(page.contains("Track a dossier"));
+    let (_, page) = get_page(&app, "/lookup", "").await;
+    assert!(page.contains("Tra cứu hồ sơ"));
+}
