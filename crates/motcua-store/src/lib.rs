@@ -56,6 +56,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn insert_grant(&self, user_id: Uuid, grant: &RoleGrant) -> Result<()>;
     async fn grants(&self, user_id: Uuid) -> Result<Vec<RoleGrant>>;
+    /// The officers of an agency (with a grant there), by username.
+    async fn users_of(&self, agency_id: Uuid) -> Result<Vec<UserRecord>>;
+    async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<()>;
+    async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<()>;
+    /// Replaces the agency's own calendar file (None: the national default).
+    async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> Result<()>;
     async fn insert_token(&self, token: &ApiToken) -> Result<()>;
     /// The active user owning the token with this hash.
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>>;

@@ -329,6 +329,44 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn users_of(&self, agency_id: Uuid) -> crate::Result<Vec<crate::UserRecord>> {
+                let rows: Vec<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where id in (select user_id from role_grants where agency_id = $1) order by username"
+                ))
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(user_from).collect())
+            }
+
+            async fn set_user_active(&self, user_id: Uuid, active: bool) -> crate::Result<()> {
+                sqlx::query("update users set active = $1 where id = $2").bind(active).bind(user_id).execute(&self.pool).await?;
+                if !active {
+                    sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&self.pool).await?;
+                }
+                Ok(())
+            }
+
+            async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> crate::Result<()> {
+                sqlx::query("update users set password_hash = $1 where id = $2")
+                    .bind(password_hash)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> crate::Result<()> {
+                sqlx::query("update agencies set calendar_toml = $1 where id = $2")
+                    .bind(calendar_toml)
+                    .bind(agency_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn insert_token(&self, t: &crate::ApiToken) -> crate::Result<()> {
                 sqlx::query("insert into api_tokens (id, agency_id, user_id, token_hash, name) values ($1, $2, $3, $4, $5)")
                     .bind(t.id)

@@ -52,7 +52,7 @@ pub struct AppState {
     pub files: FileStore,
     pub clock: Arc<dyn Clock>,
     pub config: WebConfig,
-    calendars: Arc<RwLock<HashMap<Uuid, Arc<WorkCalendar>>>>,
+    calendars: Arc<RwLock<HashMap<Uuid, (String, Arc<WorkCalendar>)>>>,
     default_calendar: Arc<WorkCalendar>,
 }
 
@@ -75,19 +75,21 @@ impl AppState {
     }
 
     /// The agency's working calendar: its own file if it has one, else the national default.
+    /// The file is read each time (one indexed row) and the built calendar cached by its text, so
+    /// that a change made through any server is seen by every server at once.
     pub async fn calendar(&self, agency_id: Uuid) -> ApiResult<Arc<WorkCalendar>> {
-        if let Some(cal) = self.calendars.read().expect("calendar cache").get(&agency_id) {
+        let Some(toml) = self.store.agency_calendar(agency_id).await? else {
+            return Ok(self.default_calendar.clone());
+        };
+        if let Some((text, cal)) = self.calendars.read().expect("calendar cache").get(&agency_id)
+            && *text == toml
+        {
             return Ok(cal.clone());
         }
-        let cal = match self.store.agency_calendar(agency_id).await? {
-            Some(toml) => {
-                let config = CalendarConfig::from_toml(&format!("agency {agency_id}"), &toml)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-                Arc::new(WorkCalendar::new(config).map_err(|e| ApiError::Internal(e.to_string()))?)
-            }
-            None => self.default_calendar.clone(),
-        };
-        self.calendars.write().expect("calendar cache").insert(agency_id, cal.clone());
+        let config = CalendarConfig::from_toml(&format!("agency {agency_id}"), &toml)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let cal = Arc::new(WorkCalendar::new(config).map_err(|e| ApiError::Internal(e.to_string()))?);
+        self.calendars.write().expect("calendar cache").insert(agency_id, (toml, cal.clone()));
         Ok(cal)
     }
 

@@ -242,3 +242,90 @@ async fn pages_switch_to_english_and_remember_it() {
     let (_, page) = get_page(&app, "/lookup", "").await;
     assert!(page.contains("Tra cứu hồ sơ"));
 }
+
+#[tokio::test]
+async fn an_administrator_manages_users_procedures_and_calendar_days() {
+    let app = TestApp::new("sqlite").await;
+    let admin_grant = motcua_domain::org::RoleGrant {
+        role: motcua_domain::org::Role::Admin,
+        agency_id: app.fx.agency.id,
+        unit: None,
+    };
+    add_user(&app, "quantri1", false, vec![admin_grant]).await;
+    let (_, cookie) = sign_in(&app, "quantri1", PASSWORD).await;
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let csrf = "a".repeat(64);
+    let post = |path: &'static str, body: String| {
+        let session = session.clone();
+        let csrf = csrf.clone();
+        let router = app.router.clone();
+        async move {
+            let req = Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+                .body(Body::from(format!("csrf={csrf}&{body}")))
+                .unwrap();
+            let res = router.oneshot_raw(req).await;
+            let status = res.status();
+            let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).to_string())
+        }
+    };
+    // A new officer, with a password shown once, who can then sign in.
+    let (status, page) =
+        post("/admin/users", "username=chuyenvien2&full_name=L%C3%AA+V%C4%83n+C&role=specialist&unit=DD".into()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let password =
+        page.split("Mật khẩu (chỉ hiện một lần): ").nth(1).unwrap().split('<').next().unwrap().trim().to_owned();
+    assert_eq!(sign_in(&app, "chuyenvien2", &password).await.0, StatusCode::SEE_OTHER);
+    let (status, _) = post("/admin/users", "username=chuyenvien2&full_name=X&role=specialist&unit=".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a duplicate username");
+    let (status, _) = post("/admin/users", "username=a&full_name=&role=boss&unit=ZZ".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A procedure whose steps do not add up is refused inline, with the difference named.
+    let mut spec = serde_json::to_value(motcua_store::testing::land_procedure_spec()).unwrap();
+    spec["code"] = json!("2.000999");
+    spec["steps"][1]["budget"] = json!("6d");
+    let body = format!("spec={}", urlencode(&spec.to_string()));
+    let (status, page) = post("/admin/procedures", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("thiếu 1 ngày"), "{page}");
+    let (status, page) = post("/admin/procedures", "spec=%7B%22code%22%3A".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("không đúng cấu trúc"));
+    spec["steps"][1]["budget"] = json!("7d");
+    let (status, page) = post("/admin/procedures", format!("spec={}", urlencode(&spec.to_string()))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Đã công bố thủ tục 2.000999 phiên bản 1"));
+
+    // A local day off moves deadlines at once.
+    let body = "date=2026-02-13&kind=holiday&name=Ng%C3%A0y+ngh%E1%BB%89+c%E1%BB%A7a+t%E1%BB%89nh&document=Q%C4%90+1%2FQ%C4%90-UBND&document_date=2026-01-05&issuer=UBND+t%E1%BB%89nh";
+    let (status, page) = post("/admin/calendar", body.into()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Ngày nghỉ của tỉnh"));
+    let res = app
+        .post(
+            "/api/v1/dossiers",
+            &app.fx.reception,
+            json!({"procedure_code": "1.004227", "channel": "counter", "applicant": applicant()}),
+        )
+        .await;
+    // 12/02 09:00 + 10 working days, with Friday 13/02 off too: 06/03 rather than 05/03.
+    assert_eq!(res.body["dossier"]["due_date"], "2026-03-06");
+    let (status, _) =
+        post("/admin/calendar", "date=2026-02-14&kind=compensatory&name=X&document=Y&document_date=&issuer=Z".into())
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a compensatory day cannot be a Saturday");
+
+    // Locking a user ends their sessions; a non-admin cannot open the page.
+    let users = app.db.store.users_of(app.fx.agency.id).await.unwrap();
+    let target = users.iter().find(|u| u.username == "chuyenvien2").unwrap().id;
+    let (_, officer_cookie) = sign_in(&app, "chuyenvien2", &password).await;
+    let path: &'static str = Box::leak(format!("/admin/users/{target}/active").into_boxed_str());
+    let (status, _) = post(path, "active=false".into()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = get_page(&app, "/office", &officer_cookie).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
+    assert_eq!(sign_in(&app, "chuyenvien2", &password).await.0, StatusCode::UNAUTHORIZED);
+}

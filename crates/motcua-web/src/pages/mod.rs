@@ -2,6 +2,7 @@
 //! JavaScript; the kiosk's idle reset is the only script. Handlers parse, call the domain and
 //! the store, and fill a template: no business rule lives in a template or a handler.
 
+pub mod admin;
 pub mod auth;
 pub mod citizen;
 pub mod dossier_forms;
@@ -47,6 +48,12 @@ pub fn router() -> Router<AppState> {
         .route("/office/intake", get(office::intake_form).post(office::intake))
         .route("/office/dossiers/{id}/forms/{form}", get(forms::form))
         .route("/office/register", get(forms::register))
+        .route("/admin", get(admin::home))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route("/admin/users/{id}/reset", post(admin::reset_password))
+        .route("/admin/procedures", get(admin::procedures).post(admin::publish))
+        .route("/admin/calendar", get(admin::calendar).post(admin::add_day))
         .route(
             "/static/app.css",
             get(|| async {

@@ -93,6 +93,7 @@ pub struct Shell {
     pub user_name: Option<String>,
     pub citizen: bool,
     pub staff: bool,
+    pub admin: bool,
 }
 
 /// The browser's person (if signed in) and the page frame.
@@ -134,6 +135,7 @@ impl FromRequestParts<AppState> for Web {
             user_name: actor.as_ref().map(|a| a.name.clone()),
             citizen: actor.as_ref().is_some_and(|a| a.citizen),
             staff: actor.as_ref().is_some_and(|a| !a.grants.is_empty()),
+            admin: actor.as_ref().is_some_and(|a| a.grants.iter().any(|g| g.role == motcua_domain::org::Role::Admin)),
         };
         Ok(Web { shell, actor, session_hash })
     }
