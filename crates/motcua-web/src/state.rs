@@ -46,13 +46,16 @@ impl Default for WebConfig {
     }
 }
 
+/// Built calendars by agency, with the calendar file they were built from.
+type CalendarCache = HashMap<Uuid, (String, Arc<WorkCalendar>)>;
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub files: FileStore,
     pub clock: Arc<dyn Clock>,
     pub config: WebConfig,
-    calendars: Arc<RwLock<HashMap<Uuid, (String, Arc<WorkCalendar>)>>>,
+    calendars: Arc<RwLock<CalendarCache>>,
     default_calendar: Arc<WorkCalendar>,
 }
 
