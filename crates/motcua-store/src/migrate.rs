@@ -7,10 +7,12 @@ pub type Migration = (i64, &'static str, &'static str);
 pub const SQLITE: &[Migration] = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
     (2, "sessions", include_str!("../migrations/sqlite/0002_sessions.sql")),
+    (3, "procedure_filters", include_str!("../migrations/sqlite/0003_procedure_filters.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
+    (3, "procedure_filters", include_str!("../migrations/postgres/0003_procedure_filters.sql")),
 ];
 
 pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (

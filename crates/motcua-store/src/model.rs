@@ -55,6 +55,10 @@ pub struct ProcedureQuery {
     pub q: Option<String>,
     pub field: Option<String>,
     pub agency_id: Option<Uuid>,
+    /// `province`, `commune`, `central`.
+    pub level: Option<String>,
+    /// `full`, `partial`, `none`.
+    pub online: Option<String>,
     pub page: u32,
     pub page_size: u32,
 }

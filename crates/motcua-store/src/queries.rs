@@ -65,6 +65,12 @@ pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
     if let Some(agency) = q.agency_id {
         w.and("pv.agency_id = ?", Arg::Uuid(agency));
     }
+    if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty()) {
+        w.and("pv.level = ?", Arg::Text(level.to_owned()));
+    }
+    if let Some(online) = q.online.as_deref().filter(|o| !o.is_empty()) {
+        w.and("pv.online = ?", Arg::Text(online.to_owned()));
+    }
     let folded = q.q.as_deref().map(fold).filter(|f| !f.is_empty());
     if let Some(text) = &folded {
         for word in text.split(' ') {
@@ -478,8 +484,8 @@ macro_rules! impl_store {
                 let version = last.unwrap_or(0) + 1;
                 sqlx::query(
                     "insert into procedure_versions
-                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec)
-                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9)",
+                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(id)
                 .bind(agency_id)
@@ -490,6 +496,8 @@ macro_rules! impl_store {
                 .bind(fold(&spec.name))
                 .bind(spec.search_text(field_name))
                 .bind(serde_json::to_string(spec)?)
+                .bind(serde_json::to_value(spec.level)?.as_str().unwrap_or_default().to_owned())
+                .bind(serde_json::to_value(spec.online)?.as_str().unwrap_or_default().to_owned())
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

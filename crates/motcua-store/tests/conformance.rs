@@ -263,9 +263,9 @@ async fn catalog_search_ignores_diacritics_and_ranks_names_first(db: TestDb) {
     let search = |q: &str, field: Option<&str>| ProcedureQuery {
         q: Some(q.into()),
         field: field.map(str::to_owned),
-        agency_id: None,
         page: 1,
         page_size: 20,
+        ..Default::default()
     };
     let names = |page: motcua_store::Page<motcua_domain::catalog::ProcedureVersion>| {
         page.items.into_iter().map(|v| v.spec.name).collect::<Vec<_>>()
@@ -280,9 +280,20 @@ async fn catalog_search_ignores_diacritics_and_ranks_names_first(db: TestDb) {
     let env = names(store.search_procedures(&search("moi truong giay phep", None)).await.unwrap());
     assert_eq!(env, ["Cấp giấy phép môi trường"]);
     assert_eq!(store.search_procedures(&search("khong co gi", None)).await.unwrap().total, 0);
-    let second = ProcedureQuery { q: None, field: None, agency_id: None, page: 2, page_size: 2 };
+    let second = ProcedureQuery { page: 2, page_size: 2, ..Default::default() };
     let paged = store.search_procedures(&second).await.unwrap();
     assert_eq!((paged.total, paged.items.len()), (5, 2));
+    // Filters by level and online service type.
+    let partial = ProcedureQuery {
+        online: Some("partial".into()),
+        level: Some("province".into()),
+        page: 1,
+        page_size: 20,
+        ..Default::default()
+    };
+    assert_eq!(store.search_procedures(&partial).await.unwrap().total, 5);
+    let full = ProcedureQuery { online: Some("full".into()), page: 1, page_size: 20, ..Default::default() };
+    assert_eq!(store.search_procedures(&full).await.unwrap().total, 0);
 }
 
 async fn a_dossier_keeps_the_procedure_version_in_force_when_received(db: TestDb) {

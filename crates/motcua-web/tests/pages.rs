@@ -329,3 +329,20 @@ async fn an_administrator_manages_users_procedures_and_calendar_days() {
     assert_eq!(status, StatusCode::SEE_OTHER, "signed out");
     assert_eq!(sign_in(&app, "chuyenvien2", &password).await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_catalog_filters_by_agency_level_and_online_service_and_prints_a_poster() {
+    let app = TestApp::new("sqlite").await;
+    let (_, page) = get_page(&app, "/procedures?agency=000.00.17.H34&level=province&online=partial", "").await;
+    assert!(page.contains("1 kết quả"), "{page}");
+    let (_, page) = get_page(&app, "/procedures?online=full", "").await;
+    assert!(page.contains("0 kết quả"));
+    let (_, page) = get_page(&app, "/procedures?agency=000.00.18.H34", "").await;
+    assert!(page.contains("0 kết quả"));
+    let (status, poster) = get_page(&app, "/agencies/000.00.17.H34/poster", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(poster.contains("DANH MỤC THỦ TỤC HÀNH CHÍNH") && poster.contains("Lĩnh vực Đất đai"));
+    assert!(poster.contains("550.000 đ") && poster.contains("Trực tiếp, Trực tuyến, Bưu chính"));
+    let res = app.get("/api/v1/procedures?online=partial&level=province", None).await;
+    assert_eq!(res.body["total"], 1);
+}

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/lookup", get(public::lookup))
         .route("/kiosk", get(public::kiosk))
+        .route("/agencies/{code}/poster", get(public::poster))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/signup", get(auth::signup_form).post(auth::signup))

@@ -23,12 +23,19 @@ pub async fn home(State(state): State<AppState>, web: Web) -> ApiResult<HomePage
     Ok(HomePage { shell: web.shell, fields: state.store.fields().await? })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct CatalogParams {
     #[serde(default)]
     q: String,
     #[serde(default)]
     field: String,
+    /// The agency's code.
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    online: String,
     page: Option<u32>,
 }
 
@@ -62,8 +69,8 @@ impl Summary {
 #[template(path = "procedures.html")]
 pub struct CatalogPage {
     shell: Shell,
-    q: String,
-    field: String,
+    p: CatalogParams,
+    agencies: Vec<(String, String)>,
     fields: Vec<Field>,
     items: Vec<Summary>,
     total: i64,
@@ -72,13 +79,20 @@ pub struct CatalogPage {
 
 const PAGE_SIZE: u32 = 20;
 
-async fn search(state: &AppState, q: &str, field: &str, page: u32) -> ApiResult<(Vec<Summary>, i64)> {
+async fn search(state: &AppState, p: &CatalogParams, page: u32) -> ApiResult<(Vec<Summary>, i64)> {
+    let agency_id = match p.agency.trim() {
+        "" => None,
+        code => Some(state.store.agency_by_code(code).await?.map_or(uuid::Uuid::nil(), |a| a.id)),
+    };
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let found = state
         .store
         .search_procedures(&ProcedureQuery {
-            q: Some(q.to_owned()).filter(|q| !q.trim().is_empty()),
-            field: Some(field.to_owned()).filter(|f| !f.is_empty()),
-            agency_id: None,
+            q: some(&p.q),
+            field: some(&p.field),
+            agency_id,
+            level: some(&p.level),
+            online: some(&p.online),
             page,
             page_size: PAGE_SIZE,
         })
@@ -92,17 +106,10 @@ pub async fn catalog(
     Query(p): Query<CatalogParams>,
 ) -> ApiResult<CatalogPage> {
     let page = p.page.unwrap_or(1).max(1);
-    let (items, total) = search(&state, &p.q, &p.field, page).await?;
+    let (items, total) = search(&state, &p, page).await?;
     let next_page = (i64::from(page * PAGE_SIZE) < total).then_some(page + 1);
-    Ok(CatalogPage {
-        shell: web.shell,
-        q: p.q,
-        field: p.field,
-        fields: state.store.fields().await?,
-        items,
-        total,
-        next_page,
-    })
+    let agencies = state.store.agencies().await?.into_iter().map(|a| (a.code.to_string(), a.name)).collect();
+    Ok(CatalogPage { shell: web.shell, fields: state.store.fields().await?, agencies, items, total, next_page, p })
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -209,7 +216,8 @@ pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<Look
         _ => "start".to_owned(),
     };
     let (found, not_found) = if mode == "lookup" { run_lookup(&state, &p).await? } else { (None, false) };
-    let items = if mode == "procedures" { search(&state, &p.q, "", 1).await?.0 } else { Vec::new() };
+    let query = CatalogParams { q: p.q.clone(), ..Default::default() };
+    let items = if mode == "procedures" { search(&state, &query, 1).await?.0 } else { Vec::new() };
     Ok(KioskPage {
         shell: web.shell,
         mode,
@@ -220,5 +228,58 @@ pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<Look
         not_found,
         q: p.q,
         items,
+    })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "poster.html")]
+pub struct PosterPage {
+    agency_code: String,
+    agency_name: String,
+    agency_name_upper: String,
+    count: usize,
+    today: String,
+    groups: Vec<(String, Vec<(String, String, String, String, String, &'static str)>)>,
+}
+
+/// The printable counter poster (niêm yết công khai) of an agency's procedures, by field.
+pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<PosterPage> {
+    let agency = state
+        .store
+        .agency_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy cơ quan \"{code}\"")))?;
+    let q = ProcedureQuery { agency_id: Some(agency.id), page: 1, page_size: 200, ..Default::default() };
+    let items = state.store.search_procedures(&q).await?.items;
+    let fields = state.store.fields().await?;
+    let mut groups: Vec<(String, Vec<_>)> = Vec::new();
+    for v in &items {
+        let s = &v.spec;
+        let field = fields.iter().find(|f| f.code == s.field).map_or(s.field.clone(), |f| f.name.clone());
+        let channels = s
+            .channels
+            .iter()
+            .map(|c| match c {
+                Channel::Counter => "Trực tiếp",
+                Channel::Online => "Trực tuyến",
+                Channel::Postal => "Bưu chính",
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fees = if s.fees.is_empty() { "Không".to_owned() } else { s.total_fees().to_string() };
+        let row =
+            (s.code.clone(), s.name.clone(), s.time_limit.describe_vi(), fees, channels, Summary::new(s).online_text);
+        match groups.iter_mut().find(|g| g.0 == field) {
+            Some(g) => g.1.push(row),
+            None => groups.push((field, vec![row])),
+        }
+    }
+    Ok(PosterPage {
+        agency_code: agency.code.to_string(),
+        agency_name_upper: agency.name.to_uppercase(),
+        agency_name: agency.name,
+        count: items.len(),
+        today: state.now_default().format("%d/%m/%Y").to_string(),
+        groups,
     })
 }

@@ -17,6 +17,10 @@ pub struct ProcedureParams {
     pub q: Option<String>,
     /// Field code, e.g. `DD`.
     pub field: Option<String>,
+    /// `province`, `commune` or `central`.
+    pub level: Option<String>,
+    /// Online service: `full`, `partial` or `none`.
+    pub online: Option<String>,
     /// Page number from 1.
     pub page: Option<u32>,
     /// Items per page, 1–200 (20 by default).
@@ -76,6 +80,8 @@ pub async fn list(
             q: p.q,
             field: p.field,
             agency_id: None,
+            level: p.level,
+            online: p.online,
             page: p.page.unwrap_or(1),
             page_size: p.page_size.unwrap_or(20),
         })
