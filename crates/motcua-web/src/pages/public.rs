@@ -231,6 +231,9 @@ pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<Look
     })
 }
 
+/// Code, name, time limit, fees, channels, online service.
+type PosterRow = (String, String, String, String, String, &'static str);
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "poster.html")]
 pub struct PosterPage {
@@ -239,7 +242,7 @@ pub struct PosterPage {
     agency_name_upper: String,
     count: usize,
     today: String,
-    groups: Vec<(String, Vec<(String, String, String, String, String, &'static str)>)>,
+    groups: Vec<(String, Vec<PosterRow>)>,
 }
 
 /// The printable counter poster (niêm yết công khai) of an agency's procedures, by field.
