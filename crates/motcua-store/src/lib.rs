@@ -54,6 +54,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn insert_user(&self, user: &UserRecord) -> Result<()>;
     async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// The citizen account with this e-mail address.
+    async fn citizen_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
     async fn insert_grant(&self, user_id: Uuid, grant: &RoleGrant) -> Result<()>;
     async fn grants(&self, user_id: Uuid) -> Result<Vec<RoleGrant>>;
     /// The officers of an agency (with a grant there), by username.

@@ -79,6 +79,8 @@ pub struct DossierFilter {
     pub channel: Option<Channel>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    /// Newest received first, instead of unfinished first by due date.
+    pub newest_first: bool,
     pub page: u32,
     pub page_size: u32,
 }

@@ -312,6 +312,14 @@ macro_rules! impl_store {
                 Ok(row.map(user_from))
             }
 
+            async fn citizen_by_email(&self, email: &str) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where citizen = true and email = $1"))
+                    .bind(email.trim().to_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
             async fn insert_grant(&self, user_id: Uuid, g: &RoleGrant) -> crate::Result<()> {
                 sqlx::query("insert into role_grants (id, agency_id, user_id, role, unit_code) values ($1, $2, $3, $4, $5)")
                     .bind(Uuid::now_v7())
@@ -675,10 +683,12 @@ macro_rules! impl_store {
                 let (total,): (i64,) =
                     bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
                 let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
-                let sql = format!(
-                    "select doc from dossiers{} order by case when finished_at is null then 0 else 1 end, due_at, created_at{limit}",
-                    w.render()
-                );
+                let order = if f.newest_first {
+                    "received_at desc, created_at desc"
+                } else {
+                    "case when finished_at is null then 0 else 1 end, due_at, created_at"
+                };
+                let sql = format!("select doc from dossiers{} order by {order}{limit}", w.render());
                 let rows: Vec<(String,)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
                     .bind(size)
                     .bind(offset)

@@ -60,15 +60,13 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> axum::resp
     use axum::http::HeaderValue;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
-             frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ),
-    );
+    // A handler that set its own policy (uploaded files, framed by our pages) keeps it.
+    h.entry("content-security-policy").or_insert(HeaderValue::from_static(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.entry("x-frame-options").or_insert(HeaderValue::from_static("DENY"));
     res
 }

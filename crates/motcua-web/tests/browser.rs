@@ -279,6 +279,9 @@ async fn the_pages_work_in_a_real_browser() {
     fill(&c, "#number-approve", "12/GCN").await;
     click(&c, "#do-approve").await;
     assert_eq!(text(&c, "#status").await, "Đã xử lý xong");
+    c.find(Locator::Css("#file_0")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+    click(&c, "#attach-result").await;
+    assert!(c.source().await.unwrap().contains(&format!("/office/dossiers/{id}/result")));
     logout(&c).await;
     login(&c, &site, &fx.reception).await;
     c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
@@ -329,6 +332,7 @@ async fn the_pages_work_in_a_real_browser() {
     login(&c, &site, &fx.citizen).await;
     c.goto(dossier_url.as_str()).await.unwrap();
     assert_eq!(text(&c, "#status").await, "Đã trả kết quả");
+    assert!(text(&c, "#result-file").await.starts_with("Tải tệp kết quả"), "the result can be downloaded");
     logout(&c).await;
 
     // The kiosk: lookup, then back to the start screen after the idle time.

@@ -207,7 +207,9 @@ async fn sign_up_reports_each_bad_field_and_keeps_what_was_typed() {
         assert!(page.contains(fragment), "missing {fragment}");
     }
     // A good sign-up signs the citizen in.
-    let body = format!("csrf={csrf}&full_name=Tr%E1%BA%A7n+B%C3%ACnh&phone=0914+555+678&email=&password=mat-khau-dai");
+    let body = format!(
+        "csrf={csrf}&full_name=Tr%E1%BA%A7n+B%C3%ACnh&phone=0914+555+678&email=Binh%40Example.vn&password=mat-khau-dai"
+    );
     let req = Request::post("/signup")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("motcua_csrf={csrf}"))
@@ -217,6 +219,9 @@ async fn sign_up_reports_each_bad_field_and_keeps_what_was_typed() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/my");
     let (status, _) = sign_in(&app, "0914555678", "mat-khau-dai").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // By e-mail too, in any case.
+    let (status, _) = sign_in(&app, "binh@example.VN", "mat-khau-dai").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
@@ -345,4 +350,31 @@ async fn the_catalog_filters_by_agency_level_and_online_service_and_prints_a_pos
     assert!(poster.contains("550.000 đ") && poster.contains("Trực tiếp, Trực tuyến, Bưu chính"));
     let res = app.get("/api/v1/procedures?online=partial&level=province", None).await;
     assert_eq!(res.body["total"], 1);
+}
+
+#[tokio::test]
+async fn the_officer_inbox_filters_and_sorts() {
+    let app = TestApp::new("sqlite").await;
+    let grant = motcua_domain::org::RoleGrant {
+        role: motcua_domain::org::Role::Reception,
+        agency_id: app.fx.agency.id,
+        unit: None,
+    };
+    add_user(&app, "quay2", false, vec![grant]).await;
+    let (_, cookie) = sign_in(&app, "quay2", PASSWORD).await;
+    for channel in ["counter", "online"] {
+        let who = if channel == "online" { &app.fx.citizen } else { &app.fx.reception };
+        app.post(
+            "/api/v1/dossiers",
+            who,
+            json!({"procedure_code": "1.004227", "channel": channel, "applicant": applicant()}),
+        )
+        .await;
+    }
+    let (_, all) = get_page(&app, "/office/dossiers?view=all", &cookie).await;
+    assert!(all.contains("2 hồ sơ"));
+    let (_, online) = get_page(&app, "/office/dossiers?view=all&channel=online&sort=received", &cookie).await;
+    assert!(online.contains("1 hồ sơ") && online.contains("(chưa cấp mã)"));
+    let (_, accepted) = get_page(&app, "/office/dossiers?view=all&state=accepted&unit=VP", &cookie).await;
+    assert!(accepted.contains("1 hồ sơ") && accepted.contains("000.00.17.H34-260212-0001"));
 }

@@ -84,6 +84,8 @@ pub enum Action {
     ReturnResult { channel: Channel },
     /// Attach an uploaded file to a line of the document checklist (not a change of state).
     AttachDocument { index: usize, file: FileRef },
+    /// Attach the result's file (the signed decision, the certificate scan) once it is ready.
+    AttachResult { file: FileRef },
 }
 
 impl Action {
@@ -105,6 +107,7 @@ impl Action {
             Action::Approve { .. } => "approve",
             Action::ReturnResult { .. } => "return_result",
             Action::AttachDocument { .. } => "attach_document",
+            Action::AttachResult { .. } => "attach_result",
         }
     }
 
@@ -126,6 +129,7 @@ impl Action {
             Action::Approve { .. } => "duyệt kết quả",
             Action::ReturnResult { .. } => "trả kết quả",
             Action::AttachDocument { .. } => "nộp tệp giấy tờ",
+            Action::AttachResult { .. } => "đính kèm tệp kết quả",
         }
     }
 }
@@ -547,6 +551,15 @@ impl Dossier {
                 d.return_channel = Some(*channel);
                 d.timeliness = Some(timeliness);
                 data = json!({ "channel": channel, "timeliness": timeliness });
+            }
+            Action::AttachResult { file } => {
+                if !matches!(self.state, ResultReady | Returned) {
+                    return Err(wrong_state());
+                }
+                require(&[Role::Reception, Role::UnitLead, Role::AgencyLead], None)?;
+                let result = d.result.as_mut().ok_or_else(wrong_state)?;
+                result.file = Some(file.clone());
+                data = json!({ "file": file.name, "sha256": file.sha256 });
             }
             Action::AttachDocument { index, file } => {
                 let open_to_applicant = matches!(self.state, Submitted | NeedsCompletion | AwaitingSupplement);

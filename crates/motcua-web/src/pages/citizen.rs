@@ -323,3 +323,10 @@ async fn create_online(
     state.store.insert_dossier(&t).await?;
     Ok(t.dossier.id)
 }
+
+pub async fn my_result(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
+    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
+    let d = load_readable(&state, actor, id).await?;
+    let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
+    Ok(serve_file(&state, &file).await?)
+}

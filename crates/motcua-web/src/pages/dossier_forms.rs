@@ -210,6 +210,10 @@ pub async fn serve_file(state: &AppState, file: &FileRef) -> Result<axum::respon
             (axum::http::header::CONTENT_TYPE, file.content_type.clone()),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
             (axum::http::header::CACHE_CONTROL, "private, max-age=300".to_owned()),
+            // Shown inside the dossier page's preview frame. Only sniffed PDF, PNG and JPEG are
+            // stored, served with nosniff, so no page of ours runs from here.
+            (axum::http::HeaderName::from_static("content-security-policy"), "frame-ancestors 'self'".to_owned()),
+            (axum::http::HeaderName::from_static("x-frame-options"), "SAMEORIGIN".to_owned()),
         ],
         bytes,
     )

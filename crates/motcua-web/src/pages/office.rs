@@ -108,19 +108,49 @@ pub struct ListPage {
     title: String,
     total: i64,
     rows: Vec<Row>,
+    p: ListParams,
+    units: Vec<(String, String)>,
+    states: Vec<(&'static str, &'static str)>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
     #[serde(default)]
     view: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    sort: String,
 }
 
 pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<ListParams>) -> PageResult<ListPage> {
     let actor = officer(&web, "/office/dossiers")?;
     let cal = home_calendar(&state, actor).await?;
     let now = state.now(&cal);
-    let page = state.store.list_dossiers(&view_filter(actor, &p.view, &cal, now)).await?;
+    let mut filter = view_filter(actor, &p.view, &cal, now);
+    if let Some(s) = DState::parse(&p.state) {
+        filter.state = Some(s);
+    }
+    if !p.unit.is_empty() {
+        filter.unit = Some(p.unit.clone());
+    }
+    filter.channel = match p.channel.as_str() {
+        "counter" => Some(Channel::Counter),
+        "online" => Some(Channel::Online),
+        "postal" => Some(Channel::Postal),
+        _ => None,
+    };
+    filter.newest_first = p.sort == "received";
+    let page = state.store.list_dossiers(&filter).await?;
+    let mut units = Vec::new();
+    for agency in actor.agencies() {
+        units.extend(state.store.units(agency).await?.into_iter().map(|u| (u.code, u.name)));
+    }
+    let states = DState::ALL.iter().map(|s| (s.as_str(), s.label_vi())).collect();
     let t = web.shell.t;
     let title = match p.view.as_str() {
         "receive" => t.to_receive,
@@ -144,7 +174,7 @@ pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<ListP
             deadline_class: deadline_class(d, &cal, now),
         })
         .collect();
-    Ok(ListPage { shell: web.shell, title, total: page.total, rows })
+    Ok(ListPage { shell: web.shell, title, total: page.total, rows, p, units, states })
 }
 
 #[derive(Debug)]
@@ -175,6 +205,7 @@ pub struct DossierPage {
     done: Option<String>,
     today: String,
     documents: Vec<(&'static str, &'static str)>,
+    can_attach_result: bool,
 }
 
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
@@ -240,6 +271,16 @@ async fn dossier_page(
         done,
         today: now.date().to_string(),
         documents: super::forms::documents_of(&d),
+        can_attach_result: d.result.is_some()
+            && actor.has_any(
+                &[
+                    motcua_domain::org::Role::Reception,
+                    motcua_domain::org::Role::UnitLead,
+                    motcua_domain::org::Role::AgencyLead,
+                ],
+                d.agency_id,
+                None,
+            ),
         shell: web.shell,
         d,
     })
@@ -465,4 +506,29 @@ pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uui
         qr_svg,
         d,
     })
+}
+
+/// Attaches the result's file (multipart `file_0`), once the result is ready.
+pub async fn result_file(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<Uuid>,
+    mp: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
+    let (fields, files) = super::dossier_forms::read_multipart(&state, mp).await?;
+    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+    let d = load_readable(&state, &actor, id).await?;
+    let version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let (_, upload) = files.into_iter().next().ok_or_else(|| ApiError::field("file_0", "Cần chọn tệp kết quả."))?;
+    let file = super::dossier_forms::store_upload(&state, d.agency_id, &upload).await?;
+    apply_and_store(&state, &actor, &d, version, Action::AttachResult { file }).await?;
+    Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response())
+}
+
+pub async fn result_download(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
+    let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
+    let d = load_readable(&state, actor, id).await?;
+    let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
+    Ok(serve_file(&state, &file).await?)
 }

@@ -55,6 +55,9 @@ pub async fn verify_login(state: &AppState, username: &str, password: &str) -> R
     {
         user = state.store.user_by_username(phone.as_str()).await?;
     }
+    if user.is_none() && username.contains('@') {
+        user = state.store.citizen_by_email(username).await?;
+    }
     let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
     let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || {

@@ -30,6 +30,8 @@ pub struct DossierParams {
     pub received_from: Option<NaiveDate>,
     /// Received on or before (YYYY-MM-DD).
     pub received_to: Option<NaiveDate>,
+    /// `received`: newest received first (default: unfinished first, by due date).
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub page_size: Option<u32>,
 }
@@ -77,6 +79,7 @@ pub async fn list(
         channel: p.channel,
         received_from: p.received_from,
         received_to: p.received_to,
+        newest_first: p.sort.as_deref() == Some("received"),
         page: p.page.unwrap_or(1),
         page_size: p.page_size.unwrap_or(20),
     };
