@@ -53,6 +53,13 @@ impl FileStore {
         Ok(sha256)
     }
 
+    /// Whether a file with this hash is stored.
+    pub async fn exists(&self, sha256: &str) -> bool {
+        sha256.len() == 64
+            && sha256.chars().all(|c| c.is_ascii_hexdigit())
+            && tokio::fs::try_exists(self.path_of(sha256)).await.unwrap_or(false)
+    }
+
     pub async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
         if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "bad hash"));

@@ -234,6 +234,9 @@ async fn the_pages_work_in_a_real_browser() {
         c.find(Locator::Css(&format!("#file_{i}"))).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
     }
     click(&c, "#submit-dossier").await;
+    assert_eq!(text(&c, "h1").await, "Kiểm tra trước khi nộp");
+    check_page(&c, "submit-review").await;
+    click(&c, "#confirm-dossier").await;
     assert!(c.source().await.unwrap().contains("Đã nộp hồ sơ trực tuyến"), "{}", c.source().await.unwrap());
     let dossier_url = c.current_url().await.unwrap();
     let id = dossier_url.path().rsplit('/').next().unwrap().to_owned();

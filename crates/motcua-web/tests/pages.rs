@@ -276,6 +276,12 @@ async fn an_administrator_manages_users_procedures_and_calendar_days() {
             (status, String::from_utf8_lossy(&bytes).to_string())
         }
     };
+    // A new unit.
+    let (status, page) = post("/admin/units", "code=kt&name=Ph%C3%B2ng+K%E1%BA%BF+to%C3%A1n".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("KT — Phòng Kế toán"));
+    let (status, _) = post("/admin/units", "code=KT&name=L%E1%BA%B7p".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a duplicate unit code");
     // A new officer, with a password shown once, who can then sign in.
     let (status, page) =
         post("/admin/users", "username=chuyenvien2&full_name=L%C3%AA+V%C4%83n+C&role=specialist&unit=DD".into()).await;

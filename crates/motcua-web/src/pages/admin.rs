@@ -467,3 +467,47 @@ pub async fn add_day(State(state): State<AppState>, web: Web, Form(f): Form<DayF
         }
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct NewUnit {
+    csrf: String,
+    code: String,
+    name: String,
+}
+
+pub async fn create_unit(State(state): State<AppState>, web: Web, Form(f): Form<NewUnit>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
+    let code = f.code.trim().to_uppercase();
+    let name = motcua_domain::text::nfc(&f.name);
+    let mut errors = Vec::new();
+    if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        errors.push(FieldError::new("unit_code", "Mã đơn vị gồm chữ không dấu, số, dấu gạch (tối đa 16 ký tự)."));
+    }
+    if name.is_empty() {
+        errors.push(FieldError::new("unit_name", "Cần nhập tên đơn vị."));
+    }
+    if errors.is_empty() {
+        let unit = Unit { id: Uuid::now_v7(), agency_id: agency.id, code: code.clone(), name };
+        match state.store.insert_unit(&unit).await {
+            Ok(()) => {
+                audit(
+                    &state,
+                    &actor,
+                    &agency,
+                    "unit_created",
+                    format!("unit:{}", unit.id),
+                    serde_json::json!({ "code": code }),
+                )
+                .await?;
+                return Ok(admin_page(&state, web, &agency, vec![], Some(format!("Đã thêm đơn vị {code}.")))
+                    .await?
+                    .into_response());
+            }
+            Err(StoreError::Duplicate(_)) => errors.push(FieldError::new("unit_code", "Mã đơn vị đã có.")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, admin_page(&state, web, &agency, errors, None).await?)
+        .into_response())
+}

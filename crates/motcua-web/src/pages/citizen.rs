@@ -7,7 +7,7 @@ use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, State as DState, Submission};
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State as DState, Submission};
 use motcua_domain::org::Actor;
 use motcua_store::DossierFilter;
 use serde::Deserialize;
@@ -236,13 +236,29 @@ pub async fn submit_form(State(state): State<AppState>, web: Web, Path(code): Pa
     submit_page(&state, web, &code, form, vec![]).await
 }
 
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "submit_review.html")]
+pub struct ReviewPage {
+    shell: Shell,
+    code: String,
+    procedure_name: String,
+    time_limit: String,
+    fees: String,
+    applicant: motcua_domain::dossier::Applicant,
+    documents: Vec<(String, Option<FileRef>)>,
+    form: IntakeForm,
+    file_fields: Vec<(String, String)>,
+}
+
+/// Step 2 of online submission: the applicant's data and files are checked and the files
+/// stored; the applicant reviews everything before confirming.
 pub async fn submit(
     State(state): State<AppState>,
     web: Web,
     Path(code): Path<String>,
     mp: Multipart,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
+    citizen(&web, &format!("/submit/{code}"))?;
     let (fields, files) = match read_multipart(&state, mp).await {
         Ok(x) => x,
         Err(e) => {
@@ -262,8 +278,30 @@ pub async fn submit(
         address: get("address"),
         ..Default::default()
     };
-    match create_online(&state, &actor, &code, &form, files).await {
-        Ok(id) => Ok(Redirect::to(&format!("/my/dossiers/{id}?submitted=1")).into_response()),
+    match review(&state, &code, &form, files).await {
+        Ok((version, applicant, refs)) => {
+            let file_fields = refs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    f.as_ref().map(|f| {
+                        (format!("file_{i}"), format!("{}|{}|{}|{}", f.sha256, f.content_type, f.size, f.name))
+                    })
+                })
+                .collect();
+            Ok(ReviewPage {
+                shell: web.shell,
+                code,
+                procedure_name: version.spec.name.clone(),
+                time_limit: version.spec.time_limit.describe_vi(),
+                fees: version.spec.total_fees().to_string(),
+                applicant,
+                documents: version.spec.documents.iter().map(|d| d.name.clone()).zip(refs).collect(),
+                form,
+                file_fields,
+            }
+            .into_response())
+        }
         Err(e) => {
             let status = e.clone_status();
             Ok((status, submit_page(&state, web, &code, form, errors_of(e)).await?).into_response())
@@ -271,25 +309,17 @@ pub async fn submit(
     }
 }
 
-async fn create_online(
+type Reviewed = (motcua_domain::catalog::ProcedureVersion, motcua_domain::dossier::Applicant, Vec<Option<FileRef>>);
+
+/// Checks the applicant and the files, storing the files; what the review page shows.
+async fn review(
     state: &AppState,
-    actor: &Actor,
     code: &str,
     f: &IntakeForm,
     files: Vec<(usize, super::dossier_forms::Upload)>,
-) -> Result<Uuid, ApiError> {
+) -> Result<Reviewed, ApiError> {
     let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
-    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let applicant = ApplicantInput {
-        kind: None,
-        name: opt(&f.name),
-        citizen_id: opt(&f.citizen_id),
-        tax_code: None,
-        phone: opt(&f.phone),
-        email: opt(&f.email),
-        address: opt(&f.address),
-    }
-    .parse()?;
+    let applicant = applicant_of(f).parse()?;
     let missing: Vec<FieldError> = version
         .spec
         .documents
@@ -305,6 +335,101 @@ async fn create_online(
     for (i, upload) in &files {
         if let Some(slot) = refs.get_mut(*i) {
             *slot = Some(store_upload(state, version.agency_id, upload).await?);
+        }
+    }
+    Ok((version, applicant, refs))
+}
+
+fn applicant_of(f: &IntakeForm) -> ApplicantInput {
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    ApplicantInput {
+        kind: None,
+        name: opt(&f.name),
+        citizen_id: opt(&f.citizen_id),
+        tax_code: None,
+        phone: opt(&f.phone),
+        email: opt(&f.email),
+        address: opt(&f.address),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// Step 3: the confirmed submission becomes a dossier (state "submitted").
+pub async fn confirm(
+    State(state): State<AppState>,
+    web: Web,
+    Path(code): Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
+    let get = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
+    let form = IntakeForm {
+        name: get("name"),
+        citizen_id: get("citizen_id"),
+        phone: get("phone"),
+        email: get("email"),
+        address: get("address"),
+        ..Default::default()
+    };
+    let mut refs = Vec::new();
+    for (key, value) in &f.fields {
+        let Some(index) = key.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) else { continue };
+        let mut parts = value.splitn(4, '|');
+        let (Some(sha256), Some(content_type), Some(size), Some(name)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ApiError::BadRequest("tệp không hợp lệ".into()).into());
+        };
+        if !state.files.exists(sha256).await || !["application/pdf", "image/png", "image/jpeg"].contains(&content_type)
+        {
+            return Err(ApiError::BadRequest("tệp đã chọn không còn, hãy nộp lại".into()).into());
+        }
+        let size = size.parse().map_err(|_| ApiError::BadRequest("tệp không hợp lệ".into()))?;
+        refs.push((
+            index,
+            FileRef { sha256: sha256.into(), name: name.into(), content_type: content_type.into(), size },
+        ));
+    }
+    match create_online(&state, &actor, &code, &form, refs).await {
+        Ok(id) => Ok(Redirect::to(&format!("/my/dossiers/{id}?submitted=1")).into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            Ok((status, submit_page(&state, web, &code, form, errors_of(e)).await?).into_response())
+        }
+    }
+}
+
+async fn create_online(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    f: &IntakeForm,
+    files: Vec<(usize, FileRef)>,
+) -> Result<Uuid, ApiError> {
+    let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let applicant = applicant_of(f).parse()?;
+    let missing: Vec<FieldError> = version
+        .spec
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| d.required && !files.iter().any(|(j, _)| j == i))
+        .map(|(i, d)| FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
+    let mut refs = vec![None; version.spec.documents.len()];
+    for (i, file) in files {
+        if let Some(slot) = refs.get_mut(i) {
+            *slot = Some(file);
         }
     }
     let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
