@@ -26,6 +26,17 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Blank forms (mẫu đơn) may also be Word documents: DOCX (a zip) or the older DOC.
+pub fn sniff_template(bytes: &[u8]) -> Option<&'static str> {
+    sniff(bytes).or(if bytes.starts_with(b"PK\x03\x04") {
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("application/msword")
+    } else {
+        None
+    })
+}
+
 impl FileStore {
     pub fn new(root: impl Into<PathBuf>) -> FileStore {
         FileStore { root: root.into() }

@@ -310,6 +310,27 @@ async fn an_administrator_manages_users_procedures_and_calendar_days() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Đã công bố thủ tục 2.000999 phiên bản 1"));
 
+    // The blank form of a document, uploaded by the admin and downloaded by anyone.
+    let boundary = "motcuaboundary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"mau-11-dk.docx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    body.extend_from_slice(b"PK\x03\x04 a docx file");
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/admin/procedures/1.004227/templates/0")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(app.router.clone().oneshot_raw(req).await.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get_page(&app, "/procedures/1.004227", "").await;
+    assert!(page.contains("/procedures/1.004227/templates/0"), "a download link");
+    let res = app
+        .router
+        .clone()
+        .oneshot_raw(Request::get("/procedures/1.004227/templates/0").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
+
     // A local day off moves deadlines at once.
     let body = "date=2026-02-13&kind=holiday&name=Ng%C3%A0y+ngh%E1%BB%89+c%E1%BB%A7a+t%E1%BB%89nh&document=Q%C4%90+1%2FQ%C4%90-UBND&document_date=2026-01-05&issuer=UBND+t%E1%BB%89nh";
     let (status, page) = post("/admin/calendar", body.into()).await;

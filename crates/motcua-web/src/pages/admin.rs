@@ -275,6 +275,8 @@ pub async fn reset_password(
 pub struct ProceduresPage {
     shell: Shell,
     spec: String,
+    /// The procedure being edited: its code and document names, for template uploads.
+    editing: Option<(String, Vec<String>)>,
     procedures: Vec<(String, String, i32)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
@@ -297,7 +299,10 @@ async fn procedures_page(
         .into_iter()
         .map(|v| (v.spec.code, v.spec.name, v.version))
         .collect();
-    Ok(ProceduresPage { shell: web.shell, spec, procedures, errors, notice })
+    let editing = serde_json::from_str::<ProcedureSpec>(&spec)
+        .ok()
+        .map(|p| (p.code, p.documents.into_iter().map(|d| d.name).collect()));
+    Ok(ProceduresPage { shell: web.shell, spec, editing, procedures, errors, notice })
 }
 
 #[derive(Debug, Deserialize)]
@@ -510,4 +515,66 @@ pub async fn create_unit(State(state): State<AppState>, web: Web, Form(f): Form<
     }
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, admin_page(&state, web, &agency, errors, None).await?)
         .into_response())
+}
+
+/// Uploads the blank form (mẫu đơn) of one document of a procedure: a new version of the
+/// procedure whose document names the file, which the public procedure page offers for download.
+pub async fn upload_template(
+    State(state): State<AppState>,
+    web: Web,
+    Path((code, index)): Path<(String, usize)>,
+    mut mp: axum::extract::Multipart,
+) -> PageResult<Response> {
+    let (actor, agency) = admin_agency(&state, &web, "/admin/procedures").await?;
+    let mut csrf = String::new();
+    let mut upload = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("mau-don").to_owned();
+                let bytes =
+                    field.bytes().await.map_err(|_| ApiError::TooLarge { limit: state.config.max_upload_bytes })?;
+                upload = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&web, Some(&csrf))?;
+    let version = state
+        .store
+        .procedure(&code)
+        .await?
+        .filter(|v| v.agency_id == agency.id)
+        .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let (name, bytes) =
+        upload.filter(|(_, b)| !b.is_empty()).ok_or_else(|| ApiError::field("file", "Cần chọn tệp mẫu."))?;
+    let content_type = crate::files::sniff_template(&bytes)
+        .ok_or_else(|| ApiError::UnsupportedMedia("mẫu đơn cần là tệp PDF, DOC hoặc DOCX".into()))?;
+    let sha256 = state.files.put(&bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    state.store.record_file(agency.id, &sha256, &name, content_type, bytes.len() as u64).await?;
+    let mut spec = version.spec.clone();
+    let doc = spec.documents.get_mut(index).ok_or_else(|| ApiError::NotFound("giấy tờ".into()))?;
+    doc.template = Some(format!("{sha256}|{content_type}|{}", motcua_domain::text::nfc(&name)));
+    let field_name =
+        state.store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
+    let v = state.store.publish_procedure(agency.id, &spec, &field_name).await?;
+    audit(
+        &state,
+        &actor,
+        &agency,
+        "procedure_template_uploaded",
+        format!("procedure:{code}"),
+        serde_json::json!({ "index": index, "version": v.version }),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/procedures?code={}", urlencode(&code))).into_response())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
 }

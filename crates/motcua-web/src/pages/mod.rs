@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(public::home))
         .route("/procedures", get(public::catalog))
         .route("/procedures/{code}", get(public::procedure))
+        .route("/procedures/{code}/templates/{index}", get(public::template))
         .route("/lookup", get(public::lookup))
         .route("/kiosk", get(public::kiosk))
         .route("/agencies/{code}/poster", get(public::poster))
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/reset", post(admin::reset_password))
         .route("/admin/procedures", get(admin::procedures).post(admin::publish))
+        .route("/admin/procedures/{code}/templates/{index}", post(admin::upload_template))
         .route("/admin/calendar", get(admin::calendar).post(admin::add_day))
         .route(
             "/static/app.css",

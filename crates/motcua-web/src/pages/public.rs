@@ -286,3 +286,33 @@ pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> 
         groups,
     })
 }
+
+/// Downloads the blank form of one document of a procedure (current version).
+pub async fn template(
+    State(state): State<AppState>,
+    Path((code, index)): Path<(String, usize)>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let v = state.store.procedure(&code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let template = v
+        .spec
+        .documents
+        .get(index)
+        .and_then(|d| d.template.clone())
+        .ok_or_else(|| ApiError::NotFound("không có mẫu".into()))?;
+    let mut parts = template.splitn(3, '|');
+    let (Some(sha256), Some(content_type), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(ApiError::NotFound("không có mẫu".into()));
+    };
+    let bytes = state.files.get(sha256).await.map_err(|_| ApiError::NotFound("không có mẫu".into()))?;
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
