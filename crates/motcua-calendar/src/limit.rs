@@ -40,6 +40,18 @@ impl TimeLimit {
             }
         }
     }
+
+    /// "10 working days", "8 working hours", "within the working day".
+    pub fn describe_en(&self) -> String {
+        match self {
+            TimeLimit::WorkingDays(n) => format!("{n} working day{}", if *n == 1 { "" } else { "s" }),
+            TimeLimit::WorkingHours(n) => format!("{n} working hour{}", if *n == 1 { "" } else { "s" }),
+            TimeLimit::SameDay { cutoff: None } => "within the working day".to_owned(),
+            TimeLimit::SameDay { cutoff: Some(c) } => {
+                format!("within the working day (if received by {})", c.format("%H:%M"))
+            }
+        }
+    }
 }
 
 impl fmt::Display for TimeLimit {

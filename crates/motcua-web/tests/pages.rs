@@ -246,6 +246,22 @@ async fn pages_switch_to_english_and_remember_it() {
     assert!(page.contains("Track a dossier"));
     let (_, page) = get_page(&app, "/lookup", "").await;
     assert!(page.contains("Tra cứu hồ sơ"));
+    // Content too: time limits, tables, the lookup's status and timeline.
+    let (_, page) = get_page(&app, "/procedures/1.004227", "motcua_lang=en").await;
+    assert!(
+        page.contains("10 working days") && page.contains(">Document<") && page.contains("7 working days"),
+        "{page}"
+    );
+    app.post(
+        "/api/v1/dossiers",
+        &app.fx.reception,
+        json!({"procedure_code": "1.004227", "channel": "counter", "applicant": applicant()}),
+    )
+    .await;
+    let (_, page) = get_page(&app, "/lookup?code=000.00.17.H34-260212-0001&phone_last4=5678", "motcua_lang=en").await;
+    assert!(page.contains(">Accepted<") && page.contains("Submitted"), "{page}");
+    let (_, page) = get_page(&app, "/lookup?code=000.00.17.H34-260212-0001&phone_last4=5678", "").await;
+    assert!(page.contains(">Được tiếp nhận<"));
 }
 
 #[tokio::test]

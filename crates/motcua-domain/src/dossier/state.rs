@@ -95,6 +95,24 @@ impl State {
     }
 }
 
+impl State {
+    /// The label in English, for the English pages.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            State::Submitted => "Submitted",
+            State::NeedsCompletion => "Completion requested",
+            State::Accepted => "Accepted",
+            State::RefusedAtIntake => "Not accepted",
+            State::Processing => "In process",
+            State::AwaitingSupplement => "Documents requested",
+            State::AwaitingPayment => "Awaiting fees or taxes",
+            State::Stopped => "Stopped",
+            State::ResultReady => "Result ready",
+            State::Returned => "Result returned",
+        }
+    }
+}
+
 /// How a returned result compares with its due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

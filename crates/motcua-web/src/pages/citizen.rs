@@ -29,8 +29,8 @@ fn citizen<'a>(web: &'a Web, back: &str) -> Result<&'a Actor, PageError> {
     }
 }
 
-fn code_of(d: &Dossier) -> String {
-    d.code.as_ref().map_or_else(|| "(chờ tiếp nhận)".to_owned(), |c| c.to_string())
+fn code_of(d: &Dossier, t: &super::i18n::Texts) -> String {
+    d.code.as_ref().map_or_else(|| t.awaiting_code.to_owned(), |c| c.to_string())
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -51,7 +51,8 @@ pub async fn my_list(State(state): State<AppState>, web: Web) -> PageResult<MyLi
         .iter()
         .map(|d| {
             let due = d.due_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
-            (d.id, code_of(d), d.procedure_name.clone(), d.state.label_vi(), due)
+            let label = if web.shell.lang == super::i18n::Lang::En { d.state.label_en() } else { d.state.label_vi() };
+            (d.id, code_of(d, web.shell.t), d.procedure_name.clone(), label, due)
         })
         .collect();
     Ok(MyList { shell: web.shell, rows })
@@ -62,6 +63,7 @@ pub async fn my_list(State(state): State<AppState>, web: Web) -> PageResult<MyLi
 pub struct MyDossier {
     shell: Shell,
     d: Dossier,
+    state_label: &'static str,
     code: String,
     submitted: bool,
     can_upload: bool,
@@ -85,16 +87,19 @@ async fn my_dossier_page(
     errors: Vec<FieldError>,
 ) -> PageResult<MyDossier> {
     let d = load_readable(state, actor, id).await?;
+    let english = web.shell.lang == super::i18n::Lang::En;
+    let label = |s: DState| if english { s.label_en() } else { s.label_vi() };
     let events = state
         .store
         .events(d.id)
         .await?
         .into_iter()
         .filter(|e| e.kind != "attach_document")
-        .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), e.to_state.label_vi().to_owned()))
+        .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), label(e.to_state).to_owned()))
         .collect();
     Ok(MyDossier {
-        code: code_of(&d),
+        state_label: label(d.state),
+        code: code_of(&d, web.shell.t),
         submitted,
         can_upload: matches!(d.state, DState::Submitted | DState::NeedsCompletion | DState::AwaitingSupplement),
         can_supplement: d.state == DState::AwaitingSupplement,

@@ -7,6 +7,7 @@ use motcua_domain::catalog::{Channel, Field, OnlineService, ProcedureSpec};
 use motcua_store::ProcedureQuery;
 use serde::Deserialize;
 
+use super::i18n::Lang;
 use super::session::{Shell, Web};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::lookup::{LookupView, find};
@@ -51,15 +52,22 @@ pub struct Summary {
 
 impl Summary {
     fn new(s: &ProcedureSpec) -> Summary {
+        Summary::in_lang(s, Lang::Vi)
+    }
+
+    fn in_lang(s: &ProcedureSpec, lang: Lang) -> Summary {
+        let english = lang == Lang::En;
         Summary {
             code: s.code.clone(),
             name: s.name.clone(),
-            time_limit_text: s.time_limit.describe_vi(),
+            time_limit_text: if english { s.time_limit.describe_en() } else { s.time_limit.describe_vi() },
             fees_text: s.total_fees().to_string(),
-            online_text: match s.online {
-                OnlineService::Full => "Trực tuyến toàn trình",
-                OnlineService::Partial => "Trực tuyến một phần",
-                OnlineService::None => "",
+            online_text: match (s.online, english) {
+                (OnlineService::Full, false) => "Trực tuyến toàn trình",
+                (OnlineService::Partial, false) => "Trực tuyến một phần",
+                (OnlineService::Full, true) => "Fully online",
+                (OnlineService::Partial, true) => "Partly online",
+                (OnlineService::None, _) => "",
             },
         }
     }
@@ -79,7 +87,7 @@ pub struct CatalogPage {
 
 const PAGE_SIZE: u32 = 20;
 
-async fn search(state: &AppState, p: &CatalogParams, page: u32) -> ApiResult<(Vec<Summary>, i64)> {
+async fn search(state: &AppState, p: &CatalogParams, page: u32, lang: Lang) -> ApiResult<(Vec<Summary>, i64)> {
     let agency_id = match p.agency.trim() {
         "" => None,
         code => Some(state.store.agency_by_code(code).await?.map_or(uuid::Uuid::nil(), |a| a.id)),
@@ -97,7 +105,7 @@ async fn search(state: &AppState, p: &CatalogParams, page: u32) -> ApiResult<(Ve
             page_size: PAGE_SIZE,
         })
         .await?;
-    Ok((found.items.iter().map(|v| Summary::new(&v.spec)).collect(), found.total))
+    Ok((found.items.iter().map(|v| Summary::in_lang(&v.spec, lang)).collect(), found.total))
 }
 
 pub async fn catalog(
@@ -106,7 +114,7 @@ pub async fn catalog(
     Query(p): Query<CatalogParams>,
 ) -> ApiResult<CatalogPage> {
     let page = p.page.unwrap_or(1).max(1);
-    let (items, total) = search(&state, &p, page).await?;
+    let (items, total) = search(&state, &p, page, web.shell.lang).await?;
     let next_page = (i64::from(page * PAGE_SIZE) < total).then_some(page + 1);
     let agencies = state.store.agencies().await?.into_iter().map(|a| (a.code.to_string(), a.name)).collect();
     Ok(CatalogPage { shell: web.shell, fields: state.store.fields().await?, agencies, items, total, next_page, p })
@@ -130,6 +138,7 @@ pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path
         .procedure(&code)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    let english = web.shell.lang == Lang::En;
     let units = state.store.units(v.agency_id).await?;
     let field_name = state
         .store
@@ -144,13 +153,13 @@ pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path
         .iter()
         .map(|s| {
             let unit = units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone());
-            (s.name.clone(), unit, s.budget.describe_vi())
+            (s.name.clone(), unit, if english { s.budget.describe_en() } else { s.budget.describe_vi() })
         })
         .collect();
     Ok(ProcedurePage {
         shell: web.shell,
         field_name,
-        time_limit_text: v.spec.time_limit.describe_vi(),
+        time_limit_text: if english { v.spec.time_limit.describe_en() } else { v.spec.time_limit.describe_vi() },
         fees: v.spec.fees.iter().map(|f| (f.name.clone(), f.amount.to_string())).collect(),
         steps,
         online: v.spec.channels.contains(&Channel::Online),
@@ -180,17 +189,17 @@ pub struct LookupPage {
     not_found: bool,
 }
 
-async fn run_lookup(state: &AppState, p: &LookupParams) -> ApiResult<(Option<LookupView>, bool)> {
+async fn run_lookup(state: &AppState, p: &LookupParams, lang: Lang) -> ApiResult<(Option<LookupView>, bool)> {
     if p.code.trim().is_empty() {
         return Ok((None, false));
     }
-    let found = find(state, &p.code, &p.phone_last4).await?;
+    let found = find(state, &p.code, &p.phone_last4).await?.map(|v| v.localize(lang == Lang::En));
     let missing = found.is_none();
     Ok((found, missing))
 }
 
 pub async fn lookup(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<LookupPage> {
-    let (found, not_found) = run_lookup(&state, &p).await?;
+    let (found, not_found) = run_lookup(&state, &p, web.shell.lang).await?;
     Ok(LookupPage { shell: web.shell, code: p.code, phone_last4: p.phone_last4, found, not_found })
 }
 
@@ -215,9 +224,10 @@ pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<Look
         "lookup" | "procedures" => p.mode.clone(),
         _ => "start".to_owned(),
     };
-    let (found, not_found) = if mode == "lookup" { run_lookup(&state, &p).await? } else { (None, false) };
+    let (found, not_found) =
+        if mode == "lookup" { run_lookup(&state, &p, web.shell.lang).await? } else { (None, false) };
     let query = CatalogParams { q: p.q.clone(), ..Default::default() };
-    let items = if mode == "procedures" { search(&state, &query, 1).await?.0 } else { Vec::new() };
+    let items = if mode == "procedures" { search(&state, &query, 1, web.shell.lang).await?.0 } else { Vec::new() };
     Ok(KioskPage {
         shell: web.shell,
         mode,

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
+use motcua_domain::dossier::State as DossierState;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -22,6 +23,9 @@ pub struct LookupParams {
 pub struct LookupStep {
     #[schema(value_type = String)]
     pub at: NaiveDateTime,
+    /// The event's code, e.g. `accept`.
+    pub kind: String,
+    pub to_state: DossierState,
     pub event: String,
     pub state_label: String,
 }
@@ -29,6 +33,7 @@ pub struct LookupStep {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LookupView {
     pub code: String,
+    pub state: DossierState,
     pub procedure: String,
     pub state_label: String,
     pub portal_status: u8,
@@ -84,12 +89,15 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
         .filter(|e| e.kind != "attach_document")
         .map(|e| LookupStep {
             at: e.at,
+            kind: e.kind.clone(),
+            to_state: e.to_state,
             event: event_label(&e.kind).to_owned(),
             state_label: e.to_state.label_vi().to_owned(),
         })
         .collect();
     Ok(Some(LookupView {
         code: d.code.map(|c| c.to_string()).unwrap_or_default(),
+        state: d.state,
         procedure: d.procedure_name,
         state_label: d.state.label_vi().to_owned(),
         portal_status: d.state.portal_status(),
@@ -107,4 +115,41 @@ pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupP
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into()))
+}
+
+/// The event's label in English, for the English pages.
+pub fn event_label_en(kind: &str) -> &'static str {
+    match kind {
+        "submitted" => "Submitted",
+        "accept" => "Accepted",
+        "ask_to_complete" => "Completion requested",
+        "resubmit" => "Resubmitted",
+        "refuse_intake" => "Not accepted",
+        "forward" => "Passed on",
+        "send_back" => "Sent back",
+        "request_supplement" => "Documents requested",
+        "supplement_received" => "Documents received",
+        "request_payment" => "Fees or taxes requested",
+        "payment_received" => "Fees or taxes paid",
+        "reappoint" => "Apology and new date",
+        "refuse" => "Refused",
+        "withdraw" => "Withdrawn",
+        "approve" => "Result ready",
+        "return_result" => "Result returned",
+        _ => "Updated",
+    }
+}
+
+impl LookupView {
+    /// The labels in the page's language.
+    pub fn localize(mut self, english: bool) -> LookupView {
+        if english {
+            self.state_label = self.state.label_en().to_owned();
+            for s in &mut self.timeline {
+                s.event = event_label_en(&s.kind).to_owned();
+                s.state_label = s.to_state.label_en().to_owned();
+            }
+        }
+        self
+    }
 }
