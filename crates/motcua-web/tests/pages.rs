@@ -292,6 +292,12 @@ async fn an_administrator_manages_users_procedures_and_calendar_days() {
             (status, String::from_utf8_lossy(&bytes).to_string())
         }
     };
+    // A new agency under this one.
+    let (status, page) = post("/admin/agencies", "code=000.30.17.H34&name=V%C4%83n+ph%C3%B2ng+%C4%90%C4%83ng+k%C3%BD+%C4%91%E1%BA%A5t+%C4%91ai&level=service_unit".into()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("000.30.17.H34 — Văn phòng Đăng ký đất đai"));
+    let (status, _) = post("/admin/agencies", "code=30.17&name=X&level=commune".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a malformed identifier");
     // A new unit.
     let (status, page) = post("/admin/units", "code=kt&name=Ph%C3%B2ng+K%E1%BA%BF+to%C3%A1n".into()).await;
     assert_eq!(status, StatusCode::OK);

@@ -82,6 +82,7 @@ pub struct UserRow {
 pub struct AdminPage {
     shell: Shell,
     agency_name: String,
+    children: Vec<(String, String)>,
     units: Vec<Unit>,
     users: Vec<UserRow>,
     roles: Vec<(&'static str, &'static str)>,
@@ -114,9 +115,18 @@ async fn admin_page(
         .into_iter()
         .map(|r| (r.as_str(), r.label_vi()))
         .collect();
+    let children = state
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| a.parent_id == Some(agency.id))
+        .map(|a| (a.code.to_string(), a.name))
+        .collect();
     Ok(AdminPage {
         shell: web.shell,
         agency_name: agency.name.clone(),
+        children,
         units: state.store.units(agency.id).await?,
         users,
         roles,
@@ -577,4 +587,57 @@ fn urlencode(s: &str) -> String {
             if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewAgency {
+    csrf: String,
+    code: String,
+    name: String,
+    level: String,
+}
+
+/// Adds an agency under the administrator's own; the administrator administers it too.
+pub async fn create_agency(State(state): State<AppState>, web: Web, Form(f): Form<NewAgency>) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let (actor, parent) = admin_agency(&state, &web, "/admin").await?;
+    let mut errors = Vec::new();
+    let code = motcua_domain::types::AgencyCode::parse(&f.code)
+        .map_err(|e| errors.push(FieldError::new("agency_code", e)))
+        .ok();
+    let name = motcua_domain::text::nfc(&f.name);
+    if name.is_empty() {
+        errors.push(FieldError::new("agency_name", "Cần nhập tên cơ quan."));
+    }
+    let level = match f.level.as_str() {
+        "department" => motcua_domain::org::AgencyLevel::Department,
+        "commune" => motcua_domain::org::AgencyLevel::Commune,
+        _ => motcua_domain::org::AgencyLevel::ServiceUnit,
+    };
+    if let (true, Some(code)) = (errors.is_empty(), code) {
+        let agency = Agency { id: Uuid::now_v7(), parent_id: Some(parent.id), code: code.clone(), name, level };
+        match state.store.insert_agency(&agency, None).await {
+            Ok(()) => {
+                state
+                    .store
+                    .insert_grant(actor.user_id, &RoleGrant { role: Role::Admin, agency_id: agency.id, unit: None })
+                    .await?;
+                audit(
+                    &state,
+                    &actor,
+                    &parent,
+                    "agency_created",
+                    format!("agency:{}", agency.id),
+                    serde_json::json!({ "code": code.to_string() }),
+                )
+                .await?;
+                let notice = format!("Đã thêm cơ quan {code}.");
+                return Ok(admin_page(&state, web, &parent, vec![], Some(notice)).await?.into_response());
+            }
+            Err(StoreError::Duplicate(_)) => errors.push(FieldError::new("agency_code", "Mã định danh đã có.")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, admin_page(&state, web, &parent, errors, None).await?)
+        .into_response())
 }

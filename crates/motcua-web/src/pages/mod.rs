@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin::home))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/units", post(admin::create_unit))
+        .route("/admin/agencies", post(admin::create_agency))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/reset", post(admin::reset_password))
         .route("/admin/procedures", get(admin::procedures).post(admin::publish))
