@@ -13,7 +13,7 @@ use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::dossier_forms::{ActForm, read_multipart, serve_file, store_upload};
+use super::dossier_forms::{ActForm, read_multipart, store_upload};
 use super::error::{PageError, PageResult};
 use super::office::IntakeForm;
 use super::session::{Shell, Web, check_csrf};
@@ -121,14 +121,6 @@ pub async fn my_dossier(
     my_dossier_page(&state, web, &actor, id, p.submitted.is_some(), vec![]).await
 }
 
-fn errors_of(e: ApiError) -> Vec<FieldError> {
-    match e {
-        ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
-        ApiError::Invalid { fields, .. } => fields,
-        other => vec![FieldError::new("", other.to_string())],
-    }
-}
-
 pub async fn my_act(
     State(state): State<AppState>,
     web: Web,
@@ -149,7 +141,8 @@ pub async fn my_act(
         Ok(()) => Ok(Redirect::to(&format!("/my/dossiers/{id}")).into_response()),
         Err(e) => {
             let status = e.clone_status();
-            Ok((status, my_dossier_page(&state, web, &actor, id, false, errors_of(e)).await?).into_response())
+            Ok((status, my_dossier_page(&state, web, &actor, id, false, super::dossier_forms::field_errors(e)).await?)
+                .into_response())
         }
     }
 }
@@ -180,13 +173,7 @@ pub async fn my_file(
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
-    let d = load_readable(&state, actor, id).await?;
-    let file = d
-        .documents
-        .get(index)
-        .and_then(|doc| doc.file.clone())
-        .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
-    Ok(serve_file(&state, &file).await?)
+    Ok(super::dossier_forms::document_file(&state, actor, id, index).await?)
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -268,9 +255,11 @@ pub async fn submit(
         Ok(x) => x,
         Err(e) => {
             let status = e.clone_status();
-            return Ok(
-                (status, submit_page(&state, web, &code, IntakeForm::default(), errors_of(e)).await?).into_response()
-            );
+            return Ok((
+                status,
+                submit_page(&state, web, &code, IntakeForm::default(), super::dossier_forms::field_errors(e)).await?,
+            )
+                .into_response());
         }
     };
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
@@ -309,7 +298,8 @@ pub async fn submit(
         }
         Err(e) => {
             let status = e.clone_status();
-            Ok((status, submit_page(&state, web, &code, form, errors_of(e)).await?).into_response())
+            Ok((status, submit_page(&state, web, &code, form, super::dossier_forms::field_errors(e)).await?)
+                .into_response())
         }
     }
 }
@@ -325,17 +315,8 @@ async fn review(
 ) -> Result<Reviewed, ApiError> {
     let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let applicant = applicant_of(f).parse()?;
-    let missing: Vec<FieldError> = version
-        .spec
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(i, d)| d.required && !files.iter().any(|(j, _)| j == i))
-        .map(|(i, d)| FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::invalid(missing));
-    }
+    let present: Vec<usize> = files.iter().map(|(i, _)| *i).collect();
+    super::dossier_forms::missing_documents(&version.spec, &present)?;
     let mut refs = vec![None; version.spec.documents.len()];
     for (i, upload) in &files {
         if let Some(slot) = refs.get_mut(*i) {
@@ -406,7 +387,8 @@ pub async fn confirm(
         Ok(id) => Ok(Redirect::to(&format!("/my/dossiers/{id}?submitted=1")).into_response()),
         Err(e) => {
             let status = e.clone_status();
-            Ok((status, submit_page(&state, web, &code, form, errors_of(e)).await?).into_response())
+            Ok((status, submit_page(&state, web, &code, form, super::dossier_forms::field_errors(e)).await?)
+                .into_response())
         }
     }
 }
@@ -420,17 +402,8 @@ async fn create_online(
 ) -> Result<Uuid, ApiError> {
     let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let applicant = applicant_of(f).parse()?;
-    let missing: Vec<FieldError> = version
-        .spec
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(i, d)| d.required && !files.iter().any(|(j, _)| j == i))
-        .map(|(i, d)| FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::invalid(missing));
-    }
+    let present: Vec<usize> = files.iter().map(|(i, _)| *i).collect();
+    super::dossier_forms::missing_documents(&version.spec, &present)?;
     let mut refs = vec![None; version.spec.documents.len()];
     for (i, file) in files {
         if let Some(slot) = refs.get_mut(i) {
@@ -456,7 +429,5 @@ async fn create_online(
 
 pub async fn my_result(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
-    let d = load_readable(&state, actor, id).await?;
-    let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
-    Ok(serve_file(&state, &file).await?)
+    Ok(super::dossier_forms::result_file(&state, actor, id).await?)
 }

@@ -219,3 +219,52 @@ pub async fn serve_file(state: &AppState, file: &FileRef) -> Result<axum::respon
     )
         .into_response())
 }
+
+/// Serves file `index` of the dossier's checklist, if `actor` may read the dossier.
+pub async fn document_file(
+    state: &AppState,
+    actor: &motcua_domain::org::Actor,
+    id: uuid::Uuid,
+    index: usize,
+) -> Result<axum::response::Response, ApiError> {
+    let d = crate::routes::dossiers::view::load_readable(state, actor, id).await?;
+    let file = d
+        .documents
+        .get(index)
+        .and_then(|doc| doc.file.clone())
+        .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
+    serve_file(state, &file).await
+}
+
+/// Serves the dossier's result file, if `actor` may read the dossier.
+pub async fn result_file(
+    state: &AppState,
+    actor: &motcua_domain::org::Actor,
+    id: uuid::Uuid,
+) -> Result<axum::response::Response, ApiError> {
+    let d = crate::routes::dossiers::view::load_readable(state, actor, id).await?;
+    let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
+    serve_file(state, &file).await
+}
+
+/// An error as the list a form's error summary shows.
+pub fn field_errors(e: ApiError) -> Vec<motcua_domain::FieldError> {
+    use motcua_domain::FieldError;
+    match e {
+        ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
+        ApiError::Invalid { fields, .. } => fields,
+        other => vec![FieldError::new("", other.to_string())],
+    }
+}
+
+/// The required documents of `spec` that `present` (line indexes) leaves out, as field errors.
+pub fn missing_documents(spec: &motcua_domain::catalog::ProcedureSpec, present: &[usize]) -> Result<(), ApiError> {
+    let missing: Vec<motcua_domain::FieldError> = spec
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| d.required && !present.contains(i))
+        .map(|(i, d)| motcua_domain::FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
+        .collect();
+    if missing.is_empty() { Ok(()) } else { Err(ApiError::invalid(missing)) }
+}

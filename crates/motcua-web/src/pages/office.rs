@@ -15,7 +15,7 @@ use motcua_store::{DossierFilter, ProcedureQuery};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::dossier_forms::{ActForm, ActionForm, available, serve_file};
+use super::dossier_forms::{ActForm, ActionForm, available};
 use super::error::{PageError, PageResult};
 use super::session::{Shell, Web, check_csrf};
 use crate::error::ApiError;
@@ -322,11 +322,7 @@ pub async fn act(
             .into_response()),
         Err(e) => {
             let status = e.clone_status();
-            let errors = match e {
-                ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
-                ApiError::Invalid { fields, .. } => fields,
-                other => vec![FieldError::new("", other.to_string())],
-            };
+            let errors = super::dossier_forms::field_errors(e);
             let page = dossier_page(&state, web, &actor, id, errors, vec![], None).await?;
             Ok((status, page).into_response())
         }
@@ -339,13 +335,7 @@ pub async fn file(
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
-    let d = load_readable(&state, actor, id).await?;
-    let file = d
-        .documents
-        .get(index)
-        .and_then(|doc| doc.file.clone())
-        .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
-    Ok(serve_file(&state, &file).await?)
+    Ok(super::dossier_forms::document_file(&state, actor, id, index).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -412,11 +402,7 @@ pub async fn intake(State(state): State<AppState>, web: Web, Form(f): Form<Intak
         Ok(id) => Ok(Redirect::to(&format!("/office/dossiers/{id}/receipt")).into_response()),
         Err(e) => {
             let status = e.clone_status();
-            let errors = match e {
-                ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
-                ApiError::Invalid { fields, .. } => fields,
-                other => vec![FieldError::new("", other.to_string())],
-            };
+            let errors = super::dossier_forms::field_errors(e);
             Ok((status, intake_page(&state, web, &actor, f, errors).await?).into_response())
         }
     }
@@ -528,7 +514,5 @@ pub async fn result_file(
 
 pub async fn result_download(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
-    let d = load_readable(&state, actor, id).await?;
-    let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
-    Ok(serve_file(&state, &file).await?)
+    Ok(super::dossier_forms::result_file(&state, actor, id).await?)
 }
