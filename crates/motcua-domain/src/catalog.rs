@@ -119,6 +119,9 @@ pub struct ProcedureSpec {
     /// National code (mã thủ tục) or the agency's own code.
     pub code: String,
     pub name: String,
+    /// Who may apply (đối tượng thực hiện), e.g. "Cá nhân, tổ chức".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub who_may_apply: Option<String>,
     pub field: String,
     pub level: ProcedureLevel,
     #[schema(value_type = String, example = "10d")]

@@ -234,6 +234,7 @@ pub fn land_procedure_spec() -> ProcedureSpec {
     serde_json::from_value(serde_json::json!({
         "code": "1.004227",
         "name": "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+        "who_may_apply": "Cá nhân, hộ gia đình, tổ chức sử dụng đất",
         "field": "DD",
         "level": "province",
         "time_limit": "10d",

@@ -144,6 +144,11 @@ async fn click(c: &Client, css: &str) {
     c.wait().for_element(Locator::Css("body")).await.unwrap();
 }
 
+/// Ticks a checkbox (no page load).
+async fn click_box(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
@@ -298,7 +303,10 @@ async fn the_pages_work_in_a_real_browser() {
     site.clock.set_local(at(2026, 8, 19, 15, 30));
     login(&c, &site, &fx.reception).await;
     c.goto(&site.url("/office/intake")).await.unwrap();
+    click(&c, "#choose-procedure").await;
     check_page(&c, "office-intake").await;
+    click_box(&c, "#doc_0").await;
+    click_box(&c, "#doc_1").await;
     fill(&c, "#applicant\\.name", "Trần Thị Bình").await;
     fill(&c, "#applicant\\.citizen_id", "056190004321").await;
     fill(&c, "#applicant\\.phone", "0914555678").await;

@@ -123,10 +123,19 @@ async fn sessions_are_http_only_lax_cookies_and_forms_need_the_csrf_token() {
     let list = app.get("/api/v1/dossiers", Some(&app.fx.reception)).await;
     assert_eq!(list.body["total"], 0);
     // With the token it works and lands on the printed receipt.
-    let body = format!(
-        "csrf={}&procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang",
-        "a".repeat(64)
-    );
+    let fields =
+        "procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang";
+    // Without the required documents ticked, intake is refused, naming them.
+    let req = Request::post("/office/intake")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::from(format!("csrf={}&{fields}&doc_0=on", "a".repeat(64))))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&bytes).contains("Chưa nhận giấy tờ bắt buộc: Giấy chứng nhận đã cấp."));
+    let body = format!("csrf={}&{fields}&doc_0=on&doc_1=on", "a".repeat(64));
     let req = Request::post("/office/intake")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))

@@ -25,6 +25,7 @@ struct Row {
     agency: String,
     code: String,
     name: String,
+    who_may_apply: String,
     field: String,
     field_name: String,
     level: String,
@@ -71,6 +72,7 @@ pub fn write(catalog: &CatalogFile, out: impl Write) -> Result<(), String> {
             agency: p.agency.clone(),
             code: s.code.clone(),
             name: s.name.clone(),
+            who_may_apply: s.who_may_apply.clone().unwrap_or_default(),
             field: s.field.clone(),
             field_name: catalog.fields.iter().find(|f| f.code == s.field).map(|f| f.name.clone()).unwrap_or_default(),
             level: json_str(&s.level),
@@ -203,6 +205,7 @@ fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
     Ok(ProcedureSpec {
         code: row.code.trim().to_owned(),
         name: motcua_domain::text::nfc(&row.name),
+        who_may_apply: Some(motcua_domain::text::nfc(&row.who_may_apply)).filter(|w| !w.is_empty()),
         field: row.field.trim().to_owned(),
         level: from_str(&row.level, "level")?,
         time_limit: row.time_limit.trim().parse()?,

@@ -27,7 +27,7 @@ fn a_catalog_exported_as_csv_imports_back_to_the_same_procedures() {
     let parsed: serde_json::Value = serde_json::from_str(&json_a).unwrap();
     assert_eq!(parsed["procedures"].as_array().unwrap().len(), 48);
     assert_eq!(csv_a.lines().count(), 49, "a header and one row per procedure");
-    assert!(csv_a.lines().next().unwrap().starts_with("agency,code,name,field,field_name"));
+    assert!(csv_a.lines().next().unwrap().starts_with("agency,code,name,who_may_apply,field,field_name"));
     assert!(csv_a.contains("Tiếp nhận và chuyển hồ sơ ; VPDK ; reception ; 4h"));
 
     let csv_file = root.join("danh-muc.csv");

@@ -118,6 +118,7 @@ pub struct Texts {
     pub result_download: &'static str,
     pub citizen_id_hint: &'static str,
     pub no_file: &'static str,
+    pub who_may_apply: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -213,6 +214,7 @@ pub static VI: Texts = Texts {
     result_download: "Tải tệp kết quả",
     citizen_id_hint: "12 chữ số",
     no_file: "(chưa có tệp)",
+    who_may_apply: "Đối tượng thực hiện",
 };
 
 pub static EN: Texts = Texts {
@@ -308,4 +310,5 @@ pub static EN: Texts = Texts {
     result_download: "Download the result",
     citizen_id_hint: "12 digits",
     no_file: "(no file)",
+    who_may_apply: "Who may apply",
 };

@@ -360,6 +360,9 @@ pub struct IntakeForm {
     pub email: String,
     #[serde(default)]
     pub address: String,
+    /// The checklist's boxes: `doc_<n>` for each document received.
+    #[serde(flatten)]
+    pub checked: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -368,6 +371,8 @@ pub struct IntakePage {
     shell: Shell,
     errors: Vec<FieldError>,
     procedures: Vec<(String, String, String)>,
+    /// The chosen procedure's documents: name, originals and copies, required, ticked.
+    checklist: Vec<(String, String, bool, bool)>,
     form: IntakeForm,
 }
 
@@ -375,7 +380,7 @@ async fn intake_page(
     state: &AppState,
     web: Web,
     actor: &Actor,
-    form: IntakeForm,
+    mut form: IntakeForm,
     errors: Vec<FieldError>,
 ) -> PageResult<IntakePage> {
     let mut procedures = Vec::new();
@@ -387,12 +392,42 @@ async fn intake_page(
             }
         }
     }
-    Ok(IntakePage { shell: web.shell, errors, procedures, form })
+    if form.procedure_code.is_empty()
+        && let Some(first) = procedures.first()
+    {
+        form.procedure_code = first.0.clone();
+    }
+    let chosen = procedures.iter().any(|p| p.0 == form.procedure_code);
+    let checklist = match state.store.procedure(&form.procedure_code).await? {
+        Some(v) if chosen => v
+            .spec
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let ticked = form.checked.contains_key(&format!("doc_{i}"));
+                (d.name.clone(), format!("{} bản chính, {} bản sao", d.originals, d.copies), d.required, ticked)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(IntakePage { shell: web.shell, errors, procedures, checklist, form })
 }
 
-pub async fn intake_form(State(state): State<AppState>, web: Web) -> PageResult<IntakePage> {
+#[derive(Debug, Deserialize)]
+pub struct IntakeQuery {
+    #[serde(default)]
+    procedure_code: String,
+}
+
+pub async fn intake_form(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<IntakeQuery>,
+) -> PageResult<IntakePage> {
     let actor = officer(&web, "/office/intake")?.clone();
-    intake_page(&state, web, &actor, IntakeForm::default(), vec![]).await
+    let form = IntakeForm { procedure_code: q.procedure_code, ..Default::default() };
+    intake_page(&state, web, &actor, form, vec![]).await
 }
 
 pub async fn intake(State(state): State<AppState>, web: Web, Form(f): Form<IntakeForm>) -> PageResult<Response> {
@@ -415,6 +450,20 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
         .procedure(&f.procedure_code)
         .await?
         .ok_or_else(|| ApiError::field("procedure_code", "Cần chọn thủ tục."))?;
+    // The officer checks the paper originals against the checklist: every required document.
+    let ticked: Vec<usize> =
+        (0..version.spec.documents.len()).filter(|i| f.checked.contains_key(&format!("doc_{i}"))).collect();
+    let missing: Vec<FieldError> = version
+        .spec
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| d.required && !ticked.contains(i))
+        .map(|(i, d)| FieldError::new(format!("doc_{i}"), format!("Chưa nhận giấy tờ bắt buộc: {}.", d.name)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let applicant = ApplicantInput {
         kind: None,
