@@ -9,7 +9,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::types::{Email, PhoneNumber};
-use motcua_store::{AuditEntry, StoreError, UserRecord};
+use motcua_store::{StoreError, UserRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -63,17 +63,7 @@ async fn start_session(state: &AppState, user: &UserRecord, to: &str) -> PageRes
     let token = random_token();
     let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
     state.store.insert_session(&token_hash(&token), user.id, expires).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            agency_id: user.agency_id,
-            actor_id: Some(user.id),
-            action: "sign_in".into(),
-            object: format!("user:{}", user.id),
-            at: state.now_default(),
-            data: serde_json::json!({ "via": "web" }),
-        })
-        .await?;
+    crate::routes::auth_token::audit_sign_in(state, user, "web").await?;
     let cookie = set_cookie(state, SESSION_COOKIE, &token, SESSION_HOURS * 3600, true);
     Ok(([(SET_COOKIE, cookie)], Redirect::to(to)).into_response())
 }

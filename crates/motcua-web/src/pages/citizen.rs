@@ -264,14 +264,7 @@ pub async fn submit(
     };
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let form = IntakeForm {
-        name: get("name"),
-        citizen_id: get("citizen_id"),
-        phone: get("phone"),
-        email: get("email"),
-        address: get("address"),
-        ..Default::default()
-    };
+    let form = IntakeForm::applicant_from(get);
     match review(&state, &code, &form, files).await {
         Ok((version, applicant, refs)) => {
             let file_fields = refs
@@ -356,14 +349,7 @@ pub async fn confirm(
     check_csrf(&web, Some(&f.csrf))?;
     let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
     let get = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
-    let form = IntakeForm {
-        name: get("name"),
-        citizen_id: get("citizen_id"),
-        phone: get("phone"),
-        email: get("email"),
-        address: get("address"),
-        ..Default::default()
-    };
+    let form = IntakeForm::applicant_from(get);
     let mut refs = Vec::new();
     for (key, value) in &f.fields {
         let Some(index) = key.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) else { continue };

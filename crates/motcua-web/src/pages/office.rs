@@ -365,6 +365,20 @@ pub struct IntakeForm {
     pub checked: std::collections::HashMap<String, String>,
 }
 
+impl IntakeForm {
+    /// The applicant's fields, read through `get` (a submitted form's fields by name).
+    pub fn applicant_from(get: impl Fn(&str) -> String) -> IntakeForm {
+        IntakeForm {
+            name: get("name"),
+            citizen_id: get("citizen_id"),
+            phone: get("phone"),
+            email: get("email"),
+            address: get("address"),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "office_intake.html")]
 pub struct IntakePage {

@@ -40,6 +40,19 @@ pub fn new_token() -> String {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4k1sOnbJ7Yr5KKc9i1P1y6yqPQ2Z6m4cKqbtWfJm1bA";
 
+/// Records a successful sign-in (`via` the web or an API token).
+pub async fn audit_sign_in(state: &AppState, user: &UserRecord, via: &str) -> Result<(), ApiError> {
+    let entry = AuditEntry {
+        agency_id: user.agency_id,
+        actor_id: Some(user.id),
+        action: "sign_in".into(),
+        object: format!("user:{}", user.id),
+        at: state.now_default(),
+        data: serde_json::json!({ "via": via }),
+    };
+    Ok(state.store.audit(&entry).await?)
+}
+
 /// The active user with this username (or phone, for citizens) and password; `None` otherwise,
 /// after the same work. Each failure is audited; each username may try 10 times a minute.
 pub async fn verify_login(state: &AppState, username: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
@@ -102,16 +115,6 @@ pub async fn create_token(
             name: req.name.unwrap_or_else(|| "api".into()),
         })
         .await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            agency_id: user.agency_id,
-            actor_id: Some(user.id),
-            action: "sign_in".into(),
-            object: format!("user:{}", user.id),
-            at: state.now_default(),
-            data: serde_json::json!({ "via": "api_token" }),
-        })
-        .await?;
+    audit_sign_in(&state, &user, "api_token").await?;
     Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name }))
 }
