@@ -6,10 +6,12 @@
 //! Vietnamese agencies do: a GSM-7 segment holds 160 characters, a Unicode one 70), and are counted
 //! in segments so that cost and truncation are known before sending.
 //!
-//! Delivery (the outbox worker, gateways, SMTP) is the next part of this crate (issue 5).
+//! [`worker`] delivers them from the outbox through the [`gateway`]s: HTTP SMS gateways and SMTP.
 
+pub mod gateway;
 pub mod messages;
 pub mod sms;
+pub mod worker;
 
 pub use messages::{Message, MessageContext, render};
 pub use sms::{Encoding, Segments, segments, without_diacritics};

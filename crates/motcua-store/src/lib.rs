@@ -25,7 +25,10 @@ use motcua_domain::org::{Agency, RoleGrant, Unit};
 use uuid::Uuid;
 
 pub use error::StoreError;
-pub use model::{ApiToken, AuditEntry, DossierFilter, EventRecord, OutboxMessage, Page, ProcedureQuery, UserRecord};
+pub use model::{
+    ApiToken, AuditEntry, Delivery, DossierFilter, EventRecord, NewDelivery, OutboxMessage, Page, ProcedureQuery,
+    UserRecord,
+};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -105,6 +108,32 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
     async fn events(&self, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
+
+    // Deliveries of messages.
+    /// Outbox events not yet expanded into deliveries, oldest first.
+    async fn pending_outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Records the deliveries of an outbox event and marks it expanded, in one transaction;
+    /// deliveries already recorded (same idempotency key) are left as they are.
+    async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()>;
+    /// Takes up to `limit` deliveries due at `now` (or whose sender's lease ran out) for sending,
+    /// leased until `lease_until`. Several workers never take the same one (PostgreSQL: SKIP
+    /// LOCKED; SQLite: one writer at a time).
+    async fn claim_deliveries(
+        &self,
+        now: NaiveDateTime,
+        lease_until: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<Delivery>>;
+    /// Records a delivery's outcome: `next_attempt_at` for a temporary failure.
+    async fn finish_delivery(
+        &self,
+        id: Uuid,
+        status: &str,
+        next_attempt_at: Option<NaiveDateTime>,
+        answer: &str,
+        now: NaiveDateTime,
+    ) -> Result<()>;
+    async fn deliveries_of(&self, dossier_id: Uuid) -> Result<Vec<Delivery>>;
 
     // Files, audit, rate limits.
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)

@@ -110,3 +110,39 @@ pub struct OutboxMessage {
     pub created_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
 }
+
+/// A message to deliver, as the notifier builds it from an outbox event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub dossier_id: Option<Uuid>,
+    /// `sms` or `email`.
+    pub channel: String,
+    pub recipient: String,
+    pub idempotency_key: String,
+    pub essential: bool,
+    pub subject: Option<String>,
+    pub body: String,
+    pub body_html: Option<String>,
+}
+
+/// A stored delivery and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub dossier_id: Option<Uuid>,
+    pub channel: String,
+    pub recipient: String,
+    pub idempotency_key: String,
+    pub essential: bool,
+    pub subject: Option<String>,
+    pub body: String,
+    pub body_html: Option<String>,
+    /// created, sending, delivered, temporary-failure, permanent-failure, technical-failure.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_answer: Option<String>,
+}

@@ -750,6 +750,111 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn pending_outbox(&self, limit: i64) -> crate::Result<Vec<crate::OutboxMessage>> {
+                let rows: Vec<(Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
+                    sqlx::query_as(
+                        "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
+                         where expanded_at is null order by created_at, id limit $1",
+                    )
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, dossier_id, event_id, kind, payload, created_at, done_at)| {
+                        Ok(crate::OutboxMessage {
+                            id,
+                            dossier_id,
+                            event_id,
+                            kind,
+                            payload: serde_json::from_str(&payload)?,
+                            created_at,
+                            done_at,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_deliveries(
+                &self,
+                outbox_id: Uuid,
+                deliveries: &[crate::NewDelivery],
+                now: NaiveDateTime,
+            ) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for d in deliveries {
+                    sqlx::query(
+                        "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
+                           essential, subject, body, body_html, status, attempts, next_attempt_at, created_at, updated_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'created', 0, $12, $13, $14)
+                         on conflict (idempotency_key) do nothing",
+                    )
+                    .bind(d.id)
+                    .bind(d.agency_id)
+                    .bind(d.dossier_id)
+                    .bind(outbox_id)
+                    .bind(&d.channel)
+                    .bind(&d.recipient)
+                    .bind(&d.idempotency_key)
+                    .bind(d.essential)
+                    .bind(&d.subject)
+                    .bind(&d.body)
+                    .bind(&d.body_html)
+                    .bind(now)
+                    .bind(now)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(outbox_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn claim_deliveries(
+                &self,
+                now: NaiveDateTime,
+                lease_until: NaiveDateTime,
+                limit: i64,
+            ) -> crate::Result<Vec<crate::Delivery>> {
+                let rows: Vec<DeliveryRow> = sqlx::query_as(Self::CLAIM_DELIVERIES)
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(delivery_from).collect())
+            }
+
+            async fn finish_delivery(
+                &self,
+                id: Uuid,
+                status: &str,
+                next_attempt_at: Option<NaiveDateTime>,
+                answer: &str,
+                now: NaiveDateTime,
+            ) -> crate::Result<()> {
+                sqlx::query(
+                    "update deliveries set status = $1, next_attempt_at = coalesce($2, next_attempt_at), last_answer = $3,
+                       locked_until = null, updated_at = $4 where id = $5",
+                )
+                .bind(status)
+                .bind(next_attempt_at)
+                .bind(answer)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn deliveries_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::Delivery>> {
+                let rows: Vec<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where dossier_id = $1 order by created_at, channel"))
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(delivery_from).collect())
+            }
+
             async fn record_file(
                 &self,
                 agency_id: Uuid,
@@ -854,6 +959,65 @@ macro_rules! user_columns {
     () => {
         "select id, agency_id, username, full_name, password_hash, citizen, phone, email, active from users"
     };
+}
+
+macro_rules! delivery_columns {
+    () => {
+        "select id, agency_id, dossier_id, channel, recipient, idempotency_key, essential, subject, body, body_html,
+           status, attempts, next_attempt_at, last_answer from deliveries"
+    };
+}
+
+type DeliveryRow = (
+    Uuid,
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    i64,
+    NaiveDateTime,
+    Option<String>,
+);
+
+fn delivery_from(r: DeliveryRow) -> crate::Delivery {
+    let (
+        id,
+        agency_id,
+        dossier_id,
+        channel,
+        recipient,
+        idempotency_key,
+        essential,
+        subject,
+        body,
+        body_html,
+        status,
+        attempts,
+        next_attempt_at,
+        last_answer,
+    ) = r;
+    crate::Delivery {
+        id,
+        agency_id,
+        dossier_id,
+        channel,
+        recipient,
+        idempotency_key,
+        essential,
+        subject,
+        body,
+        body_html,
+        status,
+        attempts,
+        next_attempt_at,
+        last_answer,
+    }
 }
 
 type UserRow = (Uuid, Option<Uuid>, String, String, String, bool, Option<String>, Option<String>, bool);

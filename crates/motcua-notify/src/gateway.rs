@@ -1,0 +1,223 @@
+//! Where messages go: an SMS gateway over HTTP (eSMS, or a generic one configured by URL and body
+//! template) and e-mail over SMTP. Each answer is classified: delivered, or a temporary failure
+//! (retried later), or a permanent one (not retried).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use motcua_store::Delivery;
+
+/// Why a message did not go out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later: the gateway is down, busy or slow.
+    #[error("tạm thời: {0}")]
+    Temporary(String),
+    /// Trying again will not help: a wrong number, a rejected account, a refused template.
+    #[error("không gửi được: {0}")]
+    Permanent(String),
+}
+
+/// A way to deliver messages of one channel (`sms` or `email`).
+#[async_trait]
+pub trait Channel: Send + Sync + std::fmt::Debug {
+    /// What the gateway answered, for the log, when it accepted the message.
+    async fn send(&self, delivery: &Delivery) -> Result<String, SendError>;
+}
+
+/// Installs the TLS crypto provider (ring) once; gateways and SMTP use it.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn client(timeout: Duration) -> Result<reqwest::Client, SendError> {
+    init_tls();
+    reqwest::Client::builder().timeout(timeout).build().map_err(|e| SendError::Temporary(format!("HTTP client: {e}")))
+}
+
+fn classify(status: reqwest::StatusCode, body: &str) -> Result<String, SendError> {
+    let answer = format!("HTTP {}: {}", status.as_u16(), body.chars().take(300).collect::<String>());
+    if status.is_success() {
+        Ok(answer)
+    } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+        Err(SendError::Temporary(answer))
+    } else {
+        Err(SendError::Permanent(answer))
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> SendError {
+    SendError::Temporary(format!("không kết nối được cổng tin nhắn: {e}"))
+}
+
+/// A generic HTTP SMS gateway: POST a JSON body from a template where `{to}`, `{text}` and `{key}`
+/// (the idempotency key) are replaced by JSON strings' contents. 2xx is delivered; 408, 429 and
+/// 5xx are temporary; other answers are permanent.
+#[derive(Debug, Clone)]
+pub struct HttpSms {
+    pub url: String,
+    pub body_template: String,
+    client: reqwest::Client,
+}
+
+fn json_inner(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+impl HttpSms {
+    pub fn new(url: &str, body_template: &str, timeout: Duration) -> Result<HttpSms, SendError> {
+        Ok(HttpSms { url: url.to_owned(), body_template: body_template.to_owned(), client: client(timeout)? })
+    }
+}
+
+#[async_trait]
+impl Channel for HttpSms {
+    async fn send(&self, d: &Delivery) -> Result<String, SendError> {
+        let body = self
+            .body_template
+            .replace("{to}", &json_inner(&d.recipient))
+            .replace("{text}", &json_inner(&d.body))
+            .replace("{key}", &json_inner(&d.idempotency_key));
+        let res = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("idempotency-key", &d.idempotency_key)
+            .body(body)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        classify(status, &text)
+    }
+}
+
+/// eSMS.vn's REST API (SendMultipleMessage_V4), customer-care SMS (SmsType 2) with the brandname;
+/// the idempotency key is the RequestId. CodeResult 100 is accepted, 124 (duplicate RequestId)
+/// means it was already accepted; 101, 104 and 146 are permanent; anything else is retried.
+#[derive(Debug, Clone)]
+pub struct Esms {
+    pub url: String,
+    pub api_key: String,
+    pub secret_key: String,
+    pub brandname: String,
+    client: reqwest::Client,
+}
+
+impl Esms {
+    pub const URL: &'static str = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/";
+
+    pub fn new(
+        url: &str,
+        api_key: &str,
+        secret_key: &str,
+        brandname: &str,
+        timeout: Duration,
+    ) -> Result<Esms, SendError> {
+        Ok(Esms {
+            url: url.to_owned(),
+            api_key: api_key.to_owned(),
+            secret_key: secret_key.to_owned(),
+            brandname: brandname.to_owned(),
+            client: client(timeout)?,
+        })
+    }
+}
+
+#[async_trait]
+impl Channel for Esms {
+    async fn send(&self, d: &Delivery) -> Result<String, SendError> {
+        let unicode = crate::sms::segments(&d.body).encoding == crate::sms::Encoding::Ucs2;
+        let body = serde_json::json!({
+            "ApiKey": self.api_key,
+            "SecretKey": self.secret_key,
+            "Phone": d.recipient,
+            "Content": d.body,
+            "Brandname": self.brandname,
+            "SmsType": "2",
+            "IsUnicode": if unicode { "1" } else { "0" },
+            "RequestId": d.idempotency_key,
+        });
+        let res = self.client.post(&self.url).json(&body).send().await.map_err(transport_error)?;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return classify(status, &text);
+        }
+        let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let code = answer["CodeResult"].as_str().map(str::to_owned).unwrap_or_else(|| answer["CodeResult"].to_string());
+        let said = format!("eSMS CodeResult {code}: {}", text.chars().take(300).collect::<String>());
+        match code.as_str() {
+            "100" | "124" => Ok(said),
+            "101" | "104" | "146" => Err(SendError::Permanent(said)),
+            _ => Err(SendError::Temporary(said)),
+        }
+    }
+}
+
+/// E-mail over SMTP (STARTTLS, TLS or plain for a local relay), text and HTML. The idempotency
+/// key is the Message-ID, so a resent message is recognisable as the same one.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    StartTls,
+    Tls,
+    /// No encryption: only for a relay on the same machine.
+    Plain,
+}
+
+impl Smtp {
+    pub fn new(
+        host: &str,
+        port: u16,
+        security: SmtpSecurity,
+        credentials: Option<(String, String)>,
+        from: &str,
+    ) -> Result<Smtp, SendError> {
+        init_tls();
+        let builder = match security {
+            SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+            SmtpSecurity::Plain => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
+        }
+        .map_err(|e| SendError::Permanent(format!("SMTP {host}: {e}")))?;
+        let mut builder = builder.port(port).timeout(Some(Duration::from_secs(20)));
+        if let Some((user, password)) = credentials {
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, password));
+        }
+        let from = from.parse().map_err(|e| SendError::Permanent(format!("địa chỉ gửi \"{from}\": {e}")))?;
+        Ok(Smtp { transport: builder.build(), from })
+    }
+}
+
+#[async_trait]
+impl Channel for Smtp {
+    async fn send(&self, d: &Delivery) -> Result<String, SendError> {
+        let to: Mailbox =
+            d.recipient.parse().map_err(|e| SendError::Permanent(format!("địa chỉ \"{}\": {e}", d.recipient)))?;
+        let text = d.body.clone();
+        let html = d.body_html.clone().unwrap_or_else(|| text.clone());
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(d.subject.clone().unwrap_or_default())
+            .message_id(Some(format!("<{}@motcua>", d.idempotency_key.replace(':', "."))))
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| SendError::Permanent(format!("thư không hợp lệ: {e}")))?;
+        match self.transport.send(message).await {
+            Ok(response) => Ok(format!("SMTP {}", response.code())),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(format!("SMTP: {e}"))),
+            Err(e) => Err(SendError::Temporary(format!("SMTP: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Delivery from the outbox: each dossier event written by the core (in the same transaction as
+//! the change) becomes one delivery per channel and recipient, each sent at least once.
+//!
+//! - Expanding an event is idempotent (unique idempotency key `<event>:<channel>:<recipient>`).
+//! - Sending claims due deliveries with a lease; a worker that dies mid-batch leaves them
+//!   `sending`, and once the lease runs out another run sends them again with the same key.
+//! - A temporary failure is retried with exponential backoff and jitter, up to
+//!   `max_attempts`; a permanent one is not retried. One bad message never blocks the others.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use motcua_store::{Delivery, NewDelivery, OutboxMessage, Store, StoreError};
+use uuid::Uuid;
+
+use crate::gateway::{Channel, SendError};
+use crate::messages::{MessageContext, render};
+
+/// How the notifier behaves.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// The SMS sender (brandname).
+    pub sender: String,
+    /// The public address, for lookup links.
+    pub public_url: String,
+    /// Send SMS with diacritics (costs about twice as much).
+    pub sms_diacritics: bool,
+    pub batch: i64,
+    /// How long a claimed delivery is reserved for its sender.
+    pub lease_seconds: i64,
+    pub max_attempts: i64,
+    /// First retry delay; doubled each time, capped at six hours.
+    pub retry_base_seconds: i64,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            sender: "MOTCUA".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            sms_diacritics: false,
+            batch: 50,
+            lease_seconds: 120,
+            max_attempts: 10,
+            retry_base_seconds: 30,
+        }
+    }
+}
+
+/// The channels the notifier sends through; a missing one leaves its deliveries as technical
+/// failures for the log.
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    pub store: Arc<dyn Store>,
+    pub sms: Option<Arc<dyn Channel>>,
+    pub email: Option<Arc<dyn Channel>>,
+    pub settings: NotifySettings,
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub expanded: usize,
+    pub delivered: usize,
+    pub temporary: usize,
+    pub permanent: usize,
+}
+
+fn text(v: &serde_json::Value) -> Option<String> {
+    v.as_str().map(str::to_owned).filter(|s| !s.is_empty())
+}
+
+fn date(v: &serde_json::Value) -> Option<NaiveDate> {
+    v.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+impl Notifier {
+    /// The deliveries of one outbox event.
+    async fn deliveries_for(&self, m: &OutboxMessage) -> Result<Vec<NewDelivery>, StoreError> {
+        let p = &m.payload;
+        let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
+        let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(vec![]) };
+        let agency = self.store.agency(dossier.agency_id).await?.map(|a| a.name).unwrap_or_default();
+        let code = text(&p["code"]);
+        let phone = text(&p["phone"]);
+        let lookup_url = match (&code, &phone) {
+            (Some(c), Some(ph)) if ph.len() >= 4 => {
+                Some(format!("{}/lookup?code={c}&phone_last4={}", self.settings.public_url, &ph[ph.len() - 4..]))
+            }
+            _ => None,
+        };
+        let data = &p["data"];
+        let ctx = MessageContext {
+            event: text(&p["event"]).unwrap_or_default(),
+            code,
+            procedure: text(&p["procedure"]).unwrap_or_default(),
+            agency,
+            sender: self.settings.sender.clone(),
+            applicant: dossier.applicant.name.clone(),
+            due_date: date(&p["due_date"]),
+            new_due_date: date(&data["new_due_date"]),
+            reason: text(&data["reason"]),
+            step: text(&data["to_step"]),
+            lookup_url,
+        };
+        let Some(message) = render(&ctx, self.settings.sms_diacritics) else { return Ok(vec![]) };
+        let event = m.event_id.unwrap_or(m.id);
+        let mut out = Vec::new();
+        let mut add =
+            |channel: &str, recipient: String, subject: Option<String>, body: String, html: Option<String>| {
+                out.push(NewDelivery {
+                    id: Uuid::now_v7(),
+                    agency_id: dossier.agency_id,
+                    dossier_id: Some(dossier_id),
+                    channel: channel.into(),
+                    idempotency_key: format!("{event}:{channel}:{recipient}"),
+                    recipient,
+                    essential: message.essential,
+                    subject,
+                    body,
+                    body_html: html,
+                });
+            };
+        if let Some(phone) = phone {
+            add("sms", phone, None, message.sms.clone(), None);
+        }
+        if let Some(email) = text(&p["email"]) {
+            add(
+                "email",
+                email,
+                Some(message.subject.clone()),
+                message.body_text.clone(),
+                Some(message.body_html.clone()),
+            );
+        }
+        Ok(out)
+    }
+
+    fn backoff(&self, attempts: i64) -> Duration {
+        let base = self.settings.retry_base_seconds.max(1) * 2_i64.saturating_pow(attempts.clamp(1, 20) as u32 - 1);
+        let capped = base.min(6 * 3600);
+        let jitter = rand::random_range(0..=capped / 5 + 1);
+        Duration::seconds(capped + jitter)
+    }
+
+    async fn send_one(&self, d: &Delivery, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
+        let channel = match d.channel.as_str() {
+            "sms" => self.sms.as_ref(),
+            "email" => self.email.as_ref(),
+            _ => None,
+        };
+        let Some(channel) = channel else {
+            report.permanent += 1;
+            let answer = format!("chưa cấu hình kênh {}", d.channel);
+            return self.store.finish_delivery(d.id, "technical-failure", None, &answer, now).await;
+        };
+        match channel.send(d).await {
+            Ok(answer) => {
+                report.delivered += 1;
+                self.store.finish_delivery(d.id, "delivered", None, &answer, now).await
+            }
+            Err(SendError::Temporary(answer)) if d.attempts < self.settings.max_attempts => {
+                report.temporary += 1;
+                let next = now + self.backoff(d.attempts);
+                self.store.finish_delivery(d.id, "temporary-failure", Some(next), &answer, now).await
+            }
+            Err(SendError::Temporary(answer) | SendError::Permanent(answer)) => {
+                report.permanent += 1;
+                self.store.finish_delivery(d.id, "permanent-failure", None, &answer, now).await
+            }
+        }
+    }
+
+    /// Expands new outbox events into their deliveries; how many events.
+    pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
+        let mut expanded = 0;
+        for m in self.store.pending_outbox(self.settings.batch).await? {
+            let deliveries = self.deliveries_for(&m).await?;
+            self.store.insert_deliveries(m.id, &deliveries, now).await?;
+            expanded += 1;
+        }
+        Ok(expanded)
+    }
+
+    /// Expands new outbox events and sends what is due at `now` (local time).
+    pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
+        let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
+        let lease = now + Duration::seconds(self.settings.lease_seconds);
+        for d in self.store.claim_deliveries(now, lease, self.settings.batch).await? {
+            self.send_one(&d, now, &mut report).await?;
+        }
+        Ok(report)
+    }
+}
