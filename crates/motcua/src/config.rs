@@ -19,6 +19,87 @@ pub struct Config {
     pub files: FilesConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// Messages to applicants: the worker, the SMS gateway and the SMTP server.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyConfig {
+    /// Run the delivery worker inside `serve`.
+    pub enabled: bool,
+    pub interval_seconds: u64,
+    /// The SMS sender (brandname).
+    pub sender: String,
+    pub sms_diacritics: bool,
+    pub sms: SmsConfig,
+    pub smtp: SmtpConfig,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            enabled: true,
+            interval_seconds: 5,
+            sender: "MOTCUA".into(),
+            sms_diacritics: false,
+            sms: SmsConfig::default(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsConfig {
+    /// `none`, `http` (generic) or `esms`.
+    pub kind: String,
+    pub url: String,
+    /// For `http`: the JSON body, with `{to}`, `{text}` and `{key}`.
+    pub body_template: String,
+    pub api_key: String,
+    pub secret_key: String,
+    pub brandname: String,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig {
+            kind: "none".into(),
+            url: String::new(),
+            body_template: r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#.into(),
+            api_key: String::new(),
+            secret_key: String::new(),
+            brandname: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpConfig {
+    /// Empty: no e-mail.
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls` or `plain` (a relay on the same machine only).
+    pub security: String,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: String::new(),
+            port: 587,
+            security: "starttls".into(),
+            username: String::new(),
+            password: String::new(),
+            from: "Một cửa <no-reply@example.vn>".into(),
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -154,4 +235,27 @@ max_upload_mb = 20
 max_json_kb = 1024
 # Per client address and minute, on the public endpoints (catalog, lookup, sign-in).
 public_requests_per_minute = 120
+
+[notify]
+# The delivery worker runs inside `serve` (or alone: `motcua worker`).
+enabled = true
+interval_seconds = 5
+sender = "MOTCUA"          # the SMS brandname
+sms_diacritics = false     # unaccented SMS cost about half
+
+[notify.sms]
+kind = "none"              # none | http | esms
+url = ""
+body_template = '{"to": "{to}", "text": "{text}", "key": "{key}"}'
+api_key = ""               # esms; secrets are better set as MOTCUA_NOTIFY__SMS__API_KEY
+secret_key = ""
+brandname = ""
+
+[notify.smtp]
+host = ""                  # empty: no e-mail
+port = 587
+security = "starttls"      # starttls | tls | plain
+username = ""
+password = ""              # or MOTCUA_NOTIFY__SMTP__PASSWORD
+from = "Một cửa <no-reply@example.vn>"
 "#;

@@ -39,6 +39,8 @@ enum Command {
     Config(cli::config_cmd::ConfigArgs),
     /// Đo hiệu năng / benchmarks that print figures.
     Bench(cli::bench::BenchArgs),
+    /// Gửi tin nhắn, thư từ hàng đợi / run the delivery worker alone.
+    Worker(cli::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Catalog(a) => cli::catalog::run(a),
         Command::Config(a) => cli::config_cmd::run(a),
         Command::Bench(a) => cli::bench::run(a),
+        Command::Worker(a) => cli::worker::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

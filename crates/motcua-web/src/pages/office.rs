@@ -206,6 +206,8 @@ pub struct DossierPage {
     today: String,
     documents: Vec<(&'static str, &'static str)>,
     can_attach_result: bool,
+    /// Messages to the applicant: channel, recipient, status, attempts, last answer.
+    messages: Vec<(String, String, &'static str, i64, String)>,
 }
 
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
@@ -271,6 +273,23 @@ async fn dossier_page(
         done,
         today: now.date().to_string(),
         documents: super::forms::documents_of(&d),
+        messages: state
+            .store
+            .deliveries_of(d.id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let status = match m.status.as_str() {
+                    "delivered" => "Đã gửi",
+                    "created" | "sending" => "Đang gửi",
+                    "temporary-failure" => "Lỗi tạm thời, sẽ gửi lại",
+                    "permanent-failure" => "Không gửi được",
+                    _ => "Lỗi kỹ thuật",
+                };
+                let channel = if m.channel == "sms" { "SMS" } else { "Email" };
+                (channel.to_owned(), m.recipient, status, m.attempts, m.last_answer.unwrap_or_default())
+            })
+            .collect(),
         can_attach_result: d.result.is_some()
             && actor.has_any(
                 &[

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod due;
 pub mod migrate;
 pub mod serve;
+pub mod worker;
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;

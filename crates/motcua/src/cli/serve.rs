@@ -41,6 +41,10 @@ async fn serve(config: Config, demo: bool) -> CliResult {
     if demo {
         super::demo::load_if_empty(store.clone(), &files).await?;
     }
+    if config.notify.enabled {
+        let notifier = super::worker::notifier(&config, store.clone())?;
+        tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds));
+    }
     let state = AppState::new(store, files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await

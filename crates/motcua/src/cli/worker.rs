@@ -1,0 +1,93 @@
+//! `motcua worker`: the delivery worker alone (several may run against PostgreSQL); `serve` runs
+//! one too unless `notify.enabled = false`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use motcua_notify::gateway::{Channel, Esms, HttpSms, Smtp, SmtpSecurity};
+use motcua_notify::worker::{Notifier, NotifySettings};
+use motcua_store::Store;
+
+use super::{CliResult, open_store, runtime};
+use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+pub fn run(args: WorkerArgs) -> CliResult {
+    let config = Config::load(args.config.as_deref())?;
+    runtime()?.block_on(async {
+        let store = open_store(&config).await?;
+        let notifier = notifier(&config, store)?;
+        println!("motcua worker: gửi tin nhắn, thư từ hàng đợi (Ctrl+C để dừng)");
+        tokio::select! {
+            () = run_loop(notifier, config.notify.interval_seconds) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(())
+    })
+}
+
+/// The notifier of the configured gateways.
+pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, String> {
+    let n = &config.notify;
+    let timeout = Duration::from_secs(15);
+    let sms: Option<Arc<dyn Channel>> = match n.sms.kind.as_str() {
+        "none" | "" => None,
+        "http" => Some(Arc::new(HttpSms::new(&n.sms.url, &n.sms.body_template, timeout).map_err(|e| e.to_string())?)),
+        "esms" => {
+            let url = if n.sms.url.is_empty() { Esms::URL } else { n.sms.url.as_str() };
+            Some(Arc::new(
+                Esms::new(url, &n.sms.api_key, &n.sms.secret_key, &n.sms.brandname, timeout)
+                    .map_err(|e| e.to_string())?,
+            ))
+        }
+        other => return Err(format!("notify.sms.kind \"{other}\": dùng none, http hoặc esms")),
+    };
+    let email: Option<Arc<dyn Channel>> = if n.smtp.host.is_empty() {
+        None
+    } else {
+        let security = match n.smtp.security.as_str() {
+            "tls" => SmtpSecurity::Tls,
+            "plain" => SmtpSecurity::Plain,
+            _ => SmtpSecurity::StartTls,
+        };
+        let credentials = (!n.smtp.username.is_empty()).then(|| (n.smtp.username.clone(), n.smtp.password.clone()));
+        Some(Arc::new(
+            Smtp::new(&n.smtp.host, n.smtp.port, security, credentials, &n.smtp.from).map_err(|e| e.to_string())?,
+        ))
+    };
+    Ok(Notifier {
+        store,
+        sms,
+        email,
+        settings: NotifySettings {
+            sender: n.sender.clone(),
+            public_url: config.server.public_url.trim_end_matches('/').to_owned(),
+            sms_diacritics: n.sms_diacritics,
+            ..Default::default()
+        },
+    })
+}
+
+/// Runs the notifier every `interval_seconds`, forever; errors are logged and retried.
+pub async fn run_loop(notifier: Notifier, interval_seconds: u64) {
+    let cal = motcua_calendar::WorkCalendar::vietnam().ok();
+    loop {
+        let now = match &cal {
+            Some(cal) => cal.to_local(chrono::Utc::now()),
+            None => chrono::Utc::now().naive_utc() + chrono::Duration::hours(7),
+        };
+        match notifier.run_once(now).await {
+            Ok(report) if report != Default::default() => tracing::info!(?report, "notifications"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "notifications: store error"),
+        }
+        tokio::time::sleep(Duration::from_secs(interval_seconds.max(1))).await;
+    }
+}
