@@ -727,7 +727,7 @@ macro_rules! impl_store {
             }
 
             async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
-                let rows: Vec<(Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
+                let rows: Vec<OutboxRow> =
                     sqlx::query_as(
                         "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
                          where dossier_id = $1 order by created_at, id",
@@ -735,23 +735,11 @@ macro_rules! impl_store {
                     .bind(dossier_id)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.into_iter()
-                    .map(|(id, dossier_id, event_id, kind, payload, created_at, done_at)| {
-                        Ok(crate::OutboxMessage {
-                            id,
-                            dossier_id,
-                            event_id,
-                            kind,
-                            payload: serde_json::from_str(&payload)?,
-                            created_at,
-                            done_at,
-                        })
-                    })
-                    .collect()
+                rows.into_iter().map(outbox_from).collect()
             }
 
             async fn pending_outbox(&self, limit: i64) -> crate::Result<Vec<crate::OutboxMessage>> {
-                let rows: Vec<(Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
+                let rows: Vec<OutboxRow> =
                     sqlx::query_as(
                         "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
                          where expanded_at is null order by created_at, id limit $1",
@@ -759,19 +747,7 @@ macro_rules! impl_store {
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.into_iter()
-                    .map(|(id, dossier_id, event_id, kind, payload, created_at, done_at)| {
-                        Ok(crate::OutboxMessage {
-                            id,
-                            dossier_id,
-                            event_id,
-                            kind,
-                            payload: serde_json::from_str(&payload)?,
-                            created_at,
-                            done_at,
-                        })
-                    })
-                    .collect()
+                rows.into_iter().map(outbox_from).collect()
             }
 
             async fn insert_deliveries(
@@ -1018,6 +994,21 @@ fn delivery_from(r: DeliveryRow) -> crate::Delivery {
         next_attempt_at,
         last_answer,
     }
+}
+
+type OutboxRow = (Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>);
+
+fn outbox_from(r: OutboxRow) -> Result<crate::OutboxMessage, StoreError> {
+    let (id, dossier_id, event_id, kind, payload, created_at, done_at) = r;
+    Ok(crate::OutboxMessage {
+        id,
+        dossier_id,
+        event_id,
+        kind,
+        payload: serde_json::from_str(&payload)?,
+        created_at,
+        done_at,
+    })
 }
 
 type UserRow = (Uuid, Option<Uuid>, String, String, String, bool, Option<String>, Option<String>, bool);
