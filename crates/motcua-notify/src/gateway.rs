@@ -1,6 +1,6 @@
-//! Where messages go: an SMS gateway over HTTP (eSMS, or a generic one configured by URL and body
-//! template) and e-mail over SMTP. Each answer is classified: delivered, or a temporary failure
-//! (retried later), or a permanent one (not retried).
+//! Where messages go: an SMS gateway over HTTP (eSMS, Viettel's SOAP service, or a generic one
+//! configured by URL and body template) and e-mail over SMTP. Each answer is classified:
+//! delivered, or a temporary failure (retried later), or a permanent one (not retried).
 
 use std::time::Duration;
 
@@ -155,6 +155,120 @@ impl Channel for Esms {
             "100" | "124" => Ok(said),
             "101" | "104" | "146" => Err(SendError::Permanent(said)),
             _ => Err(SendError::Temporary(said)),
+        }
+    }
+}
+
+/// Viettel's brandname SMS web service (SOAP "CcApi", operation `wsCpMt`, namespace
+/// `http://impl.bulkSms.ws/`). The receiver is written with the country code (84…); the answer's
+/// `<result>1</result>` means accepted ("Insert MT_QUEUE: OK"). Viettel publishes no idempotency
+/// key for `wsCpMt`: RequestID is sent as "1" as its samples do, so a resend after a crash may be
+/// a second SMS (documented in `docs/notifications.md`). An answer of 0 whose message names the
+/// account, the brandname or the receiver is permanent; other failures are retried.
+#[derive(Debug, Clone)]
+pub struct Viettel {
+    pub url: String,
+    pub user: String,
+    pub password: String,
+    pub cp_code: String,
+    /// The registered brandname (ServiceID).
+    pub brandname: String,
+    client: reqwest::Client,
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{name}>"))? + start;
+    Some(&xml[start..end])
+}
+
+/// `0905123456` → `84905123456`.
+fn international(phone: &str) -> String {
+    match phone.strip_prefix('0') {
+        Some(rest) => format!("84{rest}"),
+        None => phone.to_owned(),
+    }
+}
+
+impl Viettel {
+    pub fn new(
+        url: &str,
+        user: &str,
+        password: &str,
+        cp_code: &str,
+        brandname: &str,
+        timeout: Duration,
+    ) -> Result<Viettel, SendError> {
+        Ok(Viettel {
+            url: url.to_owned(),
+            user: user.to_owned(),
+            password: password.to_owned(),
+            cp_code: cp_code.to_owned(),
+            brandname: brandname.to_owned(),
+            client: client(timeout)?,
+        })
+    }
+
+    /// The SOAP request of one message.
+    pub fn envelope(&self, d: &Delivery) -> String {
+        let unicode = crate::sms::segments(&d.body).encoding == crate::sms::Encoding::Ucs2;
+        let to = xml_escape(&international(&d.recipient));
+        format!(
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+                "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" ",
+                "xmlns:impl=\"http://impl.bulkSms.ws/\"><soapenv:Header/><soapenv:Body><impl:wsCpMt>",
+                "<User>{}</User><Password>{}</Password><CPCode>{}</CPCode><RequestID>1</RequestID>",
+                "<UserID>{}</UserID><ReceiverID>{}</ReceiverID><ServiceID>{}</ServiceID>",
+                "<CommandCode>bulksms</CommandCode><Content>{}</Content><ContentType>{}</ContentType>",
+                "</impl:wsCpMt></soapenv:Body></soapenv:Envelope>"
+            ),
+            xml_escape(&self.user),
+            xml_escape(&self.password),
+            xml_escape(&self.cp_code),
+            to,
+            to,
+            xml_escape(&self.brandname),
+            xml_escape(&d.body),
+            if unicode { "1" } else { "0" },
+        )
+    }
+}
+
+#[async_trait]
+impl Channel for Viettel {
+    async fn send(&self, d: &Delivery) -> Result<String, SendError> {
+        let res = self
+            .client
+            .post(&self.url)
+            .header("content-type", "text/xml; charset=utf-8")
+            .header("soapaction", "\"\"")
+            .body(self.envelope(d))
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return classify(status, &text);
+        }
+        let result = xml_element(&text, "result").map(str::trim).unwrap_or("");
+        let message = xml_element(&text, "message").unwrap_or("").trim().to_owned();
+        let said = format!("Viettel result {result}: {message}");
+        if result == "1" {
+            return Ok(said);
+        }
+        let lower = message.to_lowercase();
+        let permanent = ["authen", "password", "user", "cpcode", "serviceid", "brandname", "receiver", "invalid"];
+        if !result.is_empty() && permanent.iter().any(|w| lower.contains(w)) {
+            Err(SendError::Permanent(said))
+        } else {
+            Err(SendError::Temporary(said))
         }
     }
 }

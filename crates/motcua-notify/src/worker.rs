@@ -7,14 +7,17 @@
 //! - A temporary failure is retried with exponential backoff and jitter, up to
 //!   `max_attempts`; a permanent one is not retried. One bad message never blocks the others.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
-use motcua_store::{Delivery, NewDelivery, OutboxMessage, Store, StoreError};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use motcua_store::{CallTask, Delivery, NewDelivery, NotifyPreferences, OutboxMessage, Store, StoreError};
 use uuid::Uuid;
 
+use crate::digest::agency_digests;
 use crate::gateway::{Channel, SendError};
-use crate::messages::{MessageContext, render};
+use crate::messages::{MessageContext, render_with};
+use crate::template::TemplateSet;
 
 /// How the notifier behaves.
 #[derive(Debug, Clone)]
@@ -31,6 +34,10 @@ pub struct NotifySettings {
     pub max_attempts: i64,
     /// First retry delay; doubled each time, capped at six hours.
     pub retry_base_seconds: i64,
+    /// When officers' daily digests go out on working days (local time); `None`: no digests.
+    pub digest_at: Option<NaiveTime>,
+    /// Digests list dossiers due within this many working days, besides the overdue ones.
+    pub digest_days_ahead: u32,
 }
 
 impl Default for NotifySettings {
@@ -43,6 +50,8 @@ impl Default for NotifySettings {
             lease_seconds: 120,
             max_attempts: 10,
             retry_base_seconds: 30,
+            digest_at: NaiveTime::from_hms_opt(7, 30, 0),
+            digest_days_ahead: 2,
         }
     }
 }
@@ -61,6 +70,8 @@ pub struct Notifier {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RunReport {
     pub expanded: usize,
+    /// Officers' digests queued.
+    pub digests: usize,
     pub delivered: usize,
     pub temporary: usize,
     pub permanent: usize,
@@ -75,12 +86,32 @@ fn date(v: &serde_json::Value) -> Option<NaiveDate> {
 }
 
 impl Notifier {
-    /// The deliveries of one outbox event.
-    async fn deliveries_for(&self, m: &OutboxMessage) -> Result<Vec<NewDelivery>, StoreError> {
+    /// The agency's current words for each (event, language) it has changed.
+    async fn custom_templates(&self, agency_id: Uuid) -> Result<HashMap<(String, String), TemplateSet>, StoreError> {
+        let mut out = HashMap::new();
+        // Newest first: the first seen of each (event, lang) is the current version.
+        for t in self.store.message_templates(agency_id).await? {
+            out.entry((t.event, t.lang)).or_insert(TemplateSet {
+                subject: t.subject,
+                body_text: t.body_text,
+                body_html: t.body_html,
+                sms: t.sms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The deliveries of one outbox event, and the phone call owed when an essential message has
+    /// no mobile number to go to.
+    async fn deliveries_for(&self, m: &OutboxMessage, now: NaiveDateTime) -> Result<Vec<NewDelivery>, StoreError> {
         let p = &m.payload;
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(vec![]) };
         let agency = self.store.agency(dossier.agency_id).await?.map(|a| a.name).unwrap_or_default();
+        let preferences = match dossier.citizen_user_id {
+            Some(user) => self.store.notify_preferences(user).await?,
+            None => NotifyPreferences::default(),
+        };
         let code = text(&p["code"]);
         let phone = text(&p["phone"]);
         let lookup_url = match (&code, &phone) {
@@ -103,8 +134,13 @@ impl Notifier {
             step: text(&data["to_step"]),
             lookup_url,
         };
-        let Some(message) = render(&ctx, self.settings.sms_diacritics) else { return Ok(vec![]) };
+        let lang = preferences.lang.as_str();
+        let custom = self.custom_templates(dossier.agency_id).await?;
+        let custom = custom.get(&(ctx.event.clone(), lang.to_owned()));
+        let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(vec![]) };
         let event = m.event_id.unwrap_or(m.id);
+        let wants =
+            |channel: &str| message.essential || preferences.channels == "both" || preferences.channels == channel;
         let mut out = Vec::new();
         let mut add =
             |channel: &str, recipient: String, subject: Option<String>, body: String, html: Option<String>| {
@@ -119,12 +155,14 @@ impl Notifier {
                     subject,
                     body,
                     body_html: html,
+                    call_script: (channel == "sms").then(|| message.call_script.clone()),
                 });
             };
-        if let Some(phone) = phone {
+        let mobile = dossier.applicant.phone.is_mobile();
+        if let Some(phone) = phone.filter(|_| mobile && wants("sms")) {
             add("sms", phone, None, message.sms.clone(), None);
         }
-        if let Some(email) = text(&p["email"]) {
+        if let Some(email) = text(&p["email"]).filter(|_| wants("email")) {
             add(
                 "email",
                 email,
@@ -133,7 +171,54 @@ impl Notifier {
                 Some(message.body_html.clone()),
             );
         }
+        if message.essential && !mobile {
+            let task = CallTask {
+                id: Uuid::now_v7(),
+                agency_id: dossier.agency_id,
+                dossier_id,
+                delivery_id: None,
+                task_key: format!("{event}:call"),
+                reason: "no_mobile".into(),
+                phone: Some(dossier.applicant.phone.as_str().to_owned()),
+                applicant: dossier.applicant.name.clone(),
+                script: message.call_script.clone(),
+                status: "open".into(),
+                outcome: None,
+                note: None,
+                attempts: 0,
+                officer_id: None,
+                created_at: now,
+                updated_at: now,
+            };
+            self.store.insert_call_task(&task).await?;
+        }
         Ok(out)
+    }
+
+    /// An essential SMS that can never go out becomes a phone call for the counter.
+    async fn call_instead(&self, d: &Delivery, now: NaiveDateTime) -> Result<(), StoreError> {
+        let (Some(dossier_id), true, "sms") = (d.dossier_id, d.essential, d.channel.as_str()) else { return Ok(()) };
+        let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(()) };
+        let task = CallTask {
+            id: Uuid::now_v7(),
+            agency_id: d.agency_id,
+            dossier_id,
+            delivery_id: Some(d.id),
+            task_key: format!("{}:call", d.idempotency_key),
+            reason: "sms_failed".into(),
+            phone: Some(d.recipient.clone()),
+            applicant: dossier.applicant.name.clone(),
+            script: d.call_script.clone().unwrap_or_else(|| d.body.clone()),
+            status: "open".into(),
+            outcome: None,
+            note: None,
+            attempts: 0,
+            officer_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_call_task(&task).await?;
+        Ok(())
     }
 
     fn backoff(&self, attempts: i64) -> Duration {
@@ -152,7 +237,8 @@ impl Notifier {
         let Some(channel) = channel else {
             report.permanent += 1;
             let answer = format!("chưa cấu hình kênh {}", d.channel);
-            return self.store.finish_delivery(d.id, "technical-failure", None, &answer, now).await;
+            self.store.finish_delivery(d.id, "technical-failure", None, &answer, now).await?;
+            return self.call_instead(d, now).await;
         };
         match channel.send(d).await {
             Ok(answer) => {
@@ -166,7 +252,8 @@ impl Notifier {
             }
             Err(SendError::Temporary(answer) | SendError::Permanent(answer)) => {
                 report.permanent += 1;
-                self.store.finish_delivery(d.id, "permanent-failure", None, &answer, now).await
+                self.store.finish_delivery(d.id, "permanent-failure", None, &answer, now).await?;
+                self.call_instead(d, now).await
             }
         }
     }
@@ -175,7 +262,7 @@ impl Notifier {
     pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
         let mut expanded = 0;
         for m in self.store.pending_outbox(self.settings.batch).await? {
-            let deliveries = self.deliveries_for(&m).await?;
+            let deliveries = self.deliveries_for(&m, now).await?;
             self.store.insert_deliveries(m.id, &deliveries, now).await?;
             expanded += 1;
         }
@@ -185,6 +272,13 @@ impl Notifier {
     /// Expands new outbox events and sends what is due at `now` (local time).
     pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
+        if let Some(at) = self.settings.digest_at {
+            for agency in self.store.agencies().await? {
+                let days = self.settings.digest_days_ahead;
+                report.digests +=
+                    agency_digests(&*self.store, agency.id, now, at, days, &self.settings.public_url).await?;
+            }
+        }
         let lease = now + Duration::seconds(self.settings.lease_seconds);
         for d in self.store.claim_deliveries(now, lease, self.settings.batch).await? {
             self.send_one(&d, now, &mut report).await?;

@@ -22,11 +22,16 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 /// keeps what it received.
 #[derive(Clone, Default)]
 struct Gateway {
-    script: Arc<Mutex<Vec<u16>>>,
+    /// (HTTP status, milliseconds to wait before answering)
+    script: Arc<Mutex<Vec<(u16, u64)>>>,
     received: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 async fn start_gateway(script: Vec<u16>) -> (Gateway, String) {
+    start_gateway_on("127.0.0.1:0", script.into_iter().map(|c| (c, 0)).collect()).await
+}
+
+async fn start_gateway_on(address: &str, script: Vec<(u16, u64)>) -> (Gateway, String) {
     let gw = Gateway { script: Arc::new(Mutex::new(script)), received: Arc::default() };
     let state = gw.clone();
     let app = axum::Router::new().route(
@@ -36,13 +41,16 @@ async fn start_gateway(script: Vec<u16>) -> (Gateway, String) {
             async move {
                 let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
                 state.received.lock().unwrap().push((key, body));
-                let mut script = state.script.lock().unwrap();
-                let code = if script.is_empty() { 200 } else { script.remove(0) };
+                let (code, delay) = {
+                    let mut script = state.script.lock().unwrap();
+                    if script.is_empty() { (200, 0) } else { script.remove(0) }
+                };
+                tokio::time::sleep(Duration::from_millis(delay)).await;
                 (StatusCode::from_u16(code).unwrap(), format!("status {code}"))
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(address).await.unwrap();
     let url = format!("http://{}/send", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (gw, url)
@@ -96,11 +104,21 @@ async fn start_smtp() -> (Arc<Mutex<Vec<String>>>, u16) {
 
 /// A dossier accepted at the counter: two outbox events (submitted, accept) for its applicant.
 async fn accepted_dossier(db: &TestDb, fx: &Fixture, now: NaiveDateTime) -> Dossier {
+    accepted_dossier_of(db, fx, now, "0905123456", None).await
+}
+
+async fn accepted_dossier_of(
+    db: &TestDb,
+    fx: &Fixture,
+    now: NaiveDateTime,
+    phone: &str,
+    citizen_user_id: Option<uuid::Uuid>,
+) -> Dossier {
     let cal = WorkCalendar::vietnam().unwrap();
     let applicant = ApplicantInput {
         name: Some("Nguyễn Văn An".into()),
         citizen_id: Some("056090001234".into()),
-        phone: Some("0905123456".into()),
+        phone: Some(phone.into()),
         email: Some("an@example.vn".into()),
         address: Some("Nha Trang".into()),
         ..Default::default()
@@ -112,7 +130,7 @@ async fn accepted_dossier(db: &TestDb, fx: &Fixture, now: NaiveDateTime) -> Doss
         channel: Intake::Counter,
         applicant,
         postal: None,
-        citizen_user_id: None,
+        citizen_user_id,
         files: vec![],
     };
     let ctx = Context { actor: &fx.reception, now, calendar: &cal, new_code: None };
@@ -127,8 +145,11 @@ async fn accepted_dossier(db: &TestDb, fx: &Fixture, now: NaiveDateTime) -> Doss
 }
 
 async fn notifier(db: &TestDb, sms_url: &str, smtp_port: u16) -> Notifier {
-    let sms =
-        HttpSms::new(sms_url, r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#, Duration::from_secs(5)).unwrap();
+    notifier_with_timeout(db, sms_url, smtp_port, Duration::from_secs(5)).await
+}
+
+async fn notifier_with_timeout(db: &TestDb, sms_url: &str, smtp_port: u16, timeout: Duration) -> Notifier {
+    let sms = HttpSms::new(sms_url, r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#, timeout).unwrap();
     let email = Smtp::new("127.0.0.1", smtp_port, SmtpSecurity::Plain, None, "Một cửa <motcua@example.vn>").unwrap();
     Notifier {
         store: db.store.clone(),
@@ -137,6 +158,7 @@ async fn notifier(db: &TestDb, sms_url: &str, smtp_port: u16) -> Notifier {
         settings: NotifySettings {
             sender: "SO NNMT KH".into(),
             public_url: "https://dvc.example.vn".into(),
+            digest_at: None,
             ..Default::default()
         },
     }
@@ -159,6 +181,14 @@ on_every_backend!(
     every_event_reaches_the_applicant_by_sms_and_email,
     a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is_not,
     a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease,
+    a_gateway_that_times_out_is_retried_and_a_slow_one_is_waited_for,
+    messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns,
+    an_essential_sms_that_cannot_go_becomes_a_phone_call,
+    a_landline_gets_a_phone_call_instead_of_an_sms,
+    the_applicant_chooses_channels_and_language_but_not_for_essential_messages,
+    the_agency_words_replace_the_built_in_ones,
+    officers_get_one_digest_per_working_day_and_reminders_once_a_day,
+    viettel_answers_are_read_from_the_soap_envelope,
 );
 
 async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
@@ -249,4 +279,330 @@ async fn a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(db: T
     }
     let after = db.store.deliveries_of(d.id).await.unwrap();
     assert!(after.iter().all(|x| x.status == "delivered" && x.attempts == 2), "{after:?}");
+}
+
+async fn a_gateway_that_times_out_is_retried_and_a_slow_one_is_waited_for(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    // The first SMS hangs past the client's 1 s timeout; the second answers after 300 ms.
+    let (gw, url) = start_gateway_on("127.0.0.1:0", vec![(200, 3000), (200, 300)]).await;
+    let (_mails, port) = start_smtp().await;
+    let n = notifier_with_timeout(&db, &url, port, Duration::from_secs(1)).await;
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, now).await;
+    let report = n.run_once(now).await.unwrap();
+    assert_eq!((report.delivered, report.temporary, report.permanent), (3, 1, 0));
+    let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
+    let timed_out = sms.iter().find(|x| x.status == "temporary-failure").expect("the timed-out one");
+    assert!(timed_out.last_answer.as_deref().unwrap().contains("không kết nối được"), "{timed_out:?}");
+    // The gateway did receive the first request: the retry carries the same key, so a gateway
+    // that honours keys sends one SMS.
+    let report = n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
+    assert_eq!(report.delivered, 1);
+    let received = gw.received.lock().unwrap().clone();
+    assert_eq!(received.iter().filter(|(k, _)| k == &timed_out.idempotency_key).count(), 2);
+}
+
+async fn messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    // A port where nothing listens yet.
+    let address = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let (_mails, port) = start_smtp().await;
+    let n = notifier(&db, &format!("http://{address}/send"), port).await;
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, now).await;
+    let mut t = now;
+    for _ in 0..3 {
+        let report = n.run_once(t).await.unwrap();
+        assert_eq!(report.delivered, if t == now { 2 } else { 0 }, "the e-mails go, the SMS wait");
+        t += chrono::Duration::hours(7);
+    }
+    let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
+    assert!(sms.iter().all(|x| x.status == "temporary-failure" && x.attempts == 3), "{sms:?}");
+    assert!(db.store.call_tasks(fx.agency.id, true).await.unwrap().is_empty(), "no call while retrying");
+    // The gateway comes back on the same address.
+    let (gw, _) = start_gateway_on(&address, vec![]).await;
+    let report = n.run_once(t).await.unwrap();
+    assert_eq!(report.delivered, 2);
+    assert_eq!(gw.received.lock().unwrap().len(), 2);
+    let after = db.store.deliveries_of(d.id).await.unwrap();
+    assert!(after.iter().all(|x| x.status == "delivered"), "{after:?}");
+}
+
+async fn an_essential_sms_that_cannot_go_becomes_a_phone_call(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (_gw, url) = start_gateway(vec![400, 400]).await;
+    let (_mails, port) = start_smtp().await;
+    let n = notifier(&db, &url, port).await;
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, now).await;
+    let report = n.run_once(now).await.unwrap();
+    assert_eq!(report.permanent, 2);
+    // Only the acceptance is essential: one call, with the words in full Vietnamese.
+    let calls = db.store.call_tasks(fx.agency.id, true).await.unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call = &calls[0];
+    assert_eq!(
+        (call.reason.as_str(), call.phone.as_deref(), call.dossier_id),
+        ("sms_failed", Some("0905123456"), d.id)
+    );
+    assert!(call.script.contains("đã được tiếp nhận, hẹn trả kết quả ngày 05/03/2026"), "{}", call.script);
+    // Running again does not open a second task; the officer's outcome closes it.
+    n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
+    assert_eq!(db.store.call_tasks(fx.agency.id, true).await.unwrap().len(), 1);
+    db.store.record_call(call.id, "no_answer", None, fx.reception.user_id, false, now).await.unwrap();
+    assert_eq!(db.store.call_tasks(fx.agency.id, true).await.unwrap()[0].attempts, 1);
+    db.store.record_call(call.id, "reached", Some("Đã báo"), fx.reception.user_id, true, now).await.unwrap();
+    assert!(db.store.call_tasks(fx.agency.id, true).await.unwrap().is_empty());
+    let done = db.store.call_tasks_of(d.id).await.unwrap();
+    assert_eq!((done[0].outcome.as_deref(), done[0].attempts, done[0].status.as_str()), (Some("reached"), 2, "done"));
+}
+
+async fn a_landline_gets_a_phone_call_instead_of_an_sms(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (gw, url) = start_gateway(vec![]).await;
+    let (_mails, port) = start_smtp().await;
+    let n = notifier(&db, &url, port).await;
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier_of(&db, &fx, now, "0258 3822 123", None).await;
+    let report = n.run_once(now).await.unwrap();
+    assert_eq!(report.delivered, 2, "the e-mails");
+    assert!(gw.received.lock().unwrap().is_empty(), "no SMS to a landline");
+    let calls = db.store.call_tasks_of(d.id).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!((calls[0].reason.as_str(), calls[0].phone.as_deref()), ("no_mobile", Some("02583822123")));
+}
+
+async fn the_applicant_chooses_channels_and_language_but_not_for_essential_messages(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (gw, url) = start_gateway(vec![]).await;
+    let (mails, port) = start_smtp().await;
+    let n = notifier(&db, &url, port).await;
+    let prefs = motcua_store::NotifyPreferences { channels: "email".into(), lang: "en".into() };
+    db.store.set_notify_preferences(fx.citizen.user_id, &prefs).await.unwrap();
+    assert_eq!(db.store.notify_preferences(fx.citizen.user_id).await.unwrap(), prefs);
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier_of(&db, &fx, now, "0905123456", Some(fx.citizen.user_id)).await;
+    n.run_once(now).await.unwrap();
+    let deliveries = db.store.deliveries_of(d.id).await.unwrap();
+    let channels = |essential: bool| {
+        let mut c: Vec<_> = deliveries.iter().filter(|x| x.essential == essential).map(|x| x.channel.clone()).collect();
+        c.sort();
+        c
+    };
+    // "Received online" is optional: e-mail only, as asked. The acceptance goes everywhere.
+    assert_eq!(channels(false), ["email"]);
+    assert_eq!(channels(true), ["email", "sms"]);
+    let sms = gw.received.lock().unwrap()[0].1.clone();
+    assert!(sms.contains("Dossier 000.00.17.H34-260212-0001 was accepted; the result is due on 05/03/2026"), "{sms}");
+    assert!(mails.lock().unwrap().iter().any(|m| m.contains("Dear Nguy")), "English e-mail");
+}
+
+async fn the_agency_words_replace_the_built_in_ones(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (gw, url) = start_gateway(vec![]).await;
+    let (_mails, port) = start_smtp().await;
+    let n = notifier(&db, &url, port).await;
+    let now = at(2026, 2, 12, 9, 0);
+    let mut words = motcua_notify::template::default_set("accept", "vi").unwrap();
+    words.sms = "{sender}: Da nhan ho so {code}. Hen tra {due_date}.[[ Xem: {lookup_url}]]".into();
+    for _ in 0..2 {
+        let saved = db
+            .store
+            .insert_message_template(&motcua_store::MessageTemplate {
+                id: uuid::Uuid::now_v7(),
+                agency_id: fx.agency.id,
+                event: "accept".into(),
+                lang: "vi".into(),
+                version: 0,
+                subject: words.subject.clone(),
+                body_text: words.body_text.clone(),
+                body_html: words.body_html.clone(),
+                sms: words.sms.clone(),
+                author_id: Some(fx.admin.user_id),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        assert!(saved.version >= 1);
+        words.sms = words.sms.replace("Da nhan", "Da tiep nhan");
+    }
+    let versions = db.store.message_templates(fx.agency.id).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1], "newest first, both kept");
+    accepted_dossier(&db, &fx, now).await;
+    n.run_once(now).await.unwrap();
+    let received = gw.received.lock().unwrap().clone();
+    assert!(
+        received.iter().any(|(_, body)| body
+            .contains("SO NNMT KH: Da tiep nhan ho so 000.00.17.H34-260212-0001. Hen tra 05/03/2026. Xem: https://")),
+        "{received:?}"
+    );
+}
+
+async fn officers_get_one_digest_per_working_day_and_reminders_once_a_day(db: TestDb) {
+    use motcua_domain::org::{Role, RoleGrant};
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (_gw, url) = start_gateway(vec![]).await;
+    let (mails, port) = start_smtp().await;
+    let mut n = notifier(&db, &url, port).await;
+    n.settings.digest_at = chrono::NaiveTime::from_hms_opt(7, 30, 0);
+    let officer = |name: &str, email: Option<&str>, phone: Option<&str>| motcua_store::UserRecord {
+        id: uuid::Uuid::now_v7(),
+        agency_id: Some(fx.agency.id),
+        username: format!("{name}-{}", uuid::Uuid::new_v4().simple()),
+        full_name: name.into(),
+        password_hash: "x".into(),
+        citizen: false,
+        phone: phone.map(str::to_owned),
+        email: email.map(str::to_owned),
+        active: true,
+    };
+    let counter = officer("Lê Thị Quầy", Some("quay@example.vn"), None);
+    let director = officer("Trần Giám Đốc", None, Some("0912000111"));
+    let idle = officer("Phạm Phòng Khác", Some("khac@example.vn"), None);
+    for (u, role, unit) in [
+        (&counter, Role::Reception, Some("VP")),
+        (&director, Role::AgencyLead, None),
+        (&idle, Role::Specialist, Some("LD")),
+    ] {
+        db.store.insert_user(u).await.unwrap();
+        db.store
+            .insert_grant(u.id, &RoleGrant { role, agency_id: fx.agency.id, unit: unit.map(str::to_owned) })
+            .await
+            .unwrap();
+    }
+    let received = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, received).await;
+    n.run_once(received).await.unwrap();
+    let sent_before = mails.lock().unwrap().len();
+
+    // Saturday 07/03/2026: a day off, no digest. (Due 05/03: overdue by then.)
+    let report = n.run_once(at(2026, 3, 7, 8, 0)).await.unwrap();
+    assert_eq!(report.digests, 0);
+    // Monday 09/03 before 07:30: not yet; at 07:31: the counter officer (e-mail) and the
+    // director (SMS); the officer of a unit with nothing due gets nothing.
+    assert_eq!(n.run_once(at(2026, 3, 9, 7, 0)).await.unwrap().digests, 0);
+    let report = n.run_once(at(2026, 3, 9, 7, 31)).await.unwrap();
+    assert_eq!(report.digests, 2, "{report:?}");
+    let digest = mails.lock().unwrap()[sent_before..].join("\n");
+    assert!(digest.contains("quay@example.vn"), "{digest}");
+    assert!(!digest.contains("khac@example.vn"));
+    let director_sms = db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![fx.agency.id],
+            q: Some("0912000111".into()),
+            page: 1,
+            page_size: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(director_sms.total, 1);
+    assert!(
+        director_sms.items[0].body.contains("Don doc giai quyet ho so ngay 09/03/2026"),
+        "{:?}",
+        director_sms.items[0]
+    );
+    let counter_digest = db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![fx.agency.id],
+            q: Some("quay@".into()),
+            page: 1,
+            page_size: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let body = &counter_digest.items[0].body;
+    assert!(body.contains("Đơn vị VP: 1 hồ sơ quá hạn"), "{body}");
+    assert!(
+        body.contains("000.00.17.H34-260212-0001") && body.contains("quá hạn 2 ngày làm việc (hạn 05/03/2026)"),
+        "{body}"
+    );
+    // The same day again, or a second worker: nothing new.
+    assert_eq!(n.run_once(at(2026, 3, 9, 10, 0)).await.unwrap().digests, 0);
+
+    // A reminder about the overdue dossier goes to the officers of the unit holding it, once a day.
+    let cal = WorkCalendar::vietnam().unwrap();
+    let lead = db.store.user(fx.agency_lead.user_id).await.unwrap().unwrap();
+    let now = at(2026, 3, 9, 10, 0);
+    assert_eq!(
+        motcua_notify::digest::remind(db.store.as_ref(), &cal, &d, &lead, now, "https://dvc.example.vn").await.unwrap(),
+        0,
+        "reception is not a unit holder"
+    );
+    let mut held = d.clone();
+    held.assignee = Some(counter.id);
+    assert_eq!(
+        motcua_notify::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        motcua_notify::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn")
+            .await
+            .unwrap(),
+        0,
+        "once a day"
+    );
+    let reminders = db.store.deliveries_of(d.id).await.unwrap();
+    let reminder = reminders.iter().find(|x| x.idempotency_key.starts_with("remind:")).expect("a reminder");
+    assert_eq!(reminder.recipient, "quay@example.vn");
+    assert!(
+        reminder.body.contains("Người nhắc: ") && reminder.body.contains("quá hạn 2 ngày làm việc"),
+        "{}",
+        reminder.body
+    );
+}
+
+async fn viettel_answers_are_read_from_the_soap_envelope(db: TestDb) {
+    use motcua_notify::gateway::{Channel, SendError, Viettel};
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let answers = Arc::new(Mutex::new(vec![
+        "<result>1</result><message>Insert MT_QUEUE: OK</message>",
+        "<result>0</result><message>Authenticate: fail</message>",
+        "<result>0</result><message>System busy</message>",
+    ]));
+    let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (a, b) = (answers.clone(), bodies.clone());
+    let app = axum::Router::new().route(
+        "/ws",
+        axum::routing::post(move |body: String| {
+            let (a, b) = (a.clone(), b.clone());
+            async move {
+                b.lock().unwrap().push(body);
+                let inner = a.lock().unwrap().remove(0);
+                format!(
+                    "<?xml version=\"1.0\" ?><S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body>\
+                     <ns2:wsCpMtResponse xmlns:ns2=\"http://impl.bulkSms.ws/\"><return>{inner}</return>\
+                     </ns2:wsCpMtResponse></S:Body></S:Envelope>"
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/ws", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let viettel = Viettel::new(&url, "user", "p&ss", "CP", "SO-NNMT-KH", Duration::from_secs(5)).unwrap();
+    let (_mails, port) = start_smtp().await;
+    let n = Notifier { sms: Some(Arc::new(viettel.clone())), ..notifier(&db, &url, port).await };
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, now).await;
+    n.expand(now).await.unwrap();
+    let sms = db.store.deliveries_of(d.id).await.unwrap().into_iter().find(|x| x.channel == "sms").unwrap();
+    assert!(matches!(viettel.send(&sms).await, Ok(answer) if answer.contains("Insert MT_QUEUE: OK")));
+    assert!(matches!(viettel.send(&sms).await, Err(SendError::Permanent(_))));
+    assert!(matches!(viettel.send(&sms).await, Err(SendError::Temporary(_))));
+    let body = bodies.lock().unwrap()[0].clone();
+    assert!(
+        body.contains("<ReceiverID>84905123456</ReceiverID>") && body.contains("<Password>p&amp;ss</Password>"),
+        "{body}"
+    );
+    assert!(body.contains("<ServiceID>SO-NNMT-KH</ServiceID><CommandCode>bulksms</CommandCode>"), "{body}");
+    assert!(body.contains("<ContentType>0</ContentType>"), "unaccented text is GSM-7");
 }

@@ -7,6 +7,14 @@
 //! backends share and expanded for each pool type; what differs (connection set-up, migrations,
 //! locking) lives in `sqlite.rs` and `postgres.rs`.
 
+/// The columns of a delivery, in the order `queries::delivery_from` reads them.
+macro_rules! delivery_fields {
+    () => {
+        "id, agency_id, dossier_id, channel, recipient, idempotency_key, essential, subject, body, body_html,
+           status, attempts, next_attempt_at, last_answer, call_script, created_at"
+    };
+}
+
 mod error;
 mod migrate;
 mod model;
@@ -26,8 +34,8 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, Delivery, DossierFilter, EventRecord, NewDelivery, OutboxMessage, Page, ProcedureQuery,
-    UserRecord,
+    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord,
+    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, ProcedureQuery, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -134,6 +142,49 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         now: NaiveDateTime,
     ) -> Result<()>;
     async fn deliveries_of(&self, dossier_id: Uuid) -> Result<Vec<Delivery>>;
+    async fn delivery(&self, id: Uuid) -> Result<Option<Delivery>>;
+    /// Records messages not caused by a dossier event (digests, reminders) under an outbox row of
+    /// `kind`, already expanded; those whose idempotency key exists are skipped. How many were new.
+    async fn enqueue_deliveries(
+        &self,
+        agency_id: Uuid,
+        kind: &str,
+        deliveries: &[NewDelivery],
+        now: NaiveDateTime,
+    ) -> Result<usize>;
+    /// The message log: newest first, one page.
+    async fn search_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>>;
+    /// Puts a delivery back in the queue, due at `now` (a resend keeps its idempotency key).
+    async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> Result<()>;
+    /// Deliveries by channel and status, for the metrics.
+    async fn delivery_counts(&self) -> Result<Vec<DeliveryCount>>;
+
+    // Phone calls, templates, preferences, digests.
+    /// Opens a call task unless one with its key exists; whether it was new.
+    async fn insert_call_task(&self, task: &CallTask) -> Result<bool>;
+    async fn call_task(&self, id: Uuid) -> Result<Option<CallTask>>;
+    /// The agency's call tasks (open ones only, or all), oldest first.
+    async fn call_tasks(&self, agency_id: Uuid, open_only: bool) -> Result<Vec<CallTask>>;
+    async fn call_tasks_of(&self, dossier_id: Uuid) -> Result<Vec<CallTask>>;
+    /// Records a call's outcome; `done` closes the task.
+    async fn record_call(
+        &self,
+        id: Uuid,
+        outcome: &str,
+        note: Option<&str>,
+        officer_id: Uuid,
+        done: bool,
+        now: NaiveDateTime,
+    ) -> Result<()>;
+    /// Stores a new version of the agency's words for (event, lang), numbered after the last.
+    async fn insert_message_template(&self, template: &MessageTemplate) -> Result<MessageTemplate>;
+    /// Every version of the agency's templates, newest first.
+    async fn message_templates(&self, agency_id: Uuid) -> Result<Vec<MessageTemplate>>;
+    async fn notify_preferences(&self, user_id: Uuid) -> Result<NotifyPreferences>;
+    async fn set_notify_preferences(&self, user_id: Uuid, preferences: &NotifyPreferences) -> Result<()>;
+    /// Marks the agency's officer digests of `day` sent; false if they already were.
+    async fn mark_digest_sent(&self, agency_id: Uuid, day: NaiveDate, now: NaiveDateTime) -> Result<bool>;
+    async fn digest_sent(&self, agency_id: Uuid, day: NaiveDate) -> Result<bool>;
 
     // Files, audit, rate limits.
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)

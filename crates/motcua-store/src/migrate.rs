@@ -9,12 +9,14 @@ pub const SQLITE: &[Migration] = &[
     (2, "sessions", include_str!("../migrations/sqlite/0002_sessions.sql")),
     (3, "procedure_filters", include_str!("../migrations/sqlite/0003_procedure_filters.sql")),
     (4, "deliveries", include_str!("../migrations/sqlite/0004_deliveries.sql")),
+    (5, "messages", include_str!("../migrations/sqlite/0005_messages.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "sessions", include_str!("../migrations/postgres/0002_sessions.sql")),
     (3, "procedure_filters", include_str!("../migrations/postgres/0003_procedure_filters.sql")),
     (4, "deliveries", include_str!("../migrations/postgres/0004_deliveries.sql")),
+    (5, "messages", include_str!("../migrations/postgres/0005_messages.sql")),
 ];
 
 pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (

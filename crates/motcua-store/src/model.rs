@@ -125,6 +125,8 @@ pub struct NewDelivery {
     pub subject: Option<String>,
     pub body: String,
     pub body_html: Option<String>,
+    /// What an officer says on the phone if this SMS cannot reach the applicant.
+    pub call_script: Option<String>,
 }
 
 /// A stored delivery and where it stands.
@@ -145,4 +147,83 @@ pub struct Delivery {
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub last_answer: Option<String>,
+    pub call_script: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Filters of the message log. `agencies` is the caller's scope and is always applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeliveryQuery {
+    pub agencies: Vec<Uuid>,
+    /// Part of the recipient, the idempotency key, the subject or the text.
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// How many deliveries of a channel stand at a status, for the metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryCount {
+    pub channel: String,
+    pub status: String,
+    pub count: i64,
+}
+
+/// A phone call an officer of the counter owes an applicant whom an essential message could not
+/// reach by SMS.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallTask {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub dossier_id: Uuid,
+    pub delivery_id: Option<Uuid>,
+    /// One task per undelivered message: `<idempotency key>` of the message.
+    pub task_key: String,
+    /// `no_mobile` or `sms_failed`.
+    pub reason: String,
+    pub phone: Option<String>,
+    pub applicant: String,
+    pub script: String,
+    /// `open` or `done`.
+    pub status: String,
+    /// `reached`, `no_answer` or `wrong_number`.
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    pub attempts: i64,
+    pub officer_id: Option<Uuid>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One version of an agency's words for one event in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageTemplate {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub event: String,
+    pub lang: String,
+    pub version: i64,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub sms: String,
+    pub author_id: Option<Uuid>,
+    pub created_at: NaiveDateTime,
+}
+
+/// How an applicant with an account wants to hear from the agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyPreferences {
+    /// `both`, `sms` or `email`; essential messages go by every channel whatever this says.
+    pub channels: String,
+    /// `vi` or `en`.
+    pub lang: String,
+}
+
+impl Default for NotifyPreferences {
+    fn default() -> Self {
+        NotifyPreferences { channels: "both".into(), lang: "vi".into() }
+    }
 }

@@ -17,15 +17,17 @@ const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;
 
 impl PgStore {
     /// Takes due deliveries; SKIP LOCKED lets several workers take different ones at once.
-    pub(crate) const CLAIM_DELIVERIES: &'static str = "update deliveries set status = 'sending', locked_until = $1,
+    pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
+        "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
          where id in (select id from deliveries
            where (status in ('created', 'temporary-failure') and next_attempt_at <= $2)
               or (status = 'sending' and locked_until < $2)
            order by next_attempt_at limit $3
            for update skip locked)
-         returning id, agency_id, dossier_id, channel, recipient, idempotency_key, essential, subject, body, body_html,
-           status, attempts, next_attempt_at, last_answer";
+         returning ",
+        delivery_fields!()
+    );
 
     pub async fn connect(url: &str) -> Result<PgStore> {
         let pool =

@@ -758,28 +758,7 @@ macro_rules! impl_store {
             ) -> crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 for d in deliveries {
-                    sqlx::query(
-                        "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
-                           essential, subject, body, body_html, status, attempts, next_attempt_at, created_at, updated_at)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'created', 0, $12, $13, $14)
-                         on conflict (idempotency_key) do nothing",
-                    )
-                    .bind(d.id)
-                    .bind(d.agency_id)
-                    .bind(d.dossier_id)
-                    .bind(outbox_id)
-                    .bind(&d.channel)
-                    .bind(&d.recipient)
-                    .bind(&d.idempotency_key)
-                    .bind(d.essential)
-                    .bind(&d.subject)
-                    .bind(&d.body)
-                    .bind(&d.body_html)
-                    .bind(now)
-                    .bind(now)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_delivery!(tx, outbox_id, d, now);
                 }
                 sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(outbox_id).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -829,6 +808,267 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(rows.into_iter().map(delivery_from).collect())
+            }
+
+            async fn delivery(&self, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
+                let row: Option<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(delivery_from))
+            }
+
+            async fn enqueue_deliveries(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                deliveries: &[crate::NewDelivery],
+                now: NaiveDateTime,
+            ) -> crate::Result<usize> {
+                let mut tx = self.pool.begin().await?;
+                let outbox_id = Uuid::now_v7();
+                sqlx::query(
+                    "insert into outbox (id, agency_id, kind, payload, created_at, expanded_at, done_at)
+                     values ($1, $2, $3, '{}', $4, $5, $6)",
+                )
+                .bind(outbox_id)
+                .bind(agency_id)
+                .bind(kind)
+                .bind(now)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let mut new = 0;
+                for d in deliveries {
+                    new += insert_delivery!(tx, outbox_id, d, now);
+                }
+                if new == 0 {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(new as usize)
+            }
+
+            async fn search_deliveries(&self, f: &crate::DeliveryQuery) -> crate::Result<crate::Page<crate::Delivery>> {
+                let mut w = Where::default();
+                w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+                if let Some(status) = f.status.as_deref().filter(|s| !s.is_empty()) {
+                    w.and("status = ?", Arg::Text(status.to_owned()));
+                }
+                if let Some(channel) = f.channel.as_deref().filter(|s| !s.is_empty()) {
+                    w.and("channel = ?", Arg::Text(channel.to_owned()));
+                }
+                if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    w.and(
+                        "(lower(recipient) like ? or lower(idempotency_key) like ? or lower(coalesce(subject, '')) like ?
+                          or lower(body) like ?)",
+                        Arg::Text(format!("%{}%", q.to_lowercase())),
+                    );
+                }
+                let count_sql = format!("select count(*) from deliveries{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
+                let sql = format!("{}{} order by created_at desc, id desc{limit}", delivery_columns!(), w.render());
+                let rows: Vec<DeliveryRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(size)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(crate::Page { items: rows.into_iter().map(delivery_from).collect(), total })
+            }
+
+            async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
+                sqlx::query(
+                    "update deliveries set status = 'created', attempts = 0, next_attempt_at = $1, locked_until = null,
+                       updated_at = $2 where id = $3",
+                )
+                .bind(now)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn delivery_counts(&self) -> crate::Result<Vec<crate::DeliveryCount>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "select channel, status, count(*) from deliveries group by channel, status order by channel, status",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(channel, status, count)| crate::DeliveryCount { channel, status, count }).collect())
+            }
+
+            async fn insert_call_task(&self, t: &crate::CallTask) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "insert into call_tasks (id, agency_id, dossier_id, delivery_id, task_key, reason, phone, applicant, script,
+                       status, outcome, note, attempts, officer_id, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                     on conflict (task_key) do nothing",
+                )
+                .bind(t.id)
+                .bind(t.agency_id)
+                .bind(t.dossier_id)
+                .bind(t.delivery_id)
+                .bind(&t.task_key)
+                .bind(&t.reason)
+                .bind(&t.phone)
+                .bind(&t.applicant)
+                .bind(&t.script)
+                .bind(&t.status)
+                .bind(&t.outcome)
+                .bind(&t.note)
+                .bind(t.attempts)
+                .bind(t.officer_id)
+                .bind(t.created_at)
+                .bind(t.updated_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn call_task(&self, id: Uuid) -> crate::Result<Option<crate::CallTask>> {
+                let row: Option<CallTaskRow> = sqlx::query_as(concat!(call_task_columns!(), " where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(call_task_from))
+            }
+
+            async fn call_tasks(&self, agency_id: Uuid, open_only: bool) -> crate::Result<Vec<crate::CallTask>> {
+                let rows: Vec<CallTaskRow> = sqlx::query_as(concat!(
+                    call_task_columns!(),
+                    " where agency_id = $1 and (status = 'open' or $2 = false) order by created_at, id limit 500"
+                ))
+                .bind(agency_id)
+                .bind(open_only)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(call_task_from).collect())
+            }
+
+            async fn call_tasks_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::CallTask>> {
+                let rows: Vec<CallTaskRow> =
+                    sqlx::query_as(concat!(call_task_columns!(), " where dossier_id = $1 order by created_at, id"))
+                        .bind(dossier_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(call_task_from).collect())
+            }
+
+            async fn record_call(
+                &self,
+                id: Uuid,
+                outcome: &str,
+                note: Option<&str>,
+                officer_id: Uuid,
+                done: bool,
+                now: NaiveDateTime,
+            ) -> crate::Result<()> {
+                sqlx::query(
+                    "update call_tasks set outcome = $1, note = $2, officer_id = $3, attempts = attempts + 1,
+                       status = case when $4 then 'done' else status end, updated_at = $5 where id = $6",
+                )
+                .bind(outcome)
+                .bind(note)
+                .bind(officer_id)
+                .bind(done)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_message_template(&self, t: &crate::MessageTemplate) -> crate::Result<crate::MessageTemplate> {
+                let mut tx = self.pool.begin().await?;
+                let (last,): (Option<i64>,) = sqlx::query_as(
+                    "select max(version) from message_templates where agency_id = $1 and event = $2 and lang = $3",
+                )
+                .bind(t.agency_id)
+                .bind(&t.event)
+                .bind(&t.lang)
+                .fetch_one(&mut *tx)
+                .await?;
+                let saved = crate::MessageTemplate { version: last.unwrap_or(0) + 1, ..t.clone() };
+                sqlx::query(
+                    "insert into message_templates (id, agency_id, event, lang, version, subject, body_text, body_html, sms,
+                       author_id, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(saved.id)
+                .bind(saved.agency_id)
+                .bind(&saved.event)
+                .bind(&saved.lang)
+                .bind(saved.version)
+                .bind(&saved.subject)
+                .bind(&saved.body_text)
+                .bind(&saved.body_html)
+                .bind(&saved.sms)
+                .bind(saved.author_id)
+                .bind(saved.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+                    e => e.into(),
+                })?;
+                tx.commit().await?;
+                Ok(saved)
+            }
+
+            async fn message_templates(&self, agency_id: Uuid) -> crate::Result<Vec<crate::MessageTemplate>> {
+                let rows: Vec<TemplateRow> = sqlx::query_as(
+                    "select id, agency_id, event, lang, version, subject, body_text, body_html, sms, author_id, created_at
+                     from message_templates where agency_id = $1 order by event, lang, version desc",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(template_from).collect())
+            }
+
+            async fn notify_preferences(&self, user_id: Uuid) -> crate::Result<crate::NotifyPreferences> {
+                let row: Option<(String, String)> =
+                    sqlx::query_as("select notify_channels, notify_lang from users where id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(channels, lang)| crate::NotifyPreferences { channels, lang }).unwrap_or_default())
+            }
+
+            async fn set_notify_preferences(&self, user_id: Uuid, p: &crate::NotifyPreferences) -> crate::Result<()> {
+                sqlx::query("update users set notify_channels = $1, notify_lang = $2 where id = $3")
+                    .bind(&p.channels)
+                    .bind(&p.lang)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn mark_digest_sent(&self, agency_id: Uuid, day: NaiveDate, now: NaiveDateTime) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "insert into digest_runs (agency_id, day, done_at) values ($1, $2, $3) on conflict do nothing",
+                )
+                .bind(agency_id)
+                .bind(day)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn digest_sent(&self, agency_id: Uuid, day: NaiveDate) -> crate::Result<bool> {
+                let row: Option<(Uuid,)> = sqlx::query_as("select agency_id from digest_runs where agency_id = $1 and day = $2")
+                    .bind(agency_id)
+                    .bind(day)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.is_some())
             }
 
             async fn record_file(
@@ -894,6 +1134,123 @@ macro_rules! impl_store {
     };
 }
 
+/// Inserts one delivery under `$outbox_id` inside the open transaction `$tx`, unless its
+/// idempotency key exists; evaluates to the number of rows written (0 or 1).
+macro_rules! insert_delivery {
+    ($tx:ident, $outbox_id:expr, $d:expr, $now:expr) => {{
+        let d = $d;
+        sqlx::query(
+            "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
+               essential, subject, body, body_html, call_script, status, attempts, next_attempt_at, created_at,
+               updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'created', 0, $13, $14, $15)
+             on conflict (idempotency_key) do nothing",
+        )
+        .bind(d.id)
+        .bind(d.agency_id)
+        .bind(d.dossier_id)
+        .bind($outbox_id)
+        .bind(&d.channel)
+        .bind(&d.recipient)
+        .bind(&d.idempotency_key)
+        .bind(d.essential)
+        .bind(&d.subject)
+        .bind(&d.body)
+        .bind(&d.body_html)
+        .bind(&d.call_script)
+        .bind($now)
+        .bind($now)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
+    }};
+}
+
+macro_rules! call_task_columns {
+    () => {
+        "select id, agency_id, dossier_id, delivery_id, task_key, reason, phone, applicant, script, status, outcome, note,
+           attempts, officer_id, created_at, updated_at from call_tasks"
+    };
+}
+
+type CallTaskRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<Uuid>,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+fn call_task_from(r: CallTaskRow) -> crate::CallTask {
+    let (
+        id,
+        agency_id,
+        dossier_id,
+        delivery_id,
+        task_key,
+        reason,
+        phone,
+        applicant,
+        script,
+        status,
+        outcome,
+        note,
+        attempts,
+        officer_id,
+        created_at,
+        updated_at,
+    ) = r;
+    crate::CallTask {
+        id,
+        agency_id,
+        dossier_id,
+        delivery_id,
+        task_key,
+        reason,
+        phone,
+        applicant,
+        script,
+        status,
+        outcome,
+        note,
+        attempts,
+        officer_id,
+        created_at,
+        updated_at,
+    }
+}
+
+type TemplateRow = (Uuid, Uuid, String, String, i64, String, String, String, String, Option<Uuid>, NaiveDateTime);
+
+fn template_from(r: TemplateRow) -> crate::MessageTemplate {
+    let (id, agency_id, event, lang, version, subject, body_text, body_html, sms, author_id, created_at) = r;
+    crate::MessageTemplate {
+        id,
+        agency_id,
+        event,
+        lang,
+        version,
+        subject,
+        body_text,
+        body_html,
+        sms,
+        author_id,
+        created_at,
+    }
+}
+
 /// Inserts the event and its outbox row inside the open transaction `$tx`; evaluates to the
 /// event's id.
 macro_rules! insert_event {
@@ -939,8 +1296,7 @@ macro_rules! user_columns {
 
 macro_rules! delivery_columns {
     () => {
-        "select id, agency_id, dossier_id, channel, recipient, idempotency_key, essential, subject, body, body_html,
-           status, attempts, next_attempt_at, last_answer from deliveries"
+        concat!("select ", delivery_fields!(), " from deliveries")
     };
 }
 
@@ -959,6 +1315,8 @@ type DeliveryRow = (
     i64,
     NaiveDateTime,
     Option<String>,
+    Option<String>,
+    NaiveDateTime,
 );
 
 fn delivery_from(r: DeliveryRow) -> crate::Delivery {
@@ -977,6 +1335,8 @@ fn delivery_from(r: DeliveryRow) -> crate::Delivery {
         attempts,
         next_attempt_at,
         last_answer,
+        call_script,
+        created_at,
     ) = r;
     crate::Delivery {
         id,
@@ -993,6 +1353,8 @@ fn delivery_from(r: DeliveryRow) -> crate::Delivery {
         attempts,
         next_attempt_at,
         last_answer,
+        call_script,
+        created_at,
     }
 }
 

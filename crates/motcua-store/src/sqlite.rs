@@ -16,14 +16,16 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Takes due deliveries; SQLite runs one writer at a time, so the update is the lock.
-    pub(crate) const CLAIM_DELIVERIES: &'static str = "update deliveries set status = 'sending', locked_until = $1,
+    pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
+        "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
          where id in (select id from deliveries
            where (status in ('created', 'temporary-failure') and next_attempt_at <= $2)
               or (status = 'sending' and locked_until < $2)
            order by next_attempt_at limit $3)
-         returning id, agency_id, dossier_id, channel, recipient, idempotency_key, essential, subject, body, body_html,
-           status, attempts, next_attempt_at, last_answer";
+         returning ",
+        delivery_fields!()
+    );
 
     /// Opens (creating if needed) the database file at `path`.
     pub async fn open(path: &str) -> Result<SqliteStore> {

@@ -34,6 +34,18 @@ impl PhoneNumber {
         if mobile || landline { Ok(PhoneNumber(national)) } else { Err(bad()) }
     }
 
+    /// Whether it is a mobile number (10 digits, 03/05/07/08/09), which can receive SMS; a
+    /// landline (02…) can only be called.
+    ///
+    /// ```
+    /// use motcua_domain::types::PhoneNumber;
+    /// assert!(PhoneNumber::parse("0905123456").unwrap().is_mobile());
+    /// assert!(!PhoneNumber::parse("0258.3822.123").unwrap().is_mobile());
+    /// ```
+    pub fn is_mobile(&self) -> bool {
+        self.0.len() == 10 && !self.0.starts_with("02")
+    }
+
     /// The last four digits, which the public lookup asks for.
     pub fn last4(&self) -> &str {
         &self.0[self.0.len() - 4..]
