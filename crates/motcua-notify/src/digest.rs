@@ -145,7 +145,7 @@ pub async fn agency_digests(
         if total == 0 {
             continue;
         }
-        let _ = writeln!(body, "Danh sách: {public_url}/office/dossiers?due=overdue");
+        let _ = writeln!(body, "Danh sách: {public_url}/office/dossiers?view=overdue");
         let subject = format!("Đôn đốc giải quyết hồ sơ ngày {}", today.format("%d/%m/%Y"));
         let key = format!("digest:{today}:{}", user.id);
         deliveries.extend(officer_delivery(agency_id, None, &user, &key, &subject, &body));

@@ -9,10 +9,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use chrono::NaiveDateTime;
 use motcua_calendar::WorkCalendar;
-use motcua_domain::catalog::Channel as Intake;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Submission};
-use motcua_domain::rules::rules_for;
-use motcua_domain::types::DossierCode;
+use motcua_domain::dossier::Dossier;
 use motcua_notify::gateway::{HttpSms, Smtp, SmtpSecurity};
 use motcua_notify::worker::{Notifier, NotifySettings};
 use motcua_store::testing::{Fixture, TestDb, at};
@@ -104,7 +101,7 @@ async fn start_smtp() -> (Arc<Mutex<Vec<String>>>, u16) {
 
 /// A dossier accepted at the counter: two outbox events (submitted, accept) for its applicant.
 async fn accepted_dossier(db: &TestDb, fx: &Fixture, now: NaiveDateTime) -> Dossier {
-    accepted_dossier_of(db, fx, now, "0905123456", None).await
+    fx.accepted_dossier(db.store.as_ref(), now, "0905123456", None).await
 }
 
 async fn accepted_dossier_of(
@@ -114,34 +111,7 @@ async fn accepted_dossier_of(
     phone: &str,
     citizen_user_id: Option<uuid::Uuid>,
 ) -> Dossier {
-    let cal = WorkCalendar::vietnam().unwrap();
-    let applicant = ApplicantInput {
-        name: Some("Nguyễn Văn An".into()),
-        citizen_id: Some("056090001234".into()),
-        phone: Some(phone.into()),
-        email: Some("an@example.vn".into()),
-        address: Some("Nha Trang".into()),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
-    let sub = Submission {
-        id: uuid::Uuid::now_v7(),
-        channel: Intake::Counter,
-        applicant,
-        postal: None,
-        citizen_user_id,
-        files: vec![],
-    };
-    let ctx = Context { actor: &fx.reception, now, calendar: &cal, new_code: None };
-    let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx).unwrap();
-    db.store.insert_dossier(&t).await.unwrap();
-    let seq = db.store.next_sequence(fx.agency.id, now.date()).await.unwrap();
-    let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
-    let ctx = Context { actor: &fx.reception, now, calendar: &cal, new_code: Some(code) };
-    let accepted = t.dossier.apply(Action::Accept, &ctx).unwrap();
-    db.store.update_dossier(t.dossier.version, &accepted).await.unwrap();
-    accepted.dossier
+    fx.accepted_dossier(db.store.as_ref(), now, phone, citizen_user_id).await
 }
 
 async fn notifier(db: &TestDb, sms_url: &str, smtp_port: u16) -> Notifier {

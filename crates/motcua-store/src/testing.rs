@@ -352,6 +352,49 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// A dossier of the fixture's procedure, taken at the counter at `now` and accepted: two
+    /// events (submitted, accept), each with its outbox message for the applicant.
+    pub async fn accepted_dossier(
+        &self,
+        store: &dyn Store,
+        now: chrono::NaiveDateTime,
+        phone: &str,
+        citizen_user_id: Option<Uuid>,
+    ) -> motcua_domain::dossier::Dossier {
+        use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Submission};
+        let cal = motcua_calendar::WorkCalendar::vietnam().expect("calendar");
+        let applicant = ApplicantInput {
+            name: Some("Nguyễn Văn An".into()),
+            citizen_id: Some("056090001234".into()),
+            phone: Some(phone.into()),
+            email: Some("an@example.vn".into()),
+            address: Some("Nha Trang".into()),
+            ..Default::default()
+        }
+        .parse()
+        .expect("applicant");
+        let sub = Submission {
+            id: Uuid::now_v7(),
+            channel: motcua_domain::catalog::Channel::Counter,
+            applicant,
+            postal: None,
+            citizen_user_id,
+            files: vec![],
+        };
+        let ctx = Context { actor: &self.reception, now, calendar: &cal, new_code: None };
+        let t = Dossier::submit(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("submit");
+        store.insert_dossier(&t).await.expect("insert");
+        let seq = store.next_sequence(self.agency.id, now.date()).await.expect("sequence");
+        let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
+        let code = motcua_domain::types::DossierCode::new(&self.agency.code, now.date(), seq, width);
+        let ctx = Context { actor: &self.reception, now, calendar: &cal, new_code: Some(code) };
+        let accepted = t.dossier.apply(Action::Accept, &ctx).expect("accept");
+        store.update_dossier(t.dossier.version, &accepted).await.expect("update");
+        accepted.dossier
+    }
+}
+
 /// A date helper for stories.
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid time")

@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
+        .route("/metrics", get(routes::metrics::metrics))
         .route("/api/v1/openapi.json", get(routes::openapi::document))
         .route("/api/v1/agencies/{agency_code}/procedures", post(routes::procedures::publish::publish))
         .route("/api/v1/dossiers", post(dossiers::create::create).get(dossiers::list::list))

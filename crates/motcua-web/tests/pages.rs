@@ -436,3 +436,245 @@ async fn the_officer_inbox_filters_and_sorts() {
     let (_, accepted) = get_page(&app, "/office/dossiers?view=all&state=accepted&unit=VP", &cookie).await;
     assert!(accepted.contains("1 hồ sơ") && accepted.contains("000.00.17.H34-260212-0001"));
 }
+
+/// Posts a form (with the CSRF token) as the signed-in `session`; the status, the Location header
+/// and the body.
+async fn post_form(app: &TestApp, session_cookie: &str, path: &str, body: &str) -> (StatusCode, String, String) {
+    let session = session_cookie.split(';').next().unwrap_or("");
+    let csrf = "a".repeat(64);
+    let req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+        .body(Body::from(format!("csrf={csrf}&{body}")))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// The worker's run with no gateway configured: deliveries are recorded, essential SMS become
+/// phone calls.
+async fn run_notifier(app: &TestApp, now: chrono::NaiveDateTime) {
+    let notifier = motcua_notify::worker::Notifier {
+        store: app.db.store.clone(),
+        sms: None,
+        email: None,
+        settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
+    };
+    notifier.run_once(now).await.unwrap();
+}
+
+fn grant(app: &TestApp, role: motcua_domain::org::Role, unit: Option<&str>) -> motcua_domain::org::RoleGrant {
+    motcua_domain::org::RoleGrant { role, agency_id: app.fx.agency.id, unit: unit.map(str::to_owned) }
+}
+
+#[tokio::test]
+async fn the_counter_calls_an_applicant_without_a_mobile_and_the_outcome_joins_the_timeline() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let now = motcua_store::testing::at(2026, 2, 12, 9, 0);
+    let d = app.fx.accepted_dossier(app.db.store.as_ref(), now, "0258 3822 123", None).await;
+    run_notifier(&app, now).await;
+    add_user(&app, "quay-goi", false, vec![grant(&app, Role::Reception, Some("VP"))]).await;
+    let (_, cookie) = sign_in(&app, "quay-goi", PASSWORD).await;
+    let (_, page) = get_page(&app, "/office", &cookie).await;
+    assert!(page.contains(r#"<strong id="count-calls">1</strong>"#), "{page}");
+    let (status, page) = get_page(&app, "/office/calls", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("02583822123") && page.contains("Không có số di động"), "{page}");
+    assert!(page.contains("Xin chào ông/bà Nguyễn Văn An. Sở"), "the script, in full Vietnamese");
+    let task = app.db.store.call_tasks(app.fx.agency.id, true).await.unwrap().remove(0);
+    let path = format!("/office/calls/{}", task.id);
+
+    // Another agency's counter cannot touch it; a missing outcome is refused.
+    let other = motcua_domain::org::RoleGrant { role: Role::Reception, agency_id: app.fx.other_agency.id, unit: None };
+    add_user(&app, "quay-khac", false, vec![other]).await;
+    let (_, other_cookie) = sign_in(&app, "quay-khac", PASSWORD).await;
+    assert_eq!(post_form(&app, &other_cookie, &path, "outcome=reached").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(post_form(&app, &cookie, &path, "outcome=maybe").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // No answer keeps the task open; reached closes it; both appear on the dossier's timeline.
+    let (status, location, _) = post_form(&app, &cookie, &path, "outcome=no_answer&note=").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/office/calls?done=1"));
+    let (_, page) = get_page(&app, "/office/calls", &cookie).await;
+    assert!(page.contains("đã gọi 1 lần (Không nghe máy)"), "{page}");
+    post_form(&app, &cookie, &path, "outcome=reached&note=%C4%90%C3%A3+b%C3%A1o+b%E1%BB%95+sung").await;
+    let (_, page) = get_page(&app, "/office/calls", &cookie).await;
+    assert!(page.contains(r#"id="no-calls""#));
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &cookie).await;
+    assert!(page.contains("Cần gọi điện cho người nộp (02583822123)"), "{page}");
+    assert!(page.contains("Gọi điện: Đã liên lạc được (lần 2) — Đã báo bổ sung"), "{page}");
+    assert!(page.contains("Thông báo (Email) tới an@example.vn: Lỗi kỹ thuật"), "the e-mails too");
+}
+
+#[tokio::test]
+async fn a_leader_reminds_whoever_holds_a_late_dossier_once_a_day() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let d = app
+        .fx
+        .accepted_dossier(app.db.store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None)
+        .await;
+    // The counter unit's specialist holds it and has an e-mail address.
+    let holder = add_user(&app, "vp-chuyenvien", false, vec![grant(&app, Role::Specialist, Some("VP"))]).await;
+    let mut user = app.db.store.user(holder).await.unwrap().unwrap();
+    user.email = Some("vp@example.vn".into());
+    user.id = uuid::Uuid::now_v7();
+    user.username = "vp-chuyenvien-email".into();
+    app.db.store.insert_user(&user).await.unwrap();
+    app.db.store.insert_grant(user.id, &grant(&app, Role::Specialist, Some("VP"))).await.unwrap();
+    add_user(&app, "giamdoc2", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let (_, cookie) = sign_in(&app, "giamdoc2", PASSWORD).await;
+    let path = format!("/office/dossiers/{}", d.id);
+    // On time: no reminder offered.
+    let (_, page) = get_page(&app, &path, &cookie).await;
+    assert!(!page.contains(r#"id="remind""#));
+    // 09/03/2026: two working days late.
+    app.clock.set_local(motcua_store::testing::at(2026, 3, 9, 10, 0));
+    let (_, cookie) = sign_in(&app, "giamdoc2", PASSWORD).await;
+    let (_, page) = get_page(&app, &path, &cookie).await;
+    assert!(page.contains(r#"id="remind""#), "{page}");
+    let (status, location, _) = post_form(&app, &cookie, &format!("{path}/remind"), "").await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{path}?reminded=1")));
+    let (_, page) = get_page(&app, &format!("{path}?reminded=1"), &cookie).await;
+    assert!(page.contains("Đã gửi lời nhắc (1 tin nhắn)."));
+    assert!(page.contains("Nhắc xử lý (Email) tới vp@example.vn: Đang gửi"), "{page}");
+    let (_, location, _) = post_form(&app, &cookie, &format!("{path}/remind"), "").await;
+    assert_eq!(location, format!("{path}?reminded=0"), "once a day");
+    // A citizen or a specialist cannot remind.
+    let (_, specialist) = sign_in(&app, "vp-chuyenvien", PASSWORD).await;
+    assert_eq!(post_form(&app, &specialist, &format!("{path}/remind"), "").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_administrator_edits_the_words_with_a_preview_and_every_version_kept() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    add_user(&app, "quantri-tin", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, cookie) = sign_in(&app, "quantri-tin", PASSWORD).await;
+    let (_, page) = get_page(&app, "/admin/templates", &cookie).await;
+    assert!(page.contains("Tiếp nhận hồ sơ") && page.contains("Mặc định"), "{page}");
+    let (status, page) = get_page(&app, "/admin/templates/accept/vi", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("{sender}: Hồ sơ {code} đã được tiếp nhận"), "the default words, to edit");
+    assert!(page.contains("SO NNMT KH: Ho so 000.00.17.H34-260212-0001 da duoc tiep nhan"), "the preview");
+    assert!(page.contains("2 tin nhắn · 189 ký tự GSM-7"), "the segment count");
+    assert!(page.contains("3 tin nhắn · 189 ký tự Unicode (UCS-2)"), "with diacritics it costs more");
+    assert_eq!(get_page(&app, "/admin/templates/nope/vi", &cookie).await.0, StatusCode::NOT_FOUND);
+
+    // The live preview answers as the administrator types; a wrong field is named with its line.
+    let form = |sms: &str| {
+        format!(
+            "subject=H%E1%BB%93+s%C6%A1+%7Bcode%7D&body_text=K%C3%ADnh+g%E1%BB%ADi+%7Bapplicant%7D&body_html=%3Cp%3E%7Bapplicant%7D%3C%2Fp%3E&sms={}",
+            urlencode(sms)
+        )
+    };
+    let (status, _, json) =
+        post_form(&app, &cookie, "/admin/templates/accept/vi/preview", &form("{sender}: Nhan {ma}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(answer["errors"][0]["field"], "sms");
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("không có trường {ma}"));
+    let (_, _, json) =
+        post_form(&app, &cookie, "/admin/templates/accept/vi/preview", &form("{sender}: Đã nhận {code}")).await;
+    let answer: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(answer["preview"]["sms"], "SO NNMT KH: Da nhan 000.00.17.H34-260212-0001");
+    assert_eq!(answer["preview"]["sms_cost"], "1 tin nhắn · 45 ký tự GSM-7");
+
+    // Saving a wrong template is refused and keeps what was typed; a right one is version 1, then 2.
+    let (status, _, page) = post_form(&app, &cookie, "/admin/templates/accept/vi", &form("{sender}: Nhan {ma}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("không có trường {ma}") && page.contains("{sender}: Nhan {ma}"));
+    for (sms, version) in [("{sender}: Đã nhận {code}", 1), ("{sender}: Đã tiếp nhận {code}", 2)] {
+        let (status, location, _) = post_form(&app, &cookie, "/admin/templates/accept/vi", &form(sms)).await;
+        assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("/admin/templates/accept/vi?saved={version}")));
+    }
+    let (_, page) = get_page(&app, "/admin/templates/accept/vi?saved=2", &cookie).await;
+    assert!(page.contains("Đã lưu phiên bản 2.") && page.contains("Phiên bản 1</a>"), "{page}");
+    assert!(page.contains("{sender}: Đã tiếp nhận {code}</textarea>"));
+    let (_, page) = get_page(&app, "/admin/templates/accept/vi?version=1", &cookie).await;
+    assert!(page.contains("Đang xem phiên bản 1") && page.contains("{sender}: Đã nhận {code}</textarea>"));
+    // The next acceptance uses version 2.
+    let d = app
+        .fx
+        .accepted_dossier(app.db.store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None)
+        .await;
+    run_notifier(&app, motcua_store::testing::at(2026, 2, 12, 9, 0)).await;
+    let sms = app.db.store.deliveries_of(d.id).await.unwrap();
+    assert!(sms.iter().any(|m| m.body == "MOTCUA: Da tiep nhan 000.00.17.H34-260212-0001"), "{sms:?}");
+    // Not for a non-administrator.
+    let (_, officer) = {
+        add_user(&app, "quay-tin", false, vec![grant(&app, Role::Reception, Some("VP"))]).await;
+        sign_in(&app, "quay-tin", PASSWORD).await
+    };
+    assert_eq!(get_page(&app, "/admin/templates/accept/vi", &officer).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_status() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let now = motcua_store::testing::at(2026, 2, 12, 9, 0);
+    app.fx.accepted_dossier(app.db.store.as_ref(), now, "0905123456", None).await;
+    run_notifier(&app, now).await;
+    add_user(&app, "quantri-log", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, cookie) = sign_in(&app, "quantri-log", PASSWORD).await;
+    let (_, page) = get_page(&app, "/admin/messages?q=0905123456&channel=sms", &cookie).await;
+    assert!(page.contains(r#"<p id="total">2 tin nhắn"#), "{page}");
+    assert!(page.contains("Lỗi kỹ thuật") && page.contains("chưa cấu hình kênh sms"));
+    let (_, page) = get_page(&app, "/admin/messages?q=khong-co", &cookie).await;
+    assert!(page.contains(r#"<p id="total">0 tin nhắn"#));
+
+    let (_, metrics) = get_page(&app, "/metrics", "").await;
+    assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="technical-failure"} 2"#), "{metrics}");
+    assert!(metrics.contains(r#"motcua_messages_failed_total{channel="email",reason="technical"} 2"#), "{metrics}");
+    assert!(metrics.contains("motcua_call_tasks_open 1"), "the acceptance SMS became a call: {metrics}");
+
+    let sms = app
+        .db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![app.fx.agency.id],
+            q: Some("0905".into()),
+            status: Some("technical-failure".into()),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let (status, location, _) = post_form(&app, &cookie, &format!("/admin/messages/{}/resend", sms.id), "").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/admin/messages?done=1"));
+    let again = app.db.store.delivery(sms.id).await.unwrap().unwrap();
+    assert_eq!((again.status.as_str(), again.attempts, again.idempotency_key), ("created", 0, sms.idempotency_key));
+    let (_, metrics) = get_page(&app, "/metrics", "").await;
+    assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="created"} 1"#), "{metrics}");
+    // Another agency's administrator cannot resend it.
+    let other = motcua_domain::org::RoleGrant { role: Role::Admin, agency_id: app.fx.other_agency.id, unit: None };
+    add_user(&app, "quantri-khac", false, vec![other]).await;
+    let (_, other_cookie) = sign_in(&app, "quantri-khac", PASSWORD).await;
+    let (status, _, _) = post_form(&app, &other_cookie, &format!("/admin/messages/{}/resend", sms.id), "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_citizen_chooses_channels_and_language_for_messages() {
+    let app = TestApp::new("sqlite").await;
+    let id = add_user(&app, "0905111222", true, vec![]).await;
+    let (_, cookie) = sign_in(&app, "0905111222", PASSWORD).await;
+    let (status, page) = get_page(&app, "/my/settings", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"value="both" checked"#) && page.contains("luôn được gửi"), "{page}");
+    let (status, location, _) = post_form(&app, &cookie, "/my/settings", "channels=email&lang=en").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/my/settings?saved=1"));
+    let prefs = app.db.store.notify_preferences(id).await.unwrap();
+    assert_eq!((prefs.channels.as_str(), prefs.lang.as_str()), ("email", "en"));
+    let (status, _, page) = post_form(&app, &cookie, "/my/settings", "channels=fax&lang=fr").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("chọn SMS, email hoặc cả hai"), "{page}");
+    assert_eq!(app.db.store.notify_preferences(id).await.unwrap(), prefs, "nothing changed");
+}

@@ -33,6 +33,17 @@ pub struct NotifyConfig {
     /// The SMS sender (brandname).
     pub sender: String,
     pub sms_diacritics: bool,
+    /// Officers' daily digest on working days, local time `HH:MM`; empty: none.
+    pub digest_time: String,
+    /// Digests list dossiers due within this many working days, besides overdue ones.
+    pub digest_days_ahead: u32,
+    /// How long a worker may hold a message it is sending before another takes it over.
+    pub lease_seconds: i64,
+    /// First retry delay after a temporary failure; doubled each time, capped at six hours.
+    pub retry_base_seconds: i64,
+    pub max_attempts: i64,
+    /// How long to wait for a gateway's answer.
+    pub timeout_seconds: u64,
     pub sms: SmsConfig,
     pub smtp: SmtpConfig,
 }
@@ -44,6 +55,12 @@ impl Default for NotifyConfig {
             interval_seconds: 5,
             sender: "MOTCUA".into(),
             sms_diacritics: false,
+            digest_time: "07:30".into(),
+            digest_days_ahead: 2,
+            lease_seconds: 120,
+            retry_base_seconds: 30,
+            max_attempts: 10,
+            timeout_seconds: 15,
             sms: SmsConfig::default(),
             smtp: SmtpConfig::default(),
         }
@@ -53,14 +70,19 @@ impl Default for NotifyConfig {
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsConfig {
-    /// `none`, `http` (generic) or `esms`.
+    /// `none`, `http` (generic), `esms` or `viettel`.
     pub kind: String,
     pub url: String,
     /// For `http`: the JSON body, with `{to}`, `{text}` and `{key}`.
     pub body_template: String,
+    /// eSMS.
     pub api_key: String,
     pub secret_key: String,
     pub brandname: String,
+    /// Viettel (CcApi `wsCpMt`): account, password and CP code; `brandname` is the ServiceID.
+    pub user: String,
+    pub password: String,
+    pub cp_code: String,
 }
 
 impl Default for SmsConfig {
@@ -72,6 +94,9 @@ impl Default for SmsConfig {
             api_key: String::new(),
             secret_key: String::new(),
             brandname: String::new(),
+            user: String::new(),
+            password: String::new(),
+            cp_code: String::new(),
         }
     }
 }
@@ -242,14 +267,23 @@ enabled = true
 interval_seconds = 5
 sender = "MOTCUA"          # the SMS brandname
 sms_diacritics = false     # unaccented SMS cost about half
+digest_time = "07:30"      # officers' digest on working days; "" for none
+digest_days_ahead = 2      # digests list dossiers due within this many working days
+lease_seconds = 120        # a message held longer by a dead worker is sent by another
+retry_base_seconds = 30    # first retry; doubled each time, at most 6 hours, with jitter
+max_attempts = 10
+timeout_seconds = 15       # waiting for a gateway's answer
 
 [notify.sms]
-kind = "none"              # none | http | esms
-url = ""
+kind = "none"              # none | http | esms | viettel
+url = ""                   # esms: empty for its public address; viettel: the CcApi address
 body_template = '{"to": "{to}", "text": "{text}", "key": "{key}"}'
 api_key = ""               # esms; secrets are better set as MOTCUA_NOTIFY__SMS__API_KEY
 secret_key = ""
-brandname = ""
+brandname = ""             # esms Brandname; viettel ServiceID
+user = ""                  # viettel
+password = ""              # viettel; or MOTCUA_NOTIFY__SMS__PASSWORD
+cp_code = ""               # viettel
 
 [notify.smtp]
 host = ""                  # empty: no e-mail

@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The agency the signed-in administrator manages (the first where they are admin).
-async fn admin_agency(state: &AppState, web: &Web, back: &str) -> Result<(Actor, Agency), PageError> {
+pub(crate) async fn admin_agency(state: &AppState, web: &Web, back: &str) -> Result<(Actor, Agency), PageError> {
     let actor = web.actor.clone().ok_or(PageError { error: ApiError::Unauthenticated, back_to: Some(back.into()) })?;
     let agency_id = actor
         .grants
@@ -34,10 +34,11 @@ async fn admin_agency(state: &AppState, web: &Web, back: &str) -> Result<(Actor,
     Ok((actor, agency))
 }
 
-async fn audit(
+/// Records who changed what in the agency.
+pub(crate) async fn audit(
     state: &AppState,
     actor: &Actor,
-    agency: &Agency,
+    agency_id: Uuid,
     action: &str,
     object: String,
     data: serde_json::Value,
@@ -45,7 +46,7 @@ async fn audit(
     state
         .store
         .audit(&AuditEntry {
-            agency_id: Some(agency.id),
+            agency_id: Some(agency_id),
             actor_id: Some(actor.user_id),
             action: action.into(),
             object,
@@ -196,7 +197,7 @@ pub async fn create_user(State(state): State<AppState>, web: Web, Form(f): Form<
                 audit(
                     &state,
                     &actor,
-                    &agency,
+                    agency.id,
                     "user_created",
                     format!("user:{}", user.id),
                     serde_json::json!({ "username": username, "role": role.as_str(), "unit": unit }),
@@ -242,7 +243,7 @@ pub async fn set_active(
     audit(
         &state,
         &actor,
-        &agency,
+        agency.id,
         action,
         format!("user:{}", user.id),
         serde_json::json!({ "username": user.username }),
@@ -270,7 +271,7 @@ pub async fn reset_password(
     audit(
         &state,
         &actor,
-        &agency,
+        agency.id,
         "password_reset",
         format!("user:{}", user.id),
         serde_json::json!({ "username": user.username }),
@@ -371,7 +372,7 @@ pub async fn publish(State(state): State<AppState>, web: Web, Form(f): Form<Spec
     audit(
         &state,
         &actor,
-        &agency,
+        agency.id,
         "procedure_published",
         format!("procedure:{}", spec.code),
         serde_json::json!({ "version": v.version }),
@@ -465,7 +466,7 @@ pub async fn add_day(State(state): State<AppState>, web: Web, Form(f): Form<DayF
             audit(
                 &state,
                 &actor,
-                &agency,
+                agency.id,
                 "calendar_day_added",
                 format!("agency:{}", agency.id),
                 serde_json::json!({ "date": f.date, "kind": f.kind, "name": f.name, "document": f.document }),
@@ -509,7 +510,7 @@ pub async fn create_unit(State(state): State<AppState>, web: Web, Form(f): Form<
                 audit(
                     &state,
                     &actor,
-                    &agency,
+                    agency.id,
                     "unit_created",
                     format!("unit:{}", unit.id),
                     serde_json::json!({ "code": code }),
@@ -572,7 +573,7 @@ pub async fn upload_template(
     audit(
         &state,
         &actor,
-        &agency,
+        agency.id,
         "procedure_template_uploaded",
         format!("procedure:{code}"),
         serde_json::json!({ "index": index, "version": v.version }),
@@ -625,7 +626,7 @@ pub async fn create_agency(State(state): State<AppState>, web: Web, Form(f): For
                 audit(
                     &state,
                     &actor,
-                    &parent,
+                    parent.id,
                     "agency_created",
                     format!("agency:{}", agency.id),
                     serde_json::json!({ "code": code.to_string() }),

@@ -417,3 +417,72 @@ pub async fn my_result(State(state): State<AppState>, web: Web, Path(id): Path<U
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
     Ok(super::dossier_forms::result_file(&state, actor, id).await?)
 }
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "my_settings.html")]
+pub struct SettingsPage {
+    shell: Shell,
+    channels: String,
+    lang: String,
+    saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsParams {
+    saved: Option<String>,
+}
+
+/// The applicant's choice of channels and language for messages.
+pub async fn settings(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<SettingsParams>,
+) -> PageResult<SettingsPage> {
+    let actor = citizen(&web, "/my/settings")?;
+    let prefs = state.store.notify_preferences(actor.user_id).await?;
+    Ok(SettingsPage { shell: web.shell, channels: prefs.channels, lang: prefs.lang, saved: p.saved.is_some() })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    channels: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    web: Web,
+    Form(f): Form<SettingsForm>,
+) -> PageResult<Response> {
+    check_csrf(&web, Some(&f.csrf))?;
+    let actor = citizen(&web, "/my/settings")?;
+    let mut fields = Vec::new();
+    if !["both", "sms", "email"].contains(&f.channels.as_str()) {
+        fields.push(FieldError::new("channels", "chọn SMS, email hoặc cả hai / choose SMS, e-mail or both"));
+    }
+    if !["vi", "en"].contains(&f.lang.as_str()) {
+        fields.push(FieldError::new("lang", "chọn tiếng Việt hoặc tiếng Anh / choose Vietnamese or English"));
+    }
+    if !fields.is_empty() {
+        let message = fields.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+        return Err(ApiError::Invalid { code: "invalid_preferences", message, fields }.into());
+    }
+    let prefs = motcua_store::NotifyPreferences { channels: f.channels.clone(), lang: f.lang.clone() };
+    state.store.set_notify_preferences(actor.user_id, &prefs).await?;
+    state
+        .store
+        .audit(&motcua_store::AuditEntry {
+            agency_id: None,
+            actor_id: Some(actor.user_id),
+            action: "citizen.notify_preferences".into(),
+            object: format!("user:{}", actor.user_id),
+            at: state.now_default(),
+            data: serde_json::json!({ "channels": f.channels, "lang": f.lang }),
+        })
+        .await?;
+    Ok(Redirect::to("/my/settings?saved=1").into_response())
+}

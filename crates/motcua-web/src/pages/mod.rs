@@ -1,5 +1,5 @@
 //! Server-rendered HTML pages (askama templates, checked at compile time). They work without
-//! JavaScript; the kiosk's idle reset is the only script. Handlers parse, call the domain and
+//! JavaScript; the kiosk's idle reset and the template editor's live preview are the only scripts. Handlers parse, call the domain and
 //! the store, and fill a template: no business rule lives in a template or a handler.
 
 pub mod admin;
@@ -9,6 +9,7 @@ pub mod dossier_forms;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod messages;
 pub mod office;
 pub mod public;
 pub mod session;
@@ -22,6 +23,7 @@ use crate::state::AppState;
 
 const CSS: &str = include_str!("../../static/app.css");
 const KIOSK_JS: &str = include_str!("../../static/kiosk.js");
+const EDITOR_JS: &str = include_str!("../../static/template-editor.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,18 +64,23 @@ pub fn router() -> Router<AppState> {
         .route("/admin/procedures", get(admin::procedures).post(admin::publish))
         .route("/admin/procedures/{code}/templates/{index}", post(admin::upload_template))
         .route("/admin/calendar", get(admin::calendar).post(admin::add_day))
-        .route(
-            "/static/app.css",
-            get(|| async {
-                ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], CSS)
-                    .into_response()
-            }),
-        )
-        .route(
-            "/static/kiosk.js",
-            get(|| async {
-                ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], KIOSK_JS)
-                    .into_response()
-            }),
-        )
+        .route("/admin/messages", get(messages::message_log))
+        .route("/admin/messages/{id}/resend", post(messages::resend))
+        .route("/admin/templates", get(messages::templates))
+        .route("/admin/templates/{event}/{lang}", get(messages::edit_template).post(messages::save_template))
+        .route("/admin/templates/{event}/{lang}/preview", post(messages::preview_template))
+        .route("/office/calls", get(messages::calls))
+        .route("/office/calls/{id}", post(messages::record_call))
+        .route("/office/dossiers/{id}/remind", post(messages::remind))
+        .route("/my/settings", get(citizen::settings).post(citizen::save_settings))
+        .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route("/static/template-editor.js", get(|| async { asset(JS, EDITOR_JS) }))
+        .route("/static/kiosk.js", get(|| async { asset(JS, KIOSK_JS) }))
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// A file compiled into the binary, cached for an hour.
+fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {
+    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }

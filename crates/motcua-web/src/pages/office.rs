@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::dossier_forms::{ActForm, ActionForm, available};
 use super::error::{PageError, PageResult};
+use super::messages::follows_up;
 use super::session::{Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
@@ -55,6 +56,8 @@ pub struct Dashboard {
     to_process: i64,
     due_soon: i64,
     overdue: i64,
+    /// Phone calls owed to applicants, for the counter and leaders.
+    calls: Option<usize>,
 }
 
 fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime) -> DossierFilter {
@@ -80,7 +83,24 @@ pub async fn dashboard(State(state): State<AppState>, web: Web) -> PageResult<Da
         let f = DossierFilter { page_size: 1, ..view_filter(actor, view, &cal, now) };
         counts[i] = state.store.list_dossiers(&f).await?.total;
     }
+    let handles_calls = |r: motcua_domain::org::Role| {
+        matches!(
+            r,
+            motcua_domain::org::Role::Reception
+                | motcua_domain::org::Role::UnitLead
+                | motcua_domain::org::Role::AgencyLead
+        )
+    };
+    let mut agencies: Vec<Uuid> = actor.grants.iter().filter(|g| handles_calls(g.role)).map(|g| g.agency_id).collect();
+    agencies.sort();
+    agencies.dedup();
+    let mut calls = None;
+    for agency in agencies {
+        let open = state.store.call_tasks(agency, true).await?.len();
+        calls = Some(calls.unwrap_or(0) + open);
+    }
     Ok(Dashboard {
+        calls,
         shell: web.shell,
         to_receive: counts[0],
         to_process: counts[1],
@@ -208,6 +228,8 @@ pub struct DossierPage {
     can_attach_result: bool,
     /// Messages to the applicant: channel, recipient, status, attempts, last answer.
     messages: Vec<(String, String, &'static str, i64, String)>,
+    /// A reminder to whoever holds it: offered on an unfinished dossier that is late or due soon.
+    can_remind: bool,
 }
 
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
@@ -253,18 +275,42 @@ async fn dossier_page(
             current: d.current_step == Some(i),
         })
         .collect();
-    let events = state
+    // The timeline: the dossier's events, every message sent about it, and every phone call.
+    let mut timeline: Vec<(NaiveDateTime, String)> = state
         .store
         .events(d.id)
         .await?
         .into_iter()
-        .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), format!("{} → {}", e.kind, e.to_state.label_vi())))
+        .map(|e| (e.at, format!("{} → {}", e.kind, e.to_state.label_vi())))
         .collect();
+    let deliveries = state.store.deliveries_of(d.id).await?;
+    for m in &deliveries {
+        let channel = if m.channel == "sms" { "SMS" } else { "Email" };
+        let what = if m.idempotency_key.starts_with("remind:") { "Nhắc xử lý" } else { "Thông báo" };
+        let status = super::messages::status_vi(&m.status);
+        timeline.push((m.created_at, format!("{what} ({channel}) tới {}: {status}", m.recipient)));
+    }
+    for c in state.store.call_tasks_of(d.id).await? {
+        timeline.push((c.created_at, format!("Cần gọi điện cho người nộp ({})", c.phone.clone().unwrap_or_default())));
+        if let Some(outcome) = &c.outcome {
+            let note = c.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+            let lan = if c.attempts > 1 { format!(" (lần {})", c.attempts) } else { String::new() };
+            let line = format!("Gọi điện: {}{lan}{note}", super::messages::outcome_vi(outcome));
+            timeline.push((c.updated_at, line));
+        }
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let events = timeline.into_iter().map(|(at, text)| (at.format("%H:%M %d/%m/%Y").to_string(), text)).collect();
+    let class = deadline_class(&d, &cal, now);
+    let can_remind = d.finished_at.is_none()
+        && class != "on-time"
+        && actor.grants.iter().any(|g| g.agency_id == d.agency_id && follows_up(g.role));
     Ok(DossierPage {
         code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
         channel: channel_label(d.channel),
         fees: d.total_fees().to_string(),
-        deadline_class: deadline_class(&d, &cal, now),
+        deadline_class: class,
+        can_remind,
         actions: available(&d, actor, &cal, now),
         steps,
         events,
@@ -273,20 +319,11 @@ async fn dossier_page(
         done,
         today: now.date().to_string(),
         documents: super::forms::documents_of(&d),
-        messages: state
-            .store
-            .deliveries_of(d.id)
-            .await?
+        messages: deliveries
             .into_iter()
             .map(|m| {
-                let status = match m.status.as_str() {
-                    "delivered" => "Đã gửi",
-                    "created" | "sending" => "Đang gửi",
-                    "temporary-failure" => "Lỗi tạm thời, sẽ gửi lại",
-                    "permanent-failure" => "Không gửi được",
-                    _ => "Lỗi kỹ thuật",
-                };
                 let channel = if m.channel == "sms" { "SMS" } else { "Email" };
+                let status = super::messages::status_vi(&m.status);
                 (channel.to_owned(), m.recipient, status, m.attempts, m.last_answer.unwrap_or_default())
             })
             .collect(),
@@ -308,6 +345,7 @@ async fn dossier_page(
 #[derive(Debug, Deserialize)]
 pub struct DoneParam {
     done: Option<String>,
+    reminded: Option<u32>,
 }
 
 pub async fn show(
@@ -317,7 +355,14 @@ pub async fn show(
     Query(p): Query<DoneParam>,
 ) -> PageResult<DossierPage> {
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
-    let done = p.done.map(|_| "Đã cập nhật hồ sơ.".to_owned());
+    let done = match (p.done, p.reminded) {
+        (_, Some(0)) => {
+            Some("Không gửi thêm lời nhắc: hôm nay đã nhắc, hoặc người xử lý chưa có email, số di động.".into())
+        }
+        (_, Some(n)) => Some(format!("Đã gửi lời nhắc ({n} tin nhắn).")),
+        (Some(_), None) => Some("Đã cập nhật hồ sơ.".to_owned()),
+        (None, None) => None,
+    };
     dossier_page(&state, web, &actor, id, vec![], vec![], done).await
 }
 

@@ -4,5 +4,6 @@ pub mod auth_token;
 pub mod dossiers;
 pub mod health;
 pub mod lookup;
+pub mod metrics;
 pub mod openapi;
 pub mod procedures;

@@ -5,13 +5,14 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::dossiers::{create, events, list, show, transitions, upload};
-use super::{auth_token, health, lookup, procedures};
+use super::{auth_token, health, lookup, metrics, procedures};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua API", description = "Hệ thống giải quyết thủ tục hành chính một cửa / one-stop administrative services"),
     paths(
         health::healthz,
+        metrics::metrics,
         auth_token::create_token,
         procedures::list::list,
         procedures::show::show,

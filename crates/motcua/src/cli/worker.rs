@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use motcua_notify::gateway::{Channel, Esms, HttpSms, Smtp, SmtpSecurity};
+use motcua_notify::gateway::{Channel, Esms, HttpSms, Smtp, SmtpSecurity, Viettel};
 use motcua_notify::worker::{Notifier, NotifySettings};
 use motcua_store::Store;
 
@@ -36,7 +36,7 @@ pub fn run(args: WorkerArgs) -> CliResult {
 /// The notifier of the configured gateways.
 pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, String> {
     let n = &config.notify;
-    let timeout = Duration::from_secs(15);
+    let timeout = Duration::from_secs(n.timeout_seconds.max(1));
     let sms: Option<Arc<dyn Channel>> = match n.sms.kind.as_str() {
         "none" | "" => None,
         "http" => Some(Arc::new(HttpSms::new(&n.sms.url, &n.sms.body_template, timeout).map_err(|e| e.to_string())?)),
@@ -47,7 +47,14 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
                     .map_err(|e| e.to_string())?,
             ))
         }
-        other => return Err(format!("notify.sms.kind \"{other}\": dùng none, http hoặc esms")),
+        "viettel" if n.sms.url.is_empty() => {
+            return Err("notify.sms.url: cần địa chỉ dịch vụ CcApi của Viettel (theo hợp đồng)".into());
+        }
+        "viettel" => Some(Arc::new(
+            Viettel::new(&n.sms.url, &n.sms.user, &n.sms.password, &n.sms.cp_code, &n.sms.brandname, timeout)
+                .map_err(|e| e.to_string())?,
+        )),
+        other => return Err(format!("notify.sms.kind \"{other}\": dùng none, http, esms hoặc viettel")),
     };
     let email: Option<Arc<dyn Channel>> = if n.smtp.host.is_empty() {
         None
@@ -62,6 +69,13 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
             Smtp::new(&n.smtp.host, n.smtp.port, security, credentials, &n.smtp.from).map_err(|e| e.to_string())?,
         ))
     };
+    let digest_at = match n.digest_time.trim() {
+        "" => None,
+        t => Some(
+            chrono::NaiveTime::parse_from_str(t, "%H:%M")
+                .map_err(|_| format!("notify.digest_time \"{t}\": viết HH:MM, ví dụ 07:30, hoặc để trống"))?,
+        ),
+    };
     Ok(Notifier {
         store,
         sms,
@@ -70,6 +84,11 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
             sender: n.sender.clone(),
             public_url: config.server.public_url.trim_end_matches('/').to_owned(),
             sms_diacritics: n.sms_diacritics,
+            lease_seconds: n.lease_seconds.max(1),
+            retry_base_seconds: n.retry_base_seconds.max(1),
+            max_attempts: n.max_attempts.max(1),
+            digest_at,
+            digest_days_ahead: n.digest_days_ahead,
             ..Default::default()
         },
     })

@@ -1,0 +1,16 @@
+//! `GET /metrics`: Prometheus counters of messages (sent, delivered, failed by channel and
+//! reason) and open phone-call tasks. Figures come from the database, so every server answers the
+//! same; they are counts only, with no personal data.
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = motcua_notify::metrics::render(&*state.store).await?;
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
+}

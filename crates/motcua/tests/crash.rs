@@ -1,0 +1,141 @@
+//! Nothing is lost when a worker dies: `motcua worker` is killed with SIGKILL in the middle of a
+//! batch, started again, and every message reaches the gateway; a message sent twice (the one in
+//! flight at the kill) carries the same idempotency key both times. On PostgreSQL two workers
+//! then share the queue (`for update skip locked`), on SQLite one.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use motcua_store::testing::{Fixture, TestDb, at};
+
+/// Messages received by key, in order of arrival.
+type Received = Arc<Mutex<Vec<String>>>;
+
+/// A slow SMS gateway (each answer takes 50 ms) on loopback.
+async fn gateway() -> (Received, String) {
+    let received: Received = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/send",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let sink = sink.clone();
+            async move {
+                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                sink.lock().unwrap().push(key);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (received, url)
+}
+
+fn worker(database_url: &str, gateway: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("worker")
+        .env("MOTCUA_DATABASE__URL", database_url)
+        .env("MOTCUA_NOTIFY__SMS__KIND", "http")
+        .env("MOTCUA_NOTIFY__SMS__URL", gateway)
+        .env("MOTCUA_NOTIFY__INTERVAL_SECONDS", "1")
+        .env("MOTCUA_NOTIFY__LEASE_SECONDS", "2")
+        .env("MOTCUA_NOTIFY__DIGEST_TIME", "")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start motcua worker")
+}
+
+async fn wait_for(what: &str, seconds: u64, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within {seconds} s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let day = at(2026, 2, 12, 9, 0);
+    // 40 dossiers accepted: 80 SMS (received, accepted) and no e-mail channel configured, so the
+    // 80 e-mails stay technical failures for the log.
+    for _ in 0..40 {
+        fx.accepted_dossier(db.store.as_ref(), day, "0905123456", None).await;
+    }
+    let (received, url) = gateway().await;
+
+    let mut first = worker(&db.url, &url);
+    wait_for("the first messages", 60, || received.lock().unwrap().len() >= 10).await;
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    let at_kill = received.lock().unwrap().len();
+    assert!(at_kill < 80, "the worker was killed mid-batch ({at_kill} sent)");
+    let held = db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![fx.agency.id],
+            status: Some("sending".into()),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(held.total > 0, "the dead worker left messages it had claimed");
+
+    let mut again: Vec<Child> = (0..workers_after).map(|_| worker(&db.url, &url)).collect();
+    let distinct = || received.lock().unwrap().iter().collect::<std::collections::HashSet<_>>().len();
+    wait_for("every message", 120, || distinct() >= 80).await;
+    // Let the workers record the last outcomes, then stop them.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for w in &mut again {
+        w.kill().unwrap();
+        w.wait().unwrap();
+    }
+
+    let received = received.lock().unwrap().clone();
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for k in &received {
+        *by_key.entry(k.as_str()).or_default() += 1;
+    }
+    assert_eq!(by_key.len(), 80, "every message, once per key at least");
+    assert!(by_key.keys().all(|k| k.ends_with(":sms:0905123456")), "{by_key:?}");
+    let repeated: Vec<_> = by_key.iter().filter(|(_, n)| **n > 1).collect();
+    // Only what was in flight at the kill can have been sent twice, and with the same key.
+    assert!(repeated.len() <= 50, "{repeated:?}");
+    let sms = db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![fx.agency.id],
+            channel: Some("sms".into()),
+            page: 1,
+            page_size: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(sms.total, 80);
+    assert!(
+        sms.items.iter().all(|d| d.status == "delivered"),
+        "{:?}",
+        sms.items.iter().find(|d| d.status != "delivered")
+    );
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_killed_worker_loses_nothing() {
+        super::a_killed_worker_loses_nothing(super::TestDb::sqlite().await, 1).await;
+    }
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_killed_worker_loses_nothing_and_two_workers_share_the_queue() {
+        super::a_killed_worker_loses_nothing(super::TestDb::postgres().await, 2).await;
+    }
+}
