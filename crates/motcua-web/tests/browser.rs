@@ -90,7 +90,7 @@ struct Site {
     fx: Fixture,
     clock: Arc<SetClock>,
     usernames: std::collections::HashMap<uuid::Uuid, String>,
-    _db: TestDb,
+    db: TestDb,
 }
 
 async fn start_site(config: WebConfig) -> Site {
@@ -98,7 +98,9 @@ async fn start_site(config: WebConfig) -> Site {
     let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
     let fx = Fixture::seed_with_password_hash(db.store.as_ref(), &hash).await;
     let mut usernames = std::collections::HashMap::new();
-    for a in [&fx.reception, &fx.specialist, &fx.unit_lead, &fx.agency_lead, &fx.other_reception, &fx.citizen] {
+    for a in
+        [&fx.reception, &fx.specialist, &fx.unit_lead, &fx.agency_lead, &fx.admin, &fx.other_reception, &fx.citizen]
+    {
         usernames.insert(a.user_id, db.store.user(a.user_id).await.unwrap().unwrap().username);
     }
     let clock = Arc::new(SetClock::at_local(at(2026, 2, 12, 9, 0)));
@@ -109,7 +111,7 @@ async fn start_site(config: WebConfig) -> Site {
     tokio::spawn(async move {
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    Site { base: format!("http://{addr}"), fx, clock, usernames, _db: db }
+    Site { base: format!("http://{addr}"), fx, clock, usernames, db }
 }
 
 impl Site {
@@ -344,6 +346,12 @@ async fn the_pages_work_in_a_real_browser() {
     c.goto(dossier_url.as_str()).await.unwrap();
     assert_eq!(text(&c, "#status").await, "Đã trả kết quả");
     assert!(text(&c, "#result-file").await.starts_with("Tải tệp kết quả"), "the result can be downloaded");
+    // How they want to hear from the agency.
+    c.goto(&site.url("/my/settings")).await.unwrap();
+    click(&c, "input[name='channels'][value='email']").await;
+    click(&c, "#save-settings").await;
+    assert_eq!(text(&c, "#notice").await, "Đã lưu lựa chọn nhận thông báo.");
+    check_page(&c, "my-settings").await;
     logout(&c).await;
 
     // The kiosk: lookup, then back to the start screen after the idle time.
@@ -363,6 +371,48 @@ async fn the_pages_work_in_a_real_browser() {
     c.goto(&site.url("/procedures?lang=en")).await.unwrap();
     assert_eq!(text(&c, "h1").await, "Procedures");
     check_page(&c, "catalog-en").await;
+
+    // An applicant with a landline: the essential SMS becomes a call for the counter.
+    let now = at(2026, 2, 12, 10, 0);
+    let landline = fx.accepted_dossier(site.db.store.as_ref(), now, "0258 3822 123", None).await;
+    let notifier = motcua_notify::worker::Notifier {
+        store: site.db.store.clone(),
+        sms: None,
+        email: None,
+        settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
+    };
+    notifier.run_once(now).await.unwrap();
+    login(&c, &site, &fx.reception).await;
+    c.goto(&site.url("/office/calls")).await.unwrap();
+    check_page(&c, "office-calls").await;
+    click(&c, "input[name='outcome'][value='reached']").await;
+    click(&c, "section.call button").await;
+    assert_eq!(text(&c, "#notice").await, "Đã ghi kết quả cuộc gọi.");
+    c.goto(&site.url(&format!("/office/dossiers/{}", landline.id))).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Gọi điện: Đã liên lạc được"));
+    logout(&c).await;
+
+    // The administrator edits a message: the preview follows the typing (script), then saves.
+    login(&c, &site, &fx.admin).await;
+    c.goto(&site.url("/admin/templates/accept/vi")).await.unwrap();
+    check_page(&c, "admin-template").await;
+    let sms = c.find(Locator::Css("#sms")).await.unwrap();
+    sms.clear().await.unwrap();
+    sms.send_keys("{sender}: Đã nhận hồ sơ {code}").await.unwrap();
+    let mut preview = String::new();
+    for _ in 0..50 {
+        preview = text(&c, "#preview-sms").await;
+        if preview == "SO NNMT KH: Da nhan ho so 000.00.17.H34-260212-0001" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(preview, "SO NNMT KH: Da nhan ho so 000.00.17.H34-260212-0001", "the live preview");
+    assert_eq!(text(&c, "#preview-sms-cost").await, "1 tin nhắn · 51 ký tự GSM-7");
+    click(&c, "#save-template").await;
+    assert!(text(&c, "#notice").await.starts_with("Đã lưu phiên bản 1."));
+    c.goto(&site.url("/admin/messages")).await.unwrap();
+    check_page(&c, "admin-messages").await;
     c.close().await.unwrap();
 }
 
