@@ -52,11 +52,14 @@ fn transport_error(e: reqwest::Error) -> SendError {
     SendError::Temporary(format!("không kết nối được cổng tin nhắn: {e}"))
 }
 
-/// A generic HTTP SMS gateway: POST a JSON body from a template where `{to}`, `{text}` and `{key}`
-/// (the idempotency key) are replaced by JSON strings' contents. 2xx is delivered; 408, 429 and
-/// 5xx are temporary; other answers are permanent.
+/// A generic HTTP SMS gateway, configured by a method, a URL and a body template. In the body,
+/// `{to}`, `{text}` and `{key}` (the idempotency key) are replaced by JSON strings' contents; in
+/// the URL, by URL-encoded values (for gateways that take a GET with a query string). The key also
+/// goes in an `Idempotency-Key` header. 2xx is delivered; 408, 429 and 5xx are temporary; other
+/// answers are permanent.
 #[derive(Debug, Clone)]
 pub struct HttpSms {
+    pub method: reqwest::Method,
     pub url: String,
     pub body_template: String,
     client: reqwest::Client,
@@ -67,29 +70,53 @@ fn json_inner(s: &str) -> String {
     quoted[1..quoted.len() - 1].to_owned()
 }
 
+fn url_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 impl HttpSms {
-    pub fn new(url: &str, body_template: &str, timeout: Duration) -> Result<HttpSms, SendError> {
-        Ok(HttpSms { url: url.to_owned(), body_template: body_template.to_owned(), client: client(timeout)? })
+    /// `method`: GET, POST, PUT or PATCH; GET sends no body.
+    pub fn new(method: &str, url: &str, body_template: &str, timeout: Duration) -> Result<HttpSms, SendError> {
+        let method = match method.to_ascii_uppercase().as_str() {
+            "GET" => reqwest::Method::GET,
+            "" | "POST" => reqwest::Method::POST,
+            "PUT" => reqwest::Method::PUT,
+            "PATCH" => reqwest::Method::PATCH,
+            other => {
+                return Err(SendError::Permanent(format!(
+                    "phương thức HTTP \"{other}\": dùng GET, POST, PUT hoặc PATCH"
+                )));
+            }
+        };
+        Ok(HttpSms { method, url: url.to_owned(), body_template: body_template.to_owned(), client: client(timeout)? })
     }
 }
 
 #[async_trait]
 impl Channel for HttpSms {
     async fn send(&self, d: &Delivery) -> Result<String, SendError> {
-        let body = self
-            .body_template
-            .replace("{to}", &json_inner(&d.recipient))
-            .replace("{text}", &json_inner(&d.body))
-            .replace("{key}", &json_inner(&d.idempotency_key));
-        let res = self
+        let fill = |template: &str, encode: fn(&str) -> String| {
+            template
+                .replace("{to}", &encode(&d.recipient))
+                .replace("{text}", &encode(&d.body))
+                .replace("{key}", &encode(&d.idempotency_key))
+        };
+        let mut request = self
             .client
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .header("idempotency-key", &d.idempotency_key)
-            .body(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
+            .request(self.method.clone(), fill(&self.url, url_encoded))
+            .header("idempotency-key", &d.idempotency_key);
+        if self.method != reqwest::Method::GET {
+            request = request.header("content-type", "application/json").body(fill(&self.body_template, json_inner));
+        }
+        let res = request.send().await.map_err(transport_error)?;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
         classify(status, &text)

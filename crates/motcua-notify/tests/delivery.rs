@@ -119,7 +119,7 @@ async fn notifier(db: &TestDb, sms_url: &str, smtp_port: u16) -> Notifier {
 }
 
 async fn notifier_with_timeout(db: &TestDb, sms_url: &str, smtp_port: u16, timeout: Duration) -> Notifier {
-    let sms = HttpSms::new(sms_url, r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#, timeout).unwrap();
+    let sms = HttpSms::new("POST", sms_url, r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#, timeout).unwrap();
     let email = Smtp::new("127.0.0.1", smtp_port, SmtpSecurity::Plain, None, "Một cửa <motcua@example.vn>").unwrap();
     Notifier {
         store: db.store.clone(),
@@ -159,6 +159,7 @@ on_every_backend!(
     the_agency_words_replace_the_built_in_ones,
     officers_get_one_digest_per_working_day_and_reminders_once_a_day,
     viettel_answers_are_read_from_the_soap_envelope,
+    a_generic_gateway_may_take_the_message_in_a_query_string,
 );
 
 async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
@@ -575,4 +576,39 @@ async fn viettel_answers_are_read_from_the_soap_envelope(db: TestDb) {
     );
     assert!(body.contains("<ServiceID>SO-NNMT-KH</ServiceID><CommandCode>bulksms</CommandCode>"), "{body}");
     assert!(body.contains("<ContentType>0</ContentType>"), "unaccented text is GSM-7");
+}
+
+async fn a_generic_gateway_may_take_the_message_in_a_query_string(db: TestDb) {
+    use motcua_notify::gateway::Channel;
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = seen.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::get(move |uri: axum::http::Uri| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(uri.query().unwrap_or("").to_owned());
+                "OK"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms?phone={{to}}&msg={{text}}&ref={{key}}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let gateway = HttpSms::new("get", &url, "", Duration::from_secs(5)).unwrap();
+    assert!(HttpSms::new("DELETE", &url, "", Duration::from_secs(5)).is_err(), "an unknown method is refused");
+    let now = at(2026, 2, 12, 9, 0);
+    let d = accepted_dossier(&db, &fx, now).await;
+    let (_mails, port) = start_smtp().await;
+    notifier(&db, &url, port).await.expand(now).await.unwrap();
+    let sms =
+        db.store.deliveries_of(d.id).await.unwrap().into_iter().find(|x| x.body.contains("da duoc tiep nhan")).unwrap();
+    assert!(gateway.send(&sms).await.unwrap().starts_with("HTTP 200"));
+    let query = seen.lock().unwrap()[0].clone();
+    assert!(
+        query.starts_with("phone=0905123456&msg=SO%20NNMT%20KH%3A%20Ho%20so%20000.00.17.H34-260212-0001%20da%20duoc"),
+        "{query}"
+    );
+    assert!(query.contains(&format!("&ref={}", sms.idempotency_key.replace(':', "%3A"))), "{query}");
 }

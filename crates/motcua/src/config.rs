@@ -72,6 +72,8 @@ impl Default for NotifyConfig {
 pub struct SmsConfig {
     /// `none`, `http` (generic), `esms` or `viettel`.
     pub kind: String,
+    /// For `http`: GET, POST, PUT or PATCH.
+    pub method: String,
     pub url: String,
     /// For `http`: the JSON body, with `{to}`, `{text}` and `{key}`.
     pub body_template: String,
@@ -89,6 +91,7 @@ impl Default for SmsConfig {
     fn default() -> Self {
         SmsConfig {
             kind: "none".into(),
+            method: "POST".into(),
             url: String::new(),
             body_template: r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#.into(),
             api_key: String::new(),
@@ -276,7 +279,8 @@ timeout_seconds = 15       # waiting for a gateway's answer
 
 [notify.sms]
 kind = "none"              # none | http | esms | viettel
-url = ""                   # esms: empty for its public address; viettel: the CcApi address
+method = "POST"            # http: GET (values in the URL), POST, PUT or PATCH
+url = ""                   # http: may hold {to} {text} {key}; esms: empty for its public address; viettel: the CcApi address
 body_template = '{"to": "{to}", "text": "{text}", "key": "{key}"}'
 api_key = ""               # esms; secrets are better set as MOTCUA_NOTIFY__SMS__API_KEY
 secret_key = ""

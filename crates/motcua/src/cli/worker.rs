@@ -39,7 +39,9 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
     let timeout = Duration::from_secs(n.timeout_seconds.max(1));
     let sms: Option<Arc<dyn Channel>> = match n.sms.kind.as_str() {
         "none" | "" => None,
-        "http" => Some(Arc::new(HttpSms::new(&n.sms.url, &n.sms.body_template, timeout).map_err(|e| e.to_string())?)),
+        "http" => Some(Arc::new(
+            HttpSms::new(&n.sms.method, &n.sms.url, &n.sms.body_template, timeout).map_err(|e| e.to_string())?,
+        )),
         "esms" => {
             let url = if n.sms.url.is_empty() { Esms::URL } else { n.sms.url.as_str() };
             Some(Arc::new(
