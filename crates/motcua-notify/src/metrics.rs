@@ -22,10 +22,7 @@ pub async fn render(store: &dyn Store) -> Result<String, StoreError> {
         let _ =
             writeln!(out, "motcua_messages_failed_total{{channel=\"{}\",reason=\"{reason}\"}} {}", c.channel, c.count);
     }
-    let mut open = 0;
-    for agency in store.agencies().await? {
-        open += store.call_tasks(agency.id, true).await?.len();
-    }
+    let open = store.open_call_task_count().await?;
     out.push_str(
         "# HELP motcua_call_tasks_open Phone calls owed to applicants whom an essential SMS could not reach.\n",
     );

@@ -19,6 +19,9 @@ use crate::gateway::{Channel, SendError};
 use crate::messages::{MessageContext, render_with};
 use crate::template::TemplateSet;
 
+/// The agencies' own words, by agency, then by (event, language).
+type AgencyWords = HashMap<Uuid, HashMap<(String, String), TemplateSet>>;
+
 /// How the notifier behaves.
 #[derive(Debug, Clone)]
 pub struct NotifySettings {
@@ -103,7 +106,12 @@ impl Notifier {
 
     /// The deliveries of one outbox event, and the phone call owed when an essential message has
     /// no mobile number to go to.
-    async fn deliveries_for(&self, m: &OutboxMessage, now: NaiveDateTime) -> Result<Vec<NewDelivery>, StoreError> {
+    async fn deliveries_for(
+        &self,
+        m: &OutboxMessage,
+        now: NaiveDateTime,
+        words: &mut AgencyWords,
+    ) -> Result<Vec<NewDelivery>, StoreError> {
         let p = &m.payload;
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(vec![]) };
@@ -135,8 +143,11 @@ impl Notifier {
             lookup_url,
         };
         let lang = preferences.lang.as_str();
-        let custom = self.custom_templates(dossier.agency_id).await?;
-        let custom = custom.get(&(ctx.event.clone(), lang.to_owned()));
+        let agency_words = match words.entry(dossier.agency_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(self.custom_templates(dossier.agency_id).await?),
+        };
+        let custom = agency_words.get(&(ctx.event.clone(), lang.to_owned()));
         let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(vec![]) };
         let event = m.event_id.unwrap_or(m.id);
         let wants =
@@ -261,8 +272,10 @@ impl Notifier {
     /// Expands new outbox events into their deliveries; how many events.
     pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
         let mut expanded = 0;
+        // Each agency's words are read once per batch.
+        let mut words = AgencyWords::new();
         for m in self.store.pending_outbox(self.settings.batch).await? {
-            let deliveries = self.deliveries_for(&m, now).await?;
+            let deliveries = self.deliveries_for(&m, now, &mut words).await?;
             self.store.insert_deliveries(m.id, &deliveries, now).await?;
             expanded += 1;
         }

@@ -166,6 +166,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The agency's call tasks (open ones only, or all), oldest first.
     async fn call_tasks(&self, agency_id: Uuid, open_only: bool) -> Result<Vec<CallTask>>;
     async fn call_tasks_of(&self, dossier_id: Uuid) -> Result<Vec<CallTask>>;
+    /// How many call tasks are open, in every agency.
+    async fn open_call_task_count(&self) -> Result<i64>;
     /// Records a call's outcome; `done` closes the task.
     async fn record_call(
         &self,

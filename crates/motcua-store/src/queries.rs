@@ -959,6 +959,13 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(call_task_from).collect())
             }
 
+            async fn open_call_task_count(&self) -> crate::Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("select count(*) from call_tasks where status = 'open'")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
             async fn record_call(
                 &self,
                 id: Uuid,
