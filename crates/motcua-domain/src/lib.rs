@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod dossier;
 mod error;
+pub mod evaluation;
 pub mod org;
 pub mod rules;
 pub mod text;

@@ -7,6 +7,7 @@
 
 mod actions;
 mod applicant;
+mod facts;
 mod state;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 pub use actions::{Action, Context, NewEvent, Submission, Transition};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
+pub use facts::{DossierFacts, Finish, StepFact};
 pub use state::{State, Timeliness};
 
 use crate::catalog::{Channel, FeeLine, ProcessStep};

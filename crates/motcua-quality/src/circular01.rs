@@ -1,0 +1,234 @@
+//! Circular 01/2018/TT-VPCP Art. 13–15: nine indicators scored 2 / 1 / 0, averaged per officer
+//! and unit over a quarter or a year, rounded to one decimal, summed and banded.
+//!
+//! Per dossier (finished in the period), from data where the system has it:
+//! - 1 time: early 2, on time 1, late 0 ([`DossierFacts::finish`]); the applicant's own answer,
+//!   when they gave one, takes precedence;
+//! - 2 each unit's step time against its budget: shorter 2, equal (same day) 1, longer 0, scored
+//!   per step and counted for the unit and the officer who finished the step;
+//! - 3 contacts to complete the dossier: no supplement request 2, one 1, more 0;
+//! - 4 bodies contacted: online submission with an online return 2, otherwise 1 (the one-stop
+//!   unit); the applicant's answer takes precedence;
+//! - 7 attitude: the applicant's answer when given; otherwise early 2, on time 1, late 0 (the
+//!   circular's 2 needs an early result and 1 an on-time one, so a late one has neither).
+//!
+//! Per unit, besides: 6 publicity and 9 online service from the catalog and the dossiers;
+//! 5 (organisation at the one-stop unit) and 8 (feedback handling) have no data here and are left
+//! out, as the circular says of any indicator without data.
+
+use std::collections::BTreeMap;
+
+use motcua_domain::dossier::{DossierFacts, Finish};
+use motcua_domain::evaluation::Evaluation;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A score in tenths (1.3 is 13): the circular rounds averages to one decimal.
+pub type Tenths = i64;
+
+/// The average of `sum / n` scores, in tenths, rounded half up (5/4 = 1.25 → 1.3).
+pub fn mean_tenths(sum: u64, n: u64) -> Option<Tenths> {
+    (n > 0).then(|| ((sum * 20 + n) / (2 * n)) as Tenths)
+}
+
+pub fn show(t: Tenths) -> String {
+    format!("{},{}", t / 10, t % 10)
+}
+
+/// A dossier's scores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DossierScores {
+    pub time: u8,
+    /// (unit, officer, score) of each step.
+    pub steps: Vec<(String, Option<Uuid>, u8)>,
+    pub contacts: u8,
+    pub bodies: u8,
+    pub attitude: u8,
+}
+
+fn finish_score(f: Finish) -> u8 {
+    match f {
+        Finish::Early => 2,
+        Finish::OnTime => 1,
+        Finish::Late => 0,
+    }
+}
+
+/// The scores of a finished dossier; `None` while it is not finished.
+pub fn scores(f: &DossierFacts, evaluation: Option<&Evaluation>) -> Option<DossierScores> {
+    let finish = f.finish()?;
+    let answers = evaluation.map(|e| e.answers).unwrap_or_default();
+    let automatic_bodies = if f.online() && f.returned_online { 2 } else { 1 };
+    Some(DossierScores {
+        time: answers.time.unwrap_or(finish_score(finish)),
+        steps: f.steps.iter().filter_map(|s| s.score.map(|score| (s.unit.clone(), s.officer, score))).collect(),
+        contacts: match f.supplement_requests {
+            0 => 2,
+            1 => 1,
+            _ => 0,
+        },
+        bodies: answers.bodies.unwrap_or(automatic_bodies),
+        attitude: answers.attitude.unwrap_or(finish_score(finish)),
+    })
+}
+
+/// Sums and counts of one indicator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Acc {
+    sum: u64,
+    n: u64,
+}
+
+impl Acc {
+    fn add(&mut self, score: u8) {
+        self.sum += u64::from(score);
+        self.n += 1;
+    }
+}
+
+/// One person's or unit's indicators and total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scorecard {
+    /// How many dossiers it is computed from.
+    pub dossiers: u64,
+    /// (indicator number, score in tenths); indicators without data are absent.
+    pub indicators: Vec<(u8, Tenths)>,
+    pub total: Tenths,
+}
+
+impl Scorecard {
+    pub fn get(&self, indicator: u8) -> Option<Tenths> {
+        self.indicators.iter().find(|(i, _)| *i == indicator).map(|(_, s)| *s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Accs {
+    dossiers: u64,
+    by: [Acc; 10],
+}
+
+impl Accs {
+    fn card(&self, extra: &[(u8, Tenths)]) -> Scorecard {
+        let mut indicators: Vec<(u8, Tenths)> = [1u8, 2, 3, 4, 7]
+            .into_iter()
+            .filter_map(|i| mean_tenths(self.by[i as usize].sum, self.by[i as usize].n).map(|t| (i, t)))
+            .collect();
+        indicators.extend_from_slice(extra);
+        indicators.sort();
+        let total = indicators.iter().map(|(_, t)| t).sum();
+        Scorecard { dossiers: self.dossiers, indicators, total }
+    }
+
+    fn add_dossier(&mut self, s: &DossierScores, step_scores: impl Iterator<Item = u8>) {
+        self.dossiers += 1;
+        self.by[1].add(s.time);
+        for score in step_scores {
+            self.by[2].add(score);
+        }
+        self.by[3].add(s.contacts);
+        self.by[4].add(s.bodies);
+        self.by[7].add(s.attitude);
+    }
+}
+
+/// The officers' scorecards: each officer is scored on the dossiers where they finished a step,
+/// with indicator 2 from their own steps.
+pub fn officers(scored: &[DossierScores]) -> BTreeMap<Uuid, Scorecard> {
+    let mut accs: BTreeMap<Uuid, Accs> = BTreeMap::new();
+    for s in scored {
+        let mut officers: Vec<Uuid> = s.steps.iter().filter_map(|(_, o, _)| *o).collect();
+        officers.sort();
+        officers.dedup();
+        for officer in officers {
+            let own = s.steps.iter().filter(|(_, o, _)| *o == Some(officer)).map(|(_, _, score)| *score);
+            accs.entry(officer).or_default().add_dossier(s, own);
+        }
+    }
+    accs.into_iter().map(|(k, a)| (k, a.card(&[]))).collect()
+}
+
+/// The units' scorecards for indicators 1, 2, 3, 4 and 7: a unit is scored on the dossiers it
+/// had a step in, with indicator 2 from its own steps; `extra` adds the unit-level indicators.
+pub fn units(scored: &[DossierScores], extra: &[(u8, Tenths)]) -> BTreeMap<String, Scorecard> {
+    let mut accs: BTreeMap<String, Accs> = BTreeMap::new();
+    for s in scored {
+        let mut units: Vec<&String> = s.steps.iter().map(|(u, _, _)| u).collect();
+        units.sort();
+        units.dedup();
+        for unit in units {
+            let own = s.steps.iter().filter(|(u, _, _)| u == unit).map(|(_, _, score)| *score);
+            accs.entry(unit.clone()).or_default().add_dossier(s, own);
+        }
+    }
+    accs.into_iter().map(|(k, a)| (k, a.card(extra))).collect()
+}
+
+/// The whole agency's scorecard over every scored dossier.
+pub fn agency(scored: &[DossierScores], extra: &[(u8, Tenths)]) -> Scorecard {
+    let mut acc = Accs::default();
+    for s in scored {
+        acc.add_dossier(s, s.steps.iter().map(|(_, _, score)| *score));
+    }
+    acc.card(extra)
+}
+
+/// Indicator 6 (publicity): 2 when every procedure is published both electronically and posted
+/// at the counter, 1 when only one of them, 0 when some procedure is incomplete.
+pub fn publicity(procedures: u64, complete: u64, posted_at_counter: bool) -> Option<Tenths> {
+    if procedures == 0 {
+        return None;
+    }
+    Some(match (complete == procedures, posted_at_counter) {
+        (false, _) => 0,
+        (true, true) => 20,
+        (true, false) => 10,
+    })
+}
+
+/// Indicator 9 (online service): 2 with ≥ 20 % of procedures online, ≥ 30 % of dossiers online and
+/// no online dossier late; 1 with some procedures online, 15–30 % of dossiers online and none
+/// late; 0 otherwise.
+pub fn online_service(
+    procedures: u64,
+    online_procedures: u64,
+    dossiers: u64,
+    online_dossiers: u64,
+    online_late: u64,
+) -> Option<Tenths> {
+    if procedures == 0 || dossiers == 0 {
+        return None;
+    }
+    let procedure_share = online_procedures * 100 / procedures;
+    let share = online_dossiers * 1000 / dossiers; // tenths of a percent
+    Some(if online_late == 0 && procedure_share >= 20 && share >= 300 {
+        20
+    } else if online_late == 0 && online_procedures > 0 && share >= 150 {
+        10
+    } else {
+        0
+    })
+}
+
+/// An officer's rating from their total: 100 % of tasks (≥ 5), 70 to under 100 % (3.5 to < 5),
+/// under 70 %.
+pub fn officer_band(total: Tenths) -> &'static str {
+    if total >= 50 {
+        "Hoàn thành 100% nhiệm vụ"
+    } else if total >= 35 {
+        "Hoàn thành từ 70% đến dưới 100% nhiệm vụ"
+    } else {
+        "Hoàn thành dưới 70% nhiệm vụ"
+    }
+}
+
+/// A unit's ranking from its total: Xuất sắc ≥ 15, Tốt 12–15, Khá 9–12, Trung bình 6–9, Yếu < 6.
+pub fn unit_band(total: Tenths) -> &'static str {
+    match total {
+        t if t >= 150 => "Xuất sắc",
+        t if t >= 120 => "Tốt",
+        t if t >= 90 => "Khá",
+        t if t >= 60 => "Trung bình",
+        _ => "Yếu",
+    }
+}
