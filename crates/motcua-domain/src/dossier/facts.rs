@@ -153,7 +153,7 @@ impl Dossier {
             due_at,
             finished_at: self.finished_at,
             supplement_requests: supplements.clone().count() as u32,
-            supplement_open_since: supplements.filter(|p| p.to.is_none()).map(|p| p.from).last(),
+            supplement_open_since: supplements.filter(|p| p.to.is_none()).map(|p| p.from).next_back(),
             reappointed: self.reappointment.is_some(),
             fees: self.total_fees().0,
             result_electronic: self.result.as_ref().is_some_and(|r| r.file.is_some()),
