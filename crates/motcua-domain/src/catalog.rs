@@ -50,6 +50,10 @@ impl Channel {
             Channel::Postal => "postal",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Counter, Channel::Online, Channel::Postal].into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// The level that resolves a procedure.

@@ -62,7 +62,7 @@ pub fn scores(f: &DossierFacts, evaluation: Option<&Evaluation>) -> Option<Dossi
     Some(DossierScores {
         time: answers.time.unwrap_or(finish_score(finish)),
         steps: f.steps.iter().filter_map(|s| s.score.map(|score| (s.unit.clone(), s.officer, score))).collect(),
-        contacts: match f.supplement_requests {
+        contacts: match f.supplements.len() {
             0 => 2,
             1 => 1,
             _ => 0,

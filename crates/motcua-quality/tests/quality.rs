@@ -31,8 +31,7 @@ struct F {
     received: Option<NaiveDateTime>,
     due: NaiveDateTime,
     finished: Option<NaiveDateTime>,
-    supplements: u32,
-    open_since: Option<NaiveDateTime>,
+    supplements: Vec<(NaiveDateTime, Option<NaiveDateTime>)>,
 }
 
 fn facts(f: F) -> DossierFacts {
@@ -48,8 +47,7 @@ fn facts(f: F) -> DossierFacts {
         received_at: f.received,
         due_at: Some(f.due),
         finished_at: f.finished,
-        supplement_requests: f.supplements,
-        supplement_open_since: f.open_since,
+        supplements: f.supplements,
         reappointed: false,
         fees: 0,
         result_electronic: false,
@@ -65,33 +63,43 @@ const ENV: &str = "Môi trường";
 /// The March 2026 report runs from 15/02 to 14/03 (cut-off 15/03 00:00).
 fn dataset() -> Vec<DossierFacts> {
     use Channel::*;
-    let f = |name, field, unit, channel, received, due, finished, supplements, open_since| {
-        facts(F { name, field, unit, channel, received, due, finished, supplements, open_since })
+    let f = |name, field, unit, channel, received, due, finished, supplements| {
+        facts(F { name, field, unit, channel, received, due, finished, supplements })
     };
+    let none = Vec::new;
     let mut all = vec![
         // A: online, finished two days before its due date: early.
-        f('A', LAND, "DD", Online, Some(t(20, 2, 9)), due(5, 3), Some(t(3, 3, 10)), 0, None),
+        f('A', LAND, "DD", Online, Some(t(20, 2, 9)), due(5, 3), Some(t(3, 3, 10)), none()),
         // B: at the counter, finished on its due date: on time.
-        f('B', LAND, "DD", Counter, Some(t(16, 2, 8)), due(2, 3), Some(t(2, 3, 15)), 0, None),
+        f('B', LAND, "DD", Counter, Some(t(16, 2, 8)), due(2, 3), Some(t(2, 3, 15)), none()),
         // C: received before the period (carried over), finished after its due date: late.
-        f('C', ENV, "MT", Counter, Some(t(10, 2, 8)), due(24, 2), Some(t(26, 2, 9)), 0, None),
+        f('C', ENV, "MT", Counter, Some(t(10, 2, 8)), due(24, 2), Some(t(26, 2, 9)), none()),
         // D: by post, open at the cut-off, due 13/03: pending and overdue.
-        f('D', LAND, "DD", Postal, Some(t(1, 3, 9)), due(13, 3), None, 0, None),
+        f('D', LAND, "DD", Postal, Some(t(1, 3, 9)), due(13, 3), None, none()),
         // E: online, open, due 20/03: pending within time.
-        f('E', ENV, "MT", Online, Some(t(5, 3, 9)), due(20, 3), None, 0, None),
+        f('E', ENV, "MT", Online, Some(t(5, 3, 9)), due(20, 3), None, none()),
         // F: finished before the period: not in it.
-        f('F', LAND, "DD", Counter, Some(t(10, 1, 9)), due(30, 1), Some(t(10, 2, 9)), 0, None),
+        f('F', LAND, "DD", Counter, Some(t(10, 1, 9)), due(30, 1), Some(t(10, 2, 9)), none()),
         // G: received after the cut-off: not in it.
-        f('G', LAND, "DD", Counter, Some(t(20, 3, 9)), due(2, 4), None, 0, None),
+        f('G', LAND, "DD", Counter, Some(t(20, 3, 9)), due(2, 4), None, none()),
         // H: two supplement requests: late although finished before its due date.
-        f('H', LAND, "DD", Counter, Some(t(18, 2, 9)), due(10, 3), Some(t(1, 3, 9)), 2, None),
+        f(
+            'H',
+            LAND,
+            "DD",
+            Counter,
+            Some(t(18, 2, 9)),
+            due(10, 3),
+            Some(t(1, 3, 9)),
+            vec![(t(20, 2, 9), Some(t(22, 2, 9))), (t(24, 2, 9), Some(t(26, 2, 9)))],
+        ),
         // I: waiting for its one supplement since 04/03, due 06/03: the request's time counts,
         //    so it is within time although the cut-off is after its due date.
-        f('I', LAND, "DD", Counter, Some(t(25, 2, 9)), due(6, 3), None, 1, Some(t(4, 3, 9))),
+        f('I', LAND, "DD", Counter, Some(t(25, 2, 9)), due(6, 3), None, vec![(t(4, 3, 9), None)]),
         // J: never accepted (refused at the counter): not in it.
-        f('J', LAND, "DD", Counter, None, due(6, 3), None, 0, None),
+        f('J', LAND, "DD", Counter, None, due(6, 3), None, none()),
         // K: judged by its first appointment (27/02) after a re-appointment: late.
-        f('K', ENV, "MT", Counter, Some(t(17, 2, 9)), due(27, 2), Some(t(5, 3, 9)), 0, None),
+        f('K', ENV, "MT", Counter, Some(t(17, 2, 9)), due(27, 2), Some(t(5, 3, 9)), none()),
     ];
     all[9].state = State::RefusedAtIntake;
     all[10].reappointed = true;

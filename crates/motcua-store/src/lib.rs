@@ -188,6 +188,29 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn mark_digest_sent(&self, agency_id: Uuid, day: NaiveDate, now: NaiveDateTime) -> Result<bool>;
     async fn digest_sent(&self, agency_id: Uuid, day: NaiveDate) -> Result<bool>;
 
+    // Quality.
+    /// The facts of the given agencies' dossiers accepted before `end` and not finished before
+    /// `start` (everything a report of that window may count); with `received_only`, those
+    /// accepted in the window.
+    async fn facts(
+        &self,
+        agencies: &[Uuid],
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        received_only: bool,
+    ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
+    /// Records or replaces the applicant's evaluation of a dossier.
+    async fn save_evaluation(&self, evaluation: &motcua_domain::evaluation::Evaluation) -> Result<()>;
+    async fn evaluation(&self, dossier_id: Uuid) -> Result<Option<motcua_domain::evaluation::Evaluation>>;
+    /// The evaluations of the dossiers [`Store::facts`] returns for the same arguments.
+    async fn evaluations(
+        &self,
+        agencies: &[Uuid],
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        received_only: bool,
+    ) -> Result<Vec<motcua_domain::evaluation::Evaluation>>;
+
     // Files, audit, rate limits.
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
     -> Result<()>;

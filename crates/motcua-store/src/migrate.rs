@@ -10,6 +10,7 @@ pub const SQLITE: &[Migration] = &[
     (3, "procedure_filters", include_str!("../migrations/sqlite/0003_procedure_filters.sql")),
     (4, "deliveries", include_str!("../migrations/sqlite/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/sqlite/0005_messages.sql")),
+    (6, "quality", include_str!("../migrations/sqlite/0006_quality.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -17,6 +18,7 @@ pub const POSTGRES: &[Migration] = &[
     (3, "procedure_filters", include_str!("../migrations/postgres/0003_procedure_filters.sql")),
     (4, "deliveries", include_str!("../migrations/postgres/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/postgres/0005_messages.sql")),
+    (6, "quality", include_str!("../migrations/postgres/0006_quality.sql")),
 ];
 
 pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (

@@ -198,7 +198,26 @@ macro_rules! impl_store {
             }
 
             async fn migrate(&self) -> crate::Result<()> {
-                self.run_migrations().await
+                self.run_migrations().await?;
+                // Dossiers written before their facts were kept (migration 6) get them now, in
+                // batches; safe to run from several servers at once (the write is an upsert).
+                loop {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                        "select d.doc from dossiers d
+                         where not exists (select 1 from dossier_facts f where f.dossier_id = d.id) limit 500",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    if rows.is_empty() {
+                        return Ok(());
+                    }
+                    let mut tx = self.pool.begin().await?;
+                    for (doc,) in rows {
+                        let d: Dossier = serde_json::from_str(&doc)?;
+                        upsert_facts!(tx, d);
+                    }
+                    tx.commit().await?;
+                }
             }
 
             async fn ping(&self) -> crate::Result<()> {
@@ -624,6 +643,7 @@ macro_rules! impl_store {
                 .execute(&mut *tx)
                 .await?;
                 let event_id = insert_event!(tx, d, &t.event);
+                upsert_facts!(tx, d);
                 tx.commit().await?;
                 Ok(event_id)
             }
@@ -659,6 +679,7 @@ macro_rules! impl_store {
                     return Err(StoreError::Conflict);
                 }
                 let event_id = insert_event!(tx, d, &t.event);
+                upsert_facts!(tx, d);
                 tx.commit().await?;
                 Ok(event_id)
             }
@@ -1078,6 +1099,66 @@ macro_rules! impl_store {
                 Ok(row.is_some())
             }
 
+            async fn facts(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+                received_only: bool,
+            ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
+                let w = facts_where(agencies, start, end, received_only);
+                let sql = format!("select {FACT_COLUMNS} from dossier_facts{}", w.render());
+                let rows: Vec<FactsRow> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                rows.into_iter().map(facts_from).collect()
+            }
+
+            async fn save_evaluation(&self, e: &motcua_domain::evaluation::Evaluation) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into evaluations (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8)
+                     on conflict (dossier_id) do update set overall = excluded.overall, answers = excluded.answers,
+                       comment = excluded.comment, channel = excluded.channel, updated_at = excluded.updated_at",
+                )
+                .bind(e.dossier_id)
+                .bind(e.agency_id)
+                .bind(e.overall.as_str())
+                .bind(serde_json::to_string(&e.answers)?)
+                .bind(&e.comment)
+                .bind(&e.channel)
+                .bind(e.created_at)
+                .bind(e.updated_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn evaluation(&self, dossier_id: Uuid) -> crate::Result<Option<motcua_domain::evaluation::Evaluation>> {
+                let row: Option<EvaluationRow> = sqlx::query_as(concat!(evaluation_columns!(), " where e.dossier_id = $1"))
+                .bind(dossier_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(evaluation_from).transpose()
+            }
+
+            async fn evaluations(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+                received_only: bool,
+            ) -> crate::Result<Vec<motcua_domain::evaluation::Evaluation>> {
+                let w = facts_where(agencies, start, end, received_only);
+                let sql = format!(
+                    "{} where e.dossier_id in (select dossier_id from dossier_facts{})",
+                    evaluation_columns!(),
+                    w.render()
+                );
+                let rows: Vec<EvaluationRow> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                rows.into_iter().map(evaluation_from).collect()
+            }
+
             async fn record_file(
                 &self,
                 agency_id: Uuid,
@@ -1256,6 +1337,138 @@ fn template_from(r: TemplateRow) -> crate::MessageTemplate {
         author_id,
         created_at,
     }
+}
+
+pub(crate) fn facts_where(agencies: &[Uuid], start: NaiveDateTime, end: NaiveDateTime, received_only: bool) -> Where {
+    let mut w = Where::default();
+    w.and_any("agency_id", agencies.iter().copied().map(Arg::Uuid).collect());
+    w.and("received_at < ?", Arg::Ts(end));
+    if received_only {
+        w.and("received_at >= ?", Arg::Ts(start));
+    } else {
+        w.and("(finished_at is null or finished_at >= ?)", Arg::Ts(start));
+    }
+    w
+}
+
+const FACT_COLUMNS: &str =
+    "dossier_id, agency_id, code, procedure_code, field, unit, channel, state, received_at, due_at,
+    finished_at, supplements, reappointed, fees, result_electronic, documents_digitised, returned_online, steps";
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    dossier_id: Uuid,
+    agency_id: Uuid,
+    code: Option<String>,
+    procedure_code: String,
+    field: String,
+    unit: Option<String>,
+    channel: String,
+    state: String,
+    received_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    supplements: String,
+    reappointed: bool,
+    fees: i64,
+    result_electronic: bool,
+    documents_digitised: bool,
+    returned_online: bool,
+    steps: String,
+}
+
+fn facts_from(r: FactsRow) -> Result<motcua_domain::dossier::DossierFacts, StoreError> {
+    Ok(motcua_domain::dossier::DossierFacts {
+        dossier_id: r.dossier_id,
+        agency_id: r.agency_id,
+        code: r.code,
+        procedure_code: r.procedure_code,
+        field: r.field,
+        unit: r.unit,
+        channel: motcua_domain::catalog::Channel::parse(&r.channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("channel {}", r.channel)))?,
+        state: motcua_domain::dossier::State::parse(&r.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("state {}", r.state)))?,
+        received_at: r.received_at,
+        due_at: r.due_at,
+        finished_at: r.finished_at,
+        supplements: serde_json::from_str(&r.supplements)?,
+        reappointed: r.reappointed,
+        fees: r.fees as u64,
+        result_electronic: r.result_electronic,
+        documents_digitised: r.documents_digitised,
+        returned_online: r.returned_online,
+        steps: serde_json::from_str(&r.steps)?,
+    })
+}
+
+macro_rules! evaluation_columns {
+    () => {
+        "select e.dossier_id, e.agency_id, e.overall, e.answers, e.comment, e.channel, e.created_at, e.updated_at
+         from evaluations e"
+    };
+}
+
+type EvaluationRow = (Uuid, Uuid, String, String, Option<String>, String, NaiveDateTime, NaiveDateTime);
+
+fn evaluation_from(r: EvaluationRow) -> Result<motcua_domain::evaluation::Evaluation, StoreError> {
+    let (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at) = r;
+    Ok(motcua_domain::evaluation::Evaluation {
+        dossier_id,
+        agency_id,
+        overall: motcua_domain::evaluation::Overall::parse(&overall)
+            .ok_or_else(|| StoreError::Corrupt(format!("evaluation {overall}")))?,
+        answers: serde_json::from_str(&answers)?,
+        comment,
+        channel,
+        created_at,
+        updated_at,
+    })
+}
+
+/// Writes the dossier's facts (`Dossier::facts`) inside the open transaction `$tx`; the field's
+/// name comes from the catalog, through the procedure version the dossier uses.
+macro_rules! upsert_facts {
+    ($tx:ident, $d:expr) => {{
+        let f = $d.facts();
+        sqlx::query(
+            "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
+               received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
+               documents_digitised, returned_online, steps)
+             values ($1, $2, $3, $4, coalesce(
+               (select f.name from procedure_versions pv join fields f on f.agency_id = pv.agency_id and f.code = pv.field
+                where pv.id = $5),
+               (select field from procedure_versions where id = $5), ''), $6, $7, $8,
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             on conflict (dossier_id) do update set code = excluded.code, field = excluded.field,
+               unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
+               due_at = excluded.due_at, finished_at = excluded.finished_at,
+               supplements = excluded.supplements, reappointed = excluded.reappointed,
+               fees = excluded.fees, result_electronic = excluded.result_electronic,
+               documents_digitised = excluded.documents_digitised, returned_online = excluded.returned_online,
+               steps = excluded.steps",
+        )
+        .bind(f.dossier_id)
+        .bind(f.agency_id)
+        .bind(&f.code)
+        .bind(&f.procedure_code)
+        .bind($d.procedure_version_id)
+        .bind(&f.unit)
+        .bind(f.channel.as_str())
+        .bind(f.state.as_str())
+        .bind(f.received_at)
+        .bind(f.due_at)
+        .bind(f.finished_at)
+        .bind(serde_json::to_string(&f.supplements)?)
+        .bind(f.reappointed)
+        .bind(f.fees as i64)
+        .bind(f.result_electronic)
+        .bind(f.documents_digitised)
+        .bind(f.returned_online)
+        .bind(serde_json::to_string(&f.steps)?)
+        .execute(&mut *$tx)
+        .await?;
+    }};
 }
 
 /// Inserts the event and its outbox row inside the open transaction `$tx`; evaluates to the

@@ -395,6 +395,24 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// Applies `action` by `actor` at `now` to the stored dossier and stores the result.
+    pub async fn act(
+        &self,
+        store: &dyn Store,
+        d: &motcua_domain::dossier::Dossier,
+        action: motcua_domain::dossier::Action,
+        actor: &Actor,
+        now: chrono::NaiveDateTime,
+    ) -> motcua_domain::dossier::Dossier {
+        let cal = motcua_calendar::WorkCalendar::vietnam().expect("calendar");
+        let ctx = motcua_domain::dossier::Context { actor, now, calendar: &cal, new_code: None };
+        let t = d.apply(action, &ctx).expect("action");
+        store.update_dossier(d.version, &t).await.expect("update");
+        t.dossier
+    }
+}
+
 /// A date helper for stories.
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid time")

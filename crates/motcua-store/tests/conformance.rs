@@ -43,6 +43,7 @@ on_every_backend!(
     a_dossier_keeps_the_procedure_version_in_force_when_received,
     dossier_lists_filter_and_stay_within_the_agency_scope,
     unique_values_are_reported_as_duplicates,
+    facts_follow_each_change_and_feed_the_report,
 );
 
 fn applicant() -> ApplicantInput {
@@ -368,4 +369,93 @@ async fn unique_values_are_reported_as_duplicates(db: TestDb) {
     let copy = motcua_store::UserRecord { id: Uuid::now_v7(), ..user };
     assert!(matches!(store.insert_user(&copy).await, Err(StoreError::Duplicate(_))));
     assert!(store.ping().await.is_ok());
+}
+
+/// Every change keeps the dossier's facts in step (same transaction); the report of a period
+/// reads them, with evaluations, and counts the same on both backends.
+async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
+    use motcua_domain::evaluation::{EvaluationInput, Overall};
+    use motcua_quality::report06::{self, Column};
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let forward = || Action::Forward { note: None, assignee: None };
+    // Three dossiers accepted on 12/02/2026 (due 05/03/2026).
+    let received = at(2026, 2, 12, 9, 0);
+    let mut ds = Vec::new();
+    for _ in 0..3 {
+        ds.push(fx.accepted_dossier(store, received, "0905123456", None).await);
+    }
+    // The first goes through every step and is returned early.
+    let d = fx.act(store, &ds[0], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 16, 9, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 16, 15, 0)).await;
+    let approve =
+        Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
+    let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 17, 9, 0)).await;
+    let done = fx
+        .act(store, &d, Action::ReturnResult { channel: Channel::Counter }, &fx.reception, at(2026, 2, 18, 9, 0))
+        .await;
+    // The second is asked twice for a supplement: late whatever its dates.
+    let d = fx.act(store, &ds[1], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+    let d = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 13, 9, 0)).await;
+    let d = fx.act(store, &d, Action::SupplementReceived { note: None }, &fx.reception, at(2026, 2, 16, 9, 0)).await;
+    let twice = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 17, 9, 0)).await;
+
+    let window = motcua_quality::Period::parse("2026-03").unwrap().report_window();
+    let facts = store.facts(&[fx.agency.id], window.start(), window.end(), false).await.unwrap();
+    assert_eq!(facts.len(), 3);
+    let of = |id| facts.iter().find(|f| f.dossier_id == id).unwrap();
+    let first = of(done.id);
+    assert_eq!(first.field, "Đất đai");
+    assert_eq!(first.unit.as_deref(), Some("DD"));
+    assert_eq!(first.due_at, Some(at(2026, 3, 6, 0, 0)), "24:00 of 05/03");
+    assert_eq!(first.finished_at, Some(at(2026, 2, 17, 9, 0)));
+    assert_eq!(first.steps.len(), 5, "every step finished, the return included");
+    assert_eq!(first.steps[1].officer, Some(fx.specialist.user_id));
+    let second = of(twice.id);
+    let asked = [(at(2026, 2, 13, 9, 0), Some(at(2026, 2, 16, 9, 0))), (at(2026, 2, 17, 9, 0), None)];
+    assert_eq!(second.supplements, asked);
+    // March (15/02–14/03): all three carried over from February; the first resolved early (17/02);
+    // two pending at the cut-off, both overdue: one asked twice for a supplement, one untouched
+    // past 05/03.
+    let r = report06::report(&facts, &window);
+    assert_eq!(Column::ALL.map(|c| r.total.get(c)), [3, 0, 0, 3, 1, 1, 0, 0, 2, 0, 2]);
+    let feb = motcua_quality::Period::parse("2026-02").unwrap().report_window();
+    let facts = store.facts(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
+    let r = report06::report(&facts, &feb);
+    // February (15/01–14/02): three received at the counter, none resolved yet, all within time —
+    // the second supplement request (17/02) came after the cut-off and does not count.
+    assert_eq!(Column::ALL.map(|c| r.total.get(c)), [3, 0, 3, 0, 0, 0, 0, 0, 3, 3, 0]);
+    // Received-only: the same three in February's window, none in March's.
+    assert_eq!(store.facts(&[fx.agency.id], feb.start(), feb.end(), true).await.unwrap().len(), 3);
+    assert!(store.facts(&[fx.agency.id], window.start(), window.end(), true).await.unwrap().is_empty());
+    assert!(store.facts(&[fx.other_agency.id], feb.start(), feb.end(), false).await.unwrap().is_empty(), "scope");
+
+    // The applicant's evaluation: once finished; changed within the days allowed; read back.
+    let input = EvaluationInput { overall: Some("satisfied".into()), attitude: Some("2".into()), ..Default::default() };
+    assert!(input.evaluate(&twice, None, "lookup", at(2026, 2, 18, 10, 0), 7).is_err(), "not finished");
+    let e = input.evaluate(&done, None, "lookup", at(2026, 2, 18, 10, 0), 7).unwrap();
+    store.save_evaluation(&e).await.unwrap();
+    let changed = EvaluationInput {
+        overall: Some("not_satisfied".into()),
+        comment: Some("Chờ lâu".into()),
+        ..Default::default()
+    }
+    .evaluate(&done, Some(&e), "link", at(2026, 2, 20, 10, 0), 7)
+    .unwrap();
+    store.save_evaluation(&changed).await.unwrap();
+    let back = store.evaluation(done.id).await.unwrap().unwrap();
+    assert_eq!(
+        (back.overall, back.created_at, back.comment.as_deref()),
+        (Overall::NotSatisfied, at(2026, 2, 18, 10, 0), Some("Chờ lâu"))
+    );
+    assert!(changed.answers.attitude.is_none(), "the change replaced the answers");
+    let late_change = EvaluationInput { overall: Some("satisfied".into()), ..Default::default() };
+    assert!(late_change.evaluate(&done, Some(&back), "link", at(2026, 2, 26, 10, 1), 7).is_err(), "after 7 days");
+    let bad = EvaluationInput { overall: Some("so-so".into()), time: Some("5".into()), ..Default::default() };
+    let err = bad.evaluate(&done, None, "lookup", at(2026, 2, 18, 10, 0), 7).unwrap_err();
+    assert!(matches!(err, motcua_domain::DomainError::Invalid(ref f) if f.len() == 2), "{err:?}");
+    let evaluations = store.evaluations(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
+    assert_eq!(evaluations.len(), 1);
 }

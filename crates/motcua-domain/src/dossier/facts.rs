@@ -57,9 +57,8 @@ pub struct DossierFacts {
     pub due_at: Option<NaiveDateTime>,
     /// When handling ended: result ready, refused or stopped.
     pub finished_at: Option<NaiveDateTime>,
-    pub supplement_requests: u32,
-    /// Waiting for a supplement since then.
-    pub supplement_open_since: Option<NaiveDateTime>,
+    /// Each supplement request: when it was made, and when the supplement came.
+    pub supplements: Vec<(NaiveDateTime, Option<NaiveDateTime>)>,
     pub reappointed: bool,
     /// Total fees and charges, in đồng.
     pub fees: u64,
@@ -78,10 +77,16 @@ impl DossierFacts {
         self.due_at.map(|t| (t - chrono::Duration::seconds(1)).date())
     }
 
-    /// How a dossier finished at `end` came out (Decision 766 2.1, Circular 01/2018 indicator 1).
+    /// Supplement requests made before `t`.
+    pub fn requests_before(&self, t: NaiveDateTime) -> usize {
+        self.supplements.iter().filter(|(from, _)| *from < t).count()
+    }
+
+    /// How a dossier ended at `end` comes out (Decision 766 2.1, Circular 01/2018 indicator 1),
+    /// counting the supplement requests made by then.
     pub fn judge(&self, end: NaiveDateTime) -> Finish {
         match (self.due_at, self.due_date()) {
-            _ if self.supplement_requests > 1 => Finish::Late,
+            _ if self.requests_before(end) > 1 => Finish::Late,
             (Some(due), Some(date)) => {
                 if end > due {
                     Finish::Late
@@ -100,11 +105,12 @@ impl DossierFacts {
         self.finished_at.map(|t| self.judge(t))
     }
 
-    /// Whether, unfinished at `cutoff`, it is already overdue: waiting for its one supplement, the
-    /// request's time is what counts.
+    /// Whether, unfinished at `cutoff`, it is already overdue: waiting at the cut-off for its only
+    /// supplement, the request's time is what counts.
     pub fn overdue_at(&self, cutoff: NaiveDateTime) -> bool {
-        let end = match self.supplement_open_since {
-            Some(since) if self.supplement_requests == 1 => since.min(cutoff),
+        let waiting = self.supplements.iter().find(|(from, to)| *from < cutoff && to.is_none_or(|t| t > cutoff));
+        let end = match waiting {
+            Some((since, _)) if self.requests_before(cutoff) == 1 => *since,
             _ => cutoff,
         };
         self.judge(end) == Finish::Late
@@ -124,7 +130,6 @@ impl Dossier {
             }
             (_, at) => at,
         };
-        let supplements = self.pauses.iter().filter(|p| p.kind == PauseKind::Supplement);
         let steps = self
             .steps
             .iter()
@@ -152,8 +157,12 @@ impl Dossier {
             received_at: self.received_at,
             due_at,
             finished_at: self.finished_at,
-            supplement_requests: supplements.clone().count() as u32,
-            supplement_open_since: supplements.filter(|p| p.to.is_none()).map(|p| p.from).next_back(),
+            supplements: self
+                .pauses
+                .iter()
+                .filter(|p| p.kind == PauseKind::Supplement)
+                .map(|p| (p.from, p.to))
+                .collect(),
             reappointed: self.reappointment.is_some(),
             fees: self.total_fees().0,
             result_electronic: self.result.as_ref().is_some_and(|r| r.file.is_some()),
