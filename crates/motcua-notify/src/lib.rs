@@ -9,12 +9,14 @@
 //!
 //! [`worker`] delivers them from the outbox through the [`gateway`]s (HTTP SMS gateways, SMTP),
 //! opens a phone-call task when an essential message cannot go by SMS, and sends officers their
-//! daily digest of dossiers due and overdue ([`digest`]).
+//! daily digest of dossiers due and overdue ([`digest`]). The same worker freezes each month's
+//! report once its window has closed ([`reports`]).
 
 pub mod digest;
 pub mod gateway;
 pub mod messages;
 pub mod metrics;
+pub mod reports;
 pub mod sms;
 pub mod template;
 pub mod worker;

@@ -75,6 +75,8 @@ pub struct RunReport {
     pub expanded: usize,
     /// Officers' digests queued.
     pub digests: usize,
+    /// Monthly reports frozen.
+    pub reports_frozen: usize,
     pub delivered: usize,
     pub temporary: usize,
     pub permanent: usize,
@@ -285,12 +287,14 @@ impl Notifier {
     /// Expands new outbox events and sends what is due at `now` (local time).
     pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
-        if let Some(at) = self.settings.digest_at {
-            for agency in self.store.agencies().await? {
+        for agency in self.store.agencies().await? {
+            if let Some(at) = self.settings.digest_at {
                 let days = self.settings.digest_days_ahead;
                 report.digests +=
                     agency_digests(&*self.store, agency.id, now, at, days, &self.settings.public_url).await?;
             }
+            report.reports_frozen +=
+                usize::from(crate::reports::freeze_last_month(&*self.store, agency.id, now).await?);
         }
         let lease = now + Duration::seconds(self.settings.lease_seconds);
         for d in self.store.claim_deliveries(now, lease, self.settings.batch).await? {

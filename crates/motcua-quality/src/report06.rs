@@ -12,7 +12,7 @@
 //! - not finished at the cut-off is pending: overdue when [`DossierFacts::overdue_at`] says so.
 
 use motcua_domain::dossier::{DossierFacts, Finish};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::period::Window;
 
@@ -120,7 +120,7 @@ pub fn place(f: &DossierFacts, window: &Window) -> Option<Placement> {
 }
 
 /// One line of the form: the count in each column 3–13.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub counts: [u64; 11],
 }
@@ -161,7 +161,7 @@ pub fn percent(num: u64, den: u64) -> f64 {
 }
 
 /// The form: a line per field and per unit, and the total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report06 {
     pub by_field: Vec<(String, Line)>,
     pub by_unit: Vec<(String, Line)>,

@@ -211,6 +211,41 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         received_only: bool,
     ) -> Result<Vec<motcua_domain::evaluation::Evaluation>>;
 
+    /// Freezes a report: a new snapshot row, never changed afterwards.
+    async fn insert_report_snapshot(
+        &self,
+        agency_id: Uuid,
+        kind: &str,
+        period: &str,
+        made_by: Option<Uuid>,
+        made_at: NaiveDateTime,
+        data: &serde_json::Value,
+    ) -> Result<Uuid>;
+    /// The scheduled snapshot of a period's report: written once, by whichever server gets there
+    /// first (with its `job_runs` row, in one transaction); whether this call wrote it.
+    async fn insert_scheduled_snapshot(
+        &self,
+        agency_id: Uuid,
+        kind: &str,
+        period: &str,
+        made_at: NaiveDateTime,
+        data: &serde_json::Value,
+    ) -> Result<bool>;
+    /// Whether the job ran for this agency and key.
+    async fn job_done(&self, job: &str, agency_id: Uuid, key: &str) -> Result<bool>;
+    /// The snapshots of a period's report, newest first: id, when, by whom (name).
+    async fn report_snapshots(
+        &self,
+        agency_id: Uuid,
+        kind: &str,
+        period: &str,
+    ) -> Result<Vec<(Uuid, NaiveDateTime, String)>>;
+    /// A snapshot: agency, kind, period, when, data.
+    async fn report_snapshot(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>>;
+
     // Files, audit, rate limits.
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
     -> Result<()>;

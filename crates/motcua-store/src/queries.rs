@@ -1159,6 +1159,112 @@ macro_rules! impl_store {
                 rows.into_iter().map(evaluation_from).collect()
             }
 
+            async fn insert_report_snapshot(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                period: &str,
+                made_by: Option<Uuid>,
+                made_at: NaiveDateTime,
+                data: &serde_json::Value,
+            ) -> crate::Result<Uuid> {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "insert into report_snapshots (id, agency_id, kind, period, made_by, made_at, data)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(agency_id)
+                .bind(kind)
+                .bind(period)
+                .bind(made_by)
+                .bind(made_at)
+                .bind(serde_json::to_string(data)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn insert_scheduled_snapshot(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                period: &str,
+                made_at: NaiveDateTime,
+                data: &serde_json::Value,
+            ) -> crate::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let claimed = sqlx::query(
+                    "insert into job_runs (job, agency_id, run_key, done_at) values ($1, $2, $3, $4) on conflict do nothing",
+                )
+                .bind(format!("freeze-{kind}"))
+                .bind(agency_id)
+                .bind(period)
+                .bind(made_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if claimed == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "insert into report_snapshots (id, agency_id, kind, period, made_by, made_at, data)
+                     values ($1, $2, $3, $4, null, $5, $6)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(agency_id)
+                .bind(kind)
+                .bind(period)
+                .bind(made_at)
+                .bind(serde_json::to_string(data)?)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn job_done(&self, job: &str, agency_id: Uuid, key: &str) -> crate::Result<bool> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select job from job_runs where job = $1 and agency_id = $2 and run_key = $3")
+                        .bind(job)
+                        .bind(agency_id)
+                        .bind(key)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.is_some())
+            }
+
+            async fn report_snapshots(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                period: &str,
+            ) -> crate::Result<Vec<(Uuid, NaiveDateTime, String)>> {
+                let rows: Vec<(Uuid, NaiveDateTime, Option<String>)> = sqlx::query_as(
+                    "select s.id, s.made_at, u.full_name from report_snapshots s left join users u on u.id = s.made_by
+                     where s.agency_id = $1 and s.kind = $2 and s.period = $3 order by s.made_at desc, s.id desc",
+                )
+                .bind(agency_id)
+                .bind(kind)
+                .bind(period)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id, at, by)| (id, at, by.unwrap_or_else(|| "Tự động".into()))).collect())
+            }
+
+            async fn report_snapshot(
+                &self,
+                id: Uuid,
+            ) -> crate::Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>> {
+                let row: Option<(Uuid, String, String, NaiveDateTime, String)> =
+                    sqlx::query_as("select agency_id, kind, period, made_at, data from report_snapshots where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(a, k, p, at, data)| Ok((a, k, p, at, serde_json::from_str(&data)?))).transpose()
+            }
+
             async fn record_file(
                 &self,
                 agency_id: Uuid,

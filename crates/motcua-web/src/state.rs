@@ -30,6 +30,11 @@ pub struct WebConfig {
     pub public_url: String,
     /// Seconds without a touch before the kiosk returns to its start screen.
     pub kiosk_idle_seconds: u32,
+    /// Days during which an applicant may change their evaluation.
+    pub evaluation_change_days: i64,
+    /// Whether the agency posts its procedures at the counter too (Circular 01/2018 indicator 6
+    /// needs both posted and electronic publicity; the system cannot see the wall).
+    pub posted_at_counter: bool,
 }
 
 impl Default for WebConfig {
@@ -42,6 +47,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             public_url: "http://127.0.0.1:8080".into(),
             kiosk_idle_seconds: 60,
+            evaluation_change_days: motcua_domain::evaluation::DEFAULT_CHANGE_DAYS,
+            posted_at_counter: true,
         }
     }
 }

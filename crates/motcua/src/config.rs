@@ -21,6 +21,24 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub notify: NotifyConfig,
+    #[serde(default)]
+    pub quality: QualityConfig,
+}
+
+/// Evaluation and quality indices.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QualityConfig {
+    /// Days during which an applicant may change their evaluation (the rules do not say).
+    pub evaluation_change_days: i64,
+    /// The agency also posts its procedures at the counter (Circular 01/2018 indicator 6).
+    pub posted_at_counter: bool,
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig { evaluation_change_days: 7, posted_at_counter: true }
+    }
 }
 
 /// Messages to applicants: the worker, the SMS gateway and the SMTP server.
@@ -232,6 +250,8 @@ impl Config {
             secure_cookies: self.server.secure_cookies,
             public_url: self.server.public_url.trim_end_matches('/').to_owned(),
             kiosk_idle_seconds: self.server.kiosk_idle_seconds,
+            evaluation_change_days: self.quality.evaluation_change_days.max(0),
+            posted_at_counter: self.quality.posted_at_counter,
         }
     }
 }
@@ -296,4 +316,8 @@ security = "starttls"      # starttls | tls | plain
 username = ""
 password = ""              # or MOTCUA_NOTIFY__SMTP__PASSWORD
 from = "Một cửa <no-reply@example.vn>"
+
+[quality]
+evaluation_change_days = 7 # an applicant may change their evaluation for this many days
+posted_at_counter = true   # procedures are also posted at the counter (Circular 01/2018, indicator 6)
 "#;

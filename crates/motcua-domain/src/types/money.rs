@@ -17,16 +17,25 @@ impl fmt::Display for Vnd {
     /// assert_eq!(Vnd(0).to_string(), "0 đ");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.0.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push('.');
-            }
-            out.push(c);
-        }
-        write!(f, "{out} đ")
+        write!(f, "{} đ", thousands(self.0))
     }
+}
+
+/// A count with `.` between thousands, as Vietnamese writes numbers.
+///
+/// ```
+/// assert_eq!(motcua_domain::types::thousands(1234567), "1.234.567");
+/// ```
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl std::ops::Add for Vnd {

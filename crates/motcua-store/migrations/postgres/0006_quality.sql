@@ -35,3 +35,24 @@ create table evaluations (
     updated_at timestamp not null
 );
 create index evaluations_agency on evaluations (agency_id, updated_at);
+
+-- A period's report frozen as it stood when someone (or the monthly job) made it; never changed.
+create table report_snapshots (
+    id uuid primary key,
+    agency_id uuid not null references agencies (id),
+    kind text not null,                -- bieu06
+    period text not null,              -- 2026-03, 2026-Q1, 2026-H1, 2026
+    made_by uuid references users (id),
+    made_at timestamp not null,
+    data text not null                 -- the report as JSON
+);
+create index report_snapshots_period on report_snapshots (agency_id, kind, period);
+
+-- Scheduled jobs done once per key, whichever server ran them (the monthly report freeze).
+create table job_runs (
+    job text not null,
+    agency_id uuid not null references agencies (id),
+    run_key text not null,
+    done_at timestamp not null,
+    primary key (job, agency_id, run_key)
+);

@@ -12,6 +12,8 @@ pub mod i18n;
 pub mod messages;
 pub mod office;
 pub mod public;
+pub mod quality;
+pub mod reports;
 pub mod session;
 
 use axum::Router;
@@ -32,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/procedures/{code}/templates/{index}", get(public::template))
         .route("/lookup", get(public::lookup))
+        .route("/lookup/evaluate", post(public::evaluate))
         .route("/kiosk", get(public::kiosk))
         .route("/agencies/{code}/poster", get(public::poster))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -69,6 +72,15 @@ pub fn router() -> Router<AppState> {
         .route("/admin/templates", get(messages::templates))
         .route("/admin/templates/{event}/{lang}", get(messages::edit_template).post(messages::save_template))
         .route("/admin/templates/{event}/{lang}/preview", post(messages::preview_template))
+        .route("/office/reports", get(reports::bieu06))
+        .route("/office/reports/dossiers", get(reports::report_dossiers))
+        .route("/office/reports/bieu06.csv", get(reports::bieu06_csv))
+        .route("/office/reports/bieu06.xlsx", get(reports::bieu06_xlsx))
+        .route("/office/reports/freeze", post(reports::freeze))
+        .route("/office/reports/snapshots/{id}", get(reports::snapshot))
+        .route("/office/quality", get(quality::dashboard))
+        .route("/office/quality/dossiers", get(quality::indicator_dossiers))
+        .route("/statistics", get(quality::public_statistics))
         .route("/office/calls", get(messages::calls))
         .route("/office/calls/{id}", post(messages::record_call))
         .route("/office/dossiers/{id}/remind", post(messages::remind))

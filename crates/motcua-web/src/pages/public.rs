@@ -4,13 +4,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use motcua_domain::catalog::{Channel, Field, OnlineService, ProcedureSpec};
+use motcua_domain::dossier::State as DossierState;
 use motcua_store::ProcedureQuery;
 use serde::Deserialize;
 
 use super::i18n::Lang;
 use super::session::{Shell, Web};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::lookup::{LookupView, find};
+use crate::routes::lookup::{LookupView, find, find_dossier};
 use crate::state::AppState;
 
 #[derive(Debug, Template, WebTemplate)]
@@ -173,6 +174,9 @@ pub struct LookupParams {
     code: String,
     #[serde(default)]
     phone_last4: String,
+    /// Set after an evaluation was recorded.
+    #[serde(default)]
+    evaluated: Option<String>,
     #[serde(default)]
     mode: String,
     #[serde(default)]
@@ -187,6 +191,44 @@ pub struct LookupPage {
     phone_last4: String,
     found: Option<LookupView>,
     not_found: bool,
+    evaluation: Option<EvaluationBox>,
+}
+
+/// The evaluation offered under a finished dossier's lookup.
+#[derive(Debug)]
+pub struct EvaluationBox {
+    /// The answer given so far, in the page's language, with its date.
+    current: Option<String>,
+    /// Whether it may still be given or changed.
+    open: bool,
+    saved: bool,
+    /// Where the form returns: `lookup` or `kiosk`.
+    from: &'static str,
+}
+
+async fn evaluation_box(
+    state: &AppState,
+    p: &LookupParams,
+    found: &Option<LookupView>,
+    lang: Lang,
+    from: &'static str,
+) -> ApiResult<Option<EvaluationBox>> {
+    let finished = found
+        .as_ref()
+        .is_some_and(|v| matches!(v.state, DossierState::ResultReady | DossierState::Returned | DossierState::Stopped));
+    if !finished {
+        return Ok(None);
+    }
+    let Some(d) = find_dossier(state, &p.code, &p.phone_last4).await? else { return Ok(None) };
+    let previous = state.store.evaluation(d.id).await?;
+    let now = state.now_default();
+    let days = state.config.evaluation_change_days;
+    let open = previous.as_ref().is_none_or(|e| now <= e.created_at + chrono::Duration::days(days));
+    let current = previous.map(|e| {
+        let label = if lang == Lang::En { e.overall.label_en() } else { e.overall.label_vi() };
+        format!("{label} ({})", e.updated_at.format("%d/%m/%Y"))
+    });
+    Ok(Some(EvaluationBox { current, open, saved: p.evaluated.is_some(), from }))
 }
 
 async fn run_lookup(state: &AppState, p: &LookupParams, lang: Lang) -> ApiResult<(Option<LookupView>, bool)> {
@@ -200,7 +242,68 @@ async fn run_lookup(state: &AppState, p: &LookupParams, lang: Lang) -> ApiResult
 
 pub async fn lookup(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<LookupPage> {
     let (found, not_found) = run_lookup(&state, &p, web.shell.lang).await?;
-    Ok(LookupPage { shell: web.shell, code: p.code, phone_last4: p.phone_last4, found, not_found })
+    let evaluation = evaluation_box(&state, &p, &found, web.shell.lang, "lookup").await?;
+    Ok(LookupPage { shell: web.shell, code: p.code, phone_last4: p.phone_last4, found, not_found, evaluation })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EvaluateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    phone_last4: String,
+    #[serde(default)]
+    from: String,
+    #[serde(flatten)]
+    input: motcua_domain::evaluation::EvaluationInput,
+}
+
+/// Records the applicant's evaluation of a finished dossier, proven by its code and the last
+/// four digits of the phone number, like the lookup.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Form(f): axum::extract::Form<EvaluateForm>,
+) -> Result<axum::response::Response, super::error::PageError> {
+    use axum::response::IntoResponse;
+    super::session::check_csrf(&web, Some(&f.csrf))?;
+    let not_found = || ApiError::NotFound("không tìm thấy hồ sơ / dossier not found".into());
+    let d = find_dossier(&state, &f.code, &f.phone_last4).await?.ok_or_else(not_found)?;
+    let previous = state.store.evaluation(d.id).await?;
+    let channel = if f.from == "kiosk" { "counter" } else { "lookup" };
+    let now = state.now_default();
+    let evaluation = f
+        .input
+        .evaluate(&d, previous.as_ref(), channel, now, state.config.evaluation_change_days)
+        .map_err(ApiError::from)?;
+    state.store.save_evaluation(&evaluation).await?;
+    let entry = motcua_store::AuditEntry {
+        agency_id: Some(d.agency_id),
+        actor_id: web.actor.as_ref().map(|a| a.user_id),
+        action: if previous.is_some() { "evaluation.change" } else { "evaluation.give" }.into(),
+        object: format!("dossier:{}", d.id),
+        at: now,
+        data: serde_json::json!({ "overall": evaluation.overall, "channel": channel }),
+    };
+    state.store.audit(&entry).await?;
+    let back = if f.from == "kiosk" { "/kiosk?mode=lookup&" } else { "/lookup?" };
+    let to = format!(
+        "{back}code={}&phone_last4={}&evaluated=1#evaluation",
+        urlencoding(&f.code),
+        urlencoding(&f.phone_last4)
+    );
+    Ok(axum::response::Redirect::to(&to).into_response())
+}
+
+fn urlencoding(s: &str) -> String {
+    s.trim()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -215,6 +318,7 @@ pub struct KioskPage {
     not_found: bool,
     q: String,
     items: Vec<Summary>,
+    evaluation: Option<EvaluationBox>,
 }
 
 /// The lookup screen at the counter: catalog and lookup only, large targets, back to the start
@@ -228,7 +332,9 @@ pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<Look
         if mode == "lookup" { run_lookup(&state, &p, web.shell.lang).await? } else { (None, false) };
     let query = CatalogParams { q: p.q.clone(), ..Default::default() };
     let items = if mode == "procedures" { search(&state, &query, 1, web.shell.lang).await?.0 } else { Vec::new() };
+    let evaluation = evaluation_box(&state, &p, &found, web.shell.lang, "kiosk").await?;
     Ok(KioskPage {
+        evaluation,
         shell: web.shell,
         mode,
         idle_seconds: state.config.kiosk_idle_seconds,

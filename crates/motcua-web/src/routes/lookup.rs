@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
-use motcua_domain::dossier::State as DossierState;
+use motcua_domain::dossier::{Dossier, State as DossierState};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -76,13 +76,18 @@ fn event_label(kind: &str) -> &'static str {
 
 /// The public view of the dossier with this code, if `phone_last4` matches its applicant's
 /// phone. Every failure does the same work and gives the same `None`.
-pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<LookupView>> {
+/// The dossier with this code, if the phone digits match (compared in constant time).
+pub async fn find_dossier(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<Dossier>> {
     let last4 = phone_last4.trim();
     // Look the code up even when the phone part is malformed, so every failure costs the same.
     let dossier = state.store.dossier_by_code(code.trim()).await?;
     let stored = dossier.as_ref().map_or("----", |d| d.phone_last4());
     let matches = same(stored, last4) && last4.len() == 4 && last4.chars().all(|c| c.is_ascii_digit());
-    let Some(d) = dossier.filter(|_| matches) else { return Ok(None) };
+    Ok(dossier.filter(|_| matches))
+}
+
+pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<LookupView>> {
+    let Some(d) = find_dossier(state, code, phone_last4).await? else { return Ok(None) };
     let events = state.store.events(d.id).await?;
     let timeline = events
         .iter()

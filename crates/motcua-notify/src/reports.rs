@@ -1,0 +1,32 @@
+//! The monthly report freeze: on the first working day after a month's report window closes (the
+//! 14th), the worker stores that month's Biểu 06 as an immutable snapshot, once per agency,
+//! whichever worker gets there first.
+
+use chrono::NaiveDateTime;
+use motcua_quality::Period;
+use motcua_quality::report06;
+use motcua_store::{Store, StoreError};
+use uuid::Uuid;
+
+use crate::digest::calendar_of;
+
+/// Freezes the last closed month's report of `agency_id` if it is due and not done; whether it
+/// did.
+pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDateTime) -> Result<bool, StoreError> {
+    let today = now.date();
+    // The month whose window holds today is still open; the one before it has closed.
+    let period = Period::month_of_report(today).previous();
+    let key = period.to_string();
+    if store.job_done("freeze-bieu06", agency_id, &key).await? {
+        return Ok(false);
+    }
+    let cal = calendar_of(store, agency_id).await?;
+    if !cal.is_working_day(today).unwrap_or(false) {
+        return Ok(false);
+    }
+    let window = period.report_window();
+    let facts = store.facts(&[agency_id], window.start(), window.end(), false).await?;
+    let report = report06::report(&facts, &window);
+    let data = serde_json::to_value(&report)?;
+    store.insert_scheduled_snapshot(agency_id, "bieu06", &key, now, &data).await
+}
