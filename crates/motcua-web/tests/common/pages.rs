@@ -1,0 +1,123 @@
+//! Helpers for the HTML pages: sign in through the form, get a page, post a form with the CSRF
+//! token, add users with real passwords.
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use super::TestApp;
+
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+/// Signs `username` in through the login form; returns the cookie header for later requests.
+pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, String) {
+    let csrf = "a".repeat(64);
+    let body = format!("csrf={csrf}&username={}&password={password}&next=", urlencode(username));
+    let req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("motcua_session="))
+        .map(|c| c.to_owned())
+        .unwrap_or_default();
+    (status, session)
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
+pub trait Oneshot {
+    async fn oneshot_raw(self, req: Request<Body>) -> axum::response::Response;
+}
+
+impl Oneshot for axum::Router {
+    async fn oneshot_raw(self, req: Request<Body>) -> axum::response::Response {
+        use tower::ServiceExt;
+        self.oneshot(req).await.unwrap()
+    }
+}
+
+pub async fn get_page(app: &TestApp, path: &str, session_cookie: &str) -> (StatusCode, String) {
+    let cookie = session_cookie.split(';').next().unwrap_or("").to_owned();
+    let req = Request::get(path)
+        .header("cookie", format!("{cookie}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// A user with a real argon2id password (the fixture's have none).
+pub async fn add_user(
+    app: &TestApp,
+    username: &str,
+    citizen: bool,
+    grants: Vec<motcua_domain::org::RoleGrant>,
+) -> uuid::Uuid {
+    let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let user = motcua_store::UserRecord {
+        id: uuid::Uuid::now_v7(),
+        agency_id: (!citizen).then_some(app.fx.agency.id),
+        username: username.into(),
+        full_name: username.into(),
+        password_hash: hash,
+        citizen,
+        phone: None,
+        email: None,
+        active: true,
+    };
+    app.db.store.insert_user(&user).await.unwrap();
+    for g in grants {
+        app.db.store.insert_grant(user.id, &g).await.unwrap();
+    }
+    user.id
+}
+
+/// Posts a form (with the CSRF token) as the signed-in `session`; the status, the Location header
+/// and the body.
+pub async fn post_form(app: &TestApp, session_cookie: &str, path: &str, body: &str) -> (StatusCode, String, String) {
+    let session = session_cookie.split(';').next().unwrap_or("");
+    let csrf = "a".repeat(64);
+    let req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+        .body(Body::from(format!("csrf={csrf}&{body}")))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// The worker's run with no gateway configured: deliveries are recorded, essential SMS become
+/// phone calls.
+pub async fn run_notifier(app: &TestApp, now: chrono::NaiveDateTime) {
+    let notifier = motcua_notify::worker::Notifier {
+        store: app.db.store.clone(),
+        sms: None,
+        email: None,
+        settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
+    };
+    notifier.run_once(now).await.unwrap();
+}
+
+pub fn grant(app: &TestApp, role: motcua_domain::org::Role, unit: Option<&str>) -> motcua_domain::org::RoleGrant {
+    motcua_domain::org::RoleGrant { role, agency_id: app.fx.agency.id, unit: unit.map(str::to_owned) }
+}

@@ -1,0 +1,279 @@
+//! Reports, quality indices, evaluations and public statistics through the pages, on both
+//! backends: the numbers on the page, in the CSV and in the XLSX (read back with calamine) are
+//! the same hand-checked numbers; a frozen report does not move; every number leads to its
+//! dossiers; applicants evaluate from the lookup.
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::NaiveDateTime;
+use common::TestApp;
+use common::pages::*;
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{Action, Dossier};
+use motcua_domain::org::Role;
+use motcua_store::testing::at;
+
+/// Three dossiers accepted on 12/02/2026 (due 05/03/2026): the first returned early (approved
+/// 17/02), the second asked twice for a supplement (13/02, 17/02), the third untouched.
+async fn three_dossiers(app: &TestApp) -> [Dossier; 3] {
+    let (store, fx) = (app.db.store.as_ref(), &app.fx);
+    let received = at(2026, 2, 12, 9, 0);
+    let mut ds = Vec::new();
+    for _ in 0..3 {
+        ds.push(fx.accepted_dossier(store, received, "0905123456", None).await);
+    }
+    let forward = || Action::Forward { note: None, assignee: None };
+    let d = fx.act(store, &ds[0], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 16, 9, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 16, 15, 0)).await;
+    let approve =
+        Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
+    let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 17, 9, 0)).await;
+    let done = fx
+        .act(store, &d, Action::ReturnResult { channel: Channel::Counter }, &fx.reception, at(2026, 2, 18, 9, 0))
+        .await;
+    let d = fx.act(store, &ds[1], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+    let d = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 13, 9, 0)).await;
+    let d = fx.act(store, &d, Action::SupplementReceived { note: None }, &fx.reception, at(2026, 2, 16, 9, 0)).await;
+    let twice = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 17, 9, 0)).await;
+    [done, twice, ds[2].clone()]
+}
+
+/// The numbers of the `<tfoot>` row of the first report table.
+fn total_row(page: &str) -> Vec<u64> {
+    let foot = page.split("<tfoot>").nth(1).unwrap().split("</tfoot>").next().unwrap();
+    foot.split("<td class=\"num\">")
+        .skip(1)
+        .map(|cell| {
+            // The cell's text, without its tags (links, bold).
+            let (mut text, mut in_tag) = (String::new(), false);
+            for c in cell.split("</td>").next().unwrap().chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag && c.is_ascii_digit() => text.push(c),
+                    _ => {}
+                }
+            }
+            text.parse().unwrap()
+        })
+        .collect()
+}
+
+async fn signed_in(app: &TestApp, name: &str, role: Role, now: NaiveDateTime) -> String {
+    app.clock.set_local(now);
+    add_user(app, name, false, vec![grant(app, role, None)]).await;
+    sign_in(app, name, PASSWORD).await.1
+}
+
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
+        }
+    };
+}
+
+on_every_backend!(
+    bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers,
+    a_frozen_report_does_not_move_and_the_worker_freezes_each_month,
+    the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number,
+    applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days,
+    public_statistics_show_rates_by_field_without_personal_data,
+);
+
+async fn bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers(app: TestApp) {
+    let [done, twice, untouched] = three_dossiers(&app).await;
+    let cookie = signed_in(&app, "giamdoc-bc", Role::AgencyLead, at(2026, 3, 20, 10, 0)).await;
+    let (status, page) = get_page(&app, "/office/reports?period=2026-03", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Tháng 3/2026") && page.contains("15/02/2026 – 14/03/2026"), "the official window");
+    // All three carried over from February; the first resolved early on 17/02; two pending and
+    // overdue at the cut-off (two supplement requests; past 05/03).
+    let expected = vec![3, 0, 0, 3, 1, 1, 0, 0, 2, 0, 2];
+    assert_eq!(total_row(&page), expected);
+    assert!(page.contains("Đất đai") && page.contains("Phòng"), "lines by field and by unit");
+    assert!(page.contains(r#"<strong id="on-time-rate">100,00%</strong>"#));
+    // The late list: the two overdue ones, no apology yet.
+    let late = page.split("Hồ sơ quá hạn trong kỳ").nth(1).unwrap();
+    for d in [&twice, &untouched] {
+        assert!(late.contains(d.code.as_ref().unwrap().as_str()), "{late}");
+    }
+    assert!(!late.contains(done.code.as_ref().unwrap().as_str()));
+    assert!(late.contains("Chưa có văn bản xin lỗi") && late.contains("Thiếu bản vẽ"));
+    // The dossiers behind "overdue" (13) and "early" (8).
+    let (_, drill) = get_page(&app, "/office/reports/dossiers?period=2026-03&col=13", &cookie).await;
+    assert!(drill.contains("— 2 hồ sơ") && drill.contains(untouched.code.as_ref().unwrap().as_str()), "{drill}");
+    let (_, drill) =
+        get_page(&app, "/office/reports/dossiers?period=2026-03&col=8&field=%C4%90%E1%BA%A5t%20%C4%91ai", &cookie)
+            .await;
+    assert!(drill.contains("— 1 hồ sơ") && drill.contains(done.code.as_ref().unwrap().as_str()), "{drill}");
+
+    // CSV: the same numbers, with a byte-order mark for spreadsheet programs.
+    let csv = get_bytes(&app, "/office/reports/bieu06.csv?period=2026-03", &cookie).await;
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.lines().any(|l| l == "Tổng cộng,,3,0,0,3,1,1,0,0,2,0,2"), "{text}");
+
+    // XLSX, read back: the same numbers in the total row, the late dossiers on their sheet.
+    let bytes = get_bytes(&app, "/office/reports/bieu06.xlsx?period=2026-03", &cookie).await;
+    use calamine::{DataType, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("Biểu 06").unwrap();
+    let total = sheet.rows().find(|r| r[0] == "Tổng cộng").expect("the total row");
+    let cells: Vec<u64> = total[2..13].iter().map(|c| c.get_float().unwrap() as u64).collect();
+    assert_eq!(cells, expected);
+    assert!(sheet.rows().any(|r| r[1] == "Đất đai"));
+    let late = book.worksheet_range("Hồ sơ quá hạn").unwrap();
+    assert_eq!(late.rows().count(), 3, "a header and two dossiers");
+
+    // Scope and bad input.
+    let other = motcua_domain::org::RoleGrant { role: Role::AgencyLead, agency_id: app.fx.other_agency.id, unit: None };
+    add_user(&app, "giamdoc-khac", false, vec![other]).await;
+    let (_, other_cookie) = sign_in(&app, "giamdoc-khac", PASSWORD).await;
+    let (status, _) = get_page(&app, &format!("/office/reports?agency={}", app.fx.agency.code), &other_cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, page) = get_page(&app, "/office/reports?period=2026-13", &cookie).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("kỳ báo cáo &quot;2026-13&quot; không hợp lệ"), "{page}");
+}
+
+async fn get_bytes(app: &TestApp, path: &str, cookie: &str) -> Vec<u8> {
+    use axum::body::Body;
+    use axum::http::Request;
+    let session = cookie.split(';').next().unwrap();
+    let req = Request::get(path)
+        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes().to_vec()
+}
+
+async fn a_frozen_report_does_not_move_and_the_worker_freezes_each_month(app: TestApp) {
+    three_dossiers(&app).await;
+    let cookie = signed_in(&app, "giamdoc-chot", Role::AgencyLead, at(2026, 3, 20, 10, 0)).await;
+    let (status, location, _) = post_form(&app, &cookie, "/office/reports/freeze", "period=2026-03").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("period=2026-03&frozen=1"), "{location}");
+    // A dossier accepted later inside the window changes the live report, not the frozen one.
+    app.fx.accepted_dossier(app.db.store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let (_, page) = get_page(&app, "/office/reports?period=2026-03", &cookie).await;
+    assert_eq!(total_row(&page)[0], 4);
+    let link = page.split("/office/reports/snapshots/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (_, frozen) = get_page(&app, &format!("/office/reports/snapshots/{link}"), &cookie).await;
+    assert_eq!(total_row(&frozen), vec![3, 0, 0, 3, 1, 1, 0, 0, 2, 0, 2]);
+    assert!(frozen.contains("Số liệu đã chốt lúc 10:00 20/03/2026"));
+
+    // The worker freezes the closed month on the first working day after the 14th: not on
+    // Sunday 15/03/2026, on Monday 16/03, once.
+    run_notifier(&app, at(2026, 3, 15, 9, 0)).await;
+    let auto = |app: &TestApp| {
+        let store = app.db.store.clone();
+        let agency = app.fx.agency.id;
+        async move { store.report_snapshots(agency, "bieu06", "2026-03").await.unwrap() }
+    };
+    assert_eq!(auto(&app).await.len(), 1, "only the one made by hand");
+    run_notifier(&app, at(2026, 3, 16, 9, 0)).await;
+    run_notifier(&app, at(2026, 3, 16, 9, 5)).await;
+    let snapshots = auto(&app).await;
+    assert_eq!(snapshots.len(), 2);
+    assert_eq!(snapshots.iter().filter(|(_, _, by)| by == "Tự động").count(), 1);
+}
+
+async fn the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number(app: TestApp) {
+    let [done, twice, _] = three_dossiers(&app).await;
+    let cookie = signed_in(&app, "thanhtra-cl", Role::Inspector, at(2026, 3, 20, 10, 0)).await;
+    let (status, page) = get_page(&app, "/office/quality?period=2026-02", &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // February (calendar): three received; at the end of the month the first was early, the
+    // third still within time, the second late (two supplement requests): 2 of 3 = 66,67 %.
+    let row = page.split(r#"id="indicator-2.1""#).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains(">2</a> / 3") && row.contains("66,67%") && row.contains("13,33 / 20,00"), "{row}");
+    let row = page.split(r#"id="indicator-3.3""#).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains(">0</a> / 3") && row.contains("0,00%"), "{row}");
+    assert!(page.contains("điểm tối đa chưa kiểm chứng"), "unverified points are said so");
+    assert!(page.contains("<polyline"), "the trend chart");
+    // Circular 01: the specialist finished a step of the returned dossier.
+    let officers = page.split(r#"id="officers""#).nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(officers.contains("chuyenvien") || officers.contains("Chuyên viên"), "{officers}");
+    // The dossiers behind "not on time".
+    let (_, drill) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=2.1&inside=0", &cookie).await;
+    assert!(drill.contains("1 hồ sơ không đạt") && drill.contains(twice.code.as_ref().unwrap().as_str()), "{drill}");
+    assert!(!drill.contains(done.code.as_ref().unwrap().as_str()));
+    let (status, _) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=9.9", &cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days(app: TestApp) {
+    let [done, twice, _] = three_dossiers(&app).await;
+    app.clock.set_local(at(2026, 2, 18, 10, 0));
+    let code = done.code.as_ref().unwrap().to_string();
+    let lookup = format!("/lookup?code={code}&phone_last4=3456");
+    let (_, page) = get_page(&app, &lookup, "").await;
+    assert!(page.contains(r#"id="evaluation""#) && page.contains(r#"value="very_satisfied""#), "offered when finished");
+    let (_, page) =
+        get_page(&app, &format!("/lookup?code={}&phone_last4=3456", twice.code.as_ref().unwrap()), "").await;
+    assert!(!page.contains(r#"id="evaluation""#), "not before");
+    // One click, with a detail.
+    let body = format!(
+        "code={code}&phone_last4=3456&from=lookup&overall=very_satisfied&attitude=2&comment=C%E1%BA%A3m+%C6%A1n"
+    );
+    let (status, location, _) = post_form(&app, "", "/lookup/evaluate", &body).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("/lookup?code={code}&phone_last4=3456&evaluated=1#evaluation"));
+    let (_, page) = get_page(&app, &format!("{lookup}&evaluated=1"), "").await;
+    assert!(page.contains("Cảm ơn ông/bà đã đánh giá.") && page.contains("Rất hài lòng (18/02/2026)"), "{page}");
+    // The wrong phone digits: nothing found, nothing stored.
+    let wrong = format!("code={code}&phone_last4=0000&from=lookup&overall=not_satisfied");
+    assert_eq!(post_form(&app, "", "/lookup/evaluate", &wrong).await.0, StatusCode::NOT_FOUND);
+    // Changed within seven days; refused after.
+    app.clock.set_local(at(2026, 2, 24, 10, 0));
+    let change = format!("code={code}&phone_last4=3456&from=kiosk&overall=not_satisfied");
+    let (_, location, _) = post_form(&app, "", "/lookup/evaluate", &change).await;
+    assert!(location.starts_with("/kiosk?mode=lookup&"), "back to the counter screen");
+    let stored = app.db.store.evaluation(done.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.overall.as_str(), stored.channel.as_str(), stored.created_at),
+        ("not_satisfied", "counter", at(2026, 2, 18, 10, 0))
+    );
+    app.clock.set_local(at(2026, 2, 26, 10, 1));
+    let (status, _, page) =
+        post_form(&app, "", "/lookup/evaluate", &change.replace("not_satisfied", "satisfied")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("chỉ được sửa trong 7 ngày"), "{page}");
+    let (_, page) = get_page(&app, &lookup, "").await;
+    assert!(page.contains("Đã hết thời hạn sửa đánh giá.") && page.contains("Không hài lòng (24/02/2026)"));
+    // A missing answer is a field error, not a crash.
+    app.clock.set_local(at(2026, 2, 18, 11, 0));
+    let (status, _, _) =
+        post_form(&app, "", "/lookup/evaluate", &format!("code={code}&phone_last4=3456&from=lookup")).await;
+    assert!(status.is_client_error(), "{status}");
+}
+
+async fn public_statistics_show_rates_by_field_without_personal_data(app: TestApp) {
+    let [done, ..] = three_dossiers(&app).await;
+    app.clock.set_local(at(2026, 2, 20, 10, 0));
+    let e = motcua_domain::evaluation::EvaluationInput { overall: Some("satisfied".into()), ..Default::default() }
+        .evaluate(&done, None, "lookup", at(2026, 2, 18, 10, 0), 7)
+        .unwrap();
+    app.db.store.save_evaluation(&e).await.unwrap();
+    let (status, page) = get_page(&app, "/statistics", "").await;
+    assert_eq!(status, StatusCode::OK);
+    // Three received; on time by 20/02: the first (early) and the third (within time), not the
+    // second (two supplement requests): 2 of 3. None online; the one evaluation satisfied.
+    let row = page.split("<td>Đất đai</td>").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains(">3<") && row.contains("66,67%") && row.contains("0,00%") && row.contains("100,00%"), "{row}");
+    assert!(
+        !page.contains("Nguyễn Văn An") && !page.contains(done.code.as_ref().unwrap().as_str()),
+        "no personal data"
+    );
+    let (_, en) = get_page(&app, "/statistics?lang=en", "").await;
+    assert!(en.contains("How dossiers are handled"));
+}
