@@ -207,6 +207,13 @@ async fn the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number(
     let (_, drill) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=2.1&inside=0", &cookie).await;
     assert!(drill.contains("1 hồ sơ không đạt") && drill.contains(twice.code.as_ref().unwrap().as_str()), "{drill}");
     assert!(!drill.contains(done.code.as_ref().unwrap().as_str()));
+    // Per field and per unit: the land field holds all three; no dossier is in the LD unit's charge.
+    let (_, page) = get_page(&app, "/office/quality?period=2026-02&field=%C4%90%E1%BA%A5t%20%C4%91ai", &cookie).await;
+    assert!(page.contains(">2</a> / 3"), "the same three");
+    let fields = page.split(r#"id="fields""#).nth(1).unwrap();
+    assert!(fields.contains("<td>Đất đai</td>"));
+    let (_, page) = get_page(&app, "/office/quality?period=2026-02&unit=LD", &cookie).await;
+    assert!(!page.contains(r#"id="indicator-2.1""#), "no dossier, no score");
     let (status, _) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=9.9", &cookie).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -39,6 +39,24 @@ pub struct QualityParams {
     indicator: String,
     #[serde(default)]
     inside: Option<u8>,
+    /// Only this field's dossiers (and procedures).
+    #[serde(default)]
+    field: String,
+    /// Only the dossiers this unit is in charge of.
+    #[serde(default)]
+    unit: String,
+}
+
+impl QualityParams {
+    fn keeps(&self, f: &DossierFacts) -> bool {
+        (self.field.is_empty() || f.field == self.field)
+            && (self.unit.is_empty() || f.unit.as_deref() == Some(self.unit.as_str()))
+    }
+
+    /// The filters as a query-string tail.
+    fn tail(&self) -> String {
+        format!("&field={}&unit={}", encode(&self.field), encode(&self.unit))
+    }
 }
 
 /// The catalog's counts for the procedure indicators; `used` are the procedures that received
@@ -46,12 +64,18 @@ pub struct QualityParams {
 async fn catalog_counts(
     state: &AppState,
     agency: Option<Uuid>,
+    field_name: Option<String>,
     used: &HashSet<String>,
 ) -> Result<CatalogCounts, ApiError> {
+    // Procedures store their field's code; the filter names the field.
+    let field = match field_name {
+        Some(name) => state.store.fields().await?.into_iter().find(|f| f.name == name).map(|f| f.code).or(Some(name)),
+        None => None,
+    };
     let mut counts = CatalogCounts::default();
     let mut page = 1;
     loop {
-        let q = ProcedureQuery { agency_id: agency, page, page_size: 200, ..Default::default() };
+        let q = ProcedureQuery { agency_id: agency, field: field.clone(), page, page_size: 200, ..Default::default() };
         let found = state.store.search_procedures(&q).await?;
         for v in &found.items {
             let s = &v.spec;
@@ -83,8 +107,15 @@ struct Inputs {
     catalog: CatalogCounts,
 }
 
-async fn inputs(state: &AppState, agencies: &[Uuid], agency: Option<Uuid>, window: Window) -> Result<Inputs, ApiError> {
-    let received = state.store.facts(agencies, window.start(), window.end(), true).await?;
+async fn inputs(
+    state: &AppState,
+    agencies: &[Uuid],
+    agency: Option<Uuid>,
+    window: Window,
+    p: &QualityParams,
+) -> Result<Inputs, ApiError> {
+    let mut received = state.store.facts(agencies, window.start(), window.end(), true).await?;
+    received.retain(|f| p.keeps(f));
     let evaluations = state
         .store
         .evaluations(agencies, window.start(), window.end(), true)
@@ -93,7 +124,8 @@ async fn inputs(state: &AppState, agencies: &[Uuid], agency: Option<Uuid>, windo
         .map(|e| (e.dossier_id, e.overall))
         .collect();
     let used: HashSet<String> = received.iter().filter(|f| f.online()).map(|f| f.procedure_code.clone()).collect();
-    let catalog = catalog_counts(state, agency, &used).await?;
+    let field = Some(p.field.clone()).filter(|f| !f.is_empty());
+    let catalog = catalog_counts(state, agency, field, &used).await?;
     Ok(Inputs { window, received, evaluations, catalog })
 }
 
@@ -174,6 +206,12 @@ pub struct QualityPage {
     officers: Vec<CardRow>,
     units: Vec<CardRow>,
     agency_card: CardRow,
+    /// Per field (indicators 1, 2, 3, 4, 7).
+    fields: Vec<CardRow>,
+    filter_field: String,
+    filter_unit: String,
+    units_list: Vec<(String, String)>,
+    all_fields: Vec<String>,
 }
 
 /// The last twelve calendar months up to `last`.
@@ -211,9 +249,9 @@ pub async fn dashboard(
         period_of(&p.period, today)?
     };
     let window = period.calendar();
-    let inp = inputs(&state, &[agency.id], Some(agency.id), window).await?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let index = index_of(&inp);
-    let base = format!("/office/quality/dossiers?agency={}&period={period}", encode(agency.code.as_str()));
+    let base = format!("/office/quality/dossiers?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail());
     let indicators = index
         .indicators
         .iter()
@@ -252,7 +290,8 @@ pub async fn dashboard(
     let (mut on_time, mut online) = (Vec::new(), Vec::new());
     for m in &months {
         let w = m.calendar();
-        let facts = state.store.facts(&[agency.id], w.start(), w.end(), true).await?;
+        let mut facts = state.store.facts(&[agency.id], w.start(), w.end(), true).await?;
+        facts.retain(|f| p.keeps(f));
         let rate = |id: &str| {
             let flags: Vec<bool> =
                 facts.iter().filter_map(|f| index766::membership(id, f, w.end(), &HashMap::new())).collect();
@@ -326,6 +365,24 @@ pub async fn dashboard(
         &[1, 2, 3, 4, 6, 7, 9],
         circular01::unit_band,
     );
+    let mut field_names: Vec<String> = finished.iter().map(|f| f.field.clone()).collect();
+    field_names.sort_by_cached_key(|f| motcua_domain::text::fold(f));
+    field_names.dedup();
+    let fields = field_names
+        .into_iter()
+        .map(|name| {
+            let of: Vec<_> = finished
+                .iter()
+                .filter(|f| f.field == name)
+                .filter_map(|f| circular01::scores(f, evals.get(&f.dossier_id)))
+                .collect();
+            card_row(name, &circular01::agency(&of, &[]), &[1, 2, 3, 4, 7], circular01::unit_band)
+        })
+        .collect();
+    let units_list = state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let mut all_fields: Vec<String> = all.iter().map(|f| f.field.clone()).collect();
+    all_fields.sort_by_cached_key(|f| motcua_domain::text::fold(f));
+    all_fields.dedup();
 
     Ok(QualityPage {
         agency_name: agency.name.clone(),
@@ -345,6 +402,11 @@ pub async fn dashboard(
         officers,
         units,
         agency_card,
+        fields,
+        filter_field: p.field.clone(),
+        filter_unit: p.unit.clone(),
+        units_list,
+        all_fields,
         shell: web.shell,
     })
 }
@@ -370,7 +432,7 @@ pub async fn indicator_dossiers(
         .find(|i| i.id == p.indicator)
         .ok_or_else(|| ApiError::NotFound("không có chỉ số này".into()))?;
     let window = period.calendar();
-    let inp = inputs(&state, &[agency.id], Some(agency.id), window).await?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let inside = p.inside.unwrap_or(1) == 1;
     let found: Vec<&DossierFacts> = inp
         .received
@@ -386,7 +448,7 @@ pub async fn indicator_dossiers(
             indicator.name,
             found.len()
         ),
-        back: format!("/office/quality?agency={}&period={period}", encode(agency.code.as_str())),
+        back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
         rows: dossier_rows(found.into_iter()),
         shell: web.shell,
     })
