@@ -85,6 +85,7 @@ on_every_backend!(
     the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number,
     applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days,
     public_statistics_show_rates_by_field_without_personal_data,
+    leaders_see_late_dossiers_by_unit_and_remind_from_the_list,
 );
 
 async fn bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers(app: TestApp) {
@@ -283,4 +284,21 @@ async fn public_statistics_show_rates_by_field_without_personal_data(app: TestAp
     );
     let (_, en) = get_page(&app, "/statistics?lang=en", "").await;
     assert!(en.contains("How dossiers are handled"));
+}
+
+async fn leaders_see_late_dossiers_by_unit_and_remind_from_the_list(app: TestApp) {
+    let [_, twice, untouched] = three_dossiers(&app).await;
+    let cookie = signed_in(&app, "giamdoc-dd", Role::AgencyLead, at(2026, 3, 9, 10, 0)).await;
+    let (status, page) = get_page(&app, "/office/monitoring", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    // The untouched one, at the counter's step, two working days late (due Thursday 05/03); the
+    // one waiting for the applicant's supplement is not the unit's to urge; the returned one is done.
+    assert!(page.contains("— 1 hồ sơ quá hạn") && page.contains(untouched.code.as_ref().unwrap().as_str()), "{page}");
+    assert!(page.contains("Quá hạn 2 ngày làm việc") && page.contains("Chưa phân công"));
+    assert!(!page.contains(twice.code.as_ref().unwrap().as_str()));
+    let (_, location, _) =
+        post_form(&app, &cookie, &format!("/office/dossiers/{}/remind", untouched.id), "back=monitoring").await;
+    assert_eq!(location, "/office/monitoring?reminded=0", "nobody at the counter unit has an address");
+    let (_, page) = get_page(&app, "/office/monitoring?unit=DD", &cookie).await;
+    assert!(page.contains(r#"id="nothing-due""#), "nothing due in DD");
 }

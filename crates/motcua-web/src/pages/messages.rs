@@ -161,6 +161,9 @@ pub async fn record_call(
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
+    /// `monitoring` to return to the monitoring page rather than the dossier.
+    #[serde(default)]
+    back: String,
 }
 
 /// Queues a reminder about one unfinished dossier to whoever holds it (leaders and the counter).
@@ -195,6 +198,9 @@ pub async fn remind(
         serde_json::json!({ "messages": sent }),
     )
     .await?;
+    if f.back == "monitoring" {
+        return Ok(Redirect::to(&format!("/office/monitoring?reminded={sent}")).into_response());
+    }
     Ok(Redirect::to(&format!("{back}?reminded={sent}")).into_response())
 }
 

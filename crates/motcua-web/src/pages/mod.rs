@@ -79,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/office/reports/freeze", post(reports::freeze))
         .route("/office/reports/snapshots/{id}", get(reports::snapshot))
         .route("/office/quality", get(quality::dashboard))
+        .route("/office/monitoring", get(quality::monitoring))
         .route("/office/quality/dossiers", get(quality::indicator_dossiers))
         .route("/statistics", get(quality::public_statistics))
         .route("/office/calls", get(messages::calls))
