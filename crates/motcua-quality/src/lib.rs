@@ -8,5 +8,6 @@ pub mod circular01;
 pub mod index766;
 pub mod period;
 pub mod report06;
+pub mod sipas;
 
 pub use period::{Period, PeriodKind, Window};

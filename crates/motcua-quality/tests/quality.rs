@@ -301,3 +301,55 @@ fn report_periods_use_the_official_cut_off_dates() {
         assert!(Period::parse(bad).is_none(), "{bad}");
     }
 }
+
+#[test]
+fn the_sipas_questionnaire_has_five_elements_and_22_criteria() {
+    let s = motcua_quality::sipas::Survey::builtin();
+    assert_eq!(s.element.len(), 5);
+    assert_eq!(s.element.iter().map(|e| e.criteria.len()).collect::<Vec<_>>(), [4, 5, 6, 3, 4]);
+    assert_eq!(s.criteria().len(), 22);
+    assert_eq!(s.scale.len(), 5);
+}
+
+#[test]
+fn sipas_indices_are_the_share_satisfied_per_element_and_their_mean() {
+    use motcua_quality::sipas::{Survey, index};
+    let s = Survey::builtin();
+    let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    // Respondent 1: access 5, 4 (both satisfied); staff 2 (not); wants staff improved.
+    let r1 =
+        s.parse(&form(&[("c.access.1", "5"), ("c.access.2", "4"), ("c.staff.1", "2"), ("expect", "staff")])).unwrap();
+    // Respondent 2: access 3 (not); staff 4, 5; result 5; wants staff and access improved.
+    let r2 = s
+        .parse(&form(&[
+            ("c.access.3", "3"),
+            ("c.staff.2", "4"),
+            ("c.staff.3", "5"),
+            ("c.result.1", "5"),
+            ("expect", "staff"),
+            ("expect", "access"),
+        ]))
+        .unwrap();
+    let i = index(&s, &[r1, r2]);
+    let get = |id: &str| i.elements.iter().find(|e| e.id == id).unwrap().clone();
+    // Access: 2 of 3 = 66.67 %; staff: 2 of 3 = 66.67 %; result: 1 of 1 = 100 %; the two
+    // elements without answers are left out of the mean: (66.67 + 66.67 + 100) / 3 = 77.78.
+    assert_eq!((get("access").satisfied, get("access").answers, get("access").index), (2, 3, Some(66.67)));
+    assert_eq!(get("staff").index, Some(66.67));
+    assert_eq!(get("result").index, Some(100.0));
+    assert_eq!(get("procedure").index, None);
+    assert_eq!(i.overall, Some(77.78));
+    assert_eq!((get("staff").expected, get("access").expected, get("result").expected), (2, 1, 0));
+    // Bad answers are refused by field; an empty form is refused.
+    let errors = s.parse(&form(&[("c.access.1", "6"), ("c.nope.1", "3"), ("expect", "price")])).unwrap_err();
+    assert_eq!(errors.len(), 3);
+    assert!(s.parse(&form(&[("c.access.1", "")])).is_err());
+    let four = form(&[
+        ("c.access.1", "4"),
+        ("expect", "access"),
+        ("expect", "staff"),
+        ("expect", "result"),
+        ("expect", "feedback"),
+    ]);
+    assert!(s.parse(&four).is_err(), "at most three");
+}

@@ -35,7 +35,7 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use model::{
     ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord,
-    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, ProcedureQuery, UserRecord,
+    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, ProcedureQuery, SurveyResponse, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -245,6 +245,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         &self,
         id: Uuid,
     ) -> Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>>;
+
+    /// Records one anonymous survey response.
+    async fn insert_survey_response(&self, response: &SurveyResponse) -> Result<()>;
+    /// The agency's survey responses given in [start, end), oldest first.
+    async fn survey_responses(
+        &self,
+        agency_id: Uuid,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> Result<Vec<SurveyResponse>>;
 
     // Files, audit, rate limits.
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)

@@ -227,3 +227,17 @@ impl Default for NotifyPreferences {
         NotifyPreferences { channels: "both".into(), lang: "vi".into() }
     }
 }
+
+/// One anonymous answer to the satisfaction survey, stored raw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyResponse {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    /// The questionnaire's version.
+    pub survey: String,
+    /// `counter` or `web`.
+    pub channel: String,
+    pub answers: serde_json::Value,
+    pub expectations: serde_json::Value,
+    pub created_at: NaiveDateTime,
+}

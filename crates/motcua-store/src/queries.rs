@@ -1265,6 +1265,53 @@ macro_rules! impl_store {
                 row.map(|(a, k, p, at, data)| Ok((a, k, p, at, serde_json::from_str(&data)?))).transpose()
             }
 
+            async fn insert_survey_response(&self, r: &crate::SurveyResponse) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into survey_responses (id, agency_id, survey, channel, answers, expectations, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(r.id)
+                .bind(r.agency_id)
+                .bind(&r.survey)
+                .bind(&r.channel)
+                .bind(serde_json::to_string(&r.answers)?)
+                .bind(serde_json::to_string(&r.expectations)?)
+                .bind(r.created_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn survey_responses(
+                &self,
+                agency_id: Uuid,
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::SurveyResponse>> {
+                let rows: Vec<(Uuid, Uuid, String, String, String, String, NaiveDateTime)> = sqlx::query_as(
+                    "select id, agency_id, survey, channel, answers, expectations, created_at from survey_responses
+                     where agency_id = $1 and created_at >= $2 and created_at < $3 order by created_at, id",
+                )
+                .bind(agency_id)
+                .bind(start)
+                .bind(end)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, agency_id, survey, channel, answers, expectations, created_at)| {
+                        Ok(crate::SurveyResponse {
+                            id,
+                            agency_id,
+                            survey,
+                            channel,
+                            answers: serde_json::from_str(&answers)?,
+                            expectations: serde_json::from_str(&expectations)?,
+                            created_at,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn record_file(
                 &self,
                 agency_id: Uuid,

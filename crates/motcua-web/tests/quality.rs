@@ -86,6 +86,7 @@ on_every_backend!(
     applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days,
     public_statistics_show_rates_by_field_without_personal_data,
     leaders_see_late_dossiers_by_unit_and_remind_from_the_list,
+    the_satisfaction_survey_is_answered_anonymously_and_indexed,
 );
 
 async fn bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers(app: TestApp) {
@@ -301,4 +302,34 @@ async fn leaders_see_late_dossiers_by_unit_and_remind_from_the_list(app: TestApp
     assert_eq!(location, "/office/monitoring?reminded=0", "nobody at the counter unit has an address");
     let (_, page) = get_page(&app, "/office/monitoring?unit=DD", &cookie).await;
     assert!(page.contains(r#"id="nothing-due""#), "nothing due in DD");
+}
+
+async fn the_satisfaction_survey_is_answered_anonymously_and_indexed(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 10, 9, 0));
+    let code = app.fx.agency.code.to_string();
+    let (_, list) = get_page(&app, "/survey", "").await;
+    assert!(list.contains(&format!("/survey/{code}")), "two agencies: a choice");
+    let (status, form) = get_page(&app, &format!("/survey/{code}?from=kiosk"), "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(form.matches(r#"class="likert""#).count(), 22, "five elements, 22 criteria");
+    let path = format!("/survey/{code}");
+    // Two respondents (the numbers of the quality crate's hand-computed example).
+    let (status, location, _) =
+        post_form(&app, "", &path, "c.access.1=5&c.access.2=4&c.staff.1=2&expect=staff&from=kiosk").await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("/survey/{code}?thanks=1&from=kiosk")));
+    post_form(&app, "", &path, "c.access.3=3&c.staff.2=4&c.staff.3=5&c.result.1=5&expect=staff&expect=access").await;
+    let (status, _, page) = post_form(&app, "", &path, "c.access.1=9").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("chọn một mức từ 1 đến 5"));
+    // The agency's indices: access 66,67 %, staff 66,67 %, result 100 %; overall 77,78 %.
+    let cookie = signed_in(&app, "thanhtra-ks", Role::Inspector, at(2026, 3, 10, 10, 0)).await;
+    let (_, page) = get_page(&app, "/office/quality/sipas?period=2026-03", &cookie).await;
+    assert!(page.contains("2 phiếu") && page.contains(r#"<strong id="sipas-overall">77,78%</strong>"#), "{page}");
+    let csv = get_bytes(&app, "/office/quality/sipas.csv?period=2026-03", &cookie).await;
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(text.lines().count(), 3, "a header and two responses");
+    assert!(text.lines().nth(1).unwrap().starts_with("10/03/2026 09:00,counter,5,4,"), "{text}");
+    // Another month has none.
+    let (_, page) = get_page(&app, "/office/quality/sipas?period=2026-02", &cookie).await;
+    assert!(page.contains("0 phiếu") && page.contains(r#"<strong id="sipas-overall">—</strong>"#));
 }

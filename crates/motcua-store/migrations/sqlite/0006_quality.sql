@@ -56,3 +56,15 @@ create table job_runs (
     done_at text not null,
     primary key (job, agency_id, run_key)
 );
+
+-- Answers to the satisfaction survey (SIPAS-style), anonymous, raw.
+create table survey_responses (
+    id blob primary key,
+    agency_id blob not null references agencies (id),
+    survey text not null,              -- the questionnaire's version
+    channel text not null,             -- counter | web
+    answers text not null,             -- {"staff.3": 4, …}
+    expectations text not null,        -- ["staff", …]
+    created_at text not null
+);
+create index survey_responses_agency on survey_responses (agency_id, created_at);

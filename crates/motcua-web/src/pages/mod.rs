@@ -15,6 +15,7 @@ pub mod public;
 pub mod quality;
 pub mod reports;
 pub mod session;
+pub mod survey;
 
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -82,6 +83,10 @@ pub fn router() -> Router<AppState> {
         .route("/office/monitoring", get(quality::monitoring))
         .route("/office/quality/dossiers", get(quality::indicator_dossiers))
         .route("/statistics", get(quality::public_statistics))
+        .route("/survey", get(survey::choose))
+        .route("/survey/{code}", get(survey::form).post(survey::submit))
+        .route("/office/quality/sipas", get(survey::index))
+        .route("/office/quality/sipas.csv", get(survey::export))
         .route("/office/calls", get(messages::calls))
         .route("/office/calls/{id}", post(messages::record_call))
         .route("/office/dossiers/{id}/remind", post(messages::remind))
