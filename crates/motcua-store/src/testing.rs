@@ -417,3 +417,89 @@ impl Fixture {
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid time")
 }
+
+/// Loads synthetic dossier facts straight into a database for benchmarks of the reports, which
+/// read only `dossier_facts`: each gets a stub `dossiers` row (its document is `{}`, so such a
+/// database is for reports only). Rows go in batches of 1,000 per statement.
+pub async fn load_facts_for_benchmark(
+    url: &str,
+    procedure_id: Uuid,
+    facts: &[motcua_domain::dossier::DossierFacts],
+) -> Result<(), crate::StoreError> {
+    const BATCH: usize = 1000;
+    macro_rules! load {
+        ($pool:expr) => {{
+            for chunk in facts.chunks(BATCH) {
+                let mut dossiers = String::from(
+                    "insert into dossiers (id, agency_id, code, state, channel, procedure_id, current_unit, phone_last4,
+                       received_at, due_at, finished_at, version, doc, created_at, updated_at) values ",
+                );
+                let mut rows = String::from(
+                    "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
+                       received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
+                       documents_digitised, returned_online, steps) values ",
+                );
+                for (i, _) in chunk.iter().enumerate() {
+                    let d = i * 11;
+                    let sep = if i == 0 { "" } else { ", " };
+                    dossiers.push_str(&format!(
+                        "{sep}(${}, ${}, ${}, ${}, ${}, ${}, ${}, '0000', ${}, ${}, ${}, 1, '{{}}', ${}, ${})",
+                        d + 1, d + 2, d + 3, d + 4, d + 5, d + 6, d + 7, d + 8, d + 9, d + 10, d + 11, d + 11
+                    ));
+                    let f = i * 17;
+                    let n: Vec<String> = (1..=17).map(|k| format!("${}", f + k)).collect();
+                    rows.push_str(&format!("{sep}({}, '[]')", n.join(", ")));
+                }
+                let mut tx = $pool.begin().await?;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(dossiers));
+                for f in chunk {
+                    q = q
+                        .bind(f.dossier_id)
+                        .bind(f.agency_id)
+                        .bind(f.code.clone())
+                        .bind(f.state.as_str())
+                        .bind(f.channel.as_str())
+                        .bind(procedure_id)
+                        .bind(f.unit.clone())
+                        .bind(f.received_at)
+                        .bind(f.due_at)
+                        .bind(f.finished_at)
+                        .bind(f.received_at.unwrap_or_default());
+                }
+                q.execute(&mut *tx).await?;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(rows));
+                for f in chunk {
+                    q = q
+                        .bind(f.dossier_id)
+                        .bind(f.agency_id)
+                        .bind(f.code.clone())
+                        .bind(f.procedure_code.clone())
+                        .bind(f.field.clone())
+                        .bind(f.unit.clone())
+                        .bind(f.channel.as_str())
+                        .bind(f.state.as_str())
+                        .bind(f.received_at)
+                        .bind(f.due_at)
+                        .bind(f.finished_at)
+                        .bind(serde_json::to_string(&f.supplements)?)
+                        .bind(f.reappointed)
+                        .bind(f.fees as i64)
+                        .bind(f.result_electronic)
+                        .bind(f.documents_digitised)
+                        .bind(f.returned_online);
+                }
+                q.execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Ok(())
+        }};
+    }
+    if url.starts_with("postgres") {
+        let store = crate::PgStore::connect(url).await?;
+        load!(store.pool)
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let store = crate::SqliteStore::open(path).await?;
+        load!(store.pool)
+    }
+}

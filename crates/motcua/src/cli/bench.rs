@@ -45,6 +45,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         requests: usize,
     },
+    /// Biểu 06 (a month, a year) and the Decision 766 index over N synthetic dossiers.
+    Report {
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: usize,
+        /// Runs of each measurement (the median is shown).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 pub fn run(args: BenchArgs) -> CliResult {
@@ -56,7 +66,138 @@ pub fn run(args: BenchArgs) -> CliResult {
             runtime()?.block_on(accept(backend, clients.max(1), dossiers.max(1)))
         }
         BenchCommand::Pages { requests } => runtime()?.block_on(pages(requests.max(1))),
+        BenchCommand::Report { backend, dossiers, runs } => {
+            if !matches!(backend.as_str(), "sqlite" | "postgres") {
+                return Err(format!("backend \"{backend}\": dùng sqlite hoặc postgres"));
+            }
+            runtime()?.block_on(report(backend, dossiers.max(1), runs.max(1)))
+        }
     }
+}
+
+/// `count` dossier facts spread over 2025–2026: channels 60 % counter, 35 % online, 5 % post;
+/// ten fields, four units; 8 % asked once for a supplement, 1 % twice; about 10 % finished
+/// late; those received in the last 40 days still open. Deterministic (a fixed LCG).
+pub fn synthetic_facts(agency_id: Uuid, count: usize) -> Vec<motcua_domain::dossier::DossierFacts> {
+    use chrono::{Duration as D, NaiveDate};
+    use motcua_domain::catalog::Channel;
+    use motcua_domain::dossier::{DossierFacts, State};
+    let fields = ["Đất đai", "Môi trường", "Tài nguyên nước", "Khoáng sản", "Đo đạc bản đồ", "Biển và hải đảo",
+        "Khí tượng thủy văn", "Nông nghiệp", "Thủy lợi", "Lâm nghiệp"];
+    let units = ["DD", "MT", "TN", "VP"];
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date").and_hms_opt(8, 0, 0).expect("time");
+    let span_minutes = 730 * 24 * 60;
+    let last_open = start + D::days(730 - 40);
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    (0..count)
+        .map(|i| {
+            let received = start + D::minutes(next(span_minutes) as i64);
+            let due = (received + D::days(10 + next(20) as i64)).date().and_hms_opt(0, 0, 0).expect("midnight");
+            let roll = next(100);
+            let channel = match roll {
+                0..60 => Channel::Counter,
+                60..95 => Channel::Online,
+                _ => Channel::Postal,
+            };
+            let asks = match next(100) {
+                0..1 => 2,
+                1..9 => 1,
+                _ => 0,
+            };
+            let supplements = (0..asks).map(|k| (received + D::days(2 + 3 * k), Some(received + D::days(4 + 3 * k)))).collect();
+            let finished = (received < last_open).then(|| {
+                let late = next(100) < 10;
+                if late { due + D::days(1 + next(10) as i64) } else { due - D::hours(1 + next(200) as i64) }
+            });
+            DossierFacts {
+                dossier_id: Uuid::now_v7(),
+                agency_id,
+                code: Some(format!("SYN-{i:08}")),
+                procedure_code: format!("1.{:06}", next(60)),
+                field: fields[next(fields.len() as u64) as usize].to_owned(),
+                unit: Some(units[next(units.len() as u64) as usize].to_owned()),
+                channel,
+                state: if finished.is_some() { State::Returned } else { State::Processing },
+                received_at: Some(received),
+                due_at: Some(due),
+                finished_at: finished,
+                supplements,
+                reappointed: false,
+                fees: 0,
+                result_electronic: next(2) == 0,
+                documents_digitised: channel == Channel::Online || next(3) == 0,
+                returned_online: channel == Channel::Online && next(2) == 0,
+                steps: vec![],
+            }
+        })
+        .collect()
+}
+
+/// `motcua bench report`: Biểu 06 for one month and one year, and the Decision 766 index for one
+/// month, over `dossiers` synthetic dossiers on a fresh database; the database read and the
+/// computation together, as the report page does them.
+async fn report(backend: String, dossiers: usize, runs: usize) -> CliResult {
+    use motcua_quality::Period;
+    use motcua_quality::index766::{self, CatalogCounts, Config};
+    use motcua_quality::report06;
+    let err = |e: motcua_store::StoreError| e.to_string();
+    let db = TestDb::by_name(&backend).await;
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let started = Instant::now();
+    let facts = synthetic_facts(fx.agency.id, dossiers);
+    for (i, chunk) in facts.chunks(100_000).enumerate() {
+        motcua_store::testing::load_facts_for_benchmark(&db.url, fx.procedure.procedure_id, chunk).await.map_err(err)?;
+        eprintln!("loaded {} of {dossiers}", (i * 100_000 + chunk.len()).min(dossiers));
+    }
+    drop(facts);
+    println!("backend: {backend}, dossiers: {dossiers}, loaded in {:.0} s", started.elapsed().as_secs_f64());
+    let store = db.store.clone();
+    let agency = fx.agency.id;
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1000.0
+    };
+    for (what, period) in [("Biểu 06, one month (2026-03)", "2026-03"), ("Biểu 06, one year (2026)", "2026")] {
+        let period = Period::parse(period).ok_or("period")?;
+        let w = period.report_window();
+        let mut times = Vec::new();
+        let mut rows = 0;
+        let mut received = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let facts = store.facts(&[agency], w.start(), w.end(), false).await.map_err(err)?;
+            let r = report06::report(&facts, &w);
+            times.push(t.elapsed());
+            rows = facts.len();
+            received = r.total.get(report06::Column::Received);
+        }
+        println!("{what:<40} {:>9.1} ms  ({rows} rows read, {received} in the report)", median(times));
+    }
+    let period = Period::parse("2026-03").ok_or("period")?;
+    let w = period.calendar();
+    let mut times = Vec::new();
+    let mut received = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let facts = store.facts(&[agency], w.start(), w.end(), true).await.map_err(err)?;
+        let evaluations = store
+            .evaluations(&[agency], w.start(), w.end(), true)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|e| (e.dossier_id, e.overall))
+            .collect();
+        let index = index766::compute(&Config::builtin(), &facts, w.end(), CatalogCounts::default(), &evaluations);
+        times.push(t.elapsed());
+        received = facts.len();
+        let _ = index.points;
+    }
+    println!("{:<40} {:>9.1} ms  ({received} dossiers received)", "Decision 766 index, one month", median(times));
+    Ok(())
 }
 
 async fn accept(backend: String, clients: usize, dossiers: usize) -> CliResult {
