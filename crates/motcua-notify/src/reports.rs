@@ -1,10 +1,11 @@
-//! The monthly report freeze: on the first working day after a month's report window closes (the
+//! Biểu 06 as the database counts it ([`bieu06`], for the pages, the exports and the freeze), and
+//! the monthly report freeze: on the first working day after a month's report window closes (the
 //! 14th), the worker stores that month's Biểu 06 as an immutable snapshot, once per agency,
 //! whichever worker gets there first.
 
 use chrono::NaiveDateTime;
-use motcua_quality::Period;
-use motcua_quality::report06;
+use motcua_quality::report06::{self, Column, Placement, Report06};
+use motcua_quality::{Period, Window};
 use motcua_store::{Store, StoreError};
 use uuid::Uuid;
 
@@ -24,9 +25,20 @@ pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDat
     if !cal.is_working_day(today).unwrap_or(false) {
         return Ok(false);
     }
-    let window = period.report_window();
-    let facts = store.facts(&[agency_id], window.start(), window.end(), false).await?;
-    let report = report06::report(&facts, &window);
+    let report = bieu06(store, &[agency_id], &period.report_window()).await?;
     let data = serde_json::to_value(&report)?;
     store.insert_scheduled_snapshot(agency_id, "bieu06", &key, now, &data).await
+}
+
+/// The Biểu 06 of `window` for `agencies`, counted by the database.
+pub async fn bieu06(store: &dyn Store, agencies: &[Uuid], window: &Window) -> Result<Report06, StoreError> {
+    let counts = store.report06_counts(agencies, window.start(), window.end()).await?;
+    let mut rows = Vec::with_capacity(counts.len());
+    for c in counts {
+        let (Some(received), Some(outcome)) = (Column::named(&c.received), Column::named(&c.outcome)) else {
+            return Err(StoreError::Corrupt(format!("report placement {} / {}", c.received, c.outcome)));
+        };
+        rows.push((c.field, c.unit, Placement { received, outcome }, c.count as u64));
+    }
+    Ok(report06::from_counts(&rows))
 }

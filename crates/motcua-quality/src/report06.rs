@@ -72,6 +72,41 @@ impl Column {
     }
 }
 
+impl Column {
+    /// The placements a column counts, by the names of [`Column::named`].
+    pub fn placements(self) -> &'static [&'static str] {
+        match self {
+            Column::Received => &["online", "direct", "carried"],
+            Column::Online => &["online"],
+            Column::Direct => &["direct"],
+            Column::Carried => &["carried"],
+            Column::Resolved => &["early", "on_time", "late"],
+            Column::Early => &["early"],
+            Column::OnTime => &["on_time"],
+            Column::Late => &["late"],
+            Column::Pending => &["within", "overdue"],
+            Column::Within => &["within"],
+            Column::Overdue => &["overdue"],
+        }
+    }
+
+    /// The names the database's count uses: `online`, `direct`, `carried`, `early`, `on_time`,
+    /// `late`, `within`, `overdue`.
+    pub fn named(s: &str) -> Option<Column> {
+        Some(match s {
+            "online" => Column::Online,
+            "direct" => Column::Direct,
+            "carried" => Column::Carried,
+            "early" => Column::Early,
+            "on_time" => Column::OnTime,
+            "late" => Column::Late,
+            "within" => Column::Within,
+            "overdue" => Column::Overdue,
+            _ => return None,
+        })
+    }
+}
+
 /// Where one dossier falls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement {
@@ -131,9 +166,13 @@ impl Line {
     }
 
     fn add(&mut self, p: &Placement) {
+        self.add_n(p, 1);
+    }
+
+    fn add_n(&mut self, p: &Placement, n: u64) {
         for c in Column::ALL {
             if p.counts_in(c) {
-                self.counts[c.number() as usize - 3] += 1;
+                self.counts[c.number() as usize - 3] += n;
             }
         }
     }
@@ -189,6 +228,33 @@ pub fn report(facts: &[DossierFacts], window: &Window) -> Report06 {
         add(&mut by_unit, f.unit.as_deref().unwrap_or(""), &p);
     }
     // In Vietnamese alphabetical order (Đ with D), not by code point.
+    by_field.sort_by_cached_key(|(k, _)| motcua_domain::text::fold(k));
+    by_unit.sort_by_cached_key(|(k, _)| motcua_domain::text::fold(k));
+    Report06 { by_field, by_unit, total }
+}
+
+/// The report from counts of dossiers per (field, unit, placement), as the database counts them
+/// (`Store::report06_counts`); the same lines as [`report`] over the same dossiers.
+pub fn from_counts(counts: &[(String, String, Placement, u64)]) -> Report06 {
+    let mut by_field: Vec<(String, Line)> = Vec::new();
+    let mut by_unit: Vec<(String, Line)> = Vec::new();
+    let mut total = Line::default();
+    let add = |lines: &mut Vec<(String, Line)>, key: &str, p: &Placement, n: u64| match lines
+        .iter_mut()
+        .find(|(k, _)| k == key)
+    {
+        Some((_, line)) => line.add_n(p, n),
+        None => {
+            let mut line = Line::default();
+            line.add_n(p, n);
+            lines.push((key.to_owned(), line));
+        }
+    };
+    for (field, unit, p, n) in counts {
+        total.add_n(p, *n);
+        add(&mut by_field, field, p, *n);
+        add(&mut by_unit, unit, p, *n);
+    }
     by_field.sort_by_cached_key(|(k, _)| motcua_domain::text::fold(k));
     by_unit.sort_by_cached_key(|(k, _)| motcua_domain::text::fold(k));
     Report06 { by_field, by_unit, total }

@@ -35,7 +35,8 @@ use uuid::Uuid;
 pub use error::StoreError;
 pub use model::{
     ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord,
-    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, ProcedureQuery, SurveyResponse, UserRecord,
+    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount, ProcedureQuery,
+    SurveyResponse, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -198,6 +199,24 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         start: NaiveDateTime,
         end: NaiveDateTime,
         received_only: bool,
+    ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
+    /// Biểu 06 counted by the database: the dossiers of [`Store::facts`]'s window grouped by field,
+    /// unit, received column and outcome, with the rules of `DossierFacts::judge` and
+    /// `overdue_at` written in SQL (the two are tested to agree).
+    async fn report06_counts(
+        &self,
+        agencies: &[Uuid],
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> Result<Vec<PlacementCount>>;
+    /// The facts of the dossiers of that window placed in any of `placements` (received column or
+    /// outcome names, as in [`PlacementCount`]).
+    async fn report06_facts(
+        &self,
+        agencies: &[Uuid],
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+        placements: &[&str],
     ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
     /// Records or replaces the applicant's evaluation of a dossier.
     async fn save_evaluation(&self, evaluation: &motcua_domain::evaluation::Evaluation) -> Result<()>;

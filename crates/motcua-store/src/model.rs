@@ -241,3 +241,14 @@ pub struct SurveyResponse {
     pub expectations: serde_json::Value,
     pub created_at: NaiveDateTime,
 }
+
+/// How many dossiers of a field and unit fall in a report's received column (`online`, `direct`,
+/// `carried`) and outcome (`early`, `on_time`, `late`, `within`, `overdue`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementCount {
+    pub field: String,
+    pub unit: String,
+    pub received: String,
+    pub outcome: String,
+    pub count: i64,
+}

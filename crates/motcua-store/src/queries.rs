@@ -1113,6 +1113,52 @@ macro_rules! impl_store {
                 rows.into_iter().map(facts_from).collect()
             }
 
+            async fn report06_counts(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::PlacementCount>> {
+                let w = facts_where(agencies, start, end, false);
+                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
+                let sql = format!(
+                    "select field, coalesce(unit, ''), {received}, {outcome}, count(*) from dossier_facts{} group by 1, 2, 3, 4",
+                    w.render()
+                );
+                let rows: Vec<(String, String, String, String, i64)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(start)
+                    .bind(end)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(field, unit, received, outcome, count)| crate::PlacementCount { field, unit, received, outcome, count })
+                    .collect())
+            }
+
+            async fn report06_facts(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+                placements: &[&str],
+            ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
+                let w = facts_where(agencies, start, end, false);
+                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
+                let names: Vec<String> = placements.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect();
+                let names = if names.is_empty() { "''".to_owned() } else { names.join(", ") };
+                let sql = format!(
+                    "select {FACT_COLUMNS} from dossier_facts{} and ({received} in ({names}) or {outcome} in ({names}))",
+                    w.render()
+                );
+                let rows: Vec<FactsRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(start)
+                    .bind(end)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(facts_from).collect()
+            }
+
             async fn save_evaluation(&self, e: &motcua_domain::evaluation::Evaluation) -> crate::Result<()> {
                 sqlx::query(
                     "insert into evaluations (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at)
@@ -1504,6 +1550,30 @@ pub(crate) fn facts_where(agencies: &[Uuid], start: NaiveDateTime, end: NaiveDat
     w
 }
 
+/// Biểu 06's placement of a dossier in SQL, for the window starting at placeholder `$s` with its
+/// cut-off at `$e`: the received column and the outcome, as `DossierFacts::judge` and
+/// `overdue_at` decide them (tested to agree on both backends).
+pub(crate) fn placement_sql(s: usize, e: usize) -> (String, String) {
+    let received = format!(
+        "(case when received_at < ${s} then 'carried' when channel = 'online' then 'online' else 'direct' end)"
+    );
+    let outcome = format!(
+        "(case when finished_at is not null and finished_at < ${e} then
+            case when (second_request_at is not null and second_request_at < finished_at) or finished_at > due_at then 'late'
+                 when finished_at < due_day_start then 'early'
+                 else 'on_time' end
+          else
+            case when second_request_at is not null and second_request_at < ${e} then 'overdue'
+                 when first_request_at is not null and first_request_at < ${e}
+                   and (first_received_at is null or first_received_at > ${e}) then
+                   case when first_request_at > due_at then 'overdue' else 'within' end
+                 when ${e} > due_at then 'overdue'
+                 else 'within' end
+          end)"
+    );
+    (received, outcome)
+}
+
 const FACT_COLUMNS: &str =
     "dossier_id, agency_id, code, procedure_code, field, unit, channel, state, received_at, due_at,
     finished_at, supplements, reappointed, fees, result_electronic, documents_digitised, returned_online, steps";
@@ -1587,16 +1657,19 @@ macro_rules! upsert_facts {
         sqlx::query(
             "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
                received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
-               documents_digitised, returned_online, steps)
+               documents_digitised, returned_online, steps, first_request_at, first_received_at, second_request_at,
+               due_day_start)
              values ($1, $2, $3, $4, coalesce(
                (select f.name from procedure_versions pv join fields f on f.agency_id = pv.agency_id and f.code = pv.field
                 where pv.id = $5),
                (select field from procedure_versions where id = $5), ''), $6, $7, $8,
-               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
              on conflict (dossier_id) do update set code = excluded.code, field = excluded.field,
                unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
                due_at = excluded.due_at, finished_at = excluded.finished_at,
                supplements = excluded.supplements, reappointed = excluded.reappointed,
+               first_request_at = excluded.first_request_at, first_received_at = excluded.first_received_at,
+               second_request_at = excluded.second_request_at, due_day_start = excluded.due_day_start,
                fees = excluded.fees, result_electronic = excluded.result_electronic,
                documents_digitised = excluded.documents_digitised, returned_online = excluded.returned_online,
                steps = excluded.steps",
@@ -1619,6 +1692,10 @@ macro_rules! upsert_facts {
         .bind(f.documents_digitised)
         .bind(f.returned_online)
         .bind(serde_json::to_string(&f.steps)?)
+        .bind(f.supplements.first().map(|s| s.0))
+        .bind(f.supplements.first().and_then(|s| s.1))
+        .bind(f.supplements.get(1).map(|s| s.0))
+        .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)))
         .execute(&mut *$tx)
         .await?;
     }};

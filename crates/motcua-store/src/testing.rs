@@ -426,7 +426,7 @@ pub async fn load_facts_for_benchmark(
     procedure_id: Uuid,
     facts: &[motcua_domain::dossier::DossierFacts],
 ) -> Result<(), crate::StoreError> {
-    const BATCH: usize = 1000;
+    const BATCH: usize = 700; // 21 values a row, under SQLite's 32,766 parameters
     macro_rules! load {
         ($pool:expr) => {{
             for chunk in facts.chunks(BATCH) {
@@ -437,7 +437,8 @@ pub async fn load_facts_for_benchmark(
                 let mut rows = String::from(
                     "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
                        received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
-                       documents_digitised, returned_online, steps) values ",
+                       documents_digitised, returned_online, first_request_at, first_received_at, second_request_at,
+                       due_day_start, steps) values ",
                 );
                 for (i, _) in chunk.iter().enumerate() {
                     let d = i * 11;
@@ -446,8 +447,8 @@ pub async fn load_facts_for_benchmark(
                         "{sep}(${}, ${}, ${}, ${}, ${}, ${}, ${}, '0000', ${}, ${}, ${}, 1, '{{}}', ${}, ${})",
                         d + 1, d + 2, d + 3, d + 4, d + 5, d + 6, d + 7, d + 8, d + 9, d + 10, d + 11, d + 11
                     ));
-                    let f = i * 17;
-                    let n: Vec<String> = (1..=17).map(|k| format!("${}", f + k)).collect();
+                    let f = i * 21;
+                    let n: Vec<String> = (1..=21).map(|k| format!("${}", f + k)).collect();
                     rows.push_str(&format!("{sep}({}, '[]')", n.join(", ")));
                 }
                 let mut tx = $pool.begin().await?;
@@ -486,7 +487,11 @@ pub async fn load_facts_for_benchmark(
                         .bind(f.fees as i64)
                         .bind(f.result_electronic)
                         .bind(f.documents_digitised)
-                        .bind(f.returned_online);
+                        .bind(f.returned_online)
+                        .bind(f.supplements.first().map(|s| s.0))
+                        .bind(f.supplements.first().and_then(|s| s.1))
+                        .bind(f.supplements.get(1).map(|s| s.0))
+                        .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)));
                 }
                 q.execute(&mut *tx).await?;
                 tx.commit().await?;

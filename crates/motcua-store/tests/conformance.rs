@@ -44,6 +44,7 @@ on_every_backend!(
     dossier_lists_filter_and_stay_within_the_agency_scope,
     unique_values_are_reported_as_duplicates,
     facts_follow_each_change_and_feed_the_report,
+    the_database_places_dossiers_in_biểu_06_as_the_domain_does,
 );
 
 fn applicant() -> ApplicantInput {
@@ -458,4 +459,85 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     assert!(matches!(err, motcua_domain::DomainError::Invalid(ref f) if f.len() == 2), "{err:?}");
     let evaluations = store.evaluations(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
     assert_eq!(evaluations.len(), 1);
+}
+
+/// `report06_counts` writes the domain's judgement in SQL: on 3,000 random dossiers around the
+/// windows' edges (supplements requested once or twice, met or still open, finished or not), the
+/// database's counts and the domain's placement agree for several windows, on both backends.
+async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb) {
+    use chrono::Duration as D;
+    use motcua_domain::dossier::DossierFacts;
+    use motcua_quality::report06::{self, Column};
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let mut seed: u64 = 42;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let start = at(2026, 1, 1, 0, 0);
+    let fields = ["Đất đai", "Môi trường", "Khoáng sản"];
+    let facts: Vec<DossierFacts> = (0..3000)
+        .map(|i| {
+            let received = start + D::minutes(next(150 * 24 * 60) as i64);
+            let due = (received + D::days(3 + next(25) as i64)).date().and_hms_opt(0, 0, 0).unwrap();
+            let mut supplements = Vec::new();
+            let mut t = received + D::hours(1 + next(200) as i64);
+            for _ in 0..next(3) {
+                let met = (next(3) > 0).then(|| t + D::hours(1 + next(300) as i64));
+                supplements.push((t, met));
+                match met {
+                    Some(m) => t = m + D::hours(1 + next(100) as i64),
+                    None => break,
+                }
+            }
+            let open = supplements.last().is_some_and(|s| s.1.is_none());
+            let finished = (!open && next(4) > 0).then(|| due + D::hours(next(24 * 20) as i64) - D::days(10));
+            DossierFacts {
+                dossier_id: Uuid::now_v7(),
+                agency_id: fx.agency.id,
+                code: Some(format!("T-{i}")),
+                procedure_code: "1.004227".into(),
+                field: fields[next(3) as usize].into(),
+                unit: Some(["DD", "VP"][next(2) as usize].into()),
+                channel: [Channel::Counter, Channel::Online, Channel::Postal][next(3) as usize],
+                state: if finished.is_some() { State::Returned } else { State::Processing },
+                received_at: Some(received),
+                due_at: Some(due),
+                finished_at: finished.map(|f| f.max(received + D::hours(1))),
+                supplements,
+                reappointed: false,
+                fees: 0,
+                result_electronic: false,
+                documents_digitised: false,
+                returned_online: false,
+                steps: vec![],
+            }
+        })
+        .collect();
+    motcua_store::testing::load_facts_for_benchmark(&db.url, fx.procedure.procedure_id, &facts).await.unwrap();
+    for period in ["2026-02", "2026-03", "2026-04", "2026-Q1", "2026-H1"] {
+        let w = motcua_quality::Period::parse(period).unwrap().report_window();
+        let stored = store.facts(&[fx.agency.id], w.start(), w.end(), false).await.unwrap();
+        let by_domain = report06::report(&stored, &w);
+        let counts = store.report06_counts(&[fx.agency.id], w.start(), w.end()).await.unwrap();
+        let rows: Vec<_> = counts
+            .into_iter()
+            .map(|c| {
+                let p = report06::Placement {
+                    received: Column::named(&c.received).unwrap(),
+                    outcome: Column::named(&c.outcome).unwrap(),
+                };
+                (c.field, c.unit, p, c.count as u64)
+            })
+            .collect();
+        let by_database = report06::from_counts(&rows);
+        assert_eq!(by_database, by_domain, "{period}");
+        assert!(by_domain.total.get(Column::Received) > 100, "{period}: a real sample");
+        assert!(by_domain.total.get(Column::Overdue) > 0 && by_domain.total.get(Column::Late) > 0, "{period}");
+        let late = store.report06_facts(&[fx.agency.id], w.start(), w.end(), &["late", "overdue"]).await.unwrap();
+        let expected = report06::behind(&stored, &w, Column::Late, None, None).len()
+            + report06::behind(&stored, &w, Column::Overdue, None, None).len();
+        assert_eq!(late.len(), expected, "{period}");
+    }
 }

@@ -13,6 +13,12 @@ create table dossier_facts (
     due_at timestamp,
     finished_at timestamp,
     supplements text not null,         -- [[requested, received or null], …] as JSON
+    -- The same, for reports computed by the database: the first request and when it was met,
+    -- the second request, and the start of the due date.
+    first_request_at timestamp,
+    first_received_at timestamp,
+    second_request_at timestamp,
+    due_day_start timestamp,
     reappointed boolean not null,
     fees bigint not null,
     result_electronic boolean not null,

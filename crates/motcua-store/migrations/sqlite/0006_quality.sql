@@ -13,6 +13,12 @@ create table dossier_facts (
     due_at text,
     finished_at text,
     supplements text not null,         -- [[requested, received or null], …] as JSON
+    -- The same, for reports computed by the database: the first request and when it was met,
+    -- the second request, and the start of the due date.
+    first_request_at text,
+    first_received_at text,
+    second_request_at text,
+    due_day_start text,
     reappointed integer not null,
     fees bigint not null,
     result_electronic integer not null,

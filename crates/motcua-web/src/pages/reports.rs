@@ -75,12 +75,6 @@ pub(crate) fn period_of(s: &str, today: chrono::NaiveDate) -> Result<Period, Api
     })
 }
 
-/// The facts a period's report needs.
-async fn report_facts(state: &AppState, agency: &Agency, period: &Period) -> Result<Vec<DossierFacts>, ApiError> {
-    let w = period.report_window();
-    Ok(state.store.facts(&[agency.id], w.start(), w.end(), false).await?)
-}
-
 fn window_text(period: &Period) -> String {
     let w = period.report_window();
     format!("{} – {}", w.first.format("%d/%m/%Y"), w.last.format("%d/%m/%Y"))
@@ -129,14 +123,12 @@ pub struct LateRow {
 async fn late_rows(
     state: &AppState,
     cal: &WorkCalendar,
-    facts: &[DossierFacts],
+    agency: &Agency,
     period: &Period,
 ) -> Result<Vec<LateRow>, ApiError> {
     let w = period.report_window();
-    let mut late: Vec<&DossierFacts> = facts
-        .iter()
-        .filter(|f| report06::place(f, &w).is_some_and(|p| matches!(p.outcome, Column::Late | Column::Overdue)))
-        .collect();
+    let facts = state.store.report06_facts(&[agency.id], w.start(), w.end(), &["late", "overdue"]).await?;
+    let mut late: Vec<&DossierFacts> = facts.iter().collect();
     late.sort_by_key(|f| f.due_at);
     let mut rows = Vec::new();
     for f in late.into_iter().take(500) {
@@ -216,8 +208,7 @@ pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<Pag
     let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
     let cal = state.calendar(agency.id).await?;
     let period = period_of(&p.period, state.now(&cal).date())?;
-    let facts = report_facts(&state, &agency, &period).await?;
-    let report = report06::report(&facts, &period.report_window());
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
     let base = format!("/office/reports/dossiers?agency={}&period={period}", enc(agency.code.as_str()));
     let by_field = report
@@ -249,7 +240,7 @@ pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<Pag
         by_unit,
         total: line_view("Tổng cộng", &report.total, &|c| format!("{base}&col={}", c.number())),
         on_time_rate: report.total.on_time_rate().map_or_else(|| "—".into(), |r| format!("{r:.2}%").replace('.', ",")),
-        late: late_rows(&state, &cal, &facts, &period).await?,
+        late: late_rows(&state, &cal, &agency, &period).await?,
         snapshots,
         notice: p.frozen.map(|_| "Đã chốt số liệu kỳ báo cáo.".to_owned()),
         print: p.print.is_some(),
@@ -308,8 +299,11 @@ pub async fn report_dossiers(
     let cal = state.calendar(agency.id).await?;
     let period = period_of(&p.period, state.now(&cal).date())?;
     let column = p.col.and_then(Column::from_number).ok_or_else(|| ApiError::NotFound("không có cột này".into()))?;
-    let facts = report_facts(&state, &agency, &period).await?;
-    let found = report06::behind(&facts, &period.report_window(), column, p.field.as_deref(), p.unit.as_deref());
+    let w = period.report_window();
+    let facts = state.store.report06_facts(&[agency.id], w.start(), w.end(), column.placements()).await?;
+    // The database picked the column's dossiers; the field or unit narrows them, and the domain's
+    // own placement checks each.
+    let found = report06::behind(&facts, &w, column, p.field.as_deref(), p.unit.as_deref());
     let of = match (&p.field, &p.unit) {
         (Some(f), _) => format!(" — lĩnh vực {f}"),
         (_, Some(u)) => format!(" — đơn vị {u}"),
@@ -357,7 +351,7 @@ pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query
     let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
     let cal = state.calendar(agency.id).await?;
     let period = period_of(&p.period, state.now(&cal).date())?;
-    let report = report06::report(&report_facts(&state, &agency, &period).await?, &period.report_window());
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
     // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
     let mut out = "\u{feff}".as_bytes().to_vec();
@@ -379,10 +373,9 @@ pub async fn bieu06_xlsx(State(state): State<AppState>, web: Web, Query(p): Quer
     let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
     let cal = state.calendar(agency.id).await?;
     let period = period_of(&p.period, state.now(&cal).date())?;
-    let facts = report_facts(&state, &agency, &period).await?;
-    let report = report06::report(&facts, &period.report_window());
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
-    let late = late_rows(&state, &cal, &facts, &period).await?;
+    let late = late_rows(&state, &cal, &agency, &period).await?;
     let bytes = xlsx(&agency, &period, &report, &units, &late).map_err(|e| ApiError::Internal(e.to_string()))?;
     let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(download(kind, &format!("bieu06-{}-{period}.xlsx", agency.code), bytes))
@@ -454,7 +447,7 @@ pub async fn freeze(
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let period = period_of(&f.period, now.date())?;
-    let report = report06::report(&report_facts(&state, &agency, &period).await?, &period.report_window());
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let data = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
         .store

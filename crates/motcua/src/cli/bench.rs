@@ -82,8 +82,18 @@ pub fn synthetic_facts(agency_id: Uuid, count: usize) -> Vec<motcua_domain::doss
     use chrono::{Duration as D, NaiveDate};
     use motcua_domain::catalog::Channel;
     use motcua_domain::dossier::{DossierFacts, State};
-    let fields = ["Đất đai", "Môi trường", "Tài nguyên nước", "Khoáng sản", "Đo đạc bản đồ", "Biển và hải đảo",
-        "Khí tượng thủy văn", "Nông nghiệp", "Thủy lợi", "Lâm nghiệp"];
+    let fields = [
+        "Đất đai",
+        "Môi trường",
+        "Tài nguyên nước",
+        "Khoáng sản",
+        "Đo đạc bản đồ",
+        "Biển và hải đảo",
+        "Khí tượng thủy văn",
+        "Nông nghiệp",
+        "Thủy lợi",
+        "Lâm nghiệp",
+    ];
     let units = ["DD", "MT", "TN", "VP"];
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date").and_hms_opt(8, 0, 0).expect("time");
     let span_minutes = 730 * 24 * 60;
@@ -108,7 +118,8 @@ pub fn synthetic_facts(agency_id: Uuid, count: usize) -> Vec<motcua_domain::doss
                 1..9 => 1,
                 _ => 0,
             };
-            let supplements = (0..asks).map(|k| (received + D::days(2 + 3 * k), Some(received + D::days(4 + 3 * k)))).collect();
+            let supplements =
+                (0..asks).map(|k| (received + D::days(2 + 3 * k), Some(received + D::days(4 + 3 * k)))).collect();
             let finished = (received < last_open).then(|| {
                 let late = next(100) < 10;
                 if late { due + D::days(1 + next(10) as i64) } else { due - D::hours(1 + next(200) as i64) }
@@ -150,7 +161,9 @@ async fn report(backend: String, dossiers: usize, runs: usize) -> CliResult {
     let started = Instant::now();
     let facts = synthetic_facts(fx.agency.id, dossiers);
     for (i, chunk) in facts.chunks(100_000).enumerate() {
-        motcua_store::testing::load_facts_for_benchmark(&db.url, fx.procedure.procedure_id, chunk).await.map_err(err)?;
+        motcua_store::testing::load_facts_for_benchmark(&db.url, fx.procedure.procedure_id, chunk)
+            .await
+            .map_err(err)?;
         eprintln!("loaded {} of {dossiers}", (i * 100_000 + chunk.len()).min(dossiers));
     }
     drop(facts);
