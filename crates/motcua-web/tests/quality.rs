@@ -87,6 +87,7 @@ on_every_backend!(
     public_statistics_show_rates_by_field_without_personal_data,
     leaders_see_late_dossiers_by_unit_and_remind_from_the_list,
     the_satisfaction_survey_is_answered_anonymously_and_indexed,
+    the_draft_narrative_report_is_pre_filled_with_the_period_numbers,
 );
 
 async fn bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers(app: TestApp) {
@@ -332,4 +333,22 @@ async fn the_satisfaction_survey_is_answered_anonymously_and_indexed(app: TestAp
     // Another month has none.
     let (_, page) = get_page(&app, "/office/quality/sipas?period=2026-02", &cookie).await;
     assert!(page.contains("0 phiếu") && page.contains(r#"<strong id="sipas-overall">—</strong>"#));
+}
+
+async fn the_draft_narrative_report_is_pre_filled_with_the_period_numbers(app: TestApp) {
+    three_dossiers(&app).await;
+    let cookie = signed_in(&app, "giamdoc-bcn", Role::AgencyLead, at(2026, 3, 20, 10, 0)).await;
+    let (status, page) = get_page(&app, "/office/reports/narrative?period=2026-03", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Tháng 3/2026 (số liệu từ ngày 15/02/2026 đến ngày 14/03/2026)"), "{page}");
+    assert!(
+        page.contains("nhận giải quyết 3 hồ sơ (tiếp nhận trực tuyến 0; trực tiếp và qua dịch vụ bưu chính 0; từ kỳ trước chuyển sang 3). Đã giải quyết 1 hồ sơ (trước hạn 1, đúng hạn 0, quá hạn 0); đang giải quyết 2 hồ sơ (trong hạn 0, quá hạn 2)"),
+        "the Biểu 06 numbers"
+    );
+    assert!(page.contains("Còn 2 hồ sơ quá hạn"), "the shortcomings name the late dossiers");
+    let (status, _, printed) =
+        post_form(&app, &cookie, "/office/reports/narrative/print", "text=B%C3%81O+C%C3%81O%0D%0A%0D%0AD%C3%B2ng+hai")
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(printed.contains("<p>BÁO CÁO</p><br><p>Dòng hai</p>"), "{printed}");
 }

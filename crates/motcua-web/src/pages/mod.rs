@@ -10,6 +10,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod messages;
+pub mod narrative;
 pub mod office;
 pub mod public;
 pub mod quality;
@@ -78,6 +79,8 @@ pub fn router() -> Router<AppState> {
         .route("/office/reports/bieu06.csv", get(reports::bieu06_csv))
         .route("/office/reports/bieu06.xlsx", get(reports::bieu06_xlsx))
         .route("/office/reports/freeze", post(reports::freeze))
+        .route("/office/reports/narrative", get(narrative::draft))
+        .route("/office/reports/narrative/print", post(narrative::print))
         .route("/office/reports/snapshots/{id}", get(reports::snapshot))
         .route("/office/quality", get(quality::dashboard))
         .route("/office/monitoring", get(quality::monitoring))

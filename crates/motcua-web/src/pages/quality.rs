@@ -61,7 +61,7 @@ impl QualityParams {
 
 /// The catalog's counts for the procedure indicators; `used` are the procedures that received
 /// an online dossier.
-async fn catalog_counts(
+pub(crate) async fn catalog_counts(
     state: &AppState,
     agency: Option<Uuid>,
     field_name: Option<String>,
