@@ -92,7 +92,7 @@ pub async fn draft(
         })
         .filter(|(_, n)| *n > 0)
         .collect();
-    late_units.sort_by(|a, b| b.1.cmp(&a.1));
+    late_units.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
 
     let mut t = String::new();
     let _ = writeln!(t, "{}\n", agency.name.to_uppercase());
