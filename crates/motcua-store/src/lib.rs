@@ -210,13 +210,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         end: NaiveDateTime,
     ) -> Result<Vec<PlacementCount>>;
     /// The facts of the dossiers of that window placed in any of `placements` (received column or
-    /// outcome names, as in [`PlacementCount`]).
+    /// outcome names, as in [`PlacementCount`]), of one field or unit if given, earliest due
+    /// first, at most `limit`.
     async fn report06_facts(
         &self,
         agencies: &[Uuid],
-        start: NaiveDateTime,
-        end: NaiveDateTime,
+        (start, end): (NaiveDateTime, NaiveDateTime),
         placements: &[&str],
+        (field, unit): (Option<&str>, Option<&str>),
+        limit: i64,
     ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
     /// Records or replaces the applicant's evaluation of a dossier.
     async fn save_evaluation(&self, evaluation: &motcua_domain::evaluation::Evaluation) -> Result<()>;

@@ -1139,21 +1139,31 @@ macro_rules! impl_store {
             async fn report06_facts(
                 &self,
                 agencies: &[Uuid],
-                start: NaiveDateTime,
-                end: NaiveDateTime,
+                (start, end): (NaiveDateTime, NaiveDateTime),
                 placements: &[&str],
+                (field, unit): (Option<&str>, Option<&str>),
+                limit: i64,
             ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
-                let w = facts_where(agencies, start, end, false);
+                let mut w = facts_where(agencies, start, end, false);
+                if let Some(field) = field {
+                    w.and("field = ?", Arg::Text(field.to_owned()));
+                }
+                if let Some(unit) = unit {
+                    w.and("coalesce(unit, '') = ?", Arg::Text(unit.to_owned()));
+                }
                 let (received, outcome) = placement_sql(w.next(), w.next() + 1);
                 let names: Vec<String> = placements.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect();
                 let names = if names.is_empty() { "''".to_owned() } else { names.join(", ") };
                 let sql = format!(
-                    "select {FACT_COLUMNS} from dossier_facts{} and ({received} in ({names}) or {outcome} in ({names}))",
-                    w.render()
+                    "select {FACT_COLUMNS} from dossier_facts{} and ({received} in ({names}) or {outcome} in ({names}))
+                     order by due_at, dossier_id limit ${}",
+                    w.render(),
+                    w.next() + 2
                 );
                 let rows: Vec<FactsRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
                     .bind(start)
                     .bind(end)
+                    .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
                 rows.into_iter().map(facts_from).collect()

@@ -535,7 +535,10 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
         assert_eq!(by_database, by_domain, "{period}");
         assert!(by_domain.total.get(Column::Received) > 100, "{period}: a real sample");
         assert!(by_domain.total.get(Column::Overdue) > 0 && by_domain.total.get(Column::Late) > 0, "{period}");
-        let late = store.report06_facts(&[fx.agency.id], w.start(), w.end(), &["late", "overdue"]).await.unwrap();
+        let late = store
+            .report06_facts(&[fx.agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 100_000)
+            .await
+            .unwrap();
         let expected = report06::behind(&stored, &w, Column::Late, None, None).len()
             + report06::behind(&stored, &w, Column::Overdue, None, None).len();
         assert_eq!(late.len(), expected, "{period}");

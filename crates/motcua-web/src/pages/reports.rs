@@ -127,11 +127,12 @@ async fn late_rows(
     period: &Period,
 ) -> Result<Vec<LateRow>, ApiError> {
     let w = period.report_window();
-    let facts = state.store.report06_facts(&[agency.id], w.start(), w.end(), &["late", "overdue"]).await?;
-    let mut late: Vec<&DossierFacts> = facts.iter().collect();
-    late.sort_by_key(|f| f.due_at);
+    // The page and the spreadsheet list the first 500 by due date; the counts are in the form.
+    let facts =
+        state.store.report06_facts(&[agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 500).await?;
+    let late: Vec<&DossierFacts> = facts.iter().collect();
     let mut rows = Vec::new();
-    for f in late.into_iter().take(500) {
+    for f in late {
         let end = f.finished_at.filter(|t| *t < w.end()).unwrap_or(w.end());
         let days_late = match f.due_date() {
             Some(due) if end.date() > due => cal.working_days_between(due, end.date()).unwrap_or(0),
@@ -289,6 +290,9 @@ pub(crate) fn dossier_rows<'a>(facts: impl Iterator<Item = &'a DossierFacts>) ->
         .collect()
 }
 
+/// The most dossiers a drill-down lists.
+const LIST_LIMIT: usize = 2000;
+
 /// The dossiers behind one number of the report.
 pub async fn report_dossiers(
     State(state): State<AppState>,
@@ -300,10 +304,24 @@ pub async fn report_dossiers(
     let period = period_of(&p.period, state.now(&cal).date())?;
     let column = p.col.and_then(Column::from_number).ok_or_else(|| ApiError::NotFound("không có cột này".into()))?;
     let w = period.report_window();
-    let facts = state.store.report06_facts(&[agency.id], w.start(), w.end(), column.placements()).await?;
+    let facts = state
+        .store
+        .report06_facts(
+            &[agency.id],
+            (w.start(), w.end()),
+            column.placements(),
+            (p.field.as_deref(), p.unit.as_deref()),
+            LIST_LIMIT as i64,
+        )
+        .await?;
     // The database picked the column's dossiers; the field or unit narrows them, and the domain's
     // own placement checks each.
     let found = report06::behind(&facts, &w, column, p.field.as_deref(), p.unit.as_deref());
+    let shown = if found.len() >= LIST_LIMIT {
+        format!(" (hiển thị {} hồ sơ đầu theo hạn)", thousands(LIST_LIMIT as u64))
+    } else {
+        String::new()
+    };
     let of = match (&p.field, &p.unit) {
         (Some(f), _) => format!(" — lĩnh vực {f}"),
         (_, Some(u)) => format!(" — đơn vị {u}"),
@@ -311,7 +329,7 @@ pub async fn report_dossiers(
     };
     Ok(DrillPage {
         title: format!(
-            "{}: cột ({}) {}{of} — {} hồ sơ",
+            "{}: cột ({}) {}{of} — {} hồ sơ{shown}",
             period.label_vi(),
             column.number(),
             column.label_vi(),
