@@ -407,7 +407,11 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     let mid = store.facts(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
     let waited = mid.iter().find(|f| f.dossier_id == d.id).unwrap();
     assert_eq!(waited.due_at, Some(at(2026, 3, 10, 0, 0)));
-    assert_eq!(waited.judge(at(2026, 3, 9, 16, 0)), motcua_domain::dossier::Finish::OnTime, "on time thanks to the pause");
+    assert_eq!(
+        waited.judge(at(2026, 3, 9, 16, 0)),
+        motcua_domain::dossier::Finish::OnTime,
+        "on time thanks to the pause"
+    );
     let twice = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 17, 9, 0)).await;
 
     let window = motcua_quality::Period::parse("2026-03").unwrap().report_window();

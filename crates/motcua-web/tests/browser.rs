@@ -392,6 +392,35 @@ async fn the_pages_work_in_a_real_browser() {
     assert!(c.source().await.unwrap().contains("Gọi điện: Đã liên lạc được"));
     logout(&c).await;
 
+    // The applicant evaluates the returned dossier from the lookup page, in one click.
+    let returned = site.db.store.dossier(id.parse().unwrap()).await.unwrap().unwrap();
+    let lookup = format!("/lookup?code={}&phone_last4={}", returned.code.as_ref().unwrap(), returned.phone_last4());
+    c.goto(&site.url(&lookup)).await.unwrap();
+    check_page(&c, "lookup-evaluation").await;
+    click(&c, "#eval-very").await;
+    assert_eq!(text(&c, "#evaluation-saved").await, "Thank you for your evaluation.", "in English, as chosen above");
+    // Reports, indices, monitoring and the public figures, for a leader and for everyone.
+    login(&c, &site, &fx.agency_lead).await;
+    for (path, name) in [
+        ("/office/reports?period=2026-03", "report-bieu06"),
+        ("/office/quality?period=2026-02", "quality"),
+        ("/office/monitoring", "monitoring"),
+        ("/office/quality/sipas", "sipas"),
+        ("/office/reports/narrative?period=2026-03", "narrative"),
+    ] {
+        c.goto(&site.url(path)).await.unwrap();
+        check_page(&c, name).await;
+    }
+    assert!(text(&c, "h1").await.starts_with("Dự thảo báo cáo"));
+    logout(&c).await;
+    c.goto(&site.url("/statistics")).await.unwrap();
+    check_page(&c, "statistics").await;
+    c.goto(&site.url(&format!("/survey/{}", fx.agency.code))).await.unwrap();
+    check_page(&c, "survey").await;
+    click(&c, "input[name='c.staff.1'][value='5']").await;
+    click(&c, "#send-survey").await;
+    assert_eq!(text(&c, "#thanks").await, "Cảm ơn ông/bà đã tham gia khảo sát.");
+
     // The administrator edits a message: the preview follows the typing (script), then saves.
     login(&c, &site, &fx.admin).await;
     c.goto(&site.url("/admin/templates/accept/vi")).await.unwrap();

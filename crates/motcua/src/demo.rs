@@ -15,6 +15,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::{Channel, Field, ProcedureSpec, ProcedureVersion};
 use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State, Submission};
+use motcua_domain::evaluation::EvaluationInput;
 use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::{AgencyCode, DossierCode};
@@ -241,6 +242,33 @@ pub async fn load(
             i += 1;
             tries += 1;
         }
+    }
+    // Answers to the satisfaction survey over the last three months, mostly content.
+    let survey = motcua_quality::sipas::Survey::builtin();
+    let criteria = survey.criteria();
+    for k in 0..40 {
+        let mut answers = serde_json::Map::new();
+        for (key, _, _) in &criteria {
+            if rng.chance(70) {
+                answers.insert(key.clone(), serde_json::json!(2 + rng.below(4)));
+            }
+        }
+        let mut expect: Vec<&str> = Vec::new();
+        for element in &survey.element {
+            if expect.len() < 3 && rng.chance(25) {
+                expect.push(&element.id);
+            }
+        }
+        let response = motcua_store::SurveyResponse {
+            id: Uuid::now_v7(),
+            agency_id: department.id,
+            survey: survey.version.clone(),
+            channel: if k % 3 == 0 { "web" } else { "counter" }.into(),
+            answers: serde_json::Value::Object(answers),
+            expectations: serde_json::json!(expect),
+            created_at: now - chrono::Duration::hours(2 + rng.below(90 * 24) as i64),
+        };
+        store.insert_survey_response(&response).await.map_err(e)?;
     }
     // The demo's history has been; its applicants are made up: no message goes out for it.
     loop {
@@ -510,7 +538,21 @@ impl Simulation<'_> {
                 if rng.chance(sc.late_pickup) {
                     t = self.later(t, 8 + rng.below(80) + sc.applicant_delay);
                 }
-                self.step(&d, give, "tiepnhan", t).await?;
+                let returned = self.step(&d, give, "tiepnhan", t).await?;
+                // Most applicants answer the one-click evaluation at the counter's screen.
+                if let Some(done) = returned.filter(|_| rng.chance(60)) {
+                    let overall = match rng.below(100) {
+                        0..55 => "very_satisfied",
+                        55..90 => "satisfied",
+                        _ => "not_satisfied",
+                    };
+                    let attitude =
+                        rng.chance(40).then(|| if overall == "not_satisfied" { "1" } else { "2" }.to_owned());
+                    let input = EvaluationInput { overall: Some(overall.into()), attitude, ..Default::default() };
+                    let at = self.later(t, 1);
+                    let evaluation = input.evaluate(&done, None, "counter", at, 7).map_err(|e| e.to_string())?;
+                    self.store.save_evaluation(&evaluation).await.map_err(|e| e.to_string())?;
+                }
                 return Ok(());
             }
             let (action, who) = if lead && !last && only_return_left {
