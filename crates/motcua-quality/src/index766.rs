@@ -188,7 +188,8 @@ pub fn compute(
             per_dossier,
         });
     }
-    let round = |x: f64| (x * 100.0).round() / 100.0;
+    // `+ 0.0` turns the empty sum (-0.0) into 0.0.
+    let round = |x: f64| (x * 100.0).round() / 100.0 + 0.0;
     let groups: Vec<GroupResult> = config
         .group
         .iter()

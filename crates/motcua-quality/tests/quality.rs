@@ -186,6 +186,8 @@ fn the_766_indicators_match_the_hand_computation() {
     assert_eq!((i.rate, i.points), (42.85, 2.14));
     // Totals: 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 20.42 of the 37.3 available.
     assert_eq!((index.points, index.available), (20.42, 37.3));
+    let payment = index.groups.iter().find(|g| g.n == 4).unwrap();
+    assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no data: 0, not -0");
     let digitisation = index.groups.iter().find(|g| g.n == 6).unwrap();
     assert_eq!((digitisation.points, digitisation.available, digitisation.max), (4.56, 8.8, 22.0));
     // With a catalog: 9 of 10 complete, 7 online (70 % of the 80 % threshold), 3 of them used.
