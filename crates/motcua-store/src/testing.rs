@@ -413,6 +413,36 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// The reports' story: three dossiers accepted on 12/02/2026 (due 05/03/2026); the first goes
+    /// through every step and is returned early (approved 17/02); the second is asked twice for a
+    /// supplement (13/02, answered 16/02; again 17/02); the third is left untouched.
+    pub async fn three_dossiers(&self, store: &dyn Store) -> [motcua_domain::dossier::Dossier; 3] {
+        use motcua_domain::dossier::Action;
+        let received = at(2026, 2, 12, 9, 0);
+        let mut ds = Vec::new();
+        for _ in 0..3 {
+            ds.push(self.accepted_dossier(store, received, "0905123456", None).await);
+        }
+        let forward = || Action::Forward { note: None, assignee: None };
+        let d = self.act(store, &ds[0], forward(), &self.reception, at(2026, 2, 12, 10, 0)).await;
+        let d = self.act(store, &d, forward(), &self.specialist, at(2026, 2, 16, 9, 0)).await;
+        let d = self.act(store, &d, forward(), &self.unit_lead, at(2026, 2, 16, 15, 0)).await;
+        let approve =
+            Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
+        let d = self.act(store, &d, approve, &self.agency_lead, at(2026, 2, 17, 9, 0)).await;
+        let returned = Action::ReturnResult { channel: motcua_domain::catalog::Channel::Counter };
+        let done = self.act(store, &d, returned, &self.reception, at(2026, 2, 18, 9, 0)).await;
+        let d = self.act(store, &ds[1], forward(), &self.reception, at(2026, 2, 12, 10, 0)).await;
+        let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+        let d = self.act(store, &d, ask(), &self.specialist, at(2026, 2, 13, 9, 0)).await;
+        let answered = Action::SupplementReceived { note: None };
+        let d = self.act(store, &d, answered, &self.reception, at(2026, 2, 16, 9, 0)).await;
+        let twice = self.act(store, &d, ask(), &self.specialist, at(2026, 2, 17, 9, 0)).await;
+        [done, twice, ds[2].clone()]
+    }
+}
+
 /// A date helper for stories.
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid time")

@@ -379,40 +379,7 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     use motcua_quality::report06::{self, Column};
     let store = db.store.as_ref();
     let fx = Fixture::seed(store).await;
-    let forward = || Action::Forward { note: None, assignee: None };
-    // Three dossiers accepted on 12/02/2026 (due 05/03/2026).
-    let received = at(2026, 2, 12, 9, 0);
-    let mut ds = Vec::new();
-    for _ in 0..3 {
-        ds.push(fx.accepted_dossier(store, received, "0905123456", None).await);
-    }
-    // The first goes through every step and is returned early.
-    let d = fx.act(store, &ds[0], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 16, 9, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 16, 15, 0)).await;
-    let approve =
-        Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
-    let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 17, 9, 0)).await;
-    let done = fx
-        .act(store, &d, Action::ReturnResult { channel: Channel::Counter }, &fx.reception, at(2026, 2, 18, 9, 0))
-        .await;
-    // The second is asked twice for a supplement: late whatever its dates.
-    let d = fx.act(store, &ds[1], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
-    let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
-    let d = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 13, 9, 0)).await;
-    let d = fx.act(store, &d, Action::SupplementReceived { note: None }, &fx.reception, at(2026, 2, 16, 9, 0)).await;
-    // Supplement time is excluded: under the 2025 rules the time limit restarts once the supplement
-    // is in (16/02, during the Tết break), so the due instant moved from 24:00 05/03 to 24:00 09/03.
-    let feb = motcua_quality::Period::parse("2026-02").unwrap().report_window();
-    let mid = store.facts(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
-    let waited = mid.iter().find(|f| f.dossier_id == d.id).unwrap();
-    assert_eq!(waited.due_at, Some(at(2026, 3, 10, 0, 0)));
-    assert_eq!(
-        waited.judge(at(2026, 3, 9, 16, 0)),
-        motcua_domain::dossier::Finish::OnTime,
-        "on time thanks to the pause"
-    );
-    let twice = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 17, 9, 0)).await;
+    let [done, twice, _] = fx.three_dossiers(store).await;
 
     let window = motcua_quality::Period::parse("2026-03").unwrap().report_window();
     let facts = store.facts(&[fx.agency.id], window.start(), window.end(), false).await.unwrap();
@@ -428,6 +395,10 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     let second = of(twice.id);
     let asked = [(at(2026, 2, 13, 9, 0), Some(at(2026, 2, 16, 9, 0))), (at(2026, 2, 17, 9, 0), None)];
     assert_eq!(second.supplements, asked);
+    // Supplement time is excluded: under the 2025 rules the time limit restarts once the supplement
+    // is in (16/02, during the Tết break), so the due instant moved from 24:00 05/03 to 24:00 09/03.
+    assert_eq!(second.due_at, Some(at(2026, 3, 10, 0, 0)));
+    assert_eq!(second.judge(at(2026, 3, 9, 16, 0)), motcua_domain::dossier::Finish::Late, "but asked twice");
     // March (15/02–14/03): all three carried over from February; the first resolved early (17/02);
     // two pending at the cut-off, both overdue: one asked twice for a supplement, one untouched
     // past 05/03.

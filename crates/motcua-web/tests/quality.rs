@@ -9,36 +9,12 @@ use axum::http::StatusCode;
 use chrono::NaiveDateTime;
 use common::TestApp;
 use common::pages::*;
-use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, Dossier};
+use motcua_domain::dossier::Dossier;
 use motcua_domain::org::Role;
 use motcua_store::testing::at;
 
-/// Three dossiers accepted on 12/02/2026 (due 05/03/2026): the first returned early (approved
-/// 17/02), the second asked twice for a supplement (13/02, 17/02), the third untouched.
 async fn three_dossiers(app: &TestApp) -> [Dossier; 3] {
-    let (store, fx) = (app.db.store.as_ref(), &app.fx);
-    let received = at(2026, 2, 12, 9, 0);
-    let mut ds = Vec::new();
-    for _ in 0..3 {
-        ds.push(fx.accepted_dossier(store, received, "0905123456", None).await);
-    }
-    let forward = || Action::Forward { note: None, assignee: None };
-    let d = fx.act(store, &ds[0], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 16, 9, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 16, 15, 0)).await;
-    let approve =
-        Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
-    let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 17, 9, 0)).await;
-    let done = fx
-        .act(store, &d, Action::ReturnResult { channel: Channel::Counter }, &fx.reception, at(2026, 2, 18, 9, 0))
-        .await;
-    let d = fx.act(store, &ds[1], forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
-    let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
-    let d = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 13, 9, 0)).await;
-    let d = fx.act(store, &d, Action::SupplementReceived { note: None }, &fx.reception, at(2026, 2, 16, 9, 0)).await;
-    let twice = fx.act(store, &d, ask(), &fx.specialist, at(2026, 2, 17, 9, 0)).await;
-    [done, twice, ds[2].clone()]
+    app.fx.three_dossiers(app.db.store.as_ref()).await
 }
 
 /// The numbers of the `<tfoot>` row of the first report table.

@@ -17,7 +17,7 @@ use motcua_quality::sipas::{self, Survey};
 use serde::Deserialize;
 
 use super::error::PageResult;
-use super::reports::{period_of, report_scope};
+use super::reports::{Scope, scope};
 use super::session::{Shell, Web, check_csrf};
 use crate::state::AppState;
 
@@ -52,9 +52,8 @@ pub async fn draft(
     web: Web,
     Query(p): Query<NarrativeParams>,
 ) -> PageResult<NarrativePage> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports/narrative").await?;
-    let cal = state.calendar(agency.id).await?;
-    let period = period_of(&p.period, state.now(&cal).date())?;
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports/narrative", false).await?;
     let w = period.report_window();
     let r = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let g = |c: Column| thousands(r.total.get(c));

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::PageResult;
-use super::reports::{DrillPage, dossier_rows, encode, period_of, report_scope};
+use super::reports::{DrillPage, Scope, dossier_rows, encode, report_scope, scope};
 use super::session::{Shell, Web};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -240,14 +240,8 @@ pub async fn dashboard(
     web: Web,
     Query(p): Query<QualityParams>,
 ) -> PageResult<QualityPage> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/quality").await?;
-    let cal = state.calendar(agency.id).await?;
-    let today = state.now(&cal).date();
-    let period = if p.period.trim().is_empty() {
-        Period::month(today.year(), today.month())
-    } else {
-        period_of(&p.period, today)?
-    };
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
     let window = period.calendar();
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let index = index_of(&inp);
@@ -417,14 +411,8 @@ pub async fn indicator_dossiers(
     web: Web,
     Query(p): Query<QualityParams>,
 ) -> PageResult<DrillPage> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/quality").await?;
-    let cal = state.calendar(agency.id).await?;
-    let today = state.now(&cal).date();
-    let period = if p.period.trim().is_empty() {
-        Period::month(today.year(), today.month())
-    } else {
-        period_of(&p.period, today)?
-    };
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
     let config = Config::builtin();
     let indicator = config
         .indicator

@@ -60,6 +60,34 @@ pub struct ReportParams {
     pub unit: Option<String>,
 }
 
+/// What a report page works on: who asks, for which agency, which period, by whose calendar.
+pub(crate) struct Scope {
+    pub actor: Actor,
+    pub agency: Agency,
+    pub period: Period,
+    pub cal: std::sync::Arc<WorkCalendar>,
+}
+
+/// The scope of a report page: [`report_scope`], then the period asked for; without one, the
+/// month whose report is under way (`calendar_month`: the current calendar month).
+pub(crate) async fn scope(
+    state: &AppState,
+    web: &Web,
+    (agency, period): (Option<&str>, &str),
+    back: &str,
+    calendar_month: bool,
+) -> Result<Scope, PageError> {
+    let (actor, agency) = report_scope(state, web, agency, back).await?;
+    let cal = state.calendar(agency.id).await?;
+    let today = state.now(&cal).date();
+    let period = if calendar_month && period.trim().is_empty() {
+        Period::month(chrono::Datelike::year(&today), chrono::Datelike::month(&today))
+    } else {
+        period_of(period, today)?
+    };
+    Ok(Scope { actor, agency, period, cal })
+}
+
 /// The period asked for, or the month whose report is under way.
 pub(crate) fn period_of(s: &str, today: chrono::NaiveDate) -> Result<Period, ApiError> {
     if s.trim().is_empty() {
@@ -206,9 +234,8 @@ fn unit_label(units: &[(String, String)], code: &str) -> String {
 }
 
 pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Report06Page> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
-    let cal = state.calendar(agency.id).await?;
-    let period = period_of(&p.period, state.now(&cal).date())?;
+    let Scope { agency, period, cal, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
     let base = format!("/office/reports/dossiers?agency={}&period={period}", enc(agency.code.as_str()));
@@ -299,9 +326,8 @@ pub async fn report_dossiers(
     web: Web,
     Query(p): Query<ReportParams>,
 ) -> PageResult<DrillPage> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
-    let cal = state.calendar(agency.id).await?;
-    let period = period_of(&p.period, state.now(&cal).date())?;
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
     let column = p.col.and_then(Column::from_number).ok_or_else(|| ApiError::NotFound("không có cột này".into()))?;
     let w = period.report_window();
     let facts = state
@@ -366,9 +392,8 @@ fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
 }
 
 pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
-    let cal = state.calendar(agency.id).await?;
-    let period = period_of(&p.period, state.now(&cal).date())?;
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
     // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
@@ -388,9 +413,8 @@ pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query
 }
 
 pub async fn bieu06_xlsx(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/reports").await?;
-    let cal = state.calendar(agency.id).await?;
-    let period = period_of(&p.period, state.now(&cal).date())?;
+    let Scope { agency, period, cal, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let units = unit_names(&state, &agency).await?;
     let late = late_rows(&state, &cal, &agency, &period).await?;
@@ -461,10 +485,9 @@ pub async fn freeze(
     axum::extract::Form(f): axum::extract::Form<FreezeForm>,
 ) -> PageResult<Response> {
     super::session::check_csrf(&web, Some(&f.csrf))?;
-    let (actor, agency) = report_scope(&state, &web, f.agency.as_deref(), "/office/reports").await?;
-    let cal = state.calendar(agency.id).await?;
+    let Scope { actor, agency, period, cal, .. } =
+        scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
     let now = state.now(&cal);
-    let period = period_of(&f.period, now.date())?;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let data = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
     state

@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use motcua_domain::FieldError;
 use motcua_domain::org::Agency;
 use motcua_quality::Period;
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::PageResult;
-use super::reports::{encode, period_of, report_scope};
+use super::reports::{Scope, encode, scope};
 use super::session::{Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -180,14 +179,10 @@ fn parsed(rows: &[SurveyResponse]) -> Vec<sipas::Response> {
         .collect()
 }
 
-fn period_or_month(s: &str, today: chrono::NaiveDate) -> Result<Period, ApiError> {
-    if s.trim().is_empty() { Ok(Period::month(today.year(), today.month())) } else { period_of(s, today) }
-}
-
 /// The survey's indices of a period (calendar window).
 pub async fn index(State(state): State<AppState>, web: Web, Query(p): Query<IndexParams>) -> PageResult<IndexPage> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/quality/sipas").await?;
-    let period = period_or_month(&p.period, state.now_default().date())?;
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality/sipas", true).await?;
     let rows = responses(&state, &agency, &period).await?;
     let survey = Survey::builtin();
     let index = sipas::index(&survey, &parsed(&rows));
@@ -205,8 +200,8 @@ pub async fn index(State(state): State<AppState>, web: Web, Query(p): Query<Inde
 
 /// The raw answers of a period, one row per response, one column per criterion.
 pub async fn export(State(state): State<AppState>, web: Web, Query(p): Query<IndexParams>) -> PageResult<Response> {
-    let (_, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/quality/sipas").await?;
-    let period = period_or_month(&p.period, state.now_default().date())?;
+    let Scope { agency, period, .. } =
+        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality/sipas", true).await?;
     let rows = responses(&state, &agency, &period).await?;
     let survey = Survey::builtin();
     let criteria = survey.criteria();
