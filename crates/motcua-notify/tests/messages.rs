@@ -1,23 +1,10 @@
 //! The messages applicants receive, word for word, and their SMS cost.
 
-use chrono::NaiveDate;
 use motcua_notify::template::{LANGS, Template, TemplateSet, default_set, events};
 use motcua_notify::{Encoding, MessageContext, render, render_with, segments, without_diacritics};
 
 fn ctx(event: &str) -> MessageContext {
-    MessageContext {
-        event: event.into(),
-        code: Some("000.00.17.H34-260212-0001".into()),
-        procedure: "Đăng ký biến động quyền sử dụng đất".into(),
-        agency: "Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa".into(),
-        sender: "SO NNMT KH".into(),
-        applicant: "Nguyễn Văn An".into(),
-        due_date: NaiveDate::from_ymd_opt(2026, 3, 5),
-        new_due_date: NaiveDate::from_ymd_opt(2026, 3, 12),
-        reason: Some("Bổ sung bản vẽ sơ đồ thửa đất".into()),
-        step: Some("Thẩm định hồ sơ".into()),
-        lookup_url: Some("https://dichvucong.example.vn/lookup?code=000.00.17.H34-260212-0001&phone_last4=3456".into()),
-    }
+    MessageContext::sample(event)
 }
 
 #[test]

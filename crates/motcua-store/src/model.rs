@@ -173,7 +173,7 @@ pub struct DeliveryCount {
 
 /// A phone call an officer of the counter owes an applicant whom an essential message could not
 /// reach by SMS.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct CallTask {
     pub id: Uuid,
     pub agency_id: Uuid,

@@ -952,15 +952,15 @@ macro_rules! impl_store {
             }
 
             async fn call_task(&self, id: Uuid) -> crate::Result<Option<crate::CallTask>> {
-                let row: Option<CallTaskRow> = sqlx::query_as(concat!(call_task_columns!(), " where id = $1"))
+                let row: Option<crate::CallTask> = sqlx::query_as(concat!(call_task_columns!(), " where id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map(call_task_from))
+                Ok(row)
             }
 
             async fn call_tasks(&self, agency_id: Uuid, open_only: bool) -> crate::Result<Vec<crate::CallTask>> {
-                let rows: Vec<CallTaskRow> = sqlx::query_as(concat!(
+                let rows: Vec<crate::CallTask> = sqlx::query_as(concat!(
                     call_task_columns!(),
                     " where agency_id = $1 and (status = 'open' or $2 = false) order by created_at, id limit 500"
                 ))
@@ -968,16 +968,16 @@ macro_rules! impl_store {
                 .bind(open_only)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map(call_task_from).collect())
+                Ok(rows)
             }
 
             async fn call_tasks_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::CallTask>> {
-                let rows: Vec<CallTaskRow> =
+                let rows: Vec<crate::CallTask> =
                     sqlx::query_as(concat!(call_task_columns!(), " where dossier_id = $1 order by created_at, id"))
                         .bind(dossier_id)
                         .fetch_all(&self.pool)
                         .await?;
-                Ok(rows.into_iter().map(call_task_from).collect())
+                Ok(rows)
             }
 
             async fn open_call_task_count(&self) -> crate::Result<i64> {
@@ -1469,64 +1469,6 @@ macro_rules! call_task_columns {
         "select id, agency_id, dossier_id, delivery_id, task_key, reason, phone, applicant, script, status, outcome, note,
            attempts, officer_id, created_at, updated_at from call_tasks"
     };
-}
-
-type CallTaskRow = (
-    Uuid,
-    Uuid,
-    Uuid,
-    Option<Uuid>,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    Option<Uuid>,
-    NaiveDateTime,
-    NaiveDateTime,
-);
-
-fn call_task_from(r: CallTaskRow) -> crate::CallTask {
-    let (
-        id,
-        agency_id,
-        dossier_id,
-        delivery_id,
-        task_key,
-        reason,
-        phone,
-        applicant,
-        script,
-        status,
-        outcome,
-        note,
-        attempts,
-        officer_id,
-        created_at,
-        updated_at,
-    ) = r;
-    crate::CallTask {
-        id,
-        agency_id,
-        dossier_id,
-        delivery_id,
-        task_key,
-        reason,
-        phone,
-        applicant,
-        script,
-        status,
-        outcome,
-        note,
-        attempts,
-        officer_id,
-        created_at,
-        updated_at,
-    }
 }
 
 type TemplateRow = (Uuid, Uuid, String, String, i64, String, String, String, String, Option<Uuid>, NaiveDateTime);
