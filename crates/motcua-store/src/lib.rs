@@ -15,6 +15,7 @@ macro_rules! delivery_fields {
     };
 }
 
+pub mod bulk;
 mod error;
 mod migrate;
 mod model;
@@ -281,9 +282,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
     -> Result<()>;
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
-    /// Counts one hit for `key` in the window starting at `window_start` (seconds); whether the
-    /// hits so far are within `limit`.
-    async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> Result<bool>;
+    /// Adds `hits` to the count of `key` in the window starting at `window_start` (seconds);
+    /// the window's count so far, every server's hits included.
+    async fn rate_limit_add(&self, key: &str, window_start: i64, hits: u32) -> Result<i64>;
+    /// Counts one hit; whether the hits so far are within `limit`.
+    async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> Result<bool> {
+        Ok(self.rate_limit_add(key, window_start, 1).await? <= i64::from(limit))
+    }
 }
 
 /// Opens the store named by `url`: `sqlite://path/to/file.db` or `postgres://…`. Anything else

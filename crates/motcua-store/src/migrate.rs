@@ -11,6 +11,7 @@ pub const SQLITE: &[Migration] = &[
     (4, "deliveries", include_str!("../migrations/sqlite/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/sqlite/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/sqlite/0006_quality.sql")),
+    (7, "unit_inbox", include_str!("../migrations/sqlite/0007_unit_inbox.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -19,7 +20,12 @@ pub const POSTGRES: &[Migration] = &[
     (4, "deliveries", include_str!("../migrations/postgres/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/postgres/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/postgres/0006_quality.sql")),
+    (7, "unit_inbox", include_str!("../migrations/postgres/0007_unit_inbox.sql")),
 ];
+
+/// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after
+/// migration 6), so a start-up does not look for missing facts among millions of dossiers.
+pub const FACTS_BACKFILLED: i64 = 1006;
 
 pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (
     version bigint primary key,

@@ -201,6 +201,14 @@ macro_rules! impl_store {
                 self.run_migrations().await?;
                 // Dossiers written before their facts were kept (migration 6) get them now, in
                 // batches; safe to run from several servers at once (the write is an upsert).
+                // Done once: the mark keeps later start-ups from scanning every dossier.
+                let done: Option<i64> = sqlx::query_scalar("select version from motcua_migrations where version = $1")
+                    .bind(crate::migrate::FACTS_BACKFILLED)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if done.is_some() {
+                    return Ok(());
+                }
                 loop {
                     let rows: Vec<(String,)> = sqlx::query_as(
                         "select d.doc from dossiers d
@@ -209,6 +217,15 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await?;
                     if rows.is_empty() {
+                        sqlx::query(
+                            "insert into motcua_migrations (version, name, applied_at) values ($1, $2, $3)
+                             on conflict (version) do nothing",
+                        )
+                        .bind(crate::migrate::FACTS_BACKFILLED)
+                        .bind("facts_backfilled")
+                        .bind(crate::now_local().to_string())
+                        .execute(&self.pool)
+                        .await?;
                         return Ok(());
                     }
                     let mut tx = self.pool.begin().await?;
@@ -1407,17 +1424,18 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> crate::Result<bool> {
+            async fn rate_limit_add(&self, key: &str, window_start: i64, added: u32) -> crate::Result<i64> {
                 let (hits,): (i64,) = sqlx::query_as(
-                    "insert into rate_limits (key, window_start, hits) values ($1, $2, 1)
-                     on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+                    "insert into rate_limits (key, window_start, hits) values ($1, $2, $3)
+                     on conflict (key, window_start) do update set hits = rate_limits.hits + excluded.hits
                      returning hits",
                 )
                 .bind(key)
                 .bind(window_start)
+                .bind(i64::from(added))
                 .fetch_one(&self.pool)
                 .await?;
-                if hits == 1 {
+                if hits == i64::from(added) {
                     // The first hit of a new window: the key's older windows are no longer needed.
                     sqlx::query("delete from rate_limits where key = $1 and window_start < $2")
                         .bind(key)
@@ -1425,7 +1443,7 @@ macro_rules! impl_store {
                         .execute(&self.pool)
                         .await?;
                 }
-                Ok(hits <= i64::from(limit))
+                Ok(hits)
             }
         }
     };

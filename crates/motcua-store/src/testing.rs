@@ -45,7 +45,16 @@ impl TestDb {
 
     /// A new database on the test PostgreSQL server, migrated.
     pub async fn postgres() -> TestDb {
-        let admin_url = postgres_server().unwrap_or_else(|e| panic!("PostgreSQL for tests: {e}"));
+        TestDb::postgres_on(postgres_server()).await
+    }
+
+    /// A new database on a server with production durability, for the benchmarks.
+    pub async fn postgres_durable() -> TestDb {
+        TestDb::postgres_on(durable_postgres_server()).await
+    }
+
+    async fn postgres_on(server: Result<String, String>) -> TestDb {
+        let admin_url = server.unwrap_or_else(|e| panic!("PostgreSQL for tests: {e}"));
         let name = format!("motcua_test_{}", Uuid::new_v4().simple());
         let admin = crate::PgStore::connect(&admin_url).await.expect("connect to the test server");
         sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
@@ -111,7 +120,20 @@ fn postgres_server() -> Result<String, String> {
     SERVER
         .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Ok(url),
-            _ => start_cluster(),
+            _ => start_cluster(false),
+        })
+        .clone()
+}
+
+static DURABLE_SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+/// The benchmarks' server: production durability (fsync, synchronous commit, full-page writes)
+/// and the memory settings of a small dedicated server.
+fn durable_postgres_server() -> Result<String, String> {
+    DURABLE_SERVER
+        .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Ok(url),
+            _ => start_cluster(true),
         })
         .clone()
 }
@@ -152,7 +174,7 @@ fn as_pg_user(program: &Path, args: &[&str]) -> Command {
     }
 }
 
-fn start_cluster() -> Result<String, String> {
+fn start_cluster(durable: bool) -> Result<String, String> {
     let initdb = find_bin("initdb")
         .ok_or("initdb not found: install PostgreSQL (apt-get install postgresql) or set MOTCUA_TEST_POSTGRES_URL")?;
     let pg_ctl = find_bin("pg_ctl").ok_or("pg_ctl not found")?;
@@ -178,8 +200,14 @@ fn start_cluster() -> Result<String, String> {
     }
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let settings = if durable {
+        "-c shared_buffers=1GB -c work_mem=32MB -c maintenance_work_mem=256MB -c max_wal_size=4GB \
+         -c effective_cache_size=8GB"
+    } else {
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 {settings} -c max_connections=200",
         dir.display()
     );
     let log = dir.join("log").to_string_lossy().to_string();

@@ -1,5 +1,6 @@
 //! What every handler shares. Nothing here is state a second server would need: the store and
-//! the file directory are shared; the calendar cache is derived from stored configuration.
+//! the file directory are shared; the calendar cache is derived from stored configuration; the
+//! rate-limit counts are this server's unsent share of counts kept in the database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -64,6 +65,8 @@ pub struct AppState {
     pub config: WebConfig,
     calendars: Arc<RwLock<CalendarCache>>,
     default_calendar: Arc<WorkCalendar>,
+    /// This server's unsent part of the public rate-limit counts (see [`crate::rate_limit`]).
+    pub rate_limits: Arc<crate::rate_limit::LocalCounts>,
 }
 
 impl AppState {
@@ -81,6 +84,7 @@ impl AppState {
             config,
             calendars: Arc::default(),
             default_calendar: Arc::new(default_calendar),
+            rate_limits: Arc::default(),
         })
     }
 
