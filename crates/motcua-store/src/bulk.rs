@@ -344,3 +344,18 @@ pub async fn analyze(url: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// The database's size on disk in bytes: the SQLite file with its WAL, or `pg_database_size`.
+pub async fn size_bytes(url: &str) -> Result<u64> {
+    if url.starts_with("postgres") {
+        let store = PgStore::connect(url).await?;
+        let (size,): (i64,) =
+            sqlx::query_as("select pg_database_size(current_database())").fetch_one(&store.pool).await?;
+        store.pool.close().await;
+        Ok(size.max(0) as u64)
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let file = |p: String| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        Ok(file(path.to_owned()) + file(format!("{path}-wal")))
+    }
+}

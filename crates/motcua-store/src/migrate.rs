@@ -11,7 +11,7 @@ pub const SQLITE: &[Migration] = &[
     (4, "deliveries", include_str!("../migrations/sqlite/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/sqlite/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/sqlite/0006_quality.sql")),
-    (7, "unit_inbox", include_str!("../migrations/sqlite/0007_unit_inbox.sql")),
+    (7, "scale", include_str!("../migrations/sqlite/0007_scale.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -20,7 +20,7 @@ pub const POSTGRES: &[Migration] = &[
     (4, "deliveries", include_str!("../migrations/postgres/0004_deliveries.sql")),
     (5, "messages", include_str!("../migrations/postgres/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/postgres/0006_quality.sql")),
-    (7, "unit_inbox", include_str!("../migrations/postgres/0007_unit_inbox.sql")),
+    (7, "scale", include_str!("../migrations/postgres/0007_scale.sql")),
 ];
 
 /// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after

@@ -206,10 +206,8 @@ fn start_cluster(durable: bool) -> Result<String, String> {
     } else {
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     };
-    let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 {settings} -c max_connections=200",
-        dir.display()
-    );
+    let opts =
+        format!("-p {port} -k {} -c listen_addresses=127.0.0.1 {settings} -c max_connections=200", dir.display());
     let log = dir.join("log").to_string_lossy().to_string();
     let out = as_pg_user(&pg_ctl, &["-D", &data_s, "-w", "-t", "60", "-o", &opts, "-l", &log, "start"])
         .output()

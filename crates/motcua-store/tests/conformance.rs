@@ -45,6 +45,8 @@ on_every_backend!(
     unique_values_are_reported_as_duplicates,
     facts_follow_each_change_and_feed_the_report,
     the_database_places_dossiers_in_biểu_06_as_the_domain_does,
+    bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter,
+    rate_limit_counts_add_up_across_servers,
 );
 
 fn applicant() -> ApplicantInput {
@@ -525,4 +527,68 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
             + report06::behind(&stored, &w, Column::Overdue, None, None).len();
         assert_eq!(late.len(), expected, "{period}");
     }
+}
+
+/// The benchmarks' bulk loader writes what the lookup, the lists and the reports read: a
+/// dossier found by its code with its events, in the unit's list, with its facts.
+async fn bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter(db: TestDb) {
+    use motcua_domain::types::DossierCode;
+    use motcua_store::bulk::{self, BulkDossier};
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let template = fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let rows: Vec<BulkDossier> = (0..60)
+        .map(|i| {
+            let mut d = template.clone();
+            d.id = Uuid::now_v7();
+            d.code = Some(DossierCode::new(&fx.agency.code, at(2026, 3, 1, 0, 0).date(), 100 + i, 4));
+            if i % 2 == 0 {
+                d.state = State::Returned;
+                d.finished_at = Some(at(2026, 3, 10, 15, 0));
+                d.returned_at = d.finished_at;
+            }
+            let mut facts = d.facts();
+            facts.unit = Some("DD".into());
+            facts.field = "Đất đai".into();
+            facts.supplements = vec![(at(2026, 3, 3, 9, 0), Some(at(2026, 3, 5, 9, 0)))];
+            BulkDossier { dossier: d, facts }
+        })
+        .collect();
+    bulk::load(&db.url, fx.procedure.procedure_id, &rows).await.unwrap();
+    bulk::analyze(&db.url).await.unwrap();
+    assert!(bulk::size_bytes(&db.url).await.unwrap() > 0);
+
+    let code = rows[2].dossier.code.as_ref().unwrap().to_string();
+    let found = store.dossier_by_code(&code).await.unwrap().expect("found by its code");
+    assert_eq!(found, rows[2].dossier);
+    let kinds: Vec<_> = store.events(found.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["accept", "return_result"]);
+    let open = store.events(rows[1].dossier.id).await.unwrap();
+    assert_eq!(open.len(), 1, "an open dossier has only its acceptance");
+
+    let unit = DossierFilter {
+        agencies: vec![fx.agency.id],
+        unit: Some("DD".into()),
+        state: Some(template.state),
+        page: 1,
+        page_size: 100,
+        ..Default::default()
+    };
+    assert_eq!(store.list_dossiers(&unit).await.unwrap().total, 30, "the open half, in the unit's list");
+    let w = motcua_quality::Period::parse("2026-03").unwrap().calendar();
+    let facts = store.facts(&[fx.agency.id], w.start(), w.end(), true).await.unwrap();
+    let loaded = facts.iter().find(|f| f.dossier_id == rows[0].dossier.id).expect("facts loaded");
+    assert_eq!(loaded, &rows[0].facts);
+}
+
+/// Each server adds its hits in batches; the shared count is the sum of every server's.
+async fn rate_limit_counts_add_up_across_servers(db: TestDb) {
+    let store = db.store.as_ref();
+    assert_eq!(store.rate_limit_add("1.2.3.4|/api/v1/lookup", 600, 5).await.unwrap(), 5);
+    assert_eq!(store.rate_limit_add("1.2.3.4|/api/v1/lookup", 600, 7).await.unwrap(), 12);
+    assert_eq!(store.rate_limit_add("5.6.7.8|/api/v1/lookup", 600, 1).await.unwrap(), 1, "keys apart");
+    assert_eq!(store.rate_limit_add("1.2.3.4|/api/v1/lookup", 660, 1).await.unwrap(), 1, "a new window");
+    assert!(store.rate_limit_hit("login|an", 600, 2).await.unwrap());
+    assert!(store.rate_limit_hit("login|an", 600, 2).await.unwrap());
+    assert!(!store.rate_limit_hit("login|an", 600, 2).await.unwrap());
 }

@@ -330,6 +330,32 @@ async fn health_and_openapi_answer(app: TestApp) {
     }
 }
 
+/// Two servers on one database: each counts its hits locally and adds them in batches, yet
+/// together they let through no more than the limit and a batch each.
+#[tokio::test]
+async fn a_rate_limit_holds_across_two_servers() {
+    use motcua_web::rate_limit::LocalCounts;
+    let db = motcua_store::testing::TestDb::sqlite().await;
+    let (a, b) = (LocalCounts::default(), LocalCounts::default());
+    for limit in [3, 200] {
+        let key = format!("10.0.0.1|/api/v1/lookup|{limit}");
+        let mut allowed = 0;
+        for i in 0..(limit * 3) {
+            let server = if i % 3 == 0 { &a } else { &b };
+            if server.hit(db.store.as_ref(), &key, 600, limit).await.unwrap() {
+                allowed += 1;
+            }
+        }
+        let batch = (limit / 20).max(1);
+        assert!(allowed >= limit && allowed <= limit + 2 * batch, "limit {limit}: {allowed} allowed");
+        if limit < 40 {
+            assert_eq!(allowed, limit, "a low limit is exact");
+        }
+        let seen = db.store.rate_limit_add(&key, 600, 0).await.unwrap();
+        assert!(seen >= i64::from(limit), "the database saw the hits: {seen}");
+    }
+}
+
 #[tokio::test]
 async fn public_endpoints_are_rate_limited() {
     let config = motcua_web::WebConfig { public_requests_per_minute: 3, ..Default::default() };

@@ -41,7 +41,8 @@ fn rss_mb(pid: u32, field: &str) -> Option<f64> {
 /// Starts `motcua serve` on `url` and waits for its first answered request.
 async fn start(url: &str) -> Result<(Served, Duration), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let addr = format!("127.0.0.1:{port}");
     let files = std::env::temp_dir().join(format!("motcua-bench-files-{}", uuid::Uuid::new_v4()));
     let started = Instant::now();
@@ -117,7 +118,14 @@ struct Load {
 
 /// `connections` clients, each on one keep-alive connection, requesting `paths` in turn for
 /// `duration` (after a warm-up of a fifth of it); every answer must have status `expect`.
-async fn drive(addr: &str, pid: u32, paths: Arc<Vec<String>>, connections: usize, duration: Duration, expect: u16) -> Result<Load, String> {
+async fn drive(
+    addr: &str,
+    pid: u32,
+    paths: Arc<Vec<String>>,
+    connections: usize,
+    duration: Duration,
+    expect: u16,
+) -> Result<Load, String> {
     let stop = Arc::new(AtomicBool::new(false));
     let measuring = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));

@@ -79,7 +79,8 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
     })
     .to_string();
     // The raw rows carry a document of the size intake writes.
-    let sample = db.store.dossier_by_code(&province.lookups[0].0).await.map_err(|e| e.to_string())?.ok_or("a dossier")?;
+    let sample =
+        db.store.dossier_by_code(&province.lookups[0].0).await.map_err(|e| e.to_string())?.ok_or("a dossier")?;
     let doc = Arc::new(serde_json::to_string(&sample).map_err(|e| e.to_string())?);
     let raw = RawInserts::open(&db.url).await.map_err(|e| e.to_string())?;
     let agency = fx.agency.id;

@@ -73,6 +73,7 @@ pub async fn build(
     url: &str,
     count: usize,
     now: NaiveDateTime,
+    lean: bool,
     bar: &ProgressBar,
 ) -> Result<Province, String> {
     let err = |e: motcua_store::StoreError| e.to_string();
@@ -92,7 +93,12 @@ pub async fn build(
     }
     // Accepted today through the real code allocator; the synthetic dossiers end at midnight, so
     // their codes never meet the ones intake allocates today.
-    let template = fixture.accepted_dossier(store, now, "0905123456", None).await;
+    let mut template = fixture.accepted_dossier(store, now, "0905123456", None).await;
+    if lean {
+        template.documents.clear();
+        template.fees.clear();
+        template.steps.clear();
+    }
     let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
     let phones: Vec<PhoneNumber> = (0..10_000)
         .map(|i| PhoneNumber::parse(&format!("09{:08}", (i as u64 * 7_919_993) % 100_000_000)))
@@ -147,7 +153,9 @@ pub async fn build(
             let mut finished = if late {
                 due + paused + D::hours(4 + rng.below(24 * 12) as i64)
             } else {
-                received + paused + D::seconds((span.num_seconds() as f64 * (0.3 + 0.69 * rng.below(1000) as f64 / 1000.0)) as i64)
+                received
+                    + paused
+                    + D::seconds((span.num_seconds() as f64 * (0.3 + 0.69 * rng.below(1000) as f64 / 1000.0)) as i64)
             };
             let reappointed = late && rng.percent() < 15;
             let first_due = due;
@@ -189,7 +197,7 @@ pub async fn build(
             d.finished_at = finished_at;
             d.returned_at = finished_at.filter(|_| state == State::Returned);
             d.timeliness = finished_at.map(|f| if f > first_due { Timeliness::Late } else { Timeliness::Early });
-            d.current_step = open.then_some(1);
+            d.current_step = open.then_some(1).filter(|_| !lean);
             d.version = 1;
             let facts = DossierFacts {
                 dossier_id: d.id,

@@ -49,7 +49,8 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
     let last_month = now.date() - chrono::Duration::days(i64::from(chrono::Datelike::day(&now.date())));
     let month = last_month.format("%Y-%m").to_string();
     let year = now.date().format("%Y").to_string();
-    for (label, period) in [("Biểu 06, province, month", month.as_str()), ("Biểu 06, province, year", year.as_str())] {
+    for (label, period) in [("Biểu 06, province, month", month.as_str()), ("Biểu 06, province, year", year.as_str())]
+    {
         let s = spinner(label);
         let window = Period::parse(period).ok_or("period")?.report_window();
         let mut times = Vec::new();
