@@ -165,10 +165,11 @@ pub async fn build(
             let refused = rng.percent() < 3;
             let open = finished > now;
             // Still open: an unanswered supplement request if one is outstanding today.
-            if open && supplements.last().is_some_and(|s| s.1.is_some_and(|back| back > now)) {
-                if let Some(last) = supplements.last_mut() {
-                    last.1 = None;
-                }
+            if open
+                && let Some(last) = supplements.last_mut()
+                && last.1.is_some_and(|back| back > now)
+            {
+                last.1 = None;
             }
             let state = match (open, refused) {
                 (true, _) if supplements.last().is_some_and(|s| s.1.is_none()) => State::AwaitingSupplement,
@@ -213,7 +214,7 @@ pub async fn build(
                 finished_at,
                 supplements,
                 reappointed,
-                fees: if procedure % 3 == 0 { 550_000 } else { 0 },
+                fees: if procedure.is_multiple_of(3) { 550_000 } else { 0 },
                 result_electronic: channel == Channel::Online || rng.percent() < 30,
                 documents_digitised: channel == Channel::Online || rng.percent() < 60,
                 returned_online: channel == Channel::Online && rng.percent() < 50,
