@@ -499,7 +499,7 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
             }
         })
         .collect();
-    motcua_store::testing::load_facts_for_benchmark(&db.url, fx.procedure.procedure_id, &facts).await.unwrap();
+    motcua_store::bulk::load_facts(&db.url, fx.procedure.procedure_id, &facts).await.unwrap();
     for period in ["2026-02", "2026-03", "2026-04", "2026-Q1", "2026-H1"] {
         let w = motcua_quality::Period::parse(period).unwrap().report_window();
         let stored = store.facts(&[fx.agency.id], w.start(), w.end(), false).await.unwrap();
