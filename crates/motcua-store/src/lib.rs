@@ -115,6 +115,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn update_dossier(&self, expected_version: i64, transition: &Transition) -> Result<Uuid>;
     async fn dossier(&self, id: Uuid) -> Result<Option<Dossier>>;
     async fn dossier_by_code(&self, code: &str) -> Result<Option<Dossier>>;
+    /// The dossier with this code and its events, oldest first, in one round trip (the lookup).
+    async fn dossier_and_events_by_code(&self, code: &str) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
     async fn events(&self, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;

@@ -707,6 +707,32 @@ macro_rules! impl_store {
                 row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
             }
 
+            async fn dossier_and_events_by_code(
+                &self,
+                code: &str,
+            ) -> crate::Result<Option<(Dossier, Vec<crate::EventRecord>)>> {
+                // One round trip: the document comes once per event row, and is parsed once.
+                let rows: Vec<(String, Option<Uuid>, Option<Uuid>, Option<String>, Option<String>, Option<String>, Option<Uuid>, Option<NaiveDateTime>, Option<String>)> =
+                    sqlx::query_as(
+                        "select d.doc, e.id, e.dossier_id, e.kind, e.from_state, e.to_state, e.actor_id, e.at, e.data
+                         from dossiers d left join dossier_events e on e.dossier_id = d.id
+                         where d.code = $1 order by e.at, e.id",
+                    )
+                    .bind(code.to_ascii_uppercase())
+                    .fetch_all(&self.pool)
+                    .await?;
+                let Some(first) = rows.first() else { return Ok(None) };
+                let dossier: Dossier = serde_json::from_str(&first.0)?;
+                let mut events = Vec::with_capacity(rows.len());
+                for (_, id, dossier_id, kind, from, to, actor_id, at, data) in rows {
+                    let (Some(id), Some(dossier_id), Some(kind), Some(to), Some(at), Some(data)) = (id, dossier_id, kind, to, at, data) else {
+                        continue;
+                    };
+                    events.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
+                }
+                Ok(Some((dossier, events)))
+            }
+
             async fn dossier_by_code(&self, code: &str) -> crate::Result<Option<Dossier>> {
                 let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where code = $1")
                     .bind(code.to_ascii_uppercase())
@@ -747,19 +773,7 @@ macro_rules! impl_store {
                     .await?;
                 rows.into_iter()
                     .map(|(id, dossier_id, kind, from, to, actor_id, at, data)| {
-                        let state = |s: &str| {
-                            motcua_domain::dossier::State::parse(s).ok_or_else(|| StoreError::Corrupt(format!("state {s}")))
-                        };
-                        Ok(crate::EventRecord {
-                            id,
-                            dossier_id,
-                            kind,
-                            from_state: from.as_deref().map(state).transpose()?,
-                            to_state: state(&to)?,
-                            actor_id,
-                            at,
-                            data: serde_json::from_str(&data)?,
-                        })
+                        event_record(id, dossier_id, kind, from, to, actor_id, at, data)
                     })
                     .collect()
             }
@@ -1507,6 +1521,32 @@ fn template_from(r: TemplateRow) -> crate::MessageTemplate {
         author_id,
         created_at,
     }
+}
+
+/// An event as stored, parsed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn event_record(
+    id: Uuid,
+    dossier_id: Uuid,
+    kind: String,
+    from: Option<String>,
+    to: String,
+    actor_id: Option<Uuid>,
+    at: NaiveDateTime,
+    data: String,
+) -> Result<crate::EventRecord, StoreError> {
+    let state =
+        |s: &str| motcua_domain::dossier::State::parse(s).ok_or_else(|| StoreError::Corrupt(format!("state {s}")));
+    Ok(crate::EventRecord {
+        id,
+        dossier_id,
+        kind,
+        from_state: from.as_deref().map(state).transpose()?,
+        to_state: state(&to)?,
+        actor_id,
+        at,
+        data: serde_json::from_str(&data)?,
+    })
 }
 
 /// The facts a period's report reads, as a FROM source named `dossier_facts` with `columns`,

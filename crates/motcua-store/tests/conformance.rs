@@ -565,6 +565,9 @@ async fn bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter(db: TestDb
     assert_eq!(kinds, ["accept", "return_result"]);
     let open = store.events(rows[1].dossier.id).await.unwrap();
     assert_eq!(open.len(), 1, "an open dossier has only its acceptance");
+    let (same, events) = store.dossier_and_events_by_code(&code.to_lowercase()).await.unwrap().expect("one round trip");
+    assert_eq!((same, events), (found.clone(), store.events(found.id).await.unwrap()));
+    assert!(store.dossier_and_events_by_code("000.00.17.H34-260301-9999").await.unwrap().is_none());
 
     let unit = DossierFilter {
         agencies: vec![fx.agency.id],

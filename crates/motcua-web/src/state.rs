@@ -62,7 +62,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub files: FileStore,
     pub clock: Arc<dyn Clock>,
-    pub config: WebConfig,
+    /// Shared, not copied: the state is cloned for every request.
+    pub config: Arc<WebConfig>,
     calendars: Arc<RwLock<CalendarCache>>,
     default_calendar: Arc<WorkCalendar>,
     /// This server's unsent part of the public rate-limit counts (see [`crate::rate_limit`]).
@@ -81,7 +82,7 @@ impl AppState {
             store,
             files,
             clock,
-            config,
+            config: Arc::new(config),
             calendars: Arc::default(),
             default_calendar: Arc::new(default_calendar),
             rate_limits: Arc::default(),

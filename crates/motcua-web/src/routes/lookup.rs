@@ -78,17 +78,24 @@ fn event_label(kind: &str) -> &'static str {
 /// phone. Every failure does the same work and gives the same `None`.
 /// The dossier with this code, if the phone digits match (compared in constant time).
 pub async fn find_dossier(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<Dossier>> {
-    let last4 = phone_last4.trim();
     // Look the code up even when the phone part is malformed, so every failure costs the same.
     let dossier = state.store.dossier_by_code(code.trim()).await?;
-    let stored = dossier.as_ref().map_or("----", |d| d.phone_last4());
-    let matches = same(stored, last4) && last4.len() == 4 && last4.chars().all(|c| c.is_ascii_digit());
+    let matches = phone_matches(dossier.as_ref().map(|d| d.phone_last4()), phone_last4);
     Ok(dossier.filter(|_| matches))
 }
 
+/// Whether the digits given match the stored ones (compared in constant time, and compared
+/// even when there is no dossier).
+fn phone_matches(stored: Option<&str>, given: &str) -> bool {
+    let given = given.trim();
+    same(stored.unwrap_or("----"), given) && given.len() == 4 && given.chars().all(|c| c.is_ascii_digit())
+}
+
 pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<LookupView>> {
-    let Some(d) = find_dossier(state, code, phone_last4).await? else { return Ok(None) };
-    let events = state.store.events(d.id).await?;
+    // One round trip for the dossier and its timeline; the same work whether or not it matches.
+    let found = state.store.dossier_and_events_by_code(code.trim()).await?;
+    let matches = phone_matches(found.as_ref().map(|(d, _)| d.phone_last4()), phone_last4);
+    let Some((d, events)) = found.filter(|_| matches) else { return Ok(None) };
     let timeline = events
         .iter()
         .filter(|e| e.kind != "attach_document")
