@@ -749,6 +749,10 @@ macro_rules! impl_store {
                 let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
                 let order = if f.newest_first {
                     "received_at desc, created_at desc"
+                } else if f.overdue_at.is_some() || f.due_before.is_some() {
+                    // Only unfinished dossiers: the order of the unit inbox index (ids are
+                    // time-ordered, UUIDv7), so a page is read without sorting the whole list.
+                    "due_at, id"
                 } else {
                     "case when finished_at is null then 0 else 1 end, due_at, created_at"
                 };

@@ -1,8 +1,9 @@
 -- Indexes for a province of millions of dossiers (measured by `motcua bench`, docs/performance.md).
 
--- An officer's inbox: one unit's unfinished dossiers, the most urgent first. Without this index the
--- query walks every unfinished dossier of the agency and reads each row to check its unit.
-create index dossiers_unit_due on dossiers (agency_id, current_unit, finished_at, due_at);
+-- An officer's inbox: one unit's unfinished dossiers, the most urgent first (ties by id), read in
+-- the index's order so the first page stops after its 20 rows. Without it the query walks every
+-- unfinished dossier of the agency and reads each row to check its unit, then sorts them all.
+create index dossiers_unit_due on dossiers (agency_id, current_unit, finished_at, due_at, id);
 
 -- A period's report also counts the dossiers received before it and still open at its start:
 -- found by when they finished (or that they have not), and counted from this index alone.
