@@ -254,7 +254,7 @@ fn calendar(cal: &motcua_calendar::WorkCalendar, ops: usize) -> Result<Vec<Figur
 
 fn human(value: f64, unit: &str) -> String {
     match unit {
-        "ops/s" | "req/s" | "dossiers/s" if value >= 10_000.0 => format!("{:.2}M {unit}", value / 1e6),
+        "ops/s" | "req/s" | "dossiers/s" if value >= 1e6 => format!("{:.1}M {unit}", value / 1e6),
         "ops/s" | "req/s" | "dossiers/s" => format!("{value:.0} {unit}"),
         "MB" => format!("{value:.1} MB"),
         _ => format!("{value:.2} {unit}"),
