@@ -115,27 +115,26 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
-
-fn postgres_server() -> Result<String, String> {
-    SERVER
-        .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Ok(url),
-            _ => start_cluster(false),
-        })
-        .clone()
-}
-
 static DURABLE_SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+/// The tests' server: fsync and synchronous commit off, for speed.
+fn postgres_server() -> Result<String, String> {
+    server_once(&SERVER, false)
+}
 
 /// The benchmarks' server: production durability (fsync, synchronous commit, full-page writes)
 /// and the memory settings of a small dedicated server.
 fn durable_postgres_server() -> Result<String, String> {
-    DURABLE_SERVER
-        .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Ok(url),
-            _ => start_cluster(true),
-        })
-        .clone()
+    server_once(&DURABLE_SERVER, true)
+}
+
+/// `MOTCUA_TEST_POSTGRES_URL` if set, else a cluster started once per process.
+fn server_once(cell: &OnceLock<Result<String, String>>, durable: bool) -> Result<String, String> {
+    cell.get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Ok(url),
+        _ => start_cluster(durable),
+    })
+    .clone()
 }
 
 fn find_bin(name: &str) -> Option<PathBuf> {
