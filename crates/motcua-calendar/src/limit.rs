@@ -83,14 +83,20 @@ impl FromStr for TimeLimit {
             let cutoff = NaiveTime::parse_from_str(cutoff, "%H:%M").map_err(|_| bad())?;
             return Ok(TimeLimit::SameDay { cutoff: Some(cutoff) });
         }
-        let (number, unit) = s.split_at(s.len().saturating_sub(1));
+        // Split off the last character, not the last byte: "đ" or "\u{80}" must be an error, not
+        // a slice through the middle of a character.
+        let Some(unit) = s.chars().last() else { return Err(bad()) };
+        let number = &s[..s.len() - unit.len_utf8()];
+        if number.len() > 6 {
+            return Err(bad());
+        }
         let n: u32 = number.trim().parse().map_err(|_| bad())?;
         if n == 0 {
             return Err(format!("thời hạn \"{s}\" phải lớn hơn 0 / must be positive"));
         }
         match unit {
-            "d" => Ok(TimeLimit::WorkingDays(n)),
-            "h" => Ok(TimeLimit::WorkingHours(n)),
+            'd' => Ok(TimeLimit::WorkingDays(n)),
+            'h' => Ok(TimeLimit::WorkingHours(n)),
             _ => Err(bad()),
         }
     }

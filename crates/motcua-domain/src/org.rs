@@ -106,8 +106,9 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Whether the actor holds `role` in `agency_id`, and — if the grant is bound to a unit —
-    /// in `unit` (a grant without a unit covers the whole agency).
+    /// Whether the actor holds `role` in `agency_id` for `unit`: a grant without a unit covers
+    /// the whole agency, so every unit; a grant bound to a unit covers that unit only, and never
+    /// a check that names no unit (that asks for the whole agency).
     pub fn has_role(&self, role: Role, agency_id: Uuid, unit: Option<&str>) -> bool {
         self.grants.iter().any(|g| {
             g.role == role
@@ -115,9 +116,26 @@ impl Actor {
                 && match (&g.unit, unit) {
                     (None, _) => true,
                     (Some(mine), Some(wanted)) => mine == wanted,
-                    (Some(_), None) => true,
+                    (Some(_), None) => false,
                 }
         })
+    }
+
+    /// Whether the actor may work a step of the internal process held by `role` in `unit`:
+    /// forward it, send it back, ask for a supplement or a payment, attach documents. The step's
+    /// own role may, and so may the unit's lead for the steps of the people under them
+    /// (reception, specialists); nobody else.
+    pub fn may_work_step(&self, role: Role, agency_id: Uuid, unit: &str) -> bool {
+        self.has_role(role, agency_id, Some(unit))
+            || (matches!(role, Role::Reception | Role::Specialist)
+                && self.has_role(Role::UnitLead, agency_id, Some(unit)))
+    }
+
+    /// Whether the actor may take the decision of a step held by `role` in `unit`: the step's
+    /// own role, or the agency's lead where the step is a unit lead's.
+    pub fn may_decide_step(&self, role: Role, agency_id: Uuid, unit: &str) -> bool {
+        self.has_role(role, agency_id, Some(unit))
+            || (role == Role::UnitLead && self.has_role(Role::AgencyLead, agency_id, None))
     }
 
     /// Whether the actor holds any of `roles` in the agency (and unit).

@@ -40,3 +40,40 @@ pub fn fold(s: &str) -> String {
     }
     out
 }
+
+/// Longest applicant or organisation name, in characters.
+pub const NAME_MAX: usize = 200;
+/// Longest address, in characters.
+pub const ADDRESS_MAX: usize = 500;
+/// Longest reason, note or free text on an action, in characters.
+pub const NOTE_MAX: usize = 2000;
+/// Longest short code or number (result number, tracking number), in characters.
+pub const CODE_MAX: usize = 100;
+
+/// `s` as NFC and trimmed, if it is at most `max` characters and has no control character (a
+/// line break and a tab are allowed where `multiline`). Every text a person types goes through
+/// here before it is stored: a NUL byte is refused by PostgreSQL, other control characters
+/// confuse an SMS gateway or a printed form, and a megabyte name fills every page that shows it.
+///
+/// ```
+/// use motcua_domain::text::clean;
+/// assert_eq!(clean(" Nguyễn Văn An ", 200, false).unwrap(), "Nguyễn Văn An");
+/// assert!(clean("Công dân\u{0}", 200, false).unwrap_err().contains("ký tự điều khiển"));
+/// assert!(clean(&"a".repeat(201), 200, false).unwrap_err().contains("200"));
+/// assert_eq!(clean("dòng 1\ndòng 2", 200, true).unwrap(), "dòng 1\ndòng 2");
+/// ```
+pub fn clean(s: &str, max: usize, multiline: bool) -> Result<String, String> {
+    // Count before normalising, so that a huge input is refused without building a copy.
+    if s.chars().take(max * 2 + 64).count() > max * 2 + 63 {
+        return Err(format!("dài quá {max} ký tự / longer than {max} characters"));
+    }
+    let t = nfc(s);
+    if t.chars().count() > max {
+        return Err(format!("dài quá {max} ký tự / longer than {max} characters"));
+    }
+    let allowed = |c: char| multiline && (c == '\n' || c == '\t' || c == '\r');
+    if t.chars().any(|c| (c.is_control() && !allowed(c)) || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')) {
+        return Err("có ký tự điều khiển không được phép / contains a control character".into());
+    }
+    Ok(t)
+}

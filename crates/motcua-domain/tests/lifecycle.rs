@@ -66,7 +66,13 @@ fn world() -> World {
 impl World {
     fn ctx<'a>(&'a self, actor: &'a Actor, now: NaiveDateTime) -> Context<'a> {
         let code = DossierCode::new(&AgencyCode::parse("000.00.17.H34").unwrap(), now.date(), 1, 4);
-        Context { actor, now, calendar: &self.cal, new_code: Some(code) }
+        Context {
+            actor,
+            now,
+            calendar: &self.cal,
+            new_code: Some(code),
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        }
     }
 
     fn submit(&self, channel: Channel, now: NaiveDateTime) -> Dossier {
@@ -169,7 +175,7 @@ fn approval_leaves_the_return_step_and_the_return_is_classified() {
     let d = w.in_appraisal();
     let d = w.apply(&d, Action::Forward { note: None, assignee: None }, &w.specialist_dd, at(3, 10, 9)).unwrap();
     // The last step cannot be forwarded past.
-    let approve = Action::Approve { result_number: "9/GCN".into(), result_date: at(3, 16, 0).date(), file: None };
+    let approve = Action::Approve { result_number: "9/GCN".into(), result_date: at(3, 16, 0).date() };
     let d = w.apply(&d, approve, &w.lead, at(3, 16, 16)).unwrap();
     assert_eq!((d.state, d.step().unwrap().name.as_str()), (State::ResultReady, "Trả kết quả"));
     let err = w.apply(&d, Action::Forward { note: None, assignee: None }, &w.reception, at(3, 16, 17)).unwrap_err();

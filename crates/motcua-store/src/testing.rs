@@ -407,13 +407,25 @@ impl Fixture {
             citizen_user_id,
             files: vec![],
         };
-        let ctx = Context { actor: &self.reception, now, calendar: &cal, new_code: None };
+        let ctx = Context {
+            actor: &self.reception,
+            now,
+            calendar: &cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        };
         let t = Dossier::submit(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("submit");
         store.insert_dossier(&t).await.expect("insert");
         let seq = store.next_sequence(self.agency.id, now.date()).await.expect("sequence");
         let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
         let code = motcua_domain::types::DossierCode::new(&self.agency.code, now.date(), seq, width);
-        let ctx = Context { actor: &self.reception, now, calendar: &cal, new_code: Some(code) };
+        let ctx = Context {
+            actor: &self.reception,
+            now,
+            calendar: &cal,
+            new_code: Some(code),
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        };
         let accepted = t.dossier.apply(Action::Accept, &ctx).expect("accept");
         store.update_dossier(t.dossier.version, &accepted).await.expect("update");
         accepted.dossier
@@ -431,7 +443,13 @@ impl Fixture {
         now: chrono::NaiveDateTime,
     ) -> motcua_domain::dossier::Dossier {
         let cal = motcua_calendar::WorkCalendar::vietnam().expect("calendar");
-        let ctx = motcua_domain::dossier::Context { actor, now, calendar: &cal, new_code: None };
+        let ctx = motcua_domain::dossier::Context {
+            actor,
+            now,
+            calendar: &cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        };
         let t = d.apply(action, &ctx).expect("action");
         store.update_dossier(d.version, &t).await.expect("update");
         t.dossier
@@ -453,8 +471,7 @@ impl Fixture {
         let d = self.act(store, &ds[0], forward(), &self.reception, at(2026, 2, 12, 10, 0)).await;
         let d = self.act(store, &d, forward(), &self.specialist, at(2026, 2, 16, 9, 0)).await;
         let d = self.act(store, &d, forward(), &self.unit_lead, at(2026, 2, 16, 15, 0)).await;
-        let approve =
-            Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date(), file: None };
+        let approve = Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date() };
         let d = self.act(store, &d, approve, &self.agency_lead, at(2026, 2, 17, 9, 0)).await;
         let returned = Action::ReturnResult { channel: motcua_domain::catalog::Channel::Counter };
         let done = self.act(store, &d, returned, &self.reception, at(2026, 2, 18, 9, 0)).await;

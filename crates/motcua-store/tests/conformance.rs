@@ -62,7 +62,13 @@ fn applicant() -> ApplicantInput {
 }
 
 fn ctx<'a>(actor: &'a Actor, now: chrono::NaiveDateTime, cal: &'a WorkCalendar) -> Context<'a> {
-    Context { actor, now, calendar: cal, new_code: None }
+    Context {
+        actor,
+        now,
+        calendar: cal,
+        new_code: None,
+        max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+    }
 }
 
 /// Applies and stores one action; returns the stored dossier.
@@ -103,7 +109,13 @@ async fn accept(
 ) -> Dossier {
     let seq = store.next_sequence(fx.agency.id, now.date()).await.unwrap();
     let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
-    let context = Context { actor: &fx.reception, now, calendar: cal, new_code: Some(code) };
+    let context = Context {
+        actor: &fx.reception,
+        now,
+        calendar: cal,
+        new_code: Some(code),
+        max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+    };
     act(store, d, Action::Accept, context).await
 }
 
@@ -140,14 +152,13 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
     // Decree 61/118: the period restarts from the complete dossier.
     assert_eq!(d.due_date, Some(cal.due(at(2026, 2, 23, 9, 0), TimeLimit::WorkingDays(10)).unwrap().date));
 
-    // The citizen cannot forward; the unit lead cannot do the specialist's step either.
+    // The citizen cannot forward, nor can the counter the specialist's step.
     assert!(d.apply(forward(), &ctx(&fx.citizen, at(2026, 2, 24, 9, 0), &cal)).is_err());
-    assert!(d.apply(forward(), &ctx(&fx.unit_lead, at(2026, 2, 24, 9, 0), &cal)).is_err());
+    assert!(d.apply(forward(), &ctx(&fx.reception, at(2026, 2, 24, 9, 0), &cal)).is_err());
 
     let d = act(store, &d, forward(), ctx(&fx.specialist, at(2026, 2, 26, 9, 0), &cal)).await;
     let d = act(store, &d, forward(), ctx(&fx.unit_lead, at(2026, 2, 27, 9, 0), &cal)).await;
-    let approve =
-        Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date(), file: None };
+    let approve = Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date() };
     let d = act(store, &d, approve, ctx(&fx.agency_lead, at(2026, 3, 2, 9, 0), &cal)).await;
     assert_eq!((d.state, d.portal_status(), d.current_step), (State::ResultReady, 9, Some(4)));
     let give = Action::ReturnResult { channel: Channel::Counter };

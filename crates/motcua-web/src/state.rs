@@ -36,6 +36,13 @@ pub struct WebConfig {
     /// Whether the agency posts its procedures at the counter too (Circular 01/2018 indicator 6
     /// needs both posted and electronic publicity; the system cannot see the wall).
     pub posted_at_counter: bool,
+    /// The reverse proxies whose `X-Forwarded-For` entries are believed (with
+    /// `trust_forwarded_for`): the client is the rightmost entry not among them.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How far past the old due date a re-appointment may go, in working days.
+    pub max_reappoint_working_days: u32,
+    /// Days an API token lives.
+    pub api_token_days: i64,
 }
 
 impl Default for WebConfig {
@@ -50,6 +57,12 @@ impl Default for WebConfig {
             kiosk_idle_seconds: 60,
             evaluation_change_days: motcua_domain::evaluation::DEFAULT_CHANGE_DAYS,
             posted_at_counter: true,
+            trusted_proxies: vec![
+                std::net::IpAddr::from([127, 0, 0, 1]),
+                std::net::IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+            ],
+            max_reappoint_working_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+            api_token_days: 30,
         }
     }
 }

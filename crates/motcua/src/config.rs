@@ -10,6 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub database: DatabaseConfig,
@@ -28,6 +29,7 @@ pub struct Config {
 /// Evaluation and quality indices.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct QualityConfig {
     /// Days during which an applicant may change their evaluation (the rules do not say).
     pub evaluation_change_days: i64,
@@ -44,6 +46,7 @@ impl Default for QualityConfig {
 /// Messages to applicants: the worker, the SMS gateway and the SMTP server.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
     /// Run the delivery worker inside `serve`.
     pub enabled: bool,
@@ -87,6 +90,7 @@ impl Default for NotifyConfig {
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct SmsConfig {
     /// `none`, `http` (generic), `esms` or `viettel`.
     pub kind: String,
@@ -124,6 +128,7 @@ impl Default for SmsConfig {
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// Empty: no e-mail.
     pub host: String,
@@ -149,6 +154,7 @@ impl Default for SmtpConfig {
 }
 
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// `sqlite://path/file.db` or `postgres://user:password@host/db`.
     pub url: String,
@@ -161,6 +167,7 @@ impl Default for DatabaseConfig {
 }
 
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub bind: String,
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
@@ -171,6 +178,14 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Seconds without a touch before the kiosk returns to its start screen.
     pub kiosk_idle_seconds: u32,
+    /// The reverse proxies in front of the service (with `trust_forwarded_for`): the client is
+    /// the rightmost `X-Forwarded-For` entry that is not one of them.
+    #[serde(default = "default_proxies")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+fn default_proxies() -> Vec<std::net::IpAddr> {
+    motcua_web::WebConfig::default().trusted_proxies
 }
 
 impl Default for ServerConfig {
@@ -181,11 +196,13 @@ impl Default for ServerConfig {
             public_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
             kiosk_idle_seconds: 60,
+            trusted_proxies: default_proxies(),
         }
     }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FilesConfig {
     /// Where uploaded documents are kept (shared by all app servers).
     pub dir: String,
@@ -198,15 +215,27 @@ impl Default for FilesConfig {
 }
 
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
 pub struct LimitsConfig {
     pub max_upload_mb: usize,
     pub max_json_kb: usize,
     pub public_requests_per_minute: u32,
+    /// A re-appointment (Mẫu 04) may move the due date at most this many working days.
+    pub max_reappoint_working_days: u32,
+    /// Days an API token lives before it must be asked for again.
+    pub api_token_days: i64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_upload_mb: 20, max_json_kb: 1024, public_requests_per_minute: 120 }
+        LimitsConfig {
+            max_upload_mb: 20,
+            max_json_kb: 1024,
+            public_requests_per_minute: 120,
+            max_reappoint_working_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+            api_token_days: 30,
+        }
     }
 }
 
@@ -226,12 +255,24 @@ impl fmt::Debug for Config {
 
 impl Config {
     /// Reads the configuration; `file` defaults to `motcua.toml` in the working directory (a
-    /// missing file is fine, a broken one is an error).
+    /// missing default file is fine; a file named with `--config` must exist). A broken file, an
+    /// unknown key in it or in a `MOTCUA_SECTION__KEY` variable is an error, so that a typo is
+    /// not silently ignored.
     pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        if let Some(named) = file
+            && !named.is_file()
+        {
+            return Err(format!("không có tệp cấu hình {} / no such configuration file", named.display()));
+        }
         let file = file.unwrap_or(Path::new("motcua.toml"));
+        // Only `MOTCUA_SECTION__KEY` variables are configuration (`MOTCUA_DEMO_PASSWORD` and the
+        // like are read by the commands that use them); `_URL_FILE` is read below.
+        let env = Env::prefixed("MOTCUA_")
+            .filter(|k| k.as_str().contains("__") && !k.as_str().eq_ignore_ascii_case("database__url_file"))
+            .split("__");
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("MOTCUA_").split("__"))
+            .merge(env)
             .extract()
             .map_err(|e| format!("cấu hình không hợp lệ: {e}"))?;
         if let Ok(path) = std::env::var("MOTCUA_DATABASE__URL_FILE") {
@@ -252,6 +293,9 @@ impl Config {
             kiosk_idle_seconds: self.server.kiosk_idle_seconds,
             evaluation_change_days: self.quality.evaluation_change_days.max(0),
             posted_at_counter: self.quality.posted_at_counter,
+            trusted_proxies: self.server.trusted_proxies.clone(),
+            max_reappoint_working_days: self.limits.max_reappoint_working_days,
+            api_token_days: self.limits.api_token_days.max(1),
         }
     }
 }
@@ -273,6 +317,8 @@ public_url = "http://127.0.0.1:8080"
 # Set to true when served over HTTPS:
 secure_cookies = false
 kiosk_idle_seconds = 60
+# With trust_forwarded_for: the proxies whose X-Forwarded-For entries are believed.
+trusted_proxies = ["127.0.0.1", "::1"]
 
 [files]
 # Uploaded documents, content-addressed; several app servers must share this directory.
@@ -283,6 +329,10 @@ max_upload_mb = 20
 max_json_kb = 1024
 # Per client address and minute, on the public endpoints (catalog, lookup, sign-in).
 public_requests_per_minute = 120
+# A re-appointment (Mẫu 04) moves the due date at most this many working days.
+max_reappoint_working_days = 30
+# API tokens expire after this many days (and on a password reset or deactivation).
+api_token_days = 30
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

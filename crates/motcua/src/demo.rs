@@ -113,11 +113,18 @@ pub async fn import_catalog(store: &dyn Store, catalog: &CatalogFile) -> Result<
     Ok(published)
 }
 
-/// Loads the demo into an empty store; `now` is local time in Asia/Ho_Chi_Minh.
+/// The seed the demo uses when none is given: the day, so that the same day gives the same data.
+pub fn default_seed(now: NaiveDateTime) -> u64 {
+    0x6d6f_7463_7561 ^ u64::from(now.date().num_days_from_ce().unsigned_abs())
+}
+
+/// Loads the demo into an empty store; `now` is local time in Asia/Ho_Chi_Minh and `seed` drives
+/// every random choice, so the same `now` and `seed` give the same dossiers on any day.
 pub async fn load(
     store: Arc<dyn Store>,
     files: &FileStore,
     now: NaiveDateTime,
+    seed: u64,
     password: Option<String>,
     dossiers: usize,
 ) -> Result<Vec<Credential>, String> {
@@ -206,7 +213,7 @@ pub async fn load(
     };
     let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
     let sim = Simulation { store: store.as_ref(), cal: &cal, now, actors: &actors, file };
-    let mut rng = Rng(0x6d6f_7463_7561 ^ u64::from(now.date().num_days_from_ce().unsigned_abs()));
+    let mut rng = Rng(seed);
     let pick = |rng: &mut Rng| {
         let procedure = &procedures[rng.below(procedures.len() as u64) as usize];
         let code = if procedure.agency_id == office.id { &office.code } else { &department.code };
@@ -220,7 +227,7 @@ pub async fn load(
     let mut i = dossiers;
     for state in State::ALL {
         let mut tries = 0;
-        while tries < 20 && dossiers > 0 {
+        while tries < 60 && dossiers > 0 {
             let filter = motcua_store::DossierFilter {
                 agencies: vec![department.id, office.id],
                 state: Some(state),
@@ -369,7 +376,13 @@ impl Simulation<'_> {
         } else {
             None
         };
-        let ctx = Context { actor: self.actor(who), now: at, calendar: self.cal, new_code };
+        let ctx = Context {
+            actor: self.actor(who),
+            now: at,
+            calendar: self.cal,
+            new_code,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        };
         let Ok(t) = d.apply(action, &ctx) else { return Ok(None) };
         self.store.update_dossier(d.version, &t).await.map_err(|e| e.to_string())?;
         Ok(Some(t.dossier))
@@ -428,7 +441,13 @@ impl Simulation<'_> {
             files,
         };
         let submitter = if online { "congdan" } else { "tiepnhan" };
-        let ctx = Context { actor: self.actor(submitter), now: raw, calendar: self.cal, new_code: None };
+        let ctx = Context {
+            actor: self.actor(submitter),
+            now: raw,
+            calendar: self.cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        };
         let t = Dossier::submit(procedure, agency_code.clone(), sub, &ctx).map_err(|e| format!("demo submit: {e}"))?;
         self.store.insert_dossier(&t).await.map_err(|e| e.to_string())?;
         let mut d = t.dossier;
@@ -493,7 +512,7 @@ impl Simulation<'_> {
                 }
                 if rng.chance(sc.refuse) {
                     let refuse = Action::Refuse { reason: "Không đủ điều kiện theo quy định".into() };
-                    self.step(&d, refuse, "chuyenvien", t).await?;
+                    self.step(&d, refuse, "truongphong", t).await?;
                     return Ok(());
                 }
                 if slow && !reappointed && rng.chance(50) {
@@ -523,11 +542,7 @@ impl Simulation<'_> {
             let last = index + 1 == steps.len();
             let only_return_left = steps[index + 1..].iter().all(|s| s.role == Role::Reception);
             let lead = matches!(step.role, Role::AgencyLead | Role::UnitLead);
-            let approve = || Action::Approve {
-                result_number: format!("{}/QĐ-SNNMT", 100 + i),
-                result_date: t.date(),
-                file: None,
-            };
+            let approve = || Action::Approve { result_number: format!("{}/QĐ-SNNMT", 100 + i), result_date: t.date() };
             let give = Action::ReturnResult { channel: if online { Channel::Online } else { Channel::Counter } };
             if d.state == State::ResultReady || (last && d.state == State::Processing) {
                 if d.state == State::Processing {

@@ -7,11 +7,15 @@ use motcua_domain::dossier::State;
 use motcua_store::testing::TestDb;
 use motcua_store::{DossierFilter, ProcedureQuery};
 
+/// The demo's "now" and seed: fixed, so the test gives the same answer on any day it runs.
+const NOW: &str = "2026-11-27 10:00";
+const SEED: &str = "20261127";
+
 async fn demo_on(db: TestDb) {
     let dir = std::env::temp_dir().join(format!("motcua-demo-{}", uuid_like()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["demo"])
+        .args(["demo", "--now", NOW, "--seed", SEED])
         .current_dir(&dir)
         .env("MOTCUA_DATABASE__URL", &db.url)
         .env("MOTCUA_FILES__DIR", dir.join("files"))
@@ -52,7 +56,7 @@ async fn demo_on(db: TestDb) {
         if items.is_empty() {
             break;
         }
-        let now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(7);
+        let now = chrono::NaiveDateTime::parse_from_str(NOW, "%Y-%m-%d %H:%M").unwrap();
         late += items.iter().filter(|d| d.is_overdue(now)).count();
         reappointed += items.iter().filter(|d| d.reappointment.is_some()).count();
         page += 1;

@@ -26,7 +26,12 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// A freshly allocated code, for acceptance.
     pub new_code: Option<DossierCode>,
+    /// How many working days past the old due date a re-appointment may set at most.
+    pub max_reappoint_days: u32,
 }
+
+/// The default bound of a re-appointment: 30 working days past the old due date.
+pub const DEFAULT_MAX_REAPPOINT_DAYS: u32 = 30;
 
 /// A change to apply to a dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -72,13 +77,12 @@ pub enum Action {
     Refuse { reason: String },
     /// Stop at the applicant's request.
     Withdraw { reason: String },
-    /// The result is ready (approved and numbered).
+    /// The result is ready (approved and numbered), at the process's decision step. Its file is
+    /// attached afterwards by upload ([`Action::AttachResult`]), never named by the client.
     Approve {
         result_number: String,
         #[schema(value_type = String, example = "2026-03-04")]
         result_date: NaiveDate,
-        #[serde(default)]
-        file: Option<FileRef>,
     },
     /// The result is handed over.
     ReturnResult { channel: Channel },
@@ -168,8 +172,16 @@ pub struct Submission {
 }
 
 fn need(text: &str, field: &str) -> Result<String, DomainError> {
-    let t = crate::text::nfc(text);
+    let t = crate::text::clean(text, crate::text::NOTE_MAX, true).map_err(|e| DomainError::field(field, e))?;
     if t.is_empty() { Err(DomainError::field(field, "cần nêu lý do / nội dung")) } else { Ok(t) }
+}
+
+/// An optional note, checked like a required one.
+fn maybe(text: &Option<String>, field: &str) -> Result<Option<String>, DomainError> {
+    match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => need(t, field).map(Some),
+        None => Ok(None),
+    }
 }
 
 impl Dossier {
@@ -192,11 +204,13 @@ impl Dossier {
         if today < spec.effective_from || spec.effective_to.is_some_and(|to| today > to) {
             return Err(DomainError::Rule("thủ tục chưa có hoặc đã hết hiệu lực".into()));
         }
+        let intake_unit = spec.steps.iter().find(|s| s.role == Role::Reception).map(|s| s.unit.as_str());
+        let reception = ctx.actor.has_role(Role::Reception, version.agency_id, intake_unit);
         match sub.channel {
-            Channel::Online if !ctx.actor.citizen && !ctx.actor.has_role(Role::Reception, version.agency_id, None) => {
+            Channel::Online if !ctx.actor.citizen && !reception => {
                 return Err(DomainError::Forbidden("nộp hồ sơ trực tuyến cho người khác".into()));
             }
-            Channel::Counter | Channel::Postal if !ctx.actor.has_role(Role::Reception, version.agency_id, None) => {
+            Channel::Counter | Channel::Postal if !reception => {
                 return Err(DomainError::Forbidden("tiếp nhận hồ sơ tại bộ phận một cửa".into()));
             }
             _ => {}
@@ -213,6 +227,10 @@ impl Dossier {
             }
             (Channel::Postal, Some(p)) if p.tracking_number.trim().is_empty() => {
                 return Err(DomainError::field("postal.tracking_number", "cần số hiệu bưu gửi"));
+            }
+            (Channel::Postal, Some(p)) => {
+                crate::text::clean(&p.tracking_number, crate::text::CODE_MAX, false)
+                    .map_err(|e| DomainError::field("postal.tracking_number", e))?;
             }
             _ => {}
         }
@@ -292,18 +310,22 @@ impl Dossier {
             state: self.state.label_vi().to_owned(),
         };
         let forbid = || DomainError::Forbidden(action.label_vi().to_owned());
-        let step_unit = self.step().map(|s| s.unit.clone());
         let is_owner = actor.citizen && self.citizen_user_id == Some(actor.user_id);
-        let require = |roles: &[Role], unit: Option<&str>| {
-            if actor.has_any(roles, agency, unit) { Ok(()) } else { Err(forbid()) }
-        };
+        let require = |allowed: bool| if allowed { Ok(()) } else { Err(forbid()) };
+        // The one-stop counter of this dossier, and the counter that hands the result over.
+        let reception = actor.has_role(Role::Reception, agency, self.intake_unit());
+        let hands_over = actor.has_role(Role::Reception, agency, self.return_unit());
+        // The person working the current step, and the leads of the unit holding the dossier.
+        let works_step = self.step().is_some_and(|s| actor.may_work_step(s.role, agency, &s.unit));
+        let holding_lead = actor.has_role(Role::AgencyLead, agency, None)
+            || self.step().is_some_and(|s| actor.has_role(Role::UnitLead, agency, Some(&s.unit)));
 
         match &action {
             Action::Accept => {
                 if !matches!(self.state, Submitted) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception], None)?;
+                require(reception)?;
                 if self.channel == Channel::Online
                     && let Some(missing) = self.documents.iter().find(|doc| doc.required && doc.file.is_none())
                 {
@@ -331,7 +353,7 @@ impl Dossier {
                 if !matches!(self.state, Submitted) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception], None)?;
+                require(reception)?;
                 let reason = need(reason, "reason")?;
                 d.state = NeedsCompletion;
                 d.reason = Some(reason.clone());
@@ -341,9 +363,7 @@ impl Dossier {
                 if !matches!(self.state, NeedsCompletion) {
                     return Err(wrong_state());
                 }
-                if !is_owner && !actor.has_role(Role::Reception, agency, None) {
-                    return Err(forbid());
-                }
+                require(is_owner || reception)?;
                 d.state = Submitted;
                 d.reason = None;
             }
@@ -351,7 +371,7 @@ impl Dossier {
                 if !matches!(self.state, Submitted | NeedsCompletion) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception], None)?;
+                require(reception)?;
                 let reason = need(reason, "reason")?;
                 d.state = RefusedAtIntake;
                 d.reason = Some(reason.clone());
@@ -363,12 +383,18 @@ impl Dossier {
                     return Err(wrong_state());
                 }
                 let (index, step) = self.current().ok_or_else(wrong_state)?;
-                require(&[step.role], Some(&step.unit))?;
+                require(works_step)?;
+                if Some(index) == self.decision_step() {
+                    return Err(DomainError::Rule(
+                        "đây là bước quyết định của quy trình: hãy duyệt kết quả hoặc từ chối giải quyết".into(),
+                    ));
+                }
                 if index + 1 >= self.steps.len() {
                     return Err(DomainError::Rule(
                         "đây là bước cuối của quy trình: hãy duyệt kết quả hoặc trả kết quả".into(),
                     ));
                 }
+                let note = maybe(note, "note")?;
                 finish_step(&mut d, index, now, actor.user_id, note.clone());
                 start_step(&mut d, index + 1, now, cal)?;
                 d.state = Processing;
@@ -380,7 +406,7 @@ impl Dossier {
                     return Err(wrong_state());
                 }
                 let (index, step) = self.current().ok_or_else(wrong_state)?;
-                require(&[step.role], Some(&step.unit))?;
+                require(works_step)?;
                 if index == 0 {
                     return Err(DomainError::Rule("không có bước trước để trả lại".into()));
                 }
@@ -397,7 +423,7 @@ impl Dossier {
                 if !matches!(self.state, Accepted | Processing) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead], step_unit.as_deref())?;
+                require(works_step)?;
                 let reason = need(reason, "reason")?;
                 let accepted = self.accepted_at.map(|a| a.date()).unwrap_or(now.date());
                 let days = rules_for(self.submitted_at.date()).supplement_request_days;
@@ -420,9 +446,12 @@ impl Dossier {
                 if self.state != wanted_state {
                     return Err(wrong_state());
                 }
-                if !is_owner && !actor.has_any(&[Role::Reception, Role::Specialist, Role::UnitLead], agency, None) {
-                    return Err(forbid());
-                }
+                // The counter receives papers and payment slips, the step's officer may confirm
+                // them; the applicant may say a supplement is in, never that a fee is paid (an
+                // officer or, later, the payment provider confirms that).
+                let owner_may = is_owner && kind == PauseKind::Supplement;
+                require(owner_may || reception || works_step)?;
+                let note = maybe(note, "note")?;
                 if let Some(p) = d.pauses.iter_mut().rev().find(|p| p.kind == kind && p.to.is_none()) {
                     p.to = Some(now);
                 }
@@ -434,7 +463,7 @@ impl Dossier {
                 if !matches!(self.state, Accepted | Processing) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead], step_unit.as_deref())?;
+                require(works_step)?;
                 let reason = need(reason, "reason")?;
                 d.pauses.push(PauseRecord { kind: PauseKind::Payment, from: now, to: None, reason: reason.clone() });
                 d.state = AwaitingPayment;
@@ -444,7 +473,7 @@ impl Dossier {
                 if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception, Role::UnitLead, Role::AgencyLead], None)?;
+                require(holding_lead)?;
                 let reason = need(reason, "reason")?;
                 let max = rules_for(self.submitted_at.date()).max_reappointments;
                 if max == 0 || self.reappointment.is_some() {
@@ -460,6 +489,12 @@ impl Dossier {
                 }
                 if *new_due_date <= due {
                     return Err(DomainError::field("new_due_date", "ngày hẹn mới phải sau ngày hẹn cũ"));
+                }
+                if *new_due_date > cal.add_working_days(due, ctx.max_reappoint_days)? {
+                    return Err(DomainError::field(
+                        "new_due_date",
+                        format!("ngày hẹn mới quá {} ngày làm việc sau ngày hẹn cũ", ctx.max_reappoint_days),
+                    ));
                 }
                 if !cal.is_working_day(*new_due_date)? {
                     return Err(DomainError::field("new_due_date", "ngày hẹn mới phải là ngày làm việc"));
@@ -478,7 +513,7 @@ impl Dossier {
                 if !matches!(self.state, Processing | AwaitingSupplement | AwaitingPayment) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Specialist, Role::UnitLead, Role::AgencyLead], None)?;
+                require(holding_lead)?;
                 let reason = need(reason, "reason")?;
                 close_pauses(&mut d, now);
                 if let Some(i) = d.current_step {
@@ -494,9 +529,7 @@ impl Dossier {
                 if self.state.is_terminal() || matches!(self.state, ResultReady) {
                     return Err(wrong_state());
                 }
-                if !is_owner && !actor.has_role(Role::Reception, agency, None) {
-                    return Err(forbid());
-                }
+                require(is_owner || reception)?;
                 let reason = need(reason, "reason")?;
                 close_pauses(&mut d, now);
                 d.current_step = None;
@@ -505,13 +538,26 @@ impl Dossier {
                 d.finished_at = Some(now);
                 data = json!({ "reason": reason, "portal_statuses": [7, 8] });
             }
-            Action::Approve { result_number, result_date, file } => {
+            Action::Approve { result_number, result_date } => {
                 if !matches!(self.state, Processing) {
                     return Err(wrong_state());
                 }
-                require(&[Role::UnitLead, Role::AgencyLead], None)?;
-                let number = need(result_number, "result_number")?;
-                let (index, _) = self.current().ok_or_else(wrong_state)?;
+                let (index, step) = self.current().ok_or_else(wrong_state)?;
+                if Some(index) != self.decision_step() {
+                    return Err(DomainError::Rule(format!(
+                        "chỉ duyệt kết quả ở bước quyết định của quy trình; hồ sơ đang ở bước \"{}\"",
+                        step.name
+                    )));
+                }
+                require(actor.may_decide_step(step.role, agency, &step.unit))?;
+                let number = crate::text::clean(result_number, crate::text::CODE_MAX, false)
+                    .map_err(|e| DomainError::field("result_number", e))?;
+                if number.is_empty() {
+                    return Err(DomainError::field("result_number", "cần số văn bản kết quả"));
+                }
+                if *result_date > now.date() {
+                    return Err(DomainError::field("result_date", "ngày ký kết quả không thể ở tương lai"));
+                }
                 finish_step(&mut d, index, now, actor.user_id, Some(format!("Duyệt kết quả số {number}")));
                 // The remaining step is the return of the result, at the one-stop unit.
                 let last = d.steps.len() - 1;
@@ -520,7 +566,7 @@ impl Dossier {
                 } else {
                     d.current_step = None;
                 }
-                d.result = Some(ResultDocument { number: number.clone(), date: *result_date, file: file.clone() });
+                d.result = Some(ResultDocument { number: number.clone(), date: *result_date, file: None });
                 d.state = ResultReady;
                 d.finished_at = Some(now);
                 data = json!({ "result_number": number, "result_date": result_date });
@@ -529,7 +575,7 @@ impl Dossier {
                 if !matches!(self.state, ResultReady) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception], None)?;
+                require(hands_over || reception)?;
                 if let Some(i) = d.current_step {
                     finish_step(&mut d, i, now, actor.user_id, None);
                 }
@@ -556,16 +602,22 @@ impl Dossier {
                 if !matches!(self.state, ResultReady | Returned) {
                     return Err(wrong_state());
                 }
-                require(&[Role::Reception, Role::UnitLead, Role::AgencyLead], None)?;
+                let decider = self
+                    .decision_step()
+                    .and_then(|i| self.steps.get(i))
+                    .is_some_and(|s| actor.may_decide_step(s.role, agency, &s.unit));
+                require(hands_over || reception || decider)?;
                 let result = d.result.as_mut().ok_or_else(wrong_state)?;
                 result.file = Some(file.clone());
                 data = json!({ "file": file.name, "sha256": file.sha256 });
             }
             Action::AttachDocument { index, file } => {
+                // Documents are locked once the result is ready: what was decided on stays.
                 let open_to_applicant = matches!(self.state, Submitted | NeedsCompletion | AwaitingSupplement);
-                let staff = actor.has_any(&[Role::Reception, Role::Specialist], agency, None);
-                if !(is_owner && open_to_applicant || staff && !self.state.is_terminal()) {
-                    return Err(if self.state.is_terminal() || is_owner { wrong_state() } else { forbid() });
+                let open_to_staff = !self.state.is_terminal() && !matches!(self.state, ResultReady);
+                let staff = reception || works_step;
+                if !(is_owner && open_to_applicant || staff && open_to_staff) {
+                    return Err(if !open_to_staff || is_owner { wrong_state() } else { forbid() });
                 }
                 let line = d
                     .documents
@@ -595,6 +647,26 @@ impl Dossier {
 
     fn current(&self) -> Option<(usize, StepRecord)> {
         self.current_step.and_then(|i| self.steps.get(i).map(|s| (i, s.clone())))
+    }
+
+    /// The unit of the one-stop counter that takes this dossier in: the first reception step's.
+    pub fn intake_unit(&self) -> Option<&str> {
+        self.steps.iter().find(|s| s.role == Role::Reception).map(|s| s.unit.as_str())
+    }
+
+    /// The unit that hands the result over: the last step's, where it is a reception step; else
+    /// the intake counter.
+    pub fn return_unit(&self) -> Option<&str> {
+        match self.steps.last() {
+            Some(s) if s.role == Role::Reception => Some(s.unit.as_str()),
+            _ => self.intake_unit(),
+        }
+    }
+
+    /// The step at which the result is decided: the last step not at the counter (the steps
+    /// after it only hand the result over).
+    pub fn decision_step(&self) -> Option<usize> {
+        self.steps.iter().rposition(|s| s.role != Role::Reception).or(self.steps.len().checked_sub(1))
     }
 }
 

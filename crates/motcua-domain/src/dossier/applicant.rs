@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, FieldError};
-use crate::text::nfc;
+use crate::text::{ADDRESS_MAX, NAME_MAX, clean};
 use crate::types::{CitizenId, Email, PhoneNumber, TaxCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -49,8 +49,9 @@ impl ApplicantInput {
         let field = |name: &str| format!("applicant.{name}");
         let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         let kind = self.kind.unwrap_or(ApplicantKind::Person);
-        let name = present(&self.name).map(|n| nfc(&n));
-        if name.is_none() {
+        let name = present(&self.name)
+            .and_then(|n| clean(&n, NAME_MAX, false).map_err(|e| errors.push(FieldError::new(field("name"), e))).ok());
+        if present(&self.name).is_none() {
             errors.push(FieldError::new(field("name"), "cần nhập họ tên hoặc tên tổ chức"));
         }
         let citizen_id = parse_optional(present(&self.citizen_id), CitizenId::parse, &field("citizen_id"), &mut errors);
@@ -69,8 +70,10 @@ impl ApplicantInput {
             errors.push(FieldError::new(field("phone"), "cần nhập số điện thoại để nhận thông báo"));
         }
         let email = parse_optional(present(&self.email), Email::parse, &field("email"), &mut errors);
-        let address = present(&self.address).map(|a| nfc(&a));
-        if address.is_none() {
+        let address = present(&self.address).and_then(|a| {
+            clean(&a, ADDRESS_MAX, false).map_err(|e| errors.push(FieldError::new(field("address"), e))).ok()
+        });
+        if present(&self.address).is_none() {
             errors.push(FieldError::new(field("address"), "cần nhập địa chỉ"));
         }
         match (name, phone, address) {

@@ -15,7 +15,7 @@ use motcua_calendar::TimeLimit;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use actions::{Action, Context, NewEvent, Submission, Transition};
+pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
 pub use facts::{DossierFacts, Finish, StepFact};
 pub use state::{State, Timeliness};

@@ -407,8 +407,18 @@ async fn create_online(
         citizen_user_id: Some(actor.user_id),
         files: refs,
     };
-    let t =
-        Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    let t = Dossier::submit(
+        &version,
+        agency.code.clone(),
+        sub,
+        &Context {
+            actor,
+            now,
+            calendar: &cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        },
+    )?;
     state.store.insert_dossier(&t).await?;
     Ok(t.dossier.id)
 }

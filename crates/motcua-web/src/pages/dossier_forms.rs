@@ -76,7 +76,7 @@ fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTim
         "reappoint" => Action::Reappoint { new_due_date: cal.add_working_days(d.due_date?, 5).ok()?, reason: reason() },
         "refuse" => Action::Refuse { reason: reason() },
         "withdraw" => Action::Withdraw { reason: reason() },
-        "approve" => Action::Approve { result_number: "1".into(), result_date: now.date(), file: None },
+        "approve" => Action::Approve { result_number: "1".into(), result_date: now.date() },
         "return_result" => Action::ReturnResult { channel: Channel::Counter },
         _ => return None,
     })
@@ -85,7 +85,13 @@ fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTim
 /// The actions `actor` may take on `d` now.
 pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Vec<ActionForm> {
     let code = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, now.date(), 1, 4));
-    let ctx = Context { actor, now, calendar: cal, new_code: code };
+    let ctx = Context {
+        actor,
+        now,
+        calendar: cal,
+        new_code: code,
+        max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+    };
     FORMS.iter().filter(|f| sample(f.action, d, cal, now).is_some_and(|a| d.apply(a, &ctx).is_ok())).cloned().collect()
 }
 
@@ -137,7 +143,6 @@ impl ActForm {
             "approve" => Action::Approve {
                 result_number: self.result_number.clone(),
                 result_date: date(&self.result_date, "result_date")?,
-                file: None,
             },
             "return_result" => Action::ReturnResult {
                 channel: match self.channel.as_str() {
@@ -199,25 +204,38 @@ pub async fn store_upload(state: &AppState, agency_id: uuid::Uuid, u: &Upload) -
     Ok(FileRef { sha256, name: u.name.clone(), content_type: u.content_type.to_owned(), size: u.bytes.len() as u64 })
 }
 
-/// Serves one of a dossier's files inline.
+/// Serves one of a dossier's files: with the type its bytes show, never the type recorded or
+/// claimed. PDF, PNG and JPEG are shown inline (in the dossier page's preview frame); anything
+/// else is a download. No script runs from a file: `default-src 'none'` and `nosniff`.
 pub async fn serve_file(state: &AppState, file: &FileRef) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let bytes = state.files.get(&file.sha256).await.map_err(|_| ApiError::NotFound("không tìm thấy tệp".into()))?;
-    let disposition =
-        format!("inline; filename=\"{}\"", file.name.replace(['"', '\\'], "_").replace(|c: char| !c.is_ascii(), "_"));
-    Ok((
+    Ok(file_response(&file.name, bytes))
+}
+
+/// The response for a stored file's bytes (see [`serve_file`]).
+pub fn file_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let (content_type, disposition) = match sniff(&bytes) {
+        Some(t) => (t, "inline"),
+        None => ("application/octet-stream", "attachment"),
+    };
+    (
         [
-            (axum::http::header::CONTENT_TYPE, file.content_type.clone()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{ascii}\"")),
             (axum::http::header::CACHE_CONTROL, "private, max-age=300".to_owned()),
-            // Shown inside the dossier page's preview frame. Only sniffed PDF, PNG and JPEG are
-            // stored, served with nosniff, so no page of ours runs from here.
-            (axum::http::HeaderName::from_static("content-security-policy"), "frame-ancestors 'self'".to_owned()),
+            (axum::http::HeaderName::from_static("x-content-type-options"), "nosniff".to_owned()),
+            (
+                axum::http::HeaderName::from_static("content-security-policy"),
+                "default-src 'none'; frame-ancestors 'self'".to_owned(),
+            ),
             (axum::http::HeaderName::from_static("x-frame-options"), "SAMEORIGIN".to_owned()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Serves file `index` of the dossier's checklist, if `actor` may read the dossier.

@@ -565,8 +565,18 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let sub = Submission { id: Uuid::now_v7(), channel, applicant, postal, citizen_user_id: None, files: vec![] };
-    let t =
-        Dossier::submit(&version, agency.code.clone(), sub, &Context { actor, now, calendar: &cal, new_code: None })?;
+    let t = Dossier::submit(
+        &version,
+        agency.code.clone(),
+        sub,
+        &Context {
+            actor,
+            now,
+            calendar: &cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        },
+    )?;
     state.store.insert_dossier(&t).await?;
     apply_and_store(state, actor, &t.dossier, t.dossier.version, Action::Accept).await?;
     Ok(t.dossier.id)

@@ -417,16 +417,19 @@ pub async fn template(
         .and_then(|d| d.template.clone())
         .ok_or_else(|| ApiError::NotFound("không có mẫu".into()))?;
     let mut parts = template.splitn(3, '|');
-    let (Some(sha256), Some(content_type), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(sha256), Some(_), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(ApiError::NotFound("không có mẫu".into()));
     };
     let bytes = state.files.get(sha256).await.map_err(|_| ApiError::NotFound("không có mẫu".into()))?;
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    // The type the bytes show (PDF, image or Word), always as a download.
+    let content_type = crate::files::sniff_template(&bytes).unwrap_or("application/octet-stream");
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
             (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+            (axum::http::HeaderName::from_static("content-security-policy"), "default-src 'none'".to_owned()),
         ],
         bytes,
     )

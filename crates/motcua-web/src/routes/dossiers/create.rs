@@ -58,7 +58,13 @@ pub async fn create(
         &version,
         agency.code.clone(),
         sub,
-        &Context { actor: &actor, now, calendar: &cal, new_code: None },
+        &Context {
+            actor: &actor,
+            now,
+            calendar: &cal,
+            new_code: None,
+            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+        },
     )?;
     state.store.insert_dossier(&t).await?;
     let response = if t.dossier.channel != Channel::Online && t.dossier.state == DossierState::Submitted {

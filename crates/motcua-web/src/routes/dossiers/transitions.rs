@@ -35,6 +35,14 @@ async fn run(
 ) -> ApiResult<Json<TransitionResponse>> {
     let dossier = load_readable(&state, &actor, id).await?;
     let mut fields = req.fields;
+    if fields.contains_key("file") {
+        // A result's file is what the server stored from an upload of this dossier
+        // (`POST /office/dossiers/{id}/result`), never a hash the client names.
+        return Err(ApiError::field(
+            "file",
+            "tệp kết quả chỉ được đính kèm bằng cách tải lên / upload the result file",
+        ));
+    }
     fields.insert("action".into(), serde_json::Value::String(action.to_owned()));
     let action: Action = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| ApiError::Invalid {
         code: "invalid_input",

@@ -79,7 +79,8 @@ pub(crate) async fn apply_and_store(
     } else {
         None
     };
-    let ctx = Context { actor, now, calendar: &cal, new_code };
+    let ctx =
+        Context { actor, now, calendar: &cal, new_code, max_reappoint_days: state.config.max_reappoint_working_days };
     let t = dossier.apply(action, &ctx)?;
     state.store.update_dossier(expected_version, &t).await?;
     Ok(TransitionResponse { dossier: DossierView::new(t.dossier, now), warnings: t.warnings })

@@ -21,7 +21,7 @@ pub async fn publish(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(agency_code): Path<String>,
-    ApiJson(spec): ApiJson<ProcedureSpec>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<ProcedureVersion>)> {
     let agency = state
         .store
@@ -31,6 +31,13 @@ pub async fn publish(
     if !actor.has_role(Role::Admin, agency.id, None) {
         return Err(ApiError::Forbidden("công bố thủ tục của cơ quan này".into()));
     }
+    // The role is checked before the body is read as a procedure: nobody else's input reaches
+    // the parser of time limits and budgets.
+    let spec: ProcedureSpec = serde_json::from_value(body).map_err(|e| ApiError::Invalid {
+        code: "invalid_input",
+        message: format!("dữ liệu không đúng cấu trúc: {e}"),
+        fields: vec![],
+    })?;
     let units: Vec<String> = state.store.units(agency.id).await?.into_iter().map(|u| u.code).collect();
     spec.validate(&units)?;
     let fields = state.store.fields().await?;

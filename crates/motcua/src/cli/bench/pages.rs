@@ -23,7 +23,15 @@ pub async fn pages(requests: usize) -> CliResult {
     let files = FileStore::new(&files_dir);
     let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
     let now = cal.to_local(chrono::Utc::now());
-    crate::demo::load(db.store.clone(), &files, now, Some("bench-password".into()), 300).await?;
+    crate::demo::load(
+        db.store.clone(),
+        &files,
+        now,
+        crate::demo::default_seed(now),
+        Some("bench-password".into()),
+        300,
+    )
+    .await?;
     let store = db.store.clone();
     let reception = store.user_by_username("tiepnhan").await.map_err(|e| e.to_string())?.ok_or("demo user")?;
     let citizen = store.user_by_username("congdan").await.map_err(|e| e.to_string())?.ok_or("demo user")?;
