@@ -563,3 +563,32 @@ async fn a_citizen_chooses_channels_and_language_for_messages() {
     assert!(page.contains("chọn SMS, email hoặc cả hai"), "{page}");
     assert_eq!(app.db.store.notify_preferences(id).await.unwrap(), prefs, "nothing changed");
 }
+
+/// Issue 12, defect 2: an administrator of one agency could reset the password of, and lock out,
+/// an officer who also works in a parent agency. Now only users whose every grant lies in the
+/// agencies they administer are within reach; the others answer 403 and keep their password.
+#[tokio::test]
+async fn an_administrator_manages_only_users_wholly_within_their_agencies() {
+    use motcua_domain::org::{Role, RoleGrant};
+    let app = TestApp::new("sqlite").await;
+    let office = app.fx.other_agency.id;
+    let in_office = |role| RoleGrant { role, agency_id: office, unit: None };
+    add_user(&app, "quantri-vpdk", false, vec![in_office(Role::Admin)]).await;
+    // The director works in the department and in the office.
+    let director =
+        add_user(&app, "giamdoc-so", false, vec![grant(&app, Role::AgencyLead, None), in_office(Role::AgencyLead)])
+            .await;
+    let (_, cookie) = sign_in(&app, "quantri-vpdk", PASSWORD).await;
+    let before = app.db.store.user(director).await.unwrap().unwrap();
+    let (status, _, _) = post_form(&app, &cookie, &format!("/admin/users/{director}/reset"), "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = post_form(&app, &cookie, &format!("/admin/users/{director}/active"), "active=false").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let after = app.db.store.user(director).await.unwrap().unwrap();
+    assert_eq!((after.password_hash, after.active), (before.password_hash, true));
+    assert_eq!(sign_in(&app, "giamdoc-so", PASSWORD).await.0, StatusCode::SEE_OTHER, "the director still signs in");
+    // A citizen is nobody's to manage either.
+    let citizen = app.fx.citizen.user_id;
+    let (status, _, _) = post_form(&app, &cookie, &format!("/admin/users/{citizen}/reset"), "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

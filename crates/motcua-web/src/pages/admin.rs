@@ -214,10 +214,16 @@ pub async fn create_user(State(state): State<AppState>, web: Web, Form(f): Form<
         .into_response())
 }
 
-/// The user, if they work in the administrator's agency.
-async fn managed_user(state: &AppState, agency: &Agency, id: Uuid) -> Result<UserRecord, ApiError> {
-    let users = state.store.users_of(agency.id).await?;
-    users.into_iter().find(|u| u.id == id).ok_or_else(|| ApiError::NotFound("không tìm thấy người dùng".into()))
+/// The user, if the administrator may manage them: an officer whose home agency and every grant
+/// lie within agencies the administrator administers (an agency-wide admin grant). A parent
+/// agency's director, an officer who also works elsewhere, and citizens are out of reach.
+async fn managed_user(state: &AppState, actor: &Actor, id: Uuid) -> Result<UserRecord, ApiError> {
+    let user = state.store.user(id).await?.ok_or_else(|| ApiError::NotFound("không tìm thấy người dùng".into()))?;
+    let administers = |agency: Uuid| actor.has_role(Role::Admin, agency, None);
+    let grants = state.store.grants(user.id).await?;
+    let within =
+        !user.citizen && user.agency_id.is_some_and(administers) && grants.iter().all(|g| administers(g.agency_id));
+    if within { Ok(user) } else { Err(ApiError::Forbidden("quản lý tài khoản này".into())) }
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,7 +240,7 @@ pub async fn set_active(
 ) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
-    let user = managed_user(&state, &agency, id).await?;
+    let user = managed_user(&state, &actor, id).await?;
     if user.id == actor.user_id && !f.active {
         return Err(ApiError::field("active", "Không thể tự khóa tài khoản của mình.").into());
     }
@@ -265,7 +271,7 @@ pub async fn reset_password(
 ) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
-    let user = managed_user(&state, &agency, id).await?;
+    let user = managed_user(&state, &actor, id).await?;
     let password = new_password();
     state.store.set_password_hash(user.id, &hash(password.clone()).await?).await?;
     audit(
