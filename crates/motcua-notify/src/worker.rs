@@ -276,10 +276,20 @@ impl Notifier {
         let mut expanded = 0;
         // Each agency's words are read once per batch.
         let mut words = AgencyWords::new();
+        // Each event on its own: one that fails (a value the database refuses, a dossier that
+        // cannot be read) is set aside with its reason for the message log, and the rest go on.
         for m in self.store.pending_outbox(self.settings.batch).await? {
-            let deliveries = self.deliveries_for(&m, now, &mut words).await?;
-            self.store.insert_deliveries(m.id, &deliveries, now).await?;
-            expanded += 1;
+            let done = match self.deliveries_for(&m, now, &mut words).await {
+                Ok(deliveries) => self.store.insert_deliveries(m.id, &deliveries, now).await,
+                Err(e) => Err(e),
+            };
+            match done {
+                Ok(()) => expanded += 1,
+                Err(e) => {
+                    tracing::error!(outbox_id = %m.id, kind = %m.kind, error = %e, "outbox event set aside");
+                    self.store.fail_outbox(m.id, &e.to_string(), now).await?;
+                }
+            }
         }
         Ok(expanded)
     }
@@ -298,7 +308,15 @@ impl Notifier {
         }
         let lease = now + Duration::seconds(self.settings.lease_seconds);
         for d in self.store.claim_deliveries(now, lease, self.settings.batch).await? {
-            self.send_one(&d, now, &mut report).await?;
+            // One delivery that cannot be recorded does not hold up the others: it is marked a
+            // permanent failure with the reason (or, if even that fails, its lease runs out).
+            if let Err(e) = self.send_one(&d, now, &mut report).await {
+                tracing::error!(delivery_id = %d.id, error = %e, "delivery failed");
+                let reason: String = e.to_string().chars().filter(|c| !c.is_control()).take(500).collect();
+                if let Err(e) = self.store.finish_delivery(d.id, "technical-failure", None, &reason, now).await {
+                    tracing::error!(delivery_id = %d.id, error = %e, "delivery could not be marked failed");
+                }
+            }
         }
         Ok(report)
     }

@@ -148,6 +148,7 @@ macro_rules! on_every_backend {
 }
 
 on_every_backend!(
+    one_poisoned_event_is_set_aside_and_the_others_go_out,
     every_event_reaches_the_applicant_by_sms_and_email,
     a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is_not,
     a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease,
@@ -611,4 +612,46 @@ async fn a_generic_gateway_may_take_the_message_in_a_query_string(db: TestDb) {
         "{query}"
     );
     assert!(query.contains(&format!("&ref={}", sms.idempotency_key.replace(':', "%3A"))), "{query}");
+}
+
+/// Issue 12, defect 5: a name with a NUL character (which PostgreSQL refuses in text) made the
+/// worker fail on the same outbox row every second, and no message went out for anyone. Now
+/// intake refuses the character, and a row that still cannot be expanded is set aside with its
+/// reason while the others are delivered.
+async fn one_poisoned_event_is_set_aside_and_the_others_go_out(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (gateway, url) = start_gateway(vec![]).await;
+    let (_mails, port) = start_smtp().await;
+    let store = db.store.as_ref();
+    // The poisoned dossier: its stored name carries a NUL (as an older version let in).
+    let poisoned = accepted_dossier_of(&db, &fx, at(2026, 2, 12, 9, 0), "0905111111", None).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let ctx = motcua_domain::dossier::Context {
+        actor: &fx.reception,
+        now: at(2026, 2, 12, 9, 30),
+        calendar: &cal,
+        new_code: None,
+        max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+    };
+    let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    let mut t = poisoned.apply(forward, &ctx).unwrap();
+    t.dossier.applicant.name = "Công dân\u{0}".into();
+    store.update_dossier(poisoned.version, &t).await.unwrap();
+    // A good dossier after it.
+    let good = accepted_dossier_of(&db, &fx, at(2026, 2, 12, 10, 0), "0905222222", None).await;
+    let n = notifier(&db, &url, port).await;
+    n.run_once(at(2026, 2, 12, 10, 5)).await.expect("the run goes on past the bad row");
+    let sent = gateway.received.lock().unwrap().clone();
+    assert!(sent.iter().any(|(_, body)| body.contains("0905222222") || body.contains("84905222222")), "{sent:?}");
+    let good_code = good.code.unwrap().to_string();
+    assert!(sent.iter().any(|(_, body)| body.contains(&good_code)), "the good dossier's acceptance went out");
+    let set_aside = store.failed_outbox(fx.agency.id, 10).await.unwrap();
+    if db.url.starts_with("postgres") {
+        assert!(!set_aside.is_empty(), "PostgreSQL refuses the NUL: the row is set aside");
+        assert!(set_aside.iter().all(|f| f.dossier_id == Some(poisoned.id)));
+        assert!(set_aside[0].failed_reason.as_deref().is_some_and(|r| !r.is_empty()));
+    }
+    // A second run does not try the set-aside rows again, and fails on nothing.
+    n.run_once(at(2026, 2, 12, 10, 10)).await.unwrap();
+    assert_eq!(store.failed_outbox(fx.agency.id, 10).await.unwrap().len(), set_aside.len());
 }

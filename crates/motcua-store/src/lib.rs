@@ -35,9 +35,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord,
+    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord, FailedOutbox,
     MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount, ProcedureQuery,
-    SurveyResponse, UserRecord,
+    SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -73,13 +73,19 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn grants(&self, user_id: Uuid) -> Result<Vec<RoleGrant>>;
     /// The officers of an agency (with a grant there), by username.
     async fn users_of(&self, agency_id: Uuid) -> Result<Vec<UserRecord>>;
+    /// Deactivating ends the user's sessions and revokes their API tokens.
     async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<()>;
     async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<()>;
     /// Replaces the agency's own calendar file (None: the national default).
     async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> Result<()>;
     async fn insert_token(&self, token: &ApiToken) -> Result<()>;
     /// The active user owning the token with this hash.
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>>;
+    /// The active user of a token that is neither revoked nor expired at `now` (local time).
+    async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<UserRecord>>;
+    /// A user's API tokens, newest first.
+    async fn tokens_of(&self, user_id: Uuid) -> Result<Vec<TokenInfo>>;
+    /// Revokes one of the user's tokens; whether it was valid.
+    async fn revoke_token(&self, user_id: Uuid, token_id: Uuid, now: NaiveDateTime) -> Result<bool>;
 
     /// Opens a browser session (the token's SHA-256) until `expires_at`.
     async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> Result<()>;
@@ -127,6 +133,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Records the deliveries of an outbox event and marks it expanded, in one transaction;
     /// deliveries already recorded (same idempotency key) are left as they are.
     async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()>;
+    /// Sets aside an outbox event that cannot be expanded, with its reason: it is not tried
+    /// again and the others go on.
+    async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> Result<()>;
+    /// The agency's outbox events set aside, newest first: (when, event kind, dossier, reason).
+    async fn failed_outbox(&self, agency_id: Uuid, limit: i64) -> Result<Vec<FailedOutbox>>;
     /// Takes up to `limit` deliveries due at `now` (or whose sender's lease ran out) for sending,
     /// leased until `lease_until`. Several workers never take the same one (PostgreSQL: SKIP
     /// LOCKED; SQLite: one writer at a time).

@@ -12,6 +12,7 @@ pub const SQLITE: &[Migration] = &[
     (5, "messages", include_str!("../migrations/sqlite/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/sqlite/0006_quality.sql")),
     (7, "scale", include_str!("../migrations/sqlite/0007_scale.sql")),
+    (8, "security", include_str!("../migrations/sqlite/0008_security.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -21,6 +22,7 @@ pub const POSTGRES: &[Migration] = &[
     (5, "messages", include_str!("../migrations/postgres/0005_messages.sql")),
     (6, "quality", include_str!("../migrations/postgres/0006_quality.sql")),
     (7, "scale", include_str!("../migrations/postgres/0007_scale.sql")),
+    (8, "security", include_str!("../migrations/postgres/0008_security.sql")),
 ];
 
 /// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after

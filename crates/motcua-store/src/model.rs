@@ -30,6 +30,21 @@ pub struct ApiToken {
     pub user_id: Uuid,
     pub token_hash: String,
     pub name: String,
+    /// Local time after which the token no longer signs anyone in.
+    pub expires_at: NaiveDateTime,
+}
+
+/// A token as its owner or an administrator sees it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub created_at: NaiveDateTime,
+    #[schema(value_type = String)]
+    pub expires_at: NaiveDateTime,
+    #[schema(value_type = Option<String>)]
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +124,16 @@ pub struct OutboxMessage {
     pub payload: serde_json::Value,
     pub created_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
+}
+
+/// An outbox event set aside because it could not be expanded into messages.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct FailedOutbox {
+    pub id: Uuid,
+    pub dossier_id: Option<Uuid>,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+    pub failed_reason: Option<String>,
 }
 
 /// A message to deliver, as the notifier builds it from an outbox event.

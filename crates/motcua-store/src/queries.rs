@@ -391,20 +391,49 @@ macro_rules! impl_store {
             }
 
             async fn set_user_active(&self, user_id: Uuid, active: bool) -> crate::Result<()> {
-                sqlx::query("update users set active = $1 where id = $2").bind(active).bind(user_id).execute(&self.pool).await?;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("update users set active = $1 where id = $2").bind(active).bind(user_id).execute(&mut *tx).await?;
                 if !active {
-                    sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&self.pool).await?;
+                    sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                    revoke_all!(tx, user_id);
                 }
+                tx.commit().await?;
                 Ok(())
             }
 
+            async fn tokens_of(&self, user_id: Uuid) -> crate::Result<Vec<crate::TokenInfo>> {
+                Ok(sqlx::query_as(
+                    "select id, name, created_at, expires_at, revoked_at from api_tokens where user_id = $1
+                     order by created_at desc, id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn revoke_token(&self, user_id: Uuid, token_id: Uuid, now: NaiveDateTime) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "update api_tokens set revoked_at = $1 where id = $2 and user_id = $3 and revoked_at is null",
+                )
+                .bind(now)
+                .bind(token_id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query("update users set password_hash = $1 where id = $2")
                     .bind(password_hash)
                     .bind(user_id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
-                sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&self.pool).await?;
+                sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                // A new password ends every way in the old one opened: sessions and API tokens.
+                revoke_all!(tx, user_id);
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -418,23 +447,25 @@ macro_rules! impl_store {
             }
 
             async fn insert_token(&self, t: &crate::ApiToken) -> crate::Result<()> {
-                sqlx::query("insert into api_tokens (id, agency_id, user_id, token_hash, name) values ($1, $2, $3, $4, $5)")
+                sqlx::query("insert into api_tokens (id, agency_id, user_id, token_hash, name, expires_at) values ($1, $2, $3, $4, $5, $6)")
                     .bind(t.id)
                     .bind(t.agency_id)
                     .bind(t.user_id)
                     .bind(&t.token_hash)
                     .bind(&t.name)
+                    .bind(t.expires_at)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
             }
 
-            async fn user_by_token(&self, token_hash: &str) -> crate::Result<Option<crate::UserRecord>> {
+            async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
                 let row: Option<UserRow> = sqlx::query_as(concat!(
                     user_columns!(),
-                    " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null)"
+                    " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null and expires_at > $2)"
                 ))
                 .bind(token_hash)
+                .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
                 Ok(row.map(user_from))
@@ -819,6 +850,31 @@ macro_rules! impl_store {
                 sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(outbox_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> crate::Result<()> {
+                // The reason is the error's text, cut and without control characters, so that
+                // it can itself be stored.
+                let reason: String =
+                    reason.chars().filter(|c| !c.is_control()).take(500).collect();
+                sqlx::query("update outbox set expanded_at = $1, failed_reason = $2 where id = $3")
+                    .bind(now)
+                    .bind(reason)
+                    .bind(outbox_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn failed_outbox(&self, agency_id: Uuid, limit: i64) -> crate::Result<Vec<crate::FailedOutbox>> {
+                Ok(sqlx::query_as(
+                    "select id, dossier_id, kind, created_at, failed_reason from outbox
+                     where agency_id = $1 and failed_reason is not null order by created_at desc limit $2",
+                )
+                .bind(agency_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn claim_deliveries(
@@ -1466,6 +1522,19 @@ macro_rules! impl_store {
             }
         }
     };
+}
+
+/// Revokes every API token of `$user_id` still valid, inside the open transaction `$tx`. The
+/// store records the time it happened (local time of Asia/Ho_Chi_Minh, as every instant here).
+macro_rules! revoke_all {
+    ($tx:ident, $user_id:expr) => {{
+        let now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(7);
+        sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
+            .bind(now)
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await?;
+    }};
 }
 
 /// Inserts one delivery under `$outbox_id` inside the open transaction `$tx`, unless its

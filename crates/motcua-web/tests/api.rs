@@ -32,6 +32,7 @@ on_every_backend!(
     publishing_a_procedure_checks_the_budgets_and_the_role,
     dossier_lists_filter_by_state_and_deadline,
     health_and_openapi_answer,
+    api_tokens_expire_and_die_with_a_password_reset,
 );
 
 async fn submit_online(app: &TestApp) -> String {
@@ -368,4 +369,53 @@ async fn public_endpoints_are_rate_limited() {
     // A new minute, a new window.
     app.at(2026, 2, 12, 9, 2);
     assert_eq!(app.get("/api/v1/procedures", None).await.status, StatusCode::OK);
+}
+
+/// Issue 12, defect 7: tokens never expired and survived a password reset. Now a token lives
+/// `api_token_days`, its owner lists and revokes it, and a password reset or a deactivation
+/// revokes them all.
+async fn api_tokens_expire_and_die_with_a_password_reset(app: TestApp) {
+    use common::pages::{PASSWORD, add_user, grant};
+    let user =
+        add_user(&app, "tokenuser", false, vec![grant(&app, motcua_domain::org::Role::Specialist, Some("DD"))]).await;
+    let new_token = |name: &str| {
+        let body = json!({ "username": "tokenuser", "password": PASSWORD, "name": name });
+        app.request(Method::POST, "/api/v1/auth/token", None, Some(body))
+    };
+    let bearer = |token: &str| format!("Bearer {token}");
+    let me = |token: String| {
+        let req =
+            Request::get("/api/v1/auth/tokens").header("authorization", bearer(&token)).body(Body::empty()).unwrap();
+        app.send(req)
+    };
+    let first = new_token("tich-hop").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let token = first.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(first.body["expires_at"], "2026-03-14T09:00:00");
+    let listed = me(token.clone()).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(listed.body[0]["name"], "tich-hop");
+    // After its 30 days it no longer opens anything.
+    app.at(2026, 3, 14, 9, 1);
+    assert_eq!(me(token.clone()).await.status, StatusCode::UNAUTHORIZED);
+    app.at(2026, 2, 12, 9, 0);
+    // Its owner revokes it.
+    let id = listed.body[0]["id"].as_str().unwrap().to_owned();
+    let req = Request::delete(format!("/api/v1/auth/tokens/{id}"))
+        .header("authorization", bearer(&token))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(me(token).await.status, StatusCode::UNAUTHORIZED);
+    // A password reset revokes every token.
+    let second = new_token("khac").await.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(me(second.clone()).await.status, StatusCode::OK);
+    app.db.store.set_password_hash(user, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$x").await.unwrap();
+    assert_eq!(me(second).await.status, StatusCode::UNAUTHORIZED);
+    // Another user's token cannot be revoked by someone who does not administer them.
+    let req = Request::delete(format!("/api/v1/auth/tokens/{id}?user_id={user}"))
+        .header("authorization", format!("Bearer {}", common::token_of(&app.fx.specialist)))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
 }

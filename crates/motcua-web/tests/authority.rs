@@ -134,6 +134,7 @@ async fn candidate(app: &TestApp, role: Role, agency_id: Uuid, unit: Option<&str
         user_id: actor.user_id,
         token_hash: token_hash(&token_of(&actor)),
         name: "test".into(),
+        expires_at: motcua_store::testing::at(2100, 1, 1, 0, 0),
     };
     store.insert_token(&token).await.unwrap();
     actor

@@ -217,7 +217,7 @@ pub async fn create_user(State(state): State<AppState>, web: Web, Form(f): Form<
 /// The user, if the administrator may manage them: an officer whose home agency and every grant
 /// lie within agencies the administrator administers (an agency-wide admin grant). A parent
 /// agency's director, an officer who also works elsewhere, and citizens are out of reach.
-async fn managed_user(state: &AppState, actor: &Actor, id: Uuid) -> Result<UserRecord, ApiError> {
+pub(crate) async fn managed_user(state: &AppState, actor: &Actor, id: Uuid) -> Result<UserRecord, ApiError> {
     let user = state.store.user(id).await?.ok_or_else(|| ApiError::NotFound("không tìm thấy người dùng".into()))?;
     let administers = |agency: Uuid| actor.has_role(Role::Admin, agency, None);
     let grants = state.store.grants(user.id).await?;

@@ -244,6 +244,8 @@ pub struct MessageLog {
     p: LogParams,
     statuses: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
+    /// Events that could not become messages: when, event, dossier, why.
+    set_aside: Vec<(String, String, String, String)>,
 }
 
 const PAGE_SIZE: u32 = 50;
@@ -291,7 +293,22 @@ pub async fn message_log(
         ("technical-failure", "Lỗi kỹ thuật"),
     ];
     let notice = p.done.as_ref().map(|_| "Đã đưa tin nhắn vào hàng đợi gửi lại.".to_owned());
+    let set_aside = state
+        .store
+        .failed_outbox(agency.id, 20)
+        .await?
+        .into_iter()
+        .map(|f| {
+            (
+                f.created_at.format("%H:%M %d/%m/%Y").to_string(),
+                f.kind,
+                f.dossier_id.map(|d| d.to_string()).unwrap_or_default(),
+                f.failed_reason.unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(MessageLog {
+        set_aside,
         shell: web.shell,
         agency_name: agency.name,
         rows,

@@ -4,12 +4,12 @@
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::Json;
 use axum::extract::State;
-use motcua_store::{ApiToken, AuditEntry, UserRecord};
+use motcua_store::{ApiToken, AuditEntry, TokenInfo, UserRecord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, token_hash};
+use crate::extract::{ApiJson, Caller, token_hash};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -27,6 +27,9 @@ pub struct TokenResponse {
     pub token: String,
     pub user_id: Uuid,
     pub full_name: String,
+    /// Local time after which the token must be asked for again.
+    #[schema(value_type = String)]
+    pub expires_at: chrono::NaiveDateTime,
 }
 
 /// A random token: 32 bytes from the OS generator, hex.
@@ -112,9 +115,58 @@ pub async fn create_token(
             agency_id: user.agency_id,
             user_id: user.id,
             token_hash: token_hash(&token),
-            name: req.name.unwrap_or_else(|| "api".into()),
+            name: req
+                .name
+                .map(|n| n.chars().filter(|c| !c.is_control()).take(100).collect())
+                .unwrap_or_else(|| "api".into()),
+            expires_at: state.now_default() + chrono::Duration::days(state.config.api_token_days),
         })
         .await?;
     audit_sign_in(&state, &user, "api_token").await?;
-    Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name }))
+    let expires_at = state.now_default() + chrono::Duration::days(state.config.api_token_days);
+    Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name, expires_at }))
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth",
+    responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorBody)), security(("token" = [])))]
+/// The caller's API tokens (never the tokens themselves).
+pub async fn list_tokens(State(state): State<AppState>, Caller(actor): Caller) -> ApiResult<Json<Vec<TokenInfo>>> {
+    Ok(Json(state.store.tokens_of(actor.user_id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RevokeParams {
+    /// Whose token: the caller's by default; an administrator may name a user they manage.
+    pub user_id: Option<Uuid>,
+}
+
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", params(("id" = Uuid, Path), RevokeParams),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("token" = [])))]
+/// Revokes one token: the caller's own, or (for an administrator) one of a user they manage.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<RevokeParams>,
+) -> ApiResult<axum::http::StatusCode> {
+    let owner = p.user_id.unwrap_or(actor.user_id);
+    if owner != actor.user_id {
+        crate::pages::admin::managed_user(&state, &actor, owner).await?;
+    }
+    let now = state.now_default();
+    if !state.store.revoke_token(owner, id, now).await? {
+        return Err(ApiError::NotFound("không có mã truy cập này / no such token".into()));
+    }
+    state
+        .store
+        .audit(&AuditEntry {
+            agency_id: None,
+            actor_id: Some(actor.user_id),
+            action: "token_revoked".into(),
+            object: format!("token:{id}"),
+            at: now,
+            data: serde_json::json!({ "user_id": owner }),
+        })
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -14,6 +14,8 @@ use super::{auth_token, health, lookup, metrics, procedures};
         health::healthz,
         metrics::metrics,
         auth_token::create_token,
+        auth_token::list_tokens,
+        auth_token::revoke_token,
         procedures::list::list,
         procedures::show::show,
         procedures::fields::list,

@@ -63,6 +63,7 @@ impl TestApp {
                 user_id: actor.user_id,
                 token_hash: token_hash(&token_of(actor)),
                 name: "test".into(),
+                expires_at: motcua_store::testing::at(2100, 1, 1, 0, 0),
             };
             db.store.insert_token(&token).await.unwrap();
         }

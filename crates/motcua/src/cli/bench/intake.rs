@@ -65,6 +65,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
             user_id: fx.reception.user_id,
             token_hash: token_hash(&token),
             name: "bench".into(),
+            expires_at: motcua_store::testing::at(2100, 1, 1, 0, 0),
         })
         .await
         .map_err(|e| e.to_string())?;
