@@ -77,3 +77,28 @@ pub fn clean(s: &str, max: usize, multiline: bool) -> Result<String, String> {
     }
     Ok(t)
 }
+
+/// Longest search, in characters and in words.
+pub const SEARCH_MAX_CHARS: usize = 200;
+pub const SEARCH_MAX_WORDS: usize = 12;
+
+/// A search as typed, checked: at most [`SEARCH_MAX_CHARS`] characters and
+/// [`SEARCH_MAX_WORDS`] words (each word is a condition on the database; a thousand of them made
+/// a query the database refused, and the page's memory grow tenfold). `None` for an empty one.
+///
+/// ```
+/// use motcua_domain::text::search_terms;
+/// assert_eq!(search_terms(" đất  đai ").unwrap().as_deref(), Some("đất  đai"));
+/// assert!(search_terms(&"a ".repeat(13)).is_err());
+/// assert!(search_terms(&"x".repeat(201)).is_err());
+/// ```
+pub fn search_terms(q: &str) -> Result<Option<String>, String> {
+    if q.chars().take(SEARCH_MAX_CHARS + 1).count() > SEARCH_MAX_CHARS {
+        return Err(format!("tìm kiếm tối đa {SEARCH_MAX_CHARS} ký tự / at most {SEARCH_MAX_CHARS} characters"));
+    }
+    if fold(q).split(' ').filter(|w| !w.is_empty()).count() > SEARCH_MAX_WORDS {
+        return Err(format!("tìm kiếm tối đa {SEARCH_MAX_WORDS} từ / at most {SEARCH_MAX_WORDS} words"));
+    }
+    let q = q.trim();
+    Ok((!q.is_empty()).then(|| q.to_owned()))
+}

@@ -298,6 +298,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Adds `hits` to the count of `key` in the window starting at `window_start` (seconds);
     /// the window's count so far, every server's hits included.
     async fn rate_limit_add(&self, key: &str, window_start: i64, hits: u32) -> Result<i64>;
+    /// The hits counted for `key` in the window, without adding one.
+    async fn rate_limit_count(&self, key: &str, window_start: i64) -> Result<i64>;
     /// Counts one hit; whether the hits so far are within `limit`.
     async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> Result<bool> {
         Ok(self.rate_limit_add(key, window_start, 1).await? <= i64::from(limit))

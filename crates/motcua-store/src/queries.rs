@@ -71,7 +71,12 @@ pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
     if let Some(online) = q.online.as_deref().filter(|o| !o.is_empty()) {
         w.and("pv.online = ?", Arg::Text(online.to_owned()));
     }
-    let folded = q.q.as_deref().map(fold).filter(|f| !f.is_empty());
+    // The edge refuses longer searches; the store never builds more conditions than this anyway.
+    let folded =
+        q.q.as_deref()
+            .map(|q| fold(&q.chars().take(motcua_domain::text::SEARCH_MAX_CHARS).collect::<String>()))
+            .map(|f| f.split(' ').take(motcua_domain::text::SEARCH_MAX_WORDS).collect::<Vec<_>>().join(" "))
+            .filter(|f| !f.is_empty());
     if let Some(text) = &folded {
         for word in text.split(' ') {
             w.and("pv.search_text like ?", Arg::Text(format!("%{word}%")));
@@ -1519,6 +1524,16 @@ macro_rules! impl_store {
                         .await?;
                 }
                 Ok(hits)
+            }
+
+            async fn rate_limit_count(&self, key: &str, window_start: i64) -> crate::Result<i64> {
+                let hits: Option<(i64,)> =
+                    sqlx::query_as("select hits from rate_limits where key = $1 and window_start = $2")
+                        .bind(key)
+                        .bind(window_start)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(hits.map_or(0, |h| h.0))
             }
         }
     };

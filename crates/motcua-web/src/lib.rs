@@ -47,7 +47,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .merge(public)
         .merge(uploads)
-        .merge(pages::router().layer(from_fn_with_state(state.clone(), pages::session::cookies)))
+        .merge(pages::router(state.clone()).layer(from_fn_with_state(state.clone(), pages::session::cookies)))
         .fallback(not_found)
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http())

@@ -76,24 +76,163 @@ impl LocalCounts {
     }
 }
 
-fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for
-        && let Some(first) =
-            req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_owned();
+/// The client's address: the connecting peer's, or, behind trusted reverse proxies (with
+/// `trust_forwarded_for`), the rightmost `X-Forwarded-For` entry that is not one of them. The
+/// leftmost entries are whatever the client wrote and are never believed.
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    config: &crate::state::WebConfig,
+) -> String {
+    let Some(peer) = peer else { return "local".into() };
+    if !config.trust_forwarded_for || !config.trusted_proxies.contains(&peer) {
+        return peer.to_string();
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into())
+    let mut client = peer;
+    for header in headers.get_all("x-forwarded-for").iter().rev() {
+        let Ok(text) = header.to_str() else { return client.to_string() };
+        for entry in text.rsplit(',') {
+            match entry.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) if config.trusted_proxies.contains(&ip) => client = ip,
+                Ok(ip) => return ip.to_string(),
+                Err(_) => return client.to_string(),
+            }
+        }
+    }
+    client.to_string()
+}
+
+/// The client address of a request (see [`client_address`]).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(client_address(&parts.headers, peer, &state.config)))
+    }
+}
+
+/// A public door and how often one client (or one key) may pass it.
+#[derive(Debug, Clone, Copy)]
+pub struct Door {
+    pub name: &'static str,
+    pub limit: u32,
+    pub window_seconds: i64,
+}
+
+/// Wrong phone numbers tried against one dossier code, from anywhere, in an hour: past this the
+/// code answers "not found" to everyone until the hour is over.
+pub const LOOKUP_CODE_FAILURES: Door = Door { name: "lookup-code", limit: 5, window_seconds: 3600 };
+/// Evaluations given from one address in an hour.
+pub const EVALUATE: Door = Door { name: "evaluate", limit: 10, window_seconds: 3600 };
+/// Survey answers from one address in an hour (the counter's screen is one address).
+pub const SURVEY: Door = Door { name: "survey", limit: 30, window_seconds: 3600 };
+/// Accounts opened from one address in an hour.
+pub const SIGNUP: Door = Door { name: "signup", limit: 10, window_seconds: 3600 };
+/// Sign-in attempts from one address in a minute.
+pub const SIGN_IN_ADDRESS: Door = Door { name: "sign-in", limit: 20, window_seconds: 60 };
+/// Wrong passwords for one account from one address in ten minutes.
+pub const SIGN_IN_PAIR: Door = Door { name: "sign-in-pair", limit: 5, window_seconds: 600 };
+/// Wrong passwords for one account from anywhere in an hour; past a few, each further attempt is
+/// slowed (never refused: nobody can lock an officer out).
+pub const SIGN_IN_ACCOUNT: Door = Door { name: "sign-in-account", limit: 10, window_seconds: 3600 };
+
+impl AppState {
+    fn window(&self, door: Door) -> i64 {
+        let now = self.clock.now_utc().timestamp();
+        now - now.rem_euclid(door.window_seconds.max(1))
+    }
+
+    /// Counts one pass of `door` by `who`; 429 past its limit.
+    pub async fn pass(&self, door: Door, who: &str) -> Result<(), ApiError> {
+        let key = format!("{}|{who}", door.name);
+        if self.rate_limits.hit(self.store.as_ref(), &key, self.window(door), door.limit).await? {
+            Ok(())
+        } else {
+            Err(ApiError::RateLimited)
+        }
+    }
+
+    /// Adds `hits` to `who`'s count at `door` (exactly, in the database); the new count.
+    pub async fn count(&self, door: Door, who: &str, hits: u32) -> Result<i64, ApiError> {
+        let key = format!("{}|{who}", door.name);
+        Ok(self.store.rate_limit_add(&key, self.window(door), hits).await?)
+    }
+
+    /// `who`'s count at `door` in the current window, without adding to it.
+    pub async fn counted(&self, door: Door, who: &str) -> Result<i64, ApiError> {
+        let key = format!("{}|{who}", door.name);
+        Ok(self.store.rate_limit_count(&key, self.window(door)).await?)
+    }
 }
 
 pub async fn limit_public(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
     let now = state.clock.now_utc().timestamp();
     let window = now - now.rem_euclid(60);
     let group = req.uri().path().split('/').take(4).collect::<Vec<_>>().join("/");
-    let key = format!("{}|{group}", client_address(&req, state.config.trust_forwarded_for));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let key = format!("{}|{group}", client_address(req.headers(), peer, &state.config));
     let limit = state.config.public_requests_per_minute;
     if !state.rate_limits.hit(state.store.as_ref(), &key, window, limit).await? {
         return Err(ApiError::RateLimited);
     }
     Ok(next.run(req).await)
+}
+
+/// The same limit on the public pages, per client address and page; an HTML 429 page.
+pub async fn limit_public_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, crate::pages::error::PageError> {
+    let now = state.clock.now_utc().timestamp();
+    let window = now - now.rem_euclid(60);
+    let group = req.uri().path().split('/').take(2).collect::<Vec<_>>().join("/");
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let key = format!("{}|page{group}", client_address(req.headers(), peer, &state.config));
+    let limit = state.config.public_requests_per_minute;
+    if !state.rate_limits.hit(state.store.as_ref(), &key, window, limit).await? {
+        return Err(ApiError::RateLimited.into());
+    }
+    Ok(next.run(req).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use crate::state::WebConfig;
+    use axum::http::HeaderMap;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_address_not_a_trusted_proxy() {
+        let proxy = "127.0.0.1".parse().ok();
+        let stranger = "203.0.113.5".parse().ok();
+        let trusting = WebConfig {
+            trust_forwarded_for: true,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap()],
+            ..Default::default()
+        };
+        // The client wrote "1.2.3.4" itself; the proxy appended the real address.
+        assert_eq!(client_address(&headers(&["1.2.3.4, 198.51.100.7"]), proxy, &trusting), "198.51.100.7");
+        // Two proxies in a row, over two headers.
+        assert_eq!(client_address(&headers(&["1.2.3.4", "198.51.100.7, 10.0.0.2"]), proxy, &trusting), "198.51.100.7");
+        // A peer that is not a trusted proxy is the client, whatever it forwards.
+        assert_eq!(client_address(&headers(&["1.2.3.4"]), stranger, &trusting), "203.0.113.5");
+        // Garbage stops the walk at the last address believed.
+        assert_eq!(client_address(&headers(&["nonsense"]), proxy, &trusting), "127.0.0.1");
+        // Without trust_forwarded_for the header is ignored.
+        let plain = WebConfig::default();
+        assert_eq!(client_address(&headers(&["1.2.3.4"]), proxy, &plain), "127.0.0.1");
+    }
 }

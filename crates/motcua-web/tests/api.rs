@@ -33,6 +33,8 @@ on_every_backend!(
     dossier_lists_filter_by_state_and_deadline,
     health_and_openapi_answer,
     api_tokens_expire_and_die_with_a_password_reset,
+    the_lookup_is_throttled_per_client_and_locked_per_code_on_every_door,
+    text_fields_refuse_control_characters_and_huge_values,
 );
 
 async fn submit_online(app: &TestApp) -> String {
@@ -418,4 +420,104 @@ async fn api_tokens_expire_and_die_with_a_password_reset(app: TestApp) {
         .body(Body::empty())
         .unwrap();
     assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+}
+
+/// A GET from the client address `from` (as the server sees the connection).
+async fn get_from(app: &TestApp, from: &str, uri: &str, forwarded: Option<&str>) -> common::Response {
+    let mut req = Request::get(uri);
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    let addr: std::net::SocketAddr = format!("{from}:50000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    app.send(req).await
+}
+
+/// Issue 12, defect 4: `/lookup` and `/kiosk` had no limit (all 10,000 last-four digits were
+/// tried in 1.7 s), and the leftmost X-Forwarded-For entry, which the client writes, was taken
+/// as its address. Now the API, the page and the kiosk share one count per client, five wrong
+/// phones lock a code for the hour from everywhere, and the client is the rightmost address
+/// that is not a trusted proxy.
+async fn the_lookup_is_throttled_per_client_and_locked_per_code_on_every_door(app: TestApp) {
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    ok(&app.post("/api/v1/dossiers", &app.fx.reception, body.clone()).await);
+    ok(&app.post("/api/v1/dossiers", &app.fx.reception, body).await);
+    let first = "000.00.17.H34-260212-0001";
+    let second = "000.00.17.H34-260212-0002";
+    // Five wrong phones on the first code, from five addresses and through three doors.
+    for (i, path) in
+        ["/api/v1/lookup", "/lookup", "/kiosk?mode=lookup&", "/api/v1/lookup", "/lookup"].iter().enumerate()
+    {
+        let sep = if path.ends_with('&') { "" } else { "?" };
+        let uri = format!("{path}{sep}code={first}&phone_last4={:04}", 1000 + i);
+        let res = get_from(&app, &format!("198.51.100.{i}"), &uri, None).await;
+        if path.starts_with("/api") {
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
+        } else {
+            assert_eq!(res.status, StatusCode::OK, "{uri}");
+            assert!(
+                res.body.as_str().is_some_and(|p| p.contains("id=\"not-found\"") || p.contains("Không tìm thấy")),
+                "{uri}"
+            );
+        }
+    }
+    // Now even the right phone finds nothing for that code this hour; the other code works.
+    let right = get_from(&app, "192.0.2.1", &format!("/api/v1/lookup?code={first}&phone_last4=5678"), None).await;
+    assert_eq!(right.status, StatusCode::NOT_FOUND, "the code is locked");
+    let other = get_from(&app, "192.0.2.1", &format!("/api/v1/lookup?code={second}&phone_last4=5678"), None).await;
+    assert_eq!(ok(&other)["code"], second);
+    app.at(2026, 2, 12, 10, 1);
+    let right = get_from(&app, "192.0.2.1", &format!("/api/v1/lookup?code={first}&phone_last4=5678"), None).await;
+    assert_eq!(right.status, StatusCode::OK, "an hour later the code answers again");
+    // One client: twenty lookups a minute across the API and the page, then 429.
+    let mut statuses = Vec::new();
+    for i in 0..21 {
+        let path = if i % 2 == 0 { "/api/v1/lookup" } else { "/lookup" };
+        let uri = format!("{path}?code={second}&phone_last4=5678");
+        statuses.push(get_from(&app, "203.0.113.5", &uri, None).await.status);
+    }
+    assert!(statuses[..20].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+    // A forged leftmost X-Forwarded-For entry changes nothing: without trusted proxies the peer
+    // is the client.
+    let res =
+        get_from(&app, "203.0.113.5", &format!("/api/v1/lookup?code={second}&phone_last4=5678"), Some("10.9.9.9"))
+            .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Issue 12, defect 5: a name with a NUL was accepted (201) and a 900 KiB name too. Every text
+/// field now has a length limit and refuses control characters, with a field-level 422.
+async fn text_fields_refuse_control_characters_and_huge_values(app: TestApp) {
+    let cases = [
+        ("name", json!("Công dân\u{0}")),
+        ("name", json!("x".repeat(900 * 1024))),
+        ("address", json!("Nha Trang\u{7}")),
+        ("address", json!("a".repeat(501))),
+    ];
+    for (field, value) in cases {
+        let mut a = applicant();
+        a[field] = value;
+        let res = app
+            .post(
+                "/api/v1/dossiers",
+                &app.fx.reception,
+                json!({"procedure_code": "1.004227", "channel": "counter", "applicant": a}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert_eq!(res.body["fields"][0]["field"], format!("applicant.{field}"), "{}", res.body);
+    }
+    let list = app.get("/api/v1/dossiers?page_size=200", Some(&app.fx.reception)).await;
+    assert_eq!(list.body["total"], 0, "nothing was written");
+    // A search of a thousand words, or one of 50,000 characters, is a 422, not a 500.
+    let many = vec!["dat"; 998].join("+");
+    let res = app.get(&format!("/api/v1/procedures?q={many}"), None).await;
+    assert_eq!((res.status, res.body["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("q")));
+    let long = "a".repeat(50_000);
+    let res = app.get(&format!("/api/v1/procedures?q={long}"), None).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = common::pages::get_page(&app, &format!("/procedures?q={many}"), "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

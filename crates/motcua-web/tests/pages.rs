@@ -70,23 +70,60 @@ async fn sessions_are_http_only_lax_cookies_and_forms_need_the_csrf_token() {
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
 }
 
+/// Signs in through the form from the client address `from`; the status and the body.
+async fn sign_in_from(app: &TestApp, from: &str, username: &str, password: &str) -> (StatusCode, String) {
+    let csrf = "a".repeat(64);
+    let body = format!("csrf={csrf}&username={}&password={password}&next=", urlencode(username));
+    let mut req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={csrf}"))
+        .body(Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// Issue 12, defect 6: the limiter keyed the raw username ("0908 446524" and "(0908)-446524"
+/// were two accounts), `/login` had no per-address limit, and 15 wrong attempts locked the owner
+/// out. Now spelling variants are one account; one address gets 5 wrong passwords per account
+/// in ten minutes and 20 attempts a minute; the owner, from another address, still signs in and
+/// is told how many wrong passwords were tried.
 #[tokio::test]
-async fn sign_in_is_throttled_and_failures_are_answered_alike() {
+async fn sign_in_is_throttled_per_address_and_account_but_never_locks_the_owner_out() {
     let app = TestApp::new("sqlite").await;
     add_user(&app, "0905000111", true, vec![]).await;
     let (status, cookie) = sign_in(&app, "0905000111", "sai-mat-khau").await;
     assert_eq!((status, cookie.as_str()), (StatusCode::UNAUTHORIZED, ""));
     let (unknown, _) = sign_in(&app, "khong-ton-tai", "sai-mat-khau").await;
     assert_eq!(unknown, StatusCode::UNAUTHORIZED);
-    for _ in 0..9 {
-        sign_in(&app, "0905000111", "sai-mat-khau").await;
+    // The attacker spells the number five ways from one address: one account, five tries.
+    for spelling in ["0905 000111", "(0905)-000111", "0905.000.111", "+84905000111", "84 905 000 111"] {
+        let (status, _) = sign_in_from(&app, "203.0.113.7", spelling, "sai-mat-khau").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{spelling}");
     }
-    // The eleventh attempt in the minute fails even with the right password.
-    let (status, _) = sign_in(&app, "0905000111", PASSWORD).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    app.at(2026, 2, 12, 9, 2);
-    let (status, _) = sign_in(&app, "0905000111", PASSWORD).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "a new minute");
+    let (status, page) = sign_in_from(&app, "203.0.113.7", "0905000111", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password, from that address");
+    assert!(page.contains("quá nhiều lần"), "{page}");
+    // More wrong passwords from elsewhere: the account is slowed, not locked.
+    for _ in 0..4 {
+        sign_in_from(&app, "198.51.100.9", "0905000111", "sai-mat-khau").await;
+    }
+    let (status, page) = sign_in_from(&app, "192.0.2.44", "0905000111", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the owner signs in from their own address");
+    assert!(page.contains("signin-warning") && page.contains("<strong>10</strong>"), "{page}");
+    // One address may try 20 times a minute, whatever the accounts.
+    for i in 0..20 {
+        sign_in_from(&app, "203.0.113.99", &format!("nobody{i}"), "x").await;
+    }
+    let (status, _) = sign_in_from(&app, "203.0.113.99", "someone-else", "x").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    app.at(2026, 2, 12, 9, 12);
+    let (status, _) = sign_in_from(&app, "203.0.113.7", "0905000111", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "after ten minutes the first address may try again");
 }
 
 #[tokio::test]
@@ -591,4 +628,39 @@ async fn an_administrator_manages_only_users_wholly_within_their_agencies() {
     let citizen = app.fx.citizen.user_id;
     let (status, _, _) = post_form(&app, &cookie, &format!("/admin/users/{citizen}/reset"), "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Issue 12, defect 4: 200 survey answers were stuffed in 0.2 s, and anonymous visitors posted
+/// evaluations on other people's dossiers. One address may now answer the survey 30 times an hour
+/// and evaluate 10 times an hour; an evaluation needs the dossier's code and phone, behind the
+/// lookup's own guards.
+#[tokio::test]
+async fn survey_and_evaluation_posts_are_limited_per_address() {
+    let app = TestApp::new("sqlite").await;
+    let post_from = |from: &'static str, path: &'static str, body: String| {
+        let csrf = "a".repeat(64);
+        let mut req = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("motcua_csrf={csrf}"))
+            .body(Body::from(format!("csrf={csrf}&{body}")))
+            .unwrap();
+        let addr: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        app.router.clone().oneshot_raw(req)
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..31 {
+        statuses.push(post_from("203.0.113.8", "/survey/000.00.17.H34", "q1=5".into()).await.status());
+    }
+    assert!(statuses[..30].iter().all(|s| *s != StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    let other = post_from("203.0.113.9", "/survey/000.00.17.H34", "q1=5".into()).await.status();
+    assert_ne!(other, StatusCode::TOO_MANY_REQUESTS, "another address is not held up");
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let body = format!("code=000.00.17.H34-260212-{i:04}&phone_last4=1234&overall=not_satisfied");
+        statuses.push(post_from("203.0.113.10", "/lookup/evaluate", body).await.status());
+    }
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::NOT_FOUND), "{statuses:?}");
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }

@@ -225,6 +225,8 @@ pub struct LimitsConfig {
     pub max_reappoint_working_days: u32,
     /// Days an API token lives before it must be asked for again.
     pub api_token_days: i64,
+    /// Public lookups per client address and minute (API, page, kiosk and evaluation together).
+    pub lookup_per_minute: u32,
 }
 
 impl Default for LimitsConfig {
@@ -235,6 +237,7 @@ impl Default for LimitsConfig {
             public_requests_per_minute: 120,
             max_reappoint_working_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
             api_token_days: 30,
+            lookup_per_minute: 20,
         }
     }
 }
@@ -296,6 +299,7 @@ impl Config {
             trusted_proxies: self.server.trusted_proxies.clone(),
             max_reappoint_working_days: self.limits.max_reappoint_working_days,
             api_token_days: self.limits.api_token_days.max(1),
+            lookup_per_minute: self.limits.lookup_per_minute.max(1),
         }
     }
 }
@@ -333,6 +337,9 @@ public_requests_per_minute = 120
 max_reappoint_working_days = 30
 # API tokens expire after this many days (and on a password reset or deactivation).
 api_token_days = 30
+# Public lookups per client address and minute (a code is also locked for the hour after 5
+# wrong phone numbers, from anywhere).
+lookup_per_minute = 20
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

@@ -17,7 +17,8 @@ use super::error::PageResult;
 use super::session::{SESSION_COOKIE, Shell, Web, check_csrf, random_token, set_cookie};
 use crate::error::ApiError;
 use crate::extract::token_hash;
-use crate::routes::auth_token::verify_login;
+use crate::rate_limit::ClientAddr;
+use crate::routes::auth_token::{SignedIn, verify_login};
 use crate::state::AppState;
 
 const SESSION_HOURS: i64 = 12;
@@ -37,12 +38,15 @@ pub struct NextParam {
     next: String,
 }
 
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_owned()
-    } else {
-        String::new()
-    }
+/// Where to go after signing in: a path on this site, or nowhere. Browsers drop tabs and line
+/// breaks from addresses, so "/\t/evil.example" would become "//evil.example" (another site):
+/// any control character, space or backslash, and anything not starting with one "/", is refused.
+pub fn safe_next(next: &str) -> String {
+    let on_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2000
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if on_site { next.to_owned() } else { String::new() }
 }
 
 pub async fn login_form(web: Web, Query(p): Query<NextParam>) -> LoginPage {
@@ -60,32 +64,45 @@ pub struct LoginForm {
 
 /// Opens a session for `user` and sends the browser on.
 async fn start_session(state: &AppState, user: &UserRecord, to: &str) -> PageResult<Response> {
+    start_session_with(state, user, Redirect::to(to).into_response()).await
+}
+
+/// Opens a session for `user` and answers `then` with its cookie.
+async fn start_session_with(state: &AppState, user: &UserRecord, mut then: Response) -> PageResult<Response> {
     let token = random_token();
     let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
     state.store.insert_session(&token_hash(&token), user.id, expires).await?;
     crate::routes::auth_token::audit_sign_in(state, user, "web").await?;
     let cookie = set_cookie(state, SESSION_COOKIE, &token, SESSION_HOURS * 3600, true);
-    Ok(([(SET_COOKIE, cookie)], Redirect::to(to)).into_response())
+    then.headers_mut().append(SET_COOKIE, cookie);
+    Ok(then)
 }
 
-pub async fn login(State(state): State<AppState>, web: Web, Form(f): Form<LoginForm>) -> PageResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    web: Web,
+    Form(f): Form<LoginForm>,
+) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
-    let user = match verify_login(&state, &f.username, &f.password).await {
-        Ok(user) => user,
-        Err(ApiError::RateLimited) => None,
+    let (signed_in, status, message) = match verify_login(&state, &client, &f.username, &f.password).await {
+        Ok(Some(s)) => (Some(s), axum::http::StatusCode::OK, ""),
+        Ok(None) => (None, axum::http::StatusCode::UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng."),
+        Err(ApiError::RateLimited) => (
+            None,
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Đã thử quá nhiều lần từ máy này; vui lòng đợi vài phút rồi thử lại.",
+        ),
         Err(e) => return Err(e.into()),
     };
-    let Some(user) = user else {
+    let Some(SignedIn { user, failed_attempts }) = signed_in else {
         let page = LoginPage {
             shell: web.shell,
-            errors: vec![FieldError::new(
-                "username",
-                "Tên đăng nhập hoặc mật khẩu không đúng (hoặc đã thử quá nhiều lần).",
-            )],
-            username: f.username,
+            errors: vec![FieldError::new("username", message)],
+            username: f.username.chars().take(200).collect(),
             next: safe_next(&f.next),
         };
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+        return Ok((status, page).into_response());
     };
     let next = safe_next(&f.next);
     let to = if !next.is_empty() {
@@ -95,7 +112,21 @@ pub async fn login(State(state): State<AppState>, web: Web, Form(f): Form<LoginF
     } else {
         "/office".into()
     };
+    if failed_attempts > 0 {
+        // Tell the owner before going on: someone tried wrong passwords on this account.
+        let page = SignInNotice { shell: web.shell, failed_attempts, to: to.clone() };
+        return start_session_with(&state, &user, page.into_response()).await;
+    }
     start_session(&state, &user, &to).await
+}
+
+/// Shown once after signing in when wrong passwords were tried on the account.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "signin_notice.html")]
+pub struct SignInNotice {
+    shell: Shell,
+    failed_attempts: i64,
+    to: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,11 +169,19 @@ pub async fn signup_form(web: Web) -> SignupPage {
     SignupPage { shell: web.shell, errors: vec![], form: SignupForm::default() }
 }
 
-pub async fn signup(State(state): State<AppState>, web: Web, Form(f): Form<SignupForm>) -> PageResult<Response> {
+pub async fn signup(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    web: Web,
+    Form(f): Form<SignupForm>,
+) -> PageResult<Response> {
     check_csrf(&web, Some(&f.csrf))?;
+    state.pass(crate::rate_limit::SIGNUP, &client).await?;
     let mut errors = Vec::new();
-    let name = motcua_domain::text::nfc(&f.full_name);
-    if name.is_empty() {
+    let name = motcua_domain::text::clean(&f.full_name, motcua_domain::text::NAME_MAX, false)
+        .map_err(|e| errors.push(FieldError::new("full_name", e)))
+        .unwrap_or_default();
+    if name.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("full_name", "Cần nhập họ và tên."));
     }
     let phone = PhoneNumber::parse(&f.phone).map_err(|e| errors.push(FieldError::new("phone", e))).ok();
@@ -153,6 +192,8 @@ pub async fn signup(State(state): State<AppState>, web: Web, Form(f): Form<Signu
     };
     if f.password.chars().count() < 8 {
         errors.push(FieldError::new("password", "Mật khẩu cần ít nhất 8 ký tự."));
+    } else if f.password.len() > 1024 {
+        errors.push(FieldError::new("password", "Mật khẩu dài quá 1024 byte."));
     }
     if let (true, Some(phone)) = (errors.is_empty(), phone) {
         let password = f.password.clone();

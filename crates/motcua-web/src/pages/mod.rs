@@ -29,8 +29,11 @@ const CSS: &str = include_str!("../../static/app.css");
 const KIOSK_JS: &str = include_str!("../../static/kiosk.js");
 const EDITOR_JS: &str = include_str!("../../static/template-editor.js");
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: AppState) -> Router<AppState> {
+    // The doors open to anyone: each client address may knock a limited number of times a
+    // minute per page (and the lookup, sign-in, sign-up, evaluation and survey have their own,
+    // tighter limits inside: `crate::rate_limit`).
+    let public = Router::new()
         .route("/", get(public::home))
         .route("/procedures", get(public::catalog))
         .route("/procedures/{code}", get(public::procedure))
@@ -40,8 +43,11 @@ pub fn router() -> Router<AppState> {
         .route("/kiosk", get(public::kiosk))
         .route("/agencies/{code}/poster", get(public::poster))
         .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
         .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route_layer(axum::middleware::from_fn_with_state(state, crate::rate_limit::limit_public_pages));
+    Router::new()
+        .merge(public)
+        .route("/logout", post(auth::logout))
         .route("/my", get(citizen::my_list))
         .route("/my/dossiers/{id}", get(citizen::my_dossier))
         .route("/my/dossiers/{id}/act", post(citizen::my_act))

@@ -8,10 +8,12 @@ use motcua_domain::dossier::State as DossierState;
 use motcua_store::ProcedureQuery;
 use serde::Deserialize;
 
+use super::error::PageResult;
 use super::i18n::Lang;
 use super::session::{Shell, Web};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::lookup::{LookupView, find, find_dossier};
+use crate::rate_limit::ClientAddr;
+use crate::routes::lookup::{LookupView, find, find_dossier, guarded};
 use crate::state::AppState;
 
 #[derive(Debug, Template, WebTemplate)]
@@ -21,7 +23,7 @@ pub struct HomePage {
     fields: Vec<Field>,
 }
 
-pub async fn home(State(state): State<AppState>, web: Web) -> ApiResult<HomePage> {
+pub async fn home(State(state): State<AppState>, web: Web) -> PageResult<HomePage> {
     Ok(HomePage { shell: web.shell, fields: state.store.fields().await? })
 }
 
@@ -93,11 +95,12 @@ async fn search(state: &AppState, p: &CatalogParams, page: u32, lang: Lang) -> A
         "" => None,
         code => Some(state.store.agency_by_code(code).await?.map_or(uuid::Uuid::nil(), |a| a.id)),
     };
-    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let some = |s: &str| Some(s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty());
+    let q = motcua_domain::text::search_terms(&p.q).map_err(|e| ApiError::field("q", e))?;
     let found = state
         .store
         .search_procedures(&ProcedureQuery {
-            q: some(&p.q),
+            q,
             field: some(&p.field),
             agency_id,
             level: some(&p.level),
@@ -113,7 +116,7 @@ pub async fn catalog(
     State(state): State<AppState>,
     web: Web,
     Query(p): Query<CatalogParams>,
-) -> ApiResult<CatalogPage> {
+) -> PageResult<CatalogPage> {
     let page = p.page.unwrap_or(1).max(1);
     let (items, total) = search(&state, &p, page, web.shell.lang).await?;
     let next_page = (i64::from(page * PAGE_SIZE) < total).then_some(page + 1);
@@ -133,7 +136,7 @@ pub struct ProcedurePage {
     online: bool,
 }
 
-pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> ApiResult<ProcedurePage> {
+pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> PageResult<ProcedurePage> {
     let v = state
         .store
         .procedure(&code)
@@ -231,17 +234,29 @@ async fn evaluation_box(
     Ok(Some(EvaluationBox { current, open, saved: p.evaluated.is_some(), from }))
 }
 
-async fn run_lookup(state: &AppState, p: &LookupParams, lang: Lang) -> ApiResult<(Option<LookupView>, bool)> {
+async fn run_lookup(
+    state: &AppState,
+    client: &str,
+    p: &LookupParams,
+    lang: Lang,
+) -> ApiResult<(Option<LookupView>, bool)> {
     if p.code.trim().is_empty() {
         return Ok((None, false));
     }
-    let found = find(state, &p.code, &p.phone_last4).await?.map(|v| v.localize(lang == Lang::En));
+    let found = guarded(state, client, &p.code, find(state, &p.code, &p.phone_last4))
+        .await?
+        .map(|v| v.localize(lang == Lang::En));
     let missing = found.is_none();
     Ok((found, missing))
 }
 
-pub async fn lookup(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<LookupPage> {
-    let (found, not_found) = run_lookup(&state, &p, web.shell.lang).await?;
+pub async fn lookup(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    web: Web,
+    Query(p): Query<LookupParams>,
+) -> PageResult<LookupPage> {
+    let (found, not_found) = run_lookup(&state, &client, &p, web.shell.lang).await?;
     let evaluation = evaluation_box(&state, &p, &found, web.shell.lang, "lookup").await?;
     Ok(LookupPage { shell: web.shell, code: p.code, phone_last4: p.phone_last4, found, not_found, evaluation })
 }
@@ -264,13 +279,17 @@ pub struct EvaluateForm {
 /// four digits of the phone number, like the lookup.
 pub async fn evaluate(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     web: Web,
     axum::extract::Form(f): axum::extract::Form<EvaluateForm>,
 ) -> Result<axum::response::Response, super::error::PageError> {
     use axum::response::IntoResponse;
     super::session::check_csrf(&web, Some(&f.csrf))?;
+    state.pass(crate::rate_limit::EVALUATE, &client).await?;
     let not_found = || ApiError::NotFound("không tìm thấy hồ sơ / dossier not found".into());
-    let d = find_dossier(&state, &f.code, &f.phone_last4).await?.ok_or_else(not_found)?;
+    let d = guarded(&state, &client, &f.code, find_dossier(&state, &f.code, &f.phone_last4))
+        .await?
+        .ok_or_else(not_found)?;
     let previous = state.store.evaluation(d.id).await?;
     let channel = if f.from == "kiosk" { "counter" } else { "lookup" };
     let now = state.now_default();
@@ -323,13 +342,18 @@ pub struct KioskPage {
 
 /// The lookup screen at the counter: catalog and lookup only, large targets, back to the start
 /// after 60 idle seconds (a small script; without it the pages still work).
-pub async fn kiosk(State(state): State<AppState>, web: Web, Query(p): Query<LookupParams>) -> ApiResult<KioskPage> {
+pub async fn kiosk(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    web: Web,
+    Query(p): Query<LookupParams>,
+) -> PageResult<KioskPage> {
     let mode = match p.mode.as_str() {
         "lookup" | "procedures" => p.mode.clone(),
         _ => "start".to_owned(),
     };
     let (found, not_found) =
-        if mode == "lookup" { run_lookup(&state, &p, web.shell.lang).await? } else { (None, false) };
+        if mode == "lookup" { run_lookup(&state, &client, &p, web.shell.lang).await? } else { (None, false) };
     let query = CatalogParams { q: p.q.clone(), ..Default::default() };
     let items = if mode == "procedures" { search(&state, &query, 1, web.shell.lang).await?.0 } else { Vec::new() };
     let evaluation = evaluation_box(&state, &p, &found, web.shell.lang, "kiosk").await?;
@@ -362,7 +386,7 @@ pub struct PosterPage {
 }
 
 /// The printable counter poster (niêm yết công khai) of an agency's procedures, by field.
-pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<PosterPage> {
+pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<PosterPage> {
     let agency = state
         .store
         .agency_by_code(&code)

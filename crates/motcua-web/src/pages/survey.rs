@@ -107,12 +107,14 @@ pub async fn form(
 /// Records an anonymous response.
 pub async fn submit(
     State(state): State<AppState>,
+    crate::rate_limit::ClientAddr(client): crate::rate_limit::ClientAddr,
     web: Web,
     Path(code): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
     check_csrf(&web, csrf)?;
+    state.pass(crate::rate_limit::SURVEY, &client).await?;
     let agency = agency_by_code(&state, &code).await?;
     let survey = Survey::builtin();
     let kiosk = pairs.iter().any(|(k, v)| k == "from" && v == "kiosk");

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller, token_hash};
+use crate::rate_limit::{ClientAddr, SIGN_IN_ACCOUNT, SIGN_IN_ADDRESS, SIGN_IN_PAIR};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -30,6 +31,8 @@ pub struct TokenResponse {
     /// Local time after which the token must be asked for again.
     #[schema(value_type = String)]
     pub expires_at: chrono::NaiveDateTime,
+    /// Wrong passwords tried on this account in the last hour, from anywhere.
+    pub failed_attempts: i64,
 }
 
 /// A random token: 32 bytes from the OS generator, hex.
@@ -56,20 +59,56 @@ pub async fn audit_sign_in(state: &AppState, user: &UserRecord, via: &str) -> Re
     Ok(state.store.audit(&entry).await?)
 }
 
-/// The active user with this username (or phone, for citizens) and password; `None` otherwise,
-/// after the same work. Each failure is audited; each username may try 10 times a minute.
-pub async fn verify_login(state: &AppState, username: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
+/// A successful sign-in: the user, and how many wrong passwords were tried on the account in the
+/// last hour (to tell them).
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user: UserRecord,
+    pub failed_attempts: i64,
+}
+
+/// The key an account is counted under: a phone number in its one written form, anything else
+/// lowercased, so that "0908 446524" and "(0908)-446524" are the same account.
+pub fn normalised_username(username: &str) -> String {
     let username = username.trim();
-    let now = state.clock.now_utc().timestamp();
-    let key = format!("login|{}", username.to_lowercase());
-    if !state.store.rate_limit_hit(&key, now - now.rem_euclid(60), 10).await? {
+    match motcua_domain::types::PhoneNumber::parse(username) {
+        Ok(phone) => phone.as_str().to_owned(),
+        Err(_) => motcua_domain::text::nfc(username).to_lowercase(),
+    }
+}
+
+/// The active user with this username (or phone, or e-mail for citizens) and password; `None`
+/// otherwise, after the same work. Each failure is audited. The guards (`docs/web.md`):
+/// - one address may try [`SIGN_IN_ADDRESS`] times a minute (429 past it);
+/// - one address may give an account [`SIGN_IN_PAIR`] wrong passwords in ten minutes;
+/// - an account that had [`SIGN_IN_ACCOUNT`] wrong passwords in the hour, from anywhere, answers
+///   each further attempt a little later, but is never locked: its owner, from their own
+///   address, still signs in, and is then told how many wrong attempts there were.
+pub async fn verify_login(
+    state: &AppState,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> Result<Option<SignedIn>, ApiError> {
+    state.pass(SIGN_IN_ADDRESS, client).await?;
+    if username.chars().count() > 200 || password.len() > 1024 {
+        return Ok(None);
+    }
+    let account = normalised_username(username);
+    let pair = format!("{client}|{account}");
+    if state.counted(SIGN_IN_PAIR, &pair).await? >= i64::from(SIGN_IN_PAIR.limit) {
         return Err(ApiError::RateLimited);
     }
+    let failures = state.counted(SIGN_IN_ACCOUNT, &account).await?;
+    let over = failures - i64::from(SIGN_IN_ACCOUNT.limit);
+    if over >= 0 {
+        // Slowed, not refused: 1 s, then 2 s, … at most 5 s.
+        tokio::time::sleep(std::time::Duration::from_secs(over.unsigned_abs().saturating_add(1).min(5))).await;
+    }
+    let username = username.trim();
     let mut user = state.store.user_by_username(username).await?;
-    if user.is_none()
-        && let Ok(phone) = motcua_domain::types::PhoneNumber::parse(username)
-    {
-        user = state.store.user_by_username(phone.as_str()).await?;
+    if user.is_none() && account != username {
+        user = state.store.user_by_username(&account).await?;
     }
     if user.is_none() && username.contains('@') {
         user = state.store.citizen_by_email(username).await?;
@@ -82,15 +121,17 @@ pub async fn verify_login(state: &AppState, username: &str, password: &str) -> R
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     match user {
-        Some(u) if verified && u.active => Ok(Some(u)),
+        Some(u) if verified && u.active => Ok(Some(SignedIn { user: u, failed_attempts: failures })),
         _ => {
+            state.count(SIGN_IN_PAIR, &pair, 1).await?;
+            state.count(SIGN_IN_ACCOUNT, &account, 1).await?;
             state
                 .store
                 .audit(&AuditEntry {
                     agency_id: None,
                     actor_id: None,
                     action: "sign_in_failed".into(),
-                    object: format!("user:{username}"),
+                    object: format!("user:{account}"),
                     at: state.now_default(),
                     data: serde_json::json!({}),
                 })
@@ -104,9 +145,11 @@ pub async fn verify_login(state: &AppState, username: &str, password: &str) -> R
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let user = verify_login(&state, &req.username, &req.password).await?.ok_or(ApiError::Unauthenticated)?;
+    let SignedIn { user, failed_attempts } =
+        verify_login(&state, &client, &req.username, &req.password).await?.ok_or(ApiError::Unauthenticated)?;
     let token = new_token();
     state
         .store
@@ -124,7 +167,7 @@ pub async fn create_token(
         .await?;
     audit_sign_in(&state, &user, "api_token").await?;
     let expires_at = state.now_default() + chrono::Duration::days(state.config.api_token_days);
-    Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name, expires_at }))
+    Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name, expires_at, failed_attempts }))
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth",

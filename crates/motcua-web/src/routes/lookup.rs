@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::rate_limit::{ClientAddr, Door, LOOKUP_CODE_FAILURES};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -120,10 +121,47 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
     }))
 }
 
+/// The least time a failed lookup takes, so that a wrong code and a wrong phone (which do a
+/// little more work) cannot be told apart by their answer time.
+const FAILURE_FLOOR: std::time::Duration = std::time::Duration::from_millis(60);
+
+/// Runs a lookup `work` for `code` behind the public lookup's guards, shared by the API, the
+/// lookup page, the kiosk and the evaluation form:
+/// - each client address may look up `lookup_per_minute` times a minute (429 past it);
+/// - each code may be tried with a wrong phone [`LOOKUP_CODE_FAILURES`] times an hour, from
+///   anywhere; then it answers "not found" until the hour is over, even to the right phone;
+/// - every failure takes at least [`FAILURE_FLOOR`].
+pub async fn guarded<T>(
+    state: &AppState,
+    client: &str,
+    code: &str,
+    work: impl std::future::Future<Output = ApiResult<Option<T>>>,
+) -> ApiResult<Option<T>> {
+    let started = std::time::Instant::now();
+    let door = Door { name: "lookup", limit: state.config.lookup_per_minute, window_seconds: 60 };
+    state.pass(door, client).await?;
+    let code = code.trim().to_uppercase();
+    let plausible = !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_graphic());
+    let locked =
+        !plausible || state.counted(LOOKUP_CODE_FAILURES, &code).await? >= i64::from(LOOKUP_CODE_FAILURES.limit);
+    let found = if locked { None } else { work.await? };
+    if found.is_none() {
+        if plausible && !locked {
+            state.count(LOOKUP_CODE_FAILURES, &code, 1).await?;
+        }
+        tokio::time::sleep(FAILURE_FLOOR.saturating_sub(started.elapsed())).await;
+    }
+    Ok(found)
+}
+
 #[utoipa::path(get, path = "/api/v1/lookup", tag = "public", params(LookupParams),
     responses((status = 200, body = LookupView), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn lookup(State(state): State<AppState>, ApiQuery(p): ApiQuery<LookupParams>) -> ApiResult<Json<LookupView>> {
-    find(&state, &p.code, &p.phone_last4)
+pub async fn lookup(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiQuery(p): ApiQuery<LookupParams>,
+) -> ApiResult<Json<LookupView>> {
+    guarded(&state, &client, &p.code, find(&state, &p.code, &p.phone_last4))
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into()))

@@ -74,10 +74,14 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ProcedureParams>,
 ) -> ApiResult<Json<ProcedurePage>> {
+    let q = match p.q.as_deref().map(motcua_domain::text::search_terms).transpose() {
+        Ok(q) => q.flatten(),
+        Err(e) => return Err(crate::error::ApiError::field("q", e)),
+    };
     let page = state
         .store
         .search_procedures(&ProcedureQuery {
-            q: p.q,
+            q,
             field: p.field,
             agency_id: None,
             level: p.level,

@@ -51,6 +51,7 @@ async fn start(url: &str) -> Result<(Served, Duration), String> {
         .env("MOTCUA_DATABASE__URL", url)
         .env("MOTCUA_FILES__DIR", &files)
         .env("MOTCUA_LIMITS__PUBLIC_REQUESTS_PER_MINUTE", u32::MAX.to_string())
+        .env("MOTCUA_LIMITS__LOOKUP_PER_MINUTE", u32::MAX.to_string())
         .env("MOTCUA_NOTIFY__ENABLED", "false")
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
