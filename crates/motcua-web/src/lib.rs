@@ -47,11 +47,29 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .merge(public)
         .merge(uploads)
-        .merge(pages::router(state.clone()).layer(from_fn_with_state(state.clone(), pages::session::cookies)))
+        .merge(
+            pages::router(state.clone())
+                .layer(from_fn_with_state(state.clone(), pages::session::cookies))
+                // Forms and the citizens' uploads: the configured upload limit, not axum's 2 MiB.
+                .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024)),
+        )
         .fallback(not_found)
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// A handler that panicked: logged (without the request, which may hold personal data) and
+/// answered with the 500 envelope instead of a dropped connection.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ApiError::Internal(format!("panic: {what}")).into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -61,6 +79,10 @@ async fn not_found() -> ApiError {
 /// Headers on every response: no inline script or style, no framing, no sniffing.
 async fn security_headers(req: axum::extract::Request, next: Next) -> axum::response::Response {
     use axum::http::HeaderValue;
+    let path = req.uri().path();
+    let private = ["/office", "/admin", "/my", "/submit", "/api/v1/dossiers", "/api/v1/auth"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler that set its own policy (uploaded files, framed by our pages) keeps it.
@@ -69,6 +91,10 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> axum::resp
          frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    // What officers and citizens see of dossiers stays out of shared and back-button caches.
+    if private {
+        h.insert("cache-control", HeaderValue::from_static("no-store"));
+    }
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.entry("x-frame-options").or_insert(HeaderValue::from_static("DENY"));
     res

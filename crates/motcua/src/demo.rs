@@ -85,28 +85,40 @@ fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> R
     Ok(Agency { id: Uuid::now_v7(), parent_id: parent, code: AgencyCode::parse(code)?, name: name.into(), level })
 }
 
-/// Publishes a catalog file; returns the versions published.
+/// Publishes a catalog file, all or nothing: every procedure is checked first (its agency, its
+/// units, its budgets), and if any is wrong nothing is published and every problem is named.
+/// Returns the versions published.
 pub async fn import_catalog(store: &dyn Store, catalog: &CatalogFile) -> Result<Vec<ProcedureVersion>, String> {
-    let mut published = Vec::new();
+    let mut problems = Vec::new();
+    let mut checked = Vec::new();
     for p in &catalog.procedures {
-        let agency = store
-            .agency_by_code(&p.agency)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("thủ tục {}: không có cơ quan {}", p.spec.code, p.agency))?;
-        for f in &catalog.fields {
-            store.upsert_field(agency.id, f).await.map_err(|e| e.to_string())?;
-        }
+        let Some(agency) = store.agency_by_code(&p.agency).await.map_err(|e| e.to_string())? else {
+            problems.push(format!("thủ tục {}: không có cơ quan {}", p.spec.code, p.agency));
+            continue;
+        };
         let units: Vec<String> =
             store.units(agency.id).await.map_err(|e| e.to_string())?.into_iter().map(|u| u.code).collect();
-        p.spec.validate(&units).map_err(|e| match e {
-            motcua_domain::DomainError::Invalid(fields) => format!(
+        match p.spec.validate(&units) {
+            Ok(()) => checked.push((agency, p)),
+            Err(motcua_domain::DomainError::Invalid(fields)) => problems.push(format!(
                 "thủ tục {}: {}",
                 p.spec.code,
                 fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-            ),
-            other => format!("thủ tục {}: {other}", p.spec.code),
-        })?;
+            )),
+            Err(other) => problems.push(format!("thủ tục {}: {other}", p.spec.code)),
+        }
+        if !catalog.fields.iter().any(|f| f.code == p.spec.field) {
+            problems.push(format!("thủ tục {}: lĩnh vực \"{}\" không có trong tệp", p.spec.code, p.spec.field));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(format!("không nhập gì: {}", problems.join(" | ")));
+    }
+    let mut published = Vec::new();
+    for (agency, p) in checked {
+        for f in &catalog.fields {
+            store.upsert_field(agency.id, f).await.map_err(|e| e.to_string())?;
+        }
         let field_name = catalog.fields.iter().find(|f| f.code == p.spec.field).map_or("", |f| f.name.as_str());
         published.push(store.publish_procedure(agency.id, &p.spec, field_name).await.map_err(|e| e.to_string())?);
     }

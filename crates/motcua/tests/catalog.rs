@@ -49,5 +49,17 @@ fn a_catalog_exported_as_csv_imports_back_to_the_same_procedures() {
     let json_file = root.join("danh-muc.json");
     std::fs::write(&json_file, &json_a).unwrap();
     assert!(text(&motcua(&b, &["catalog", "import", json_file.to_str().unwrap()])).contains("48"));
+
+    // Issue 12: all or nothing. The tenth procedure's budgets do not add up: nothing is
+    // published, not even the nine before it, and the problem is named.
+    let before = text(&motcua(&b, &["catalog", "export", "--format", "json"]));
+    let mut bad: serde_json::Value = serde_json::from_str(&json_a).unwrap();
+    bad["procedures"][9]["time_limit"] = serde_json::json!("99d");
+    std::fs::write(&json_file, bad.to_string()).unwrap();
+    let out = motcua(&b, &["catalog", "import", json_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("không nhập gì") && err.contains(bad["procedures"][9]["code"].as_str().unwrap()), "{err}");
+    assert_eq!(text(&motcua(&b, &["catalog", "export", "--format", "json"])), before, "nothing was published");
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -155,3 +155,33 @@ fn an_unknown_database_url_is_refused_naming_both_backends() {
     assert!(dir.join("from-env.db").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 12: an unknown configuration key (a typo) and a missing `--config` file were silently
+/// ignored; the service then ran on defaults. Both are now errors that name the problem.
+#[test]
+fn a_typo_in_the_configuration_or_a_missing_config_file_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("motcua-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("motcua.toml");
+    std::fs::write(&file, "[limits]\nmax_upload_mbb = 5\n").unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
+        c.args(args).current_dir(&dir);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&["migrate", "--config", file.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("max_upload_mbb"), "{}", stderr(&out));
+    let out = run(&["migrate", "--config", "khong-co.toml"], &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("khong-co.toml"), "{}", stderr(&out));
+    std::fs::write(&file, "[limits]\nmax_upload_mb = 5\n").unwrap();
+    let out = run(&["migrate", "--config", file.to_str().unwrap()], &[("MOTCUA_SERVER__BINDD", "x")]);
+    assert!(stderr(&out).contains("bindd"), "an unknown MOTCUA_SECTION__KEY variable: {}", stderr(&out));
+    let out = run(&["migrate", "--config", file.to_str().unwrap()], &[("MOTCUA_DEMO_PASSWORD", "x")]);
+    assert!(out.status.success(), "other MOTCUA_ variables are not configuration: {}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

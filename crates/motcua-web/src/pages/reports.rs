@@ -487,6 +487,14 @@ pub async fn freeze(
     super::session::check_csrf(&web, Some(&f.csrf))?;
     let Scope { actor, agency, period, cal, .. } =
         scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
+    // Freezing is an official act of the agency: its leads and administrators. Inspectors read.
+    use motcua_domain::org::Role;
+    let may_freeze = |g: &motcua_domain::org::RoleGrant| {
+        g.agency_id == agency.id && matches!(g.role, Role::AgencyLead | Role::UnitLead | Role::Admin)
+    };
+    if !actor.grants.iter().any(may_freeze) {
+        return Err(ApiError::Forbidden("chốt số liệu báo cáo (chỉ lãnh đạo, quản trị)".into()).into());
+    }
     let now = state.now(&cal);
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
     let data = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;

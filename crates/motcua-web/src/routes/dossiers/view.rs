@@ -53,6 +53,16 @@ pub(crate) async fn load_readable(state: &AppState, actor: &Actor, id: Uuid) -> 
     if readable { Ok(d) } else { Err(not_found()) }
 }
 
+/// The person a dossier is forwarded to must be an active officer who may work the next step.
+async fn check_assignee(state: &AppState, dossier: &Dossier, assignee: Uuid) -> ApiResult<()> {
+    let refuse = || ApiError::field("assignee", "người được giao phải là cán bộ của đơn vị xử lý bước tiếp theo");
+    let next = dossier.current_step.and_then(|i| dossier.steps.get(i + 1)).ok_or_else(refuse)?;
+    let user = state.store.user(assignee).await?.filter(|u| u.active && !u.citizen).ok_or_else(refuse)?;
+    let grants = state.store.grants(user.id).await?;
+    let officer = Actor { user_id: user.id, name: user.full_name, grants, citizen: false };
+    if officer.may_work_step(next.role, dossier.agency_id, &next.unit) { Ok(()) } else { Err(refuse()) }
+}
+
 /// Applies `action` to the stored dossier at `expected_version` and stores the result.
 pub(crate) async fn apply_and_store(
     state: &AppState,
@@ -69,6 +79,9 @@ pub(crate) async fn apply_and_store(
                 dossier.version
             ),
         });
+    }
+    if let Action::Forward { assignee: Some(assignee), .. } = &action {
+        check_assignee(state, dossier, *assignee).await?;
     }
     let cal = state.calendar(dossier.agency_id).await?;
     let now = state.now(&cal);
