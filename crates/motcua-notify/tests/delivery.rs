@@ -171,10 +171,11 @@ async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
 
+    // Taken at the counter: one event, the acceptance, by SMS and e-mail.
     let report = n.run_once(now).await.unwrap();
-    assert_eq!((report.expanded, report.delivered, report.temporary, report.permanent), (2, 4, 0, 0));
+    assert_eq!((report.expanded, report.delivered, report.temporary, report.permanent), (1, 2, 0, 0));
     let received = gw.received.lock().unwrap().clone();
-    assert_eq!(received.len(), 2);
+    assert_eq!(received.len(), 1);
     let accept_sms =
         &received.iter().find(|(_, body)| body.contains("da duoc tiep nhan")).expect("the acceptance SMS").1;
     let body: serde_json::Value = serde_json::from_str(accept_sms).unwrap();
@@ -186,11 +187,11 @@ async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
     );
     assert!(body["key"].as_str().unwrap().ends_with(":sms:0905123456"));
     let mails = mails.lock().unwrap().clone();
-    assert_eq!(mails.len(), 2);
+    assert_eq!(mails.len(), 1);
     assert!(mails.iter().any(|m| m.contains("an@example.vn") && m.contains("@motcua>")), "{mails:?}");
 
     let deliveries = db.store.deliveries_of(d.id).await.unwrap();
-    assert_eq!(deliveries.len(), 4);
+    assert_eq!(deliveries.len(), 2);
     assert!(deliveries.iter().all(|x| x.status == "delivered" && x.attempts == 1), "{deliveries:?}");
     // Nothing is sent twice.
     assert_eq!(n.run_once(now + chrono::Duration::hours(1)).await.unwrap(), Default::default());
@@ -204,9 +205,12 @@ async fn a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is
     let n = notifier(&db, &url, port).await;
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
+    let e = accepted_dossier(&db, &fx, now).await;
     let report = n.run_once(now).await.unwrap();
     assert_eq!((report.delivered, report.temporary, report.permanent), (2, 1, 1));
-    let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
+    let mut both = db.store.deliveries_of(d.id).await.unwrap();
+    both.extend(db.store.deliveries_of(e.id).await.unwrap());
+    let sms: Vec<_> = both.into_iter().filter(|x| x.channel == "sms").collect();
     let retrying = sms.iter().find(|x| x.status == "temporary-failure").expect("one to retry");
     assert!(retrying.next_attempt_at > now + chrono::Duration::seconds(29), "backoff");
     assert!(retrying.last_answer.as_deref().unwrap().contains("503"));
@@ -218,7 +222,8 @@ async fn a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is
     let received = gw.received.lock().unwrap().clone();
     assert_eq!(received.len(), 3);
     assert_eq!(received.iter().filter(|(key, _)| key == &retrying.idempotency_key).count(), 2);
-    let after: Vec<_> = db.store.deliveries_of(d.id).await.unwrap();
+    let mut after: Vec<_> = db.store.deliveries_of(d.id).await.unwrap();
+    after.extend(db.store.deliveries_of(e.id).await.unwrap());
     assert_eq!(after.iter().filter(|x| x.status == "delivered").count(), 3);
     assert_eq!(after.iter().filter(|x| x.status == "permanent-failure").count(), 1);
 }
@@ -231,9 +236,9 @@ async fn a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(db: T
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
     // A worker expands the events, claims everything and dies before sending.
-    assert_eq!(n.expand(now).await.unwrap(), 2);
+    assert_eq!(n.expand(now).await.unwrap(), 1);
     let claimed = db.store.claim_deliveries(now, now + chrono::Duration::seconds(120), 10).await.unwrap();
-    assert_eq!(claimed.len(), 4);
+    assert_eq!(claimed.len(), 2);
     // During the lease nobody else takes them.
     assert!(
         db.store
@@ -244,7 +249,7 @@ async fn a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(db: T
     );
     // After it, the next run sends them, with the keys of the first claim.
     let report = n.run_once(now + chrono::Duration::seconds(121)).await.unwrap();
-    assert_eq!(report.delivered, 4);
+    assert_eq!(report.delivered, 2);
     let keys: Vec<String> = gw.received.lock().unwrap().iter().map(|(k, _)| k.clone()).collect();
     for c in claimed.iter().filter(|c| c.channel == "sms") {
         assert!(keys.contains(&c.idempotency_key));
@@ -261,9 +266,12 @@ async fn a_gateway_that_times_out_is_retried_and_a_slow_one_is_waited_for(db: Te
     let n = notifier_with_timeout(&db, &url, port, Duration::from_secs(1)).await;
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
+    let e = accepted_dossier(&db, &fx, now).await;
     let report = n.run_once(now).await.unwrap();
     assert_eq!((report.delivered, report.temporary, report.permanent), (3, 1, 0));
-    let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
+    let mut both = db.store.deliveries_of(d.id).await.unwrap();
+    both.extend(db.store.deliveries_of(e.id).await.unwrap());
+    let sms: Vec<_> = both.into_iter().filter(|x| x.channel == "sms").collect();
     let timed_out = sms.iter().find(|x| x.status == "temporary-failure").expect("the timed-out one");
     assert!(timed_out.last_answer.as_deref().unwrap().contains("không kết nối được"), "{timed_out:?}");
     // The gateway did receive the first request: the retry carries the same key, so a gateway
@@ -288,7 +296,7 @@ async fn messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns(db: 
     let mut t = now;
     for _ in 0..3 {
         let report = n.run_once(t).await.unwrap();
-        assert_eq!(report.delivered, if t == now { 2 } else { 0 }, "the e-mails go, the SMS wait");
+        assert_eq!(report.delivered, if t == now { 1 } else { 0 }, "the e-mail goes, the SMS waits");
         t += chrono::Duration::hours(7);
     }
     let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
@@ -297,8 +305,8 @@ async fn messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns(db: 
     // The gateway comes back on the same address.
     let (gw, _) = start_gateway_on(&address, vec![]).await;
     let report = n.run_once(t).await.unwrap();
-    assert_eq!(report.delivered, 2);
-    assert_eq!(gw.received.lock().unwrap().len(), 2);
+    assert_eq!(report.delivered, 1);
+    assert_eq!(gw.received.lock().unwrap().len(), 1);
     let after = db.store.deliveries_of(d.id).await.unwrap();
     assert!(after.iter().all(|x| x.status == "delivered"), "{after:?}");
 }
@@ -311,8 +319,8 @@ async fn an_essential_sms_that_cannot_go_becomes_a_phone_call(db: TestDb) {
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
     let report = n.run_once(now).await.unwrap();
-    assert_eq!(report.permanent, 2);
-    // Only the acceptance is essential: one call, with the words in full Vietnamese.
+    assert_eq!(report.permanent, 1);
+    // The acceptance is essential: one call, with the words in full Vietnamese.
     let calls = db.store.call_tasks(fx.agency.id, true).await.unwrap();
     assert_eq!(calls.len(), 1, "{calls:?}");
     let call = &calls[0];
@@ -340,7 +348,7 @@ async fn a_landline_gets_a_phone_call_instead_of_an_sms(db: TestDb) {
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier_of(&db, &fx, now, "0258 3822 123", None).await;
     let report = n.run_once(now).await.unwrap();
-    assert_eq!(report.delivered, 2, "the e-mails");
+    assert_eq!(report.delivered, 1, "the e-mail");
     assert!(gw.received.lock().unwrap().is_empty(), "no SMS to a landline");
     let calls = db.store.call_tasks_of(d.id).await.unwrap();
     assert_eq!(calls.len(), 1);
@@ -357,14 +365,17 @@ async fn the_applicant_chooses_channels_and_language_but_not_for_essential_messa
     assert_eq!(db.store.notify_preferences(fx.citizen.user_id).await.unwrap(), prefs);
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier_of(&db, &fx, now, "0905123456", Some(fx.citizen.user_id)).await;
-    n.run_once(now).await.unwrap();
+    let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    fx.act(db.store.as_ref(), &d, forward, &fx.reception, now + chrono::Duration::minutes(30)).await;
+    n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
     let deliveries = db.store.deliveries_of(d.id).await.unwrap();
     let channels = |essential: bool| {
         let mut c: Vec<_> = deliveries.iter().filter(|x| x.essential == essential).map(|x| x.channel.clone()).collect();
         c.sort();
         c
     };
-    // "Received online" is optional: e-mail only, as asked. The acceptance goes everywhere.
+    // Passing on to the next step is optional: e-mail only, as asked. The acceptance goes
+    // everywhere.
     assert_eq!(channels(false), ["email"]);
     assert_eq!(channels(true), ["email", "sms"]);
     let sms = gw.received.lock().unwrap()[0].1.clone();

@@ -378,8 +378,8 @@ impl Fixture {
 }
 
 impl Fixture {
-    /// A dossier of the fixture's procedure, taken at the counter at `now` and accepted: two
-    /// events (submitted, accept), each with its outbox message for the applicant.
+    /// A dossier of the fixture's procedure, taken at the counter at `now` and accepted in one
+    /// change (`Dossier::take_in`): one event, `accept`, with its outbox message.
     pub async fn accepted_dossier(
         &self,
         store: &dyn Store,
@@ -387,7 +387,7 @@ impl Fixture {
         phone: &str,
         citizen_user_id: Option<Uuid>,
     ) -> motcua_domain::dossier::Dossier {
-        use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Submission};
+        use motcua_domain::dossier::{ApplicantInput, Context, Dossier, Submission};
         let cal = motcua_calendar::WorkCalendar::vietnam().expect("calendar");
         let applicant = ApplicantInput {
             name: Some("Nguyễn Văn An".into()),
@@ -407,15 +407,6 @@ impl Fixture {
             citizen_user_id,
             files: vec![],
         };
-        let ctx = Context {
-            actor: &self.reception,
-            now,
-            calendar: &cal,
-            new_code: None,
-            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
-        };
-        let t = Dossier::submit(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("submit");
-        store.insert_dossier(&t).await.expect("insert");
         let seq = store.next_sequence(self.agency.id, now.date()).await.expect("sequence");
         let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
         let code = motcua_domain::types::DossierCode::new(&self.agency.code, now.date(), seq, width);
@@ -426,9 +417,9 @@ impl Fixture {
             new_code: Some(code),
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
-        let accepted = t.dossier.apply(Action::Accept, &ctx).expect("accept");
-        store.update_dossier(t.dossier.version, &accepted).await.expect("update");
-        accepted.dossier
+        let t = Dossier::take_in(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("take in");
+        store.insert_dossier(&t).await.expect("insert");
+        t.dossier
     }
 }
 

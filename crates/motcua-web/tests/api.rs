@@ -35,6 +35,7 @@ on_every_backend!(
     api_tokens_expire_and_die_with_a_password_reset,
     the_lookup_is_throttled_per_client_and_locked_per_code_on_every_door,
     text_fields_refuse_control_characters_and_huge_values,
+    counter_intake_is_one_event_and_one_message,
 );
 
 async fn submit_online(app: &TestApp) -> String {
@@ -520,4 +521,25 @@ async fn text_fields_refuse_control_characters_and_huge_values(app: TestApp) {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = common::pages::get_page(&app, &format!("/procedures?q={many}"), "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Issue 12, defect 10: counter intake was two transactions (killed between them, a dossier
+/// stayed `submitted` without a code) and a walk-in got "Đã nhận hồ sơ trực tuyến" before the
+/// acceptance. Now it is one transition: one event, one outbox row, the acceptance.
+async fn counter_intake_is_one_event_and_one_message(app: TestApp) {
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    let res = app.post("/api/v1/dossiers", &app.fx.reception, body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["dossier"]["state"], "accepted");
+    assert_eq!(res.body["dossier"]["version"], 1);
+    let id: uuid::Uuid = res.body["dossier"]["id"].as_str().unwrap().parse().unwrap();
+    let events = app.db.store.events(id).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["accept"]);
+    let outbox = app.db.store.outbox(id).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].payload["event"], "accept");
+    assert_eq!(outbox[0].payload["code"], "000.00.17.H34-260212-0001");
+    // Online dossiers are not taken at the counter.
+    let online = json!({ "procedure_code": "1.004227", "channel": "online", "applicant": applicant() });
+    assert_eq!(app.post("/api/v1/dossiers", &app.fx.reception, online).await.status, StatusCode::CREATED);
 }

@@ -453,14 +453,27 @@ impl Simulation<'_> {
             files,
         };
         let submitter = if online { "congdan" } else { "tiepnhan" };
+        // Online dossiers are submitted; counter and postal ones are taken in and accepted at
+        // once, as the counter does it (one event, one message).
+        let new_code = if online {
+            None
+        } else {
+            let seq = self.store.next_sequence(procedure.agency_id, raw.date()).await.map_err(|e| e.to_string())?;
+            Some(DossierCode::new(agency_code, raw.date(), seq, rules_for(raw.date()).code_sequence_width))
+        };
         let ctx = Context {
             actor: self.actor(submitter),
             now: raw,
             calendar: self.cal,
-            new_code: None,
+            new_code,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
-        let t = Dossier::submit(procedure, agency_code.clone(), sub, &ctx).map_err(|e| format!("demo submit: {e}"))?;
+        let t = if online {
+            Dossier::submit(procedure, agency_code.clone(), sub, &ctx)
+        } else {
+            Dossier::take_in(procedure, agency_code.clone(), sub, &ctx)
+        }
+        .map_err(|e| format!("demo intake: {e}"))?;
         self.store.insert_dossier(&t).await.map_err(|e| e.to_string())?;
         let mut d = t.dossier;
         let mut t = raw;
@@ -486,8 +499,10 @@ impl Simulation<'_> {
                 t = self.later(t, 2);
             }
         }
-        let Some(next) = self.step(&d, Action::Accept, "tiepnhan", t).await? else { return Ok(()) };
-        d = next;
+        if online {
+            let Some(next) = self.step(&d, Action::Accept, "tiepnhan", t).await? else { return Ok(()) };
+            d = next;
+        }
         let slow = rng.chance(18); // some dossiers run late
         let mut reappointed = false;
         let steps = d.steps.clone();

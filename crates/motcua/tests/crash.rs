@@ -61,9 +61,9 @@ async fn wait_for(what: &str, seconds: u64, done: impl Fn() -> bool) {
 async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
     let fx = Fixture::seed(db.store.as_ref()).await;
     let day = at(2026, 2, 12, 9, 0);
-    // 40 dossiers accepted: 80 SMS (received, accepted) and no e-mail channel configured, so the
-    // 80 e-mails stay technical failures for the log.
-    for _ in 0..40 {
+    // 80 dossiers taken at the counter: 80 SMS (the acceptance) and no e-mail channel
+    // configured, so the 80 e-mails stay technical failures for the log.
+    for _ in 0..80 {
         fx.accepted_dossier(db.store.as_ref(), day, "0905123456", None).await;
     }
     let (received, url) = gateway().await;

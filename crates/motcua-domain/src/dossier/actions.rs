@@ -295,6 +295,30 @@ impl Dossier {
         Ok(Transition { dossier, event, warnings: Vec::new() })
     }
 
+    /// A dossier taken at the counter or from the post: received, checked on the spot and
+    /// accepted in one change (Mẫu 01), with `ctx.new_code` as its code. One event, `accept`, so
+    /// one message to the applicant (the acceptance, never "received online"), and one write:
+    /// a crash can leave no dossier without a code.
+    pub fn take_in(
+        version: &ProcedureVersion,
+        agency_code: AgencyCode,
+        sub: Submission,
+        ctx: &Context<'_>,
+    ) -> Result<Transition, DomainError> {
+        if sub.channel == Channel::Online {
+            return Err(DomainError::field("channel", "hồ sơ trực tuyến do người nộp gửi, không tiếp nhận tại quầy"));
+        }
+        let channel = sub.channel;
+        let submitted = Dossier::submit(version, agency_code, sub, ctx)?;
+        let mut t = submitted.dossier.apply(Action::Accept, ctx)?;
+        t.dossier.version = 1;
+        t.event.from_state = None;
+        if let Some(data) = t.event.data.as_object_mut() {
+            data.insert("channel".into(), json!(channel));
+        }
+        Ok(t)
+    }
+
     /// Applies `action`, or says why not. The dossier itself is not changed.
     pub fn apply(&self, action: Action, ctx: &Context<'_>) -> Result<Transition, DomainError> {
         use State::*;

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Postal, State as DState, Submission};
+use motcua_domain::dossier::{Action, ApplicantInput, Dossier, Postal, State as DState, Submission};
 use motcua_domain::org::Actor;
 use motcua_store::{DossierFilter, ProcedureQuery};
 use serde::Deserialize;
@@ -565,20 +565,8 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let sub = Submission { id: Uuid::now_v7(), channel, applicant, postal, citizen_user_id: None, files: vec![] };
-    let t = Dossier::submit(
-        &version,
-        agency.code.clone(),
-        sub,
-        &Context {
-            actor,
-            now,
-            calendar: &cal,
-            new_code: None,
-            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
-        },
-    )?;
+    let t = crate::routes::dossiers::create::take_in(state, actor, &version, &agency, sub, now, &cal).await?;
     state.store.insert_dossier(&t).await?;
-    apply_and_store(state, actor, &t.dossier, t.dossier.version, Action::Accept).await?;
     Ok(t.dossier.id)
 }
 

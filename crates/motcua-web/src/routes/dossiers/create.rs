@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, Postal, State as DossierState, Submission};
+use motcua_domain::dossier::{ApplicantInput, Context, Dossier, Postal, Submission};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::view::{DossierView, TransitionResponse, apply_and_store};
+use super::view::{DossierView, TransitionResponse};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller};
 use crate::state::AppState;
@@ -54,24 +54,49 @@ pub async fn create(
         citizen_user_id: actor.citizen.then_some(actor.user_id),
         files: Vec::new(),
     };
-    let t = Dossier::submit(
-        &version,
-        agency.code.clone(),
-        sub,
-        &Context {
+    let t = if sub.channel == Channel::Online {
+        let ctx = Context {
             actor: &actor,
             now,
             calendar: &cal,
             new_code: None,
-            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
-        },
-    )?;
-    state.store.insert_dossier(&t).await?;
-    let response = if t.dossier.channel != Channel::Online && t.dossier.state == DossierState::Submitted {
-        // Taken at the counter or from the post: checked on the spot, accepted at once.
-        apply_and_store(&state, &actor, &t.dossier, t.dossier.version, Action::Accept).await?
+            max_reappoint_days: state.config.max_reappoint_working_days,
+        };
+        Dossier::submit(&version, agency.code.clone(), sub, &ctx)?
     } else {
-        TransitionResponse { dossier: DossierView::new(t.dossier, now), warnings: t.warnings }
+        // Taken at the counter or from the post: checked on the spot and accepted in one write.
+        take_in(&state, &actor, &version, &agency, sub, now, &cal).await?
     };
-    Ok((StatusCode::CREATED, Json(response)))
+    state.store.insert_dossier(&t).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TransitionResponse { dossier: DossierView::new(t.dossier, now), warnings: t.warnings }),
+    ))
+}
+
+/// Counter and postal intake (API and office page): the day's number, then
+/// [`Dossier::take_in`]. Only a number can be lost to a crash, never a dossier's code.
+pub(crate) async fn take_in(
+    state: &AppState,
+    actor: &motcua_domain::org::Actor,
+    version: &motcua_domain::catalog::ProcedureVersion,
+    agency: &motcua_domain::org::Agency,
+    sub: Submission,
+    now: chrono::NaiveDateTime,
+    cal: &motcua_calendar::WorkCalendar,
+) -> ApiResult<motcua_domain::dossier::Transition> {
+    // The role is checked before a number is taken from the day's sequence.
+    let ctx = Context {
+        actor,
+        now,
+        calendar: cal,
+        new_code: None,
+        max_reappoint_days: state.config.max_reappoint_working_days,
+    };
+    Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
+    let seq = state.store.next_sequence(agency.id, now.date()).await?;
+    let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
+    let code = motcua_domain::types::DossierCode::new(&agency.code, now.date(), seq, width);
+    let ctx = Context { new_code: Some(code), ..ctx };
+    Ok(Dossier::take_in(version, agency.code.clone(), sub, &ctx)?)
 }
