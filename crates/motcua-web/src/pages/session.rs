@@ -2,7 +2,10 @@
 //! - `motcua_session`: a random token whose SHA-256 is a row of `web_sessions` (HttpOnly,
 //!   SameSite=Lax, Secure behind HTTPS);
 //! - `motcua_csrf`: a random token every form repeats in a hidden field (double submit), checked
-//!   on every POST;
+//!   on every POST. Once signed in, the token a form must carry is derived from the session's
+//!   secret instead ([`csrf_for_session`]), so it is tied to that session: a token planted in
+//!   the CSRF cookie (say, from a sibling subdomain) is worth nothing, and signing in again
+//!   changes it;
 //! - `motcua_lang`: `vi` (default) or `en`, set by `?lang=`.
 
 use axum::extract::{FromRequestParts, Request, State};
@@ -37,6 +40,13 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 
 pub fn random_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// The CSRF token of a signed-in session: derived from the session's secret token (which only
+/// the browser holding the HttpOnly cookie knows), so it cannot be planted or reused elsewhere.
+pub fn csrf_for_session(session_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("motcua-csrf|{session_token}").as_bytes()))
 }
 
 /// `Set-Cookie` for a cookie of ours.
@@ -120,18 +130,21 @@ impl FromRequestParts<AppState> for Web {
             .get::<RequestCookies>()
             .cloned()
             .unwrap_or_else(|| RequestCookies { csrf: random_token(), lang: Lang::Vi });
-        let session_hash = cookie(parts, SESSION_COOKIE).map(token_hash);
+        let session_token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned);
+        let session_hash = session_token.as_deref().map(token_hash);
         let mut actor = None;
-        if let Some(hash) = &session_hash
+        let mut csrf = cookies.csrf;
+        if let (Some(token), Some(hash)) = (&session_token, &session_hash)
             && let Some(user) = state.store.session_user(hash, state.now_default()).await?
         {
             let grants = state.store.grants(user.id).await?;
             actor = Some(Actor { user_id: user.id, name: user.full_name, grants, citizen: user.citizen });
+            csrf = csrf_for_session(token);
         }
         let shell = Shell {
             lang: cookies.lang,
             t: cookies.lang.texts(),
-            csrf: cookies.csrf,
+            csrf,
             user_name: actor.as_ref().map(|a| a.name.clone()),
             citizen: actor.as_ref().is_some_and(|a| a.citizen),
             staff: actor.as_ref().is_some_and(|a| !a.grants.is_empty()),

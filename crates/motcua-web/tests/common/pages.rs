@@ -89,14 +89,24 @@ pub async fn add_user(
     user.id
 }
 
+/// The CSRF token the pages give a signed-in session (`motcua_session=…` cookie), as a form
+/// found on a page would carry it; anonymous visitors use the `motcua_csrf` cookie's value.
+pub fn csrf_of(session_cookie: &str) -> String {
+    let session = session_cookie.split(';').next().unwrap_or("");
+    match session.strip_prefix("motcua_session=").filter(|t| !t.is_empty()) {
+        Some(token) => motcua_web::pages::session::csrf_for_session(token),
+        None => "a".repeat(64),
+    }
+}
+
 /// Posts a form (with the CSRF token) as the signed-in `session`; the status, the Location header
 /// and the body.
 pub async fn post_form(app: &TestApp, session_cookie: &str, path: &str, body: &str) -> (StatusCode, String, String) {
     let session = session_cookie.split(';').next().unwrap_or("");
-    let csrf = "a".repeat(64);
+    let csrf = csrf_of(session_cookie);
     let req = Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
         .body(Body::from(format!("csrf={csrf}&{body}")))
         .unwrap();
     let res = app.router.clone().oneshot_raw(req).await;
