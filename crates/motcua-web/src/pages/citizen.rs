@@ -272,7 +272,8 @@ pub async fn submit(
                 .enumerate()
                 .filter_map(|(i, f)| {
                     f.as_ref().map(|f| {
-                        (format!("file_{i}"), format!("{}|{}|{}|{}", f.sha256, f.content_type, f.size, f.name))
+                        let staged = format!("{}|{}|{}|{}", f.sha256, f.content_type, f.size, f.name);
+                        (format!("file_{i}"), format!("{}|{staged}", seal(&web.shell.csrf, &staged)))
                     })
                 })
                 .collect();
@@ -339,6 +340,13 @@ pub struct ConfirmForm {
     fields: std::collections::HashMap<String, String>,
 }
 
+/// A seal over a staged file reference, keyed by the session's CSRF token (itself derived from
+/// the session's secret): the confirm step accepts only what this session uploaded.
+fn seal(key: &str, staged: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("motcua-file|{key}|{staged}").as_bytes()))
+}
+
 /// Step 3: the confirmed submission becomes a dossier (state "submitted").
 pub async fn confirm(
     State(state): State<AppState>,
@@ -353,7 +361,13 @@ pub async fn confirm(
     let mut refs = Vec::new();
     for (key, value) in &f.fields {
         let Some(index) = key.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) else { continue };
-        let mut parts = value.splitn(4, '|');
+        // Only files this session uploaded at the previous step: the reference carries a seal
+        // made with the session's secret, so no other stored file can be named here.
+        let Some((_, staged)) = value.split_once('|').filter(|(mac, staged)| *mac == seal(&web.shell.csrf, staged))
+        else {
+            return Err(ApiError::BadRequest("tệp không hợp lệ, hãy nộp lại".into()).into());
+        };
+        let mut parts = staged.splitn(4, '|');
         let (Some(sha256), Some(content_type), Some(size), Some(name)) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
