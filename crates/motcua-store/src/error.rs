@@ -15,6 +15,10 @@ pub enum StoreError {
     /// Stored data could not be decoded.
     #[error("dữ liệu lưu trữ hỏng: {0}")]
     Corrupt(String),
+    /// A value the database cannot hold as text (PostgreSQL refuses the NUL character): the
+    /// caller's input, not a fault of the system.
+    #[error("dữ liệu có ký tự không hợp lệ (NUL) / the text holds a NUL character")]
+    InvalidText,
     #[error(transparent)]
     Database(sqlx::Error),
 }
@@ -25,6 +29,13 @@ impl From<sqlx::Error> for StoreError {
             && db.is_unique_violation()
         {
             return StoreError::Duplicate(db.message().to_owned());
+        }
+        // PostgreSQL: 22021 character_not_in_repertoire ("invalid byte sequence for encoding
+        // UTF8: 0x00"), 22P05 untranslatable_character.
+        if let sqlx::Error::Database(db) = &e
+            && matches!(db.code().as_deref(), Some("22021" | "22P05"))
+        {
+            return StoreError::InvalidText;
         }
         StoreError::Database(e)
     }

@@ -117,6 +117,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict => ApiError::Conflict { code: "stale_version", message: e.to_string() },
             StoreError::Duplicate(_) => ApiError::Conflict { code: "duplicate", message: e.to_string() },
+            StoreError::InvalidText => ApiError::BadRequest(e.to_string()),
             other => ApiError::Internal(format!("{other:?}")),
         }
     }
