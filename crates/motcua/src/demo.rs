@@ -238,7 +238,7 @@ pub async fn load(
     // Every state on show: a few recent dossiers steered towards the states chance left out.
     let mut i = dossiers;
     for state in State::ALL {
-        let mut tries = 0;
+        let mut tries: u64 = 0;
         while tries < 60 && dossiers > 0 {
             let filter = motcua_store::DossierFilter {
                 agencies: vec![department.id, office.id],
@@ -252,6 +252,11 @@ pub async fn load(
             }
             let (procedure, code) = pick(&mut rng);
             let mut scenario = scenario_for(state);
+            // Over Tết or a long holiday the last days have no working hours in which anything
+            // could happen: each further try starts a little further back.
+            if scenario.days_ago > 0 {
+                scenario.days_ago += 3 * tries;
+            }
             scenario.online |= !procedure.spec.channels.contains(&Channel::Counter);
             if scenario.online && !procedure.spec.channels.contains(&Channel::Online) {
                 tries += 1;
