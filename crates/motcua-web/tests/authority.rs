@@ -250,3 +250,46 @@ async fn every_action_by_every_role_in_every_scope(app: TestApp) {
     let d = prepare(&app, Stage::AtAppraisal).await;
     assert_eq!(d.state, State::Processing);
 }
+
+/// Issue 12, defect 1 on the page: "Duyệt kết quả" was offered at any processing step. The office
+/// page offers exactly what the domain allows: nothing to a lead of another unit, the step's own
+/// actions to its officer, and the approval only at the decision step, to the director.
+#[tokio::test]
+async fn the_office_page_offers_exactly_what_the_domain_allows() {
+    use common::pages::{PASSWORD, add_user, get_page, grant, sign_in};
+    let app = TestApp::new("sqlite").await;
+    app.at(2026, 2, 16, 9, 0);
+    add_user(&app, "lead-mt", false, vec![grant(&app, Role::UnitLead, Some("MT"))]).await;
+    add_user(&app, "lead-dd", false, vec![grant(&app, Role::UnitLead, Some("DD"))]).await;
+    add_user(&app, "director", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let offered = |page: &str| {
+        let mut actions: Vec<String> = page
+            .split("name=\"action\" value=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+            .collect();
+        actions.sort();
+        actions
+    };
+    let d = prepare(&app, Stage::AtAppraisal).await;
+    let path = format!("/office/dossiers/{}", d.id);
+    let (_, mt) = sign_in(&app, "lead-mt", PASSWORD).await;
+    let (status, page) = get_page(&app, &path, &mt).await;
+    assert_eq!(status, StatusCode::OK, "the MT lead may read the agency's dossier");
+    assert_eq!(offered(&page), Vec::<String>::new(), "but act on nothing of BHD's, here DD's");
+    let (_, dd) = sign_in(&app, "lead-dd", PASSWORD).await;
+    let (_, page) = get_page(&app, &path, &dd).await;
+    assert_eq!(
+        offered(&page),
+        ["forward", "reappoint", "refuse", "request_payment", "request_supplement", "send_back"],
+        "the DD lead works the DD specialist's step"
+    );
+    let (_, director) = sign_in(&app, "director", PASSWORD).await;
+    let (_, page) = get_page(&app, &path, &director).await;
+    assert!(!offered(&page).contains(&"approve".to_owned()), "no approval before the decision step");
+    let d = prepare(&app, Stage::AtSignature).await;
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &director).await;
+    assert!(offered(&page).contains(&"approve".to_owned()), "{:?}", offered(&page));
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &dd).await;
+    assert!(!offered(&page).contains(&"approve".to_owned()), "the DD lead does not sign for the director");
+}
