@@ -209,6 +209,25 @@ impl ProcedureSpec {
         if self.field.trim().is_empty() {
             errors.push(FieldError::new("field", "cần chọn lĩnh vực"));
         }
+        // Lengths and characters of what people read: the catalog, the poster, printed forms.
+        let mut text = |field: String, value: &str, max: usize, multiline: bool| {
+            if let Err(e) = crate::text::clean(value, max, multiline) {
+                errors.push(FieldError::new(field, e));
+            }
+        };
+        text("code".into(), &self.code, crate::text::CODE_MAX, false);
+        text("name".into(), &self.name, 1000, false);
+        text("field".into(), &self.field, crate::text::CODE_MAX, false);
+        text("result".into(), &self.result, crate::text::NOTE_MAX, true);
+        if let Some(who) = &self.who_may_apply {
+            text("who_may_apply".into(), who, crate::text::NOTE_MAX, true);
+        }
+        for (i, d) in self.documents.iter().enumerate() {
+            text(format!("documents[{i}].name"), &d.name, 1000, false);
+        }
+        for (i, st) in self.steps.iter().enumerate() {
+            text(format!("steps[{i}].name"), &st.name, 500, false);
+        }
         if self.channels.is_empty() {
             errors.push(FieldError::new("channels", "cần ít nhất một cách thức nộp hồ sơ"));
         }

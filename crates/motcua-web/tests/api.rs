@@ -1,6 +1,7 @@
 //! The JSON API as a client uses it, on SQLite and on PostgreSQL: the dossier story, intake at
 //! the counter, the public lookup, and bad input that gets a clear 4xx and changes nothing.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
@@ -8,19 +9,6 @@ use axum::http::{Method, Request, StatusCode};
 use common::{TestApp, applicant, pdf};
 use motcua_calendar::{TimeLimit, WorkCalendar};
 use serde_json::{Value, json};
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
-        }
-    };
-}
 
 on_every_backend!(
     a_citizen_submits_online_and_follows_the_dossier_to_its_result,
@@ -500,13 +488,7 @@ async fn text_fields_refuse_control_characters_and_huge_values(app: TestApp) {
     for (field, value) in cases {
         let mut a = applicant();
         a[field] = value;
-        let res = app
-            .post(
-                "/api/v1/dossiers",
-                &app.fx.reception,
-                json!({"procedure_code": "1.004227", "channel": "counter", "applicant": a}),
-            )
-            .await;
+        let res = app.counter_intake(a).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert_eq!(res.body["fields"][0]["field"], format!("applicant.{field}"), "{}", res.body);
     }

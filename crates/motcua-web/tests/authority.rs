@@ -3,6 +3,7 @@
 //! backends. What is allowed answers 200; every refusal is a 4xx (403 for a role, 404 for an
 //! officer of another agency, to whom the dossier does not exist) and writes nothing.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
@@ -14,19 +15,6 @@ use motcua_store::{ApiToken, UserRecord};
 use motcua_web::extract::token_hash;
 use serde_json::json;
 use uuid::Uuid;
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
-        }
-    };
-}
 
 on_every_backend!(every_action_by_every_role_in_every_scope);
 

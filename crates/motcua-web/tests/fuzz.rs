@@ -5,6 +5,7 @@
 //! catch-panic layer would turn it into a 500, which fails here too). On both backends, since a
 //! value one database takes (a NUL byte) is one the other refuses.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
@@ -14,19 +15,6 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
-        }
-    };
-}
 
 on_every_backend!(every_operation_answers_hostile_input_without_a_5xx);
 

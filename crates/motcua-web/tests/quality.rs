@@ -3,6 +3,7 @@
 //! the same hand-checked numbers; a frozen report does not move; every number leads to its
 //! dossiers; applicants evaluate from the lookup.
 
+#[macro_use]
 mod common;
 
 use axum::http::StatusCode;
@@ -42,17 +43,6 @@ async fn signed_in(app: &TestApp, name: &str, role: Role, now: NaiveDateTime) ->
     app.clock.set_local(now);
     add_user(app, name, false, vec![grant(app, role, None)]).await;
     sign_in(app, name, PASSWORD).await.1
-}
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
-        }
-    };
 }
 
 on_every_backend!(

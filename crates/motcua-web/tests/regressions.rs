@@ -1,6 +1,7 @@
 //! Issue 12's smaller defects, each as it was found: through HTTP, on SQLite and PostgreSQL.
 //! Each test failed before its fix.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
@@ -11,19 +12,6 @@ use motcua_domain::dossier::Action;
 use motcua_domain::org::Role;
 use motcua_store::testing::at;
 use serde_json::json;
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
-        }
-    };
-}
 
 on_every_backend!(
     a_citizen_cannot_confirm_their_own_payment,
@@ -47,6 +35,15 @@ async fn at_appraisal(app: &TestApp) -> motcua_domain::dossier::Dossier {
     fx.act(store, &d, forward, &fx.reception, at(2026, 2, 12, 9, 30)).await
 }
 
+/// The same dossier at the director's signature, the decision step.
+async fn at_signature(app: &TestApp) -> motcua_domain::dossier::Dossier {
+    let (fx, store) = (&app.fx, app.db.store.as_ref());
+    let d = at_appraisal(app).await;
+    let forward = || Action::Forward { note: None, assignee: None };
+    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 12, 10, 0)).await;
+    fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 12, 11, 0)).await
+}
+
 /// Defect 9: a citizen marked their own fee paid, which restarted the clock without proof.
 async fn a_citizen_cannot_confirm_their_own_payment(app: TestApp) {
     let fx = &app.fx;
@@ -67,11 +64,7 @@ async fn a_citizen_cannot_confirm_their_own_payment(app: TestApp) {
 /// and the result was then served as `text/html` on the site's origin.
 async fn the_result_file_is_an_upload_served_by_its_sniffed_type(app: TestApp) {
     let fx = &app.fx;
-    let store = app.db.store.as_ref();
-    let d = at_appraisal(&app).await;
-    let forward = || Action::Forward { note: None, assignee: None };
-    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 12, 10, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 12, 11, 0)).await;
+    let d = at_signature(&app).await;
     // A citizen's upload that starts like a PDF and carries a script.
     let evil = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>".to_vec();
     let up = app.upload(&d.id.to_string(), 0, &fx.citizen, "application/pdf", evil.clone()).await;
@@ -150,10 +143,7 @@ async fn the_assignee_must_work_the_next_step(app: TestApp) {
 async fn documents_are_locked_once_the_result_is_ready(app: TestApp) {
     let fx = &app.fx;
     let store = app.db.store.as_ref();
-    let d = at_appraisal(&app).await;
-    let forward = || Action::Forward { note: None, assignee: None };
-    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 12, 10, 0)).await;
-    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 12, 11, 0)).await;
+    let d = at_signature(&app).await;
     let approve = Action::Approve { result_number: "1/GCN".into(), result_date: at(2026, 2, 12, 0, 0).date() };
     let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 12, 14, 0)).await;
     let res = app.upload(&d.id.to_string(), 0, &fx.reception, "application/pdf", pdf(2000)).await;
@@ -196,13 +186,7 @@ async fn a_bad_time_limit_is_a_422_and_a_citizen_never_reaches_the_parser(app: T
 async fn an_oversized_json_body_names_the_limit(app: TestApp) {
     let mut a = applicant();
     a["address"] = json!("x".repeat(1024 * 1024 + 10));
-    let res = app
-        .post(
-            "/api/v1/dossiers",
-            &app.fx.reception,
-            json!({"procedure_code": "1.004227", "channel": "counter", "applicant": a}),
-        )
-        .await;
+    let res = app.counter_intake(a).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.body["message"].as_str().unwrap().contains("1048576"), "{}", res.body);
 }

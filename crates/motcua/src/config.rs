@@ -263,7 +263,7 @@ impl Config {
     /// not silently ignored.
     pub fn load(file: Option<&Path>) -> Result<Config, String> {
         if let Some(named) = file
-            && !named.is_file()
+            && !named.exists()
         {
             return Err(format!("không có tệp cấu hình {} / no such configuration file", named.display()));
         }

@@ -3,6 +3,22 @@
 
 #![allow(dead_code)]
 
+/// Runs each named `async fn(TestApp)` as a test on SQLite and on PostgreSQL (modules `sqlite`
+/// and `postgres` of the calling test file).
+#[allow(unused_macros)]
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::TestApp::new("sqlite").await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::TestApp::new("postgres").await).await; } )*
+        }
+    };
+}
+
 pub mod pages;
 
 use std::sync::Arc;
@@ -101,6 +117,12 @@ impl TestApp {
 
     pub async fn post(&self, uri: &str, actor: &Actor, body: Value) -> Response {
         self.request(Method::POST, uri, Some(actor), Some(body)).await
+    }
+
+    /// Takes a dossier for `applicant` at the counter of the fixture's procedure, as reception.
+    pub async fn counter_intake(&self, applicant: Value) -> Response {
+        let body = serde_json::json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant });
+        self.post("/api/v1/dossiers", &self.fx.reception, body).await
     }
 
     /// Applies a transition with the dossier's current version; returns the response.
