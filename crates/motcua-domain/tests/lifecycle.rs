@@ -233,3 +233,24 @@ fn a_payment_pauses_the_clock_and_a_supplement_restarts_it() {
     // Ten working days from the complete dossier.
     assert_eq!(d.due_date, Some(w.cal.add_working_days(at(3, 12, 9).date(), 10).unwrap()));
 }
+
+/// Issue 13, point 3: the appraisal step (8 working days from Mon 02/03 10:00) paused for a
+/// supplement from Wed 04/03 to Mon 23/03 and finished on Thu 26/03 is on time: the step's clock
+/// stops with the dossier's. Without the pause it would be late (due by Thu 12/03).
+#[test]
+fn a_step_paused_for_a_supplement_is_judged_without_the_pause() {
+    let w = world();
+    let d = w.in_appraisal();
+    let before = d.steps[1].deadline.unwrap();
+    let ask = Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+    let d = w.apply(&d, ask, &w.specialist_dd, at(3, 4, 9)).unwrap();
+    let back = Action::SupplementReceived { note: None };
+    let d = w.apply(&d, back, &w.reception, at(3, 23, 9)).unwrap();
+    let after = d.steps[1].deadline.unwrap();
+    assert!(after > before, "{before} → {after}");
+    // 13 working days paused (04/03 09:00 – 23/03 09:00): the step now ends 13 working days later.
+    assert_eq!(after.date(), w.cal.add_working_days(before.date(), 13).unwrap(), "{before} → {after}");
+    let forward = Action::Forward { note: None, assignee: None };
+    let d = w.apply(&d, forward, &w.specialist_dd, at(3, 26, 9)).unwrap();
+    assert_eq!(d.steps[1].on_time, Some(true));
+}

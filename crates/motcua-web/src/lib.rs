@@ -72,8 +72,15 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
     ApiError::Internal(format!("panic: {what}")).into_response()
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("không có địa chỉ này / no such endpoint".into())
+/// An address nothing answers: the API's JSON envelope under `/api`, a page everywhere else.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let error = ApiError::NotFound("không có địa chỉ này / no such page".into());
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        error.into_response()
+    } else {
+        pages::error::PageError::from(error).into_response()
+    }
 }
 
 /// Headers on every response: no inline script or style, no framing, no sniffing.

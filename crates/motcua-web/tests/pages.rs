@@ -665,3 +665,39 @@ async fn survey_and_evaluation_posts_are_limited_per_address() {
     assert!(statuses[..10].iter().all(|s| *s == StatusCode::NOT_FOUND), "{statuses:?}");
     assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Issue 13, point 7: an unknown address is an HTML page in Vietnamese (JSON only under `/api`),
+/// there is a favicon, and the officer's timeline reads in words, not event codes; a day-based
+/// step deadline reads as the end of its last day.
+#[tokio::test]
+async fn html_errors_on_html_routes_a_favicon_and_a_readable_timeline() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let (status, page) = get_page(&app, "/khong-co-trang-nay", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.starts_with("<!doctype html>") && page.contains("không có địa chỉ này"), "{page}");
+    let res = app.get("/api/v1/khong-co", None).await;
+    assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let res = app.router.clone().oneshot_raw(Request::get("/favicon.ico").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+
+    let d = app
+        .fx
+        .accepted_dossier(app.db.store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None)
+        .await;
+    let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    let d = app
+        .fx
+        .act(app.db.store.as_ref(), &d, forward, &app.fx.reception, motcua_store::testing::at(2026, 2, 12, 10, 0))
+        .await;
+    add_user(&app, "quay-tl", false, vec![grant(&app, Role::Reception, Some("VP"))]).await;
+    let (_, cookie) = sign_in(&app, "quay-tl", PASSWORD).await;
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &cookie).await;
+    assert!(page.contains("Tiếp nhận hồ sơ → "), "{page}");
+    assert!(!page.contains("accept → "), "no raw event code");
+    assert!(page.contains("Chuyển xử lý → "), "{page}");
+    // The appraisal's 7 working days end at the end of a day: "24:00", never "00:00" of the next.
+    assert!(page.contains("<td>24:00 "), "{page}");
+    assert!(!page.contains("<td>00:00 "), "{page}");
+}

@@ -193,7 +193,7 @@ impl Default for ServerConfig {
         ServerConfig {
             bind: "127.0.0.1:8080".into(),
             trust_forwarded_for: false,
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             secure_cookies: false,
             kiosk_idle_seconds: 60,
             trusted_proxies: default_proxies(),
@@ -285,6 +285,15 @@ impl Config {
         Ok(config)
     }
 
+    /// The address people use, for links in messages and the receipt's QR code: the configured
+    /// one, or else the address the server listens on.
+    pub fn public_url(&self) -> String {
+        match self.server.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{}", self.server.bind),
+            url => url.to_owned(),
+        }
+    }
+
     pub fn web(&self) -> motcua_web::WebConfig {
         motcua_web::WebConfig {
             max_json_bytes: self.limits.max_json_kb * 1024,
@@ -292,7 +301,7 @@ impl Config {
             public_requests_per_minute: self.limits.public_requests_per_minute,
             trust_forwarded_for: self.server.trust_forwarded_for,
             secure_cookies: self.server.secure_cookies,
-            public_url: self.server.public_url.trim_end_matches('/').to_owned(),
+            public_url: self.public_url(),
             kiosk_idle_seconds: self.server.kiosk_idle_seconds,
             evaluation_change_days: self.quality.evaluation_change_days.max(0),
             posted_at_counter: self.quality.posted_at_counter,
@@ -317,7 +326,8 @@ bind = "127.0.0.1:8080"
 # Only behind a reverse proxy you control:
 trust_forwarded_for = false
 # The address people use (printed as a QR code on receipts):
-public_url = "http://127.0.0.1:8080"
+# (empty: the address the server is bound to, e.g. "http://10.0.0.5:8080")
+public_url = ""
 # Set to true when served over HTTPS:
 secure_cookies = false
 kiosk_idle_seconds = 60
@@ -378,3 +388,18 @@ from = "Một cửa <no-reply@example.vn>"
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days
 posted_at_counter = true   # procedures are also posted at the counter (Circular 01/2018, indicator 6)
 "#;
+
+#[cfg(test)]
+mod public_url_tests {
+    use super::Config;
+
+    #[test]
+    fn links_point_at_the_bound_address_unless_one_is_configured() {
+        let mut config = Config::default();
+        config.server.bind = "10.0.0.5:8080".into();
+        assert_eq!(config.public_url(), "http://10.0.0.5:8080");
+        config.server.public_url = "https://dvc.khanhhoa.gov.vn/".into();
+        assert_eq!(config.public_url(), "https://dvc.khanhhoa.gov.vn");
+        assert_eq!(config.web().public_url, "https://dvc.khanhhoa.gov.vn");
+    }
+}

@@ -479,6 +479,7 @@ impl Dossier {
                 if let Some(p) = d.pauses.iter_mut().rev().find(|p| p.kind == kind && p.to.is_none()) {
                     p.to = Some(now);
                 }
+                extend_step_deadline(&mut d, cal)?;
                 d.state = if d.current_step == Some(0) { Accepted } else { Processing };
                 recompute_due(&mut d, cal)?;
                 data = json!({ "note": note, "due_date": d.due_date, "due_at": d.due_at });
@@ -703,6 +704,26 @@ fn start_step(d: &mut Dossier, index: usize, now: NaiveDateTime, cal: &WorkCalen
     step.finished_by = None;
     step.on_time = None;
     d.current_step = Some(index);
+    Ok(())
+}
+
+/// The current step's clock stops while the dossier waits for a supplement or a payment, as the
+/// dossier's own does: its deadline is its budget counted from its start, without the pauses
+/// that began after it started.
+fn extend_step_deadline(d: &mut Dossier, cal: &WorkCalendar) -> Result<(), DomainError> {
+    let Some(index) = d.current_step else { return Ok(()) };
+    let Some(started) = d.steps[index].started_at else { return Ok(()) };
+    let pauses: Vec<Pause> = d
+        .pauses
+        .iter()
+        .filter(|p| p.from >= started)
+        .filter_map(|p| p.to.map(|to| Pause { from: p.from, to }))
+        .collect();
+    if pauses.is_empty() {
+        return Ok(());
+    }
+    let due = cal.due_with_pauses(started, d.steps[index].budget, &pauses, SupplementRule::PauseClock)?;
+    d.steps[index].deadline = Some(due.at);
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 
 mod actions;
 mod applicant;
+mod events;
 mod facts;
 mod state;
 
@@ -17,6 +18,7 @@ use uuid::Uuid;
 
 pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
+pub use events::event_label;
 pub use facts::{DossierFacts, Finish, StepFact};
 pub use state::{State, Timeliness};
 

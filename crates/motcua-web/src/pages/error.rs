@@ -65,7 +65,7 @@ impl IntoResponse for PageError {
 fn page(message: &str) -> String {
     format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Không thực hiện được</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\">\
+         <title>Không thực hiện được</title><link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\">\
          <h1>Không thực hiện được</h1><div class=\"errors\" role=\"alert\"><p>{}</p></div><p><a href=\"/\">Về trang chủ</a></p></main></body></html>",
         escape(message)
     )

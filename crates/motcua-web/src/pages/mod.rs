@@ -28,6 +28,8 @@ use crate::state::AppState;
 const CSS: &str = include_str!("../../static/app.css");
 const KIOSK_JS: &str = include_str!("../../static/kiosk.js");
 const EDITOR_JS: &str = include_str!("../../static/template-editor.js");
+/// The site's icon (an SVG, which browsers take at the address they ask for by default).
+const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 pub fn router(state: AppState) -> Router<AppState> {
     // The doors open to anyone: each client address may knock a limited number of times a
@@ -103,6 +105,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/static/template-editor.js", get(|| async { asset(JS, EDITOR_JS) }))
         .route("/static/kiosk.js", get(|| async { asset(JS, KIOSK_JS) }))
+        .route("/favicon.ico", get(|| async { asset("image/svg+xml", FAVICON) }))
 }
 
 const JS: &str = "text/javascript; charset=utf-8";

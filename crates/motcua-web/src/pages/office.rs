@@ -232,8 +232,17 @@ pub struct DossierPage {
     can_remind: bool,
 }
 
+/// A time as officers read it. A day-based deadline is the midnight ending its last day: it
+/// reads "24:00 09/12/2026", not "00:00 10/12/2026".
 fn fmt_time(t: Option<NaiveDateTime>) -> String {
-    t.map(|t| t.format("%H:%M %d/%m/%Y").to_string()).unwrap_or_default()
+    match t {
+        Some(t) if t.time() == chrono::NaiveTime::MIN => {
+            let day = t.date().pred_opt().unwrap_or(t.date());
+            format!("24:00 {}", day.format("%d/%m/%Y"))
+        }
+        Some(t) => t.format("%H:%M %d/%m/%Y").to_string(),
+        None => String::new(),
+    }
 }
 
 pub fn channel_label(c: Channel) -> &'static str {
@@ -281,7 +290,7 @@ async fn dossier_page(
         .events(d.id)
         .await?
         .into_iter()
-        .map(|e| (e.at, format!("{} → {}", e.kind, e.to_state.label_vi())))
+        .map(|e| (e.at, format!("{} → {}", motcua_domain::dossier::event_label(&e.kind, false), e.to_state.label_vi())))
         .collect();
     let deliveries = state.store.deliveries_of(d.id).await?;
     for m in &deliveries {

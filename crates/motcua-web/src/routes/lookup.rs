@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
-use motcua_domain::dossier::{Dossier, State as DossierState};
+use motcua_domain::dossier::{Dossier, State as DossierState, event_label};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -52,29 +52,6 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn event_label(kind: &str) -> &'static str {
-    match kind {
-        "submitted" => "Nộp hồ sơ",
-        "accept" => "Tiếp nhận hồ sơ",
-        "ask_to_complete" => "Yêu cầu hoàn thiện hồ sơ",
-        "resubmit" => "Nộp lại hồ sơ",
-        "refuse_intake" => "Từ chối tiếp nhận",
-        "forward" => "Chuyển xử lý",
-        "send_back" => "Trả lại bước trước",
-        "request_supplement" => "Yêu cầu bổ sung",
-        "supplement_received" => "Nhận hồ sơ bổ sung",
-        "request_payment" => "Yêu cầu thực hiện nghĩa vụ tài chính",
-        "payment_received" => "Đã thực hiện nghĩa vụ tài chính",
-        "reappoint" => "Xin lỗi và hẹn lại ngày trả kết quả",
-        "refuse" => "Từ chối giải quyết",
-        "withdraw" => "Dừng giải quyết theo yêu cầu",
-        "approve" => "Có kết quả",
-        "return_result" => "Đã trả kết quả",
-        "attach_document" => "Nộp giấy tờ",
-        _ => "Cập nhật",
-    }
-}
-
 /// The public view of the dossier with this code, if `phone_last4` matches its applicant's
 /// phone. Every failure does the same work and gives the same `None`.
 /// The dossier with this code, if the phone digits match (compared in constant time).
@@ -104,7 +81,7 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
             at: e.at,
             kind: e.kind.clone(),
             to_state: e.to_state,
-            event: event_label(&e.kind).to_owned(),
+            event: event_label(&e.kind, false).to_owned(),
             state_label: e.to_state.label_vi().to_owned(),
         })
         .collect();
@@ -167,36 +144,13 @@ pub async fn lookup(
         .ok_or_else(|| ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into()))
 }
 
-/// The event's label in English, for the English pages.
-pub fn event_label_en(kind: &str) -> &'static str {
-    match kind {
-        "submitted" => "Submitted",
-        "accept" => "Accepted",
-        "ask_to_complete" => "Completion requested",
-        "resubmit" => "Resubmitted",
-        "refuse_intake" => "Not accepted",
-        "forward" => "Passed on",
-        "send_back" => "Sent back",
-        "request_supplement" => "Documents requested",
-        "supplement_received" => "Documents received",
-        "request_payment" => "Fees or taxes requested",
-        "payment_received" => "Fees or taxes paid",
-        "reappoint" => "Apology and new date",
-        "refuse" => "Refused",
-        "withdraw" => "Withdrawn",
-        "approve" => "Result ready",
-        "return_result" => "Result returned",
-        _ => "Updated",
-    }
-}
-
 impl LookupView {
     /// The labels in the page's language.
     pub fn localize(mut self, english: bool) -> LookupView {
         if english {
             self.state_label = self.state.label_en().to_owned();
             for s in &mut self.timeline {
-                s.event = event_label_en(&s.kind).to_owned();
+                s.event = event_label(&s.kind, true).to_owned();
                 s.state_label = s.to_state.label_en().to_owned();
             }
         }

@@ -34,8 +34,14 @@ pub fn run(args: ServeArgs) -> CliResult {
     runtime()?.block_on(serve(config, args.demo))
 }
 
-async fn serve(config: Config, demo: bool) -> CliResult {
+async fn serve(mut config: Config, demo: bool) -> CliResult {
     tracing::info!(?config, "starting");
+    let listener = tokio::net::TcpListener::bind(&config.server.bind)
+        .await
+        .map_err(|e| format!("không mở được {}: {e}", config.server.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Links printed and sent point at the address actually bound unless one is configured.
+    config.server.bind = addr.to_string();
     let store = open_store(&config).await?;
     let files = FileStore::new(&config.files.dir);
     if demo {
@@ -46,10 +52,6 @@ async fn serve(config: Config, demo: bool) -> CliResult {
         tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds));
     }
     let state = AppState::new(store, files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(&config.server.bind)
-        .await
-        .map_err(|e| format!("không mở được {}: {e}", config.server.bind))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("motcua đang chạy tại http://{addr} (API: http://{addr}/api/v1/openapi.json)");
     tracing::info!(%addr, "listening");
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())

@@ -84,7 +84,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
         email,
         settings: NotifySettings {
             sender: n.sender.clone(),
-            public_url: config.server.public_url.trim_end_matches('/').to_owned(),
+            public_url: config.public_url(),
             sms_diacritics: n.sms_diacritics,
             lease_seconds: n.lease_seconds.max(1),
             retry_base_seconds: n.retry_base_seconds.max(1),
