@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(uploads)
         .merge(
             pages::router(state.clone())
+                .layer(from_fn(pages::error::html_errors))
                 .layer(from_fn_with_state(state.clone(), pages::session::cookies))
                 // Forms and the citizens' uploads: the configured upload limit, not axum's 2 MiB.
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024)),

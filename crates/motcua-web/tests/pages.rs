@@ -701,3 +701,21 @@ async fn html_errors_on_html_routes_a_favicon_and_a_readable_timeline() {
     assert!(page.contains("<td>24:00 "), "{page}");
     assert!(!page.contains("<td>00:00 "), "{page}");
 }
+
+/// Issue 13, point 7: a form or query string the server cannot read is answered with an HTML
+/// page in Vietnamese on an HTML route, not axum's plain text or JSON.
+#[tokio::test]
+async fn unreadable_forms_on_html_routes_get_an_html_page() {
+    let app = TestApp::new("sqlite").await;
+    let req = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("motcua_csrf={}", "a".repeat(64)))
+        .body(Body::from("csrf=x"))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let (status, page) = get_page(&app, "/procedures?page=abc", "").await;
+    assert!(status.is_client_error());
+    assert!(page.starts_with("<!doctype html>") && page.contains("Không thực hiện được"), "{page}");
+}

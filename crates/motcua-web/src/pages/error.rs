@@ -62,6 +62,32 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Middleware on the pages: an error answered in plain text (a form or a query string that
+/// could not be read, a body over the limit) or in JSON becomes the same HTML page as the other
+/// errors, with the same status and message. JSON stays under `/api`.
+pub async fn html_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_text = |v: &axum::http::HeaderValue| {
+        let v = v.as_bytes();
+        v.starts_with(b"text/plain") || v.starts_with(b"application/json")
+    };
+    if !(status.is_client_error() || status.is_server_error())
+        || !res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(is_text)
+    {
+        return res;
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or(text);
+    let message =
+        if status.is_server_error() { "Lỗi hệ thống, vui lòng thử lại sau.".to_owned() } else { message };
+    (status, Html(page(&message))).into_response()
+}
+
 fn page(message: &str) -> String {
     format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
