@@ -132,8 +132,11 @@ pub const EVALUATE: Door = Door { name: "evaluate", limit: 10, window_seconds: 3
 pub const SURVEY: Door = Door { name: "survey", limit: 30, window_seconds: 3600 };
 /// Accounts opened from one address in an hour.
 pub const SIGNUP: Door = Door { name: "signup", limit: 10, window_seconds: 3600 };
-/// Sign-in attempts from one address in a minute.
-pub const SIGN_IN_ADDRESS: Door = Door { name: "sign-in", limit: 20, window_seconds: 60 };
+/// Sign-in attempts from one address in a minute: `limits.sign_in_per_minute` (20 by default; a
+/// department whose staff share one address may need more).
+pub fn sign_in_address(state: &AppState) -> Door {
+    Door { name: "sign-in", limit: state.config.sign_in_per_minute.max(1), window_seconds: 60 }
+}
 /// Wrong passwords for one account from one address in ten minutes.
 pub const SIGN_IN_PAIR: Door = Door { name: "sign-in-pair", limit: 5, window_seconds: 600 };
 /// Wrong passwords for one account from anywhere in an hour; past a few, each further attempt is

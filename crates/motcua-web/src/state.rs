@@ -45,6 +45,8 @@ pub struct WebConfig {
     pub api_token_days: i64,
     /// Public lookups (API, page, kiosk and evaluation together) per client address and minute.
     pub lookup_per_minute: u32,
+    /// Sign-in attempts per client address and minute.
+    pub sign_in_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -66,6 +68,7 @@ impl Default for WebConfig {
             max_reappoint_working_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
             api_token_days: 30,
             lookup_per_minute: 20,
+            sign_in_per_minute: 20,
         }
     }
 }

@@ -719,3 +719,18 @@ async fn unreadable_forms_on_html_routes_get_an_html_page() {
     assert!(status.is_client_error());
     assert!(page.starts_with("<!doctype html>") && page.contains("Không thực hiện được"), "{page}");
 }
+
+/// A department whose staff share one address raises `limits.sign_in_per_minute`: thirty
+/// colleagues sign in in the same minute.
+#[tokio::test]
+async fn the_sign_in_limit_per_address_is_configuration() {
+    let config = motcua_web::WebConfig { sign_in_per_minute: 60, ..Default::default() };
+    let app = TestApp::with_config("sqlite", config).await;
+    for i in 0..30 {
+        add_user(&app, &format!("canbo{i}"), false, vec![]).await;
+    }
+    for i in 0..30 {
+        let (status, _) = sign_in_from(&app, "203.0.113.50", &format!("canbo{i}"), PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "colleague {i}");
+    }
+}

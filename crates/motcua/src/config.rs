@@ -227,6 +227,8 @@ pub struct LimitsConfig {
     pub api_token_days: i64,
     /// Public lookups per client address and minute (API, page, kiosk and evaluation together).
     pub lookup_per_minute: u32,
+    /// Sign-in attempts per client address and minute (staff behind one NAT share it).
+    pub sign_in_per_minute: u32,
 }
 
 impl Default for LimitsConfig {
@@ -238,6 +240,7 @@ impl Default for LimitsConfig {
             max_reappoint_working_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
             api_token_days: 30,
             lookup_per_minute: 20,
+            sign_in_per_minute: 20,
         }
     }
 }
@@ -309,6 +312,7 @@ impl Config {
             max_reappoint_working_days: self.limits.max_reappoint_working_days,
             api_token_days: self.limits.api_token_days.max(1),
             lookup_per_minute: self.limits.lookup_per_minute.max(1),
+            sign_in_per_minute: self.limits.sign_in_per_minute.max(1),
         }
     }
 }
@@ -350,6 +354,8 @@ api_token_days = 30
 # Public lookups per client address and minute (a code is also locked for the hour after 5
 # wrong phone numbers, from anywhere).
 lookup_per_minute = 20
+# Sign-in attempts per client address and minute (raise it if many staff share one address).
+sign_in_per_minute = 20
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller, token_hash};
-use crate::rate_limit::{ClientAddr, SIGN_IN_ACCOUNT, SIGN_IN_ADDRESS, SIGN_IN_PAIR};
+use crate::rate_limit::{ClientAddr, SIGN_IN_ACCOUNT, SIGN_IN_PAIR, sign_in_address};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -79,7 +79,7 @@ pub fn normalised_username(username: &str) -> String {
 
 /// The active user with this username (or phone, or e-mail for citizens) and password; `None`
 /// otherwise, after the same work. Each failure is audited. The guards (`docs/web.md`):
-/// - one address may try [`SIGN_IN_ADDRESS`] times a minute (429 past it);
+/// - one address may try `limits.sign_in_per_minute` times a minute (429 past it);
 /// - one address may give an account [`SIGN_IN_PAIR`] wrong passwords in ten minutes;
 /// - an account that had [`SIGN_IN_ACCOUNT`] wrong passwords in the hour, from anywhere, answers
 ///   each further attempt a little later, but is never locked: its owner, from their own
@@ -90,7 +90,7 @@ pub async fn verify_login(
     username: &str,
     password: &str,
 ) -> Result<Option<SignedIn>, ApiError> {
-    state.pass(SIGN_IN_ADDRESS, client).await?;
+    state.pass(sign_in_address(state), client).await?;
     if username.chars().count() > 200 || password.len() > 1024 {
         return Ok(None);
     }
