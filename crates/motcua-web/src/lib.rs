@@ -90,7 +90,7 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> axum::resp
     let path = req.uri().path();
     let private = ["/office", "/admin", "/my", "/submit", "/api/v1/dossiers", "/api/v1/auth"]
         .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler that set its own policy (uploaded files, framed by our pages) keeps it.

@@ -106,12 +106,22 @@ pub fn client_address(
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
+impl ClientAddr {
+    fn of(
+        headers: &axum::http::HeaderMap,
+        extensions: &axum::http::Extensions,
+        config: &crate::state::WebConfig,
+    ) -> ClientAddr {
+        let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        ClientAddr(client_address(headers, peer, config))
+    }
+}
+
 impl axum::extract::FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientAddr(client_address(&parts.headers, peer, &state.config)))
+        Ok(ClientAddr::of(&parts.headers, &parts.extensions, &state.config))
     }
 }
 
@@ -172,16 +182,23 @@ impl AppState {
     }
 }
 
+/// The key of [`public_door`]: the client address and the path's first `segments` parts
+/// (`/api/v1/lookup`, `/lookup`). Read before the request is passed on, not held across it.
+fn path_key(state: &AppState, req: &Request, segments: usize) -> String {
+    let group = req.uri().path().split('/').take(segments + 1).collect::<Vec<_>>().join("/");
+    let ClientAddr(client) = ClientAddr::of(req.headers(), req.extensions(), &state.config);
+    format!("{client}|{group}")
+}
+
+/// `public_requests_per_minute` per client address and group of addresses.
+fn public_door(state: &AppState, name: &'static str) -> Door {
+    Door { name, limit: state.config.public_requests_per_minute, window_seconds: 60 }
+}
+
+/// The public API's limit (see [`public_door`]).
 pub async fn limit_public(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
-    let now = state.clock.now_utc().timestamp();
-    let window = now - now.rem_euclid(60);
-    let group = req.uri().path().split('/').take(4).collect::<Vec<_>>().join("/");
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let key = format!("{}|{group}", client_address(req.headers(), peer, &state.config));
-    let limit = state.config.public_requests_per_minute;
-    if !state.rate_limits.hit(state.store.as_ref(), &key, window, limit).await? {
-        return Err(ApiError::RateLimited);
-    }
+    let key = path_key(&state, &req, 3);
+    state.pass(public_door(&state, "api"), &key).await?;
     Ok(next.run(req).await)
 }
 
@@ -191,15 +208,8 @@ pub async fn limit_public_pages(
     req: Request,
     next: Next,
 ) -> Result<Response, crate::pages::error::PageError> {
-    let now = state.clock.now_utc().timestamp();
-    let window = now - now.rem_euclid(60);
-    let group = req.uri().path().split('/').take(2).collect::<Vec<_>>().join("/");
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let key = format!("{}|page{group}", client_address(req.headers(), peer, &state.config));
-    let limit = state.config.public_requests_per_minute;
-    if !state.rate_limits.hit(state.store.as_ref(), &key, window, limit).await? {
-        return Err(ApiError::RateLimited.into());
-    }
+    let key = path_key(&state, &req, 1);
+    state.pass(public_door(&state, "page"), &key).await?;
     Ok(next.run(req).await)
 }
 
