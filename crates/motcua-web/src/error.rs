@@ -79,6 +79,15 @@ impl ApiError {
         ApiError::Invalid { code: "invalid_input", message: "dữ liệu không hợp lệ".into(), fields }
     }
 
+    /// 422 for a body that is JSON but not of the expected shape.
+    pub fn shape(e: impl std::fmt::Display) -> ApiError {
+        ApiError::Invalid {
+            code: "invalid_input",
+            message: format!("dữ liệu không đúng cấu trúc: {e}"),
+            fields: vec![],
+        }
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::invalid(vec![FieldError::new(field, message)])
     }

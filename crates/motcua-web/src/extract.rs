@@ -25,11 +25,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Err(JsonRejection::JsonSyntaxError(e)) => {
                 Err(ApiError::BadRequest(format!("JSON không đọc được: {}", e.body_text())))
             }
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Invalid {
-                code: "invalid_input",
-                message: format!("dữ liệu không đúng cấu trúc: {}", e.body_text()),
-                fields: vec![],
-            }),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::shape(e.body_text())),
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(ApiError::UnsupportedMedia("cần Content-Type: application/json".into()))
             }

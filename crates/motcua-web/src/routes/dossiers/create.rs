@@ -94,9 +94,7 @@ pub(crate) async fn take_in(
         max_reappoint_days: state.config.max_reappoint_working_days,
     };
     Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
-    let seq = state.store.next_sequence(agency.id, now.date()).await?;
-    let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
-    let code = motcua_domain::types::DossierCode::new(&agency.code, now.date(), seq, width);
+    let code = super::view::allocate_code(state, agency.id, &agency.code, now.date()).await?;
     let ctx = Context { new_code: Some(code), ..ctx };
     Ok(Dossier::take_in(version, agency.code.clone(), sub, &ctx)?)
 }

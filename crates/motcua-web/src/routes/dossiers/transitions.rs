@@ -44,11 +44,7 @@ async fn run(
         ));
     }
     fields.insert("action".into(), serde_json::Value::String(action.to_owned()));
-    let action: Action = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| ApiError::Invalid {
-        code: "invalid_input",
-        message: format!("dữ liệu không đúng cấu trúc: {e}"),
-        fields: vec![],
-    })?;
+    let action: Action = serde_json::from_value(serde_json::Value::Object(fields)).map_err(ApiError::shape)?;
     Ok(Json(apply_and_store(&state, &actor, &dossier, req.version, action).await?))
 }
 

@@ -53,6 +53,17 @@ pub(crate) async fn load_readable(state: &AppState, actor: &Actor, id: Uuid) -> 
     if readable { Ok(d) } else { Err(not_found()) }
 }
 
+/// The next code of the agency's day (`<agency>-YYMMDD-NNNN`), its number taken atomically.
+pub(crate) async fn allocate_code(
+    state: &AppState,
+    agency_id: Uuid,
+    agency_code: &motcua_domain::types::AgencyCode,
+    day: chrono::NaiveDate,
+) -> ApiResult<DossierCode> {
+    let seq = state.store.next_sequence(agency_id, day).await?;
+    Ok(DossierCode::new(agency_code, day, seq, rules_for(day).code_sequence_width))
+}
+
 /// The person a dossier is forwarded to must be an active officer who may work the next step.
 async fn check_assignee(state: &AppState, dossier: &Dossier, assignee: Uuid) -> ApiResult<()> {
     let refuse = || ApiError::field("assignee", "người được giao phải là cán bộ của đơn vị xử lý bước tiếp theo");
@@ -86,9 +97,7 @@ pub(crate) async fn apply_and_store(
     let cal = state.calendar(dossier.agency_id).await?;
     let now = state.now(&cal);
     let new_code = if matches!(action, Action::Accept) && dossier.code.is_none() {
-        let seq = state.store.next_sequence(dossier.agency_id, now.date()).await?;
-        let width = rules_for(now.date()).code_sequence_width;
-        Some(DossierCode::new(&dossier.agency_code, now.date(), seq, width))
+        Some(allocate_code(state, dossier.agency_id, &dossier.agency_code, now.date()).await?)
     } else {
         None
     };

@@ -33,11 +33,7 @@ pub async fn publish(
     }
     // The role is checked before the body is read as a procedure: nobody else's input reaches
     // the parser of time limits and budgets.
-    let spec: ProcedureSpec = serde_json::from_value(body).map_err(|e| ApiError::Invalid {
-        code: "invalid_input",
-        message: format!("dữ liệu không đúng cấu trúc: {e}"),
-        fields: vec![],
-    })?;
+    let spec: ProcedureSpec = serde_json::from_value(body).map_err(ApiError::shape)?;
     let units: Vec<String> = state.store.units(agency.id).await?.into_iter().map(|u| u.code).collect();
     spec.validate(&units)?;
     let fields = state.store.fields().await?;
