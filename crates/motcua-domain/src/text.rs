@@ -64,7 +64,7 @@ pub const CODE_MAX: usize = 100;
 /// ```
 pub fn clean(s: &str, max: usize, multiline: bool) -> Result<String, String> {
     // Count before normalising, so that a huge input is refused without building a copy.
-    if s.chars().take(max * 2 + 64).count() > max * 2 + 63 {
+    if s.chars().nth(max * 2 + 63).is_some() {
         return Err(format!("dài quá {max} ký tự / longer than {max} characters"));
     }
     let t = nfc(s);
@@ -93,7 +93,7 @@ pub const SEARCH_MAX_WORDS: usize = 12;
 /// assert!(search_terms(&"x".repeat(201)).is_err());
 /// ```
 pub fn search_terms(q: &str) -> Result<Option<String>, String> {
-    if q.chars().take(SEARCH_MAX_CHARS + 1).count() > SEARCH_MAX_CHARS {
+    if q.chars().nth(SEARCH_MAX_CHARS).is_some() {
         return Err(format!("tìm kiếm tối đa {SEARCH_MAX_CHARS} ký tự / at most {SEARCH_MAX_CHARS} characters"));
     }
     if fold(q).split(' ').filter(|w| !w.is_empty()).count() > SEARCH_MAX_WORDS {
@@ -101,4 +101,15 @@ pub fn search_terms(q: &str) -> Result<Option<String>, String> {
     }
     let q = q.trim();
     Ok((!q.is_empty()).then(|| q.to_owned()))
+}
+
+/// At most `max` characters of `s` without its control characters: for text that is recorded,
+/// not typed (an error's message kept as a reason, an integration's label), where refusing would
+/// lose the record.
+///
+/// ```
+/// assert_eq!(motcua_domain::text::printable("lỗi\u{0}: 0x00\n", 6), "lỗi: 0");
+/// ```
+pub fn printable(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
 }

@@ -312,7 +312,7 @@ impl Notifier {
             // permanent failure with the reason (or, if even that fails, its lease runs out).
             if let Err(e) = self.send_one(&d, now, &mut report).await {
                 tracing::error!(delivery_id = %d.id, error = %e, "delivery failed");
-                let reason: String = e.to_string().chars().filter(|c| !c.is_control()).take(500).collect();
+                let reason = motcua_domain::text::printable(&e.to_string(), 500);
                 if let Err(e) = self.store.finish_delivery(d.id, "technical-failure", None, &reason, now).await {
                     tracing::error!(delivery_id = %d.id, error = %e, "delivery could not be marked failed");
                 }

@@ -860,8 +860,7 @@ macro_rules! impl_store {
             async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> crate::Result<()> {
                 // The reason is the error's text, cut and without control characters, so that
                 // it can itself be stored.
-                let reason: String =
-                    reason.chars().filter(|c| !c.is_control()).take(500).collect();
+                let reason = motcua_domain::text::printable(reason, 500);
                 sqlx::query("update outbox set expanded_at = $1, failed_reason = $2 where id = $3")
                     .bind(now)
                     .bind(reason)

@@ -151,6 +151,7 @@ pub async fn create_token(
     let SignedIn { user, failed_attempts } =
         verify_login(&state, &client, &req.username, &req.password).await?.ok_or(ApiError::Unauthenticated)?;
     let token = new_token();
+    let expires_at = state.now_default() + chrono::Duration::days(state.config.api_token_days);
     state
         .store
         .insert_token(&ApiToken {
@@ -158,15 +159,11 @@ pub async fn create_token(
             agency_id: user.agency_id,
             user_id: user.id,
             token_hash: token_hash(&token),
-            name: req
-                .name
-                .map(|n| n.chars().filter(|c| !c.is_control()).take(100).collect())
-                .unwrap_or_else(|| "api".into()),
-            expires_at: state.now_default() + chrono::Duration::days(state.config.api_token_days),
+            name: req.name.map(|n| motcua_domain::text::printable(&n, 100)).unwrap_or_else(|| "api".into()),
+            expires_at,
         })
         .await?;
     audit_sign_in(&state, &user, "api_token").await?;
-    let expires_at = state.now_default() + chrono::Duration::days(state.config.api_token_days);
     Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name, expires_at, failed_attempts }))
 }
 
