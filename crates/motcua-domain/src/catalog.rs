@@ -291,3 +291,136 @@ impl ProcedureSpec {
         self.fees.iter().map(|f| f.amount).sum()
     }
 }
+
+/// One part of a procedure that differs between two versions, in the words the catalog uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SpecChange {
+    /// The part, in Vietnamese ("Thời hạn giải quyết").
+    pub part: String,
+    pub before: String,
+    pub after: String,
+}
+
+fn listed<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+    if items.is_empty() { "(không có)".into() } else { items.iter().map(show).collect::<Vec<_>>().join("; ") }
+}
+
+fn channel_vi(c: &Channel) -> &'static str {
+    match c {
+        Channel::Counter => "trực tiếp",
+        Channel::Online => "trực tuyến",
+        Channel::Postal => "bưu chính",
+    }
+}
+
+fn online_vi(o: OnlineService) -> &'static str {
+    match o {
+        OnlineService::Full => "toàn trình",
+        OnlineService::Partial => "một phần",
+        OnlineService::None => "không",
+    }
+}
+
+impl ProcedureSpec {
+    /// What a citizen or an officer would see change from `before` to this version: each part
+    /// that differs, with both texts.
+    pub fn changes_from(&self, before: &ProcedureSpec) -> Vec<SpecChange> {
+        let date = |d: Option<NaiveDate>| {
+            d.map_or_else(|| "(không thời hạn)".to_owned(), |d| d.format("%d/%m/%Y").to_string())
+        };
+        let parts: [(&str, String, String); 12] = [
+            ("Tên thủ tục", before.name.clone(), self.name.clone()),
+            ("Thời hạn giải quyết", before.time_limit.describe_vi(), self.time_limit.describe_vi()),
+            (
+                "Phí, lệ phí",
+                listed(&before.fees, |f| format!("{}: {}", f.name, f.amount)),
+                listed(&self.fees, |f| format!("{}: {}", f.name, f.amount)),
+            ),
+            (
+                "Thành phần hồ sơ",
+                listed(&before.documents, |d| d.name.clone()),
+                listed(&self.documents, |d| d.name.clone()),
+            ),
+            (
+                "Cách thức thực hiện",
+                listed(&before.channels, |c| channel_vi(c).to_owned()),
+                listed(&self.channels, |c| channel_vi(c).to_owned()),
+            ),
+            ("Dịch vụ công trực tuyến", online_vi(before.online).to_owned(), online_vi(self.online).to_owned()),
+            (
+                "Trình tự xử lý",
+                listed(&before.steps, |s| format!("{} ({}, {})", s.name, s.unit, s.budget.describe_vi())),
+                listed(&self.steps, |s| format!("{} ({}, {})", s.name, s.unit, s.budget.describe_vi())),
+            ),
+            ("Kết quả", before.result.clone(), self.result.clone()),
+            ("Căn cứ pháp lý", listed(&before.legal_bases, String::clone), listed(&self.legal_bases, String::clone)),
+            (
+                "Đối tượng thực hiện",
+                before.who_may_apply.clone().unwrap_or_default(),
+                self.who_may_apply.clone().unwrap_or_default(),
+            ),
+            ("Ngày có hiệu lực", date(Some(before.effective_from)), date(Some(self.effective_from))),
+            ("Ngày hết hiệu lực", date(before.effective_to), date(self.effective_to)),
+        ];
+        parts
+            .into_iter()
+            .filter(|(_, b, a)| b != a)
+            .map(|(part, before, after)| SpecChange { part: part.to_owned(), before, after })
+            .collect()
+    }
+}
+
+/// Where a version stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    /// Applied to dossiers received that day.
+    InForce,
+    /// Published for a later day.
+    Scheduled,
+    /// Replaced by a newer version in force.
+    Superseded,
+    /// Past its own end date.
+    Expired,
+}
+
+impl VersionStatus {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            VersionStatus::InForce => "Đang áp dụng",
+            VersionStatus::Scheduled => "Sẽ áp dụng",
+            VersionStatus::Superseded => "Đã được thay thế",
+            VersionStatus::Expired => "Hết hiệu lực",
+        }
+    }
+}
+
+/// The version in force on `day` among a procedure's versions: the newest whose effective date
+/// has come, unless it has expired (the rule the store's `procedure_at` applies).
+pub fn in_force(versions: &[ProcedureVersion], day: NaiveDate) -> Option<&ProcedureVersion> {
+    versions
+        .iter()
+        .filter(|v| v.spec.effective_from <= day)
+        .max_by_key(|v| v.version)
+        .filter(|v| v.spec.effective_to.is_none_or(|to| to >= day))
+}
+
+/// Each version's standing on `day`.
+pub fn version_status(versions: &[ProcedureVersion], v: &ProcedureVersion, day: NaiveDate) -> VersionStatus {
+    if v.spec.effective_from > day {
+        VersionStatus::Scheduled
+    } else if in_force(versions, day).is_some_and(|f| f.id == v.id) {
+        VersionStatus::InForce
+    } else if v.spec.effective_to.is_some_and(|to| to < day)
+        && !versions.iter().any(|n| n.version > v.version && n.spec.effective_from <= day)
+    {
+        VersionStatus::Expired
+    } else {
+        VersionStatus::Superseded
+    }
+}
+
+/// The next version to take effect after `day`, if one is scheduled.
+pub fn next_scheduled(versions: &[ProcedureVersion], day: NaiveDate) -> Option<&ProcedureVersion> {
+    versions.iter().filter(|v| v.spec.effective_from > day).min_by_key(|v| (v.spec.effective_from, v.version))
+}

@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
-use motcua_store::{CallTask, Delivery, NewDelivery, NotifyPreferences, OutboxMessage, Store, StoreError};
+use motcua_store::{
+    CallTask, Delivery, DeliveryOutcome, NewDelivery, NotifyPreferences, OutboxMessage, Store, StoreError,
+};
 use uuid::Uuid;
 
 use crate::digest::agency_digests;
@@ -31,7 +33,10 @@ pub struct NotifySettings {
     pub public_url: String,
     /// Send SMS with diacritics (costs about twice as much).
     pub sms_diacritics: bool,
+    /// Events expanded, and deliveries claimed, per round.
     pub batch: i64,
+    /// Deliveries sent at once within a round.
+    pub concurrency: usize,
     /// How long a claimed delivery is reserved for its sender.
     pub lease_seconds: i64,
     pub max_attempts: i64,
@@ -49,7 +54,8 @@ impl Default for NotifySettings {
             sender: "MOTCUA".into(),
             public_url: "http://127.0.0.1:8080".into(),
             sms_diacritics: false,
-            batch: 50,
+            batch: 200,
+            concurrency: 16,
             lease_seconds: 120,
             max_attempts: 10,
             retry_base_seconds: 30,
@@ -241,7 +247,14 @@ impl Notifier {
         Duration::seconds(capped + jitter)
     }
 
-    async fn send_one(&self, d: &Delivery, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
+    /// Sends one delivery: what became of it, and whether a phone call must replace it.
+    async fn attempt(&self, d: &Delivery, now: NaiveDateTime, report: &mut RunReport) -> (DeliveryOutcome, bool) {
+        let outcome = |status: &str, next: Option<NaiveDateTime>, answer: String| DeliveryOutcome {
+            id: d.id,
+            status: status.to_owned(),
+            next_attempt_at: next,
+            answer,
+        };
         let channel = match d.channel.as_str() {
             "sms" => self.sms.as_ref(),
             "email" => self.email.as_ref(),
@@ -249,54 +262,125 @@ impl Notifier {
         };
         let Some(channel) = channel else {
             report.permanent += 1;
-            let answer = format!("chưa cấu hình kênh {}", d.channel);
-            self.store.finish_delivery(d.id, "technical-failure", None, &answer, now).await?;
-            return self.call_instead(d, now).await;
+            return (outcome("technical-failure", None, format!("chưa cấu hình kênh {}", d.channel)), true);
         };
         match channel.send(d).await {
             Ok(answer) => {
                 report.delivered += 1;
-                self.store.finish_delivery(d.id, "delivered", None, &answer, now).await
+                (outcome("delivered", None, answer), false)
             }
             Err(SendError::Temporary(answer)) if d.attempts < self.settings.max_attempts => {
                 report.temporary += 1;
-                let next = now + self.backoff(d.attempts);
-                self.store.finish_delivery(d.id, "temporary-failure", Some(next), &answer, now).await
+                (outcome("temporary-failure", Some(now + self.backoff(d.attempts)), answer), false)
             }
             Err(SendError::Temporary(answer) | SendError::Permanent(answer)) => {
                 report.permanent += 1;
-                self.store.finish_delivery(d.id, "permanent-failure", None, &answer, now).await?;
-                self.call_instead(d, now).await
+                (outcome("permanent-failure", None, answer), true)
             }
         }
     }
 
-    /// Expands new outbox events into their deliveries; how many events.
+    /// Expands new outbox events into their deliveries, recorded in one transaction; how many
+    /// events.
     pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
-        let mut expanded = 0;
-        // Each agency's words are read once per batch.
-        let mut words = AgencyWords::new();
-        // Each event on its own: one that fails (a value the database refuses, a dossier that
-        // cannot be read) is set aside with its reason for the message log, and the rest go on.
-        for m in self.store.pending_outbox(self.settings.batch).await? {
-            let done = match self.deliveries_for(&m, now, &mut words).await {
-                Ok(deliveries) => self.store.insert_deliveries(m.id, &deliveries, now).await,
-                Err(e) => Err(e),
-            };
-            match done {
-                Ok(()) => expanded += 1,
-                Err(e) => {
-                    tracing::error!(outbox_id = %m.id, kind = %m.kind, error = %e, "outbox event set aside");
-                    self.store.fail_outbox(m.id, &e.to_string(), now).await?;
+        let lease = now + Duration::seconds(self.settings.lease_seconds);
+        let claimed = self.store.claim_outbox(now, lease, self.settings.batch).await?;
+        // The reads behind each event (its dossier, the applicant's preferences) in a few lanes
+        // at once; each lane reads an agency's words once.
+        let lanes = self.settings.concurrency.clamp(1, 8);
+        let per_lane = claimed.len().div_ceil(lanes).max(1);
+        let built = futures_util::future::join_all(claimed.chunks(per_lane).map(|lane| async move {
+            let mut words = AgencyWords::new();
+            let mut out = Vec::with_capacity(lane.len());
+            for m in lane {
+                out.push((m, self.deliveries_for(m, now, &mut words).await));
+            }
+            out
+        }))
+        .await;
+        let mut expanded = Vec::new();
+        for (m, deliveries) in built.into_iter().flatten() {
+            match deliveries {
+                Ok(deliveries) => expanded.push((m.id, deliveries)),
+                Err(e) => self.set_aside(m.id, &m.kind, &e, now).await?,
+            }
+        }
+        if self.store.insert_deliveries_of(&expanded, now).await.is_ok() {
+            return Ok(expanded.len());
+        }
+        // Something in the batch is refused (a value the database will not store): each event on
+        // its own, so that the one at fault is set aside with its reason and the others go on.
+        let mut done = 0;
+        for (id, deliveries) in &expanded {
+            match self.store.insert_deliveries(*id, deliveries, now).await {
+                Ok(()) => done += 1,
+                Err(e) => self.set_aside(*id, "", &e, now).await?,
+            }
+        }
+        Ok(done)
+    }
+
+    async fn set_aside(&self, id: Uuid, kind: &str, e: &StoreError, now: NaiveDateTime) -> Result<(), StoreError> {
+        tracing::error!(outbox_id = %id, kind, error = %e, "outbox event set aside");
+        self.store.fail_outbox(id, &e.to_string(), now).await
+    }
+
+    /// Sends the deliveries due at `now`, up to one batch, `concurrency` at a time, and records
+    /// their outcomes in one transaction.
+    pub async fn send_due(&self, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
+        use futures_util::stream::{self, StreamExt};
+        let lease = now + Duration::seconds(self.settings.lease_seconds);
+        let claimed = self.store.claim_deliveries(now, lease, self.settings.batch).await?;
+        let attempts: Vec<(Delivery, DeliveryOutcome, bool, RunReport)> = stream::iter(claimed)
+            .map(|d| async move {
+                let mut one = RunReport::default();
+                let (outcome, call) = self.attempt(&d, now, &mut one).await;
+                (d, outcome, call, one)
+            })
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        let outcomes: Vec<DeliveryOutcome> = attempts.iter().map(|(_, o, _, _)| o.clone()).collect();
+        if let Err(e) = self.store.finish_deliveries(&outcomes, now).await {
+            tracing::error!(error = %e, "delivery outcomes: recording one by one");
+            // One outcome that cannot be recorded does not hold up the others: it is marked a
+            // technical failure with the reason (or, if even that fails, its lease runs out and
+            // the message goes again with the same idempotency key).
+            for o in &outcomes {
+                if let Err(e) = self.store.finish_delivery(o.id, &o.status, o.next_attempt_at, &o.answer, now).await {
+                    let reason = motcua_domain::text::printable(&e.to_string(), 500);
+                    if let Err(e) = self.store.finish_delivery(o.id, "technical-failure", None, &reason, now).await {
+                        tracing::error!(delivery_id = %o.id, error = %e, "delivery could not be marked failed");
+                    }
                 }
             }
         }
-        Ok(expanded)
+        for (d, _, call, one) in attempts {
+            report.delivered += one.delivered;
+            report.temporary += one.temporary;
+            report.permanent += one.permanent;
+            if call && let Err(e) = self.call_instead(&d, now).await {
+                tracing::error!(delivery_id = %d.id, error = %e, "phone call task not recorded");
+            }
+        }
+        Ok(())
     }
 
-    /// Expands new outbox events and sends what is due at `now` (local time).
-    pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
+    /// One round of the queue: a batch of events expanded and a batch of due deliveries sent.
+    pub async fn drain(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
+        self.send_due(now, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Whether a round found a full batch, so that more may be waiting.
+    pub fn more_waiting(&self, report: &RunReport) -> bool {
+        let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
+        report.expanded >= batch || report.delivered + report.temporary + report.permanent >= batch
+    }
+
+    /// The officers' digests due at `now` and the freeze of each agency's last month.
+    pub async fn housekeeping(&self, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
         for agency in self.store.agencies().await? {
             if let Some(at) = self.settings.digest_at {
                 let days = self.settings.digest_days_ahead;
@@ -306,18 +390,15 @@ impl Notifier {
             report.reports_frozen +=
                 usize::from(crate::reports::freeze_last_month(&*self.store, agency.id, now).await?);
         }
-        let lease = now + Duration::seconds(self.settings.lease_seconds);
-        for d in self.store.claim_deliveries(now, lease, self.settings.batch).await? {
-            // One delivery that cannot be recorded does not hold up the others: it is marked a
-            // permanent failure with the reason (or, if even that fails, its lease runs out).
-            if let Err(e) = self.send_one(&d, now, &mut report).await {
-                tracing::error!(delivery_id = %d.id, error = %e, "delivery failed");
-                let reason = motcua_domain::text::printable(&e.to_string(), 500);
-                if let Err(e) = self.store.finish_delivery(d.id, "technical-failure", None, &reason, now).await {
-                    tracing::error!(delivery_id = %d.id, error = %e, "delivery could not be marked failed");
-                }
-            }
-        }
+        Ok(())
+    }
+
+    /// Expands new outbox events, queues what housekeeping is due and sends what is due at `now`
+    /// (local time): one round.
+    pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
+        let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
+        self.housekeeping(now, &mut report).await?;
+        self.send_due(now, &mut report).await?;
         Ok(report)
     }
 }

@@ -30,22 +30,55 @@ pub struct Period {
     pub n: u32,
 }
 
-/// A window of days, both ends included.
+/// A window of days, both ends included, counted up to its end or, for a period still under
+/// way, up to the instant it is looked at ([`Window::as_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub first: NaiveDate,
     pub last: NaiveDate,
+    /// The instant the figures are taken at, when it is before the window's end: the figures
+    /// are provisional ("số liệu tạm tính").
+    pub as_of: Option<NaiveDateTime>,
 }
 
 impl Window {
+    /// The days `first` to `last`, counted to the end.
+    pub fn days(first: NaiveDate, last: NaiveDate) -> Window {
+        Window { first, last, as_of: None }
+    }
+
+    /// The window as it stands at `now`: the whole window once it has ended; otherwise counted up
+    /// to `now`, so that a dossier is overdue only if it was due before `now`, and what has not
+    /// happened yet is not counted.
+    pub fn as_of(self, now: NaiveDateTime) -> Window {
+        let full = Window { as_of: None, ..self };
+        Window { as_of: (now < full.end()).then_some(now.max(full.start())), ..full }
+    }
+
+    /// Whether the period is still under way: its figures are provisional.
+    pub fn provisional(&self) -> bool {
+        self.as_of.is_some()
+    }
+
     /// Its first instant.
     pub fn start(&self) -> NaiveDateTime {
         self.first.and_time(NaiveTime::MIN)
     }
 
-    /// The instant after its last day (the cut-off).
+    /// The cut-off: the instant after its last day, or the instant it is taken at if earlier.
     pub fn end(&self) -> NaiveDateTime {
-        self.last.succ_opt().unwrap_or(self.last).and_time(NaiveTime::MIN)
+        let end = self.last.succ_opt().unwrap_or(self.last).and_time(NaiveTime::MIN);
+        self.as_of.map_or(end, |t| t.min(end))
+    }
+
+    /// "15/11/2026 – 14/12/2026", and for a period under way "… (số liệu tạm tính đến 10:05
+    /// 30/11/2026)".
+    pub fn label(&self) -> String {
+        let days = format!("{} – {}", self.first.format("%d/%m/%Y"), self.last.format("%d/%m/%Y"));
+        match self.as_of {
+            Some(t) => format!("{days} (số liệu tạm tính đến {})", t.format("%H:%M %d/%m/%Y")),
+            None => days,
+        }
     }
 
     pub fn contains(&self, t: NaiveDateTime) -> bool {
@@ -95,11 +128,11 @@ impl Period {
     pub fn report_window(&self) -> Window {
         let (y, n) = (self.year, self.n);
         match self.kind {
-            PeriodKind::Month => Window { first: fifteenth_before(y, n), last: date(y, n, 14) },
-            PeriodKind::Quarter => Window { first: fifteenth_before(y, 3 * n - 2), last: date(y, 3 * n, 14) },
-            PeriodKind::Half if n == 1 => Window { first: date(y - 1, 12, 15), last: date(y, 6, 14) },
-            PeriodKind::Half => Window { first: date(y, 6, 15), last: date(y, 12, 14) },
-            PeriodKind::Year => Window { first: date(y - 1, 12, 15), last: date(y, 12, 14) },
+            PeriodKind::Month => Window::days(fifteenth_before(y, n), date(y, n, 14)),
+            PeriodKind::Quarter => Window::days(fifteenth_before(y, 3 * n - 2), date(y, 3 * n, 14)),
+            PeriodKind::Half if n == 1 => Window::days(date(y - 1, 12, 15), date(y, 6, 14)),
+            PeriodKind::Half => Window::days(date(y, 6, 15), date(y, 12, 14)),
+            PeriodKind::Year => Window::days(date(y - 1, 12, 15), date(y, 12, 14)),
         }
     }
 
@@ -107,10 +140,10 @@ impl Period {
     pub fn calendar(&self) -> Window {
         let (y, n) = (self.year, self.n);
         match self.kind {
-            PeriodKind::Month => Window { first: date(y, n, 1), last: last_day(y, n) },
-            PeriodKind::Quarter => Window { first: date(y, 3 * n - 2, 1), last: last_day(y, 3 * n) },
-            PeriodKind::Half => Window { first: date(y, 6 * n - 5, 1), last: last_day(y, 6 * n) },
-            PeriodKind::Year => Window { first: date(y, 1, 1), last: date(y, 12, 31) },
+            PeriodKind::Month => Window::days(date(y, n, 1), last_day(y, n)),
+            PeriodKind::Quarter => Window::days(date(y, 3 * n - 2, 1), last_day(y, 3 * n)),
+            PeriodKind::Half => Window::days(date(y, 6 * n - 5, 1), last_day(y, 6 * n)),
+            PeriodKind::Year => Window::days(date(y, 1, 1), date(y, 12, 31)),
         }
     }
 

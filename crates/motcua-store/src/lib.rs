@@ -35,9 +35,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryQuery, DossierFilter, EventRecord, FailedOutbox,
-    MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount, ProcedureQuery,
-    SurveyResponse, TokenInfo, UserRecord,
+    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryOutcome, DeliveryQuery, DossierFilter,
+    EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
+    ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -104,8 +104,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         spec: &ProcedureSpec,
         field_name: &str,
     ) -> Result<ProcedureVersion>;
-    /// The current version of the procedure with this code.
+    /// The latest published version of the procedure with this code, in force or scheduled (what
+    /// the administrator edits).
     async fn procedure(&self, code: &str) -> Result<Option<ProcedureVersion>>;
+    /// The version of the procedure with this code in force on `day`: the newest whose effective
+    /// date has come, unless it has expired. A version published for a later day is scheduled.
+    async fn procedure_at(&self, code: &str, day: NaiveDate) -> Result<Option<ProcedureVersion>>;
     async fn procedure_version(&self, id: Uuid) -> Result<Option<ProcedureVersion>>;
     async fn procedure_versions(&self, procedure_id: Uuid) -> Result<Vec<ProcedureVersion>>;
     /// Current versions matching the query, ranked, one page.
@@ -128,11 +132,26 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
 
     // Deliveries of messages.
-    /// Outbox events not yet expanded into deliveries, oldest first.
-    async fn pending_outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Takes up to `limit` outbox events not yet expanded into deliveries, oldest first, and
+    /// reserves them until `lease_until`: another worker does not take them meanwhile, and takes
+    /// them once the lease has run out if they are still not expanded.
+    async fn claim_outbox(
+        &self,
+        now: NaiveDateTime,
+        lease_until: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>>;
+    /// Returns when new outbox events may have been written, or after `timeout`: PostgreSQL
+    /// wakes on the `motcua_outbox` notice of a committed write, SQLite just waits.
+    async fn wait_for_outbox(&self, timeout: std::time::Duration);
     /// Records the deliveries of an outbox event and marks it expanded, in one transaction;
     /// deliveries already recorded (same idempotency key) are left as they are.
-    async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()>;
+    async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()> {
+        self.insert_deliveries_of(&[(outbox_id, deliveries.to_vec())], now).await
+    }
+    /// [`Store::insert_deliveries`] for several outbox events, all in one transaction (a worker
+    /// under load writes once per batch, not once per event).
+    async fn insert_deliveries_of(&self, expanded: &[(Uuid, Vec<NewDelivery>)], now: NaiveDateTime) -> Result<()>;
     /// Sets aside an outbox event that cannot be expanded, with its reason: it is not tried
     /// again and the others go on.
     async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> Result<()>;
@@ -155,7 +174,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         next_attempt_at: Option<NaiveDateTime>,
         answer: &str,
         now: NaiveDateTime,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        let outcome = DeliveryOutcome { id, status: status.to_owned(), next_attempt_at, answer: answer.to_owned() };
+        self.finish_deliveries(&[outcome], now).await
+    }
+    /// Records several deliveries' outcomes in one transaction.
+    async fn finish_deliveries(&self, outcomes: &[DeliveryOutcome], now: NaiveDateTime) -> Result<()>;
     async fn deliveries_of(&self, dossier_id: Uuid) -> Result<Vec<Delivery>>;
     async fn delivery(&self, id: Uuid) -> Result<Option<Delivery>>;
     /// Records messages not caused by a dossier event (digests, reminders) under an outbox row of

@@ -13,6 +13,8 @@ pub const SQLITE: &[Migration] = &[
     (6, "quality", include_str!("../migrations/sqlite/0006_quality.sql")),
     (7, "scale", include_str!("../migrations/sqlite/0007_scale.sql")),
     (8, "security", include_str!("../migrations/sqlite/0008_security.sql")),
+    (9, "outbox_claims", include_str!("../migrations/sqlite/0009_outbox_claims.sql")),
+    (10, "procedure_dates", include_str!("../migrations/sqlite/0010_procedure_dates.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -23,6 +25,8 @@ pub const POSTGRES: &[Migration] = &[
     (6, "quality", include_str!("../migrations/postgres/0006_quality.sql")),
     (7, "scale", include_str!("../migrations/postgres/0007_scale.sql")),
     (8, "security", include_str!("../migrations/postgres/0008_security.sql")),
+    (9, "outbox_claims", include_str!("../migrations/postgres/0009_outbox_claims.sql")),
+    (10, "procedure_dates", include_str!("../migrations/postgres/0010_procedure_dates.sql")),
 ];
 
 /// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after

@@ -74,6 +74,9 @@ pub struct ProcedureQuery {
     pub level: Option<String>,
     /// `full`, `partial`, `none`.
     pub online: Option<String>,
+    /// Each procedure's version in force on this day (the public catalog); `None`: the latest
+    /// published, scheduled or not (the administrator's list).
+    pub in_force_on: Option<chrono::NaiveDate>,
     pub page: u32,
     pub page_size: u32,
 }
@@ -134,6 +137,18 @@ pub struct FailedOutbox {
     pub kind: String,
     pub created_at: NaiveDateTime,
     pub failed_reason: Option<String>,
+}
+
+/// What became of one attempt to send a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryOutcome {
+    pub id: Uuid,
+    /// delivered, temporary-failure, permanent-failure or technical-failure.
+    pub status: String,
+    /// When to try again, after a temporary failure.
+    pub next_attempt_at: Option<NaiveDateTime>,
+    /// The gateway's answer, or why it was not sent.
+    pub answer: String,
 }
 
 /// A message to deliver, as the notifier builds it from an outbox event.

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::sync::Arc;
+
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
 use crate::Result;
 use crate::migrate::{CREATE_TABLE, POSTGRES};
@@ -10,6 +12,9 @@ use crate::migrate::{CREATE_TABLE, POSTGRES};
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// This process's LISTEN connection for new outbox events, opened by the first worker that
+    /// waits and kept: notices that arrive while the worker is busy are buffered in it.
+    listener: Arc<tokio::sync::Mutex<Option<PgListener>>>,
 }
 
 /// Key of the advisory lock that serialises migrations across servers.
@@ -17,6 +22,14 @@ const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;
 
 impl PgStore {
     /// Takes due deliveries; SKIP LOCKED lets several workers take different ones at once.
+    /// Takes unexpanded outbox events with a lease.
+    pub(crate) const CLAIM_OUTBOX: &'static str = "update outbox set claimed_until = $1
+         where id in (select id from outbox
+           where expanded_at is null and (claimed_until is null or claimed_until < $2)
+           order by created_at, id limit $3
+           for update skip locked)
+         returning id, dossier_id, event_id, kind, payload, created_at, done_at";
+
     pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
         "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
@@ -32,7 +45,36 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, listener: Arc::default() })
+    }
+
+    /// Waits for a `motcua_outbox` notice (see migration 9), at most `timeout`. Without a
+    /// listening connection (the server refused one) it just waits, and the worker polls.
+    pub(crate) async fn wait_for_new_outbox(&self, timeout: Duration) {
+        let mut listener = self.listener.lock().await;
+        if listener.is_none() {
+            match PgListener::connect_with(&self.pool).await {
+                Ok(mut l) => match l.listen("motcua_outbox").await {
+                    Ok(()) => *listener = Some(l),
+                    Err(e) => tracing::warn!(error = %e, "LISTEN motcua_outbox failed; polling"),
+                },
+                Err(e) => tracing::warn!(error = %e, "no listening connection; polling"),
+            }
+        }
+        let Some(l) = listener.as_mut() else {
+            drop(listener);
+            tokio::time::sleep(timeout).await;
+            return;
+        };
+        match tokio::time::timeout(timeout, l.recv()).await {
+            // Notices of one burst of writes wake the worker once.
+            Ok(Ok(_)) => while l.next_buffered().is_some() {},
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "outbox listener lost; reconnecting on the next wait");
+                *listener = None;
+            }
+            Err(_) => {}
+        }
     }
 
     pub(crate) async fn run_migrations(&self) -> Result<()> {

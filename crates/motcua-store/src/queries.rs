@@ -18,6 +18,7 @@ pub(crate) enum Arg {
     Uuid(Uuid),
     Text(String),
     Ts(NaiveDateTime),
+    Date(chrono::NaiveDate),
 }
 
 /// A WHERE clause under construction, numbering its placeholders.
@@ -58,7 +59,20 @@ impl Where {
 
 pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
     let mut w = Where::default();
-    w.sql.push("pv.is_current = true".into());
+    match q.in_force_on {
+        // Of each procedure, the newest version whose effective date has come, unless it has
+        // expired: versions scheduled for later are left out until their day.
+        Some(day) => {
+            w.and("pv.effective_from <= ?", Arg::Date(day));
+            w.and("(pv.effective_to is null or pv.effective_to >= ?)", Arg::Date(day));
+            w.and(
+                "not exists (select 1 from procedure_versions n where n.procedure_id = pv.procedure_id
+                   and n.version > pv.version and n.effective_from <= ?)",
+                Arg::Date(day),
+            );
+        }
+        None => w.sql.push("pv.is_current = true".into()),
+    }
     if let Some(field) = q.field.as_deref().filter(|f| !f.is_empty()) {
         w.and("pv.field = ?", Arg::Text(field.to_owned()));
     }
@@ -188,6 +202,7 @@ macro_rules! bind_args {
                 Arg::Uuid(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
                 Arg::Ts(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
             };
         }
         q
@@ -564,8 +579,9 @@ macro_rules! impl_store {
                 let version = last.unwrap_or(0) + 1;
                 sqlx::query(
                     "insert into procedure_versions
-                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online)
-                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11)",
+                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online,
+                        effective_from, effective_to)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(id)
                 .bind(agency_id)
@@ -578,6 +594,8 @@ macro_rules! impl_store {
                 .bind(serde_json::to_string(spec)?)
                 .bind(serde_json::to_value(spec.level)?.as_str().unwrap_or_default().to_owned())
                 .bind(serde_json::to_value(spec.online)?.as_str().unwrap_or_default().to_owned())
+                .bind(spec.effective_from)
+                .bind(spec.effective_to)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -593,6 +611,20 @@ macro_rules! impl_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+            }
+
+            async fn procedure_at(&self, code: &str, day: chrono::NaiveDate) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where code = $1 and effective_from <= $2 order by version desc, created_at limit 1",
+                )
+                .bind(code)
+                .bind(day)
+                .fetch_optional(&self.pool)
+                .await?;
+                let version = row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()?;
+                // The newest version whose day has come, unless it has expired.
+                Ok(version.filter(|v| v.spec.effective_to.is_none_or(|to| to >= day)))
             }
 
             async fn procedure_version(&self, id: Uuid) -> crate::Result<Option<ProcedureVersion>> {
@@ -830,29 +862,40 @@ macro_rules! impl_store {
                 rows.into_iter().map(outbox_from).collect()
             }
 
-            async fn pending_outbox(&self, limit: i64) -> crate::Result<Vec<crate::OutboxMessage>> {
-                let rows: Vec<OutboxRow> =
-                    sqlx::query_as(
-                        "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
-                         where expanded_at is null order by created_at, id limit $1",
-                    )
+            async fn claim_outbox(
+                &self,
+                now: NaiveDateTime,
+                lease_until: NaiveDateTime,
+                limit: i64,
+            ) -> crate::Result<Vec<crate::OutboxMessage>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(Self::CLAIM_OUTBOX)
+                    .bind(lease_until)
+                    .bind(now)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.into_iter().map(outbox_from).collect()
+                let mut out: Vec<crate::OutboxMessage> = rows.into_iter().map(outbox_from).collect::<crate::Result<_>>()?;
+                // RETURNING gives no order: oldest first, as they were written.
+                out.sort_by_key(|m| (m.created_at, m.id));
+                Ok(out)
             }
 
-            async fn insert_deliveries(
+            async fn wait_for_outbox(&self, timeout: std::time::Duration) {
+                self.wait_for_new_outbox(timeout).await
+            }
+
+            async fn insert_deliveries_of(
                 &self,
-                outbox_id: Uuid,
-                deliveries: &[crate::NewDelivery],
+                expanded: &[(Uuid, Vec<crate::NewDelivery>)],
                 now: NaiveDateTime,
             ) -> crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
-                for d in deliveries {
-                    insert_delivery!(tx, outbox_id, d, now);
+                for (outbox_id, deliveries) in expanded {
+                    for d in deliveries {
+                        insert_delivery!(tx, *outbox_id, d, now);
+                    }
+                    sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(*outbox_id).execute(&mut *tx).await?;
                 }
-                sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(outbox_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -896,25 +939,22 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(delivery_from).collect())
             }
 
-            async fn finish_delivery(
-                &self,
-                id: Uuid,
-                status: &str,
-                next_attempt_at: Option<NaiveDateTime>,
-                answer: &str,
-                now: NaiveDateTime,
-            ) -> crate::Result<()> {
-                sqlx::query(
-                    "update deliveries set status = $1, next_attempt_at = coalesce($2, next_attempt_at), last_answer = $3,
-                       locked_until = null, updated_at = $4 where id = $5",
-                )
-                .bind(status)
-                .bind(next_attempt_at)
-                .bind(answer)
-                .bind(now)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+            async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for o in outcomes {
+                    sqlx::query(
+                        "update deliveries set status = $1, next_attempt_at = coalesce($2, next_attempt_at), last_answer = $3,
+                           locked_until = null, updated_at = $4 where id = $5",
+                    )
+                    .bind(&o.status)
+                    .bind(o.next_attempt_at)
+                    .bind(&o.answer)
+                    .bind(now)
+                    .bind(o.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 

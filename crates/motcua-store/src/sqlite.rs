@@ -16,6 +16,13 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Takes due deliveries; SQLite runs one writer at a time, so the update is the lock.
+    /// Takes unexpanded outbox events with a lease.
+    pub(crate) const CLAIM_OUTBOX: &'static str = "update outbox set claimed_until = $1
+         where id in (select id from outbox
+           where expanded_at is null and (claimed_until is null or claimed_until < $2)
+           order by created_at, id limit $3)
+         returning id, dossier_id, event_id, kind, payload, created_at, done_at";
+
     pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
         "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
@@ -26,6 +33,12 @@ impl SqliteStore {
          returning ",
         delivery_fields!()
     );
+
+    /// SQLite has no notices: a worker in another process polls. (`motcua serve` wakes its own
+    /// worker directly after each change.)
+    pub(crate) async fn wait_for_new_outbox(&self, timeout: Duration) {
+        tokio::time::sleep(timeout).await;
+    }
 
     /// Opens (creating if needed) the database file at `path`.
     pub async fn open(path: &str) -> Result<SqliteStore> {

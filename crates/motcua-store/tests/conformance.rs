@@ -47,6 +47,7 @@ on_every_backend!(
     the_database_places_dossiers_in_biểu_06_as_the_domain_does,
     bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter,
     rate_limit_counts_add_up_across_servers,
+    workers_claim_outbox_events_apart_and_take_over_a_dead_ones,
 );
 
 fn applicant() -> ApplicantInput {
@@ -605,4 +606,52 @@ async fn rate_limit_counts_add_up_across_servers(db: TestDb) {
     assert!(store.rate_limit_hit("login|an", 600, 2).await.unwrap());
     assert!(store.rate_limit_hit("login|an", 600, 2).await.unwrap());
     assert!(!store.rate_limit_hit("login|an", 600, 2).await.unwrap());
+}
+
+/// Several workers at once: each outbox event is taken by one of them; one that dies leaves its
+/// events to the others once its lease runs out; an expanded event is never taken again.
+async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let cal = WorkCalendar::vietnam().unwrap();
+    let now = at(2026, 3, 2, 9, 0);
+    for i in 0..30 {
+        submit_online(db.store.as_ref(), &fx, &cal, now + chrono::Duration::seconds(i)).await;
+    }
+    let lease = now + chrono::Duration::minutes(2);
+    // Four workers claim at the same instant, on their own connections (PostgreSQL: SKIP LOCKED;
+    // SQLite: one writer at a time).
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move { store.claim_outbox(now, lease, 10).await.unwrap() }));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut claimed = Vec::new();
+    for t in tasks {
+        for m in t.await.unwrap() {
+            assert!(seen.insert(m.id), "event {} claimed twice", m.id);
+            claimed.push(m);
+        }
+    }
+    assert_eq!(claimed.len(), 30, "every event claimed once");
+    // While the leases run, nobody takes them again.
+    assert!(db.store.claim_outbox(now + chrono::Duration::minutes(1), lease, 100).await.unwrap().is_empty());
+    // Half are expanded; the other half belonged to a worker that died.
+    let (done, lost) = claimed.split_at(15);
+    let expanded: Vec<(Uuid, Vec<motcua_store::NewDelivery>)> = done.iter().map(|m| (m.id, vec![])).collect();
+    db.store.insert_deliveries_of(&expanded, now).await.unwrap();
+    let later = lease + chrono::Duration::seconds(1);
+    let again = db.store.claim_outbox(later, later + chrono::Duration::minutes(2), 100).await.unwrap();
+    let mut again: Vec<Uuid> = again.iter().map(|m| m.id).collect();
+    let mut lost: Vec<Uuid> = lost.iter().map(|m| m.id).collect();
+    again.sort();
+    lost.sort();
+    assert_eq!(again, lost, "the dead worker's events, and only those, are taken over");
+    // Oldest first.
+    let ordered = db
+        .store
+        .claim_outbox(later + chrono::Duration::hours(1), later + chrono::Duration::hours(2), 100)
+        .await
+        .unwrap();
+    assert!(ordered.windows(2).all(|w| (w[0].created_at, w[0].id) <= (w[1].created_at, w[1].id)));
 }

@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
     let public = Router::new()
         .route("/api/v1/procedures", get(routes::procedures::list::list))
         .route("/api/v1/procedures/{code}", get(routes::procedures::show::show))
+        .route("/api/v1/procedures/{code}/versions", get(routes::procedures::versions::list))
         .route("/api/v1/fields", get(routes::procedures::fields::list))
         .route("/api/v1/lookup", get(routes::lookup::lookup))
         .route("/api/v1/auth/token", post(routes::auth_token::create_token))
@@ -48,17 +49,25 @@ pub fn app(state: AppState) -> Router {
         .merge(public)
         .merge(uploads)
         .merge(
-            pages::router(state.clone())
-                .layer(from_fn(pages::error::html_errors))
+            html_errors(pages::router(state.clone()))
                 .layer(from_fn_with_state(state.clone(), pages::session::cookies))
                 // Forms and the citizens' uploads: the configured upload limit, not axum's 2 MiB.
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024)),
         )
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), wake_worker))
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// Errors on the pages are pages: a handler's error, a body that could not be read, and a
+/// handler that panicked answer with the same HTML page in Vietnamese (JSON stays under `/api`).
+fn html_errors<S: Clone + Send + Sync + 'static>(pages: Router<S>) -> Router<S> {
+    pages
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(pages::error::html_errors))
 }
 
 /// A handler that panicked: logged (without the request, which may hold personal data) and
@@ -84,6 +93,21 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
+/// After a change that succeeded (any method but GET and HEAD answered below 400), the worker
+/// in this process is woken: the change's messages go out now, not at the next poll.
+async fn wake_worker(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: Next,
+) -> axum::response::Response {
+    let changes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let res = next.run(req).await;
+    if changes && res.status().as_u16() < 400 {
+        state.outbox_wake.notify_one();
+    }
+    res
+}
+
 /// Headers on every response: no inline script or style, no framing, no sniffing.
 async fn security_headers(req: axum::extract::Request, next: Next) -> axum::response::Response {
     use axum::http::HeaderValue;
@@ -106,4 +130,33 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> axum::resp
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.entry("x-frame-options").or_insert(HeaderValue::from_static("DENY"));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_page_that_panics_answers_with_the_html_error_page() {
+        let pages = super::html_errors(Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("boom");
+                }
+                "never"
+            }),
+        ));
+        let res = pages.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(body.contains("Lỗi hệ thống, vui lòng thử lại sau."), "{body}");
+        assert!(!body.contains("boom"), "the panic's text stays in the log: {body}");
+    }
 }

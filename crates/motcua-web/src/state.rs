@@ -87,6 +87,9 @@ pub struct AppState {
     default_calendar: Arc<WorkCalendar>,
     /// This server's unsent part of the public rate-limit counts (see [`crate::rate_limit`]).
     pub rate_limits: Arc<crate::rate_limit::LocalCounts>,
+    /// Fired after every change that succeeded, so that a worker in this process delivers its
+    /// messages at once (see `motcua serve`).
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -105,6 +108,7 @@ impl AppState {
             calendars: Arc::default(),
             default_calendar: Arc::new(default_calendar),
             rate_limits: Arc::default(),
+            outbox_wake: Arc::default(),
         })
     }
 

@@ -11,6 +11,7 @@ use motcua_calendar::{TimeLimit, WorkCalendar};
 use serde_json::{Value, json};
 
 on_every_backend!(
+    a_version_published_for_a_later_day_is_scheduled_and_intake_goes_on,
     a_citizen_submits_online_and_follows_the_dossier_to_its_result,
     counter_intake_gives_the_code_and_the_calendars_due_date,
     the_public_lookup_answers_a_wrong_code_and_a_wrong_phone_alike,
@@ -524,4 +525,55 @@ async fn counter_intake_is_one_event_and_one_message(app: TestApp) {
     // Online dossiers are not taken at the counter.
     let online = json!({ "procedure_code": "1.004227", "channel": "online", "applicant": applicant() });
     assert_eq!(app.post("/api/v1/dossiers", &app.fx.reception, online).await.status, StatusCode::CREATED);
+}
+
+/// A version published for 15/12/2026 on 30/11/2026 is scheduled, not current: the counter
+/// takes dossiers under the version in force, the public page shows that version and announces
+/// the next; the history tells what changes; from 15/12 intake uses the new version.
+async fn a_version_published_for_a_later_day_is_scheduled_and_intake_goes_on(app: TestApp) {
+    let fx = &app.fx;
+    app.at(2026, 11, 30, 9, 0);
+    let mut spec = serde_json::to_value(motcua_store::testing::land_procedure_spec()).unwrap();
+    spec["time_limit"] = json!("7d");
+    spec["steps"][1]["budget"] = json!("4d");
+    spec["effective_from"] = json!("2026-12-15");
+    let res = app.post("/api/v1/agencies/000.00.17.H34/procedures", &fx.admin, spec).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let v2 = res.body["id"].as_str().unwrap().to_owned();
+
+    // Intake on 30/11 works, under version 1 and its ten working days.
+    let res = app.counter_intake(applicant()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["dossier"]["procedure_version_id"], json!(fx.procedure.id));
+    // The API and the public page show the version in force, and announce the next.
+    let shown = ok(&app.get("/api/v1/procedures/1.004227", None).await).clone();
+    assert_eq!(shown["version"], 1);
+    assert_eq!(shown["time_limit"], "10d");
+    let page =
+        app.send(axum::http::Request::get("/procedures/1.004227").body(axum::body::Body::empty()).unwrap()).await;
+    let html = page.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("10 ngày làm việc"), "the time limit in force: {html}");
+    assert!(html.contains("Quy định mới áp dụng từ 15/12/2026"), "{html}");
+    assert!(html.contains("Thời hạn giải quyết</strong>: 7 ngày làm việc"), "{html}");
+    // The history: what each version is today, and what changed.
+    let history = ok(&app.get("/api/v1/procedures/1.004227/versions", None).await).clone();
+    assert_eq!(history[0]["status"], "in_force");
+    assert_eq!(history[1]["status"], "scheduled");
+    let parts: Vec<&str> =
+        history[1]["changes"].as_array().unwrap().iter().map(|c| c["part"].as_str().unwrap()).collect();
+    assert!(
+        parts.contains(&"Thời hạn giải quyết")
+            && parts.contains(&"Trình tự xử lý")
+            && parts.contains(&"Ngày có hiệu lực"),
+        "{parts:?}"
+    );
+    assert_eq!(history[1]["changes"][0]["before"], "10 ngày làm việc", "{history}");
+
+    // From its first day, the new version applies.
+    app.at(2026, 12, 15, 9, 0);
+    let res = app.counter_intake(applicant()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.body["dossier"]["procedure_version_id"], json!(v2));
+    let history = ok(&app.get("/api/v1/procedures/1.004227/versions", None).await).clone();
+    assert_eq!((history[0]["status"].as_str(), history[1]["status"].as_str()), (Some("superseded"), Some("in_force")));
 }

@@ -54,6 +54,7 @@ on_every_backend!(
     leaders_see_late_dossiers_by_unit_and_remind_from_the_list,
     the_satisfaction_survey_is_answered_anonymously_and_indexed,
     the_draft_narrative_report_is_pre_filled_with_the_period_numbers,
+    a_period_under_way_is_counted_as_of_now_and_cannot_be_frozen,
 );
 
 async fn bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers(app: TestApp) {
@@ -317,4 +318,58 @@ async fn the_draft_narrative_report_is_pre_filled_with_the_period_numbers(app: T
             .await;
     assert_eq!(status, StatusCode::OK);
     assert!(printed.contains("<p>BÁO CÁO</p><br><p>Dòng hai</p>"), "{printed}");
+}
+
+async fn a_period_under_way_is_counted_as_of_now_and_cannot_be_frozen(app: TestApp) {
+    let [_, _, untouched] = three_dossiers(&app).await;
+    let due = untouched.due_date.expect("a due date");
+    let code = untouched.code.clone().unwrap().to_string();
+    // The day before the untouched dossier is due, inside the window of Tháng 3/2026
+    // (15/02–14/03): it is pending within its time, not overdue.
+    let before = (due - chrono::Duration::days(1)).and_hms_opt(10, 5, 0).unwrap();
+    assert!(before > at(2026, 2, 15, 0, 0) && before < at(2026, 3, 15, 0, 0), "{before}");
+    let cookie = signed_in(&app, "giamdoc-tamtinh", Role::AgencyLead, before).await;
+    let (status, page) = get_page(&app, "/office/reports?period=2026-03", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let stamp = format!("số liệu tạm tính đến {}", before.format("%H:%M %d/%m/%Y"));
+    assert!(page.contains(&stamp), "{stamp}: {page}");
+    let late = page.split("Hồ sơ quá hạn trong kỳ").nth(1).unwrap();
+    assert!(!late.contains(&code), "not yet due, so not late: {late}");
+    let total = total_row(&page);
+    assert_eq!(total[0], 3, "received (carried over) as of now");
+    assert!(total[10] < 2, "overdue as of now leaves out the dossier due tomorrow: {total:?}");
+    // The same in the spreadsheet, and in the drill-down of column 13.
+    let (_, drill) = get_page(&app, "/office/reports/dossiers?period=2026-03&col=13", &cookie).await;
+    assert!(!drill.contains(&code), "{drill}");
+    assert!(drill.contains("số liệu tạm tính"), "{drill}");
+    // A period under way is not frozen: no button, and the form is refused.
+    assert!(!page.contains(r#"id="freeze""#) && page.contains("Chỉ chốt được số liệu khi kỳ báo cáo đã kết thúc"));
+    let (status, _, body) = post_form(&app, &cookie, "/office/reports/freeze", "period=2026-03").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("chưa kết thúc"), "{body}");
+    assert!(app.db.store.report_snapshots(app.fx.agency.id, "bieu06", "2026-03").await.unwrap().is_empty());
+
+    // Two working days after its due date the same page lists it as overdue.
+    app.clock.set_local((due + chrono::Duration::days(2)).and_hms_opt(9, 0, 0).unwrap());
+    let cookie = sign_in(&app, "giamdoc-tamtinh", PASSWORD).await.1;
+    let (_, page) = get_page(&app, "/office/reports?period=2026-03", &cookie).await;
+    let late = page.split("Hồ sơ quá hạn trong kỳ").nth(1).unwrap();
+    assert!(late.contains(&code), "{late}");
+
+    // Once the period has ended its figures are final and it can be frozen.
+    app.clock.set_local(at(2026, 3, 20, 10, 0));
+    let cookie = sign_in(&app, "giamdoc-tamtinh", PASSWORD).await.1;
+    let (_, page) = get_page(&app, "/office/reports?period=2026-03", &cookie).await;
+    assert!(!page.contains("số liệu tạm tính"));
+    assert_eq!(total_row(&page), vec![3, 0, 0, 3, 1, 1, 0, 0, 2, 0, 2]);
+    let (status, _, _) = post_form(&app, &cookie, "/office/reports/freeze", "period=2026-03").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The quality page for the calendar month under way says so too.
+    app.clock.set_local(before);
+    let cookie = sign_in(&app, "giamdoc-tamtinh", PASSWORD).await.1;
+    use chrono::Datelike;
+    let month = format!("/office/quality?period={}-{:02}", before.year(), before.month());
+    let (_, quality) = get_page(&app, &month, &cookie).await;
+    assert!(quality.contains(&stamp), "{quality}");
 }

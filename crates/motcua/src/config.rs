@@ -50,7 +50,14 @@ impl Default for QualityConfig {
 pub struct NotifyConfig {
     /// Run the delivery worker inside `serve`.
     pub enabled: bool,
+    /// How often housekeeping runs (digests, the monthly freeze), and how long an idle worker
+    /// waits before looking again when nothing wakes it (SQLite in another process, retries due).
     pub interval_seconds: u64,
+    /// Events expanded, and messages claimed, per round; rounds follow each other while work is
+    /// waiting.
+    pub batch: i64,
+    /// Messages sent at once.
+    pub concurrency: usize,
     /// The SMS sender (brandname).
     pub sender: String,
     pub sms_diacritics: bool,
@@ -74,6 +81,8 @@ impl Default for NotifyConfig {
         NotifyConfig {
             enabled: true,
             interval_seconds: 5,
+            batch: 200,
+            concurrency: 16,
             sender: "MOTCUA".into(),
             sms_diacritics: false,
             digest_time: "07:30".into(),
@@ -360,7 +369,9 @@ sign_in_per_minute = 20
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).
 enabled = true
-interval_seconds = 5
+interval_seconds = 5       # housekeeping, and the idle worker's poll; new rows wake it at once
+batch = 200                # events expanded and messages claimed per round; rounds run back to back while busy
+concurrency = 16           # messages sent at once
 sender = "MOTCUA"          # the SMS brandname
 sms_diacritics = false     # unaccented SMS cost about half
 digest_time = "07:30"      # officers' digest on working days; "" for none

@@ -296,7 +296,7 @@ pub async fn load(
     }
     // The demo's history has been; its applicants are made up: no message goes out for it.
     loop {
-        let pending = store.pending_outbox(500).await.map_err(e)?;
+        let pending = store.claim_outbox(now, now + chrono::Duration::minutes(10), 500).await.map_err(e)?;
         if pending.is_empty() {
             break;
         }

@@ -295,6 +295,8 @@ pub struct ProceduresPage {
     /// The procedure being edited: its code and document names, for template uploads.
     editing: Option<(String, Vec<String>)>,
     procedures: Vec<(String, String, i32)>,
+    /// The edited procedure's versions, oldest first, and what each changed.
+    history: Vec<crate::routes::procedures::versions::VersionEntry>,
     errors: Vec<FieldError>,
     notice: Option<String>,
 }
@@ -318,8 +320,17 @@ async fn procedures_page(
         .collect();
     let editing = serde_json::from_str::<ProcedureSpec>(&spec)
         .ok()
-        .map(|p| (p.code, p.documents.into_iter().map(|d| d.name).collect()));
-    Ok(ProceduresPage { shell: web.shell, spec, editing, procedures, errors, notice })
+        .map(|p| (p.code, p.documents.into_iter().map(|d| d.name).collect::<Vec<_>>()));
+    let history = match &editing {
+        Some((code, _)) => match state.store.procedure(code).await? {
+            Some(v) if v.agency_id == agency.id => {
+                crate::routes::procedures::versions::history(state, v.procedure_id).await?
+            }
+            _ => vec![],
+        },
+        None => vec![],
+    };
+    Ok(ProceduresPage { shell: web.shell, spec, editing, procedures, history, errors, notice })
 }
 
 #[derive(Debug, Deserialize)]
@@ -384,7 +395,17 @@ pub async fn publish(State(state): State<AppState>, web: Web, Form(f): Form<Spec
         serde_json::json!({ "version": v.version }),
     )
     .await?;
-    let notice = format!("Đã công bố thủ tục {} phiên bản {}.", spec.code, v.version);
+    let today = state.now_default().date();
+    let notice = if spec.effective_from > today {
+        format!(
+            "Đã công bố thủ tục {} phiên bản {}, áp dụng từ ngày {}; đến ngày đó hồ sơ vẫn được tiếp nhận theo phiên bản đang có hiệu lực.",
+            spec.code,
+            v.version,
+            spec.effective_from.format("%d/%m/%Y")
+        )
+    } else {
+        format!("Đã công bố thủ tục {} phiên bản {}.", spec.code, v.version)
+    };
     let pretty = serde_json::to_string_pretty(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(procedures_page(&state, web, &agency, pretty, vec![], Some(notice)).await?.into_response())
 }

@@ -307,7 +307,11 @@ async fn review(
     f: &IntakeForm,
     files: Vec<(usize, super::dossier_forms::Upload)>,
 ) -> Result<Reviewed, ApiError> {
-    let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let version = state
+        .store
+        .procedure_at(code, state.now_default().date())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let applicant = applicant_of(f).parse()?;
     let present: Vec<usize> = files.iter().map(|(i, _)| *i).collect();
     super::dossier_forms::missing_documents(&version.spec, &present)?;
@@ -400,7 +404,11 @@ async fn create_online(
     f: &IntakeForm,
     files: Vec<(usize, FileRef)>,
 ) -> Result<Uuid, ApiError> {
-    let version = state.store.procedure(code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let version = state
+        .store
+        .procedure_at(code, state.now_default().date())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let applicant = applicant_of(f).parse()?;
     let present: Vec<usize> = files.iter().map(|(i, _)| *i).collect();
     super::dossier_forms::missing_documents(&version.spec, &present)?;

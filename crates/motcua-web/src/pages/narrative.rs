@@ -11,7 +11,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
 use motcua_domain::evaluation::Overall;
 use motcua_domain::types::thousands;
-use motcua_quality::index766::{self, Config};
 use motcua_quality::report06::Column;
 use motcua_quality::sipas::{self, Survey};
 use serde::Deserialize;
@@ -52,9 +51,12 @@ pub async fn draft(
     web: Web,
     Query(p): Query<NarrativeParams>,
 ) -> PageResult<NarrativePage> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports/narrative", false).await?;
-    let w = period.report_window();
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports/narrative", false).await?;
+    // Biểu 06 and the figures beside it over the report window; the Decision 766 index over the
+    // calendar window, as the quality page shows it for the same period. Both as of now while
+    // the period is under way.
+    let (w, index_window) = (sc.report_window(), sc.index_window());
+    let Scope { agency, period, .. } = sc;
     let r = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let g = |c: Column| thousands(r.total.get(c));
     let received = state.store.facts(&[agency.id], w.start(), w.end(), true).await?;
@@ -67,7 +69,7 @@ pub async fn draft(
         .collect();
     let used = received.iter().filter(|f| f.online()).map(|f| f.procedure_code.clone()).collect();
     let catalog = super::quality::catalog_counts(&state, Some(agency.id), None, &used).await?;
-    let index = index766::compute(&Config::builtin(), &received, w.end(), catalog, &evaluations);
+    let index = super::quality::agency_index(&state, agency.id, index_window).await?;
     let count = |o: Overall| evaluations.values().filter(|x| **x == o).count();
     let survey = Survey::builtin();
     let answers: Vec<sipas::Response> = state
@@ -100,13 +102,7 @@ pub async fn draft(
         t,
         "Kết quả thực hiện giải pháp nâng cao chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước"
     );
-    let _ = writeln!(
-        t,
-        "{} (số liệu từ ngày {} đến ngày {})\n",
-        period.label_vi(),
-        w.first.format("%d/%m/%Y"),
-        w.last.format("%d/%m/%Y")
-    );
+    let _ = writeln!(t, "{} (số liệu từ ngày {})\n", period.label_vi(), w.label().replace(" – ", " đến ngày "));
     let _ = writeln!(t, "I. KẾT QUẢ THỰC HIỆN\n");
     let _ = writeln!(t, "1. Công khai, minh bạch thủ tục hành chính");
     let _ = writeln!(
@@ -153,7 +149,11 @@ pub async fn draft(
         sipas.responses,
         sipas.overall.map_or_else(|| "—".to_owned(), |o| format!("{o:.2}%").replace('.', ","))
     );
-    let _ = writeln!(t, "5. Đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg");
+    let _ = writeln!(
+        t,
+        "5. Đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg (hồ sơ tiếp nhận từ ngày {}, như Cổng Dịch vụ công quốc gia tính)",
+        index_window.label().replace(" – ", " đến ngày ")
+    );
     let _ = writeln!(
         t,
         "Các chỉ số có số liệu đạt {} / {} điểm:",

@@ -472,7 +472,13 @@ async fn intake_page(
 ) -> PageResult<IntakePage> {
     let mut procedures = Vec::new();
     for agency in actor.agencies() {
-        let q = ProcedureQuery { agency_id: Some(agency), page: 1, page_size: 200, ..Default::default() };
+        let q = ProcedureQuery {
+            agency_id: Some(agency),
+            in_force_on: Some(state.now_default().date()),
+            page: 1,
+            page_size: 200,
+            ..Default::default()
+        };
         for v in state.store.search_procedures(&q).await?.items {
             if v.spec.channels.contains(&Channel::Counter) {
                 procedures.push((v.spec.code.clone(), v.spec.name.clone(), v.spec.time_limit.describe_vi()));
@@ -485,7 +491,7 @@ async fn intake_page(
         form.procedure_code = first.0.clone();
     }
     let chosen = procedures.iter().any(|p| p.0 == form.procedure_code);
-    let checklist = match state.store.procedure(&form.procedure_code).await? {
+    let checklist = match state.store.procedure_at(&form.procedure_code, state.now_default().date()).await? {
         Some(v) if chosen => v
             .spec
             .documents
@@ -532,9 +538,10 @@ pub async fn intake(State(state): State<AppState>, web: Web, Form(f): Form<Intak
 
 /// Counter or postal intake: the dossier is created and accepted at once.
 async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> Result<Uuid, ApiError> {
+    // The version in force at the receipt instant; one scheduled for later is not used yet.
     let version = state
         .store
-        .procedure(&f.procedure_code)
+        .procedure_at(&f.procedure_code, state.now_default().date())
         .await?
         .ok_or_else(|| ApiError::field("procedure_code", "Cần chọn thủ tục."))?;
     // The officer checks the paper originals against the checklist: every required document.

@@ -105,6 +105,7 @@ async fn search(state: &AppState, p: &CatalogParams, page: u32, lang: Lang) -> A
             agency_id,
             level: some(&p.level),
             online: some(&p.online),
+            in_force_on: Some(state.now_default().date()),
             page,
             page_size: PAGE_SIZE,
         })
@@ -134,14 +135,21 @@ pub struct ProcedurePage {
     fees: Vec<(String, String)>,
     steps: Vec<(String, String, String)>,
     online: bool,
+    /// The version scheduled next: its first day and what it changes.
+    next: Option<(String, Vec<motcua_domain::catalog::SpecChange>)>,
 }
 
 pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> PageResult<ProcedurePage> {
+    let today = state.now_default().date();
+    // The version in force today; one published for a later day is announced, not applied.
     let v = state
         .store
-        .procedure(&code)
+        .procedure_at(&code, today)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
+    let versions = state.store.procedure_versions(v.procedure_id).await?;
+    let next = motcua_domain::catalog::next_scheduled(&versions, today)
+        .map(|n| (n.spec.effective_from.format("%d/%m/%Y").to_string(), n.spec.changes_from(&v.spec)));
     let english = web.shell.lang == Lang::En;
     let units = state.store.units(v.agency_id).await?;
     let field_name = state
@@ -167,6 +175,7 @@ pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path
         fees: v.spec.fees.iter().map(|f| (f.name.clone(), f.amount.to_string())).collect(),
         steps,
         online: v.spec.channels.contains(&Channel::Online),
+        next,
         p: v.spec,
     })
 }
@@ -392,7 +401,13 @@ pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> 
         .agency_by_code(&code)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy cơ quan \"{code}\"")))?;
-    let q = ProcedureQuery { agency_id: Some(agency.id), page: 1, page_size: 200, ..Default::default() };
+    let q = ProcedureQuery {
+        agency_id: Some(agency.id),
+        in_force_on: Some(state.now_default().date()),
+        page: 1,
+        page_size: 200,
+        ..Default::default()
+    };
     let items = state.store.search_procedures(&q).await?.items;
     let fields = state.store.fields().await?;
     let mut groups: Vec<(String, Vec<_>)> = Vec::new();
@@ -433,7 +448,11 @@ pub async fn template(
     Path((code, index)): Path<(String, usize)>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let v = state.store.procedure(&code).await?.ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
+    let v = state
+        .store
+        .procedure_at(&code, state.now_default().date())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let template = v
         .spec
         .documents

@@ -75,7 +75,14 @@ pub(crate) async fn catalog_counts(
     let mut counts = CatalogCounts::default();
     let mut page = 1;
     loop {
-        let q = ProcedureQuery { agency_id: agency, field: field.clone(), page, page_size: 200, ..Default::default() };
+        let q = ProcedureQuery {
+            agency_id: agency,
+            field: field.clone(),
+            in_force_on: Some(state.now_default().date()),
+            page,
+            page_size: 200,
+            ..Default::default()
+        };
         let found = state.store.search_procedures(&q).await?;
         for v in &found.items {
             let s = &v.spec;
@@ -131,6 +138,13 @@ async fn inputs(
 
 fn index_of(i: &Inputs) -> Index {
     index766::compute(&Config::builtin(), &i.received, i.window.end(), i.catalog, &i.evaluations)
+}
+
+/// An agency's index over `window`, exactly as the quality page shows it for the same period
+/// (the narrative report quotes it).
+pub(crate) async fn agency_index(state: &AppState, agency: Uuid, window: Window) -> Result<Index, ApiError> {
+    let inp = inputs(state, &[agency], Some(agency), window, &QualityParams::default()).await?;
+    Ok(index_of(&inp))
 }
 
 fn pct(rate: f64) -> String {
@@ -240,9 +254,9 @@ pub async fn dashboard(
     web: Web,
     Query(p): Query<QualityParams>,
 ) -> PageResult<QualityPage> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
-    let window = period.calendar();
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, now, .. } = sc;
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let index = index_of(&inp);
     let base = format!("/office/quality/dossiers?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail());
@@ -283,7 +297,7 @@ pub async fn dashboard(
     let months = twelve_months(last);
     let (mut on_time, mut online) = (Vec::new(), Vec::new());
     for m in &months {
-        let w = m.calendar();
+        let w = m.calendar().as_of(now);
         let mut facts = state.store.facts(&[agency.id], w.start(), w.end(), true).await?;
         facts.retain(|f| p.keeps(f));
         let rate = |id: &str| {
@@ -383,7 +397,7 @@ pub async fn dashboard(
         agency_code: agency.code.to_string(),
         period: period.to_string(),
         label: period.label_vi(),
-        window: format!("{} – {}", window.first.format("%d/%m/%Y"), window.last.format("%d/%m/%Y")),
+        window: window.label(),
         version: index.version.clone(),
         total: pts(index.points),
         available: pts(index.available),
@@ -411,15 +425,15 @@ pub async fn indicator_dossiers(
     web: Web,
     Query(p): Query<QualityParams>,
 ) -> PageResult<DrillPage> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
     let indicator = config
         .indicator
         .iter()
         .find(|i| i.id == p.indicator)
         .ok_or_else(|| ApiError::NotFound("không có chỉ số này".into()))?;
-    let window = period.calendar();
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let inside = p.inside.unwrap_or(1) == 1;
     let found: Vec<&DossierFacts> = inp
@@ -501,9 +515,11 @@ pub async fn public_statistics(
         Some(a) => vec![a.id],
         None => all.iter().map(|a| a.id).collect(),
     };
-    let today = state.now_default().date();
+    let now = state.now_default();
+    let today = now.date();
     let first = NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).unwrap_or(today);
-    let window = Window { first, last: today };
+    // Up to now: a dossier due later today is not overdue yet.
+    let window = Window::days(first, today).as_of(now);
     let received = state.store.facts(&chosen, window.start(), window.end(), true).await?;
     let evaluations: HashMap<Uuid, Overall> = state
         .store
@@ -526,7 +542,7 @@ pub async fn public_statistics(
     Ok(StatisticsPage {
         agencies: all.iter().map(|a| (a.code.to_string(), a.name.clone())).collect(),
         agency: p.agency,
-        window: format!("{} – {}", window.first.format("%d/%m/%Y"), window.last.format("%d/%m/%Y")),
+        window: window.label(),
         rows,
         total: public_row("Tất cả lĩnh vực".into(), &everything, window.end(), &evaluations),
         shell: web.shell,

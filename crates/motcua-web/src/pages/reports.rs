@@ -14,8 +14,8 @@ use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::DossierFacts;
 use motcua_domain::org::{Actor, Agency};
 use motcua_domain::types::thousands;
-use motcua_quality::Period;
 use motcua_quality::report06::{self, Column, Line, Report06};
+use motcua_quality::{Period, Window};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -66,6 +66,22 @@ pub(crate) struct Scope {
     pub agency: Agency,
     pub period: Period,
     pub cal: std::sync::Arc<WorkCalendar>,
+    /// When the page is asked for, in the agency's time.
+    pub now: NaiveDateTime,
+}
+
+impl Scope {
+    /// The period's report window (Decree 09/2019: the 15th to the 14th) as it stands now: a
+    /// period under way is counted up to now and marked provisional.
+    pub fn report_window(&self) -> Window {
+        self.period.report_window().as_of(self.now)
+    }
+
+    /// The period's calendar window (the 1st to the last day, as the national portal's real-time
+    /// index counts), as it stands now.
+    pub fn index_window(&self) -> Window {
+        self.period.calendar().as_of(self.now)
+    }
 }
 
 /// The scope of a report page: [`report_scope`], then the period asked for; without one, the
@@ -79,13 +95,14 @@ pub(crate) async fn scope(
 ) -> Result<Scope, PageError> {
     let (actor, agency) = report_scope(state, web, agency, back).await?;
     let cal = state.calendar(agency.id).await?;
-    let today = state.now(&cal).date();
+    let now = state.now(&cal);
+    let today = now.date();
     let period = if calendar_month && period.trim().is_empty() {
         Period::month(chrono::Datelike::year(&today), chrono::Datelike::month(&today))
     } else {
         period_of(period, today)?
     };
-    Ok(Scope { actor, agency, period, cal })
+    Ok(Scope { actor, agency, period, cal, now })
 }
 
 /// The period asked for, or the month whose report is under way.
@@ -101,11 +118,6 @@ pub(crate) fn period_of(s: &str, today: chrono::NaiveDate) -> Result<Period, Api
             message,
         }
     })
-}
-
-fn window_text(period: &Period) -> String {
-    let w = period.report_window();
-    format!("{} – {}", w.first.format("%d/%m/%Y"), w.last.format("%d/%m/%Y"))
 }
 
 /// A line on the page: its name, and each column's count with the link to its dossiers.
@@ -152,9 +164,8 @@ async fn late_rows(
     state: &AppState,
     cal: &WorkCalendar,
     agency: &Agency,
-    period: &Period,
+    w: &Window,
 ) -> Result<Vec<LateRow>, ApiError> {
-    let w = period.report_window();
     // The page and the spreadsheet list the first 500 by due date; the counts are in the form.
     let facts =
         state.store.report06_facts(&[agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 500).await?;
@@ -200,6 +211,8 @@ pub struct Report06Page {
     period: String,
     label: String,
     window: String,
+    /// The period is under way: its figures are as of now, and it cannot be frozen yet.
+    provisional: bool,
     previous: String,
     columns: Vec<(u8, &'static str)>,
     by_field: Vec<LineView>,
@@ -234,9 +247,10 @@ fn unit_label(units: &[(String, String)], code: &str) -> String {
 }
 
 pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Report06Page> {
-    let Scope { agency, period, cal, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let w = sc.report_window();
+    let Scope { agency, period, cal, .. } = sc;
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
     let base = format!("/office/reports/dossiers?agency={}&period={period}", enc(agency.code.as_str()));
     let by_field = report
@@ -261,14 +275,15 @@ pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<Pag
         agency_code: agency.code.to_string(),
         period: period.to_string(),
         label: period.label_vi(),
-        window: window_text(&period),
+        window: w.label(),
+        provisional: w.provisional(),
         previous: period.previous().to_string(),
         columns: Column::ALL.iter().map(|c| (c.number(), c.label_vi())).collect(),
         by_field,
         by_unit,
         total: line_view("Tổng cộng", &report.total, &|c| format!("{base}&col={}", c.number())),
         on_time_rate: report.total.on_time_rate().map_or_else(|| "—".into(), |r| format!("{r:.2}%").replace('.', ",")),
-        late: late_rows(&state, &cal, &agency, &period).await?,
+        late: late_rows(&state, &cal, &agency, &w).await?,
         snapshots,
         notice: p.frozen.map(|_| "Đã chốt số liệu kỳ báo cáo.".to_owned()),
         print: p.print.is_some(),
@@ -326,10 +341,10 @@ pub async fn report_dossiers(
     web: Web,
     Query(p): Query<ReportParams>,
 ) -> PageResult<DrillPage> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let w = sc.report_window();
+    let Scope { agency, period, .. } = sc;
     let column = p.col.and_then(Column::from_number).ok_or_else(|| ApiError::NotFound("không có cột này".into()))?;
-    let w = period.report_window();
     let facts = state
         .store
         .report06_facts(
@@ -355,8 +370,9 @@ pub async fn report_dossiers(
     };
     Ok(DrillPage {
         title: format!(
-            "{}: cột ({}) {}{of} — {} hồ sơ{shown}",
+            "{} ({}): cột ({}) {}{of} — {} hồ sơ{shown}",
             period.label_vi(),
+            w.label(),
             column.number(),
             column.label_vi(),
             found.len()
@@ -392,9 +408,10 @@ fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
 }
 
 pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let w = sc.report_window();
+    let Scope { agency, period, .. } = sc;
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
     // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
     let mut out = "\u{feff}".as_bytes().to_vec();
@@ -413,19 +430,20 @@ pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query
 }
 
 pub async fn bieu06_xlsx(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let Scope { agency, period, cal, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let w = sc.report_window();
+    let Scope { agency, period, cal, .. } = sc;
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
-    let late = late_rows(&state, &cal, &agency, &period).await?;
-    let bytes = xlsx(&agency, &period, &report, &units, &late).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let late = late_rows(&state, &cal, &agency, &w).await?;
+    let bytes = xlsx(&agency, (&period, &w), &report, &units, &late).map_err(|e| ApiError::Internal(e.to_string()))?;
     let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(download(kind, &format!("bieu06-{}-{period}.xlsx", agency.code), bytes))
 }
 
 fn xlsx(
     agency: &Agency,
-    period: &Period,
+    (period, window): (&Period, &Window),
     report: &Report06,
     units: &[(String, String)],
     late: &[LateRow],
@@ -436,7 +454,7 @@ fn xlsx(
     let sheet = book.add_worksheet().set_name("Biểu 06")?;
     sheet.write_string_with_format(0, 0, "Biểu số 06/VPCP/KSTT — Tình hình, kết quả giải quyết TTHC", &bold)?;
     sheet.write_string(1, 0, format!("{} ({})", agency.name, agency.code))?;
-    sheet.write_string(2, 0, format!("Kỳ báo cáo: {} (từ ngày {})", period.label_vi(), window_text(period)))?;
+    sheet.write_string(2, 0, format!("Kỳ báo cáo: {} (từ ngày {})", period.label_vi(), window.label()))?;
     for (c, h) in header().iter().enumerate() {
         sheet.write_string_with_format(4, c as u16, h, &bold)?;
     }
@@ -485,8 +503,9 @@ pub async fn freeze(
     axum::extract::Form(f): axum::extract::Form<FreezeForm>,
 ) -> PageResult<Response> {
     super::session::check_csrf(&web, Some(&f.csrf))?;
-    let Scope { actor, agency, period, cal, .. } =
-        scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
+    let sc = scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
+    let w = sc.report_window();
+    let Scope { actor, agency, period, now, .. } = sc;
     // Freezing is an official act of the agency: its leads and administrators. Inspectors read.
     use motcua_domain::org::Role;
     let may_freeze = |g: &motcua_domain::org::RoleGrant| {
@@ -495,8 +514,21 @@ pub async fn freeze(
     if !actor.grants.iter().any(may_freeze) {
         return Err(ApiError::Forbidden("chốt số liệu báo cáo (chỉ lãnh đạo, quản trị)".into()).into());
     }
-    let now = state.now(&cal);
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &period.report_window()).await?;
+    // Only an ended period is frozen: the figures of one under way still change.
+    if w.provisional() {
+        let message = format!(
+            "{} chưa kết thúc (số liệu đến hết ngày {}): chưa chốt được số liệu / the period has not ended",
+            period.label_vi(),
+            w.last.format("%d/%m/%Y")
+        );
+        return Err(ApiError::Invalid {
+            code: "period_not_ended",
+            fields: vec![motcua_domain::FieldError::new("period", message.clone())],
+            message,
+        }
+        .into());
+    }
+    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let data = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
         .store
@@ -527,7 +559,8 @@ pub async fn snapshot(
         agency_code: agency.code.to_string(),
         period: period.to_string(),
         label: period.label_vi(),
-        window: window_text(&period),
+        window: period.report_window().label(),
+        provisional: false,
         previous: period.previous().to_string(),
         columns: Column::ALL.iter().map(|c| (c.number(), c.label_vi())).collect(),
         by_field: report.by_field.iter().map(|(k, l)| line_view(k, l, &none)).collect(),

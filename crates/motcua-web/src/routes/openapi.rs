@@ -18,6 +18,7 @@ use super::{auth_token, health, lookup, metrics, procedures};
         auth_token::revoke_token,
         procedures::list::list,
         procedures::show::show,
+        procedures::versions::list,
         procedures::fields::list,
         procedures::publish::publish,
         create::create,

@@ -47,11 +47,15 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
     if demo {
         super::demo::load_if_empty(store.clone(), &files).await?;
     }
+    let state = AppState::new(store.clone(), files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
     if config.notify.enabled {
-        let notifier = super::worker::notifier(&config, store.clone())?;
-        tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds));
+        // The worker wakes as soon as a page or the API has changed something. It has its own
+        // connections, as a `motcua worker` process would: under a burst of requests it does not
+        // queue behind them for each read.
+        let own = motcua_store::connect(&config.database.url).await.map_err(|e| e.to_string())?;
+        let notifier = super::worker::notifier(&config, own)?;
+        tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds, state.outbox_wake.clone()));
     }
-    let state = AppState::new(store, files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
     println!("motcua đang chạy tại http://{addr} (API: http://{addr}/api/v1/openapi.json)");
     tracing::info!(%addr, "listening");
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())

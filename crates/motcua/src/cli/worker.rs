@@ -26,7 +26,7 @@ pub fn run(args: WorkerArgs) -> CliResult {
         let notifier = notifier(&config, store)?;
         println!("motcua worker: gửi tin nhắn, thư từ hàng đợi (Ctrl+C để dừng)");
         tokio::select! {
-            () = run_loop(notifier, config.notify.interval_seconds) => {}
+            () = run_loop(notifier, config.notify.interval_seconds, Arc::default()) => {}
             _ = tokio::signal::ctrl_c() => {}
         }
         Ok(())
@@ -91,24 +91,48 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
             max_attempts: n.max_attempts.max(1),
             digest_at,
             digest_days_ahead: n.digest_days_ahead,
-            ..Default::default()
+            batch: n.batch.clamp(1, 10_000),
+            concurrency: n.concurrency.clamp(1, 256),
         },
     })
 }
 
-/// Runs the notifier every `interval_seconds`, forever; errors are logged and retried.
-pub async fn run_loop(notifier: Notifier, interval_seconds: u64) {
+/// Runs the notifier forever: rounds back to back while a full batch was found, then waits
+/// until `wake` fires (a change made by this process), the store reports new outbox rows
+/// (PostgreSQL's notice) or `interval_seconds` pass. Housekeeping (digests, the monthly freeze)
+/// runs at most once per interval. Errors are logged and retried after the interval.
+pub async fn run_loop(notifier: Notifier, interval_seconds: u64, wake: Arc<tokio::sync::Notify>) {
     let cal = motcua_calendar::WorkCalendar::vietnam().ok();
+    let interval = Duration::from_secs(interval_seconds.max(1));
+    let mut housekept: Option<std::time::Instant> = None;
     loop {
         let now = match &cal {
             Some(cal) => cal.to_local(chrono::Utc::now()),
             None => chrono::Utc::now().naive_utc() + chrono::Duration::hours(7),
         };
-        match notifier.run_once(now).await {
-            Ok(report) if report != Default::default() => tracing::info!(?report, "notifications"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "notifications: store error"),
+        let mut report = match notifier.drain(now).await {
+            Ok(report) => report,
+            Err(e) => {
+                tracing::error!(error = %e, "notifications: store error");
+                tokio::time::sleep(interval).await;
+                continue;
+            }
+        };
+        if housekept.is_none_or(|t| t.elapsed() >= interval) {
+            if let Err(e) = notifier.housekeeping(now, &mut report).await {
+                tracing::error!(error = %e, "notifications: housekeeping failed");
+            }
+            housekept = Some(std::time::Instant::now());
         }
-        tokio::time::sleep(Duration::from_secs(interval_seconds.max(1))).await;
+        if report != Default::default() {
+            tracing::debug!(?report, "notifications");
+        }
+        if notifier.more_waiting(&report) {
+            continue;
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = notifier.store.wait_for_outbox(interval) => {}
+        }
     }
 }

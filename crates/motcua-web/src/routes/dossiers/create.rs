@@ -35,7 +35,9 @@ pub async fn create(
     Caller(actor): Caller,
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> ApiResult<(StatusCode, Json<TransitionResponse>)> {
-    let version = state.store.procedure(req.procedure_code.trim()).await?.ok_or_else(|| {
+    // The version in force at the receipt instant; one scheduled for later is not used yet.
+    let today = state.now_default().date();
+    let version = state.store.procedure_at(req.procedure_code.trim(), today).await?.ok_or_else(|| {
         ApiError::field("procedure_code", format!("không tìm thấy thủ tục \"{}\"", req.procedure_code))
     })?;
     let applicant = req.applicant.parse()?;

@@ -86,6 +86,7 @@ pub async fn list(
             agency_id: None,
             level: p.level,
             online: p.online,
+            in_force_on: Some(state.now_default().date()),
             page: p.page.unwrap_or(1),
             page_size: p.page_size.unwrap_or(20),
         })

@@ -4,3 +4,4 @@ pub mod fields;
 pub mod list;
 pub mod publish;
 pub mod show;
+pub mod versions;

@@ -1,4 +1,5 @@
-//! `GET /api/v1/procedures/{code}`: the current version of one procedure, in full.
+//! `GET /api/v1/procedures/{code}`: the version of one procedure in force today, in full (its
+//! history, scheduled versions included: `…/versions`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -13,7 +14,7 @@ use crate::state::AppState;
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<ProcedureVersion>> {
     let v = state
         .store
-        .procedure(&code)
+        .procedure_at(&code, state.now_default().date())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("không tìm thấy thủ tục \"{code}\"")))?;
     Ok(Json(v))

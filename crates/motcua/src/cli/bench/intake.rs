@@ -25,7 +25,7 @@ use super::province::Province;
 use super::{Figure, Scale, Target, bar};
 
 /// Runs `count` operations from `clients` tasks; operations per second.
-async fn concurrently<F, Fut>(clients: usize, count: usize, what: &str, op: F) -> Result<f64, String>
+pub(super) async fn concurrently<F, Fut>(clients: usize, count: usize, what: &str, op: F) -> Result<f64, String>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send,
@@ -55,20 +55,26 @@ where
     Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
-pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
-    let fx = &province.fixture;
+/// An API token of the province's reception officer.
+pub(super) async fn reception_token(db: &TestDb, province: &Province) -> Result<String, String> {
     let token = format!("bench-{}", Uuid::new_v4());
     db.store
         .insert_token(&ApiToken {
             id: Uuid::now_v7(),
             agency_id: None,
-            user_id: fx.reception.user_id,
+            user_id: province.fixture.reception.user_id,
             token_hash: token_hash(&token),
             name: "bench".into(),
             expires_at: motcua_store::testing::at(2100, 1, 1, 0, 0),
         })
         .await
         .map_err(|e| e.to_string())?;
+    Ok(token)
+}
+
+pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
+    let fx = &province.fixture;
+    let token = reception_token(db, province).await?;
     let files = std::env::temp_dir().join(format!("motcua-bench-{}", Uuid::new_v4()));
     let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())
         .map_err(|e| e.to_string())?;

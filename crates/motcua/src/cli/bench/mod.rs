@@ -6,11 +6,13 @@
 //! synthetic province ([`province`]), starts the real `motcua serve` on it, and runs:
 //! intake + acceptance vs raw single-row inserts ([`intake`]), public lookup over HTTP vs a
 //! static route and the server's footprint ([`http`]), the officer inbox and the period reports
-//! ([`queries`]), and the working-day calendar. `motcua bench pages` times the main pages on the
+//! ([`queries`]), notifications delivered against the intake rate ([`notify`]), and the
+//! working-day calendar. `motcua bench pages` times the main pages on the
 //! demo data. `docs/performance.md` holds the figures and what limits each one.
 
 mod http;
 mod intake;
+mod notify;
 mod pages;
 mod province;
 mod queries;
@@ -211,6 +213,7 @@ async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> 
     figures.extend(http::run(&db.url, &province, scale).await?);
     figures.extend(queries::run(db.store.as_ref(), &province, scale).await?);
     figures.extend(intake::run(&db, &province, scale).await?);
+    figures.extend(notify::run(&db, &province, scale).await?);
     figures.extend(calendar(&cal, if quick { 2_000_000 } else { 20_000_000 })?);
     Ok(Run {
         database: database.to_owned(),
@@ -254,8 +257,8 @@ fn calendar(cal: &motcua_calendar::WorkCalendar, ops: usize) -> Result<Vec<Figur
 
 fn human(value: f64, unit: &str) -> String {
     match unit {
-        "ops/s" | "req/s" | "dossiers/s" if value >= 1e6 => format!("{:.1}M {unit}", value / 1e6),
-        "ops/s" | "req/s" | "dossiers/s" => format!("{value:.0} {unit}"),
+        "ops/s" | "req/s" | "dossiers/s" | "messages/s" if value >= 1e6 => format!("{:.1}M {unit}", value / 1e6),
+        "ops/s" | "req/s" | "dossiers/s" | "messages/s" | "messages" => format!("{value:.0} {unit}"),
         "MB" => format!("{value:.1} MB"),
         _ => format!("{value:.2} {unit}"),
     }
