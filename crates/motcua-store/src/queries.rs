@@ -530,6 +530,7 @@ macro_rules! impl_store {
                 agency_id: Uuid,
                 spec: &ProcedureSpec,
                 field_name: &str,
+                published_at: NaiveDateTime,
             ) -> crate::Result<ProcedureVersion> {
                 let mut tx = self.pool.begin().await?;
                 let existing: Option<(Uuid,)> =
@@ -564,8 +565,8 @@ macro_rules! impl_store {
                 let version = last.unwrap_or(0) + 1;
                 sqlx::query(
                     "insert into procedure_versions
-                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online)
-                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11)",
+                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online, created_at)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
                 .bind(id)
                 .bind(agency_id)
@@ -578,6 +579,7 @@ macro_rules! impl_store {
                 .bind(serde_json::to_string(spec)?)
                 .bind(serde_json::to_value(spec.level)?.as_str().unwrap_or_default().to_owned())
                 .bind(serde_json::to_value(spec.online)?.as_str().unwrap_or_default().to_owned())
+                .bind(published_at)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -614,6 +616,20 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect()
+            }
+
+            async fn procedure_history(
+                &self,
+                agency_id: Uuid,
+            ) -> crate::Result<Vec<(ProcedureVersion, NaiveDateTime)>> {
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String, NaiveDateTime)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec, created_at from procedure_versions
+                     where agency_id = $1 order by procedure_id, version",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(id, p, a, v, s, at)| Ok((version_from(id, p, a, v, &s)?, at))).collect()
             }
 
             async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {

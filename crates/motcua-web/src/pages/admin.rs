@@ -374,7 +374,7 @@ pub async fn publish(State(state): State<AppState>, web: Web, Form(f): Form<Spec
     };
     let field_name =
         state.store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
-    let v = state.store.publish_procedure(agency.id, &spec, &field_name).await?;
+    let v = state.store.publish_procedure(agency.id, &spec, &field_name, state.now_default()).await?;
     audit(
         &state,
         &actor,
@@ -575,7 +575,7 @@ pub async fn upload_template(
     doc.template = Some(format!("{sha256}|{content_type}|{}", motcua_domain::text::nfc(&name)));
     let field_name =
         state.store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
-    let v = state.store.publish_procedure(agency.id, &spec, &field_name).await?;
+    let v = state.store.publish_procedure(agency.id, &spec, &field_name, state.now_default()).await?;
     audit(
         &state,
         &actor,
