@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/quality", get(quality::dashboard))
         .route("/office/monitoring", get(quality::monitoring))
         .route("/office/quality/dossiers", get(quality::indicator_dossiers))
+        .route("/office/quality/procedures", get(quality::indicator_procedures))
         .route("/statistics", get(quality::public_statistics))
         .route("/survey", get(survey::choose))
         .route("/survey/{code}", get(survey::form).post(survey::submit))

@@ -11,7 +11,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
 use motcua_domain::evaluation::Overall;
 use motcua_domain::types::thousands;
-use motcua_quality::index766::{self, Config};
+use motcua_quality::catalog::CatalogCounts;
+use motcua_quality::index766::{self, Config, Status};
 use motcua_quality::report06::Column;
 use motcua_quality::sipas::{self, Survey};
 use serde::Deserialize;
@@ -65,9 +66,11 @@ pub async fn draft(
         .into_iter()
         .map(|e| (e.dossier_id, e.overall))
         .collect();
-    let used = received.iter().filter(|f| f.online()).map(|f| f.procedure_code.clone()).collect();
-    let catalog = super::quality::catalog_counts(&state, Some(agency.id), None, &used).await?;
-    let index = index766::compute(&Config::builtin(), &received, w.end(), catalog, &evaluations);
+    let procedures = super::quality::catalog(&state, Some(agency.id), None).await?;
+    let catalog = CatalogCounts::of(&procedures, &received);
+    let inputs =
+        index766::Inputs { received: &received, window: w, procedures: &procedures, evaluations: &evaluations };
+    let index = index766::compute(&Config::builtin(), &inputs);
     let count = |o: Overall| evaluations.values().filter(|x| **x == o).count();
     let survey = Survey::builtin();
     let answers: Vec<sipas::Response> = state
@@ -154,13 +157,8 @@ pub async fn draft(
         sipas.overall.map_or_else(|| "—".to_owned(), |o| format!("{o:.2}%").replace('.', ","))
     );
     let _ = writeln!(t, "5. Đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg");
-    let _ = writeln!(
-        t,
-        "Các chỉ số có số liệu đạt {} / {} điểm:",
-        format!("{:.2}", index.points).replace('.', ","),
-        format!("{:.2}", index.available).replace('.', ",")
-    );
-    for i in &index.indicators {
+    let _ = writeln!(t, "Tổng điểm đạt {} / {:.0} điểm:", format!("{:.2}", index.points).replace('.', ","), index.max);
+    for i in index.with_status(Status::Scored) {
         let _ = writeln!(
             t,
             "- {}. {}: {} ({}/{}).",
@@ -170,6 +168,13 @@ pub async fn draft(
             i.numerator,
             i.denominator
         );
+    }
+    let no_cases: Vec<&str> = index.with_status(Status::NoCases).map(|i| i.id.as_str()).collect();
+    if !no_cases.is_empty() {
+        let _ = writeln!(t, "- Không phát sinh trong kỳ (0 điểm): chỉ số {}.", no_cases.join(", "));
+    }
+    if !index.missing.is_empty() {
+        let _ = writeln!(t, "- Tính 0 điểm vì chưa có dữ liệu: {}.", index.missing.join(", "));
     }
     let _ = writeln!(t, "\nII. TỒN TẠI, HẠN CHẾ\n");
     if late_units.is_empty() {
