@@ -35,6 +35,9 @@ pub struct WorkCalendar {
     /// Sessions as (start, end) seconds from midnight.
     sessions: Vec<(u32, u32)>,
     day_seconds: i64,
+    /// Years whose days off come from an official schedule; the others are projected from the
+    /// Labour Code's rules (Tết and the compensatory days are estimates until announced).
+    official_years: std::collections::BTreeSet<i32>,
 }
 
 /// What one day is, with the entry that made it so (holiday name and source).
@@ -62,6 +65,7 @@ impl WorkCalendar {
             return Err(range_error(&config));
         }
 
+        let official_years = config.years.clone().filter(|y| official.contains_key(y)).collect();
         let mut by_date: BTreeMap<NaiveDate, DayEntry> = BTreeMap::new();
         for year in config.years.clone() {
             let days = match official.get(&year) {
@@ -122,8 +126,16 @@ impl WorkCalendar {
             working,
             sessions,
             day_seconds,
+            official_years,
             config,
         })
+    }
+
+    /// Whether `date`'s year has no official schedule: its days off, and so any due date that
+    /// crosses them, are projected from the rules ("dự kiến") and may move when the government
+    /// announces the year's schedule.
+    pub fn is_projected(&self, date: NaiveDate) -> bool {
+        !self.official_years.contains(&date.year())
     }
 
     /// The Vietnamese civil-service calendar (Asia/Ho_Chi_Minh, Monday–Friday, official

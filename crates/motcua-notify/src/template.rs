@@ -332,7 +332,7 @@ fn capitalize(s: &str) -> String {
 
 /// The events applicants hear about, in the order of a dossier's life.
 pub fn events() -> Vec<EventInfo> {
-    const ORDER: [&str; 14] = [
+    const ORDER: [&str; 15] = [
         "submitted",
         "accept",
         "ask_to_complete",
@@ -343,6 +343,7 @@ pub fn events() -> Vec<EventInfo> {
         "request_payment",
         "payment_received",
         "reappoint",
+        "move_due_date",
         "refuse",
         "approve",
         "return_result",

@@ -1,5 +1,5 @@
-//! Circular 01/2018/TT-VPCP Art. 13–15: nine indicators scored 2 / 1 / 0, averaged per officer
-//! and unit over a quarter or a year, rounded to one decimal, summed and banded.
+//! Circular 01/2018/TT-VPCP Art. 13–15: nine indicators scored 2 / 1 / 0, averaged per officer,
+//! field and unit over a quarter or a year, rounded to one decimal, summed and banded by level.
 //!
 //! Per dossier (finished in the period), from data where the system has it:
 //! - 1 time: early 2, on time 1, late 0 ([`DossierFacts::finish`]); the applicant's own answer,
@@ -12,16 +12,25 @@
 //! - 7 attitude: the applicant's answer when given; otherwise early 2, on time 1, late 0 (the
 //!   circular's 2 needs an early result and 1 an on-time one, so a late one has neither).
 //!
-//! Per unit, besides: 6 publicity and 9 online service from the catalog and the dossiers;
-//! 5 (organisation at the one-stop unit) and 8 (feedback handling) have no data here and are left
-//! out, as the circular says of any indicator without data.
+//! Per unit, besides: 5 organisation at the one-stop unit, 6 publicity and 9 online service from
+//! the catalog and the dossiers ([`one_stop`], [`publicity`], [`online_service`]); 8 feedback
+//! handling ([`feedback`]) from counts the system does not hold (feedback is handled outside
+//! it), so the agency declares it or it is left out, as the circular says of any indicator
+//! without data.
+//!
+//! Levels and bands (`circular01.toml`): officers on 1, 2, 3, 4, 7 (max 10) and units on all
+//! nine (max 18) with the circular's bands; fields on 1, 2, 3, 4, 7 (max 10) with bands the
+//! circular does not give, by default the unit's scaled to 10 (marked unverified).
 
 use std::collections::BTreeMap;
 
 use motcua_domain::dossier::{DossierFacts, Finish};
 use motcua_domain::evaluation::Evaluation;
-use serde::Serialize;
+use motcua_domain::org::AgencyLevel;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::catalog::CatalogCounts;
 
 /// A score in tenths (1.3 is 13): the circular rounds averages to one decimal.
 pub type Tenths = i64;
@@ -210,25 +219,125 @@ pub fn online_service(
     })
 }
 
-/// An officer's rating from their total: 100 % of tasks (≥ 5), 70 to under 100 % (3.5 to < 5),
-/// under 70 %.
-pub fn officer_band(total: Tenths) -> &'static str {
-    if total >= 50 {
-        "Hoàn thành 100% nhiệm vụ"
-    } else if total >= 35 {
-        "Hoàn thành từ 70% đến dưới 100% nhiệm vụ"
+/// Indicator 5 (organisation at the one-stop unit): 2 when every procedure is received and
+/// returned at the one-stop unit and the unit itself examines and approves (or submits for
+/// approval) at least `share` percent of them; 1 when every procedure is received and returned
+/// there; 0 otherwise.
+pub fn one_stop(c: &CatalogCounts, share: u64) -> Option<Tenths> {
+    if c.procedures == 0 {
+        return None;
+    }
+    let all_at_counter = c.at_counter == c.procedures;
+    Some(if all_at_counter && c.by_counter * 100 >= share * c.procedures {
+        20
+    } else if all_at_counter {
+        10
     } else {
-        "Hoàn thành dưới 70% nhiệm vụ"
+        0
+    })
+}
+
+/// Indicator 8 (handling of feedback): 2 with no feedback, or all handled on time and none
+/// dragging on; 1 with at least 90 % on time and none dragging; 0 otherwise.
+pub fn feedback(received: u64, on_time: u64, dragging: u64) -> Tenths {
+    if received == 0 || (on_time >= received && dragging == 0) {
+        20
+    } else if dragging == 0 && on_time * 10 >= received * 9 {
+        10
+    } else {
+        0
     }
 }
 
-/// A unit's ranking from its total: Xuất sắc ≥ 15, Tốt 12–15, Khá 9–12, Trung bình 6–9, Yếu < 6.
-pub fn unit_band(total: Tenths) -> &'static str {
-    match total {
-        t if t >= 150 => "Xuất sắc",
-        t if t >= 120 => "Tốt",
-        t if t >= 90 => "Khá",
-        t if t >= 60 => "Trung bình",
-        _ => "Yếu",
+/// Who is rated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Cán bộ, công chức, viên chức.
+    Officer,
+    /// Lĩnh vực.
+    Field,
+    /// Cơ quan, đơn vị.
+    Unit,
+}
+
+/// One rating band: a total of `from` points or more.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Band {
+    pub from: f64,
+    pub label: String,
+}
+
+/// How one level is rated.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LevelConfig {
+    pub name: String,
+    pub indicators: Vec<u8>,
+    /// Highest first; the last is the floor.
+    pub bands: Vec<Band>,
+    /// The reference does not give these bands.
+    #[serde(default)]
+    pub unverified: bool,
+}
+
+impl LevelConfig {
+    /// The most points its indicators can reach.
+    pub fn max(&self) -> Tenths {
+        self.indicators.len() as Tenths * 20
+    }
+
+    /// The band of `total`.
+    pub fn rating(&self, total: Tenths) -> &str {
+        self.bands
+            .iter()
+            .find(|b| total >= (b.from * 10.0).round() as Tenths)
+            .or(self.bands.last())
+            .map_or("", |b| b.label.as_str())
+    }
+}
+
+/// Indicator 5's share of procedures the one-stop unit must examine itself, in percent, by the
+/// agency's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct OneStopShares {
+    pub province: u64,
+    pub department: u64,
+    pub service_unit: u64,
+    pub commune: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Config {
+    pub version: String,
+    pub officer: LevelConfig,
+    pub field: LevelConfig,
+    pub unit: LevelConfig,
+    pub one_stop: OneStopShares,
+}
+
+impl Config {
+    /// The built-in configuration.
+    pub fn builtin() -> Config {
+        toml::from_str(include_str!("../circular01.toml")).expect("circular01.toml is valid (tested)")
+    }
+
+    pub fn level(&self, level: Level) -> &LevelConfig {
+        match level {
+            Level::Officer => &self.officer,
+            Level::Field => &self.field,
+            Level::Unit => &self.unit,
+        }
+    }
+
+    pub fn rating(&self, level: Level, total: Tenths) -> &str {
+        self.level(level).rating(total)
+    }
+
+    pub fn one_stop_share(&self, level: AgencyLevel) -> u64 {
+        match level {
+            AgencyLevel::Province => self.one_stop.province,
+            AgencyLevel::Department => self.one_stop.department,
+            AgencyLevel::ServiceUnit => self.one_stop.service_unit,
+            AgencyLevel::Commune => self.one_stop.commune,
+        }
     }
 }

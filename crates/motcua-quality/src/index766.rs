@@ -1,14 +1,19 @@
-//! The Decision 766/QĐ-TTg real-time service quality index, for the indicators the system has
-//! data for, computed as the national portal computes them (`vn-regulatory.md` §3.2):
-//! - the period filters on the receipt (acceptance) date;
-//! - a rate is rounded to two decimals, a zero denominator gives no score (left out);
-//! - "X % or more earns full points, below that rate × max / X %" where a threshold is given,
-//!   otherwise points are proportional to the rate.
+//! The Decision 766/QĐ-TTg real-time service quality index, out of 100, computed as the national
+//! portal computes it (`vn-regulatory.md` §3.2) for every indicator whose data motcua holds:
+//! - dossiers are those accepted in the period, judged at its end;
+//! - catalog indicators read the procedures ([`crate::catalog`]), and the publishing decisions
+//!   dated in the period for 1.1 and 1.2;
+//! - a rate is rounded to two decimals; "X % or more earns full points, below that
+//!   rate × max / X %" where a threshold is given, otherwise points are proportional;
+//! - an indicator without cases in the period (zero denominator) scores 0, as the portal shows
+//!   it (configurable: `no_cases`);
+//! - an indicator whose data motcua does not hold yet (online payment, feedback, sync with the
+//!   portal…) scores 0 and is named, so the maximum stays 100 and a reader sees what is missing.
 //!
 //! Points per indicator are configuration (`index766.toml`), marked unverified where the
 //! reference does not give them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use motcua_domain::dossier::{DossierFacts, Finish};
@@ -16,7 +21,12 @@ use motcua_domain::evaluation::Overall;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::catalog::{ProcedureFacts, online_codes};
+use crate::period::Window;
 use crate::report06::percent;
+
+/// The index's maximum: the six groups' maxima add up to it.
+pub const TOTAL: f64 = 100.0;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct IndicatorConfig {
@@ -28,6 +38,9 @@ pub struct IndicatorConfig {
     pub threshold: Option<f64>,
     #[serde(default)]
     pub unverified: bool,
+    /// The data motcua does not hold for it yet, as the page names it ("chưa có dữ liệu: …").
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -37,9 +50,34 @@ pub struct GroupConfig {
     pub max: f64,
 }
 
+/// Working-day limits of indicators 1.1 and 1.2, by who publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct PublicationDays {
+    /// 1.1: the publishing decision at least this many working days before the effective date.
+    pub lead_ministry: i64,
+    pub lead_province: i64,
+    /// 1.2: made public at most this many working days after the decision.
+    pub public_ministry: i64,
+    pub public_province: i64,
+}
+
+/// What an indicator without cases in the period (zero denominator) scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoCases {
+    /// Nothing, as the portal shows 0.
+    #[default]
+    Zero,
+    /// Its maximum: nothing was due, so nothing was late.
+    Full,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Config {
     pub version: String,
+    #[serde(default)]
+    pub no_cases: NoCases,
+    pub publication: PublicationDays,
     pub indicator: Vec<IndicatorConfig>,
     pub group: Vec<GroupConfig>,
 }
@@ -47,7 +85,35 @@ pub struct Config {
 impl Config {
     /// The built-in configuration.
     pub fn builtin() -> Config {
-        toml::from_str(include_str!("../index766.toml")).expect("index766.toml is valid (tested)")
+        let config: Config = toml::from_str(include_str!("../index766.toml")).expect("index766.toml is valid (tested)");
+        config.check().expect("index766.toml adds up to 100 (tested)");
+        config
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorConfig> {
+        self.indicator.iter().find(|i| i.id == id)
+    }
+
+    /// Checks that the groups add up to [`TOTAL`] and each group's indicators to its maximum,
+    /// so that no configuration can shrink the maximum.
+    pub fn check(&self) -> Result<(), String> {
+        let near = |a: f64, b: f64| (a - b).abs() < 0.005;
+        let total: f64 = self.group.iter().map(|g| g.max).sum();
+        if !near(total, TOTAL) {
+            return Err(format!("các nhóm cộng lại {total} điểm, không phải {TOTAL}"));
+        }
+        for i in &self.indicator {
+            if !self.group.iter().any(|g| g.n == i.group) {
+                return Err(format!("chỉ số {} thuộc nhóm {} không có", i.id, i.group));
+            }
+        }
+        for g in &self.group {
+            let sum: f64 = self.indicator.iter().filter(|i| i.group == g.n).map(|i| i.max).sum();
+            if !near(sum, g.max) {
+                return Err(format!("nhóm {}: các chỉ số cộng lại {sum} điểm, nhóm có {} điểm", g.n, g.max));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -55,21 +121,18 @@ impl Config {
 pub fn scaled_points(rate: f64, threshold: Option<f64>, max: f64) -> f64 {
     let t = threshold.unwrap_or(100.0);
     let points = if rate >= t { max } else { rate * max / t };
-    (points * 100.0).round() / 100.0
+    round2(points)
 }
 
-/// What the catalog says, for the procedure indicators.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CatalogCounts {
-    pub procedures: u64,
-    /// With every component the law requires published (name, steps, method, documents, time
-    /// limit, who may apply, the competent body).
-    pub complete: u64,
-    /// With a partial or full online service.
-    pub online: u64,
-    /// Online services that received at least one online dossier in the period.
-    pub online_used: u64,
+/// Two decimals; `+ 0.0` turns an empty sum's -0.0 into 0.0.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0 + 0.0
 }
+
+/// The indicators computed from dossiers, whose dossiers a page can list.
+pub const PER_DOSSIER: [&str; 5] = ["2.1", "3.3", "4.1", "4.2", "5.4"];
+/// The indicators computed from the catalog, whose procedures a page can list.
+pub const PER_PROCEDURE: [&str; 5] = ["1.1", "1.2", "1.3", "3.1", "3.2"];
 
 /// Whether a dossier is in an indicator's denominator, and in its numerator.
 pub fn membership(
@@ -90,6 +153,35 @@ pub fn membership(
     }
 }
 
+/// Whether a procedure is in a catalog indicator's denominator, and in its numerator. For 1.1
+/// and 1.2 a procedure counts once however many times it was amended in the period, and is
+/// late if any of its decisions was (a decision outside the calendar's years is not judged).
+/// `online_used` are the codes of the procedures that received an online dossier.
+pub fn procedure_membership(
+    config: &Config,
+    id: &str,
+    p: &ProcedureFacts,
+    window: Window,
+    online_used: &HashSet<&str>,
+) -> Option<bool> {
+    let days = config.publication;
+    let all = |judged: Vec<bool>| (!judged.is_empty()).then(|| judged.iter().all(|x| *x));
+    match id {
+        "1.1" => {
+            let need = if p.central() { days.lead_ministry } else { days.lead_province };
+            all(p.decided_between(window.first, window.last).filter_map(|d| d.lead.map(|l| l >= need)).collect())
+        }
+        "1.2" => {
+            let limit = if p.central() { days.public_ministry } else { days.public_province };
+            all(p.decided_between(window.first, window.last).filter_map(|d| d.delay.map(|l| l <= limit)).collect())
+        }
+        "1.3" => Some(p.complete),
+        "3.1" => Some(p.online),
+        "3.2" => p.online.then(|| online_used.contains(p.code.as_str())),
+        _ => None,
+    }
+}
+
 fn overdue(f: &DossierFacts, period_end: NaiveDateTime) -> bool {
     match f.finished_at.filter(|t| *t < period_end) {
         Some(done) => f.judge(done) == Finish::Late,
@@ -101,12 +193,25 @@ fn dissatisfied(f: &DossierFacts, evaluations: &HashMap<Uuid, Overall>) -> bool 
     evaluations.get(&f.dossier_id).is_some_and(|o| !o.satisfied())
 }
 
+/// How an indicator came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Computed from its cases.
+    Scored,
+    /// No case in the period (zero denominator).
+    NoCases,
+    /// motcua does not hold its data yet.
+    NoData,
+}
+
 /// One indicator's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     pub id: String,
     pub group: u8,
     pub name: String,
+    pub status: Status,
     pub numerator: u64,
     pub denominator: u64,
     /// Percent, two decimals.
@@ -115,8 +220,12 @@ pub struct IndicatorResult {
     pub max: f64,
     pub threshold: Option<f64>,
     pub unverified: bool,
-    /// Whether its dossiers can be listed (dossier-based indicators).
+    /// Whether its dossiers can be listed.
     pub per_dossier: bool,
+    /// Whether its procedures can be listed.
+    pub per_procedure: bool,
+    /// The data it lacks, when [`Status::NoData`].
+    pub missing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,9 +233,9 @@ pub struct GroupResult {
     pub n: u8,
     pub name: String,
     pub points: f64,
-    /// The maximum of the indicators computed (those without data are left out).
-    pub available: f64,
     pub max: f64,
+    /// Its indicators without data.
+    pub without_data: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,79 +244,125 @@ pub struct Index {
     pub indicators: Vec<IndicatorResult>,
     pub groups: Vec<GroupResult>,
     pub points: f64,
-    pub available: f64,
+    /// The sum of the groups' maxima: 100.
+    pub max: f64,
+    /// The data motcua does not hold yet, each named once, in the order of the indicators.
+    pub missing: Vec<String>,
 }
 
-/// The index over `received` (the dossiers accepted in the period) at `period_end`.
-pub fn compute(
-    config: &Config,
-    received: &[DossierFacts],
-    period_end: NaiveDateTime,
-    catalog: CatalogCounts,
-    evaluations: &HashMap<Uuid, Overall>,
-) -> Index {
-    let mut indicators = Vec::new();
-    for c in &config.indicator {
-        let (numerator, denominator, per_dossier) = match c.id.as_str() {
-            "1.3" => (catalog.complete, catalog.procedures, false),
-            "3.1" => (catalog.online, catalog.procedures, false),
-            "3.2" => (catalog.online_used, catalog.online, false),
-            id => {
-                let (mut num, mut den) = (0, 0);
-                for f in received {
-                    if let Some(inside) = membership(id, f, period_end, evaluations) {
-                        den += 1;
-                        num += u64::from(inside);
-                    }
-                }
-                (num, den, true)
-            }
-        };
-        if denominator == 0 {
-            continue;
-        }
-        let mut rate = percent(numerator, denominator);
-        if c.id == "5.4" {
-            // 100 % − (overdue rate + dissatisfied rate), as the portal computes it.
-            let late = received.iter().filter(|f| overdue(f, period_end)).count() as u64;
-            let unhappy = received.iter().filter(|f| dissatisfied(f, evaluations)).count() as u64;
-            rate = (100.0 - percent(late, denominator) - percent(unhappy, denominator)).max(0.0);
-            rate = (rate * 100.0).round() / 100.0;
-        }
-        indicators.push(IndicatorResult {
-            id: c.id.clone(),
-            group: c.group,
-            name: c.name.clone(),
-            numerator,
-            denominator,
-            rate,
-            points: scaled_points(rate, c.threshold, c.max),
-            max: c.max,
-            threshold: c.threshold,
-            unverified: c.unverified,
-            per_dossier,
-        });
+impl Index {
+    pub fn get(&self, id: &str) -> Option<&IndicatorResult> {
+        self.indicators.iter().find(|i| i.id == id)
     }
-    // `+ 0.0` turns the empty sum (-0.0) into 0.0.
-    let round = |x: f64| (x * 100.0).round() / 100.0 + 0.0;
+
+    pub fn with_status(&self, status: Status) -> impl Iterator<Item = &IndicatorResult> {
+        self.indicators.iter().filter(move |i| i.status == status)
+    }
+}
+
+/// Everything the index reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The dossiers accepted in the period.
+    pub received: &'a [DossierFacts],
+    pub window: Window,
+    pub procedures: &'a [ProcedureFacts],
+    pub evaluations: &'a HashMap<Uuid, Overall>,
+}
+
+/// Numerator and denominator of a computable indicator, `None` for one motcua cannot compute.
+fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&str>) -> Option<(u64, u64)> {
+    let tally = |flags: &mut dyn Iterator<Item = bool>| {
+        flags.fold((0, 0), |(num, den), inside| (num + u64::from(inside), den + 1))
+    };
+    if PER_DOSSIER.contains(&id) {
+        let end = inputs.window.end();
+        Some(tally(&mut inputs.received.iter().filter_map(|f| membership(id, f, end, inputs.evaluations))))
+    } else if PER_PROCEDURE.contains(&id) {
+        Some(tally(
+            &mut inputs
+                .procedures
+                .iter()
+                .filter_map(|p| procedure_membership(config, id, p, inputs.window, online_used)),
+        ))
+    } else {
+        None
+    }
+}
+
+/// 5.4: 100 % − (overdue rate + dissatisfied rate), as the portal computes it.
+fn satisfaction_rate(inputs: &Inputs<'_>, denominator: u64) -> f64 {
+    let end = inputs.window.end();
+    let late = inputs.received.iter().filter(|f| overdue(f, end)).count() as u64;
+    let unhappy = inputs.received.iter().filter(|f| dissatisfied(f, inputs.evaluations)).count() as u64;
+    round2((100.0 - percent(late, denominator) - percent(unhappy, denominator)).max(0.0))
+}
+
+fn indicator(config: &Config, c: &IndicatorConfig, inputs: &Inputs<'_>, used: &HashSet<&str>) -> IndicatorResult {
+    let counted = if c.missing.is_some() { None } else { count(config, &c.id, inputs, used) };
+    let (status, numerator, denominator) = match counted {
+        None => (Status::NoData, 0, 0),
+        Some((_, 0)) => (Status::NoCases, 0, 0),
+        Some((num, den)) => (Status::Scored, num, den),
+    };
+    let rate = match status {
+        Status::Scored if c.id == "5.4" => satisfaction_rate(inputs, denominator),
+        Status::Scored => percent(numerator, denominator),
+        _ => 0.0,
+    };
+    let points = match (status, config.no_cases) {
+        (Status::Scored, _) => scaled_points(rate, c.threshold, c.max),
+        (Status::NoCases, NoCases::Full) => c.max,
+        _ => 0.0,
+    };
+    IndicatorResult {
+        id: c.id.clone(),
+        group: c.group,
+        name: c.name.clone(),
+        status,
+        numerator,
+        denominator,
+        rate,
+        points,
+        max: c.max,
+        threshold: c.threshold,
+        unverified: c.unverified,
+        per_dossier: PER_DOSSIER.contains(&c.id.as_str()),
+        per_procedure: PER_PROCEDURE.contains(&c.id.as_str()),
+        missing: (status == Status::NoData).then(|| c.missing.clone().unwrap_or_else(|| c.name.clone())),
+    }
+}
+
+/// The index over the period's inputs.
+pub fn compute(config: &Config, inputs: &Inputs<'_>) -> Index {
+    let used = online_codes(inputs.received);
+    let indicators: Vec<IndicatorResult> =
+        config.indicator.iter().map(|c| indicator(config, c, inputs, &used)).collect();
     let groups: Vec<GroupResult> = config
         .group
         .iter()
         .map(|g| {
-            let of: Vec<&IndicatorResult> = indicators.iter().filter(|i| i.group == g.n).collect();
+            let of = || indicators.iter().filter(|i| i.group == g.n);
             GroupResult {
                 n: g.n,
                 name: g.name.clone(),
-                points: round(of.iter().map(|i| i.points).sum()),
-                available: round(of.iter().map(|i| i.max).sum()),
+                points: round2(of().map(|i| i.points).sum()),
                 max: g.max,
+                without_data: of().filter(|i| i.status == Status::NoData).map(|i| i.id.clone()).collect(),
             }
         })
         .collect();
+    let mut missing: Vec<String> = Vec::new();
+    for label in indicators.iter().filter_map(|i| i.missing.as_ref()) {
+        if !missing.contains(label) {
+            missing.push(label.clone());
+        }
+    }
     Index {
         version: config.version.clone(),
-        points: round(groups.iter().map(|g| g.points).sum()),
-        available: round(groups.iter().map(|g| g.available).sum()),
+        points: round2(groups.iter().map(|g| g.points).sum()),
+        max: round2(groups.iter().map(|g| g.max).sum()),
+        missing,
         indicators,
         groups,
     }

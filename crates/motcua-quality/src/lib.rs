@@ -4,6 +4,7 @@
 //! and the public statistics. The same functions serve the pages, the exports and the tests, so a
 //! number on a page, in a spreadsheet and in a test are one computation.
 
+pub mod catalog;
 pub mod circular01;
 pub mod index766;
 pub mod period;

@@ -1,17 +1,24 @@
 //! Every formula on a crafted dataset whose numbers were worked out by hand (in the comments):
-//! Biểu 06 with its invariants, the Decision 766 indicators, the Circular 01/2018 worked example
-//! and bands, and the official report windows.
+//! Biểu 06 with its invariants, the Decision 766 indicators (dossiers and catalog, out of 100,
+//! with the data not held named), the Circular 01/2018 worked example, indicators 5 and 8 and
+//! the bands of each level, and the official report windows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use motcua_domain::catalog::Channel;
+use motcua_calendar::{TimeLimit, WorkCalendar};
+use motcua_domain::catalog::{
+    Channel, DocumentRequirement, OnlineService, ProcedureLevel, ProcedureSpec, ProcedureVersion, ProcessStep,
+    Publication,
+};
 use motcua_domain::dossier::{DossierFacts, Finish, State, StepFact};
 use motcua_domain::evaluation::Overall;
-use motcua_quality::circular01::{self, DossierScores};
-use motcua_quality::index766::{self, CatalogCounts, Config};
+use motcua_domain::org::{AgencyLevel, Role};
+use motcua_quality::catalog::{self, CatalogCounts, ProcedureFacts};
+use motcua_quality::circular01::{self, DossierScores, Level};
+use motcua_quality::index766::{self, Config, Index, Inputs, Status};
 use motcua_quality::report06::{self, Column};
-use motcua_quality::{Period, PeriodKind};
+use motcua_quality::{Period, PeriodKind, Window};
 use uuid::Uuid;
 
 fn t(d: u32, m: u32, h: u32) -> NaiveDateTime {
@@ -156,8 +163,18 @@ fn an_empty_period_gives_zeros_not_errors() {
     assert!(r.by_field.is_empty());
 }
 
+fn index(
+    received: &[DossierFacts],
+    window: Window,
+    procedures: &[ProcedureFacts],
+    evaluations: &HashMap<Uuid, Overall>,
+) -> Index {
+    let inputs = Inputs { received, window, procedures, evaluations };
+    index766::compute(&Config::builtin(), &inputs)
+}
+
 #[test]
-fn the_766_indicators_match_the_hand_computation() {
+fn the_766_dossier_indicators_match_the_hand_computation() {
     let window = march().report_window();
     let received: Vec<DossierFacts> =
         dataset().into_iter().filter(|f| f.received_at.is_some_and(|r| window.contains(r))).collect();
@@ -165,40 +182,266 @@ fn the_766_indicators_match_the_hand_computation() {
     let evaluations: HashMap<Uuid, Overall> =
         [(Uuid::from_u128('A' as u128), Overall::VerySatisfied), (Uuid::from_u128('B' as u128), Overall::NotSatisfied)]
             .into();
-    let index = index766::compute(&Config::builtin(), &received, window.end(), CatalogCounts::default(), &evaluations);
-    let get = |id: &str| index.indicators.iter().find(|i| i.id == id).cloned();
-    // No procedure in the catalog: the procedure indicators are left out, not zero.
-    assert!(get("1.3").is_none() && get("3.1").is_none() && get("3.2").is_none());
+    let index = index(&received, window, &[], &evaluations);
+    let get = |id: &str| index.get(id).unwrap().clone();
+    // No procedure in the catalog: the procedure indicators have no case and score 0, still
+    // counted in the maximum.
+    for id in ["1.1", "1.2", "1.3", "3.1", "3.2"] {
+        assert_eq!((get(id).status, get(id).points), (Status::NoCases, 0.0), "{id}");
+    }
     // 2.1: on time A B E I of 7 = 57.14 %; no threshold: 20 × 57.14 / 100 = 11.43.
-    let i = get("2.1").unwrap();
+    let i = get("2.1");
     assert_eq!((i.numerator, i.denominator, i.rate, i.points), (4, 7, 57.14, 11.43));
     // 3.3: online A E = 28.57 %, below the 50 % threshold: 4 × 28.57 / 50 = 2.29.
-    let i = get("3.3").unwrap();
+    let i = get("3.3");
     assert_eq!((i.numerator, i.rate, i.points), (2, 28.57, 2.29));
     // 4.1: of the finished A B H K, electronic A H = 50 %: 4.4 × 0.5 = 2.2.
-    let i = get("4.1").unwrap();
+    let i = get("4.1");
     assert_eq!((i.numerator, i.denominator, i.rate, i.points), (2, 4, 50.0, 2.2));
     // 4.2: digitised A B E = 42.86 %, threshold 80 %: 4.4 × 42.86 / 80 = 2.36.
-    let i = get("4.2").unwrap();
+    let i = get("4.2");
     assert_eq!((i.numerator, i.rate, i.points), (3, 42.86, 2.36));
     // 5.4: 100 − (overdue D H K 42.86 + dissatisfied B 14.29) = 42.85; 4.5 × 42.85 / 90 = 2.14.
-    let i = get("5.4").unwrap();
+    let i = get("5.4");
     assert_eq!((i.rate, i.points), (42.85, 2.14));
-    // Totals: 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 20.42 of the 37.3 available.
-    assert_eq!((index.points, index.available), (20.42, 37.3));
+    // Total out of 100: 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 20.42.
+    assert_eq!((index.points, index.max), (20.42, 100.0));
     let payment = index.groups.iter().find(|g| g.n == 4).unwrap();
     assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no data: 0, not -0");
+    assert_eq!((payment.max, payment.without_data.clone()), (10.0, vec!["3.5".to_owned(), "3.6".to_owned()]));
     let digitisation = index.groups.iter().find(|g| g.n == 6).unwrap();
-    assert_eq!((digitisation.points, digitisation.available, digitisation.max), (4.56, 8.8, 22.0));
-    // With a catalog: 9 of 10 complete, 7 online (70 % of the 80 % threshold), 3 of them used.
-    let catalog = CatalogCounts { procedures: 10, complete: 9, online: 7, online_used: 3 };
-    let index = index766::compute(&Config::builtin(), &received, window.end(), catalog, &evaluations);
-    let get = |id: &str| index.indicators.iter().find(|i| i.id == id).cloned().unwrap();
-    assert_eq!((get("1.3").rate, get("1.3").points), (90.0, 4.05));
-    assert_eq!((get("3.1").rate, get("3.1").points), (70.0, 3.5));
-    assert_eq!((get("3.2").rate, get("3.2").points), (42.86, 1.71));
+    assert_eq!((digitisation.points, digitisation.max), (4.56, 22.0));
+    // What motcua does not hold is named, once each, in the order of the indicators.
+    assert_eq!(
+        index.missing,
+        [
+            "đồng bộ với Cổng Dịch vụ công quốc gia",
+            "thanh toán trực tuyến",
+            "phản ánh, kiến nghị",
+            "tái sử dụng dữ liệu số hóa",
+            "kho quản lý dữ liệu điện tử của tổ chức, cá nhân",
+            "xác thực bằng tài khoản định danh điện tử (VNeID)",
+        ]
+    );
+    let no_data: Vec<&str> = index.with_status(Status::NoData).map(|i| i.id.as_str()).collect();
+    assert_eq!(no_data, ["1.4", "3.5", "3.6", "5.1", "5.2", "5.3", "4.3", "4.4", "4.5"]);
+    // The drill-down of 5.4 lists the overdue and the dissatisfied: B D H K.
+    let mut out: Vec<String> = received
+        .iter()
+        .filter(|f| index766::membership("5.4", f, window.end(), &evaluations) == Some(false))
+        .map(|f| f.code.clone().unwrap())
+        .collect();
+    out.sort();
+    assert_eq!(out, ["HS-B", "HS-D", "HS-H", "HS-K"]);
 }
 
+/// A procedure version for the catalog fixtures: complete, province level, received and
+/// returned at the counter (VP), examined by DD and signed by the agency lead (LD).
+fn spec(code: &str, online: OnlineService, decision: Option<NaiveDate>, effective: NaiveDate) -> ProcedureSpec {
+    let step = |unit: &str, role| ProcessStep {
+        name: "Bước".into(),
+        unit: unit.into(),
+        role,
+        budget: TimeLimit::WorkingDays(1),
+        external_agency: None,
+    };
+    ProcedureSpec {
+        code: code.into(),
+        name: format!("Thủ tục {code}"),
+        who_may_apply: Some("Cá nhân, tổ chức".into()),
+        field: "DD".into(),
+        level: ProcedureLevel::Province,
+        time_limit: TimeLimit::WorkingDays(4),
+        online,
+        legacy_level: None,
+        channels: vec![Channel::Counter],
+        fees: vec![],
+        documents: vec![DocumentRequirement {
+            name: "Đơn".into(),
+            originals: 1,
+            copies: 0,
+            template: None,
+            required: true,
+        }],
+        result: "Giấy chứng nhận".into(),
+        legal_bases: vec![],
+        publication: decision
+            .map(|date| Publication { number: "1/QĐ-UBND".into(), date, issuer: "UBND tỉnh".into() }),
+        effective_from: effective,
+        effective_to: None,
+        steps: vec![
+            step("VP", Role::Reception),
+            step("DD", Role::Specialist),
+            step("LD", Role::AgencyLead),
+            step("VP", Role::Reception),
+        ],
+        notes: None,
+    }
+}
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+/// Six procedures, March 2026 (no holiday; 01/03 is a Sunday, so the working days are 2–6,
+/// 9–13, 16–20, 23–27, 30–31):
+/// - A: decided Mon 02/03, effective Mon 09/03 (lead 5: 3 4 5 6 9), public Fri 06/03 (delay 4);
+///   online, complete.
+/// - B: decided Tue 10/03, effective Fri 13/03 (lead 3: late), public Tue 17/03 (delay 5: 11 12
+///   13 16 17, on time); no online service; the counter examines it itself (VP specialist).
+/// - C: amended twice in March. v1 decided 02/03, effective 16/03 (lead 10), public 03/03
+///   (delay 1); v2 decided Mon 16/03, effective Wed 01/04 (lead 12), public Wed 25/03 (delay 7:
+///   late). Partial online; incomplete (nobody named who may apply); its result is not returned
+///   at the counter (the last step is DD's).
+/// - D: ministry level, decided 02/03, effective Mon 23/03 (lead 15 < 20: late), public Mon
+///   16/03 (delay 10 ≤ 10).
+/// - E: decided in January, outside the period; online.
+/// - F: no publishing decision; incomplete (no documents).
+fn catalog_fixture() -> Vec<(ProcedureVersion, NaiveDateTime)> {
+    let at = |d: NaiveDate| d.and_hms_opt(9, 0, 0).unwrap();
+    let version = |n: u128, version: i32, spec: ProcedureSpec, public: NaiveDate| {
+        let v = ProcedureVersion {
+            id: Uuid::from_u128(n * 100 + version as u128),
+            procedure_id: Uuid::from_u128(n),
+            agency_id: Uuid::nil(),
+            version,
+            spec,
+        };
+        (v, at(public))
+    };
+    use OnlineService::{Full, Partial};
+    let no = OnlineService::None;
+    let mut b = spec("B", no, Some(day(3, 10)), day(3, 13));
+    b.steps[1].unit = "VP".into();
+    let mut c1 = spec("C", Partial, Some(day(3, 2)), day(3, 16));
+    c1.who_may_apply = None;
+    let mut c2 = c1.clone();
+    c2.publication.as_mut().unwrap().date = day(3, 16);
+    c2.effective_from = day(4, 1);
+    c2.steps.pop();
+    let mut d = spec("D", no, Some(day(3, 2)), day(3, 23));
+    d.level = ProcedureLevel::Central;
+    let mut f = spec("F", no, None, day(1, 1));
+    f.documents.clear();
+    vec![
+        version(1, 1, spec("A", Full, Some(day(3, 2)), day(3, 9)), day(3, 6)),
+        version(2, 1, b, day(3, 17)),
+        version(3, 2, c2, day(3, 25)),
+        version(3, 1, c1, day(3, 3)),
+        version(4, 1, d, day(3, 16)),
+        version(5, 1, spec("E", Full, Some(day(1, 2)), day(1, 20)), day(1, 5)),
+        version(6, 1, f, day(1, 1)),
+    ]
+}
+
+fn procedures() -> Vec<ProcedureFacts> {
+    catalog::procedures(&catalog_fixture(), &WorkCalendar::vietnam().unwrap())
+}
+
+#[test]
+fn catalog_facts_count_working_days_from_the_publishing_decision() {
+    let all = procedures();
+    assert_eq!(all.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), ["A", "B", "C", "D", "E", "F"]);
+    let p = |code: &str| all.iter().find(|p| p.code == code).unwrap().clone();
+    let days = |code: &str| p(code).publications.iter().map(|x| (x.lead, x.delay)).collect::<Vec<_>>();
+    assert_eq!(days("A"), [(Some(5), Some(4))]);
+    assert_eq!(days("B"), [(Some(3), Some(5))]);
+    assert_eq!(days("C"), [(Some(10), Some(1)), (Some(12), Some(7))], "both versions, oldest first");
+    assert_eq!(days("D"), [(Some(15), Some(10))]);
+    assert!(p("F").publications.is_empty(), "no decision, nothing to judge");
+    // The current version decides the rest: C's v2 no longer returns at the counter.
+    assert_eq!(
+        all.iter().map(|p| (p.complete, p.online, p.at_counter, p.by_counter)).collect::<Vec<_>>(),
+        [
+            (true, true, true, false),
+            (true, false, true, true),
+            (false, true, false, false),
+            (true, false, true, false),
+            (true, true, true, false),
+            (false, false, true, false),
+        ]
+    );
+}
+
+#[test]
+fn the_766_catalog_indicators_match_the_hand_computation() {
+    let window = Period::parse("2026-03").unwrap().calendar();
+    let procedures = procedures();
+    // One online dossier for A, received 10/03, due 20/03, finished early on 12/03 with an
+    // electronic result and digitised documents: A's online service is used.
+    let mut online = dataset()[0].clone();
+    online.procedure_code = "A".into();
+    (online.received_at, online.due_at, online.finished_at) = (Some(t(10, 3, 9)), Some(due(20, 3)), Some(t(12, 3, 10)));
+    let received = vec![online];
+    let index = index(&received, window, &procedures, &HashMap::new());
+    let get = |id: &str| index.get(id).unwrap().clone();
+    let figures = |id: &str| (get(id).numerator, get(id).denominator, get(id).rate, get(id).points);
+    // 1.1: decided in March A B C D; on time A (5 ≥ 5) and C (10 and 12 ≥ 5); B (3) late, D
+    //      (ministry, 15 < 20) late: 2 of 4 = 50 %; 4.5 × 0.5 = 2.25.
+    assert_eq!(figures("1.1"), (2, 4, 50.0, 2.25));
+    // 1.2: A (4), B (5) and D (ministry, 10) on time; C late by its second version (7 > 5):
+    //      3 of 4 = 75 %; 4.5 × 0.75 = 3.375 → 3.38.
+    assert_eq!(figures("1.2"), (3, 4, 75.0, 3.38));
+    // 1.3: complete A B D E of 6 = 66.67 %; 4.5 × 66.67 / 100 = 3.0.
+    assert_eq!(figures("1.3"), (4, 6, 66.67, 3.0));
+    // 3.1: online A C E of 6 = 50 %, threshold 80 %: 4 × 50 / 80 = 2.5.
+    assert_eq!(figures("3.1"), (3, 6, 50.0, 2.5));
+    // 3.2: of the online A C E, A received an online dossier: 33.33 %; 4 × 33.33 / 100 = 1.33.
+    assert_eq!(figures("3.2"), (1, 3, 33.33, 1.33));
+    // Group 1: 2.25 + 3.38 + 3.0 = 8.63 of 18 (1.4 has no data).
+    let transparency = index.groups.iter().find(|g| g.n == 1).unwrap();
+    assert_eq!((transparency.points, transparency.max), (8.63, 18.0));
+    assert_eq!(transparency.without_data, ["1.4"]);
+    // The one dossier: early (2.1: 20), online (3.3: 100 % ≥ 50 → 4), electronic result (4.1:
+    // 4.4), digitised (4.2: 100 % ≥ 80 → 4.4), neither overdue nor dissatisfied (5.4: 4.5).
+    // Group 3: 2.5 + 1.33 + 4 = 7.83. Total: 8.63 + 20 + 7.83 + 4.5 + 4.4 + 4.4 = 49.76 of 100.
+    assert_eq!(index.groups.iter().find(|g| g.n == 3).unwrap().points, 7.83);
+    assert_eq!((index.points, index.max), (49.76, 100.0));
+    // The drill-down lists the procedures behind each number.
+    let config = Config::builtin();
+    let used: HashSet<&str> = ["A"].into();
+    let listed = |id: &str, inside: bool| {
+        procedures
+            .iter()
+            .filter(|p| index766::procedure_membership(&config, id, p, window, &used) == Some(inside))
+            .map(|p| p.code.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed("1.1", false), ["B", "D"]);
+    assert_eq!(listed("1.2", false), ["C"]);
+    assert_eq!(listed("1.3", false), ["C", "F"]);
+    assert_eq!(listed("3.2", false), ["C", "E"]);
+    // In February nothing was decided: 1.1 and 1.2 have no case.
+    let february = Period::parse("2026-02").unwrap().calendar();
+    assert!(listed_in(&procedures, february).is_empty());
+}
+
+fn listed_in(procedures: &[ProcedureFacts], window: Window) -> Vec<&str> {
+    let config = Config::builtin();
+    procedures
+        .iter()
+        .filter(|p| index766::procedure_membership(&config, "1.1", p, window, &HashSet::new()).is_some())
+        .map(|p| p.code.as_str())
+        .collect()
+}
+
+#[test]
+fn the_766_configuration_adds_up_to_100_and_no_cases_may_earn_full_points() {
+    let config = Config::builtin();
+    assert_eq!(config.check(), Ok(()));
+    assert_eq!(config.group.iter().map(|g| g.max).sum::<f64>(), 100.0);
+    let mut broken = config.clone();
+    broken.indicator.retain(|i| i.id != "3.6");
+    assert!(broken.check().unwrap_err().contains("nhóm 4"), "a group's indicators must fill it");
+    // With `no_cases = "full"`, an empty period earns the maximum of every computable indicator:
+    // 1.1 1.2 1.3 (13.5) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.4 (4.5) + 4.1 4.2 (8.8) = 58.8.
+    let mut full = config;
+    full.no_cases = index766::NoCases::Full;
+    let empty = HashMap::new();
+    let inputs = Inputs { received: &[], window: march().calendar(), procedures: &[], evaluations: &empty };
+    let index = index766::compute(&full, &inputs);
+    assert_eq!((index.points, index.max), (58.8, 100.0));
+}
 #[test]
 fn scaled_points_follow_the_threshold_rule() {
     assert_eq!(index766::scaled_points(85.0, Some(80.0), 4.0), 4.0);
@@ -226,16 +469,115 @@ fn the_circular_01_worked_example_rates_the_officer_at_100_percent() {
     let card = &cards[&officer];
     assert_eq!(card.indicators, vec![(1, 13), (2, 15), (3, 18), (4, 20), (7, 13)]);
     assert_eq!((card.total, circular01::show(card.total)), (79, "7,9".to_owned()));
-    assert_eq!(circular01::officer_band(card.total), "Hoàn thành 100% nhiệm vụ");
-    assert_eq!(circular01::officer_band(49), "Hoàn thành từ 70% đến dưới 100% nhiệm vụ");
-    assert_eq!(circular01::officer_band(34), "Hoàn thành dưới 70% nhiệm vụ");
-    // A unit adds its own indicators; bands at 15 / 12 / 9 / 6.
-    let unit = &circular01::units(&scored, &[(6, 20), (9, 10)])["DD"];
-    assert_eq!(unit.total, 79 + 30);
-    assert_eq!(circular01::unit_band(unit.total), "Khá", "10,9 is in 9 to under 12");
+    let config = circular01::Config::builtin();
+    let officer = |total| config.rating(Level::Officer, total).to_owned();
+    assert_eq!(officer(card.total), "Hoàn thành 100% nhiệm vụ");
+    assert_eq!(officer(50), "Hoàn thành 100% nhiệm vụ");
+    assert_eq!(officer(49), "Hoàn thành từ 70% đến dưới 100% nhiệm vụ");
+    assert_eq!(officer(35), "Hoàn thành từ 70% đến dưới 100% nhiệm vụ");
+    assert_eq!(officer(34), "Hoàn thành dưới 70% nhiệm vụ");
+    // A unit adds its own indicators 5, 6, 8, 9: 7,9 + 2 + 2 + 2 + 1 = 14,9 → Tốt, one tenth
+    // short; with 9 at 2 it is 15,9 → Xuất sắc.
+    let unit = |extra: &[(u8, i64)]| circular01::units(&scored, extra)["DD"].clone();
+    let card = unit(&[(5, 20), (6, 20), (8, 20), (9, 10)]);
+    assert_eq!((card.total, config.rating(Level::Unit, card.total)), (149, "Tốt"));
+    let card = unit(&[(5, 20), (6, 20), (8, 20), (9, 20)]);
+    assert_eq!((card.total, config.rating(Level::Unit, card.total)), (159, "Xuất sắc"));
+    // Without feedback data (8 left out) the most is 16: Xuất sắc is still within reach.
+    let card = unit(&[(5, 20), (6, 20), (9, 20)]);
+    assert_eq!((card.total, config.rating(Level::Unit, card.total)), (139, "Tốt"));
+    assert_eq!(config.level(Level::Unit).max(), 180);
+    assert_eq!(config.level(Level::Field).max(), 100);
+}
+
+/// One dossier's scores (time, step, contacts, bodies, attitude), its step in `unit`.
+fn scores(unit: &str, (time, step, contacts, bodies, attitude): (u8, u8, u8, u8, u8)) -> DossierScores {
+    DossierScores { time, steps: vec![(unit.into(), None, step)], contacts, bodies, attitude }
+}
+
+#[test]
+fn fields_are_rated_on_their_own_bands_and_reach_every_band() {
+    let config = circular01::Config::builtin();
+    // Field bands (max 10): the unit's 15 / 12 / 9 / 6 of 18 scaled to 10 and rounded up to a
+    // tenth: 8,4 / 6,7 / 5,0 / 3,4. Each field below has one or two dossiers; its total is the
+    // sum of the five averages.
+    let fields = [
+        // Time (2+2)/2, step (2+2)/2, contacts (2+2)/2, bodies (2+1)/2, attitude (2+1)/2:
+        // 2 + 2 + 2 + 1,5 + 1,5 = 9,0.
+        (vec![(2, 2, 2, 2, 2), (2, 2, 2, 1, 1)], 90, "Xuất sắc"),
+        // 2 + 1 + 2 + 1 + 1 = 7,0.
+        (vec![(2, 1, 2, 1, 1)], 70, "Tốt"),
+        // Time (1+2)/2 = 1,5, step 1, contacts 1, bodies 1, attitude (1+2)/2 = 1,5: 6,0.
+        (vec![(1, 1, 1, 1, 1), (2, 1, 1, 1, 2)], 60, "Khá"),
+        // 1 + 0 + 1 + 1 + 1 = 4,0.
+        (vec![(1, 0, 1, 1, 1)], 40, "Trung bình"),
+        // 0 + 0 + 1 + 1 + 0 = 2,0.
+        (vec![(0, 0, 1, 1, 0)], 20, "Yếu"),
+    ];
+    for (dossiers, total, band) in fields {
+        let scored: Vec<DossierScores> = dossiers.into_iter().map(|s| scores("DD", s)).collect();
+        let card = circular01::agency(&scored, &[]);
+        assert_eq!((card.total, config.rating(Level::Field, card.total)), (total, band));
+    }
+    // The boundaries, a tenth either side.
+    let field = |t| config.rating(Level::Field, t).to_owned();
     assert_eq!(
-        [150, 149, 120, 90, 60, 59].map(circular01::unit_band),
-        ["Xuất sắc", "Tốt", "Tốt", "Khá", "Trung bình", "Yếu"]
+        [84, 83, 67, 66, 50, 49, 34, 33].map(field),
+        ["Xuất sắc", "Tốt", "Tốt", "Khá", "Khá", "Trung bình", "Trung bình", "Yếu"]
+    );
+    // A field's 7,0 under the unit's bands would be "Trung bình" (6–9 of 18): the old mistake.
+    assert_eq!(config.rating(Level::Unit, 70), "Trung bình");
+    assert!(config.field.unverified && !config.unit.unverified);
+}
+
+#[test]
+fn units_reach_every_band_with_indicators_5_and_8() {
+    let config = circular01::Config::builtin();
+    let unit = |dossier: (u8, u8, u8, u8, u8), extra: &[(u8, i64)]| {
+        let card = circular01::units(&[scores("U", dossier)], extra)["U"].clone();
+        (card.total, config.rating(Level::Unit, card.total).to_owned())
+    };
+    let all = |s: i64| [(5, s), (6, s), (8, s), (9, s)];
+    // Dossier 10 + 5, 6, 8, 9 at 2: 18,0 → Xuất sắc.
+    assert_eq!(unit((2, 2, 2, 2, 2), &all(20)), (180, "Xuất sắc".into()));
+    // 10 + 4 × 1 = 14,0 → Tốt.
+    assert_eq!(unit((2, 2, 2, 2, 2), &all(10)), (140, "Tốt".into()));
+    // 1+1+1+1+1 = 5 + 4 × 1 = 9,0 → Khá.
+    assert_eq!(unit((1, 1, 1, 1, 1), &all(10)), (90, "Khá".into()));
+    // 5 + 1 (indicator 5 only) + 0 × 3 = 6,0 → Trung bình.
+    assert_eq!(unit((1, 1, 1, 1, 1), &[(5, 10), (6, 0), (8, 0), (9, 0)]), (60, "Trung bình".into()));
+    // 0+0+1+1+0 = 2 + 0 = 2,0 → Yếu.
+    assert_eq!(unit((0, 0, 1, 1, 0), &all(0)), (20, "Yếu".into()));
+    assert_eq!(
+        [150, 149, 120, 119, 90, 89, 60, 59].map(|t| config.rating(Level::Unit, t).to_owned()),
+        ["Xuất sắc", "Tốt", "Tốt", "Khá", "Khá", "Trung bình", "Trung bình", "Yếu"]
+    );
+}
+
+#[test]
+fn indicator_5_reads_the_catalog_and_indicator_8_the_feedback_counts() {
+    let config = circular01::Config::builtin();
+    // The fixture's catalog: 6 procedures, 5 received and returned at the counter (not C), 1
+    // examined by the counter itself (B): not every procedure at the counter → 0.
+    let counts = CatalogCounts::of(&procedures(), &[]);
+    assert_eq!((counts.procedures, counts.at_counter, counts.by_counter), (6, 5, 1));
+    let share = config.one_stop_share(AgencyLevel::Department);
+    assert_eq!(share, 20);
+    assert_eq!(circular01::one_stop(&counts, share), Some(0));
+    // All six at the counter, one examined there: 16,7 % < 20 % → 1; two: 33,3 % → 2.
+    let at_counter = CatalogCounts { at_counter: 6, ..counts };
+    assert_eq!(circular01::one_stop(&at_counter, share), Some(10));
+    assert_eq!(circular01::one_stop(&CatalogCounts { by_counter: 2, ..at_counter }, share), Some(20));
+    // A commune must examine all of them itself for 2.
+    let commune = config.one_stop_share(AgencyLevel::Commune);
+    assert_eq!(circular01::one_stop(&CatalogCounts { by_counter: 5, ..at_counter }, commune), Some(10));
+    assert_eq!(circular01::one_stop(&CatalogCounts { by_counter: 6, ..at_counter }, commune), Some(20));
+    assert_eq!(circular01::one_stop(&CatalogCounts::default(), share), None, "no catalog, no score");
+    // Indicator 8: none received → 2; all 10 on time → 2; 9 of 10 (90 %) → 1; 8 of 10 → 0;
+    // all on time but one dragging on → 0.
+    assert_eq!(
+        [(0, 0, 0), (10, 10, 0), (10, 9, 0), (10, 8, 0), (10, 10, 1)].map(|(r, o, d)| circular01::feedback(r, o, d)),
+        [20, 20, 10, 0, 0]
     );
 }
 

@@ -97,12 +97,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn upsert_field(&self, agency_id: Uuid, field: &Field) -> Result<()>;
     async fn fields(&self) -> Result<Vec<Field>>;
     /// Stores `spec` as the new current version of its procedure (creating the procedure on its
-    /// first version); earlier versions stay for the dossiers that use them.
+    /// first version), published (made public in the catalog) at `published_at`; earlier
+    /// versions stay for the dossiers that use them.
     async fn publish_procedure(
         &self,
         agency_id: Uuid,
         spec: &ProcedureSpec,
         field_name: &str,
+        published_at: NaiveDateTime,
     ) -> Result<ProcedureVersion>;
     /// The latest published version of the procedure with this code, in force or scheduled (what
     /// the administrator edits).
@@ -112,6 +114,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn procedure_at(&self, code: &str, day: NaiveDate) -> Result<Option<ProcedureVersion>>;
     async fn procedure_version(&self, id: Uuid) -> Result<Option<ProcedureVersion>>;
     async fn procedure_versions(&self, procedure_id: Uuid) -> Result<Vec<ProcedureVersion>>;
+    /// Every version of the agency's procedures with the instant it was published, by procedure
+    /// and version: what the quality indices read of the catalog (publication on time,
+    /// completeness, online service).
+    async fn procedure_history(&self, agency_id: Uuid) -> Result<Vec<(ProcedureVersion, NaiveDateTime)>>;
     /// Current versions matching the query, ranked, one page.
     async fn search_procedures(&self, query: &ProcedureQuery) -> Result<Page<ProcedureVersion>>;
 

@@ -545,6 +545,7 @@ macro_rules! impl_store {
                 agency_id: Uuid,
                 spec: &ProcedureSpec,
                 field_name: &str,
+                published_at: NaiveDateTime,
             ) -> crate::Result<ProcedureVersion> {
                 let mut tx = self.pool.begin().await?;
                 let existing: Option<(Uuid,)> =
@@ -580,8 +581,8 @@ macro_rules! impl_store {
                 sqlx::query(
                     "insert into procedure_versions
                        (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online,
-                        effective_from, effective_to)
-                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                        effective_from, effective_to, created_at)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(id)
                 .bind(agency_id)
@@ -596,6 +597,7 @@ macro_rules! impl_store {
                 .bind(serde_json::to_value(spec.online)?.as_str().unwrap_or_default().to_owned())
                 .bind(spec.effective_from)
                 .bind(spec.effective_to)
+                .bind(published_at)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -646,6 +648,20 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect()
+            }
+
+            async fn procedure_history(
+                &self,
+                agency_id: Uuid,
+            ) -> crate::Result<Vec<(ProcedureVersion, NaiveDateTime)>> {
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String, NaiveDateTime)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec, created_at from procedure_versions
+                     where agency_id = $1 order by procedure_id, version",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(id, p, a, v, s, at)| Ok((version_from(id, p, a, v, &s)?, at))).collect()
             }
 
             async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {

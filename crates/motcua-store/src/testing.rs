@@ -358,7 +358,11 @@ impl Fixture {
         };
         store.insert_user(&citizen_user).await.expect("citizen");
         let citizen = Actor { user_id: citizen_user.id, name: citizen_user.full_name, grants: vec![], citizen: true };
-        let procedure = store.publish_procedure(agency.id, &land_procedure_spec(), "Đất đai").await.expect("procedure");
+        // Published two working days after its decision of 10/01/2022.
+        let procedure = store
+            .publish_procedure(agency.id, &land_procedure_spec(), "Đất đai", at(2022, 1, 12, 8, 0))
+            .await
+            .expect("procedure");
         let mut it = actors.into_iter();
         let mut next = || it.next().expect("actor");
         Fixture {

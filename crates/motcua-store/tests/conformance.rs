@@ -274,7 +274,7 @@ async fn catalog_search_ignores_diacritics_and_ranks_names_first(db: TestDb) {
         spec.name = name.into();
         spec.field = field.into();
         spec.result = result.into();
-        store.publish_procedure(fx.agency.id, &spec, "").await.unwrap();
+        store.publish_procedure(fx.agency.id, &spec, "", at(2026, 3, 1, 9, 0)).await.unwrap();
     }
     let search = |q: &str, field: Option<&str>| ProcedureQuery {
         q: Some(q.into()),
@@ -320,8 +320,13 @@ async fn a_dossier_keeps_the_procedure_version_in_force_when_received(db: TestDb
     let mut amended = land_procedure_spec();
     amended.time_limit = TimeLimit::WorkingDays(8);
     amended.steps[1].budget = TimeLimit::WorkingDays(5);
-    let v2 = store.publish_procedure(fx.agency.id, &amended, "Đất đai").await.unwrap();
+    let v2 = store.publish_procedure(fx.agency.id, &amended, "Đất đai", at(2026, 3, 2, 11, 30)).await.unwrap();
     assert_eq!((v2.version, v2.procedure_id), (2, fx.procedure.procedure_id));
+    // The quality indices read every version with the instant it was published.
+    let history = store.procedure_history(fx.agency.id).await.unwrap();
+    let seen: Vec<_> = history.iter().map(|(v, at)| (v.version, *at)).collect();
+    assert_eq!(seen, [(1, at(2022, 1, 12, 8, 0)), (2, at(2026, 3, 2, 11, 30))]);
+    assert!(store.procedure_history(fx.other_agency.id).await.unwrap().is_empty());
     assert_eq!(store.procedure("1.004227").await.unwrap().unwrap().id, v2.id);
     assert_eq!(store.procedure_versions(v2.procedure_id).await.unwrap().len(), 2);
     let d = accept(store, &fx, &cal, &d, at(2026, 3, 2, 10, 0)).await;

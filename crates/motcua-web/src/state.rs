@@ -36,6 +36,9 @@ pub struct WebConfig {
     /// Whether the agency posts its procedures at the counter too (Circular 01/2018 indicator 6
     /// needs both posted and electronic publicity; the system cannot see the wall).
     pub posted_at_counter: bool,
+    /// Circular 01/2018 indicator 8 (handling of feedback, 0–2) as the agency declares it:
+    /// feedback (phản ánh, kiến nghị) is handled outside the system. `None` leaves it out.
+    pub feedback_score: Option<u8>,
     /// The reverse proxies whose `X-Forwarded-For` entries are believed (with
     /// `trust_forwarded_for`): the client is the rightmost entry not among them.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -61,6 +64,7 @@ impl Default for WebConfig {
             kiosk_idle_seconds: 60,
             evaluation_change_days: motcua_domain::evaluation::DEFAULT_CHANGE_DAYS,
             posted_at_counter: true,
+            feedback_score: None,
             trusted_proxies: vec![
                 std::net::IpAddr::from([127, 0, 0, 1]),
                 std::net::IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 on_every_backend!(
     a_version_published_for_a_later_day_is_scheduled_and_intake_goes_on,
+    a_result_is_returned_online_only_with_its_file,
     a_citizen_submits_online_and_follows_the_dossier_to_its_result,
     counter_intake_gives_the_code_and_the_calendars_due_date,
     the_public_lookup_answers_a_wrong_code_and_a_wrong_phone_alike,
@@ -576,4 +577,38 @@ async fn a_version_published_for_a_later_day_is_scheduled_and_intake_goes_on(app
     assert_eq!(res.body["dossier"]["procedure_version_id"], json!(v2));
     let history = ok(&app.get("/api/v1/procedures/1.004227/versions", None).await).clone();
     assert_eq!((history[0]["status"].as_str(), history[1]["status"].as_str()), (Some("superseded"), Some("in_force")));
+}
+
+/// "Returned online" means the applicant can download the result: without its file, refused.
+async fn a_result_is_returned_online_only_with_its_file(app: TestApp) {
+    use motcua_domain::dossier::Action;
+    use motcua_store::testing::at;
+    let fx = &app.fx;
+    let store = app.db.store.as_ref();
+    let d = fx.accepted_dossier(store, at(2026, 2, 12, 9, 0), "0905123456", None).await;
+    let forward = || Action::Forward { note: None, assignee: None };
+    let d = fx.act(store, &d, forward(), &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.specialist, at(2026, 2, 16, 9, 0)).await;
+    let d = fx.act(store, &d, forward(), &fx.unit_lead, at(2026, 2, 16, 15, 0)).await;
+    let approve = Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date() };
+    let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 17, 9, 0)).await;
+    app.at(2026, 2, 18, 9, 0);
+    let id = d.id.to_string();
+    let res = app.act(&id, "return-result", &fx.reception, json!({ "channel": "online" })).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(res.body["fields"][0]["field"], "channel");
+    assert!(res.body["fields"][0]["message"].as_str().unwrap().contains("tệp kết quả"), "{}", res.body);
+    assert_eq!(ok(&app.get(&format!("/api/v1/dossiers/{id}"), Some(&fx.reception)).await)["state"], "result_ready");
+    // With the signed result attached, it goes out online.
+    let file = motcua_domain::dossier::FileRef {
+        sha256: "cd".repeat(32),
+        name: "ket-qua.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 2000,
+    };
+    let d = store.dossier(d.id).await.unwrap().unwrap();
+    fx.act(store, &d, Action::AttachResult { file }, &fx.agency_lead, at(2026, 2, 18, 8, 30)).await;
+    let res = app.act(&id, "return-result", &fx.reception, json!({ "channel": "online" })).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body["dossier"]["state"], "returned");
 }

@@ -250,6 +250,28 @@ async fn the_pages_work_in_a_real_browser() {
     check_page(&c, "my-dossier").await;
     logout(&c).await;
 
+    // Asked to complete before acceptance (Mẫu 02): reception asks; the citizen sees what, sends
+    // the missing paper and resubmits; the dossier is back in reception's queue.
+    login(&c, &site, &fx.reception).await;
+    c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
+    fill(&c, "#reason-ask_to_complete", "Thiếu văn bản ủy quyền có chứng thực").await;
+    click(&c, "#do-ask_to_complete").await;
+    assert_eq!(text(&c, "#status").await, "Yêu cầu bổ sung, hoàn thiện hồ sơ");
+    c.goto(&site.url("/office")).await.unwrap();
+    assert_eq!(text(&c, "#count-receive").await, "0", "waiting for the citizen, not for reception");
+    logout(&c).await;
+    login(&c, &site, &fx.citizen).await;
+    c.goto(dossier_url.as_str()).await.unwrap();
+    assert_eq!(text(&c, "#asked-what").await, "Thiếu văn bản ủy quyền có chứng thực");
+    check_page(&c, "my-dossier-asked").await;
+    c.find(Locator::Css("#file_2")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+    click(&c, "#upload-submit").await;
+    assert!(c.source().await.unwrap().contains("/files/2"), "the document sent is listed");
+    click(&c, "#do-resubmit").await;
+    assert_eq!(text(&c, "#status").await, "Mới đăng ký");
+    assert!(c.find(Locator::Css("#asked")).await.is_err(), "nothing more asked");
+    logout(&c).await;
+
     // Reception accepts and forwards; the specialist, the unit lead and the lead do their steps.
     login(&c, &site, &fx.reception).await;
     assert_eq!(text(&c, "#count-receive").await, "1");

@@ -49,6 +49,7 @@ on_every_backend!(
     bieu_06_on_the_page_in_csv_and_in_xlsx_holds_the_same_numbers,
     a_frozen_report_does_not_move_and_the_worker_freezes_each_month,
     the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number,
+    the_766_index_is_out_of_100_and_names_the_data_not_held,
     applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days,
     public_statistics_show_rates_by_field_without_personal_data,
     leaders_see_late_dossiers_by_unit_and_remind_from_the_list,
@@ -186,6 +187,78 @@ async fn the_quality_dashboard_scores_and_lists_the_dossiers_behind_each_number(
     assert!(!page.contains(r#"id="indicator-2.1""#), "no dossier, no score");
     let (status, _) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=9.9", &cookie).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The part of `page` from the element with `id` to the end of `until`.
+fn part<'a>(page: &'a str, id: &str, until: &str) -> &'a str {
+    page.split(&format!(r#"id="{id}""#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {id}: {page}"))
+        .split(until)
+        .next()
+        .unwrap()
+}
+
+async fn the_766_index_is_out_of_100_and_names_the_data_not_held(app: TestApp) {
+    three_dossiers(&app).await;
+    let cookie = signed_in(&app, "thanhtra-766", Role::Inspector, at(2026, 3, 20, 10, 0)).await;
+    let (status, page) = get_page(&app, "/office/quality?period=2026-02", &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // February: 2.1 2 of 3 → 13,33; 1.3 the one procedure is complete → 4,50; 3.1 it has a
+    // partial online service, 100 % ≥ 80 % → 4,00; 3.2 no online dossier → 0; 3.3 none online,
+    // 4.1 the one finished has no result file, 4.2 no document has a file → 0; 5.4 100 − 33,33
+    // overdue = 66,67 % → 4,5 × 66,67 / 90 = 3,33. Total 13,33 + 4,5 + 4 + 3,33 = 25,16 of 100.
+    assert!(page.contains(r#"<strong id="index-total">25,16</strong> / 100 điểm"#), "{page}");
+    let missing = part(&page, "index-missing", "</p>");
+    assert!(
+        missing.contains(
+            "chưa có dữ liệu: đồng bộ với Cổng Dịch vụ công quốc gia, thanh toán trực tuyến, phản ánh, kiến nghị"
+        ),
+        "{missing}"
+    );
+    let payment = page.split("<td>4. Thanh toán trực tuyến</td>").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(payment.contains("0,00") && payment.contains("10,00") && payment.contains("3.5, 3.6"), "{payment}");
+    // No publishing decision in February: 1.1 and 1.2 have no case and say so.
+    let no_cases = part(&page, "index-no-cases", "</p>");
+    assert!(no_cases.contains("1.1. Thủ tục hành chính được công bố đúng hạn") && no_cases.contains("1.2."));
+    // 1.3 lists its procedures.
+    let row = part(&page, "indicator-1.3", "</tr>");
+    assert!(row.contains(">1</a> / 1") && row.contains("4,50 / 4,50"), "{row}");
+    let (_, drill) = get_page(&app, "/office/quality/procedures?period=2026-02&indicator=1.3&inside=1", &cookie).await;
+    assert!(drill.contains("1 thủ tục đạt") && drill.contains("<td>1.004227</td>"), "{drill}");
+    // January 2022: the procedure's decision of Monday 10/01/2022, for a text in force from
+    // 01/08/2024, was put in the catalog on Wednesday 12/01 (two working days): 1.1 and 1.2 met.
+    let (status, page) = get_page(&app, "/office/quality?period=2022-01", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    for id in ["indicator-1.1", "indicator-1.2"] {
+        let row = part(&page, id, "</tr>");
+        assert!(row.contains(">1</a> / 1") && row.contains("4,50 / 4,50"), "{row}");
+    }
+    let (_, drill) = get_page(&app, "/office/quality/procedures?period=2022-01&indicator=1.2&inside=1", &cookie).await;
+    assert!(
+        drill.contains("Quyết định công bố 10/01/2022")
+            && drill.contains("đưa lên danh mục 12/01/2022 (2 ngày làm việc sau quyết định)"),
+        "{drill}"
+    );
+    let (_, drill) = get_page(&app, "/office/quality/procedures?period=2022-01&indicator=1.1&inside=0", &cookie).await;
+    assert!(drill.contains("0 thủ tục không đạt"), "{drill}");
+    // Each list answers only for its own kind of indicator.
+    for path in [
+        "/office/quality/procedures?period=2026-02&indicator=2.1",
+        "/office/quality/dossiers?period=2026-02&indicator=1.1",
+    ] {
+        assert_eq!(get_page(&app, path, &cookie).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Circular 01: each level with its bands; the agency rated on all nine indicators, 5 from
+    // the catalog (received and returned at the counter, examined elsewhere: 1), 8 not declared.
+    let (_, page) = get_page(&app, "/office/quality?period=2026-02", &cookie).await;
+    let levels = part(&page, "levels", "</table>");
+    assert!(levels.contains("Xuất sắc ≥ 8,4") && levels.contains("Xuất sắc ≥ 15,0"), "{levels}");
+    assert!(page.contains("Chỉ số (8) chưa có dữ liệu phản ánh, kiến nghị"));
+    let agency = page.split("<tfoot>").nth(1).unwrap().split("</tfoot>").next().unwrap();
+    assert!(agency.matches("<td class=\"num\">").count() == 11, "dossiers, nine indicators, total: {agency}");
+    assert!(agency.contains(r#"<td class="num">1,0</td><td class="num">2,0</td>"#), "(5) 1, (6) 2: {agency}");
+    assert!(agency.contains(r#"<td class="num">—</td><td class="num">0,0</td>"#), "(8) none, (9) 0: {agency}");
 }
 
 async fn applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days(app: TestApp) {

@@ -35,11 +35,14 @@ pub struct QualityConfig {
     pub evaluation_change_days: i64,
     /// The agency also posts its procedures at the counter (Circular 01/2018 indicator 6).
     pub posted_at_counter: bool,
+    /// Circular 01/2018 indicator 8 (handling of feedback), 0–2, as the agency declares it:
+    /// feedback is handled outside the system. Unset: left out of the units' totals.
+    pub feedback_score: Option<u8>,
 }
 
 impl Default for QualityConfig {
     fn default() -> Self {
-        QualityConfig { evaluation_change_days: 7, posted_at_counter: true }
+        QualityConfig { evaluation_change_days: 7, posted_at_counter: true, feedback_score: None }
     }
 }
 
@@ -317,6 +320,7 @@ impl Config {
             kiosk_idle_seconds: self.server.kiosk_idle_seconds,
             evaluation_change_days: self.quality.evaluation_change_days.max(0),
             posted_at_counter: self.quality.posted_at_counter,
+            feedback_score: self.quality.feedback_score.map(|s| s.min(2)),
             trusted_proxies: self.server.trusted_proxies.clone(),
             max_reappoint_working_days: self.limits.max_reappoint_working_days,
             api_token_days: self.limits.api_token_days.max(1),
@@ -404,6 +408,8 @@ from = "Một cửa <no-reply@example.vn>"
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days
 posted_at_counter = true   # procedures are also posted at the counter (Circular 01/2018, indicator 6)
+# feedback_score = 2       # Circular 01/2018 indicator 8 (feedback handled outside the system), 0–2;
+                           # unset: left out of the units' totals
 "#;
 
 #[cfg(test)]

@@ -85,10 +85,14 @@ fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> R
     Ok(Agency { id: Uuid::now_v7(), parent_id: parent, code: AgencyCode::parse(code)?, name: name.into(), level })
 }
 
-/// Publishes a catalog file, all or nothing: every procedure is checked first (its agency, its
-/// units, its budgets), and if any is wrong nothing is published and every problem is named.
-/// Returns the versions published.
-pub async fn import_catalog(store: &dyn Store, catalog: &CatalogFile) -> Result<Vec<ProcedureVersion>, String> {
+/// Publishes a catalog file at `now`, all or nothing: every procedure is checked first (its
+/// agency, its units, its budgets), and if any is wrong nothing is published and every problem
+/// is named. Returns the versions published.
+pub async fn import_catalog(
+    store: &dyn Store,
+    catalog: &CatalogFile,
+    now: NaiveDateTime,
+) -> Result<Vec<ProcedureVersion>, String> {
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     for p in &catalog.procedures {
@@ -120,7 +124,7 @@ pub async fn import_catalog(store: &dyn Store, catalog: &CatalogFile) -> Result<
             store.upsert_field(agency.id, f).await.map_err(|e| e.to_string())?;
         }
         let field_name = catalog.fields.iter().find(|f| f.code == p.spec.field).map_or("", |f| f.name.as_str());
-        published.push(store.publish_procedure(agency.id, &p.spec, field_name).await.map_err(|e| e.to_string())?);
+        published.push(store.publish_procedure(agency.id, &p.spec, field_name, now).await.map_err(|e| e.to_string())?);
     }
     Ok(published)
 }
@@ -173,7 +177,7 @@ pub async fn load(
             .map_err(e)?;
     }
     let catalog: CatalogFile = serde_json::from_str(CATALOG).map_err(|e| format!("demo catalog: {e}"))?;
-    let procedures = import_catalog(store.as_ref(), &catalog).await?;
+    let procedures = import_catalog(store.as_ref(), &catalog, now).await?;
 
     // One account per role, working in both agencies (a real installation binds them to units).
     let mut credentials = Vec::new();

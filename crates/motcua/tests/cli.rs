@@ -66,6 +66,14 @@ fn due_prints_the_deadline_and_explains_it() {
 
     let same_day = stdout(&motcua(&["due", "--received", "2026-03-03 15:20", "--limit", "same-day"]));
     assert!(same_day.starts_with("Hạn giải quyết: 24:00 Thứ Tư 04/03/2026"), "{same_day}");
+    assert!(!text.contains("dự kiến"), "2026 has its official schedule");
+
+    // Tết 2028 is not announced yet: the answer says it is an estimate, and so does the calendar.
+    let projected = stdout(&motcua(&["due", "--received", "2028-01-20 09:00", "--limit", "10d"]));
+    assert!(projected.contains("(dự kiến: năm 2028 chưa có lịch nghỉ chính thức"), "{projected}");
+    let year = stdout(&motcua(&["calendar", "2028"]));
+    assert!(year.contains("DỰ KIẾN") && year.contains("Tết Nguyên đán (dự kiến)"), "{year}");
+    assert!(!stdout(&motcua(&["calendar", "2026"])).contains("dự kiến"));
 }
 
 #[test]

@@ -68,6 +68,14 @@ pub enum Action {
         note: Option<String>,
     },
     /// Apology and re-appointment (Mẫu 04): at most once, at least one working day before the due date.
+    /// The due date has become a day off (an official schedule announced, or the agency's own
+    /// day off): the agency's lead moves it to the next working day and the applicant is told.
+    /// Not a re-appointment: nobody was late.
+    MoveDueDate {
+        #[schema(value_type = String, example = "2026-12-07")]
+        new_due_date: NaiveDate,
+        reason: String,
+    },
     Reappoint {
         #[schema(value_type = String, example = "2026-03-12")]
         new_due_date: NaiveDate,
@@ -106,6 +114,7 @@ impl Action {
             Action::RequestPayment { .. } => "request_payment",
             Action::PaymentReceived { .. } => "payment_received",
             Action::Reappoint { .. } => "reappoint",
+            Action::MoveDueDate { .. } => "move_due_date",
             Action::Refuse { .. } => "refuse",
             Action::Withdraw { .. } => "withdraw",
             Action::Approve { .. } => "approve",
@@ -128,6 +137,7 @@ impl Action {
             Action::RequestPayment { .. } => "yêu cầu thực hiện nghĩa vụ tài chính",
             Action::PaymentReceived { .. } => "xác nhận đã thực hiện nghĩa vụ tài chính",
             Action::Reappoint { .. } => "xin lỗi và hẹn lại ngày trả kết quả",
+            Action::MoveDueDate { .. } => "dời ngày hẹn trả do ngày nghỉ mới",
             Action::Refuse { .. } => "từ chối giải quyết",
             Action::Withdraw { .. } => "dừng giải quyết theo yêu cầu",
             Action::Approve { .. } => "duyệt kết quả",
@@ -534,6 +544,31 @@ impl Dossier {
                 d.due_at = Some(cal.end_of(*new_due_date));
                 data = json!({ "previous_due_date": due, "new_due_date": new_due_date, "reason": reason });
             }
+            Action::MoveDueDate { new_due_date, reason } => {
+                if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
+                    return Err(wrong_state());
+                }
+                require(actor.has_role(Role::AgencyLead, agency, None))?;
+                let reason = need(reason, "reason")?;
+                let due = self.due_date.ok_or_else(wrong_state)?;
+                if cal.is_working_day(due)? {
+                    return Err(DomainError::Rule(format!(
+                        "ngày hẹn {} vẫn là ngày làm việc: không dời",
+                        due.format("%d/%m/%Y")
+                    )));
+                }
+                // The documented rule: the next working day, no later.
+                let next = cal.next_working_day(due)?;
+                if *new_due_date != next {
+                    return Err(DomainError::field(
+                        "new_due_date",
+                        format!("ngày hẹn mới là ngày làm việc kế tiếp: {}", next.format("%d/%m/%Y")),
+                    ));
+                }
+                d.due_date = Some(next);
+                d.due_at = Some(cal.end_of(next));
+                data = json!({ "previous_due_date": due, "new_due_date": next, "reason": reason });
+            }
             Action::Refuse { reason } => {
                 if !matches!(self.state, Processing | AwaitingSupplement | AwaitingPayment) {
                     return Err(wrong_state());
@@ -601,6 +636,13 @@ impl Dossier {
                     return Err(wrong_state());
                 }
                 require(hands_over || reception)?;
+                // A result returned online is its file: without one there is nothing to return.
+                if *channel == Channel::Online && d.result.as_ref().and_then(|r| r.file.as_ref()).is_none() {
+                    return Err(DomainError::field(
+                        "channel",
+                        "trả kết quả trực tuyến cần tệp kết quả: đính kèm tệp kết quả (bản điện tử) trước",
+                    ));
+                }
                 if let Some(i) = d.current_step {
                     finish_step(&mut d, i, now, actor.user_id, None);
                 }

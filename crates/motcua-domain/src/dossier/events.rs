@@ -23,6 +23,7 @@ pub fn event_label(kind: &str, english: bool) -> &'static str {
         "request_payment" => ("Yêu cầu thực hiện nghĩa vụ tài chính", "Fees or taxes requested"),
         "payment_received" => ("Đã thực hiện nghĩa vụ tài chính", "Fees or taxes paid"),
         "reappoint" => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology and new date"),
+        "move_due_date" => ("Dời ngày hẹn trả do ngày nghỉ mới", "Due date moved past a new day off"),
         "refuse" => ("Từ chối giải quyết", "Refused"),
         "withdraw" => ("Dừng giải quyết theo yêu cầu", "Withdrawn"),
         "approve" => ("Có kết quả", "Result ready"),

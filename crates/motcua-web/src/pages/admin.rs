@@ -385,7 +385,7 @@ pub async fn publish(State(state): State<AppState>, web: Web, Form(f): Form<Spec
     };
     let field_name =
         state.store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
-    let v = state.store.publish_procedure(agency.id, &spec, &field_name).await?;
+    let v = state.store.publish_procedure(agency.id, &spec, &field_name, state.now_default()).await?;
     audit(
         &state,
         &actor,
@@ -416,6 +416,8 @@ pub struct CalendarPage {
     shell: Shell,
     agency_name: String,
     days: Vec<(String, &'static str, String, String)>,
+    /// Open dossiers due on a day that is now a day off.
+    affected: usize,
     errors: Vec<FieldError>,
     notice: Option<String>,
 }
@@ -434,7 +436,9 @@ async fn calendar_page(
         .iter()
         .map(|d| (d.date.format("%d/%m/%Y").to_string(), d.kind.label_vi(), d.name.clone(), d.source.to_string()))
         .collect();
-    Ok(CalendarPage { shell: web.shell, agency_name: agency.name.clone(), days, errors, notice })
+    let cal = state.calendar(agency.id).await?;
+    let affected = super::calendar_moves::affected(state, agency.id, &cal).await?.len();
+    Ok(CalendarPage { shell: web.shell, agency_name: agency.name.clone(), days, affected, errors, notice })
 }
 
 pub async fn calendar(State(state): State<AppState>, web: Web) -> PageResult<CalendarPage> {
@@ -596,7 +600,7 @@ pub async fn upload_template(
     doc.template = Some(format!("{sha256}|{content_type}|{}", motcua_domain::text::nfc(&name)));
     let field_name =
         state.store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
-    let v = state.store.publish_procedure(agency.id, &spec, &field_name).await?;
+    let v = state.store.publish_procedure(agency.id, &spec, &field_name, state.now_default()).await?;
     audit(
         &state,
         &actor,

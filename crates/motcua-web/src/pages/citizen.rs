@@ -67,7 +67,11 @@ pub struct MyDossier {
     code: String,
     submitted: bool,
     can_upload: bool,
-    can_supplement: bool,
+    /// The citizen's answer to what was asked, (action, button): "supplement_received" after a
+    /// supplement request, "resubmit" after a request to complete before acceptance (Mẫu 02).
+    answer: Option<(&'static str, &'static str)>,
+    /// What the agency asked for, when it waits for the citizen: when, and its words.
+    asked: Option<(String, String)>,
     can_withdraw: bool,
     events: Vec<(String, String)>,
     errors: Vec<FieldError>,
@@ -102,13 +106,34 @@ async fn my_dossier_page(
         code: code_of(&d, web.shell.t),
         submitted,
         can_upload: matches!(d.state, DState::Submitted | DState::NeedsCompletion | DState::AwaitingSupplement),
-        can_supplement: d.state == DState::AwaitingSupplement,
+        answer: match d.state {
+            DState::AwaitingSupplement => Some(("supplement_received", web.shell.t.supplement_done)),
+            DState::NeedsCompletion => Some(("resubmit", web.shell.t.resubmit_button)),
+            _ => None,
+        },
+        asked: asked_of(&d),
         can_withdraw: !d.state.is_terminal() && d.state != DState::ResultReady,
         events,
         errors,
         shell: web.shell,
         d,
     })
+}
+
+/// What the agency waits for from the citizen: the completion asked before acceptance (its
+/// reason, at the event's time) or the open supplement request.
+fn asked_of(d: &Dossier) -> Option<(String, String)> {
+    use motcua_domain::dossier::PauseKind;
+    match d.state {
+        DState::NeedsCompletion => d.reason.clone().map(|r| (String::new(), r)),
+        DState::AwaitingSupplement => d
+            .pauses
+            .iter()
+            .rev()
+            .find(|p| p.kind == PauseKind::Supplement && p.to.is_none())
+            .map(|p| (p.from.format("%d/%m/%Y").to_string(), p.reason.clone())),
+        _ => None,
+    }
 }
 
 pub async fn my_dossier(
@@ -131,7 +156,7 @@ pub async fn my_act(
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
     let result = match f.action.as_str() {
-        "supplement_received" | "withdraw" => match f.action() {
+        "supplement_received" | "resubmit" | "withdraw" => match f.action() {
             Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await.map(|_| ()),
             Err(e) => Err(e),
         },

@@ -41,9 +41,10 @@ const fn form(action: &'static str, label: &'static str) -> ActionForm {
 }
 
 /// Every action a page can offer, with the fields its form asks for.
-const FORMS: [ActionForm; 14] = [
+const FORMS: [ActionForm; 15] = [
     form("accept", "Tiếp nhận hồ sơ (cấp mã, hẹn ngày trả)"),
     ActionForm { reason: true, ..form("ask_to_complete", "Yêu cầu hoàn thiện hồ sơ (Mẫu 02)") },
+    form("resubmit", "Đã nhận hồ sơ hoàn thiện (đưa lại vào hàng chờ tiếp nhận)"),
     ActionForm { reason: true, danger: true, ..form("refuse_intake", "Từ chối tiếp nhận (Mẫu 03)") },
     ActionForm { note: true, ..form("forward", "Chuyển bước tiếp theo") },
     ActionForm { note: true, ..form("send_back", "Trả lại bước trước") },
@@ -66,6 +67,7 @@ fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTim
     Some(match name {
         "accept" => Action::Accept,
         "ask_to_complete" => Action::AskToComplete { reason: reason() },
+        "resubmit" => Action::Resubmit,
         "refuse_intake" => Action::RefuseIntake { reason: reason() },
         "forward" => Action::Forward { note: None, assignee: None },
         "send_back" => Action::SendBack { note: reason() },
@@ -127,6 +129,7 @@ impl ActForm {
         Ok(match self.action.as_str() {
             "accept" => Action::Accept,
             "ask_to_complete" => Action::AskToComplete { reason: self.reason.clone() },
+            "resubmit" => Action::Resubmit,
             "refuse_intake" => Action::RefuseIntake { reason: self.reason.clone() },
             "forward" => Action::Forward { note: opt(&self.note), assignee: None },
             "send_back" => Action::SendBack { note: self.note.clone() },

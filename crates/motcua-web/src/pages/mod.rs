@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar_moves;
 pub mod citizen;
 pub mod dossier_forms;
 pub mod error;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/procedures", get(admin::procedures).post(admin::publish))
         .route("/admin/procedures/{code}/templates/{index}", post(admin::upload_template))
         .route("/admin/calendar", get(admin::calendar).post(admin::add_day))
+        .route("/office/calendar-moves", get(calendar_moves::list).post(calendar_moves::apply))
         .route("/admin/messages", get(messages::message_log))
         .route("/admin/messages/{id}/resend", post(messages::resend))
         .route("/admin/templates", get(messages::templates))
@@ -93,6 +95,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/quality", get(quality::dashboard))
         .route("/office/monitoring", get(quality::monitoring))
         .route("/office/quality/dossiers", get(quality::indicator_dossiers))
+        .route("/office/quality/procedures", get(quality::indicator_procedures))
         .route("/statistics", get(quality::public_statistics))
         .route("/survey", get(survey::choose))
         .route("/survey/{code}", get(survey::form).post(survey::submit))

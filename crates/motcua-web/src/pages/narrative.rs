@@ -11,6 +11,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
 use motcua_domain::evaluation::Overall;
 use motcua_domain::types::thousands;
+use motcua_quality::catalog::CatalogCounts;
+use motcua_quality::index766::Status;
 use motcua_quality::report06::Column;
 use motcua_quality::sipas::{self, Survey};
 use serde::Deserialize;
@@ -67,8 +69,8 @@ pub async fn draft(
         .into_iter()
         .map(|e| (e.dossier_id, e.overall))
         .collect();
-    let used = received.iter().filter(|f| f.online()).map(|f| f.procedure_code.clone()).collect();
-    let catalog = super::quality::catalog_counts(&state, Some(agency.id), None, &used).await?;
+    let procedures = super::quality::catalog(&state, Some(agency.id), None).await?;
+    let catalog = CatalogCounts::of(&procedures, &received);
     let index = super::quality::agency_index(&state, agency.id, index_window).await?;
     let count = |o: Overall| evaluations.values().filter(|x| **x == o).count();
     let survey = Survey::builtin();
@@ -154,13 +156,8 @@ pub async fn draft(
         "5. Đánh giá chất lượng phục vụ theo Quyết định 766/QĐ-TTg (hồ sơ tiếp nhận từ ngày {}, như Cổng Dịch vụ công quốc gia tính)",
         index_window.label().replace(" – ", " đến ngày ")
     );
-    let _ = writeln!(
-        t,
-        "Các chỉ số có số liệu đạt {} / {} điểm:",
-        format!("{:.2}", index.points).replace('.', ","),
-        format!("{:.2}", index.available).replace('.', ",")
-    );
-    for i in &index.indicators {
+    let _ = writeln!(t, "Tổng điểm đạt {} / {:.0} điểm:", format!("{:.2}", index.points).replace('.', ","), index.max);
+    for i in index.with_status(Status::Scored) {
         let _ = writeln!(
             t,
             "- {}. {}: {} ({}/{}).",
@@ -170,6 +167,13 @@ pub async fn draft(
             i.numerator,
             i.denominator
         );
+    }
+    let no_cases: Vec<&str> = index.with_status(Status::NoCases).map(|i| i.id.as_str()).collect();
+    if !no_cases.is_empty() {
+        let _ = writeln!(t, "- Không phát sinh trong kỳ (0 điểm): chỉ số {}.", no_cases.join(", "));
+    }
+    if !index.missing.is_empty() {
+        let _ = writeln!(t, "- Tính 0 điểm vì chưa có dữ liệu: {}.", index.missing.join(", "));
     }
     let _ = writeln!(t, "\nII. TỒN TẠI, HẠN CHẾ\n");
     if late_units.is_empty() {

@@ -119,6 +119,8 @@ pub struct Row {
     step: Option<String>,
     due: String,
     deadline_class: &'static str,
+    /// The due date lies in a year without an official schedule of days off.
+    due_projected: bool,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -192,6 +194,7 @@ pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<ListP
             step: d.step().map(|s| s.name.clone()),
             due: d.due_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
             deadline_class: deadline_class(d, &cal, now),
+            due_projected: d.due_date.is_some_and(|due| cal.is_projected(due)),
         })
         .collect();
     Ok(ListPage { shell: web.shell, title, total: page.total, rows, p, units, states })
@@ -217,6 +220,8 @@ pub struct DossierPage {
     channel: &'static str,
     fees: String,
     deadline_class: &'static str,
+    /// The due date lies in a year without an official schedule of days off.
+    due_projected: bool,
     actions: Vec<ActionForm>,
     steps: Vec<StepRow>,
     events: Vec<(String, String)>,
@@ -319,6 +324,7 @@ async fn dossier_page(
         channel: channel_label(d.channel),
         fees: d.total_fees().to_string(),
         deadline_class: class,
+        due_projected: d.due_date.is_some_and(|due| cal.is_projected(due)),
         can_remind,
         actions: available(&d, actor, &cal, now),
         steps,

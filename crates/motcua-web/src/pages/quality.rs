@@ -1,25 +1,25 @@
-//! Service quality for leaders and inspectors: the Decision 766 index of a period with its groups
-//! and a trend of the last twelve months (SVG drawn by the server, readable without JavaScript),
-//! the Circular 01/2018 scorecards of officers, units and the agency with their bands, the
-//! applicants' evaluations, and from every per-dossier number the list of dossiers behind it.
+//! Service quality for leaders and inspectors: the Decision 766 index of a period out of 100,
+//! with its groups, the data not held yet named, and a trend of the last twelve months (SVG
+//! drawn by the server, readable without JavaScript); the Circular 01/2018 scorecards of
+//! officers, fields, units and the agency, each rated on its level's bands; the applicants'
+//! evaluations; and from every number the dossiers or procedures behind it.
 //! And the public statistics page: on-time rate, online share and satisfaction by field over
 //! the last twelve months, with no personal data.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use chrono::{Datelike, NaiveDate};
-use motcua_domain::catalog::OnlineService;
 use motcua_domain::dossier::DossierFacts;
 use motcua_domain::evaluation::Overall;
 use motcua_domain::org::Agency;
-use motcua_quality::circular01::{self, Scorecard, show};
-use motcua_quality::index766::{self, CatalogCounts, Config, Index};
+use motcua_quality::catalog::{self, CatalogCounts, ProcedureFacts};
+use motcua_quality::circular01::{self, Level, Scorecard, show};
+use motcua_quality::index766::{self, Config, Index, Status};
 use motcua_quality::report06::percent;
 use motcua_quality::{Period, PeriodKind, Window};
-use motcua_store::ProcedureQuery;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -59,51 +59,23 @@ impl QualityParams {
     }
 }
 
-/// The catalog's counts for the procedure indicators; `used` are the procedures that received
-/// an online dossier.
-pub(crate) async fn catalog_counts(
+/// The agency's procedures as the indices see them, only those of the field named
+/// `field_name` if given.
+pub(crate) async fn catalog(
     state: &AppState,
     agency: Option<Uuid>,
     field_name: Option<String>,
-    used: &HashSet<String>,
-) -> Result<CatalogCounts, ApiError> {
+) -> Result<Vec<ProcedureFacts>, ApiError> {
+    let Some(agency) = agency else { return Ok(Vec::new()) };
     // Procedures store their field's code; the filter names the field.
     let field = match field_name {
-        Some(name) => state.store.fields().await?.into_iter().find(|f| f.name == name).map(|f| f.code).or(Some(name)),
+        Some(name) => Some(state.store.fields().await?.into_iter().find(|f| f.name == name).map_or(name, |f| f.code)),
         None => None,
     };
-    let mut counts = CatalogCounts::default();
-    let mut page = 1;
-    loop {
-        let q = ProcedureQuery {
-            agency_id: agency,
-            field: field.clone(),
-            in_force_on: Some(state.now_default().date()),
-            page,
-            page_size: 200,
-            ..Default::default()
-        };
-        let found = state.store.search_procedures(&q).await?;
-        for v in &found.items {
-            let s = &v.spec;
-            counts.procedures += 1;
-            let complete = !s.name.trim().is_empty()
-                && !s.steps.is_empty()
-                && !s.channels.is_empty()
-                && !s.documents.is_empty()
-                && s.who_may_apply.as_deref().is_some_and(|w| !w.trim().is_empty())
-                && !s.result.trim().is_empty();
-            counts.complete += u64::from(complete);
-            if s.online != OnlineService::None {
-                counts.online += 1;
-                counts.online_used += u64::from(used.contains(&s.code));
-            }
-        }
-        if found.items.len() < 200 {
-            return Ok(counts);
-        }
-        page += 1;
-    }
+    let cal = state.calendar(agency).await?;
+    let mut procedures = catalog::procedures(&state.store.procedure_history(agency).await?, &cal);
+    procedures.retain(|p| field.as_ref().is_none_or(|f| p.field == *f));
+    Ok(procedures)
 }
 
 /// Everything a period's index needs.
@@ -111,6 +83,7 @@ struct Inputs {
     window: Window,
     received: Vec<DossierFacts>,
     evaluations: HashMap<Uuid, Overall>,
+    procedures: Vec<ProcedureFacts>,
     catalog: CatalogCounts,
 }
 
@@ -130,21 +103,27 @@ async fn inputs(
         .into_iter()
         .map(|e| (e.dossier_id, e.overall))
         .collect();
-    let used: HashSet<String> = received.iter().filter(|f| f.online()).map(|f| f.procedure_code.clone()).collect();
     let field = Some(p.field.clone()).filter(|f| !f.is_empty());
-    let catalog = catalog_counts(state, agency, field, &used).await?;
-    Ok(Inputs { window, received, evaluations, catalog })
+    let procedures = catalog(state, agency, field).await?;
+    let catalog = CatalogCounts::of(&procedures, &received);
+    Ok(Inputs { window, received, evaluations, procedures, catalog })
 }
 
-fn index_of(i: &Inputs) -> Index {
-    index766::compute(&Config::builtin(), &i.received, i.window.end(), i.catalog, &i.evaluations)
+fn index_of(config: &Config, i: &Inputs) -> Index {
+    let inputs = index766::Inputs {
+        received: &i.received,
+        window: i.window,
+        procedures: &i.procedures,
+        evaluations: &i.evaluations,
+    };
+    index766::compute(config, &inputs)
 }
 
 /// An agency's index over `window`, exactly as the quality page shows it for the same period
 /// (the narrative report quotes it).
 pub(crate) async fn agency_index(state: &AppState, agency: Uuid, window: Window) -> Result<Index, ApiError> {
     let inp = inputs(state, &[agency], Some(agency), window, &QualityParams::default()).await?;
-    Ok(index_of(&inp))
+    Ok(index_of(&Config::builtin(), &inp))
 }
 
 fn pct(rate: f64) -> String {
@@ -158,6 +137,7 @@ fn pts(p: f64) -> String {
 /// One indicator's row on the page.
 #[derive(Debug)]
 pub struct IndicatorRow {
+    group: u8,
     id: String,
     name: String,
     numerator: u64,
@@ -167,7 +147,7 @@ pub struct IndicatorRow {
     max: String,
     threshold: String,
     unverified: bool,
-    /// Links to the dossiers in and out of the numerator.
+    /// Links to the dossiers or procedures in and out of the numerator.
     links: Option<(String, String)>,
 }
 
@@ -175,28 +155,84 @@ pub struct IndicatorRow {
 pub struct GroupRow {
     name: String,
     points: String,
-    available: String,
     max: String,
+    /// Its indicators without data, e.g. "3.5, 3.6".
+    without_data: String,
 }
 
-/// A scorecard line: name, dossiers, the indicators in order, total, band.
+fn indicator_row(i: &index766::IndicatorResult, base: &str) -> IndicatorRow {
+    let list = if i.per_dossier {
+        Some("dossiers")
+    } else if i.per_procedure {
+        Some("procedures")
+    } else {
+        None
+    };
+    IndicatorRow {
+        links: list.map(|list| {
+            let link = |inside| format!("/office/quality/{list}?{base}&indicator={}&inside={inside}", i.id);
+            (link(1), link(0))
+        }),
+        group: i.group,
+        id: i.id.clone(),
+        name: i.name.clone(),
+        numerator: i.numerator,
+        denominator: i.denominator,
+        rate: pct(i.rate),
+        points: pts(i.points),
+        max: pts(i.max),
+        threshold: i.threshold.map(|t| format!("≥ {t:.0}%")).unwrap_or_default(),
+        unverified: i.unverified,
+    }
+}
+
+/// A scorecard line: name, dossiers, the level's indicators in order, total, band.
 #[derive(Debug)]
 pub struct CardRow {
     name: String,
     dossiers: u64,
     scores: Vec<String>,
     total: String,
-    band: &'static str,
+    band: String,
 }
 
-fn card_row(name: String, card: &Scorecard, indicators: &[u8], band: fn(i64) -> &'static str) -> CardRow {
+fn card_row(name: String, card: &Scorecard, level: &circular01::LevelConfig) -> CardRow {
     CardRow {
         name,
         dossiers: card.dossiers,
-        scores: indicators.iter().map(|i| card.get(*i).map_or_else(|| "—".into(), show)).collect(),
+        scores: level.indicators.iter().map(|i| card.get(*i).map_or_else(|| "—".into(), show)).collect(),
         total: show(card.total),
-        band: band(card.total),
+        band: level.rating(card.total).to_owned(),
     }
+}
+
+/// How a level is rated, for the page: its name, maximum and bands ("Xuất sắc ≥ 15,0; …").
+#[derive(Debug)]
+pub struct LevelRow {
+    name: String,
+    max: String,
+    indicators: Vec<u8>,
+    bands: String,
+    unverified: bool,
+}
+
+fn level_row(level: &circular01::LevelConfig) -> LevelRow {
+    let bands: Vec<String> = level
+        .bands
+        .iter()
+        .map(|b| if b.from > 0.0 { format!("{} ≥ {}", b.label, pts1(b.from)) } else { b.label.clone() })
+        .collect();
+    LevelRow {
+        name: level.name.clone(),
+        max: show(level.max()),
+        indicators: level.indicators.clone(),
+        bands: bands.join("; "),
+        unverified: level.unverified,
+    }
+}
+
+fn pts1(p: f64) -> String {
+    format!("{p:.1}").replace('.', ",")
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -210,9 +246,14 @@ pub struct QualityPage {
     window: String,
     version: String,
     total: String,
-    available: String,
+    max: String,
     groups: Vec<GroupRow>,
+    /// The indicators with cases in the period.
     indicators: Vec<IndicatorRow>,
+    /// The indicators without a case in the period, scoring 0: "1.1 …".
+    no_cases: Vec<String>,
+    /// "chưa có dữ liệu: thanh toán trực tuyến, …" (empty when everything is held).
+    missing: String,
     trend_on_time: String,
     trend_online: String,
     trend_labels: Vec<(u32, String)>,
@@ -222,6 +263,10 @@ pub struct QualityPage {
     agency_card: CardRow,
     /// Per field (indicators 1, 2, 3, 4, 7).
     fields: Vec<CardRow>,
+    /// The officer, field and unit levels with their bands.
+    levels: Vec<LevelRow>,
+    /// Indicator 8 has no data (not declared).
+    feedback_missing: bool,
     filter_field: String,
     filter_unit: String,
     units_list: Vec<(String, String)>,
@@ -258,34 +303,18 @@ pub async fn dashboard(
     let window = sc.index_window();
     let Scope { agency, period, now, .. } = sc;
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
-    let index = index_of(&inp);
-    let base = format!("/office/quality/dossiers?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail());
-    let indicators = index
-        .indicators
-        .iter()
-        .map(|i| IndicatorRow {
-            links: i.per_dossier.then(|| {
-                (format!("{base}&indicator={}&inside=1", i.id), format!("{base}&indicator={}&inside=0", i.id))
-            }),
-            id: i.id.clone(),
-            name: i.name.clone(),
-            numerator: i.numerator,
-            denominator: i.denominator,
-            rate: pct(i.rate),
-            points: pts(i.points),
-            max: pts(i.max),
-            threshold: i.threshold.map(|t| format!("≥ {t:.0}%")).unwrap_or_default(),
-            unverified: i.unverified,
-        })
-        .collect();
+    let index = index_of(&Config::builtin(), &inp);
+    let base = format!("agency={}&period={period}{}", encode(agency.code.as_str()), p.tail());
+    let indicators = index.with_status(Status::Scored).map(|i| indicator_row(i, &base)).collect();
+    let no_cases = index.with_status(Status::NoCases).map(|i| format!("{}. {}", i.id, i.name)).collect();
     let groups = index
         .groups
         .iter()
         .map(|g| GroupRow {
             name: format!("{}. {}", g.n, g.name),
             points: pts(g.points),
-            available: pts(g.available),
             max: pts(g.max),
+            without_data: g.without_data.join(", "),
         })
         .collect();
 
@@ -337,8 +366,13 @@ pub async fn dashboard(
         .filter(|f| f.online() && index766::membership("2.1", f, window.end(), &HashMap::new()) == Some(false))
         .count();
     let c = inp.catalog;
+    let c01 = circular01::Config::builtin();
+    // Indicator 8: feedback is handled outside the system; the agency may declare its score.
+    let feedback = state.config.feedback_score.map(|s| i64::from(s.min(2)) * 10);
     let extra: Vec<(u8, i64)> = [
+        (5, circular01::one_stop(&c, c01.one_stop_share(agency.level))),
         (6, circular01::publicity(c.procedures, c.complete, state.config.posted_at_counter)),
+        (8, feedback),
         (
             9,
             circular01::online_service(
@@ -356,7 +390,7 @@ pub async fn dashboard(
     let mut officers = Vec::new();
     for (id, card) in circular01::officers(&scored) {
         let name = state.store.user(id).await?.map(|u| u.full_name).unwrap_or_else(|| id.to_string());
-        officers.push(card_row(name, &card, &[1, 2, 3, 4, 7], circular01::officer_band));
+        officers.push(card_row(name, &card, c01.level(Level::Officer)));
     }
     let unit_names: HashMap<String, String> =
         state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect();
@@ -364,15 +398,10 @@ pub async fn dashboard(
         .iter()
         .map(|(code, card)| {
             let name = unit_names.get(code).map_or_else(|| code.clone(), |n| format!("{n} ({code})"));
-            card_row(name, card, &[1, 2, 3, 4, 6, 7, 9], circular01::unit_band)
+            card_row(name, card, c01.level(Level::Unit))
         })
         .collect();
-    let agency_card = card_row(
-        agency.name.clone(),
-        &circular01::agency(&scored, &extra),
-        &[1, 2, 3, 4, 6, 7, 9],
-        circular01::unit_band,
-    );
+    let agency_card = card_row(agency.name.clone(), &circular01::agency(&scored, &extra), c01.level(Level::Unit));
     let mut field_names: Vec<String> = finished.iter().map(|f| f.field.clone()).collect();
     field_names.sort_by_cached_key(|f| motcua_domain::text::fold(f));
     field_names.dedup();
@@ -384,7 +413,7 @@ pub async fn dashboard(
                 .filter(|f| f.field == name)
                 .filter_map(|f| circular01::scores(f, evals.get(&f.dossier_id)))
                 .collect();
-            card_row(name, &circular01::agency(&of, &[]), &[1, 2, 3, 4, 7], circular01::unit_band)
+            card_row(name, &circular01::agency(&of, &[]), c01.level(Level::Field))
         })
         .collect();
     let units_list = state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect();
@@ -400,9 +429,15 @@ pub async fn dashboard(
         window: window.label(),
         version: index.version.clone(),
         total: pts(index.points),
-        available: pts(index.available),
+        max: format!("{:.0}", index.max),
         groups,
         indicators,
+        no_cases,
+        missing: if index.missing.is_empty() {
+            String::new()
+        } else {
+            format!("chưa có dữ liệu: {}", index.missing.join(", "))
+        },
         trend_on_time: polyline(&on_time),
         trend_online: polyline(&online),
         trend_labels,
@@ -411,6 +446,8 @@ pub async fn dashboard(
         units,
         agency_card,
         fields,
+        levels: [Level::Officer, Level::Field, Level::Unit].map(|l| level_row(c01.level(l))).into(),
+        feedback_missing: feedback.is_none(),
         filter_field: p.field.clone(),
         filter_unit: p.unit.clone(),
         units_list,
@@ -429,11 +466,7 @@ pub async fn indicator_dossiers(
     let window = sc.index_window();
     let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
-    let indicator = config
-        .indicator
-        .iter()
-        .find(|i| i.id == p.indicator)
-        .ok_or_else(|| ApiError::NotFound("không có chỉ số này".into()))?;
+    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_DOSSIER)?;
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let inside = p.inside.unwrap_or(1) == 1;
     let found: Vec<&DossierFacts> = inp
@@ -452,6 +485,93 @@ pub async fn indicator_dossiers(
         ),
         back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
         rows: dossier_rows(found.into_iter()),
+        shell: web.shell,
+    })
+}
+
+/// The configured indicator `id`, if it is one of `listed`.
+fn listed_indicator<'a>(
+    config: &'a Config,
+    id: &str,
+    listed: &[&str],
+) -> Result<&'a index766::IndicatorConfig, ApiError> {
+    config
+        .indicator(id)
+        .filter(|i| listed.contains(&i.id.as_str()))
+        .ok_or_else(|| ApiError::NotFound("không có chỉ số này".into()))
+}
+
+/// A procedure behind a catalog indicator, with the publishing decisions it was judged by.
+#[derive(Debug)]
+pub struct ProcedureRow {
+    code: String,
+    name: String,
+    field: String,
+    /// For 1.1 and 1.2, each decision of the period with its dates and working days.
+    decisions: Vec<String>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "quality_procedures.html")]
+pub struct ProceduresPage {
+    shell: Shell,
+    title: String,
+    back: String,
+    rows: Vec<ProcedureRow>,
+}
+
+fn decision_line(d: &catalog::PublicationFacts) -> String {
+    let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let days = |n: Option<i64>| n.map_or_else(|| "ngoài lịch".to_owned(), |n| format!("{n} ngày làm việc"));
+    format!(
+        "Quyết định công bố {}: hiệu lực {} ({} sau quyết định), đưa lên danh mục {} ({} sau quyết định)",
+        date(d.decision),
+        date(d.effective),
+        days(d.lead),
+        date(d.made_public),
+        days(d.delay)
+    )
+}
+
+/// The procedures in (or out of) a catalog indicator's numerator.
+pub async fn indicator_procedures(
+    State(state): State<AppState>,
+    web: Web,
+    Query(p): Query<QualityParams>,
+) -> PageResult<ProceduresPage> {
+    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
+    let config = Config::builtin();
+    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_PROCEDURE)?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
+    let inside = p.inside.unwrap_or(1) == 1;
+    let used = catalog::online_codes(&inp.received);
+    let rows: Vec<ProcedureRow> = inp
+        .procedures
+        .iter()
+        .filter(|x| index766::procedure_membership(&config, &indicator.id, x, window, &used) == Some(inside))
+        .map(|x| ProcedureRow {
+            code: x.code.clone(),
+            name: x.name.clone(),
+            field: x.field.clone(),
+            decisions: match indicator.id.as_str() {
+                "1.1" | "1.2" => x.decided_between(window.first, window.last).map(decision_line).collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let which = if inside { "đạt" } else { "không đạt" };
+    Ok(ProceduresPage {
+        title: format!(
+            "{} — chỉ số {} {}: {} thủ tục {which}",
+            period.label_vi(),
+            indicator.id,
+            indicator.name,
+            rows.len()
+        ),
+        back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
+        rows,
         shell: web.shell,
     })
 }

@@ -44,6 +44,8 @@ struct DayLine {
     name: Option<String>,
     lunar: LunarDate,
     source: Option<String>,
+    /// No official schedule for the year: the day's kind is projected from the rules.
+    projected: bool,
 }
 
 fn days_of(year: i32) -> impl Iterator<Item = NaiveDate> {
@@ -63,6 +65,7 @@ fn json_lines(cal: &WorkCalendar, year: i32) -> Result<String, String> {
             name: day.entry.map(|e| e.name.clone()),
             lunar: LunarDate::from_solar(date, tz).map_err(|e| e.to_string())?,
             source: day.entry.map(|e| e.source.to_string()),
+            projected: cal.is_projected(date),
         };
         out.push_str(&serde_json::to_string(&line).map_err(|e| e.to_string())?);
         out.push('\n');
@@ -118,15 +121,25 @@ fn text(cal: &WorkCalendar, year: i32) -> Result<String, String> {
 
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
-    let _ = writeln!(out, "\nNgày nghỉ lễ, tết, nghỉ bù và làm bù:");
+    let projected = cal.is_projected(first);
+    let _ = writeln!(
+        out,
+        "\nNgày nghỉ lễ, tết, nghỉ bù và làm bù{}:",
+        if projected {
+            " (DỰ KIẾN: năm chưa có lịch nghỉ chính thức, tính theo quy tắc; có thể thay đổi)"
+        } else {
+            ""
+        }
+    );
     for e in cal.entries_between(first, last) {
         let lunar = LunarDate::from_solar(e.date, tz).map_err(|e| e.to_string())?;
         let _ = writeln!(
             out,
-            "  {:<22} {:<14} {} [âm lịch {}/{}{}]\n      nguồn: {}",
+            "  {:<22} {:<14} {}{} [âm lịch {}/{}{}]\n      nguồn: {}",
             format_date_vi(e.date),
             e.kind.label_vi(),
             e.name,
+            if projected { " (dự kiến)" } else { "" },
             lunar.day,
             lunar.month,
             if lunar.leap { " nhuận" } else { "" },

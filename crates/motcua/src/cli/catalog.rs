@@ -50,7 +50,8 @@ pub fn run(args: CatalogArgs) -> CliResult {
                 } else {
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
                 };
-                let published = import_catalog(store.as_ref(), &catalog).await?;
+                let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+                let published = import_catalog(store.as_ref(), &catalog, cal.to_local(chrono::Utc::now())).await?;
                 println!("Đã công bố {} thủ tục.", published.len());
                 Ok(())
             }

@@ -75,12 +75,19 @@ pub fn run(args: DueArgs) -> CliResult {
             "due_at": due.at,
             "due_at_utc": instant,
             "apology_by": apology,
+            "projected": cal.is_projected(due.date),
             "trace": trace.steps,
         });
         println!("{value}");
     } else {
         let when = if due.at.date() != due.date { "24:00".to_owned() } else { due.at.format("%H:%M").to_string() };
         println!("Hạn giải quyết: {when} {} ({})", format_date_vi(due.date), cal.config().time_zone);
+        if cal.is_projected(due.date) {
+            println!(
+                "(dự kiến: năm {} chưa có lịch nghỉ chính thức; ngày nghỉ tính theo quy tắc Bộ luật Lao động, có thể thay đổi khi lịch được công bố)",
+                due.date.year()
+            );
+        }
         println!("Văn bản xin lỗi, hẹn lại (nếu trễ) gửi chậm nhất: {}", format_date_vi(apology));
         println!();
         print!("{trace}");

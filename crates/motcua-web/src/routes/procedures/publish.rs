@@ -41,7 +41,7 @@ pub async fn publish(
         .iter()
         .find(|f| f.code == spec.field)
         .ok_or_else(|| ApiError::field("field", format!("lĩnh vực \"{}\" chưa có trong danh mục", spec.field)))?;
-    let version = state.store.publish_procedure(agency.id, &spec, &field.name).await?;
+    let version = state.store.publish_procedure(agency.id, &spec, &field.name, state.now_default()).await?;
     state
         .store
         .audit(&AuditEntry {

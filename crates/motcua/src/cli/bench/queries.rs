@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use motcua_quality::Period;
-use motcua_quality::index766::{self, CatalogCounts, Config};
+use motcua_quality::catalog;
+use motcua_quality::index766::{self, Config};
 use motcua_store::{DossierFilter, Store};
 
 use super::province::Province;
@@ -67,11 +68,13 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
     }
     let s = spinner("Decision 766 index");
     let window = Period::parse(&month).ok_or("period")?.calendar();
+    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     let mut counted = 0;
     for _ in 0..scale.reports {
         let t = Instant::now();
         let facts = store.facts(&[main], window.start(), window.end(), true).await.map_err(err)?;
+        let procedures = catalog::procedures(&store.procedure_history(main).await.map_err(err)?, &cal);
         let evaluations = store
             .evaluations(&[main], window.start(), window.end(), true)
             .await
@@ -79,7 +82,8 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
             .into_iter()
             .map(|e| (e.dossier_id, e.overall))
             .collect();
-        let index = index766::compute(&Config::builtin(), &facts, window.end(), CatalogCounts::default(), &evaluations);
+        let inputs = index766::Inputs { received: &facts, window, procedures: &procedures, evaluations: &evaluations };
+        let index = index766::compute(&Config::builtin(), &inputs);
         times.push(t.elapsed());
         counted = facts.len();
         std::hint::black_box(index.points);
