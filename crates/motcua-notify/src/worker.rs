@@ -21,8 +21,13 @@ use crate::gateway::{Channel, SendError};
 use crate::messages::{MessageContext, render_with};
 use crate::template::TemplateSet;
 
-/// The agencies' own words, by agency, then by (event, language).
-type AgencyWords = HashMap<Uuid, HashMap<(String, String), TemplateSet>>;
+/// What a lane of expansion reads once per batch: the agencies' own words, by agency, then by
+/// (event, language), and their names.
+#[derive(Debug, Default)]
+struct AgencyWords {
+    words: HashMap<Uuid, HashMap<(String, String), TemplateSet>>,
+    names: HashMap<Uuid, String>,
+}
 
 /// How the notifier behaves.
 #[derive(Debug, Clone)]
@@ -119,11 +124,19 @@ impl Notifier {
         m: &OutboxMessage,
         now: NaiveDateTime,
         words: &mut AgencyWords,
+        dossiers: &HashMap<Uuid, motcua_domain::dossier::Dossier>,
     ) -> Result<Vec<NewDelivery>, StoreError> {
         let p = &m.payload;
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
-        let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(vec![]) };
-        let agency = self.store.agency(dossier.agency_id).await?.map(|a| a.name).unwrap_or_default();
+        let Some(dossier) = dossiers.get(&dossier_id) else { return Ok(vec![]) };
+        let agency = match words.names.get(&dossier.agency_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = self.store.agency(dossier.agency_id).await?.map(|a| a.name).unwrap_or_default();
+                words.names.insert(dossier.agency_id, name.clone());
+                name
+            }
+        };
         let preferences = match dossier.citizen_user_id {
             Some(user) => self.store.notify_preferences(user).await?,
             None => NotifyPreferences::default(),
@@ -151,7 +164,7 @@ impl Notifier {
             lookup_url,
         };
         let lang = preferences.lang.as_str();
-        let agency_words = match words.entry(dossier.agency_id) {
+        let agency_words = match words.words.entry(dossier.agency_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(self.custom_templates(dossier.agency_id).await?),
         };
@@ -285,15 +298,22 @@ impl Notifier {
     pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
         let lease = now + Duration::seconds(self.settings.lease_seconds);
         let claimed = self.store.claim_outbox(now, lease, self.settings.batch).await?;
-        // The reads behind each event (its dossier, the applicant's preferences) in a few lanes
-        // at once; each lane reads an agency's words once.
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        // The batch's dossiers in one read; the rest (the applicant's preferences) in a few lanes
+        // at once, each reading an agency's words and name once.
+        let ids: Vec<Uuid> = claimed.iter().filter_map(|m| m.dossier_id).collect();
+        let dossiers: HashMap<Uuid, motcua_domain::dossier::Dossier> =
+            self.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect();
+        let dossiers = &dossiers;
         let lanes = self.settings.concurrency.clamp(1, 8);
         let per_lane = claimed.len().div_ceil(lanes).max(1);
         let built = futures_util::future::join_all(claimed.chunks(per_lane).map(|lane| async move {
-            let mut words = AgencyWords::new();
+            let mut words = AgencyWords::default();
             let mut out = Vec::with_capacity(lane.len());
             for m in lane {
-                out.push((m, self.deliveries_for(m, now, &mut words).await));
+                out.push((m, self.deliveries_for(m, now, &mut words, dossiers).await));
             }
             out
         }))

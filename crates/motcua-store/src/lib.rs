@@ -131,6 +131,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn update_dossier(&self, expected_version: i64, transition: &Transition) -> Result<Uuid>;
     async fn dossier(&self, id: Uuid) -> Result<Option<Dossier>>;
     async fn dossier_by_code(&self, code: &str) -> Result<Option<Dossier>>;
+    /// The dossiers with these ids that exist, in no particular order, in as few round trips as
+    /// the backend allows (the notification worker reads a batch's dossiers at once).
+    async fn dossiers_by_id(&self, ids: &[Uuid]) -> Result<Vec<Dossier>>;
     /// The dossier with this code and its events, oldest first, in one round trip (the lookup).
     async fn dossier_and_events_by_code(&self, code: &str) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
@@ -349,6 +352,20 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
              / unsupported database URL: use sqlite://path/file.db or postgres://…",
             redact(url)
         )))
+    }
+}
+
+/// The store a delivery worker uses: as [`connect`], except that on PostgreSQL its own commits do
+/// not wait for the disk (`synchronous_commit = off`). Everything the worker writes can be
+/// written again: a claim or an expansion lost in a crash leaves its outbox row unexpanded, and
+/// it is expanded again under the same idempotency keys; a lost outcome leaves the delivery to be
+/// sent again with the same key (delivery is at least once anyway). What must not be lost — the
+/// dossier and its outbox row — is written by the change's own transaction, durably.
+pub async fn connect_worker(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect_relaxed(url).await?))
+    } else {
+        connect(url).await
     }
 }
 

@@ -48,6 +48,19 @@ impl PgStore {
         Ok(PgStore { pool, listener: Arc::default() })
     }
 
+    /// Connections whose commits do not wait for the disk: for the delivery worker only, whose
+    /// writes can all be made again (see `connect_worker`).
+    pub async fn connect_relaxed(url: &str) -> Result<PgStore> {
+        use std::str::FromStr;
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(PgStore { pool, listener: Arc::default() })
+    }
+
     /// Waits for a `motcua_outbox` notice (see migration 9), at most `timeout`. Without a
     /// listening connection (the server refused one) it just waits, and the worker polls.
     pub(crate) async fn wait_for_new_outbox(&self, timeout: Duration) {

@@ -791,6 +791,22 @@ macro_rules! impl_store {
                 row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
             }
 
+            async fn dossiers_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<Dossier>> {
+                let mut out = Vec::with_capacity(ids.len());
+                // At most 500 placeholders a statement, well inside both backends' limits.
+                for chunk in ids.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
+                    let sql = format!("select doc from dossiers{}", w.render());
+                    let rows: Vec<(String,)> =
+                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    for (doc,) in rows {
+                        out.push(serde_json::from_str(&doc)?);
+                    }
+                }
+                Ok(out)
+            }
+
             async fn dossier_and_events_by_code(
                 &self,
                 code: &str,
@@ -905,12 +921,23 @@ macro_rules! impl_store {
                 expanded: &[(Uuid, Vec<crate::NewDelivery>)],
                 now: NaiveDateTime,
             ) -> crate::Result<()> {
+                // A few statements per batch, not two per event: under load every round trip
+                // waits its turn for the database.
+                let rows: Vec<(Uuid, &crate::NewDelivery)> =
+                    expanded.iter().flat_map(|(o, ds)| ds.iter().map(move |d| (*o, d))).collect();
                 let mut tx = self.pool.begin().await?;
-                for (outbox_id, deliveries) in expanded {
-                    for d in deliveries {
-                        insert_delivery!(tx, *outbox_id, d, now);
+                for chunk in rows.chunks(DELIVERY_ROWS_PER_INSERT) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_deliveries_sql(chunk.len())));
+                    for (outbox_id, d) in chunk {
+                        q = bind_delivery!(q, *outbox_id, d, now);
                     }
-                    sqlx::query("update outbox set expanded_at = $1 where id = $2").bind(now).bind(*outbox_id).execute(&mut *tx).await?;
+                    q.execute(&mut *tx).await?;
+                }
+                for chunk in expanded.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().map(|(id, _)| Arg::Uuid(*id)).collect());
+                    let sql = format!("update outbox set expanded_at = ${}{}", w.next(), w.render());
+                    bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args).bind(now).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -957,18 +984,13 @@ macro_rules! impl_store {
 
             async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
-                for o in outcomes {
-                    sqlx::query(
-                        "update deliveries set status = $1, next_attempt_at = coalesce($2, next_attempt_at), last_answer = $3,
-                           locked_until = null, updated_at = $4 where id = $5",
-                    )
-                    .bind(&o.status)
-                    .bind(o.next_attempt_at)
-                    .bind(&o.answer)
-                    .bind(now)
-                    .bind(o.id)
-                    .execute(&mut *tx)
-                    .await?;
+                // One statement per 200 outcomes: each row's values picked by its id.
+                for chunk in outcomes.chunks(200) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(finish_deliveries_sql(chunk.len())));
+                    for o in chunk {
+                        q = q.bind(o.id).bind(&o.status).bind(o.next_attempt_at).bind(&o.answer);
+                    }
+                    q.bind(now).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -1609,34 +1631,94 @@ macro_rules! revoke_all {
 
 /// Inserts one delivery under `$outbox_id` inside the open transaction `$tx`, unless its
 /// idempotency key exists; evaluates to the number of rows written (0 or 1).
+/// Deliveries per INSERT statement: 15 values each, well inside both backends' limits.
+const DELIVERY_ROWS_PER_INSERT: usize = 100;
+
+/// `insert into deliveries … values (…), (…) on conflict do nothing` for `rows` rows of 15 values.
+fn insert_deliveries_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
+           essential, subject, body, body_html, call_script, status, attempts, next_attempt_at, created_at,
+           updated_at) values ",
+    );
+    for r in 0..rows {
+        let b = r * 15;
+        let p = |i: usize| format!("${}", b + i);
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'created', 0, {}, {}, {})",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10),
+            p(11),
+            p(12),
+            p(13),
+            p(14),
+            p(15)
+        ));
+    }
+    sql.push_str(" on conflict (idempotency_key) do nothing");
+    sql
+}
+
+/// One UPDATE of `rows` deliveries' outcomes: (id, status, next attempt, answer) per row, then
+/// the time.
+fn finish_deliveries_sql(rows: usize) -> String {
+    let case = |value: usize| {
+        let arms: String = (0..rows).map(|r| format!(" when ${} then ${}", r * 4 + 1, r * 4 + value)).collect();
+        format!("case id{arms} end")
+    };
+    let ids: Vec<String> = (0..rows).map(|r| format!("${}", r * 4 + 1)).collect();
+    format!(
+        "update deliveries set status = {}, next_attempt_at = coalesce({}, next_attempt_at), last_answer = {},
+           locked_until = null, updated_at = ${} where id in ({})",
+        case(2),
+        case(3),
+        case(4),
+        rows * 4 + 1,
+        ids.join(", ")
+    )
+}
+
+/// Binds one delivery's 15 values, in the order of [`insert_deliveries_sql`].
+macro_rules! bind_delivery {
+    ($q:expr, $outbox_id:expr, $d:expr, $now:expr) => {{
+        let d = $d;
+        $q.bind(d.id)
+            .bind(d.agency_id)
+            .bind(d.dossier_id)
+            .bind($outbox_id)
+            .bind(&d.channel)
+            .bind(&d.recipient)
+            .bind(&d.idempotency_key)
+            .bind(d.essential)
+            .bind(&d.subject)
+            .bind(&d.body)
+            .bind(&d.body_html)
+            .bind(&d.call_script)
+            .bind($now)
+            .bind($now)
+            .bind($now)
+    }};
+}
+
+/// Inserts one delivery unless its idempotency key exists; how many rows were new (0 or 1).
 macro_rules! insert_delivery {
     ($tx:ident, $outbox_id:expr, $d:expr, $now:expr) => {{
-        let d = $d;
-        sqlx::query(
-            "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
-               essential, subject, body, body_html, call_script, status, attempts, next_attempt_at, created_at,
-               updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'created', 0, $13, $14, $15)
-             on conflict (idempotency_key) do nothing",
-        )
-        .bind(d.id)
-        .bind(d.agency_id)
-        .bind(d.dossier_id)
-        .bind($outbox_id)
-        .bind(&d.channel)
-        .bind(&d.recipient)
-        .bind(&d.idempotency_key)
-        .bind(d.essential)
-        .bind(&d.subject)
-        .bind(&d.body)
-        .bind(&d.body_html)
-        .bind(&d.call_script)
-        .bind($now)
-        .bind($now)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected()
+        let sql = insert_deliveries_sql(1);
+        bind_delivery!(sqlx::query(sqlx::AssertSqlSafe(sql)), $outbox_id, $d, $now)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
     }};
 }
 

@@ -15,6 +15,7 @@ use motcua_store::testing::at;
 on_every_backend!(
     a_new_day_off_on_a_due_date_moves_it_to_the_next_working_day_and_tells_the_applicant,
     due_dates_in_years_without_an_official_schedule_are_marked_projected,
+    a_step_paused_for_a_supplement_is_on_time_on_the_control_sheet,
 );
 
 async fn a_new_day_off_on_a_due_date_moves_it_to_the_next_working_day_and_tells_the_applicant(app: TestApp) {
@@ -86,4 +87,31 @@ async fn due_dates_in_years_without_an_official_schedule_are_marked_projected(ap
     assert!(page.contains("dự kiến: năm 2027 chưa có lịch nghỉ chính thức"), "{page}");
     let (_, page) = get_page(&app, &format!("/office/dossiers/{}", official.id), &cookie).await;
     assert!(!page.contains("dự kiến"), "{page}");
+}
+
+/// The appraisal step (7 working days) paused for a supplement from 04/03 to 23/03 and finished
+/// on 26/03 is on time on the control sheet (Mẫu 05): its clock stops with the dossier's, and its
+/// deadline prints as the last working day, not the following midnight.
+async fn a_step_paused_for_a_supplement_is_on_time_on_the_control_sheet(app: TestApp) {
+    use motcua_domain::dossier::Action;
+    let store = app.db.store.clone();
+    let fx = &app.fx;
+    let d = fx.accepted_dossier(store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let forward = || Action::Forward { note: None, assignee: None };
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.reception, at(2026, 3, 2, 10, 0)).await;
+    let ask = Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+    let d = fx.act(store.as_ref(), &d, ask, &fx.specialist, at(2026, 3, 4, 9, 0)).await;
+    let back = Action::SupplementReceived { note: None };
+    let d = fx.act(store.as_ref(), &d, back, &fx.reception, at(2026, 3, 23, 9, 0)).await;
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.specialist, at(2026, 3, 26, 9, 0)).await;
+    assert_eq!(d.steps[1].on_time, Some(true));
+    app.clock.set_local(at(2026, 3, 26, 10, 0));
+    add_user(&app, "giamdoc-buoc", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let cookie = sign_in(&app, "giamdoc-buoc", PASSWORD).await.1;
+    let (status, sheet) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-05", d.id), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let appraisal = sheet.split("Thẩm định hồ sơ").nth(1).expect("the appraisal row").split("</tr>").next().unwrap();
+    // Finished 26/03, the step's deadline pushed past it by the 13 paused working days.
+    assert!(appraisal.contains("Trước hạn") && !appraisal.contains("Quá hạn"), "{appraisal}");
+    assert!(!sheet.contains("00:00"), "a day deadline reads as the end of its last working day: {sheet}");
 }

@@ -52,7 +52,7 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
         // The worker wakes as soon as a page or the API has changed something. It has its own
         // connections, as a `motcua worker` process would: under a burst of requests it does not
         // queue behind them for each read.
-        let own = motcua_store::connect(&config.database.url).await.map_err(|e| e.to_string())?;
+        let own = motcua_store::connect_worker(&config.database.url).await.map_err(|e| e.to_string())?;
         let notifier = super::worker::notifier(&config, own)?;
         tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds, state.outbox_wake.clone()));
     }

@@ -22,7 +22,10 @@ pub struct WorkerArgs {
 pub fn run(args: WorkerArgs) -> CliResult {
     let config = Config::load(args.config.as_deref())?;
     runtime()?.block_on(async {
-        let store = open_store(&config).await?;
+        // Migrated (or checked) with the ordinary connections; the worker then writes through its
+        // own, whose commits need not wait for the disk (`motcua_store::connect_worker`).
+        drop(open_store(&config).await?);
+        let store = motcua_store::connect_worker(&config.database.url).await.map_err(|e| e.to_string())?;
         let notifier = notifier(&config, store)?;
         println!("motcua worker: gửi tin nhắn, thư từ hàng đợi (Ctrl+C để dừng)");
         tokio::select! {

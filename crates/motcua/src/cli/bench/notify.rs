@@ -57,7 +57,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
             .map_err(|e| e.to_string())?,
     );
     // Its own connections, as `motcua serve` gives its worker.
-    let own = motcua_store::connect(&db.url).await.map_err(|e| e.to_string())?;
+    let own = motcua_store::connect_worker(&db.url).await.map_err(|e| e.to_string())?;
     let notifier = Notifier {
         store: own,
         sms: Some(sms),
