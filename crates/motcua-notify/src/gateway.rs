@@ -71,15 +71,9 @@ fn json_inner(s: &str) -> String {
 }
 
 fn url_encoded(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 impl HttpSms {
@@ -207,11 +201,40 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = xml[start..].find(&format!("</{name}>"))? + start;
-    Some(&xml[start..end])
+/// The text of the first element named `name` (its local name: `<ns2:result>` counts), entities
+/// resolved; `None` if there is none or the XML breaks off before its end.
+fn xml_element(xml: &str, name: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut text: Option<String> = None;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if text.is_none() && e.local_name().as_ref() == name => {
+                text = Some(String::new())
+            }
+            Event::Text(t) => {
+                if let Some(s) = text.as_mut() {
+                    s.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(s) = text.as_mut() {
+                    match r.resolve_char_ref().ok()? {
+                        Some(c) => s.push(c),
+                        None => s.push_str(&quick_xml::escape::unescape(&format!("&{};", &*r)).ok()?),
+                    }
+                }
+            }
+            Event::CData(c) => {
+                if let Some(s) = text.as_mut() {
+                    s.push_str(&c.xml10_content());
+                }
+            }
+            Event::End(e) if text.is_some() && e.local_name().as_ref() == name => return text,
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// `0905123456` → `84905123456`.
@@ -284,8 +307,9 @@ impl Channel for Viettel {
         if !status.is_success() {
             return classify(status, &text);
         }
-        let result = xml_element(&text, "result").map(str::trim).unwrap_or("");
-        let message = xml_element(&text, "message").unwrap_or("").trim().to_owned();
+        let result = xml_element(&text, "result").unwrap_or_default();
+        let result = result.trim();
+        let message = xml_element(&text, "message").unwrap_or_default().trim().to_owned();
         let said = format!("Viettel result {result}: {message}");
         if result == "1" {
             return Ok(said);

@@ -550,6 +550,8 @@ async fn viettel_answers_are_read_from_the_soap_envelope(db: TestDb) {
         "<result>1</result><message>Insert MT_QUEUE: OK</message>",
         "<result>0</result><message>Authenticate: fail</message>",
         "<result>0</result><message>System busy</message>",
+        // Read as XML, not by searching for "<result>": prefixed names, entities, spaces.
+        "<ns2:result> 1 </ns2:result><ns2:message>MT_QUEUE &amp; OK &#x2713;</ns2:message>",
     ]));
     let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
     let (a, b) = (answers.clone(), bodies.clone());
@@ -581,6 +583,8 @@ async fn viettel_answers_are_read_from_the_soap_envelope(db: TestDb) {
     assert!(matches!(viettel.send(&sms).await, Ok(answer) if answer.contains("Insert MT_QUEUE: OK")));
     assert!(matches!(viettel.send(&sms).await, Err(SendError::Permanent(_))));
     assert!(matches!(viettel.send(&sms).await, Err(SendError::Temporary(_))));
+    let answer = viettel.send(&sms).await;
+    assert!(matches!(&answer, Ok(a) if a.contains("MT_QUEUE & OK ✓")), "{answer:?}");
     let body = bodies.lock().unwrap()[0].clone();
     assert!(
         body.contains("<ReceiverID>84905123456</ReceiverID>") && body.contains("<Password>p&amp;ss</Password>"),

@@ -70,11 +70,7 @@ fn property_names(doc: &Value, schema: &Value) -> Vec<String> {
 }
 
 fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
+    motcua_web::pages::url_component(s)
 }
 
 async fn every_operation_answers_hostile_input_without_a_5xx(app: TestApp) {

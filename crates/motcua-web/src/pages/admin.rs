@@ -614,11 +614,7 @@ pub async fn upload_template(
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
+    super::url_component(s)
 }
 
 #[derive(Debug, Deserialize)]

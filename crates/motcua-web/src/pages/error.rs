@@ -40,16 +40,7 @@ impl IntoResponse for PageError {
         if matches!(self.error, ApiError::Unauthenticated) {
             let next =
                 self.back_to.filter(|p| p.starts_with('/') && !p.starts_with("//")).unwrap_or_else(|| "/".into());
-            let encoded: String = next
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
+            let encoded = super::url_component(&next);
             return Redirect::to(&format!("/login?next={encoded}")).into_response();
         }
         let status = self.error.clone_status();

@@ -19,6 +19,14 @@ pub mod reports;
 pub mod session;
 pub mod survey;
 
+/// Percent-encodes `s` for a URL's query value or path segment: every byte but ASCII letters,
+/// digits and `-_.~` (RFC 3986's unreserved characters).
+pub fn url_component(s: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(s, COMPONENT).to_string()
+}
+
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;

@@ -326,12 +326,7 @@ pub async fn evaluate(
 }
 
 fn urlencoding(s: &str) -> String {
-    s.trim()
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
+    super::url_component(s.trim())
 }
 
 #[derive(Debug, Template, WebTemplate)]

@@ -135,15 +135,7 @@ fn line_view(name: &str, line: &Line, link: &dyn Fn(Column) -> String) -> LineVi
 }
 
 fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    super::url_component(s)
 }
 
 /// One late dossier: resolved late or pending overdue in the period.

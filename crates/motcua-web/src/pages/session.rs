@@ -158,7 +158,7 @@ impl FromRequestParts<AppState> for Web {
 pub fn check_csrf(web: &Web, submitted: Option<&str>) -> Result<(), ApiError> {
     let expected = web.shell.csrf.as_bytes();
     let got = submitted.unwrap_or("").as_bytes();
-    let same = expected.len() == got.len() && expected.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let same = bool::from(subtle::ConstantTimeEq::ct_eq(expected, got));
     if same {
         Ok(())
     } else {

@@ -33,11 +33,7 @@ pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCo
 }
 
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
+    motcua_web::pages::url_component(s)
 }
 
 pub trait Oneshot {
