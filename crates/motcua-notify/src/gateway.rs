@@ -209,9 +209,7 @@ fn xml_element(xml: &str, name: &str) -> Option<String> {
     let mut text: Option<String> = None;
     loop {
         match reader.read_event().ok()? {
-            Event::Start(e) if text.is_none() && e.local_name().as_ref() == name => {
-                text = Some(String::new())
-            }
+            Event::Start(e) if text.is_none() && e.local_name().as_ref() == name => text = Some(String::new()),
             Event::Text(t) => {
                 if let Some(s) = text.as_mut() {
                     s.push_str(&t.xml10_content());

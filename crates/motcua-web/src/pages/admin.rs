@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::PasswordHasher;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_calendar::CalendarConfig;
 use motcua_domain::FieldError;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{PageError, PageResult};
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -143,7 +143,6 @@ pub async fn home(State(state): State<AppState>, web: Web) -> PageResult<AdminPa
 
 #[derive(Debug, Deserialize)]
 pub struct NewUser {
-    csrf: String,
     username: String,
     full_name: String,
     role: String,
@@ -151,8 +150,11 @@ pub struct NewUser {
     unit: String,
 }
 
-pub async fn create_user(State(state): State<AppState>, web: Web, Form(f): Form<NewUser>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn create_user(
+    State(state): State<AppState>,
+    web: Web,
+    CsrfForm(f): CsrfForm<NewUser>,
+) -> PageResult<Response> {
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let mut errors = Vec::new();
     let username = f.username.trim().to_lowercase();
@@ -228,7 +230,6 @@ pub(crate) async fn managed_user(state: &AppState, actor: &Actor, id: Uuid) -> R
 
 #[derive(Debug, Deserialize)]
 pub struct ActiveForm {
-    csrf: String,
     active: bool,
 }
 
@@ -236,9 +237,8 @@ pub async fn set_active(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<ActiveForm>,
+    CsrfForm(f): CsrfForm<ActiveForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let user = managed_user(&state, &actor, id).await?;
     if user.id == actor.user_id && !f.active {
@@ -258,18 +258,16 @@ pub async fn set_active(
     Ok(Redirect::to("/admin").into_response())
 }
 
+/// A form with nothing but its token (checked by [`CsrfForm`]).
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
+pub struct NoFields {}
 
 pub async fn reset_password(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let user = managed_user(&state, &actor, id).await?;
     let password = new_password();
@@ -356,12 +354,10 @@ pub async fn procedures(
 
 #[derive(Debug, Deserialize)]
 pub struct SpecForm {
-    csrf: String,
     spec: String,
 }
 
-pub async fn publish(State(state): State<AppState>, web: Web, Form(f): Form<SpecForm>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn publish(State(state): State<AppState>, web: Web, CsrfForm(f): CsrfForm<SpecForm>) -> PageResult<Response> {
     let (actor, agency) = admin_agency(&state, &web, "/admin/procedures").await?;
     let parsed: Result<ProcedureSpec, _> = serde_json::from_str(&f.spec);
     let errors = match &parsed {
@@ -448,7 +444,6 @@ pub async fn calendar(State(state): State<AppState>, web: Web) -> PageResult<Cal
 
 #[derive(Debug, Deserialize)]
 pub struct DayForm {
-    csrf: String,
     date: String,
     kind: String,
     name: String,
@@ -464,8 +459,7 @@ fn toml_string(s: &str) -> String {
 
 /// Adds a day to the agency's calendar file; the calendar's own parser validates the result, so a
 /// bad entry is refused with its reason and the stored file is unchanged.
-pub async fn add_day(State(state): State<AppState>, web: Web, Form(f): Form<DayForm>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn add_day(State(state): State<AppState>, web: Web, CsrfForm(f): CsrfForm<DayForm>) -> PageResult<Response> {
     let (actor, agency) = admin_agency(&state, &web, "/admin/calendar").await?;
     let current = state.store.agency_calendar(agency.id).await?.unwrap_or_default();
     let source_id = format!("s{}", Uuid::now_v7().simple());
@@ -517,13 +511,15 @@ pub async fn add_day(State(state): State<AppState>, web: Web, Form(f): Form<DayF
 
 #[derive(Debug, Deserialize)]
 pub struct NewUnit {
-    csrf: String,
     code: String,
     name: String,
 }
 
-pub async fn create_unit(State(state): State<AppState>, web: Web, Form(f): Form<NewUnit>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn create_unit(
+    State(state): State<AppState>,
+    web: Web,
+    CsrfForm(f): CsrfForm<NewUnit>,
+) -> PageResult<Response> {
     let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let code = f.code.trim().to_uppercase();
     let name = motcua_domain::text::nfc(&f.name);
@@ -619,15 +615,17 @@ fn urlencode(s: &str) -> String {
 
 #[derive(Debug, Deserialize)]
 pub struct NewAgency {
-    csrf: String,
     code: String,
     name: String,
     level: String,
 }
 
 /// Adds an agency under the administrator's own; the administrator administers it too.
-pub async fn create_agency(State(state): State<AppState>, web: Web, Form(f): Form<NewAgency>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn create_agency(
+    State(state): State<AppState>,
+    web: Web,
+    CsrfForm(f): CsrfForm<NewAgency>,
+) -> PageResult<Response> {
     let (actor, parent) = admin_agency(&state, &web, "/admin").await?;
     let mut errors = Vec::new();
     let code = motcua_domain::types::AgencyCode::parse(&f.code)

@@ -4,7 +4,7 @@ use argon2::Argon2;
 use argon2::password_hash::PasswordHasher;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::PageResult;
-use super::session::{SESSION_COOKIE, Shell, Web, check_csrf, random_token, set_cookie};
+use super::session::{CsrfForm, SESSION_COOKIE, Shell, Web, random_token, set_cookie};
 use crate::error::ApiError;
 use crate::extract::token_hash;
 use crate::rate_limit::ClientAddr;
@@ -55,7 +55,6 @@ pub async fn login_form(web: Web, Query(p): Query<NextParam>) -> LoginPage {
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
-    csrf: String,
     username: String,
     password: String,
     #[serde(default)]
@@ -82,9 +81,8 @@ pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     web: Web,
-    Form(f): Form<LoginForm>,
+    CsrfForm(f): CsrfForm<LoginForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (signed_in, status, message) = match verify_login(&state, &client, &f.username, &f.password).await {
         Ok(Some(s)) => (Some(s), axum::http::StatusCode::OK, ""),
         Ok(None) => (None, axum::http::StatusCode::UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng."),
@@ -130,12 +128,9 @@ pub struct SignInNotice {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
+pub struct CsrfOnly {}
 
-pub async fn logout(State(state): State<AppState>, web: Web, Form(f): Form<CsrfOnly>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn logout(State(state): State<AppState>, web: Web, CsrfForm(_): CsrfForm<CsrfOnly>) -> PageResult<Response> {
     if let Some(hash) = &web.session_hash {
         state.store.delete_session(hash).await?;
     }
@@ -145,8 +140,6 @@ pub async fn logout(State(state): State<AppState>, web: Web, Form(f): Form<CsrfO
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SignupForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     pub full_name: String,
     #[serde(default)]
@@ -173,9 +166,8 @@ pub async fn signup(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     web: Web,
-    Form(f): Form<SignupForm>,
+    CsrfForm(f): CsrfForm<SignupForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     state.pass(crate::rate_limit::SIGNUP, &client).await?;
     let mut errors = Vec::new();
     let name = motcua_domain::text::clean(&f.full_name, motcua_domain::text::NAME_MAX, false)
@@ -222,7 +214,6 @@ pub async fn signup(
             Err(e) => return Err(e.into()),
         }
     }
-    let page =
-        SignupPage { shell: web.shell, errors, form: SignupForm { password: String::new(), csrf: String::new(), ..f } };
+    let page = SignupPage { shell: web.shell, errors, form: SignupForm { password: String::new(), ..f } };
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

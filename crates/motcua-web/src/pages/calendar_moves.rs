@@ -6,7 +6,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use motcua_calendar::WorkCalendar;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{PageError, PageResult};
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::apply_and_store;
 use crate::state::AppState;
@@ -135,15 +135,11 @@ pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<Moved
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ApplyForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct ApplyForm {}
 
 /// Moves every affected dossier's due date to the next working day, each through the domain
 /// (its event and the applicant's message in the same write), and records one audit entry.
-pub async fn apply(State(state): State<AppState>, web: Web, Form(f): Form<ApplyForm>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn apply(State(state): State<AppState>, web: Web, CsrfForm(_): CsrfForm<ApplyForm>) -> PageResult<Response> {
     let (actor, agency, lead) = scope(&state, &web).await?;
     if !lead {
         return Err(ApiError::Forbidden("dời ngày hẹn (chỉ lãnh đạo cơ quan)".into()).into());

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::dossier_forms::{ActForm, read_multipart, store_upload};
 use super::error::{PageError, PageResult};
 use super::office::IntakeForm;
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
@@ -150,9 +150,8 @@ pub async fn my_act(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<ActForm>,
+    CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
     let result = match f.action.as_str() {
@@ -364,7 +363,6 @@ fn applicant_of(f: &IntakeForm) -> ApplicantInput {
 
 #[derive(Debug, Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     #[serde(flatten)]
     fields: std::collections::HashMap<String, String>,
 }
@@ -381,9 +379,8 @@ pub async fn confirm(
     State(state): State<AppState>,
     web: Web,
     Path(code): Path<String>,
-    Form(f): Form<ConfirmForm>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
     let get = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
     let form = IntakeForm::applicant_from(get);
@@ -503,8 +500,6 @@ pub async fn settings(
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     channels: String,
     #[serde(default)]
     lang: String,
@@ -513,9 +508,8 @@ pub struct SettingsForm {
 pub async fn save_settings(
     State(state): State<AppState>,
     web: Web,
-    Form(f): Form<SettingsForm>,
+    CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let actor = citizen(&web, "/my/settings")?;
     let mut fields = Vec::new();
     if !["both", "sms", "email"].contains(&f.channels.as_str()) {

@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::org::{Actor, Agency, Role};
@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::admin::{admin_agency, audit};
 use super::error::{PageError, PageResult};
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
@@ -123,8 +123,6 @@ pub async fn calls(State(state): State<AppState>, web: Web, Query(p): Query<Noti
 #[derive(Debug, Default, Deserialize)]
 pub struct CallForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     outcome: String,
     #[serde(default)]
     note: String,
@@ -134,9 +132,8 @@ pub async fn record_call(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<CallForm>,
+    CsrfForm(f): CsrfForm<CallForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (actor, agencies) = call_handler(&web)?;
     let not_found = || ApiError::NotFound("không tìm thấy cuộc gọi".into());
     let task = state.store.call_task(id).await?.ok_or_else(not_found)?;
@@ -158,9 +155,7 @@ pub async fn record_call(
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+pub struct BackForm {
     /// `monitoring` to return to the monitoring page rather than the dossier.
     #[serde(default)]
     back: String,
@@ -171,9 +166,8 @@ pub async fn remind(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(f): CsrfForm<BackForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let back = format!("/office/dossiers/{id}");
     let actor =
         web.actor.as_ref().ok_or(PageError { error: ApiError::Unauthenticated, back_to: Some(back.clone()) })?;
@@ -325,9 +319,8 @@ pub async fn resend(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<BackForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, "/admin/messages").await?;
     let not_found = || ApiError::NotFound("không tìm thấy tin nhắn".into());
     let d = state.store.delivery(id).await?.filter(|d| d.agency_id == agency.id).ok_or_else(not_found)?;
@@ -412,8 +405,6 @@ fn preview(event: &str, lang: &str, set: &TemplateSet) -> Preview {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TemplateForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     subject: String,
     #[serde(default)]
@@ -553,9 +544,8 @@ pub async fn save_template(
     State(state): State<AppState>,
     web: Web,
     Path((event, lang)): Path<(String, String)>,
-    Form(f): Form<TemplateForm>,
+    CsrfForm(f): CsrfForm<TemplateForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let (actor, agency) = admin_agency(&state, &web, &format!("/admin/templates/{event}/{lang}")).await?;
     known(&event, &lang)?;
     let set = f.set();
@@ -596,9 +586,8 @@ pub async fn preview_template(
     State(state): State<AppState>,
     web: Web,
     Path((event, lang)): Path<(String, String)>,
-    Form(f): Form<TemplateForm>,
+    CsrfForm(f): CsrfForm<TemplateForm>,
 ) -> PageResult<Json<PreviewAnswer>> {
-    check_csrf(&web, Some(&f.csrf))?;
     admin_agency(&state, &web, "/admin/templates").await?;
     known(&event, &lang)?;
     let set = f.set();

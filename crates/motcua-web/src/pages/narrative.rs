@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use motcua_domain::evaluation::Overall;
 use motcua_domain::types::thousands;
 use motcua_quality::catalog::CatalogCounts;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::error::PageResult;
 use super::reports::{Scope, scope};
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -203,8 +203,6 @@ pub async fn draft(
 #[derive(Debug, Default, Deserialize)]
 pub struct PrintForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     text: String,
 }
 
@@ -215,8 +213,7 @@ pub struct PrintPage {
 }
 
 /// The edited text as a printable page.
-pub async fn print(web: Web, Form(f): Form<PrintForm>) -> PageResult<PrintPage> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn print(CsrfForm(f): CsrfForm<PrintForm>) -> PageResult<PrintPage> {
     let text = motcua_domain::text::nfc(&f.text.replace("\r\n", "\n"));
     let paragraphs = text.split('\n').map(str::to_owned).collect();
     Ok(PrintPage { paragraphs })

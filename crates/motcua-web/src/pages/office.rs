@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use motcua_calendar::WorkCalendar;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::dossier_forms::{ActForm, ActionForm, available};
 use super::error::{PageError, PageResult};
 use super::messages::follows_up;
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
@@ -385,9 +385,8 @@ pub async fn act(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<Uuid>,
-    Form(f): Form<ActForm>,
+    CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
     let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
     let result = match f.action() {
@@ -529,8 +528,11 @@ pub async fn intake_form(
     intake_page(&state, web, &actor, form, vec![]).await
 }
 
-pub async fn intake(State(state): State<AppState>, web: Web, Form(f): Form<IntakeForm>) -> PageResult<Response> {
-    check_csrf(&web, Some(&f.csrf))?;
+pub async fn intake(
+    State(state): State<AppState>,
+    web: Web,
+    CsrfForm(f): CsrfForm<IntakeForm>,
+) -> PageResult<Response> {
     let actor = officer(&web, "/office/intake")?.clone();
     match create_at_counter(&state, &actor, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/office/dossiers/{id}/receipt")).into_response()),

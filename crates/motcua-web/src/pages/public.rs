@@ -273,8 +273,6 @@ pub async fn lookup(
 #[derive(Debug, Default, Deserialize)]
 pub struct EvaluateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     code: String,
     #[serde(default)]
     phone_last4: String,
@@ -290,10 +288,9 @@ pub async fn evaluate(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     web: Web,
-    axum::extract::Form(f): axum::extract::Form<EvaluateForm>,
+    super::session::CsrfForm(f): super::session::CsrfForm<EvaluateForm>,
 ) -> Result<axum::response::Response, super::error::PageError> {
     use axum::response::IntoResponse;
-    super::session::check_csrf(&web, Some(&f.csrf))?;
     state.pass(crate::rate_limit::EVALUATE, &client).await?;
     let not_found = || ApiError::NotFound("không tìm thấy hồ sơ / dossier not found".into());
     let d = guarded(&state, &client, &f.code, find_dossier(&state, &f.code, &f.phone_last4))

@@ -481,8 +481,6 @@ fn xlsx(
 #[derive(Debug, Default, Deserialize)]
 pub struct FreezeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     period: String,
     #[serde(default)]
     agency: Option<String>,
@@ -492,9 +490,8 @@ pub struct FreezeForm {
 pub async fn freeze(
     State(state): State<AppState>,
     web: Web,
-    axum::extract::Form(f): axum::extract::Form<FreezeForm>,
+    super::session::CsrfForm(f): super::session::CsrfForm<FreezeForm>,
 ) -> PageResult<Response> {
-    super::session::check_csrf(&web, Some(&f.csrf))?;
     let sc = scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
     let w = sc.report_window();
     let Scope { actor, agency, period, now, .. } = sc;

@@ -125,6 +125,10 @@ impl FromRequestParts<AppState> for Web {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Read once per request: a handler's `Web` and its `CsrfForm` share it.
+        if let Some(web) = parts.extensions.get::<Web>() {
+            return Ok(web.clone());
+        }
         let cookies = parts
             .extensions
             .get::<RequestCookies>()
@@ -150,7 +154,38 @@ impl FromRequestParts<AppState> for Web {
             staff: actor.as_ref().is_some_and(|a| !a.grants.is_empty()),
             admin: actor.as_ref().is_some_and(|a| a.grants.iter().any(|g| g.role == motcua_domain::org::Role::Admin)),
         };
-        Ok(Web { shell, actor, session_hash })
+        let web = Web { shell, actor, session_hash };
+        parts.extensions.insert(web.clone());
+        Ok(web)
+    }
+}
+
+/// A form posted from one of our pages: its `csrf` field is checked against the session before
+/// the form is read into `T` and before the handler runs, so a handler that takes a `CsrfForm`
+/// cannot forget the check. `T` need not declare the field.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        #[derive(serde::Deserialize)]
+        struct Token {
+            #[serde(default)]
+            csrf: String,
+        }
+        let (mut parts, body) = req.into_parts();
+        let web = Web::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::field("form", format!("không đọc được biểu mẫu: {}", e.body_text())))?;
+        let token: Token = serde_urlencoded::from_bytes(&bytes).unwrap_or(Token { csrf: String::new() });
+        check_csrf(&web, Some(&token.csrf))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|e| ApiError::field("form", format!("biểu mẫu không đúng: {e}")))
     }
 }
 
