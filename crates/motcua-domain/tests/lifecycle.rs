@@ -254,3 +254,40 @@ fn a_step_paused_for_a_supplement_is_judged_without_the_pause() {
     let d = w.apply(&d, forward, &w.specialist_dd, at(3, 26, 9)).unwrap();
     assert_eq!(d.steps[1].on_time, Some(true));
 }
+
+/// What each person may do now is the rules' own answer: the pages offer exactly this.
+#[test]
+fn allowed_actions_follow_state_role_and_ownership() {
+    let w = world();
+    let online = w.submit(Channel::Online, at(3, 2, 9));
+    let reception = online.allowed_actions(&w.ctx(&w.reception, at(3, 2, 9)));
+    // Submitted without its required documents: reception may ask to complete or refuse, not
+    // accept.
+    assert!(["ask_to_complete", "refuse_intake"].iter().all(|a| reception.contains(a)), "{reception:?}");
+    assert!(!reception.contains(&"accept"), "{reception:?}");
+    assert!(!reception.contains(&"approve") && !reception.contains(&"resubmit"), "{reception:?}");
+    assert!(online.allowed_actions(&w.ctx(&w.stranger, at(3, 2, 9))).is_empty());
+    // Asked to complete: the owner may send documents and resubmit, and withdraw.
+    let asked = Action::AskToComplete { reason: "Thiếu văn bản ủy quyền".into() };
+    let asked = w.apply(&online, asked, &w.reception, at(3, 2, 10)).unwrap();
+    let citizen = asked.allowed_actions(&w.ctx(&w.citizen, at(3, 3, 9)));
+    assert!(["resubmit", "attach_document", "withdraw"].iter().all(|a| citizen.contains(a)), "{citizen:?}");
+    assert!(!citizen.contains(&"accept"), "{citizen:?}");
+    // In appraisal, the specialist of the step forwards; reception no longer accepts.
+    let d = w.in_appraisal();
+    let specialist = d.allowed_actions(&w.ctx(&w.specialist_dd, at(3, 3, 9)));
+    assert!(specialist.contains(&"forward") && specialist.contains(&"request_supplement"), "{specialist:?}");
+    assert!(!d.allowed_actions(&w.ctx(&w.reception, at(3, 3, 9))).contains(&"accept"));
+}
+
+/// "Sắp đến hạn": due by the end of the second working day from now, not yet overdue.
+#[test]
+fn due_soon_is_two_working_days_and_not_overdue() {
+    let w = world();
+    let d = w.in_appraisal();
+    assert_eq!(d.due_date, Some(NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()));
+    // Thu 12/03: two working days ahead is Mon 16/03 (the weekend skipped).
+    assert!(d.is_due_soon(&w.cal, at(3, 12, 9)));
+    assert!(!d.is_due_soon(&w.cal, at(3, 11, 9)), "Wed 11/03: three working days ahead");
+    assert!(!d.is_due_soon(&w.cal, at(3, 17, 9)), "overdue, not due soon");
+}

@@ -811,3 +811,77 @@ fn recompute_due(d: &mut Dossier, cal: &WorkCalendar) -> Result<(), DomainError>
     d.due_at = Some(at);
     Ok(())
 }
+
+/// Every action a person can take on a dossier, by name, in the order pages offer them.
+pub const ACTION_NAMES: [&str; 17] = [
+    "accept",
+    "ask_to_complete",
+    "resubmit",
+    "refuse_intake",
+    "forward",
+    "send_back",
+    "request_supplement",
+    "supplement_received",
+    "request_payment",
+    "payment_received",
+    "reappoint",
+    "move_due_date",
+    "refuse",
+    "withdraw",
+    "approve",
+    "return_result",
+    "attach_document",
+];
+
+impl Dossier {
+    /// The actions `ctx.actor` may take on this dossier at `ctx.now`, by name: each is tried with
+    /// plausible values (a reason, the next working day, a file), so the answer is the rules'
+    /// own — state, role, unit and step — and pages offer exactly what the server will accept.
+    pub fn allowed_actions(&self, ctx: &Context<'_>) -> Vec<&'static str> {
+        let placeholder = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, ctx.now.date(), 1, 4));
+        let ctx = Context { new_code: ctx.new_code.clone().or(placeholder), ..*ctx };
+        ACTION_NAMES
+            .iter()
+            .copied()
+            .filter(|name| self.sample(name, &ctx).is_some_and(|a| self.apply(a, &ctx).is_ok()))
+            .collect()
+    }
+
+    /// A plausible action of kind `name`, to ask the rules whether it would be allowed.
+    fn sample(&self, name: &str, ctx: &Context<'_>) -> Option<Action> {
+        let cal = ctx.calendar;
+        let reason = || "—".to_owned();
+        Some(match name {
+            "accept" => Action::Accept,
+            "ask_to_complete" => Action::AskToComplete { reason: reason() },
+            "resubmit" => Action::Resubmit,
+            "refuse_intake" => Action::RefuseIntake { reason: reason() },
+            "forward" => Action::Forward { note: None, assignee: None },
+            "send_back" => Action::SendBack { note: reason() },
+            "request_supplement" => Action::RequestSupplement { reason: reason() },
+            "supplement_received" => Action::SupplementReceived { note: None },
+            "request_payment" => Action::RequestPayment { reason: reason() },
+            "payment_received" => Action::PaymentReceived { note: None },
+            "reappoint" => {
+                Action::Reappoint { new_due_date: cal.add_working_days(self.due_date?, 5).ok()?, reason: reason() }
+            }
+            "move_due_date" => {
+                Action::MoveDueDate { new_due_date: cal.next_working_day(self.due_date?).ok()?, reason: reason() }
+            }
+            "refuse" => Action::Refuse { reason: reason() },
+            "withdraw" => Action::Withdraw { reason: reason() },
+            "approve" => Action::Approve { result_number: "1".into(), result_date: ctx.now.date() },
+            "return_result" => Action::ReturnResult { channel: Channel::Counter },
+            "attach_document" => Action::AttachDocument {
+                index: 0,
+                file: FileRef {
+                    sha256: "0".repeat(64),
+                    name: "tep.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    size: 1,
+                },
+            },
+            _ => return None,
+        })
+    }
+}

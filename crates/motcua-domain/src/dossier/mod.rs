@@ -16,7 +16,7 @@ use motcua_calendar::TimeLimit;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
+pub use actions::{ACTION_NAMES, Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
 pub use events::event_label;
 pub use facts::{DossierFacts, Finish, StepFact};
@@ -211,8 +211,28 @@ impl Dossier {
         }
     }
 
+    /// Whether an unfinished dossier is due within [`DUE_SOON_WORKING_DAYS`] working days of
+    /// `now` (by the end of that day) without being overdue yet: the officers' "sắp đến hạn".
+    pub fn is_due_soon(&self, cal: &motcua_calendar::WorkCalendar, now: NaiveDateTime) -> bool {
+        match (self.due_at, due_soon_until(cal, now)) {
+            (Some(due), Some(until)) => {
+                self.finished_at.is_none() && !self.state.is_terminal() && !self.is_overdue(now) && due <= until
+            }
+            _ => false,
+        }
+    }
+
     /// The last four digits of the applicant's phone, for the public lookup.
     pub fn phone_last4(&self) -> &str {
         self.applicant.phone.last4()
     }
+}
+
+/// Dossiers due within this many working days are "due soon" in officers' lists and colours.
+pub const DUE_SOON_WORKING_DAYS: u32 = 2;
+
+/// The instant up to which a due time counts as "due soon" at `now`: the end of the
+/// [`DUE_SOON_WORKING_DAYS`]-th working day from today.
+pub fn due_soon_until(cal: &motcua_calendar::WorkCalendar, now: NaiveDateTime) -> Option<NaiveDateTime> {
+    cal.add_working_days(now.date(), DUE_SOON_WORKING_DAYS).ok().map(|day| cal.end_of(day))
 }

@@ -101,18 +101,31 @@ async fn my_dossier_page(
         .filter(|e| e.kind != "attach_document")
         .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), label(e.to_state).to_owned()))
         .collect();
+    // What the citizen may do now is the domain's answer, as the server will judge it.
+    let cal = state.calendar(d.agency_id).await?;
+    let ctx = Context {
+        actor,
+        now: state.now(&cal),
+        calendar: &cal,
+        new_code: None,
+        max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
+    };
+    let allowed = d.allowed_actions(&ctx);
+    let may = |name: &str| allowed.contains(&name);
     Ok(MyDossier {
         state_label: label(d.state),
         code: code_of(&d, web.shell.t),
         submitted,
-        can_upload: matches!(d.state, DState::Submitted | DState::NeedsCompletion | DState::AwaitingSupplement),
-        answer: match d.state {
-            DState::AwaitingSupplement => Some(("supplement_received", web.shell.t.supplement_done)),
-            DState::NeedsCompletion => Some(("resubmit", web.shell.t.resubmit_button)),
-            _ => None,
+        can_upload: may("attach_document"),
+        answer: if may("supplement_received") {
+            Some(("supplement_received", web.shell.t.supplement_done))
+        } else if may("resubmit") {
+            Some(("resubmit", web.shell.t.resubmit_button))
+        } else {
+            None
         },
         asked: asked_of(&d),
-        can_withdraw: !d.state.is_terminal() && d.state != DState::ResultReady,
+        can_withdraw: may("withdraw"),
         events,
         errors,
         shell: web.shell,

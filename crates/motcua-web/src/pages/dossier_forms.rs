@@ -7,7 +7,6 @@ use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{Action, Context, Dossier, FileRef};
 use motcua_domain::org::Actor;
-use motcua_domain::types::{AgencyCode, DossierCode};
 use serde::Deserialize;
 
 use crate::error::ApiError;
@@ -61,40 +60,18 @@ const FORMS: [ActionForm; 15] = [
     ActionForm { channel: true, ..form("return_result", "Trả kết quả") },
 ];
 
-/// A plausible action of each kind, to ask the domain whether it would be allowed.
-fn sample(name: &str, d: &Dossier, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Option<Action> {
-    let reason = || "—".to_owned();
-    Some(match name {
-        "accept" => Action::Accept,
-        "ask_to_complete" => Action::AskToComplete { reason: reason() },
-        "resubmit" => Action::Resubmit,
-        "refuse_intake" => Action::RefuseIntake { reason: reason() },
-        "forward" => Action::Forward { note: None, assignee: None },
-        "send_back" => Action::SendBack { note: reason() },
-        "request_supplement" => Action::RequestSupplement { reason: reason() },
-        "supplement_received" => Action::SupplementReceived { note: None },
-        "request_payment" => Action::RequestPayment { reason: reason() },
-        "payment_received" => Action::PaymentReceived { note: None },
-        "reappoint" => Action::Reappoint { new_due_date: cal.add_working_days(d.due_date?, 5).ok()?, reason: reason() },
-        "refuse" => Action::Refuse { reason: reason() },
-        "withdraw" => Action::Withdraw { reason: reason() },
-        "approve" => Action::Approve { result_number: "1".into(), result_date: now.date() },
-        "return_result" => Action::ReturnResult { channel: Channel::Counter },
-        _ => return None,
-    })
-}
-
-/// The actions `actor` may take on `d` now.
+/// The forms of the actions `actor` may take on `d` now: the domain says which
+/// ([`Dossier::allowed_actions`]).
 pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::NaiveDateTime) -> Vec<ActionForm> {
-    let code = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, now.date(), 1, 4));
     let ctx = Context {
         actor,
         now,
         calendar: cal,
-        new_code: code,
+        new_code: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
-    FORMS.iter().filter(|f| sample(f.action, d, cal, now).is_some_and(|a| d.apply(a, &ctx).is_ok())).cloned().collect()
+    let allowed = d.allowed_actions(&ctx);
+    FORMS.iter().filter(|f| allowed.contains(&f.action)).cloned().collect()
 }
 
 /// The fields of an action form.

@@ -36,15 +36,14 @@ async fn home_calendar(state: &AppState, actor: &Actor) -> Result<std::sync::Arc
     state.calendar(actor.agencies().first().copied().unwrap_or(Uuid::nil())).await
 }
 
-/// "on-time", "due-soon" (within 2 working days) or "overdue", for the deadline colours.
+/// "on-time", "due-soon" or "overdue" (the domain's rules), for the deadline colours.
 pub fn deadline_class(d: &Dossier, cal: &WorkCalendar, now: NaiveDateTime) -> &'static str {
-    match d.due_at {
-        _ if d.is_overdue(now) => "overdue",
-        Some(due) if d.finished_at.is_none() => {
-            let soon = cal.add_working_days(now.date(), 2).map(|day| cal.end_of(day)).unwrap_or(now);
-            if due <= soon { "due-soon" } else { "on-time" }
-        }
-        _ => "on-time",
+    if d.is_overdue(now) {
+        "overdue"
+    } else if d.is_due_soon(cal, now) {
+        "due-soon"
+    } else {
+        "on-time"
     }
 }
 
@@ -65,10 +64,7 @@ fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime
     match view {
         "receive" => DossierFilter { state: Some(DState::Submitted), ..base },
         "process" => DossierFilter { state: Some(DState::Processing), ..base },
-        "due_soon" => {
-            let soon = cal.add_working_days(now.date(), 2).map(|d| cal.end_of(d)).ok();
-            DossierFilter { due_before: soon, ..base }
-        }
+        "due_soon" => DossierFilter { due_before: motcua_domain::dossier::due_soon_until(cal, now), ..base },
         "overdue" => DossierFilter { overdue_at: Some(now), ..base },
         _ => base,
     }

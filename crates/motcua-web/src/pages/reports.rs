@@ -162,6 +162,10 @@ async fn late_rows(
     let facts =
         state.store.report06_facts(&[agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 500).await?;
     let late: Vec<&DossierFacts> = facts.iter().collect();
+    // Their documents (procedure name, reason) in one read, not one per row.
+    let ids: Vec<Uuid> = late.iter().map(|f| f.dossier_id).collect();
+    let mut documents: std::collections::HashMap<Uuid, motcua_domain::dossier::Dossier> =
+        state.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect();
     let mut rows = Vec::new();
     for f in late {
         let end = f.finished_at.filter(|t| *t < w.end()).unwrap_or(w.end());
@@ -169,7 +173,7 @@ async fn late_rows(
             Some(due) if end.date() > due => cal.working_days_between(due, end.date()).unwrap_or(0),
             _ => 0,
         };
-        let d = state.store.dossier(f.dossier_id).await?;
+        let d = documents.remove(&f.dossier_id);
         let reason = d
             .as_ref()
             .and_then(|d| {
