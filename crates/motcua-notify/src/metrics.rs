@@ -17,8 +17,7 @@ pub async fn render(store: &dyn Store) -> Result<String, StoreError> {
     }
     out.push_str("# HELP motcua_messages_failed_total Messages that failed, by channel and reason.\n");
     out.push_str("# TYPE motcua_messages_failed_total counter\n");
-    for c in counts.iter().filter(|c| c.status.ends_with("failure")) {
-        let reason = c.status.trim_end_matches("-failure");
+    for (c, reason) in counts.iter().filter_map(|c| c.status.failure().map(|r| (c, r))) {
         let _ =
             writeln!(out, "motcua_messages_failed_total{{channel=\"{}\",reason=\"{reason}\"}} {}", c.channel, c.count);
     }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use motcua_store::{
-    CallTask, Delivery, DeliveryOutcome, NewDelivery, NotifyPreferences, OutboxMessage, Store, StoreError,
+    CallTask, Delivery, DeliveryOutcome, DeliveryStatus, NewDelivery, NotifyPreferences, OutboxMessage, Store,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -262,9 +263,9 @@ impl Notifier {
 
     /// Sends one delivery: what became of it, and whether a phone call must replace it.
     async fn attempt(&self, d: &Delivery, now: NaiveDateTime, report: &mut RunReport) -> (DeliveryOutcome, bool) {
-        let outcome = |status: &str, next: Option<NaiveDateTime>, answer: String| DeliveryOutcome {
+        let outcome = |status: DeliveryStatus, next: Option<NaiveDateTime>, answer: String| DeliveryOutcome {
             id: d.id,
-            status: status.to_owned(),
+            status,
             next_attempt_at: next,
             answer,
         };
@@ -275,20 +276,23 @@ impl Notifier {
         };
         let Some(channel) = channel else {
             report.permanent += 1;
-            return (outcome("technical-failure", None, format!("chưa cấu hình kênh {}", d.channel)), true);
+            return (
+                outcome(DeliveryStatus::TechnicalFailure, None, format!("chưa cấu hình kênh {}", d.channel)),
+                true,
+            );
         };
         match channel.send(d).await {
             Ok(answer) => {
                 report.delivered += 1;
-                (outcome("delivered", None, answer), false)
+                (outcome(DeliveryStatus::Delivered, None, answer), false)
             }
             Err(SendError::Temporary(answer)) if d.attempts < self.settings.max_attempts => {
                 report.temporary += 1;
-                (outcome("temporary-failure", Some(now + self.backoff(d.attempts)), answer), false)
+                (outcome(DeliveryStatus::TemporaryFailure, Some(now + self.backoff(d.attempts)), answer), false)
             }
             Err(SendError::Temporary(answer) | SendError::Permanent(answer)) => {
                 report.permanent += 1;
-                (outcome("permanent-failure", None, answer), true)
+                (outcome(DeliveryStatus::PermanentFailure, None, answer), true)
             }
         }
     }
@@ -367,9 +371,11 @@ impl Notifier {
             // technical failure with the reason (or, if even that fails, its lease runs out and
             // the message goes again with the same idempotency key).
             for o in &outcomes {
-                if let Err(e) = self.store.finish_delivery(o.id, &o.status, o.next_attempt_at, &o.answer, now).await {
+                if let Err(e) = self.store.finish_delivery(o.id, o.status, o.next_attempt_at, &o.answer, now).await {
                     let reason = motcua_domain::text::printable(&e.to_string(), 500);
-                    if let Err(e) = self.store.finish_delivery(o.id, "technical-failure", None, &reason, now).await {
+                    if let Err(e) =
+                        self.store.finish_delivery(o.id, DeliveryStatus::TechnicalFailure, None, &reason, now).await
+                    {
                         tracing::error!(delivery_id = %o.id, error = %e, "delivery could not be marked failed");
                     }
                 }

@@ -35,9 +35,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryOutcome, DeliveryQuery, DossierFilter,
-    EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
-    ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus,
+    DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page,
+    PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -179,12 +179,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn finish_delivery(
         &self,
         id: Uuid,
-        status: &str,
+        status: DeliveryStatus,
         next_attempt_at: Option<NaiveDateTime>,
         answer: &str,
         now: NaiveDateTime,
     ) -> Result<()> {
-        let outcome = DeliveryOutcome { id, status: status.to_owned(), next_attempt_at, answer: answer.to_owned() };
+        let outcome = DeliveryOutcome { id, status, next_attempt_at, answer: answer.to_owned() };
         self.finish_deliveries(&[outcome], now).await
     }
     /// Records several deliveries' outcomes in one transaction.

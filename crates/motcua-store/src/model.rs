@@ -139,12 +139,77 @@ pub struct FailedOutbox {
     pub failed_reason: Option<String>,
 }
 
+/// Where a delivery stands. Stored as its kebab-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt.
+    Created,
+    /// Claimed by a worker, under a lease.
+    Sending,
+    Delivered,
+    /// To be tried again at `next_attempt_at`.
+    TemporaryFailure,
+    /// The gateway refused it for good, or attempts ran out.
+    PermanentFailure,
+    /// Not sent through no fault of the gateway: no channel configured, an outcome that could not
+    /// be recorded.
+    TechnicalFailure,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 6] = [
+        DeliveryStatus::Created,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::TemporaryFailure,
+        DeliveryStatus::PermanentFailure,
+        DeliveryStatus::TechnicalFailure,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Created => "created",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::TemporaryFailure => "temporary-failure",
+            DeliveryStatus::PermanentFailure => "permanent-failure",
+            DeliveryStatus::TechnicalFailure => "technical-failure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// A failure, for the metrics: `temporary`, `permanent` or `technical`.
+    pub fn failure(self) -> Option<&'static str> {
+        match self {
+            DeliveryStatus::TemporaryFailure => Some("temporary"),
+            DeliveryStatus::PermanentFailure => Some("permanent"),
+            DeliveryStatus::TechnicalFailure => Some("technical"),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DeliveryStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// What became of one attempt to send a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryOutcome {
     pub id: Uuid,
-    /// delivered, temporary-failure, permanent-failure or technical-failure.
-    pub status: String,
+    pub status: DeliveryStatus,
     /// When to try again, after a temporary failure.
     pub next_attempt_at: Option<NaiveDateTime>,
     /// The gateway's answer, or why it was not sent.
@@ -182,8 +247,7 @@ pub struct Delivery {
     pub subject: Option<String>,
     pub body: String,
     pub body_html: Option<String>,
-    /// created, sending, delivered, temporary-failure, permanent-failure, technical-failure.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub last_answer: Option<String>,
@@ -197,7 +261,7 @@ pub struct DeliveryQuery {
     pub agencies: Vec<Uuid>,
     /// Part of the recipient, the idempotency key, the subject or the text.
     pub q: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<DeliveryStatus>,
     pub channel: Option<String>,
     pub page: u32,
     pub page_size: u32,
@@ -207,7 +271,7 @@ pub struct DeliveryQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryCount {
     pub channel: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub count: i64,
 }
 

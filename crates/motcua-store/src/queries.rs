@@ -979,7 +979,7 @@ macro_rules! impl_store {
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(rows.into_iter().map(delivery_from).collect())
+                rows.into_iter().map(delivery_from).collect()
             }
 
             async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
@@ -988,7 +988,7 @@ macro_rules! impl_store {
                 for chunk in outcomes.chunks(200) {
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(finish_deliveries_sql(chunk.len())));
                     for o in chunk {
-                        q = q.bind(o.id).bind(&o.status).bind(o.next_attempt_at).bind(&o.answer);
+                        q = q.bind(o.id).bind(o.status.as_str()).bind(o.next_attempt_at).bind(&o.answer);
                     }
                     q.bind(now).execute(&mut *tx).await?;
                 }
@@ -1001,7 +1001,7 @@ macro_rules! impl_store {
                     .bind(dossier_id)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(rows.into_iter().map(delivery_from).collect())
+                rows.into_iter().map(delivery_from).collect()
             }
 
             async fn delivery(&self, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
@@ -1009,7 +1009,7 @@ macro_rules! impl_store {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map(delivery_from))
+                row.map(delivery_from).transpose()
             }
 
             async fn enqueue_deliveries(
@@ -1048,8 +1048,8 @@ macro_rules! impl_store {
             async fn search_deliveries(&self, f: &crate::DeliveryQuery) -> crate::Result<crate::Page<crate::Delivery>> {
                 let mut w = Where::default();
                 w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
-                if let Some(status) = f.status.as_deref().filter(|s| !s.is_empty()) {
-                    w.and("status = ?", Arg::Text(status.to_owned()));
+                if let Some(status) = f.status {
+                    w.and("status = ?", Arg::Text(status.as_str().to_owned()));
                 }
                 if let Some(channel) = f.channel.as_deref().filter(|s| !s.is_empty()) {
                     w.and("channel = ?", Arg::Text(channel.to_owned()));
@@ -1071,7 +1071,7 @@ macro_rules! impl_store {
                     .bind(offset)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(crate::Page { items: rows.into_iter().map(delivery_from).collect(), total })
+                Ok(crate::Page { items: rows.into_iter().map(delivery_from).collect::<crate::Result<_>>()?, total })
             }
 
             async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
@@ -1093,7 +1093,9 @@ macro_rules! impl_store {
                 )
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map(|(channel, status, count)| crate::DeliveryCount { channel, status, count }).collect())
+                rows.into_iter()
+                    .map(|(channel, status, count)| Ok(crate::DeliveryCount { channel, status: delivery_status(&status)?, count }))
+                    .collect()
             }
 
             async fn insert_call_task(&self, t: &crate::CallTask) -> crate::Result<bool> {
@@ -2039,7 +2041,11 @@ type DeliveryRow = (
     NaiveDateTime,
 );
 
-fn delivery_from(r: DeliveryRow) -> crate::Delivery {
+fn delivery_status(s: &str) -> crate::Result<crate::DeliveryStatus> {
+    crate::DeliveryStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("delivery status \"{s}\"")))
+}
+
+fn delivery_from(r: DeliveryRow) -> crate::Result<crate::Delivery> {
     let (
         id,
         agency_id,
@@ -2058,7 +2064,7 @@ fn delivery_from(r: DeliveryRow) -> crate::Delivery {
         call_script,
         created_at,
     ) = r;
-    crate::Delivery {
+    Ok(crate::Delivery {
         id,
         agency_id,
         dossier_id,
@@ -2069,13 +2075,13 @@ fn delivery_from(r: DeliveryRow) -> crate::Delivery {
         subject,
         body,
         body_html,
-        status,
+        status: delivery_status(&status)?,
         attempts,
         next_attempt_at,
         last_answer,
         call_script,
         created_at,
-    }
+    })
 }
 
 type OutboxRow = (Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>);

@@ -561,7 +561,7 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
         .search_deliveries(&motcua_store::DeliveryQuery {
             agencies: vec![app.fx.agency.id],
             q: Some("0905".into()),
-            status: Some("technical-failure".into()),
+            status: Some(motcua_store::DeliveryStatus::TechnicalFailure),
             page: 1,
             page_size: 1,
             ..Default::default()

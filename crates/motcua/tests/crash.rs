@@ -78,7 +78,7 @@ async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
         .store
         .search_deliveries(&motcua_store::DeliveryQuery {
             agencies: vec![fx.agency.id],
-            status: Some("sending".into()),
+            status: Some(motcua_store::DeliveryStatus::Sending),
             page: 1,
             page_size: 1,
             ..Default::default()

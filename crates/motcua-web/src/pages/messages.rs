@@ -22,15 +22,16 @@ use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
+use motcua_store::DeliveryStatus;
 
 /// How a delivery stands, in Vietnamese.
-pub fn status_vi(status: &str) -> &'static str {
+pub fn status_vi(status: DeliveryStatus) -> &'static str {
     match status {
-        "delivered" => "Đã gửi",
-        "created" | "sending" => "Đang gửi",
-        "temporary-failure" => "Lỗi tạm thời, sẽ gửi lại",
-        "permanent-failure" => "Không gửi được",
-        _ => "Lỗi kỹ thuật",
+        DeliveryStatus::Delivered => "Đã gửi",
+        DeliveryStatus::Created | DeliveryStatus::Sending => "Đang gửi",
+        DeliveryStatus::TemporaryFailure => "Lỗi tạm thời, sẽ gửi lại",
+        DeliveryStatus::PermanentFailure => "Không gửi được",
+        DeliveryStatus::TechnicalFailure => "Lỗi kỹ thuật",
     }
 }
 
@@ -256,7 +257,7 @@ pub async fn message_log(
         .search_deliveries(&DeliveryQuery {
             agencies: vec![agency.id],
             q: Some(p.q.clone()),
-            status: Some(p.status.clone()),
+            status: DeliveryStatus::parse(p.status.trim()),
             channel: Some(p.channel.clone()),
             page,
             page_size: PAGE_SIZE,
@@ -271,8 +272,8 @@ pub async fn message_log(
             channel: if m.channel == "sms" { "SMS" } else { "Email" },
             recipient: m.recipient,
             text: m.subject.unwrap_or_else(|| m.body.chars().take(120).collect()),
-            status: status_vi(&m.status),
-            resendable: m.status != "created" && m.status != "sending",
+            status: status_vi(m.status),
+            resendable: !matches!(m.status, DeliveryStatus::Created | DeliveryStatus::Sending),
             attempts: m.attempts,
             answer: m.last_answer.unwrap_or_default(),
             dossier_id: m.dossier_id,

@@ -297,7 +297,7 @@ async fn dossier_page(
     for m in &deliveries {
         let channel = if m.channel == "sms" { "SMS" } else { "Email" };
         let what = if m.idempotency_key.starts_with("remind:") { "Nhắc xử lý" } else { "Thông báo" };
-        let status = super::messages::status_vi(&m.status);
+        let status = super::messages::status_vi(m.status);
         timeline.push((m.created_at, format!("{what} ({channel}) tới {}: {status}", m.recipient)));
     }
     for c in state.store.call_tasks_of(d.id).await? {
@@ -334,7 +334,7 @@ async fn dossier_page(
             .into_iter()
             .map(|m| {
                 let channel = if m.channel == "sms" { "SMS" } else { "Email" };
-                let status = super::messages::status_vi(&m.status);
+                let status = super::messages::status_vi(m.status);
                 (channel.to_owned(), m.recipient, status, m.attempts, m.last_answer.unwrap_or_default())
             })
             .collect(),
