@@ -734,3 +734,31 @@ async fn the_sign_in_limit_per_address_is_configuration() {
         assert_eq!(status, StatusCode::SEE_OTHER, "colleague {i}");
     }
 }
+
+/// A posted form is read by `CsrfForm`: the token first, then the fields. An oversized body is a
+/// 413 and a field of the wrong shape a 422, each as an HTML page, and neither reaches the handler.
+#[tokio::test]
+async fn a_form_too_large_or_of_the_wrong_shape_is_a_4xx_page() {
+    let app = TestApp::new("sqlite").await;
+    let csrf = "a".repeat(64);
+    let post = |body: Vec<u8>| {
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("motcua_csrf={csrf}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let mut big = format!("csrf={csrf}&username=").into_bytes();
+    big.resize(big.len() + 21 * 1024 * 1024, b'x');
+    let res = app.router.clone().oneshot_raw(post(big)).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+
+    // A signed-in citizen's action form with a version that is not a number.
+    add_user(&app, "congdan-form", true, vec![]).await;
+    let (_, cookie) = sign_in(&app, "congdan-form", PASSWORD).await;
+    let path = format!("/my/dossiers/{}/act", uuid::Uuid::now_v7());
+    let (status, _, page) = post_form(&app, &cookie, &path, "version=abc&action=withdraw&reason=x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<html") && page.contains("biểu mẫu không đúng"), "{page}");
+}

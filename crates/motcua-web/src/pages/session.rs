@@ -180,12 +180,22 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
         let req = axum::extract::Request::from_parts(parts, body);
         let bytes = <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state)
             .await
-            .map_err(|e| ApiError::field("form", format!("không đọc được biểu mẫu: {}", e.body_text())))?;
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::TooLarge { limit: state.config.max_upload_bytes + 64 * 1024 }
+                }
+                _ => ApiError::BadRequest(format!("không đọc được biểu mẫu: {}", e.body_text())),
+            })?;
         let token: Token = serde_urlencoded::from_bytes(&bytes).unwrap_or(Token { csrf: String::new() });
         check_csrf(&web, Some(&token.csrf))?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(CsrfForm)
-            .map_err(|e| ApiError::field("form", format!("biểu mẫu không đúng: {e}")))
+        serde_urlencoded::from_bytes(&bytes).map(CsrfForm).map_err(|e| {
+            let message = format!("biểu mẫu không đúng: {e}");
+            ApiError::Invalid {
+                code: "invalid_form",
+                fields: vec![motcua_domain::FieldError::new("form", message.clone())],
+                message,
+            }
+        })
     }
 }
 
