@@ -72,6 +72,20 @@ pub(super) async fn reception_token(db: &TestDb, province: &Province) -> Result<
     Ok(token)
 }
 
+/// One counter intake through the whole application, in-process; an error unless 201.
+pub(super) async fn post_intake(router: axum::Router, token: String, body: String) -> Result<(), String> {
+    let req = Request::post("/api/v1/dossiers")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .map_err(|e| e.to_string())?;
+    let res = router.oneshot(req).await.map_err(|e| e.to_string())?;
+    if res.status() != StatusCode::CREATED {
+        return Err(format!("intake: HTTP {}", res.status()));
+    }
+    Ok(())
+}
+
 pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
     let fx = &province.fixture;
     let token = reception_token(db, province).await?;
@@ -95,18 +109,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
     for clients in [1, 16] {
         let (router, body, token) = (router.clone(), body.clone(), token.clone());
         let accepted = concurrently(clients, scale.intake, &format!("intake, {clients} clients"), move |_| {
-            let req = Request::post("/api/v1/dossiers")
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .body(Body::from(body.clone()));
-            let router = router.clone();
-            async move {
-                let res = router.oneshot(req.map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
-                if res.status() != StatusCode::CREATED {
-                    return Err(format!("intake: HTTP {}", res.status()));
-                }
-                Ok(())
-            }
+            post_intake(router.clone(), token.clone(), body.clone())
         })
         .await?;
         let (raw, doc) = (raw.clone(), doc.clone());

@@ -8,15 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
 use motcua_notify::gateway::{Channel, HttpSms};
 use motcua_notify::worker::{Notifier, NotifySettings};
 use motcua_store::testing::TestDb;
 use motcua_web::clock::SystemClock;
 use motcua_web::files::FileStore;
 use motcua_web::{AppState, WebConfig, app};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 use super::intake::concurrently;
@@ -86,18 +83,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
     let count = scale.intake * 5;
     let started = Instant::now();
     let intake_rate = concurrently(16, count, "intake with notifications", move |_| {
-        let req = Request::post("/api/v1/dossiers")
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.clone()));
-        let router = router.clone();
-        async move {
-            let res = router.oneshot(req.map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
-            if res.status() != StatusCode::CREATED {
-                return Err(format!("intake: HTTP {}", res.status()));
-            }
-            Ok(())
-        }
+        super::intake::post_intake(router.clone(), token.clone(), body.clone())
     })
     .await?;
     let intake_done = started.elapsed();
