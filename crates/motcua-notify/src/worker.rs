@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDateTime, NaiveTime};
 use motcua_store::{
     CallTask, Delivery, DeliveryOutcome, DeliveryStatus, NewDelivery, NotifyPreferences, OutboxMessage, Store,
     StoreError,
@@ -94,12 +94,10 @@ pub struct RunReport {
     pub permanent: usize,
 }
 
-fn text(v: &serde_json::Value) -> Option<String> {
-    v.as_str().map(str::to_owned).filter(|s| !s.is_empty())
-}
-
-fn date(v: &serde_json::Value) -> Option<NaiveDate> {
-    v.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+/// What a batch of outbox rows refers to, read once: the dossiers and their typed events.
+struct Batch {
+    dossiers: HashMap<Uuid, motcua_domain::dossier::Dossier>,
+    events: HashMap<Uuid, motcua_store::EventRecord>,
 }
 
 impl Notifier {
@@ -125,11 +123,11 @@ impl Notifier {
         m: &OutboxMessage,
         now: NaiveDateTime,
         words: &mut AgencyWords,
-        dossiers: &HashMap<Uuid, motcua_domain::dossier::Dossier>,
+        batch: &Batch,
     ) -> Result<Vec<NewDelivery>, StoreError> {
-        let p = &m.payload;
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
-        let Some(dossier) = dossiers.get(&dossier_id) else { return Ok(vec![]) };
+        let Some(dossier) = batch.dossiers.get(&dossier_id) else { return Ok(vec![]) };
+        let Some(event) = m.event_id.and_then(|id| batch.events.get(&id)) else { return Ok(vec![]) };
         let agency = match words.names.get(&dossier.agency_id) {
             Some(name) => name.clone(),
             None => {
@@ -142,26 +140,27 @@ impl Notifier {
             Some(user) => self.store.notify_preferences(user).await?,
             None => NotifyPreferences::default(),
         };
-        let code = text(&p["code"]);
-        let phone = text(&p["phone"]);
+        let code = dossier.code.as_ref().map(|c| c.to_string());
+        let phone = Some(dossier.applicant.phone.as_str().to_owned()).filter(|p| !p.is_empty());
         let lookup_url = match (&code, &phone) {
             (Some(c), Some(ph)) if ph.len() >= 4 => {
                 Some(format!("{}/lookup?code={c}&phone_last4={}", self.settings.public_url, &ph[ph.len() - 4..]))
             }
             _ => None,
         };
-        let data = &p["data"];
+        let detail = &event.data.detail;
         let ctx = MessageContext {
-            event: text(&p["event"]).unwrap_or_default(),
+            event: event.kind.as_str().to_owned(),
             code,
-            procedure: text(&p["procedure"]).unwrap_or_default(),
+            procedure: dossier.procedure_name.clone(),
             agency,
             sender: self.settings.sender.clone(),
             applicant: dossier.applicant.name.clone(),
-            due_date: date(&p["due_date"]),
-            new_due_date: date(&data["new_due_date"]),
-            reason: text(&data["reason"]),
-            step: text(&data["to_step"]),
+            // The due date as this event left it (a later change may have moved it since).
+            due_date: detail.due_date().or(dossier.due_date),
+            new_due_date: detail.new_due_date(),
+            reason: detail.reason().map(str::to_owned),
+            step: detail.to_step().map(str::to_owned),
             lookup_url,
         };
         let lang = preferences.lang.as_str();
@@ -195,7 +194,8 @@ impl Notifier {
         if let Some(phone) = phone.filter(|_| mobile && wants("sms")) {
             add("sms", phone, None, message.sms.clone(), None);
         }
-        if let Some(email) = text(&p["email"]).filter(|_| wants("email")) {
+        if let Some(email) = dossier.applicant.email.as_ref().map(|e| e.as_str().to_owned()).filter(|_| wants("email"))
+        {
             add(
                 "email",
                 email,
@@ -308,16 +308,19 @@ impl Notifier {
         // The batch's dossiers in one read; the rest (the applicant's preferences) in a few lanes
         // at once, each reading an agency's words and name once.
         let ids: Vec<Uuid> = claimed.iter().filter_map(|m| m.dossier_id).collect();
-        let dossiers: HashMap<Uuid, motcua_domain::dossier::Dossier> =
-            self.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect();
-        let dossiers = &dossiers;
+        let event_ids: Vec<Uuid> = claimed.iter().filter_map(|m| m.event_id).collect();
+        let batch = Batch {
+            dossiers: self.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect(),
+            events: self.store.events_by_id(&event_ids).await?.into_iter().map(|e| (e.id, e)).collect(),
+        };
+        let batch = &batch;
         let lanes = self.settings.concurrency.clamp(1, 8);
         let per_lane = claimed.len().div_ceil(lanes).max(1);
         let built = futures_util::future::join_all(claimed.chunks(per_lane).map(|lane| async move {
             let mut words = AgencyWords::default();
             let mut out = Vec::with_capacity(lane.len());
             for m in lane {
-                out.push((m, self.deliveries_for(m, now, &mut words, dossiers).await));
+                out.push((m, self.deliveries_for(m, now, &mut words, batch).await));
             }
             out
         }))

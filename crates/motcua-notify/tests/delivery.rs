@@ -148,6 +148,7 @@ macro_rules! on_every_backend {
 }
 
 on_every_backend!(
+    each_message_says_what_its_own_event_recorded,
     one_poisoned_event_is_set_aside_and_the_others_go_out,
     every_event_reaches_the_applicant_by_sms_and_email,
     a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is_not,
@@ -195,6 +196,51 @@ async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
     assert!(deliveries.iter().all(|x| x.status == "delivered" && x.attempts == 1), "{deliveries:?}");
     // Nothing is sent twice.
     assert_eq!(n.run_once(now + chrono::Duration::hours(1)).await.unwrap(), Default::default());
+}
+
+/// The worker reads each event typed (its step, reason, due dates) with its dossier: five changes
+/// made before the worker runs give five messages, each with the words of its own event: the
+/// acceptance keeps the due date it set, although a re-appointment has moved it since.
+async fn each_message_says_what_its_own_event_recorded(db: TestDb) {
+    use motcua_domain::dossier::Action;
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (gw, url) = start_gateway(vec![]).await;
+    let (_mails, port) = start_smtp().await;
+    let n = notifier(&db, &url, port).await;
+    let store = db.store.as_ref();
+    let d = accepted_dossier(&db, &fx, at(2026, 2, 12, 9, 0)).await;
+    let d =
+        fx.act(store, &d, Action::Forward { note: None, assignee: None }, &fx.reception, at(2026, 2, 12, 10, 0)).await;
+    let step = d.steps[1].name.clone();
+    let ask = Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+    let d = fx.act(store, &d, ask, &fx.specialist, at(2026, 2, 13, 9, 0)).await;
+    let d = fx.act(store, &d, Action::SupplementReceived { note: None }, &fx.reception, at(2026, 2, 16, 9, 0)).await;
+    let resumed_due = d.due_date.unwrap();
+    let cal = WorkCalendar::vietnam().unwrap();
+    let new_due = cal.add_working_days(resumed_due, 5).unwrap();
+    let late = Action::Reappoint { new_due_date: new_due, reason: "Chờ ý kiến cơ quan thuế".into() };
+    fx.act(store, &d, late, &fx.agency_lead, at(2026, 2, 20, 9, 0)).await;
+
+    let report = n.run_once(at(2026, 2, 20, 9, 5)).await.unwrap();
+    assert_eq!(report.expanded, 5);
+    let texts: Vec<String> = gw
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| serde_json::from_str::<serde_json::Value>(body).unwrap()["text"].as_str().unwrap().to_owned())
+        .collect();
+    let find = |words: &str| {
+        texts.iter().find(|t| t.to_lowercase().contains(words)).unwrap_or_else(|| panic!("{words}: {texts:#?}"))
+    };
+    assert!(find("da duoc tiep nhan").contains("hen tra ket qua ngay 05/03/2026"));
+    let folded_step = motcua_domain::text::fold(&step);
+    assert!(motcua_domain::text::fold(find("da chuyen den buoc")).contains(&folded_step), "{step}: {texts:#?}");
+    assert!(find("de nghi ong/ba bo sung ho so").contains(": Thieu ban ve."));
+    let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    assert!(find("tiep tuc duoc giai quyet").contains(&day(resumed_due)));
+    let apology = find("xin loi ong/ba");
+    assert!(apology.contains(&day(new_due)) && apology.contains("Cho y kien co quan thue"), "{apology}");
 }
 
 async fn a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is_not(db: TestDb) {

@@ -11,7 +11,7 @@
 //! transactions into a table of its own, through a pool opened exactly as the service opens it.
 
 use chrono::NaiveDateTime;
-use motcua_domain::dossier::{Dossier, DossierFacts, State};
+use motcua_domain::dossier::{Dossier, DossierFacts, EventData, EventDetail, State, Timeliness};
 use sqlx::postgres::PgPoolCopyExt;
 use uuid::Uuid;
 
@@ -111,13 +111,34 @@ pub async fn load_facts(url: &str, procedure_id: Uuid, facts: &[DossierFacts]) -
 }
 
 /// An event the lookup shows: acceptance, and the hand-over when the dossier is finished.
-fn events(d: &Dossier) -> Vec<(Uuid, &'static str, Option<State>, State, NaiveDateTime)> {
+/// The events of a loaded dossier, with their stored data: its acceptance and, once finished,
+/// the return of its result. (id, kind, from, to, at, data)
+type BulkEvent = (Uuid, &'static str, Option<State>, State, NaiveDateTime, String);
+
+fn events(d: &Dossier) -> Vec<BulkEvent> {
+    let data = |detail: EventDetail, to: State| {
+        EventData { detail, portal_status: Some(to.portal_status()), warnings: Vec::new() }.to_json().to_string()
+    };
     let mut out = Vec::with_capacity(2);
-    if let Some(at) = d.accepted_at.or(d.received_at) {
-        out.push((Uuid::now_v7(), "accept", Some(State::Submitted), State::Processing, at));
+    if let (Some(at), Some(code), Some(due_date), Some(due_at)) =
+        (d.accepted_at.or(d.received_at), d.code.clone(), d.due_date, d.due_at)
+    {
+        let detail = EventDetail::Accept { code, due_date, due_at, received_at: at, channel: Some(d.channel) };
+        out.push((
+            Uuid::now_v7(),
+            "accept",
+            Some(State::Submitted),
+            State::Processing,
+            at,
+            data(detail, State::Processing),
+        ));
     }
     if let Some(at) = d.finished_at {
-        out.push((Uuid::now_v7(), "return_result", Some(State::ResultReady), d.state, at));
+        let detail = EventDetail::ReturnResult {
+            channel: d.return_channel.unwrap_or(d.channel),
+            timeliness: d.timeliness.unwrap_or(Timeliness::OnTime),
+        };
+        out.push((Uuid::now_v7(), "return_result", Some(State::ResultReady), d.state, at, data(detail, d.state)));
     }
     out
 }
@@ -204,7 +225,7 @@ async fn load_sqlite(store: &SqliteStore, procedure_id: Uuid, rows: &[BulkDossie
             let evs: Vec<_> = chunk.iter().flat_map(|r| events(&r.dossier).into_iter().map(move |e| (r, e))).collect();
             let sql = format!("insert into dossier_events ({EVENT_COLUMNS}) values {}", placeholders(evs.len(), 9));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (r, (id, kind, from, to, at)) in evs {
+            for (r, (id, kind, from, to, at, data)) in evs {
                 q = q
                     .bind(id)
                     .bind(r.dossier.agency_id)
@@ -214,7 +235,7 @@ async fn load_sqlite(store: &SqliteStore, procedure_id: Uuid, rows: &[BulkDossie
                     .bind(to.as_str())
                     .bind(None::<Uuid>)
                     .bind(at)
-                    .bind("{}");
+                    .bind(data);
             }
             q.execute(&mut *conn).await?;
         }
@@ -309,7 +330,7 @@ async fn load_postgres(store: &PgStore, procedure_id: Uuid, rows: &[BulkDossier]
                     Some(serde_json::to_string(&f.steps)?),
                 ],
             );
-            for (id, kind, from, to, at) in events(d) {
+            for (id, kind, from, to, at, data) in events(d) {
                 copy_row(
                     &mut evs,
                     &[
@@ -321,7 +342,7 @@ async fn load_postgres(store: &PgStore, procedure_id: Uuid, rows: &[BulkDossier]
                         s(to.as_str()),
                         None,
                         ts(Some(at)),
-                        s("{}"),
+                        Some(data),
                     ],
                 );
             }

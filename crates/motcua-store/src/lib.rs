@@ -138,6 +138,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn dossier_and_events_by_code(&self, code: &str) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
     async fn events(&self, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
+    /// The events with these ids, in no particular order (the notification worker's batch).
+    async fn events_by_id(&self, ids: &[Uuid]) -> Result<Vec<EventRecord>>;
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
 
     // Deliveries of messages.

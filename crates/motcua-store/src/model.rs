@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::State;
+use motcua_domain::dossier::{EventData, EventKind, State};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -108,13 +108,15 @@ pub struct DossierFilter {
 pub struct EventRecord {
     pub id: Uuid,
     pub dossier_id: Uuid,
-    pub kind: String,
+    pub kind: EventKind,
     pub from_state: Option<State>,
     pub to_state: State,
     pub actor_id: Option<Uuid>,
     #[schema(value_type = String)]
     pub at: NaiveDateTime,
-    pub data: serde_json::Value,
+    /// What the event records, by kind (its fields, the portal status, any warnings).
+    #[schema(value_type = Object)]
+    pub data: EventData,
 }
 
 /// A message waiting for delivery.

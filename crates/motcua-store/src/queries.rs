@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
-use motcua_domain::dossier::{Dossier, NewEvent};
+use motcua_domain::dossier::{Dossier, EventData, EventKind};
 use motcua_domain::org::{Agency, AgencyLevel, Role, RoleGrant, Unit};
 use motcua_domain::text::fold;
 use uuid::Uuid;
@@ -168,21 +168,6 @@ pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
 }
 
 /// What an outbox row says about an event: enough for a notifier to word a message.
-pub(crate) fn outbox_payload(d: &Dossier, e: &NewEvent) -> serde_json::Value {
-    serde_json::json!({
-        "event": e.kind,
-        "dossier_id": d.id,
-        "code": d.code,
-        "procedure": d.procedure_name,
-        "state": d.state,
-        "portal_status": d.portal_status(),
-        "due_date": d.due_date,
-        "phone": d.applicant.phone,
-        "email": d.applicant.email,
-        "data": e.data,
-    })
-}
-
 pub(crate) fn version_from(
     id: Uuid,
     procedure_id: Uuid,
@@ -802,6 +787,24 @@ macro_rules! impl_store {
                         bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
                     for (doc,) in rows {
                         out.push(serde_json::from_str(&doc)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn events_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<crate::EventRecord>> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
+                    let sql = format!(
+                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events{}",
+                        w.render()
+                    );
+                    let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
+                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    for (id, dossier_id, kind, from, to, actor_id, at, data) in rows {
+                        out.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
                     }
                 }
                 Ok(out)
@@ -1764,6 +1767,9 @@ pub(crate) fn event_record(
 ) -> Result<crate::EventRecord, StoreError> {
     let state =
         |s: &str| motcua_domain::dossier::State::parse(s).ok_or_else(|| StoreError::Corrupt(format!("state {s}")));
+    let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
+    let data = EventData::from_json(kind, serde_json::from_str(&data)?)
+        .map_err(|e| StoreError::Corrupt(format!("event {id} ({kind}): {e}")))?;
     Ok(crate::EventRecord {
         id,
         dossier_id,
@@ -1772,7 +1778,7 @@ pub(crate) fn event_record(
         to_state: state(&to)?,
         actor_id,
         at,
-        data: serde_json::from_str(&data)?,
+        data,
     })
 }
 
@@ -1985,12 +1991,12 @@ macro_rules! insert_event {
         .bind(event_id)
         .bind($d.agency_id)
         .bind($d.id)
-        .bind(&$e.kind)
+        .bind($e.kind().as_str())
         .bind($e.from_state.map(|s| s.as_str()))
         .bind($e.to_state.as_str())
         .bind($e.actor_id)
         .bind($e.at)
-        .bind(serde_json::to_string(&$e.data)?)
+        .bind(serde_json::to_string(&$e.data.to_json())?)
         .execute(&mut *$tx)
         .await?;
         sqlx::query(
@@ -2001,8 +2007,10 @@ macro_rules! insert_event {
         .bind($d.agency_id)
         .bind($d.id)
         .bind(event_id)
-        .bind(format!("dossier.{}", $e.kind))
-        .bind(serde_json::to_string(&outbox_payload($d, $e))?)
+        .bind(format!("dossier.{}", $e.kind()))
+        // The row refers to its event (event_id): the worker reads the typed event and the
+        // dossier themselves, so nothing here is picked apart by name.
+        .bind(serde_json::json!({ "event": $e.kind().as_str() }).to_string())
         .bind($e.at)
         .execute(&mut *$tx)
         .await?;

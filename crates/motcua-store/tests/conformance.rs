@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use motcua_calendar::{TimeLimit, WorkCalendar};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, State, Submission, Timeliness, Transition};
+use motcua_domain::dossier::{
+    Action, ApplicantInput, Context, Dossier, EventDetail, State, Submission, Timeliness, Transition,
+};
 use motcua_domain::org::Actor;
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::DossierCode;
@@ -185,12 +187,22 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
             "return_result"
         ]
     );
-    assert_eq!(events.last().unwrap().data["timeliness"], "early");
+    assert_eq!(
+        events.last().unwrap().data.detail,
+        EventDetail::ReturnResult { channel: Channel::Counter, timeliness: Timeliness::Early }
+    );
+    assert_eq!(events.last().unwrap().data.to_json()["timeliness"], "early");
     let outbox = store.outbox(d.id).await.unwrap();
     assert_eq!(outbox.len(), events.len());
     assert_eq!(outbox[1].kind, "dossier.accept");
-    assert_eq!(outbox[1].payload["phone"], "0905123456");
-    assert_eq!(outbox[1].payload["code"], "000.00.17.H34-260212-0001");
+    // Each outbox row refers to its event, which the worker reads back typed.
+    assert!(outbox.iter().zip(&events).all(|(m, e)| m.event_id == Some(e.id)));
+    let ids: Vec<Uuid> = outbox.iter().filter_map(|m| m.event_id).collect();
+    let mut read = store.events_by_id(&ids).await.unwrap();
+    read.sort_by_key(|e| (e.at, e.id));
+    assert_eq!(read, events);
+    let EventDetail::Accept { code, .. } = &events[1].data.detail else { panic!("{:?}", events[1]) };
+    assert_eq!(code.to_string(), "000.00.17.H34-260212-0001");
 }
 
 async fn a_stale_update_is_refused_and_changes_nothing(db: TestDb) {
@@ -578,7 +590,7 @@ async fn bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter(db: TestDb
     let code = rows[2].dossier.code.as_ref().unwrap().to_string();
     let found = store.dossier_by_code(&code).await.unwrap().expect("found by its code");
     assert_eq!(found, rows[2].dossier);
-    let kinds: Vec<_> = store.events(found.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<_> = store.events(found.id).await.unwrap().into_iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["accept", "return_result"]);
     let open = store.events(rows[1].dossier.id).await.unwrap();
     assert_eq!(open.len(), 1, "an open dossier has only its acceptance");

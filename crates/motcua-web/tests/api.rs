@@ -522,7 +522,8 @@ async fn counter_intake_is_one_event_and_one_message(app: TestApp) {
     let outbox = app.db.store.outbox(id).await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].payload["event"], "accept");
-    assert_eq!(outbox[0].payload["code"], "000.00.17.H34-260212-0001");
+    assert_eq!(outbox[0].event_id, Some(events[0].id));
+    assert_eq!(events[0].data.to_json()["code"], "000.00.17.H34-260212-0001");
     // Online dossiers are not taken at the counter.
     let online = json!({ "procedure_code": "1.004227", "channel": "online", "applicant": applicant() });
     assert_eq!(app.post("/api/v1/dossiers", &app.fx.reception, online).await.status, StatusCode::CREATED);

@@ -59,7 +59,7 @@ async fn a_new_day_off_on_a_due_date_moves_it_to_the_next_working_day_and_tells_
     assert_eq!(moved.due_date, Some(next));
     assert!(moved.reappointment.is_none(), "not an apology: nobody was late");
     let events = store.events(d.id).await.unwrap();
-    assert_eq!(events.last().unwrap().kind, "move_due_date");
+    assert_eq!(events.last().unwrap().kind.as_str(), "move_due_date");
     let (_, list) = get_page(&app, "/office/calendar-moves", &lead).await;
     assert!(list.contains("Không có hồ sơ nào bị ảnh hưởng"), "{list}");
 

@@ -762,3 +762,57 @@ async fn a_form_too_large_or_of_the_wrong_shape_is_a_4xx_page() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("<html") && page.contains("biểu mẫu không đúng"), "{page}");
 }
+
+/// Who may open which page is stated by each handler's extractor: a visitor is sent to sign in
+/// and brought back to the page asked for; a person without the role gets a 403 page in HTML
+/// (never the API's JSON), whatever the page.
+#[tokio::test]
+async fn each_page_admits_only_the_people_its_signature_names() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    add_user(&app, "congdan", true, vec![]).await;
+    add_user(&app, "thanhtra", false, vec![grant(&app, Role::Inspector, None)]).await;
+    add_user(&app, "quay", false, vec![grant(&app, Role::Reception, None)]).await;
+    add_user(&app, "quantri", false, vec![grant(&app, Role::Admin, None)]).await;
+    add_user(&app, "giamdoc", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let mut sessions = std::collections::HashMap::new();
+    for who in ["congdan", "thanhtra", "quay", "quantri", "giamdoc"] {
+        let (status, cookie) = sign_in(&app, who, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{who}");
+        sessions.insert(who, cookie);
+    }
+    // (page, who may open it)
+    let table: [(&str, &[&str]); 9] = [
+        ("/office", &["thanhtra", "quay", "quantri", "giamdoc"]),
+        ("/office/reports", &["thanhtra", "quay", "quantri", "giamdoc"]),
+        ("/office/monitoring", &["thanhtra", "quay", "quantri", "giamdoc"]),
+        ("/office/calls", &["quay", "giamdoc"]),
+        ("/office/calendar-moves", &["quantri", "giamdoc"]),
+        ("/admin", &["quantri"]),
+        ("/admin/templates", &["quantri"]),
+        ("/my", &["congdan"]),
+        ("/my/settings", &["congdan"]),
+    ];
+    for (page, admitted) in table {
+        let (status, body) = get_page(&app, page, "").await;
+        let req = Request::get(page).body(Body::empty()).unwrap();
+        let res = app.router.clone().oneshot_raw(req).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page} anonymous: {status} {body}");
+        let location = res.headers()["location"].to_str().unwrap();
+        assert_eq!(location, format!("/login?next={}", urlencode(page)), "{page}");
+        for (who, cookie) in &sessions {
+            let (status, body) = get_page(&app, page, cookie).await;
+            if admitted.contains(who) {
+                assert_eq!(status, StatusCode::OK, "{page} as {who}: {body}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{page} as {who}");
+                assert!(body.starts_with("<!doctype html>") && body.contains("Không thực hiện được"), "{page}: {body}");
+            }
+        }
+    }
+    // A form posted by someone without the role changes nothing and says so in HTML.
+    let (status, _, body) = post_form(&app, &sessions["thanhtra"], "/office/calendar-moves", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, _) = post_form(&app, &sessions["quantri"], "/office/calendar-moves", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an administrator sees the moves; only a leader applies them");
+}

@@ -4,12 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_calendar::{Pause, SupplementRule, WorkCalendar};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
+use super::events::ACTIONS;
 use super::{
-    Applicant, Dossier, DossierDocument, FileRef, PauseKind, PauseRecord, Postal, Reappointment, ResultDocument, State,
-    StepRecord, Timeliness,
+    Applicant, Dossier, DossierDocument, EventData, EventDetail, EventKind, FileRef, PauseKind, PauseRecord, Postal,
+    Reappointment, ResultDocument, State, StepRecord, Timeliness,
 };
 use crate::catalog::{Channel, ProcedureVersion};
 use crate::error::DomainError;
@@ -101,64 +101,51 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn name(&self) -> &'static str {
+    /// The kind of event this action records.
+    pub fn kind(&self) -> EventKind {
         match self {
-            Action::Accept => "accept",
-            Action::AskToComplete { .. } => "ask_to_complete",
-            Action::Resubmit => "resubmit",
-            Action::RefuseIntake { .. } => "refuse_intake",
-            Action::Forward { .. } => "forward",
-            Action::SendBack { .. } => "send_back",
-            Action::RequestSupplement { .. } => "request_supplement",
-            Action::SupplementReceived { .. } => "supplement_received",
-            Action::RequestPayment { .. } => "request_payment",
-            Action::PaymentReceived { .. } => "payment_received",
-            Action::Reappoint { .. } => "reappoint",
-            Action::MoveDueDate { .. } => "move_due_date",
-            Action::Refuse { .. } => "refuse",
-            Action::Withdraw { .. } => "withdraw",
-            Action::Approve { .. } => "approve",
-            Action::ReturnResult { .. } => "return_result",
-            Action::AttachDocument { .. } => "attach_document",
-            Action::AttachResult { .. } => "attach_result",
+            Action::Accept => EventKind::Accept,
+            Action::AskToComplete { .. } => EventKind::AskToComplete,
+            Action::Resubmit => EventKind::Resubmit,
+            Action::RefuseIntake { .. } => EventKind::RefuseIntake,
+            Action::Forward { .. } => EventKind::Forward,
+            Action::SendBack { .. } => EventKind::SendBack,
+            Action::RequestSupplement { .. } => EventKind::RequestSupplement,
+            Action::SupplementReceived { .. } => EventKind::SupplementReceived,
+            Action::RequestPayment { .. } => EventKind::RequestPayment,
+            Action::PaymentReceived { .. } => EventKind::PaymentReceived,
+            Action::Reappoint { .. } => EventKind::Reappoint,
+            Action::MoveDueDate { .. } => EventKind::MoveDueDate,
+            Action::Refuse { .. } => EventKind::Refuse,
+            Action::Withdraw { .. } => EventKind::Withdraw,
+            Action::Approve { .. } => EventKind::Approve,
+            Action::ReturnResult { .. } => EventKind::ReturnResult,
+            Action::AttachDocument { .. } => EventKind::AttachDocument,
+            Action::AttachResult { .. } => EventKind::AttachResult,
         }
     }
 
-    fn label_vi(&self) -> &'static str {
-        match self {
-            Action::Accept => "tiếp nhận hồ sơ",
-            Action::AskToComplete { .. } => "yêu cầu hoàn thiện hồ sơ",
-            Action::Resubmit => "nộp lại hồ sơ đã hoàn thiện",
-            Action::RefuseIntake { .. } => "từ chối tiếp nhận",
-            Action::Forward { .. } => "chuyển bước tiếp theo",
-            Action::SendBack { .. } => "trả lại bước trước",
-            Action::RequestSupplement { .. } => "yêu cầu bổ sung hồ sơ",
-            Action::SupplementReceived { .. } => "nhận hồ sơ bổ sung",
-            Action::RequestPayment { .. } => "yêu cầu thực hiện nghĩa vụ tài chính",
-            Action::PaymentReceived { .. } => "xác nhận đã thực hiện nghĩa vụ tài chính",
-            Action::Reappoint { .. } => "xin lỗi và hẹn lại ngày trả kết quả",
-            Action::MoveDueDate { .. } => "dời ngày hẹn trả do ngày nghỉ mới",
-            Action::Refuse { .. } => "từ chối giải quyết",
-            Action::Withdraw { .. } => "dừng giải quyết theo yêu cầu",
-            Action::Approve { .. } => "duyệt kết quả",
-            Action::ReturnResult { .. } => "trả kết quả",
-            Action::AttachDocument { .. } => "nộp tệp giấy tờ",
-            Action::AttachResult { .. } => "đính kèm tệp kết quả",
-        }
+    /// The stored and wire name of the action (`accept`, `forward`…).
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 
 /// An event to record, immutable once written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    pub kind: String,
     pub from_state: Option<State>,
     pub to_state: State,
     pub actor_id: Option<Uuid>,
-    #[schema(value_type = String)]
     pub at: NaiveDateTime,
-    /// What changed, for the timeline and for notifications.
-    pub data: serde_json::Value,
+    /// What changed, for the timeline and for notifications; its kind is the event's.
+    pub data: EventData,
+}
+
+impl NewEvent {
+    pub fn kind(&self) -> EventKind {
+        self.data.kind()
+    }
 }
 
 /// The result of a change: the new dossier and its event. `warnings` are for the person acting.
@@ -295,12 +282,15 @@ impl Dossier {
             version: 1,
         };
         let event = NewEvent {
-            kind: "submitted".into(),
             from_state: None,
             to_state: State::Submitted,
             actor_id: Some(ctx.actor.user_id),
             at: ctx.now,
-            data: json!({ "channel": dossier.channel, "portal_status": 1 }),
+            data: EventData {
+                detail: EventDetail::Submitted { channel: dossier.channel },
+                portal_status: Some(State::Submitted.portal_status()),
+                warnings: Vec::new(),
+            },
         };
         Ok(Transition { dossier, event, warnings: Vec::new() })
     }
@@ -323,8 +313,8 @@ impl Dossier {
         let mut t = submitted.dossier.apply(Action::Accept, ctx)?;
         t.dossier.version = 1;
         t.event.from_state = None;
-        if let Some(data) = t.event.data.as_object_mut() {
-            data.insert("channel".into(), json!(channel));
+        if let EventDetail::Accept { channel: c, .. } = &mut t.event.data.detail {
+            *c = Some(channel);
         }
         Ok(t)
     }
@@ -338,12 +328,11 @@ impl Dossier {
         let now = ctx.now;
         let mut d = self.clone();
         let mut warnings = Vec::new();
-        let mut data = json!({});
         let wrong_state = || DomainError::InvalidTransition {
-            action: action.label_vi().to_owned(),
+            action: action.kind().verb_vi().to_owned(),
             state: self.state.label_vi().to_owned(),
         };
-        let forbid = || DomainError::Forbidden(action.label_vi().to_owned());
+        let forbid = || DomainError::Forbidden(action.kind().verb_vi().to_owned());
         let is_owner = actor.citizen && self.citizen_user_id == Some(actor.user_id);
         let require = |allowed: bool| if allowed { Ok(()) } else { Err(forbid()) };
         // The one-stop counter of this dossier, and the counter that hands the result over.
@@ -354,7 +343,7 @@ impl Dossier {
         let holding_lead = actor.has_role(Role::AgencyLead, agency, None)
             || self.step().is_some_and(|s| actor.has_role(Role::UnitLead, agency, Some(&s.unit)));
 
-        match &action {
+        let detail = match &action {
             Action::Accept => {
                 if !matches!(self.state, Submitted) {
                     return Err(wrong_state());
@@ -381,7 +370,7 @@ impl Dossier {
                 d.due_at = Some(due.at);
                 d.state = Accepted;
                 start_step(&mut d, 0, now, cal)?;
-                data = json!({ "code": code, "due_date": due.date, "due_at": due.at, "received_at": received });
+                EventDetail::Accept { code, due_date: due.date, due_at: due.at, received_at: received, channel: None }
             }
             Action::AskToComplete { reason } => {
                 if !matches!(self.state, Submitted) {
@@ -391,7 +380,7 @@ impl Dossier {
                 let reason = need(reason, "reason")?;
                 d.state = NeedsCompletion;
                 d.reason = Some(reason.clone());
-                data = json!({ "reason": reason });
+                EventDetail::AskToComplete { reason }
             }
             Action::Resubmit => {
                 if !matches!(self.state, NeedsCompletion) {
@@ -400,6 +389,7 @@ impl Dossier {
                 require(is_owner || reception)?;
                 d.state = Submitted;
                 d.reason = None;
+                EventDetail::Resubmit {}
             }
             Action::RefuseIntake { reason } => {
                 if !matches!(self.state, Submitted | NeedsCompletion) {
@@ -410,7 +400,7 @@ impl Dossier {
                 d.state = RefusedAtIntake;
                 d.reason = Some(reason.clone());
                 d.finished_at = Some(now);
-                data = json!({ "reason": reason });
+                EventDetail::RefuseIntake { reason }
             }
             Action::Forward { note, assignee } => {
                 if !matches!(self.state, Accepted | Processing) {
@@ -433,7 +423,12 @@ impl Dossier {
                 start_step(&mut d, index + 1, now, cal)?;
                 d.state = Processing;
                 d.assignee = *assignee;
-                data = json!({ "from_step": step.name, "to_step": d.steps[index + 1].name, "note": note, "assignee": assignee });
+                EventDetail::Forward {
+                    from_step: step.name,
+                    to_step: d.steps[index + 1].name.clone(),
+                    note,
+                    assignee: *assignee,
+                }
             }
             Action::SendBack { note } => {
                 if !matches!(self.state, Processing) {
@@ -451,7 +446,7 @@ impl Dossier {
                 if index - 1 == 0 {
                     d.state = Accepted;
                 }
-                data = json!({ "from_step": step.name, "to_step": d.steps[index - 1].name, "note": note });
+                EventDetail::SendBack { from_step: step.name, to_step: d.steps[index - 1].name.clone(), note }
             }
             Action::RequestSupplement { reason } => {
                 if !matches!(self.state, Accepted | Processing) {
@@ -470,7 +465,7 @@ impl Dossier {
                 }
                 d.pauses.push(PauseRecord { kind: PauseKind::Supplement, from: now, to: None, reason: reason.clone() });
                 d.state = AwaitingSupplement;
-                data = json!({ "reason": reason, "late_request": !warnings.is_empty() });
+                EventDetail::RequestSupplement { reason, late_request: !warnings.is_empty() }
             }
             Action::SupplementReceived { note } | Action::PaymentReceived { note } => {
                 let (wanted_state, kind) = match action {
@@ -492,7 +487,11 @@ impl Dossier {
                 extend_step_deadline(&mut d, cal)?;
                 d.state = if d.current_step == Some(0) { Accepted } else { Processing };
                 recompute_due(&mut d, cal)?;
-                data = json!({ "note": note, "due_date": d.due_date, "due_at": d.due_at });
+                if kind == PauseKind::Supplement {
+                    EventDetail::SupplementReceived { note, due_date: d.due_date, due_at: d.due_at }
+                } else {
+                    EventDetail::PaymentReceived { note, due_date: d.due_date, due_at: d.due_at }
+                }
             }
             Action::RequestPayment { reason } => {
                 if !matches!(self.state, Accepted | Processing) {
@@ -502,7 +501,7 @@ impl Dossier {
                 let reason = need(reason, "reason")?;
                 d.pauses.push(PauseRecord { kind: PauseKind::Payment, from: now, to: None, reason: reason.clone() });
                 d.state = AwaitingPayment;
-                data = json!({ "reason": reason });
+                EventDetail::RequestPayment { reason }
             }
             Action::Reappoint { new_due_date, reason } => {
                 if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
@@ -542,7 +541,7 @@ impl Dossier {
                 });
                 d.due_date = Some(*new_due_date);
                 d.due_at = Some(cal.end_of(*new_due_date));
-                data = json!({ "previous_due_date": due, "new_due_date": new_due_date, "reason": reason });
+                EventDetail::Reappoint { previous_due_date: due, new_due_date: *new_due_date, reason }
             }
             Action::MoveDueDate { new_due_date, reason } => {
                 if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
@@ -567,7 +566,7 @@ impl Dossier {
                 }
                 d.due_date = Some(next);
                 d.due_at = Some(cal.end_of(next));
-                data = json!({ "previous_due_date": due, "new_due_date": next, "reason": reason });
+                EventDetail::MoveDueDate { previous_due_date: due, new_due_date: next, reason }
             }
             Action::Refuse { reason } => {
                 if !matches!(self.state, Processing | AwaitingSupplement | AwaitingPayment) {
@@ -583,7 +582,7 @@ impl Dossier {
                 d.state = Stopped;
                 d.reason = Some(reason.clone());
                 d.finished_at = Some(now);
-                data = json!({ "reason": reason });
+                EventDetail::Refuse { reason }
             }
             Action::Withdraw { reason } => {
                 if self.state.is_terminal() || matches!(self.state, ResultReady) {
@@ -596,7 +595,7 @@ impl Dossier {
                 d.state = Stopped;
                 d.reason = Some(reason.clone());
                 d.finished_at = Some(now);
-                data = json!({ "reason": reason, "portal_statuses": [7, 8] });
+                EventDetail::Withdraw { reason, portal_statuses: vec![7, 8] }
             }
             Action::Approve { result_number, result_date } => {
                 if !matches!(self.state, Processing) {
@@ -629,7 +628,7 @@ impl Dossier {
                 d.result = Some(ResultDocument { number: number.clone(), date: *result_date, file: None });
                 d.state = ResultReady;
                 d.finished_at = Some(now);
-                data = json!({ "result_number": number, "result_date": result_date });
+                EventDetail::Approve { result_number: number, result_date: *result_date }
             }
             Action::ReturnResult { channel } => {
                 if !matches!(self.state, ResultReady) {
@@ -663,7 +662,7 @@ impl Dossier {
                 d.returned_at = Some(now);
                 d.return_channel = Some(*channel);
                 d.timeliness = Some(timeliness);
-                data = json!({ "channel": channel, "timeliness": timeliness });
+                EventDetail::ReturnResult { channel: *channel, timeliness }
             }
             Action::AttachResult { file } => {
                 if !matches!(self.state, ResultReady | Returned) {
@@ -676,7 +675,7 @@ impl Dossier {
                 require(hands_over || reception || decider)?;
                 let result = d.result.as_mut().ok_or_else(wrong_state)?;
                 result.file = Some(file.clone());
-                data = json!({ "file": file.name, "sha256": file.sha256 });
+                EventDetail::AttachResult { file: file.name.clone(), sha256: file.sha256.clone() }
             }
             Action::AttachDocument { index, file } => {
                 // Documents are locked once the result is ready: what was decided on stays.
@@ -691,23 +690,21 @@ impl Dossier {
                     .get_mut(*index)
                     .ok_or_else(|| DomainError::field("index", format!("thủ tục không có giấy tờ số {index}")))?;
                 line.file = Some(file.clone());
-                data = json!({ "index": index, "document": line.name, "file": file.name, "sha256": file.sha256 });
+                EventDetail::AttachDocument {
+                    index: *index,
+                    document: line.name.clone(),
+                    file: file.name.clone(),
+                    sha256: file.sha256.clone(),
+                }
             }
-        }
+        };
         d.version += 1;
-        if let Some(obj) = data.as_object_mut() {
-            obj.insert("portal_status".into(), json!(d.portal_status()));
-            if !warnings.is_empty() {
-                obj.insert("warnings".into(), json!(warnings));
-            }
-        }
         let event = NewEvent {
-            kind: action.name().to_owned(),
             from_state: Some(self.state),
             to_state: d.state,
             actor_id: Some(actor.user_id),
             at: now,
-            data,
+            data: EventData { detail, portal_status: Some(d.portal_status()), warnings: warnings.clone() },
         };
         Ok(Transition { dossier: d, event, warnings })
     }
@@ -812,67 +809,46 @@ fn recompute_due(d: &mut Dossier, cal: &WorkCalendar) -> Result<(), DomainError>
     Ok(())
 }
 
-/// Every action a person can take on a dossier, by name, in the order pages offer them.
-pub const ACTION_NAMES: [&str; 17] = [
-    "accept",
-    "ask_to_complete",
-    "resubmit",
-    "refuse_intake",
-    "forward",
-    "send_back",
-    "request_supplement",
-    "supplement_received",
-    "request_payment",
-    "payment_received",
-    "reappoint",
-    "move_due_date",
-    "refuse",
-    "withdraw",
-    "approve",
-    "return_result",
-    "attach_document",
-];
-
 impl Dossier {
     /// The actions `ctx.actor` may take on this dossier at `ctx.now`, by name: each is tried with
     /// plausible values (a reason, the next working day, a file), so the answer is the rules'
     /// own — state, role, unit and step — and pages offer exactly what the server will accept.
-    pub fn allowed_actions(&self, ctx: &Context<'_>) -> Vec<&'static str> {
+    pub fn allowed_actions(&self, ctx: &Context<'_>) -> Vec<EventKind> {
         let placeholder = AgencyCode::parse("000.00.00.A00").ok().map(|a| DossierCode::new(&a, ctx.now.date(), 1, 4));
         let ctx = Context { new_code: ctx.new_code.clone().or(placeholder), ..*ctx };
-        ACTION_NAMES
-            .iter()
-            .copied()
-            .filter(|name| self.sample(name, &ctx).is_some_and(|a| self.apply(a, &ctx).is_ok()))
+        ACTIONS
+            .into_iter()
+            .filter(|kind| self.sample(*kind, &ctx).is_some_and(|a| self.apply(a, &ctx).is_ok()))
             .collect()
     }
 
-    /// A plausible action of kind `name`, to ask the rules whether it would be allowed.
-    fn sample(&self, name: &str, ctx: &Context<'_>) -> Option<Action> {
+    /// A plausible action of kind `kind`, to ask the rules whether it would be allowed.
+    fn sample(&self, kind: EventKind, ctx: &Context<'_>) -> Option<Action> {
         let cal = ctx.calendar;
         let reason = || "—".to_owned();
-        Some(match name {
-            "accept" => Action::Accept,
-            "ask_to_complete" => Action::AskToComplete { reason: reason() },
-            "resubmit" => Action::Resubmit,
-            "refuse_intake" => Action::RefuseIntake { reason: reason() },
-            "forward" => Action::Forward { note: None, assignee: None },
-            "send_back" => Action::SendBack { note: reason() },
-            "request_supplement" => Action::RequestSupplement { reason: reason() },
-            "supplement_received" => Action::SupplementReceived { note: None },
-            "request_payment" => Action::RequestPayment { reason: reason() },
-            "payment_received" => Action::PaymentReceived { note: None },
-            "reappoint" => {
+        use EventKind as K;
+        Some(match kind {
+            K::Accept => Action::Accept,
+            K::AskToComplete => Action::AskToComplete { reason: reason() },
+            K::Resubmit => Action::Resubmit,
+            K::RefuseIntake => Action::RefuseIntake { reason: reason() },
+            K::Forward => Action::Forward { note: None, assignee: None },
+            K::SendBack => Action::SendBack { note: reason() },
+            K::RequestSupplement => Action::RequestSupplement { reason: reason() },
+            K::SupplementReceived => Action::SupplementReceived { note: None },
+            K::RequestPayment => Action::RequestPayment { reason: reason() },
+            K::PaymentReceived => Action::PaymentReceived { note: None },
+            K::Reappoint => {
                 Action::Reappoint { new_due_date: cal.add_working_days(self.due_date?, 5).ok()?, reason: reason() }
             }
-            "move_due_date" => {
+            K::MoveDueDate => {
                 Action::MoveDueDate { new_due_date: cal.next_working_day(self.due_date?).ok()?, reason: reason() }
             }
-            "refuse" => Action::Refuse { reason: reason() },
-            "withdraw" => Action::Withdraw { reason: reason() },
-            "approve" => Action::Approve { result_number: "1".into(), result_date: ctx.now.date() },
-            "return_result" => Action::ReturnResult { channel: Channel::Counter },
-            "attach_document" => Action::AttachDocument {
+            K::Refuse => Action::Refuse { reason: reason() },
+            K::Withdraw => Action::Withdraw { reason: reason() },
+            K::Approve => Action::Approve { result_number: "1".into(), result_date: ctx.now.date() },
+            K::ReturnResult => Action::ReturnResult { channel: Channel::Counter },
+            K::AttachDocument => Action::AttachDocument {
                 index: 0,
                 file: FileRef {
                     sha256: "0".repeat(64),
@@ -881,7 +857,7 @@ impl Dossier {
                     size: 1,
                 },
             },
-            _ => return None,
+            K::Submitted | K::AttachResult => return None,
         })
     }
 }

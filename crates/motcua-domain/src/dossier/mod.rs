@@ -16,9 +16,9 @@ use motcua_calendar::TimeLimit;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use actions::{ACTION_NAMES, Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
+pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
-pub use events::event_label;
+pub use events::{ACTIONS, EventData, EventDetail, EventKind};
 pub use facts::{DossierFacts, Finish, StepFact};
 pub use state::{State, Timeliness};
 

@@ -16,24 +16,13 @@ use motcua_store::{AuditEntry, ProcedureQuery, StoreError, UserRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{PageError, PageResult};
+use super::error::PageResult;
+use super::roles::AgencyAdmin;
 use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The agency the signed-in administrator manages (the first where they are admin).
-pub(crate) async fn admin_agency(state: &AppState, web: &Web, back: &str) -> Result<(Actor, Agency), PageError> {
-    let actor = web.actor.clone().ok_or(PageError { error: ApiError::Unauthenticated, back_to: Some(back.into()) })?;
-    let agency_id = actor
-        .grants
-        .iter()
-        .find(|g| g.role == Role::Admin)
-        .map(|g| g.agency_id)
-        .ok_or_else(|| ApiError::Forbidden("quản trị".into()))?;
-    let agency = state.store.agency(agency_id).await?.ok_or_else(|| ApiError::NotFound("cơ quan".into()))?;
-    Ok((actor, agency))
-}
-
 /// Records who changed what in the agency.
 pub(crate) async fn audit(
     state: &AppState,
@@ -136,8 +125,11 @@ async fn admin_page(
     })
 }
 
-pub async fn home(State(state): State<AppState>, web: Web) -> PageResult<AdminPage> {
-    let (_, agency) = admin_agency(&state, &web, "/admin").await?;
+pub async fn home(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
+) -> PageResult<AdminPage> {
     admin_page(&state, web, &agency, vec![], None).await
 }
 
@@ -153,9 +145,9 @@ pub struct NewUser {
 pub async fn create_user(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     CsrfForm(f): CsrfForm<NewUser>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let mut errors = Vec::new();
     let username = f.username.trim().to_lowercase();
     if username.len() < 3 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
@@ -235,11 +227,10 @@ pub struct ActiveForm {
 
 pub async fn set_active(
     State(state): State<AppState>,
-    web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ActiveForm>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let user = managed_user(&state, &actor, id).await?;
     if user.id == actor.user_id && !f.active {
         return Err(ApiError::field("active", "Không thể tự khóa tài khoản của mình.").into());
@@ -265,10 +256,10 @@ pub struct NoFields {}
 pub async fn reset_password(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     Path(id): Path<Uuid>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let user = managed_user(&state, &actor, id).await?;
     let password = new_password();
     state.store.set_password_hash(user.id, &hash(password.clone()).await?).await?;
@@ -340,9 +331,9 @@ pub struct CodeParam {
 pub async fn procedures(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
     Query(p): Query<CodeParam>,
 ) -> PageResult<ProceduresPage> {
-    let (_, agency) = admin_agency(&state, &web, "/admin/procedures").await?;
     let spec = match state.store.procedure(&p.code).await? {
         Some(v) if v.agency_id == agency.id => {
             serde_json::to_string_pretty(&v.spec).map_err(|e| ApiError::Internal(e.to_string()))?
@@ -357,8 +348,12 @@ pub struct SpecForm {
     spec: String,
 }
 
-pub async fn publish(State(state): State<AppState>, web: Web, CsrfForm(f): CsrfForm<SpecForm>) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin/procedures").await?;
+pub async fn publish(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
+    CsrfForm(f): CsrfForm<SpecForm>,
+) -> PageResult<Response> {
     let parsed: Result<ProcedureSpec, _> = serde_json::from_str(&f.spec);
     let errors = match &parsed {
         Err(e) => vec![FieldError::new(
@@ -437,8 +432,11 @@ async fn calendar_page(
     Ok(CalendarPage { shell: web.shell, agency_name: agency.name.clone(), days, affected, errors, notice })
 }
 
-pub async fn calendar(State(state): State<AppState>, web: Web) -> PageResult<CalendarPage> {
-    let (_, agency) = admin_agency(&state, &web, "/admin/calendar").await?;
+pub async fn calendar(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
+) -> PageResult<CalendarPage> {
     calendar_page(&state, web, &agency, vec![], None).await
 }
 
@@ -459,8 +457,12 @@ fn toml_string(s: &str) -> String {
 
 /// Adds a day to the agency's calendar file; the calendar's own parser validates the result, so a
 /// bad entry is refused with its reason and the stored file is unchanged.
-pub async fn add_day(State(state): State<AppState>, web: Web, CsrfForm(f): CsrfForm<DayForm>) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin/calendar").await?;
+pub async fn add_day(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
+    CsrfForm(f): CsrfForm<DayForm>,
+) -> PageResult<Response> {
     let current = state.store.agency_calendar(agency.id).await?.unwrap_or_default();
     let source_id = format!("s{}", Uuid::now_v7().simple());
     let mut entry = format!(
@@ -518,9 +520,9 @@ pub struct NewUnit {
 pub async fn create_unit(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     CsrfForm(f): CsrfForm<NewUnit>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin").await?;
     let code = f.code.trim().to_uppercase();
     let name = motcua_domain::text::nfc(&f.name);
     let mut errors = Vec::new();
@@ -560,10 +562,10 @@ pub async fn create_unit(
 pub async fn upload_template(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     Path((code, index)): Path<(String, usize)>,
     mut mp: axum::extract::Multipart,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin/procedures").await?;
     let mut csrf = String::new();
     let mut upload = None;
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
@@ -624,9 +626,9 @@ pub struct NewAgency {
 pub async fn create_agency(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency: parent }: AgencyAdmin,
     CsrfForm(f): CsrfForm<NewAgency>,
 ) -> PageResult<Response> {
-    let (actor, parent) = admin_agency(&state, &web, "/admin").await?;
     let mut errors = Vec::new();
     let code = motcua_domain::types::AgencyCode::parse(&f.code)
         .map_err(|e| errors.push(FieldError::new("agency_code", e)))

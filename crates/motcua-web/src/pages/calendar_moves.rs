@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::{Action, Dossier, State as DState};
-use motcua_domain::org::{Actor, Agency, Role};
 use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{PageError, PageResult};
+use super::error::PageResult;
+use super::roles::{AgencyLead, LeadOrAdmin};
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::apply_and_store;
@@ -67,24 +67,6 @@ pub async fn affected(state: &AppState, agency: Uuid, cal: &WorkCalendar) -> Res
     Ok(out)
 }
 
-/// The agency whose calendar changes the actor may see (its leads and administrators) and whether
-/// they may apply the moves (its leads).
-async fn scope(state: &AppState, web: &Web) -> Result<(Actor, Agency, bool), PageError> {
-    let actor = web
-        .actor
-        .clone()
-        .ok_or(PageError { error: ApiError::Unauthenticated, back_to: Some("/office/calendar-moves".into()) })?;
-    let grant = actor
-        .grants
-        .iter()
-        .find(|g| matches!(g.role, Role::AgencyLead | Role::Admin))
-        .ok_or_else(|| ApiError::Forbidden("xem hồ sơ bị ảnh hưởng khi lịch nghỉ thay đổi".into()))?;
-    let agency_id = grant.agency_id;
-    let lead = actor.grants.iter().any(|g| g.agency_id == agency_id && g.role == Role::AgencyLead);
-    let agency = state.store.agency(agency_id).await?.ok_or_else(|| ApiError::NotFound("cơ quan".into()))?;
-    Ok((actor, agency, lead))
-}
-
 #[derive(Debug)]
 pub struct Row {
     id: Uuid,
@@ -110,8 +92,13 @@ pub struct MovedParam {
     moved: Option<usize>,
 }
 
-pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<MovedParam>) -> PageResult<MovesPage> {
-    let (_, agency, lead) = scope(&state, &web).await?;
+/// The agency's leads and administrators see the list; its leads apply the moves.
+pub async fn list(
+    State(state): State<AppState>,
+    web: Web,
+    LeadOrAdmin { agency, lead, .. }: LeadOrAdmin,
+    Query(p): Query<MovedParam>,
+) -> PageResult<MovesPage> {
     let cal = state.calendar(agency.id).await?;
     let rows = affected(&state, agency.id, &cal)
         .await?
@@ -139,11 +126,11 @@ pub struct ApplyForm {}
 
 /// Moves every affected dossier's due date to the next working day, each through the domain
 /// (its event and the applicant's message in the same write), and records one audit entry.
-pub async fn apply(State(state): State<AppState>, web: Web, CsrfForm(_): CsrfForm<ApplyForm>) -> PageResult<Response> {
-    let (actor, agency, lead) = scope(&state, &web).await?;
-    if !lead {
-        return Err(ApiError::Forbidden("dời ngày hẹn (chỉ lãnh đạo cơ quan)".into()).into());
-    }
+pub async fn apply(
+    State(state): State<AppState>,
+    AgencyLead { actor, agency }: AgencyLead,
+    CsrfForm(_): CsrfForm<ApplyForm>,
+) -> PageResult<Response> {
     let cal = state.calendar(agency.id).await?;
     let mut moved = Vec::new();
     for a in affected(&state, agency.id, &cal).await? {

@@ -7,27 +7,22 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State as DState, Submission};
+use motcua_domain::dossier::{
+    Action, ApplicantInput, Context, Dossier, EventKind, FileRef, State as DState, Submission,
+};
 use motcua_domain::org::Actor;
 use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::dossier_forms::{ActForm, read_multipart, store_upload};
-use super::error::{PageError, PageResult};
+use super::error::PageResult;
 use super::office::IntakeForm;
+use super::roles::Citizen;
 use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
-
-fn citizen<'a>(web: &'a Web, back: &str) -> Result<&'a Actor, PageError> {
-    match &web.actor {
-        Some(a) if a.citizen => Ok(a),
-        Some(_) => Err(ApiError::Forbidden("dùng cổng công dân bằng tài khoản cán bộ".into()).into()),
-        None => Err(PageError { error: ApiError::Unauthenticated, back_to: Some(back.to_owned()) }),
-    }
-}
 
 fn code_of(d: &Dossier, t: &super::i18n::Texts) -> String {
     d.code.as_ref().map_or_else(|| t.awaiting_code.to_owned(), |c| c.to_string())
@@ -40,8 +35,7 @@ pub struct MyList {
     rows: Vec<(Uuid, String, String, &'static str, String)>,
 }
 
-pub async fn my_list(State(state): State<AppState>, web: Web) -> PageResult<MyList> {
-    let actor = citizen(&web, "/my")?;
+pub async fn my_list(State(state): State<AppState>, web: Web, Citizen(actor): Citizen) -> PageResult<MyList> {
     let filter = DossierFilter { citizen_user_id: Some(actor.user_id), page: 1, page_size: 100, ..Default::default() };
     let rows = state
         .store
@@ -69,7 +63,7 @@ pub struct MyDossier {
     can_upload: bool,
     /// The citizen's answer to what was asked, (action, button): "supplement_received" after a
     /// supplement request, "resubmit" after a request to complete before acceptance (Mẫu 02).
-    answer: Option<(&'static str, &'static str)>,
+    answer: Option<(EventKind, &'static str)>,
     /// What the agency asked for, when it waits for the citizen: when, and its words.
     asked: Option<(String, String)>,
     can_withdraw: bool,
@@ -98,7 +92,7 @@ async fn my_dossier_page(
         .events(d.id)
         .await?
         .into_iter()
-        .filter(|e| e.kind != "attach_document")
+        .filter(|e| e.kind != EventKind::AttachDocument)
         .map(|e| (e.at.format("%H:%M %d/%m/%Y").to_string(), label(e.to_state).to_owned()))
         .collect();
     // What the citizen may do now is the domain's answer, as the server will judge it.
@@ -111,21 +105,21 @@ async fn my_dossier_page(
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let allowed = d.allowed_actions(&ctx);
-    let may = |name: &str| allowed.contains(&name);
+    let may = |kind: EventKind| allowed.contains(&kind);
     Ok(MyDossier {
         state_label: label(d.state),
         code: code_of(&d, web.shell.t),
         submitted,
-        can_upload: may("attach_document"),
-        answer: if may("supplement_received") {
-            Some(("supplement_received", web.shell.t.supplement_done))
-        } else if may("resubmit") {
-            Some(("resubmit", web.shell.t.resubmit_button))
+        can_upload: may(EventKind::AttachDocument),
+        answer: if may(EventKind::SupplementReceived) {
+            Some((EventKind::SupplementReceived, web.shell.t.supplement_done))
+        } else if may(EventKind::Resubmit) {
+            Some((EventKind::Resubmit, web.shell.t.resubmit_button))
         } else {
             None
         },
         asked: asked_of(&d),
-        can_withdraw: may("withdraw"),
+        can_withdraw: may(EventKind::Withdraw),
         events,
         errors,
         shell: web.shell,
@@ -152,23 +146,23 @@ fn asked_of(d: &Dossier) -> Option<(String, String)> {
 pub async fn my_dossier(
     State(state): State<AppState>,
     web: Web,
+    Citizen(actor): Citizen,
     Path(id): Path<Uuid>,
     Query(p): Query<SubmittedParam>,
 ) -> PageResult<MyDossier> {
-    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     my_dossier_page(&state, web, &actor, id, p.submitted.is_some(), vec![]).await
 }
 
 pub async fn my_act(
     State(state): State<AppState>,
     web: Web,
+    Citizen(actor): Citizen,
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
-    let result = match f.action.as_str() {
-        "supplement_received" | "resubmit" | "withdraw" => match f.action() {
+    let result = match f.action {
+        EventKind::SupplementReceived | EventKind::Resubmit | EventKind::Withdraw => match f.action() {
             Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await.map(|_| ()),
             Err(e) => Err(e),
         },
@@ -187,10 +181,10 @@ pub async fn my_act(
 pub async fn my_upload(
     State(state): State<AppState>,
     web: Web,
+    Citizen(actor): Citizen,
     Path(id): Path<Uuid>,
     mp: Multipart,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?.clone();
     let (fields, files) = read_multipart(&state, mp).await?;
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
     let mut d = load_readable(&state, &actor, id).await?;
@@ -206,10 +200,10 @@ pub async fn my_upload(
 
 pub async fn my_file(
     State(state): State<AppState>,
-    web: Web,
+    Citizen(actor): Citizen,
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
+    let actor = &actor;
     Ok(super::dossier_forms::document_file(&state, actor, id, index).await?)
 }
 
@@ -253,8 +247,12 @@ async fn submit_page(
     })
 }
 
-pub async fn submit_form(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> PageResult<SubmitPage> {
-    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
+pub async fn submit_form(
+    State(state): State<AppState>,
+    web: Web,
+    Citizen(actor): Citizen,
+    Path(code): Path<String>,
+) -> PageResult<SubmitPage> {
     let user = state.store.user(actor.user_id).await?;
     let form = IntakeForm {
         name: actor.name.clone(),
@@ -284,10 +282,10 @@ pub struct ReviewPage {
 pub async fn submit(
     State(state): State<AppState>,
     web: Web,
+    _: Citizen,
     Path(code): Path<String>,
     mp: Multipart,
 ) -> PageResult<Response> {
-    citizen(&web, &format!("/submit/{code}"))?;
     let (fields, files) = match read_multipart(&state, mp).await {
         Ok(x) => x,
         Err(e) => {
@@ -391,10 +389,10 @@ fn seal(key: &str, staged: &str) -> String {
 pub async fn confirm(
     State(state): State<AppState>,
     web: Web,
+    Citizen(actor): Citizen,
     Path(code): Path<String>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/submit/{code}"))?.clone();
     let get = |k: &str| f.fields.get(k).cloned().unwrap_or_default();
     let form = IntakeForm::applicant_from(get);
     let mut refs = Vec::new();
@@ -480,8 +478,12 @@ async fn create_online(
     Ok(t.dossier.id)
 }
 
-pub async fn my_result(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
-    let actor = citizen(&web, &format!("/my/dossiers/{id}"))?;
+pub async fn my_result(
+    State(state): State<AppState>,
+    Citizen(actor): Citizen,
+    Path(id): Path<Uuid>,
+) -> PageResult<Response> {
+    let actor = &actor;
     Ok(super::dossier_forms::result_file(&state, actor, id).await?)
 }
 
@@ -503,9 +505,9 @@ pub struct SettingsParams {
 pub async fn settings(
     State(state): State<AppState>,
     web: Web,
+    Citizen(actor): Citizen,
     Query(p): Query<SettingsParams>,
 ) -> PageResult<SettingsPage> {
-    let actor = citizen(&web, "/my/settings")?;
     let prefs = state.store.notify_preferences(actor.user_id).await?;
     Ok(SettingsPage { shell: web.shell, channels: prefs.channels, lang: prefs.lang, saved: p.saved.is_some() })
 }
@@ -520,10 +522,9 @@ pub struct SettingsForm {
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    web: Web,
+    Citizen(actor): Citizen,
     CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> PageResult<Response> {
-    let actor = citizen(&web, "/my/settings")?;
     let mut fields = Vec::new();
     if !["both", "sms", "email"].contains(&f.channels.as_str()) {
         fields.push(FieldError::new("channels", "chọn SMS, email hoặc cả hai / choose SMS, e-mail or both"));

@@ -5,7 +5,7 @@
 use axum::extract::Multipart;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{Action, Context, Dossier, FileRef};
+use motcua_domain::dossier::{Action, Context, Dossier, EventKind, EventKind as K, FileRef};
 use motcua_domain::org::Actor;
 use serde::Deserialize;
 
@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// One action form on a dossier page.
 #[derive(Debug, Clone)]
 pub struct ActionForm {
-    pub action: &'static str,
+    pub action: EventKind,
     pub label: &'static str,
     pub reason: bool,
     pub note: bool,
@@ -26,7 +26,7 @@ pub struct ActionForm {
     pub danger: bool,
 }
 
-const fn form(action: &'static str, label: &'static str) -> ActionForm {
+const fn form(action: EventKind, label: &'static str) -> ActionForm {
     ActionForm {
         action,
         label,
@@ -41,23 +41,23 @@ const fn form(action: &'static str, label: &'static str) -> ActionForm {
 
 /// Every action a page can offer, with the fields its form asks for.
 const FORMS: [ActionForm; 15] = [
-    form("accept", "Tiếp nhận hồ sơ (cấp mã, hẹn ngày trả)"),
-    ActionForm { reason: true, ..form("ask_to_complete", "Yêu cầu hoàn thiện hồ sơ (Mẫu 02)") },
-    form("resubmit", "Đã nhận hồ sơ hoàn thiện (đưa lại vào hàng chờ tiếp nhận)"),
-    ActionForm { reason: true, danger: true, ..form("refuse_intake", "Từ chối tiếp nhận (Mẫu 03)") },
-    ActionForm { note: true, ..form("forward", "Chuyển bước tiếp theo") },
-    ActionForm { note: true, ..form("send_back", "Trả lại bước trước") },
-    ActionForm { reason: true, ..form("request_supplement", "Yêu cầu bổ sung hồ sơ (Mẫu 02)") },
-    ActionForm { note: true, ..form("supplement_received", "Đã nhận hồ sơ bổ sung") },
-    ActionForm { reason: true, ..form("request_payment", "Yêu cầu thực hiện nghĩa vụ tài chính") },
-    ActionForm { note: true, ..form("payment_received", "Đã thực hiện nghĩa vụ tài chính") },
+    form(K::Accept, "Tiếp nhận hồ sơ (cấp mã, hẹn ngày trả)"),
+    ActionForm { reason: true, ..form(K::AskToComplete, "Yêu cầu hoàn thiện hồ sơ (Mẫu 02)") },
+    form(K::Resubmit, "Đã nhận hồ sơ hoàn thiện (đưa lại vào hàng chờ tiếp nhận)"),
+    ActionForm { reason: true, danger: true, ..form(K::RefuseIntake, "Từ chối tiếp nhận (Mẫu 03)") },
+    ActionForm { note: true, ..form(K::Forward, "Chuyển bước tiếp theo") },
+    ActionForm { note: true, ..form(K::SendBack, "Trả lại bước trước") },
+    ActionForm { reason: true, ..form(K::RequestSupplement, "Yêu cầu bổ sung hồ sơ (Mẫu 02)") },
+    ActionForm { note: true, ..form(K::SupplementReceived, "Đã nhận hồ sơ bổ sung") },
+    ActionForm { reason: true, ..form(K::RequestPayment, "Yêu cầu thực hiện nghĩa vụ tài chính") },
+    ActionForm { note: true, ..form(K::PaymentReceived, "Đã thực hiện nghĩa vụ tài chính") },
     ActionForm {
-        reason: true, new_date: true, ..form("reappoint", "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
+        reason: true, new_date: true, ..form(K::Reappoint, "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
     },
-    ActionForm { reason: true, danger: true, ..form("refuse", "Từ chối giải quyết") },
-    ActionForm { reason: true, danger: true, ..form("withdraw", "Dừng giải quyết theo yêu cầu") },
-    ActionForm { result: true, ..form("approve", "Duyệt kết quả") },
-    ActionForm { channel: true, ..form("return_result", "Trả kết quả") },
+    ActionForm { reason: true, danger: true, ..form(K::Refuse, "Từ chối giải quyết") },
+    ActionForm { reason: true, danger: true, ..form(K::Withdraw, "Dừng giải quyết theo yêu cầu") },
+    ActionForm { result: true, ..form(K::Approve, "Duyệt kết quả") },
+    ActionForm { channel: true, ..form(K::ReturnResult, "Trả kết quả") },
 ];
 
 /// The forms of the actions `actor` may take on `d` now: the domain says which
@@ -75,12 +75,12 @@ pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::Na
 }
 
 /// The fields of an action form.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct ActForm {
     #[serde(default)]
     pub csrf: String,
     pub version: i64,
-    pub action: String,
+    pub action: EventKind,
     #[serde(default)]
     pub reason: String,
     #[serde(default)]
@@ -103,35 +103,35 @@ impl ActForm {
             chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
                 .map_err(|_| ApiError::field(field, "Cần chọn ngày (dd/mm/yyyy)."))
         };
-        Ok(match self.action.as_str() {
-            "accept" => Action::Accept,
-            "ask_to_complete" => Action::AskToComplete { reason: self.reason.clone() },
-            "resubmit" => Action::Resubmit,
-            "refuse_intake" => Action::RefuseIntake { reason: self.reason.clone() },
-            "forward" => Action::Forward { note: opt(&self.note), assignee: None },
-            "send_back" => Action::SendBack { note: self.note.clone() },
-            "request_supplement" => Action::RequestSupplement { reason: self.reason.clone() },
-            "supplement_received" => Action::SupplementReceived { note: opt(&self.note) },
-            "request_payment" => Action::RequestPayment { reason: self.reason.clone() },
-            "payment_received" => Action::PaymentReceived { note: opt(&self.note) },
-            "reappoint" => Action::Reappoint {
+        Ok(match self.action {
+            K::Accept => Action::Accept,
+            K::AskToComplete => Action::AskToComplete { reason: self.reason.clone() },
+            K::Resubmit => Action::Resubmit,
+            K::RefuseIntake => Action::RefuseIntake { reason: self.reason.clone() },
+            K::Forward => Action::Forward { note: opt(&self.note), assignee: None },
+            K::SendBack => Action::SendBack { note: self.note.clone() },
+            K::RequestSupplement => Action::RequestSupplement { reason: self.reason.clone() },
+            K::SupplementReceived => Action::SupplementReceived { note: opt(&self.note) },
+            K::RequestPayment => Action::RequestPayment { reason: self.reason.clone() },
+            K::PaymentReceived => Action::PaymentReceived { note: opt(&self.note) },
+            K::Reappoint => Action::Reappoint {
                 new_due_date: date(&self.new_due_date, "new_due_date")?,
                 reason: self.reason.clone(),
             },
-            "refuse" => Action::Refuse { reason: self.reason.clone() },
-            "withdraw" => Action::Withdraw { reason: self.reason.clone() },
-            "approve" => Action::Approve {
+            K::Refuse => Action::Refuse { reason: self.reason.clone() },
+            K::Withdraw => Action::Withdraw { reason: self.reason.clone() },
+            K::Approve => Action::Approve {
                 result_number: self.result_number.clone(),
                 result_date: date(&self.result_date, "result_date")?,
             },
-            "return_result" => Action::ReturnResult {
+            K::ReturnResult => Action::ReturnResult {
                 channel: match self.channel.as_str() {
                     "online" => Channel::Online,
                     "postal" => Channel::Postal,
                     _ => Channel::Counter,
                 },
             },
-            other => return Err(ApiError::BadRequest(format!("không có thao tác \"{other}\""))),
+            other => return Err(ApiError::BadRequest(format!("không có thao tác \"{other}\" trên trang này"))),
         })
     }
 }

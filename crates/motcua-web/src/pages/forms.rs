@@ -15,19 +15,11 @@ use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{PageError, PageResult};
-use super::session::Web;
+use super::error::PageResult;
+use super::roles::Officer;
 use crate::error::ApiError;
 use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
-
-fn officer(web: &Web) -> Result<&motcua_domain::org::Actor, PageError> {
-    match &web.actor {
-        Some(a) if !a.grants.is_empty() => Ok(a),
-        Some(_) => Err(ApiError::Forbidden("in văn bản của hồ sơ".into()).into()),
-        None => Err(ApiError::Unauthenticated.into()),
-    }
-}
 
 fn t(v: Option<NaiveDateTime>) -> String {
     v.map(|t| t.format("%H giờ %M, ngày %d/%m/%Y").to_string()).unwrap_or_default()
@@ -80,10 +72,10 @@ pub struct FormPage {
 
 pub async fn form(
     State(state): State<AppState>,
-    web: Web,
+    Officer(actor): Officer,
     Path((id, form)): Path<(Uuid, String)>,
 ) -> PageResult<FormPage> {
-    let actor = officer(&web)?;
+    let actor = &actor;
     let d = load_readable(&state, actor, id).await?;
     let title = documents_of(&d)
         .into_iter()
@@ -188,10 +180,9 @@ pub struct RegisterPage {
 /// The register book (Mẫu 06) of the dossiers received in a date range.
 pub async fn register(
     State(state): State<AppState>,
-    web: Web,
+    Officer(actor): Officer,
     Query(p): Query<RegisterParams>,
 ) -> PageResult<Response> {
-    let actor = officer(&web)?;
     let today = state.now_default().date();
     let from = p.from.unwrap_or_else(|| today - chrono::Duration::days(30));
     let to = p.to.unwrap_or(today);

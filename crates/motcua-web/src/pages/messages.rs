@@ -9,15 +9,16 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
-use motcua_domain::org::{Actor, Agency, Role};
+use motcua_domain::org::Agency;
 use motcua_notify::template::{self, LANGS, Placeholder, TemplateSet};
 use motcua_notify::{MessageContext, Segments, render_with, segments};
 use motcua_store::{DeliveryQuery, MessageTemplate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::admin::{admin_agency, audit};
-use super::error::{PageError, PageResult};
+use super::admin::audit;
+use super::error::PageResult;
+use super::roles::{AgencyAdmin, FollowUp};
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::load_readable;
@@ -49,27 +50,6 @@ fn reason_vi(reason: &str) -> &'static str {
     if reason == "no_mobile" { "Không có số di động" } else { "SMS không gửi được" }
 }
 
-/// Whether a role follows dossiers up with applicants and units: the counter and the leaders
-/// take phone calls and send reminders.
-pub fn follows_up(role: Role) -> bool {
-    matches!(role, Role::Reception | Role::UnitLead | Role::AgencyLead)
-}
-
-/// An officer of the counter or a leader of some agency; the agencies whose calls they handle.
-fn call_handler(web: &Web) -> Result<(&Actor, Vec<Uuid>), PageError> {
-    let actor = match &web.actor {
-        Some(a) => a,
-        None => return Err(PageError { error: ApiError::Unauthenticated, back_to: Some("/office/calls".into()) }),
-    };
-    let mut agencies: Vec<Uuid> = actor.grants.iter().filter(|g| follows_up(g.role)).map(|g| g.agency_id).collect();
-    agencies.sort();
-    agencies.dedup();
-    if agencies.is_empty() {
-        return Err(ApiError::Forbidden("xem danh sách cuộc gọi".into()).into());
-    }
-    Ok((actor, agencies))
-}
-
 #[derive(Debug)]
 pub struct CallRow {
     id: Uuid,
@@ -97,8 +77,12 @@ pub struct NoticeParam {
     done: Option<String>,
 }
 
-pub async fn calls(State(state): State<AppState>, web: Web, Query(p): Query<NoticeParam>) -> PageResult<CallsPage> {
-    let (_, agencies) = call_handler(&web)?;
+pub async fn calls(
+    State(state): State<AppState>,
+    web: Web,
+    FollowUp { agencies, .. }: FollowUp,
+    Query(p): Query<NoticeParam>,
+) -> PageResult<CallsPage> {
     let mut rows = Vec::new();
     for agency in agencies {
         for t in state.store.call_tasks(agency, true).await? {
@@ -131,11 +115,11 @@ pub struct CallForm {
 
 pub async fn record_call(
     State(state): State<AppState>,
-    web: Web,
+    FollowUp { actor, agencies }: FollowUp,
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<CallForm>,
 ) -> PageResult<Response> {
-    let (actor, agencies) = call_handler(&web)?;
+    let actor = &actor;
     let not_found = || ApiError::NotFound("không tìm thấy cuộc gọi".into());
     let task = state.store.call_task(id).await?.ok_or_else(not_found)?;
     if !agencies.contains(&task.agency_id) {
@@ -165,15 +149,14 @@ pub struct BackForm {
 /// Queues a reminder about one unfinished dossier to whoever holds it (leaders and the counter).
 pub async fn remind(
     State(state): State<AppState>,
-    web: Web,
+    FollowUp { actor, agencies }: FollowUp,
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<BackForm>,
 ) -> PageResult<Response> {
     let back = format!("/office/dossiers/{id}");
-    let actor =
-        web.actor.as_ref().ok_or(PageError { error: ApiError::Unauthenticated, back_to: Some(back.clone()) })?;
+    let actor = &actor;
     let d = load_readable(&state, actor, id).await?;
-    if !actor.grants.iter().any(|g| g.agency_id == d.agency_id && follows_up(g.role)) {
+    if !agencies.contains(&d.agency_id) {
         return Err(ApiError::Forbidden("nhắc xử lý hồ sơ".into()).into());
     }
     if d.finished_at.is_some() {
@@ -248,9 +231,9 @@ const PAGE_SIZE: u32 = 50;
 pub async fn message_log(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
     Query(p): Query<LogParams>,
 ) -> PageResult<MessageLog> {
-    let (_, agency) = admin_agency(&state, &web, "/admin/messages").await?;
     let page = p.page.unwrap_or(1).max(1);
     let found = state
         .store
@@ -318,11 +301,10 @@ pub async fn message_log(
 
 pub async fn resend(
     State(state): State<AppState>,
-    web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     Path(id): Path<Uuid>,
     CsrfForm(_): CsrfForm<BackForm>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, "/admin/messages").await?;
     let not_found = || ApiError::NotFound("không tìm thấy tin nhắn".into());
     let d = state.store.delivery(id).await?.filter(|d| d.agency_id == agency.id).ok_or_else(not_found)?;
     state.store.resend_delivery(id, state.now_default()).await?;
@@ -347,8 +329,11 @@ pub struct TemplatesIndex {
     rows: Vec<EventRow>,
 }
 
-pub async fn templates(State(state): State<AppState>, web: Web) -> PageResult<TemplatesIndex> {
-    let (_, agency) = admin_agency(&state, &web, "/admin/templates").await?;
+pub async fn templates(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
+) -> PageResult<TemplatesIndex> {
     let saved = state.store.message_templates(agency.id).await?;
     let rows = template::events()
         .into_iter()
@@ -518,10 +503,10 @@ async fn editor(
 pub async fn edit_template(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { agency, .. }: AgencyAdmin,
     Path((event, lang)): Path<(String, String)>,
     Query(p): Query<EditorParams>,
 ) -> PageResult<TemplateEditor> {
-    let (_, agency) = admin_agency(&state, &web, &format!("/admin/templates/{event}/{lang}")).await?;
     let notice = p.saved.map(|v| format!("Đã lưu phiên bản {v}. Tin nhắn từ nay dùng nội dung này."));
     Ok(editor(&state, web.shell, &agency, (&event, &lang), None, vec![], (p.version, notice)).await?)
 }
@@ -544,10 +529,10 @@ fn template_errors(set: &TemplateSet) -> Vec<FieldError> {
 pub async fn save_template(
     State(state): State<AppState>,
     web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
     Path((event, lang)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<TemplateForm>,
 ) -> PageResult<Response> {
-    let (actor, agency) = admin_agency(&state, &web, &format!("/admin/templates/{event}/{lang}")).await?;
     known(&event, &lang)?;
     let set = f.set();
     let errors = template_errors(&set);
@@ -584,12 +569,10 @@ pub struct PreviewAnswer {
 }
 
 pub async fn preview_template(
-    State(state): State<AppState>,
-    web: Web,
+    _: AgencyAdmin,
     Path((event, lang)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<TemplateForm>,
 ) -> PageResult<Json<PreviewAnswer>> {
-    admin_agency(&state, &web, "/admin/templates").await?;
     known(&event, &lang)?;
     let set = f.set();
     let errors = template_errors(&set);

@@ -16,6 +16,7 @@ pub mod office;
 pub mod public;
 pub mod quality;
 pub mod reports;
+pub mod roles;
 pub mod session;
 pub mod survey;
 

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::error::PageResult;
 use super::reports::{Scope, scope};
+use super::roles::Officer;
 use super::session::{CsrfForm, Shell, Web};
 use crate::state::AppState;
 
@@ -51,9 +52,10 @@ fn pct(num: u64, den: u64) -> String {
 pub async fn draft(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<NarrativeParams>,
 ) -> PageResult<NarrativePage> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports/narrative", false).await?;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     // Biểu 06 and the figures beside it over the report window; the Decision 766 index over the
     // calendar window, as the quality page shows it for the same period. Both as of now while
     // the period is under way.

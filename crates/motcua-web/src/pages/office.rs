@@ -16,22 +16,14 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::dossier_forms::{ActForm, ActionForm, available};
-use super::error::{PageError, PageResult};
-use super::messages::follows_up;
+use super::error::PageResult;
+use super::roles::{Officer, follows_up};
 use super::session::{CsrfForm, Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
 
 /// The signed-in officer, or a trip to the sign-in page and back.
-fn officer<'a>(web: &'a Web, back: &str) -> Result<&'a Actor, PageError> {
-    match &web.actor {
-        Some(a) if !a.grants.is_empty() => Ok(a),
-        Some(_) => Err(ApiError::Forbidden("vào khu vực xử lý hồ sơ".into()).into()),
-        None => Err(PageError { error: ApiError::Unauthenticated, back_to: Some(back.to_owned()) }),
-    }
-}
-
 async fn home_calendar(state: &AppState, actor: &Actor) -> Result<std::sync::Arc<WorkCalendar>, ApiError> {
     state.calendar(actor.agencies().first().copied().unwrap_or(Uuid::nil())).await
 }
@@ -70,8 +62,8 @@ fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime
     }
 }
 
-pub async fn dashboard(State(state): State<AppState>, web: Web) -> PageResult<Dashboard> {
-    let actor = officer(&web, "/office")?;
+pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): Officer) -> PageResult<Dashboard> {
+    let actor = &actor;
     let cal = home_calendar(&state, actor).await?;
     let now = state.now(&cal);
     let mut counts = [0; 4];
@@ -145,8 +137,13 @@ pub struct ListParams {
     sort: String,
 }
 
-pub async fn list(State(state): State<AppState>, web: Web, Query(p): Query<ListParams>) -> PageResult<ListPage> {
-    let actor = officer(&web, "/office/dossiers")?;
+pub async fn list(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<ListParams>,
+) -> PageResult<ListPage> {
+    let actor = &actor;
     let cal = home_calendar(&state, actor).await?;
     let now = state.now(&cal);
     let mut filter = view_filter(actor, &p.view, &cal, now);
@@ -291,7 +288,7 @@ async fn dossier_page(
         .events(d.id)
         .await?
         .into_iter()
-        .map(|e| (e.at, format!("{} → {}", motcua_domain::dossier::event_label(&e.kind, false), e.to_state.label_vi())))
+        .map(|e| (e.at, format!("{} → {}", e.kind.label(false), e.to_state.label_vi())))
         .collect();
     let deliveries = state.store.deliveries_of(d.id).await?;
     for m in &deliveries {
@@ -362,10 +359,10 @@ pub struct DoneParam {
 pub async fn show(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Path(id): Path<Uuid>,
     Query(p): Query<DoneParam>,
 ) -> PageResult<DossierPage> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let done = match (p.done, p.reminded) {
         (_, Some(0)) => {
             Some("Không gửi thêm lời nhắc: hôm nay đã nhắc, hoặc người xử lý chưa có email, số di động.".into())
@@ -380,10 +377,10 @@ pub async fn show(
 pub async fn act(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let d = load_readable(&state, &actor, id).await?;
     let result = match f.action() {
         Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await,
@@ -405,10 +402,10 @@ pub async fn act(
 
 pub async fn file(
     State(state): State<AppState>,
-    web: Web,
+    Officer(actor): Officer,
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
+    let actor = &actor;
     Ok(super::dossier_forms::document_file(&state, actor, id, index).await?)
 }
 
@@ -517,9 +514,9 @@ pub struct IntakeQuery {
 pub async fn intake_form(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(q): Query<IntakeQuery>,
 ) -> PageResult<IntakePage> {
-    let actor = officer(&web, "/office/intake")?.clone();
     let form = IntakeForm { procedure_code: q.procedure_code, ..Default::default() };
     intake_page(&state, web, &actor, form, vec![]).await
 }
@@ -527,9 +524,9 @@ pub async fn intake_form(
 pub async fn intake(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     CsrfForm(f): CsrfForm<IntakeForm>,
 ) -> PageResult<Response> {
-    let actor = officer(&web, "/office/intake")?.clone();
     match create_at_counter(&state, &actor, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/office/dossiers/{id}/receipt")).into_response()),
         Err(e) => {
@@ -608,8 +605,11 @@ pub struct ReceiptPage {
 
 /// The receipt and appointment (Giấy tiếp nhận hồ sơ và hẹn trả kết quả, Mẫu 01), to print,
 /// with a QR code to the public lookup.
-pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<ReceiptPage> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}/receipt"))?.clone();
+pub async fn receipt(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+) -> PageResult<ReceiptPage> {
     let d = load_readable(&state, &actor, id).await?;
     let code =
         d.code.as_ref().map(|c| c.to_string()).ok_or_else(|| ApiError::NotFound("hồ sơ chưa được tiếp nhận".into()))?;
@@ -643,10 +643,10 @@ pub async fn receipt(State(state): State<AppState>, web: Web, Path(id): Path<Uui
 pub async fn result_file(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Path(id): Path<Uuid>,
     mp: axum::extract::Multipart,
 ) -> PageResult<Response> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}"))?.clone();
     let (fields, files) = super::dossier_forms::read_multipart(&state, mp).await?;
     check_csrf(&web, fields.get("csrf").map(String::as_str))?;
     let d = load_readable(&state, &actor, id).await?;
@@ -657,7 +657,11 @@ pub async fn result_file(
     Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response())
 }
 
-pub async fn result_download(State(state): State<AppState>, web: Web, Path(id): Path<Uuid>) -> PageResult<Response> {
-    let actor = officer(&web, &format!("/office/dossiers/{id}"))?;
+pub async fn result_download(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+) -> PageResult<Response> {
+    let actor = &actor;
     Ok(super::dossier_forms::result_file(&state, actor, id).await?)
 }

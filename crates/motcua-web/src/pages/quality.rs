@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use super::error::PageResult;
 use super::reports::{DrillPage, Scope, dossier_rows, encode, report_scope, scope};
+use super::roles::Officer;
 use super::session::{Shell, Web};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -297,9 +298,10 @@ fn polyline(rates: &[Option<f64>]) -> String {
 pub async fn dashboard(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<QualityParams>,
 ) -> PageResult<QualityPage> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
     let window = sc.index_window();
     let Scope { agency, period, now, .. } = sc;
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
@@ -460,9 +462,10 @@ pub async fn dashboard(
 pub async fn indicator_dossiers(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<QualityParams>,
 ) -> PageResult<DrillPage> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
     let window = sc.index_window();
     let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
@@ -537,9 +540,10 @@ fn decision_line(d: &catalog::PublicationFacts) -> String {
 pub async fn indicator_procedures(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<QualityParams>,
 ) -> PageResult<ProceduresPage> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality", true).await?;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
     let window = sc.index_window();
     let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
@@ -712,9 +716,10 @@ pub struct MonitoringPage {
 pub async fn monitoring(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<MonitoringParams>,
 ) -> PageResult<MonitoringPage> {
-    let (actor, agency) = report_scope(&state, &web, p.agency.as_deref(), "/office/monitoring").await?;
+    let (actor, agency) = report_scope(&state, actor, p.agency.as_deref()).await?;
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let today = now.date();
@@ -783,7 +788,7 @@ pub async fn monitoring(
         unit: p.unit,
         units: units.into_iter().map(|u| (u.code, u.name)).collect(),
         groups,
-        can_remind: actor.grants.iter().any(|g| g.agency_id == agency.id && super::messages::follows_up(g.role)),
+        can_remind: actor.grants.iter().any(|g| g.agency_id == agency.id && super::roles::follows_up(g.role)),
         notice: p.reminded.map(|n| {
             if n == 0 {
                 "Không gửi thêm lời nhắc: hôm nay đã nhắc, hoặc người xử lý chưa có email, số di động.".into()

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{PageError, PageResult};
+use super::roles::Officer;
 use super::session::{Shell, Web};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -27,15 +28,9 @@ use crate::state::AppState;
 /// Any officer of an agency reads its reports; the agency is their first, or `agency` by code.
 pub(crate) async fn report_scope(
     state: &AppState,
-    web: &Web,
+    actor: Actor,
     agency: Option<&str>,
-    back: &str,
 ) -> Result<(Actor, Agency), PageError> {
-    let actor = match &web.actor {
-        Some(a) if !a.grants.is_empty() => a.clone(),
-        Some(_) => return Err(ApiError::Forbidden("xem báo cáo của cơ quan".into()).into()),
-        None => return Err(PageError { error: ApiError::Unauthenticated, back_to: Some(back.to_owned()) }),
-    };
     let agency = match agency.filter(|c| !c.is_empty()) {
         Some(code) => state.store.agency_by_code(code).await?,
         None => state.store.agency(actor.agencies()[0]).await?,
@@ -88,12 +83,11 @@ impl Scope {
 /// month whose report is under way (`calendar_month`: the current calendar month).
 pub(crate) async fn scope(
     state: &AppState,
-    web: &Web,
+    actor: Actor,
     (agency, period): (Option<&str>, &str),
-    back: &str,
     calendar_month: bool,
 ) -> Result<Scope, PageError> {
-    let (actor, agency) = report_scope(state, web, agency, back).await?;
+    let (actor, agency) = report_scope(state, actor, agency).await?;
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let today = now.date();
@@ -242,8 +236,13 @@ fn unit_label(units: &[(String, String)], code: &str) -> String {
     units.iter().find(|(c, _)| c == code).map_or_else(|| code.to_owned(), |(c, n)| format!("{n} ({c})"))
 }
 
-pub async fn bieu06(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Report06Page> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+pub async fn bieu06(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<PageParams>,
+) -> PageResult<Report06Page> {
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, cal, .. } = sc;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
@@ -335,9 +334,10 @@ const LIST_LIMIT: usize = 2000;
 pub async fn report_dossiers(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     Query(p): Query<ReportParams>,
 ) -> PageResult<DrillPage> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, .. } = sc;
     let column = p.col.and_then(Column::from_number).ok_or_else(|| ApiError::NotFound("không có cột này".into()))?;
@@ -403,8 +403,12 @@ fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
     ([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], body).into_response()
 }
 
-pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+pub async fn bieu06_csv(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Query(p): Query<PageParams>,
+) -> PageResult<Response> {
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, .. } = sc;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
@@ -425,8 +429,12 @@ pub async fn bieu06_csv(State(state): State<AppState>, web: Web, Query(p): Query
     Ok(download("text/csv; charset=utf-8", &format!("bieu06-{}-{period}.csv", agency.code), out))
 }
 
-pub async fn bieu06_xlsx(State(state): State<AppState>, web: Web, Query(p): Query<PageParams>) -> PageResult<Response> {
-    let sc = scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/reports", false).await?;
+pub async fn bieu06_xlsx(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Query(p): Query<PageParams>,
+) -> PageResult<Response> {
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, cal, .. } = sc;
     let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
@@ -493,10 +501,10 @@ pub struct FreezeForm {
 /// Freezes the period's report as it stands: an immutable snapshot, kept with who made it.
 pub async fn freeze(
     State(state): State<AppState>,
-    web: Web,
+    Officer(actor): Officer,
     super::session::CsrfForm(f): super::session::CsrfForm<FreezeForm>,
 ) -> PageResult<Response> {
-    let sc = scope(&state, &web, (f.agency.as_deref(), &f.period), "/office/reports", false).await?;
+    let sc = scope(&state, actor, (f.agency.as_deref(), &f.period), false).await?;
     let w = sc.report_window();
     let Scope { actor, agency, period, now, .. } = sc;
     // Freezing is an official act of the agency: its leads and administrators. Inspectors read.
@@ -537,12 +545,13 @@ pub async fn freeze(
 pub async fn snapshot(
     State(state): State<AppState>,
     web: Web,
+    Officer(actor): Officer,
     axum::extract::Path(id): axum::extract::Path<Uuid>,
 ) -> PageResult<Report06Page> {
     let not_found = || ApiError::NotFound("không tìm thấy bản chốt số liệu".into());
     let (agency_id, _, period, at, data) = state.store.report_snapshot(id).await?.ok_or_else(not_found)?;
     let agency = state.store.agency(agency_id).await?.ok_or_else(not_found)?;
-    report_scope(&state, &web, Some(agency.code.as_str()), "/office/reports").await.map_err(|_| not_found())?;
+    report_scope(&state, actor, Some(agency.code.as_str())).await.map_err(|_| not_found())?;
     let report: Report06 = serde_json::from_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let period = Period::parse(&period).ok_or_else(not_found)?;
     let units = unit_names(&state, &agency).await?;

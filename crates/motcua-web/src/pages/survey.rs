@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::error::PageResult;
 use super::reports::{Scope, encode, scope};
+use super::roles::Officer;
 use super::session::{Shell, Web, check_csrf};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -182,9 +183,13 @@ fn parsed(rows: &[SurveyResponse]) -> Vec<sipas::Response> {
 }
 
 /// The survey's indices of a period (calendar window).
-pub async fn index(State(state): State<AppState>, web: Web, Query(p): Query<IndexParams>) -> PageResult<IndexPage> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality/sipas", true).await?;
+pub async fn index(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<IndexParams>,
+) -> PageResult<IndexPage> {
+    let Scope { agency, period, .. } = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
     let rows = responses(&state, &agency, &period).await?;
     let survey = Survey::builtin();
     let index = sipas::index(&survey, &parsed(&rows));
@@ -201,9 +206,12 @@ pub async fn index(State(state): State<AppState>, web: Web, Query(p): Query<Inde
 }
 
 /// The raw answers of a period, one row per response, one column per criterion.
-pub async fn export(State(state): State<AppState>, web: Web, Query(p): Query<IndexParams>) -> PageResult<Response> {
-    let Scope { agency, period, .. } =
-        scope(&state, &web, (p.agency.as_deref(), &p.period), "/office/quality/sipas", true).await?;
+pub async fn export(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Query(p): Query<IndexParams>,
+) -> PageResult<Response> {
+    let Scope { agency, period, .. } = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
     let rows = responses(&state, &agency, &period).await?;
     let survey = Survey::builtin();
     let criteria = survey.criteria();

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{NaiveDate, NaiveDateTime};
-use motcua_domain::dossier::{Dossier, State as DossierState, event_label};
+use motcua_domain::dossier::{Dossier, EventKind, State as DossierState};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -25,7 +25,7 @@ pub struct LookupStep {
     #[schema(value_type = String)]
     pub at: NaiveDateTime,
     /// The event's code, e.g. `accept`.
-    pub kind: String,
+    pub kind: EventKind,
     pub to_state: DossierState,
     pub event: String,
     pub state_label: String,
@@ -77,12 +77,12 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
     let Some((d, events)) = found.filter(|_| matches) else { return Ok(None) };
     let timeline = events
         .iter()
-        .filter(|e| e.kind != "attach_document")
+        .filter(|e| e.kind != EventKind::AttachDocument)
         .map(|e| LookupStep {
             at: e.at,
-            kind: e.kind.clone(),
+            kind: e.kind,
             to_state: e.to_state,
-            event: event_label(&e.kind, false).to_owned(),
+            event: e.kind.label(false).to_owned(),
             state_label: e.to_state.label_vi().to_owned(),
         })
         .collect();
@@ -151,7 +151,7 @@ impl LookupView {
         if english {
             self.state_label = self.state.label_en().to_owned();
             for s in &mut self.timeline {
-                s.event = event_label(&s.kind, true).to_owned();
+                s.event = s.kind.label(true).to_owned();
                 s.state_label = s.to_state.label_en().to_owned();
             }
         }

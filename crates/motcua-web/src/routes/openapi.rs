@@ -37,6 +37,7 @@ use super::{auth_token, health, lookup, metrics, procedures};
         transitions::request_payment,
         transitions::payment_received,
         transitions::reappoint,
+        transitions::move_due_date,
         transitions::refuse,
         transitions::withdraw,
         transitions::approve,

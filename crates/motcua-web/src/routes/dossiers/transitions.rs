@@ -6,7 +6,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
-use motcua_domain::dossier::Action;
+use motcua_domain::dossier::{Action, EventKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ async fn run(
     state: AppState,
     actor: motcua_domain::org::Actor,
     id: Uuid,
-    action: &str,
+    action: EventKind,
     req: TransitionRequest,
 ) -> ApiResult<Json<TransitionResponse>> {
     let dossier = load_readable(&state, &actor, id).await?;
@@ -43,13 +43,13 @@ async fn run(
             "tệp kết quả chỉ được đính kèm bằng cách tải lên / upload the result file",
         ));
     }
-    fields.insert("action".into(), serde_json::Value::String(action.to_owned()));
+    fields.insert("action".into(), serde_json::Value::String(action.as_str().to_owned()));
     let action: Action = serde_json::from_value(serde_json::Value::Object(fields)).map_err(ApiError::shape)?;
     Ok(Json(apply_and_store(&state, &actor, &dossier, req.version, action).await?))
 }
 
 macro_rules! transitions {
-    ($( $handler:ident, $action:literal, $path:literal, $summary:literal; )*) => {
+    ($( $handler:ident, $action:ident, $path:literal, $summary:literal; )*) => {
         $(
             #[utoipa::path(post, path = $path, tag = "transitions", summary = $summary,
                 params(("id" = Uuid, Path)), request_body = TransitionRequest,
@@ -62,7 +62,7 @@ macro_rules! transitions {
                 Path(id): Path<Uuid>,
                 ApiJson(req): ApiJson<TransitionRequest>,
             ) -> ApiResult<Json<TransitionResponse>> {
-                run(state, actor, id, $action, req).await
+                run(state, actor, id, EventKind::$action, req).await
             }
         )*
 
@@ -73,19 +73,20 @@ macro_rules! transitions {
 }
 
 transitions! {
-    accept, "accept", "/api/v1/dossiers/{id}/accept", "Tiếp nhận (Mẫu 01): cấp mã, hẹn ngày trả";
-    ask_to_complete, "ask_to_complete", "/api/v1/dossiers/{id}/ask-to-complete", "Yêu cầu hoàn thiện trước khi tiếp nhận (Mẫu 02): reason";
-    resubmit, "resubmit", "/api/v1/dossiers/{id}/resubmit", "Nộp lại hồ sơ đã hoàn thiện";
-    refuse_intake, "refuse_intake", "/api/v1/dossiers/{id}/refuse-intake", "Từ chối tiếp nhận (Mẫu 03): reason";
-    forward, "forward", "/api/v1/dossiers/{id}/forward", "Chuyển bước tiếp theo: note?, assignee?";
-    send_back, "send_back", "/api/v1/dossiers/{id}/send-back", "Trả lại bước trước: note";
-    request_supplement, "request_supplement", "/api/v1/dossiers/{id}/request-supplement", "Yêu cầu bổ sung (Mẫu 02): reason";
-    supplement_received, "supplement_received", "/api/v1/dossiers/{id}/supplement-received", "Nhận hồ sơ bổ sung: note?";
-    request_payment, "request_payment", "/api/v1/dossiers/{id}/request-payment", "Yêu cầu thực hiện nghĩa vụ tài chính: reason";
-    payment_received, "payment_received", "/api/v1/dossiers/{id}/payment-received", "Đã thực hiện nghĩa vụ tài chính: note?";
-    reappoint, "reappoint", "/api/v1/dossiers/{id}/reappoint", "Xin lỗi và hẹn lại (Mẫu 04): new_due_date, reason";
-    refuse, "refuse", "/api/v1/dossiers/{id}/refuse", "Từ chối giải quyết: reason";
-    withdraw, "withdraw", "/api/v1/dossiers/{id}/withdraw", "Dừng giải quyết theo yêu cầu: reason";
-    approve, "approve", "/api/v1/dossiers/{id}/approve", "Duyệt kết quả: result_number, result_date";
-    return_result, "return_result", "/api/v1/dossiers/{id}/return-result", "Trả kết quả: channel";
+    accept, Accept, "/api/v1/dossiers/{id}/accept", "Tiếp nhận (Mẫu 01): cấp mã, hẹn ngày trả";
+    ask_to_complete, AskToComplete, "/api/v1/dossiers/{id}/ask-to-complete", "Yêu cầu hoàn thiện trước khi tiếp nhận (Mẫu 02): reason";
+    resubmit, Resubmit, "/api/v1/dossiers/{id}/resubmit", "Nộp lại hồ sơ đã hoàn thiện";
+    refuse_intake, RefuseIntake, "/api/v1/dossiers/{id}/refuse-intake", "Từ chối tiếp nhận (Mẫu 03): reason";
+    forward, Forward, "/api/v1/dossiers/{id}/forward", "Chuyển bước tiếp theo: note?, assignee?";
+    send_back, SendBack, "/api/v1/dossiers/{id}/send-back", "Trả lại bước trước: note";
+    request_supplement, RequestSupplement, "/api/v1/dossiers/{id}/request-supplement", "Yêu cầu bổ sung (Mẫu 02): reason";
+    supplement_received, SupplementReceived, "/api/v1/dossiers/{id}/supplement-received", "Nhận hồ sơ bổ sung: note?";
+    request_payment, RequestPayment, "/api/v1/dossiers/{id}/request-payment", "Yêu cầu thực hiện nghĩa vụ tài chính: reason";
+    payment_received, PaymentReceived, "/api/v1/dossiers/{id}/payment-received", "Đã thực hiện nghĩa vụ tài chính: note?";
+    reappoint, Reappoint, "/api/v1/dossiers/{id}/reappoint", "Xin lỗi và hẹn lại (Mẫu 04): new_due_date, reason";
+    move_due_date, MoveDueDate, "/api/v1/dossiers/{id}/move-due-date", "Dời ngày hẹn trả qua ngày nghỉ mới (lãnh đạo cơ quan): new_due_date, reason";
+    refuse, Refuse, "/api/v1/dossiers/{id}/refuse", "Từ chối giải quyết: reason";
+    withdraw, Withdraw, "/api/v1/dossiers/{id}/withdraw", "Dừng giải quyết theo yêu cầu: reason";
+    approve, Approve, "/api/v1/dossiers/{id}/approve", "Duyệt kết quả: result_number, result_date";
+    return_result, ReturnResult, "/api/v1/dossiers/{id}/return-result", "Trả kết quả: channel";
 }
