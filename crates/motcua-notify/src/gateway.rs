@@ -152,7 +152,7 @@ impl Esms {
 #[async_trait]
 impl Channel for Esms {
     async fn send(&self, d: &Delivery) -> Result<String, SendError> {
-        let unicode = crate::sms::segments(&d.body).encoding == crate::sms::Encoding::Ucs2;
+        let unicode = motcua_app::sms::segments(&d.body).encoding == motcua_app::sms::Encoding::Ucs2;
         let body = serde_json::json!({
             "ApiKey": self.api_key,
             "SecretKey": self.secret_key,
@@ -264,7 +264,7 @@ impl Viettel {
 
     /// The SOAP request of one message.
     pub fn envelope(&self, d: &Delivery) -> String {
-        let unicode = crate::sms::segments(&d.body).encoding == crate::sms::Encoding::Ucs2;
+        let unicode = motcua_app::sms::segments(&d.body).encoding == motcua_app::sms::Encoding::Ucs2;
         let to = xml_escape(&international(&d.recipient));
         format!(
             concat!(

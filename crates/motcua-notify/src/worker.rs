@@ -17,10 +17,10 @@ use motcua_store::{
 };
 use uuid::Uuid;
 
-use crate::digest::agency_digests;
 use crate::gateway::{Channel, SendError};
-use crate::messages::{MessageContext, render_with};
-use crate::template::TemplateSet;
+use motcua_app::digest::agency_digests;
+use motcua_app::messages::{MessageContext, render_with};
+use motcua_app::template::TemplateSet;
 
 /// What a lane of expansion reads once per batch: the agencies' own words, by agency, then by
 /// (event, language), and their names.
@@ -417,7 +417,7 @@ impl Notifier {
                     agency_digests(&*self.store, agency.id, now, at, days, &self.settings.public_url).await?;
             }
             report.reports_frozen +=
-                usize::from(crate::reports::freeze_last_month(&*self.store, agency.id, now).await?);
+                usize::from(motcua_app::reports::freeze_last_month(&*self.store, agency.id, now).await?);
         }
         Ok(())
     }

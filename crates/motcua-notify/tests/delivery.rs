@@ -435,7 +435,7 @@ async fn the_agency_words_replace_the_built_in_ones(db: TestDb) {
     let (_mails, port) = start_smtp().await;
     let n = notifier(&db, &url, port).await;
     let now = at(2026, 2, 12, 9, 0);
-    let mut words = motcua_notify::template::default_set("accept", "vi").unwrap();
+    let mut words = motcua_app::template::default_set("accept", "vi").unwrap();
     words.sms = "{sender}: Da nhan ho so {code}. Hen tra {due_date}.[[ Xem: {lookup_url}]]".into();
     for _ in 0..2 {
         let saved = db
@@ -560,22 +560,18 @@ async fn officers_get_one_digest_per_working_day_and_reminders_once_a_day(db: Te
     let lead = db.store.user(fx.agency_lead.user_id).await.unwrap().unwrap();
     let now = at(2026, 3, 9, 10, 0);
     assert_eq!(
-        motcua_notify::digest::remind(db.store.as_ref(), &cal, &d, &lead, now, "https://dvc.example.vn").await.unwrap(),
+        motcua_app::digest::remind(db.store.as_ref(), &cal, &d, &lead, now, "https://dvc.example.vn").await.unwrap(),
         0,
         "reception is not a unit holder"
     );
     let mut held = d.clone();
     held.assignee = Some(counter.id);
     assert_eq!(
-        motcua_notify::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn")
-            .await
-            .unwrap(),
+        motcua_app::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn").await.unwrap(),
         1
     );
     assert_eq!(
-        motcua_notify::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn")
-            .await
-            .unwrap(),
+        motcua_app::digest::remind(db.store.as_ref(), &cal, &held, &lead, now, "https://dvc.example.vn").await.unwrap(),
         0,
         "once a day"
     );

@@ -234,9 +234,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn message_templates(&self, agency_id: Uuid) -> Result<Vec<MessageTemplate>>;
     async fn notify_preferences(&self, user_id: Uuid) -> Result<NotifyPreferences>;
     async fn set_notify_preferences(&self, user_id: Uuid, preferences: &NotifyPreferences) -> Result<()>;
-    /// Marks the agency's officer digests of `day` sent; false if they already were.
-    async fn mark_digest_sent(&self, agency_id: Uuid, day: NaiveDate, now: NaiveDateTime) -> Result<bool>;
-    async fn digest_sent(&self, agency_id: Uuid, day: NaiveDate) -> Result<bool>;
 
     // Quality.
     /// The facts of the given agencies' dossiers accepted before `end` and not finished before
@@ -301,8 +298,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         made_at: NaiveDateTime,
         data: &serde_json::Value,
     ) -> Result<bool>;
-    /// Whether the job ran for this agency and key.
+    /// Whether the job ran for this agency and key. Every run-once job (the officers' digest of a
+    /// day, the freeze of a month's report) is one row of `job_runs`, whichever worker ran it.
     async fn job_done(&self, job: &str, agency_id: Uuid, key: &str) -> Result<bool>;
+    /// Marks the job run for this agency and key; false if it already was.
+    async fn mark_job_done(&self, job: &str, agency_id: Uuid, key: &str, now: NaiveDateTime) -> Result<bool>;
     /// The snapshots of a period's report, newest first: id, when, by whom (name).
     async fn report_snapshots(
         &self,

@@ -15,6 +15,7 @@ pub const SQLITE: &[Migration] = &[
     (8, "security", include_str!("../migrations/sqlite/0008_security.sql")),
     (9, "outbox_claims", include_str!("../migrations/sqlite/0009_outbox_claims.sql")),
     (10, "procedure_dates", include_str!("../migrations/sqlite/0010_procedure_dates.sql")),
+    (11, "keys_by_agency", include_str!("../migrations/sqlite/0011_keys_by_agency.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -27,6 +28,7 @@ pub const POSTGRES: &[Migration] = &[
     (8, "security", include_str!("../migrations/postgres/0008_security.sql")),
     (9, "outbox_claims", include_str!("../migrations/postgres/0009_outbox_claims.sql")),
     (10, "procedure_dates", include_str!("../migrations/postgres/0010_procedure_dates.sql")),
+    (11, "keys_by_agency", include_str!("../migrations/postgres/0011_keys_by_agency.sql")),
 ];
 
 /// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after

@@ -1106,7 +1106,7 @@ macro_rules! impl_store {
                     "insert into call_tasks (id, agency_id, dossier_id, delivery_id, task_key, reason, phone, applicant, script,
                        status, outcome, note, attempts, officer_id, created_at, updated_at)
                      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                     on conflict (task_key) do nothing",
+                     on conflict (agency_id, task_key) do nothing",
                 )
                 .bind(t.id)
                 .bind(t.agency_id)
@@ -1256,25 +1256,17 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn mark_digest_sent(&self, agency_id: Uuid, day: NaiveDate, now: NaiveDateTime) -> crate::Result<bool> {
+            async fn mark_job_done(&self, job: &str, agency_id: Uuid, key: &str, now: NaiveDateTime) -> crate::Result<bool> {
                 let done = sqlx::query(
-                    "insert into digest_runs (agency_id, day, done_at) values ($1, $2, $3) on conflict do nothing",
+                    "insert into job_runs (job, agency_id, run_key, done_at) values ($1, $2, $3, $4) on conflict do nothing",
                 )
+                .bind(job)
                 .bind(agency_id)
-                .bind(day)
+                .bind(key)
                 .bind(now)
                 .execute(&self.pool)
                 .await?;
                 Ok(done.rows_affected() == 1)
-            }
-
-            async fn digest_sent(&self, agency_id: Uuid, day: NaiveDate) -> crate::Result<bool> {
-                let row: Option<(Uuid,)> = sqlx::query_as("select agency_id from digest_runs where agency_id = $1 and day = $2")
-                    .bind(agency_id)
-                    .bind(day)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.is_some())
             }
 
             async fn facts(
@@ -1352,7 +1344,7 @@ macro_rules! impl_store {
                 sqlx::query(
                     "insert into evaluations (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at)
                      values ($1, $2, $3, $4, $5, $6, $7, $8)
-                     on conflict (dossier_id) do update set overall = excluded.overall, answers = excluded.answers,
+                     on conflict (agency_id, dossier_id) do update set overall = excluded.overall, answers = excluded.answers,
                        comment = excluded.comment, channel = excluded.channel, updated_at = excluded.updated_at",
                 )
                 .bind(e.dossier_id)
@@ -1671,7 +1663,7 @@ fn insert_deliveries_sql(rows: usize) -> String {
             p(15)
         ));
     }
-    sql.push_str(" on conflict (idempotency_key) do nothing");
+    sql.push_str(" on conflict (agency_id, idempotency_key) do nothing");
     sql
 }
 
@@ -1942,7 +1934,7 @@ macro_rules! upsert_facts {
                 where pv.id = $5),
                (select field from procedure_versions where id = $5), ''), $6, $7, $8,
                $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-             on conflict (dossier_id) do update set code = excluded.code, field = excluded.field,
+             on conflict (agency_id, dossier_id) do update set code = excluded.code, field = excluded.field,
                unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
                due_at = excluded.due_at, finished_at = excluded.finished_at,
                supplements = excluded.supplements, reappointed = excluded.reappointed,

@@ -37,6 +37,7 @@ macro_rules! on_every_backend {
 }
 
 on_every_backend!(
+    a_run_once_job_is_claimed_once_per_agency_and_key,
     a_dossier_goes_from_online_submission_to_returned_result,
     a_stale_update_is_refused_and_changes_nothing,
     concurrent_intake_never_allocates_the_same_code,
@@ -671,4 +672,23 @@ async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb)
         .await
         .unwrap();
     assert!(ordered.windows(2).all(|w| (w[0].created_at, w[0].id) <= (w[1].created_at, w[1].id)));
+}
+
+/// Every run-once job (a day's digest, a month's freeze) is one claim in `job_runs`: the first
+/// worker to mark it wins, the others see it done; another agency or key is another job.
+async fn a_run_once_job_is_claimed_once_per_agency_and_key(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let now = at(2026, 3, 2, 7, 0);
+    let agency = fx.agency.id;
+    assert!(!store.job_done("digest", agency, "2026-03-02").await.unwrap());
+    let (a, b) = tokio::join!(
+        store.mark_job_done("digest", agency, "2026-03-02", now),
+        store.mark_job_done("digest", agency, "2026-03-02", now)
+    );
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|won| **won).count(), 1, "one worker wins");
+    assert!(store.job_done("digest", agency, "2026-03-02").await.unwrap());
+    assert!(!store.job_done("digest", agency, "2026-03-03").await.unwrap());
+    assert!(!store.job_done("freeze-bieu06", agency, "2026-03-02").await.unwrap());
+    assert!(store.mark_job_done("digest", agency, "2026-03-03", now).await.unwrap());
 }

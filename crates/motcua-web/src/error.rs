@@ -75,8 +75,18 @@ impl ApiError {
         self.status_and_code().0
     }
 
+    /// 422 naming each field at fault; the message says what is wrong (a page that shows only
+    /// the message, such as an HTML error page, still tells the person what to change).
     pub fn invalid(fields: Vec<FieldError>) -> ApiError {
-        ApiError::Invalid { code: "invalid_input", message: "dữ liệu không hợp lệ".into(), fields }
+        let message = match fields.as_slice() {
+            [one] => one.message.clone(),
+            [] => "dữ liệu không hợp lệ".into(),
+            many => format!(
+                "dữ liệu không hợp lệ: {}",
+                many.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
+            ),
+        };
+        ApiError::Invalid { code: "invalid_input", message, fields }
     }
 
     /// 422 for a body that is JSON but not of the expected shape.
@@ -117,6 +127,18 @@ impl From<DomainError> for ApiError {
             DomainError::Forbidden(what) => ApiError::Forbidden(what),
             DomainError::Rule(_) => ApiError::Invalid { code: "rule_violation", message, fields: vec![] },
             DomainError::Calendar(_) => ApiError::Invalid { code: "calendar_error", message, fields: vec![] },
+        }
+    }
+}
+
+impl From<motcua_app::AppError> for ApiError {
+    fn from(e: motcua_app::AppError) -> Self {
+        use motcua_app::AppError;
+        match e {
+            AppError::Domain(e) => e.into(),
+            AppError::Store(e) => e.into(),
+            AppError::Conflict { code, message } => ApiError::Conflict { code, message },
+            AppError::NotFound(what) => ApiError::NotFound(what),
         }
     }
 }

@@ -2,16 +2,16 @@
 //! the file directory are shared; the calendar cache is derived from stored configuration; the
 //! rate-limit counts are this server's unsent share of counts kept in the database.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use motcua_calendar::{CalendarConfig, WorkCalendar};
+use motcua_app::calendars::Calendars;
+use motcua_calendar::WorkCalendar;
 use motcua_store::Store;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::files::FileStore;
 
 /// Limits and switches of the HTTP edge.
@@ -77,9 +77,6 @@ impl Default for WebConfig {
     }
 }
 
-/// Built calendars by agency, with the calendar file they were built from.
-type CalendarCache = HashMap<Uuid, (String, Arc<WorkCalendar>)>;
-
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -87,8 +84,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Shared, not copied: the state is cloned for every request.
     pub config: Arc<WebConfig>,
-    calendars: Arc<RwLock<CalendarCache>>,
-    default_calendar: Arc<WorkCalendar>,
+    calendars: Calendars,
     /// This server's unsent part of the public rate-limit counts (see [`crate::rate_limit`]).
     pub rate_limits: Arc<crate::rate_limit::LocalCounts>,
     /// Fired after every change that succeeded, so that a worker in this process delivers its
@@ -103,36 +99,31 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: WebConfig,
     ) -> ApiResult<AppState> {
-        let default_calendar = WorkCalendar::vietnam().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let calendars = Calendars::new()?;
         Ok(AppState {
             store,
             files,
             clock,
             config: Arc::new(config),
-            calendars: Arc::default(),
-            default_calendar: Arc::new(default_calendar),
+            calendars,
             rate_limits: Arc::default(),
             outbox_wake: Arc::default(),
         })
     }
 
-    /// The agency's working calendar: its own file if it has one, else the national default.
-    /// The file is read each time (one indexed row) and the built calendar cached by its text, so
-    /// that a change made through any server is seen by every server at once.
+    /// The agency's working calendar: its own file if it has one, else the national default
+    /// (see [`Calendars`]: a change made through any server is seen by every server at once).
     pub async fn calendar(&self, agency_id: Uuid) -> ApiResult<Arc<WorkCalendar>> {
-        let Some(toml) = self.store.agency_calendar(agency_id).await? else {
-            return Ok(self.default_calendar.clone());
-        };
-        if let Some((text, cal)) = self.calendars.read().expect("calendar cache").get(&agency_id)
-            && *text == toml
-        {
-            return Ok(cal.clone());
+        Ok(self.calendars.of(&*self.store, agency_id).await?)
+    }
+
+    /// Where and when a change to a dossier of the agency whose calendar is `cal` is made now.
+    pub fn at<'a>(&self, cal: &'a WorkCalendar) -> motcua_app::dossiers::At<'a> {
+        motcua_app::dossiers::At {
+            calendar: cal,
+            now: self.now(cal),
+            max_reappoint_days: self.config.max_reappoint_working_days,
         }
-        let config = CalendarConfig::from_toml(&format!("agency {agency_id}"), &toml)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let cal = Arc::new(WorkCalendar::new(config).map_err(|e| ApiError::Internal(e.to_string()))?);
-        self.calendars.write().expect("calendar cache").insert(agency_id, (toml, cal.clone()));
-        Ok(cal)
     }
 
     /// Local time in the calendar's zone.
@@ -142,6 +133,6 @@ impl AppState {
 
     /// Local time in Asia/Ho_Chi_Minh, for things not tied to one agency.
     pub fn now_default(&self) -> NaiveDateTime {
-        self.default_calendar.to_local(self.clock.now_utc())
+        self.calendars.national().to_local(self.clock.now_utc())
     }
 }

@@ -15,7 +15,7 @@ use motcua_domain::org::Role;
 use motcua_domain::types::Vnd;
 use serde::{Deserialize, Serialize};
 
-use crate::demo::{AgencyProcedure, CatalogFile};
+use motcua_app::catalog::{AgencyProcedure, CatalogFile};
 
 const LIST: &str = " | ";
 const PART: &str = " ; ";

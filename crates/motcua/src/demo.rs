@@ -12,8 +12,9 @@ use std::sync::Arc;
 use argon2::Argon2;
 use argon2::password_hash::PasswordHasher;
 use chrono::{Datelike, Duration, NaiveDateTime};
+use motcua_app::catalog::{CatalogFile, import_catalog};
 use motcua_calendar::WorkCalendar;
-use motcua_domain::catalog::{Channel, Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::catalog::{Channel, ProcedureVersion};
 use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State, Submission};
 use motcua_domain::evaluation::EvaluationInput;
 use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
@@ -21,23 +22,7 @@ use motcua_domain::rules::rules_for;
 use motcua_domain::types::{AgencyCode, DossierCode};
 use motcua_store::{Store, UserRecord};
 use motcua_web::files::FileStore;
-use serde::Deserialize;
 use uuid::Uuid;
-
-/// The catalog file format (`motcua catalog import`): fields and procedures, each procedure
-/// naming its agency by code.
-#[derive(Debug, Deserialize, serde::Serialize)]
-pub struct CatalogFile {
-    pub fields: Vec<Field>,
-    pub procedures: Vec<AgencyProcedure>,
-}
-
-#[derive(Debug, Deserialize, serde::Serialize)]
-pub struct AgencyProcedure {
-    pub agency: String,
-    #[serde(flatten)]
-    pub spec: ProcedureSpec,
-}
 
 pub const CATALOG: &str = include_str!("../demo/catalog.json");
 
@@ -83,50 +68,6 @@ fn random_password() -> String {
 
 fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> Result<Agency, String> {
     Ok(Agency { id: Uuid::now_v7(), parent_id: parent, code: AgencyCode::parse(code)?, name: name.into(), level })
-}
-
-/// Publishes a catalog file at `now`, all or nothing: every procedure is checked first (its
-/// agency, its units, its budgets), and if any is wrong nothing is published and every problem
-/// is named. Returns the versions published.
-pub async fn import_catalog(
-    store: &dyn Store,
-    catalog: &CatalogFile,
-    now: NaiveDateTime,
-) -> Result<Vec<ProcedureVersion>, String> {
-    let mut problems = Vec::new();
-    let mut checked = Vec::new();
-    for p in &catalog.procedures {
-        let Some(agency) = store.agency_by_code(&p.agency).await.map_err(|e| e.to_string())? else {
-            problems.push(format!("thủ tục {}: không có cơ quan {}", p.spec.code, p.agency));
-            continue;
-        };
-        let units: Vec<String> =
-            store.units(agency.id).await.map_err(|e| e.to_string())?.into_iter().map(|u| u.code).collect();
-        match p.spec.validate(&units) {
-            Ok(()) => checked.push((agency, p)),
-            Err(motcua_domain::DomainError::Invalid(fields)) => problems.push(format!(
-                "thủ tục {}: {}",
-                p.spec.code,
-                fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-            )),
-            Err(other) => problems.push(format!("thủ tục {}: {other}", p.spec.code)),
-        }
-        if !catalog.fields.iter().any(|f| f.code == p.spec.field) {
-            problems.push(format!("thủ tục {}: lĩnh vực \"{}\" không có trong tệp", p.spec.code, p.spec.field));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(format!("không nhập gì: {}", problems.join(" | ")));
-    }
-    let mut published = Vec::new();
-    for (agency, p) in checked {
-        for f in &catalog.fields {
-            store.upsert_field(agency.id, f).await.map_err(|e| e.to_string())?;
-        }
-        let field_name = catalog.fields.iter().find(|f| f.code == p.spec.field).map_or("", |f| f.name.as_str());
-        published.push(store.publish_procedure(agency.id, &p.spec, field_name, now).await.map_err(|e| e.to_string())?);
-    }
-    Ok(published)
 }
 
 /// The seed the demo uses when none is given: the day, so that the same day gives the same data.
@@ -177,7 +118,7 @@ pub async fn load(
             .map_err(e)?;
     }
     let catalog: CatalogFile = serde_json::from_str(CATALOG).map_err(|e| format!("demo catalog: {e}"))?;
-    let procedures = import_catalog(store.as_ref(), &catalog, now).await?;
+    let procedures = import_catalog(store.as_ref(), &catalog, now).await.map_err(|e| e.to_string())?;
 
     // One account per role, working in both agencies (a real installation binds them to units).
     let mut credentials = Vec::new();

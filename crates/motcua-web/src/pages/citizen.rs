@@ -453,7 +453,6 @@ async fn create_online(
     }
     let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let cal = state.calendar(agency.id).await?;
-    let now = state.now(&cal);
     let sub = Submission {
         id: Uuid::now_v7(),
         channel: Channel::Online,
@@ -462,19 +461,7 @@ async fn create_online(
         citizen_user_id: Some(actor.user_id),
         files: refs,
     };
-    let t = Dossier::submit(
-        &version,
-        agency.code.clone(),
-        sub,
-        &Context {
-            actor,
-            now,
-            calendar: &cal,
-            new_code: None,
-            max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
-        },
-    )?;
-    state.store.insert_dossier(&t).await?;
+    let t = motcua_app::dossiers::intake(&*state.store, actor, &version, &agency, sub, state.at(&cal)).await?;
     Ok(t.dossier.id)
 }
 

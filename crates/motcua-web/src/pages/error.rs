@@ -25,6 +25,12 @@ impl From<motcua_domain::DomainError> for PageError {
     }
 }
 
+impl From<motcua_app::AppError> for PageError {
+    fn from(e: motcua_app::AppError) -> Self {
+        PageError::from(ApiError::from(e))
+    }
+}
+
 impl From<motcua_store::StoreError> for PageError {
     fn from(e: motcua_store::StoreError) -> Self {
         PageError::from(ApiError::from(e))

@@ -8,10 +8,10 @@ use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use motcua_app::template::{self, LANGS, Placeholder, TemplateSet};
+use motcua_app::{MessageContext, Segments, render_with, segments};
 use motcua_domain::FieldError;
 use motcua_domain::org::Agency;
-use motcua_notify::template::{self, LANGS, Placeholder, TemplateSet};
-use motcua_notify::{MessageContext, Segments, render_with, segments};
 use motcua_store::{DeliveryQuery, MessageTemplate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -166,7 +166,7 @@ pub async fn remind(
     let cal = state.calendar(d.agency_id).await?;
     let now = state.now(&cal);
     let by = state.store.user(actor.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    let sent = motcua_notify::digest::remind(&*state.store, &cal, &d, &by, now, &state.config.public_url).await?;
+    let sent = motcua_app::digest::remind(&*state.store, &cal, &d, &by, now, &state.config.public_url).await?;
     audit(
         &state,
         actor,
@@ -366,8 +366,8 @@ pub struct Preview {
 
 fn cost(s: Segments) -> String {
     let encoding = match s.encoding {
-        motcua_notify::Encoding::Gsm7 => "GSM-7",
-        motcua_notify::Encoding::Ucs2 => "Unicode (UCS-2)",
+        motcua_app::Encoding::Gsm7 => "GSM-7",
+        motcua_app::Encoding::Ucs2 => "Unicode (UCS-2)",
     };
     format!("{} tin nhắn · {} ký tự {encoding}", s.count, s.units)
 }

@@ -61,7 +61,7 @@ pub async fn draft(
     // the period is under way.
     let (w, index_window) = (sc.report_window(), sc.index_window());
     let Scope { agency, period, .. } = sc;
-    let r = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
+    let r = motcua_app::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let g = |c: Column| thousands(r.total.get(c));
     let received = state.store.facts(&[agency.id], w.start(), w.end(), true).await?;
     let evaluations: HashMap<_, Overall> = state

@@ -580,10 +580,8 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
     };
     let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let cal = state.calendar(agency.id).await?;
-    let now = state.now(&cal);
     let sub = Submission { id: Uuid::now_v7(), channel, applicant, postal, citizen_user_id: None, files: vec![] };
-    let t = crate::routes::dossiers::create::take_in(state, actor, &version, &agency, sub, now, &cal).await?;
-    state.store.insert_dossier(&t).await?;
+    let t = motcua_app::dossiers::intake(&*state.store, actor, &version, &agency, sub, state.at(&cal)).await?;
     Ok(t.dossier.id)
 }
 

@@ -245,7 +245,7 @@ pub async fn bieu06(
     let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, cal, .. } = sc;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
+    let report = motcua_app::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
     let base = format!("/office/reports/dossiers?agency={}&period={period}", enc(agency.code.as_str()));
     let by_field = report
@@ -411,7 +411,7 @@ pub async fn bieu06_csv(
     let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, .. } = sc;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
+    let report = motcua_app::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
     // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
     let mut out = "\u{feff}".as_bytes().to_vec();
@@ -437,7 +437,7 @@ pub async fn bieu06_xlsx(
     let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), false).await?;
     let w = sc.report_window();
     let Scope { agency, period, cal, .. } = sc;
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
+    let report = motcua_app::reports::bieu06(&*state.store, &[agency.id], &w).await?;
     let units = unit_names(&state, &agency).await?;
     let late = late_rows(&state, &cal, &agency, &w).await?;
     let bytes = xlsx(&agency, (&period, &w), &report, &units, &late).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -505,38 +505,8 @@ pub async fn freeze(
     super::session::CsrfForm(f): super::session::CsrfForm<FreezeForm>,
 ) -> PageResult<Response> {
     let sc = scope(&state, actor, (f.agency.as_deref(), &f.period), false).await?;
-    let w = sc.report_window();
     let Scope { actor, agency, period, now, .. } = sc;
-    // Freezing is an official act of the agency: its leads and administrators. Inspectors read.
-    use motcua_domain::org::Role;
-    let may_freeze = |g: &motcua_domain::org::RoleGrant| {
-        g.agency_id == agency.id && matches!(g.role, Role::AgencyLead | Role::UnitLead | Role::Admin)
-    };
-    if !actor.grants.iter().any(may_freeze) {
-        return Err(ApiError::Forbidden("chốt số liệu báo cáo (chỉ lãnh đạo, quản trị)".into()).into());
-    }
-    // Only an ended period is frozen: the figures of one under way still change.
-    if w.provisional() {
-        let message = format!(
-            "{} chưa kết thúc (số liệu đến hết ngày {}): chưa chốt được số liệu / the period has not ended",
-            period.label_vi(),
-            w.last.format("%d/%m/%Y")
-        );
-        return Err(ApiError::Invalid {
-            code: "period_not_ended",
-            fields: vec![motcua_domain::FieldError::new("period", message.clone())],
-            message,
-        }
-        .into());
-    }
-    let report = motcua_notify::reports::bieu06(&*state.store, &[agency.id], &w).await?;
-    let data = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .store
-        .insert_report_snapshot(agency.id, "bieu06", &period.to_string(), Some(actor.user_id), now, &data)
-        .await?;
-    super::admin::audit(&state, &actor, agency.id, "report.freeze", format!("bieu06:{period}"), serde_json::json!({}))
-        .await?;
+    motcua_app::reports::freeze(&*state.store, &actor, &agency, period, now).await?;
     let to = format!("/office/reports?agency={}&period={period}&frozen=1", enc(agency.code.as_str()));
     Ok(axum::response::Redirect::to(&to).into_response())
 }

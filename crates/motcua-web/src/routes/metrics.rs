@@ -11,6 +11,6 @@ use crate::state::AppState;
 
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let text = motcua_notify::metrics::render(&*state.store).await?;
+    let text = motcua_app::metrics::render(&*state.store).await?;
     Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }

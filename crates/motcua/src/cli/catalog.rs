@@ -8,7 +8,7 @@ use motcua_store::ProcedureQuery;
 
 use super::{CliResult, open_store, runtime};
 use crate::config::Config;
-use crate::demo::{AgencyProcedure, CatalogFile, import_catalog};
+use motcua_app::catalog::{AgencyProcedure, CatalogFile, import_catalog};
 
 #[derive(Debug, Args)]
 pub struct CatalogArgs {
@@ -51,7 +51,9 @@ pub fn run(args: CatalogArgs) -> CliResult {
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
                 };
                 let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
-                let published = import_catalog(store.as_ref(), &catalog, cal.to_local(chrono::Utc::now())).await?;
+                let published = import_catalog(store.as_ref(), &catalog, cal.to_local(chrono::Utc::now()))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 println!("Đã công bố {} thủ tục.", published.len());
                 Ok(())
             }

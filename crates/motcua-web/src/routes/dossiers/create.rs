@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{ApplicantInput, Context, Dossier, Postal, Submission};
+use motcua_domain::dossier::{ApplicantInput, Postal, Submission};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| ApiError::Internal("procedure without agency".into()))?;
     let cal = state.calendar(agency.id).await?;
-    let now = state.now(&cal);
+    let at = state.at(&cal);
     let sub = Submission {
         id: Uuid::now_v7(),
         channel: req.channel,
@@ -56,47 +56,9 @@ pub async fn create(
         citizen_user_id: actor.citizen.then_some(actor.user_id),
         files: Vec::new(),
     };
-    let t = if sub.channel == Channel::Online {
-        let ctx = Context {
-            actor: &actor,
-            now,
-            calendar: &cal,
-            new_code: None,
-            max_reappoint_days: state.config.max_reappoint_working_days,
-        };
-        Dossier::submit(&version, agency.code.clone(), sub, &ctx)?
-    } else {
-        // Taken at the counter or from the post: checked on the spot and accepted in one write.
-        take_in(&state, &actor, &version, &agency, sub, now, &cal).await?
-    };
-    state.store.insert_dossier(&t).await?;
+    let t = motcua_app::dossiers::intake(&*state.store, &actor, &version, &agency, sub, at).await?;
     Ok((
         StatusCode::CREATED,
-        Json(TransitionResponse { dossier: DossierView::new(t.dossier, now), warnings: t.warnings }),
+        Json(TransitionResponse { dossier: DossierView::new(t.dossier, at.now), warnings: t.warnings }),
     ))
-}
-
-/// Counter and postal intake (API and office page): the day's number, then
-/// [`Dossier::take_in`]. Only a number can be lost to a crash, never a dossier's code.
-pub(crate) async fn take_in(
-    state: &AppState,
-    actor: &motcua_domain::org::Actor,
-    version: &motcua_domain::catalog::ProcedureVersion,
-    agency: &motcua_domain::org::Agency,
-    sub: Submission,
-    now: chrono::NaiveDateTime,
-    cal: &motcua_calendar::WorkCalendar,
-) -> ApiResult<motcua_domain::dossier::Transition> {
-    // The role is checked before a number is taken from the day's sequence.
-    let ctx = Context {
-        actor,
-        now,
-        calendar: cal,
-        new_code: None,
-        max_reappoint_days: state.config.max_reappoint_working_days,
-    };
-    Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
-    let code = super::view::allocate_code(state, agency.id, &agency.code, now.date()).await?;
-    let ctx = Context { new_code: Some(code), ..ctx };
-    Ok(Dossier::take_in(version, agency.code.clone(), sub, &ctx)?)
 }

@@ -58,7 +58,7 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
         let mut counted = 0;
         for _ in 0..scale.reports {
             let t = Instant::now();
-            let r = motcua_notify::reports::bieu06(store, &province.agencies, &window).await.map_err(err)?;
+            let r = motcua_app::reports::bieu06(store, &province.agencies, &window).await.map_err(err)?;
             times.push(t.elapsed());
             counted = r.total.get(motcua_quality::report06::Column::Received);
         }

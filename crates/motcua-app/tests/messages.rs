@@ -1,7 +1,7 @@
 //! The messages applicants receive, word for word, and their SMS cost.
 
-use motcua_notify::template::{LANGS, Template, TemplateSet, default_set, events};
-use motcua_notify::{Encoding, MessageContext, render, render_with, segments, without_diacritics};
+use motcua_app::template::{LANGS, Template, TemplateSet, default_set, events};
+use motcua_app::{Encoding, MessageContext, render, render_with, segments, without_diacritics};
 
 fn ctx(event: &str) -> MessageContext {
     MessageContext::sample(event)

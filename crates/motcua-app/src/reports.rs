@@ -1,7 +1,8 @@
 //! Biểu 06 as the database counts it ([`bieu06`], for the pages, the exports and the freeze), and
-//! the monthly report freeze: on the first working day after a month's report window closes (the
-//! 14th), the worker stores that month's Biểu 06 as an immutable snapshot, once per agency,
-//! whichever worker gets there first.
+//! its freeze: by a leader or an administrator for an ended period ([`freeze`]), and monthly on
+//! the first working day after a month's report window closes (the 14th), when the worker stores
+//! that month's Biểu 06 as an immutable snapshot, once per agency, whichever worker gets there
+//! first ([`freeze_last_month`]).
 
 use chrono::NaiveDateTime;
 use motcua_quality::report06::{self, Column, Placement, Report06};
@@ -9,7 +10,11 @@ use motcua_quality::{Period, Window};
 use motcua_store::{Store, StoreError};
 use uuid::Uuid;
 
-use crate::digest::calendar_of;
+use motcua_domain::org::{Actor, Agency, Role};
+use motcua_store::AuditEntry;
+
+use crate::AppError;
+use crate::calendars;
 
 /// Freezes the last closed month's report of `agency_id` if it is due and not done; whether it
 /// did.
@@ -21,7 +26,7 @@ pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDat
     if store.job_done("freeze-bieu06", agency_id, &key).await? {
         return Ok(false);
     }
-    let cal = calendar_of(store, agency_id).await?;
+    let cal = calendars::load(store, agency_id).await?;
     if !cal.is_working_day(today).unwrap_or(false) {
         return Ok(false);
     }
@@ -55,4 +60,48 @@ pub async fn bieu06(store: &dyn Store, agencies: &[Uuid], window: &Window) -> Re
         rows.push((c.field, c.unit, Placement { received, outcome }, c.count as u64));
     }
     Ok(report06::from_counts(&rows))
+}
+
+/// Freezes the report of `period` for `agency` as it stands at `now`: an immutable snapshot, kept
+/// with who made it, and an audit entry. An official act of the agency, for its leads and
+/// administrators (an inspector reads); only an ended period is frozen, since the figures of one
+/// under way still change.
+pub async fn freeze(
+    store: &dyn Store,
+    actor: &Actor,
+    agency: &Agency,
+    period: Period,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    use motcua_domain::DomainError;
+    let may_freeze = actor
+        .grants
+        .iter()
+        .any(|g| g.agency_id == agency.id && matches!(g.role, Role::AgencyLead | Role::UnitLead | Role::Admin));
+    if !may_freeze {
+        return Err(DomainError::Forbidden("chốt số liệu báo cáo (chỉ lãnh đạo, quản trị)".into()).into());
+    }
+    let window = period.report_window().as_of(now);
+    if window.provisional() {
+        let message = format!(
+            "{} chưa kết thúc (số liệu đến hết ngày {}): chưa chốt được số liệu / the period has not ended",
+            period.label_vi(),
+            window.last.format("%d/%m/%Y")
+        );
+        return Err(DomainError::field("period", message).into());
+    }
+    let report = bieu06(store, &[agency.id], &window).await?;
+    let data = serde_json::to_value(&report).map_err(StoreError::from)?;
+    store.insert_report_snapshot(agency.id, "bieu06", &period.to_string(), Some(actor.user_id), now, &data).await?;
+    store
+        .audit(&AuditEntry {
+            agency_id: Some(agency.id),
+            actor_id: Some(actor.user_id),
+            action: "report.freeze".into(),
+            object: format!("bieu06:{period}"),
+            at: now,
+            data: serde_json::json!({}),
+        })
+        .await?;
+    Ok(())
 }

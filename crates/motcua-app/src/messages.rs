@@ -68,7 +68,7 @@ pub struct Message {
 /// applicant is not told of such events. SMS lose their diacritics unless `sms_diacritics`.
 ///
 /// ```
-/// use motcua_notify::{render, MessageContext};
+/// use motcua_app::{render, MessageContext};
 /// let ctx = MessageContext {
 ///     event: "accept".into(), code: Some("000.00.17.H34-260212-0001".into()),
 ///     procedure: "Đăng ký biến động đất đai".into(), agency: "Sở Nông nghiệp và Môi trường".into(),

@@ -10,22 +10,15 @@
 use std::fmt::Write as _;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use motcua_calendar::{CalendarConfig, WorkCalendar};
+use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::Dossier;
 use motcua_domain::org::Role;
 use motcua_domain::types::PhoneNumber;
 use motcua_store::{DossierFilter, NewDelivery, Store, StoreError, UserRecord};
 use uuid::Uuid;
 
-/// The agency's working calendar (its own file, else the national one).
-pub async fn calendar_of(store: &dyn Store, agency_id: Uuid) -> Result<WorkCalendar, StoreError> {
-    let config = match store.agency_calendar(agency_id).await? {
-        Some(toml) => CalendarConfig::from_toml(&format!("agency {agency_id}"), &toml)
-            .map_err(|e| StoreError::Config(e.to_string()))?,
-        None => CalendarConfig::default(),
-    };
-    WorkCalendar::new(config).map_err(|e| StoreError::Config(e.to_string()))
-}
+/// The officers' digest, in `job_runs`: run once a day per agency (key: the day, `2026-03-02`).
+pub const DIGEST_JOB: &str = "digest";
 
 /// Where an officer's messages go: e-mail if they have an address, else SMS to a mobile number.
 fn officer_channel(user: &UserRecord) -> Option<(&'static str, String)> {
@@ -85,12 +78,12 @@ pub async fn agency_digests(
     public_url: &str,
 ) -> Result<usize, StoreError> {
     let today = now.date();
-    if now.time() < at || store.digest_sent(agency_id, today).await? {
+    if now.time() < at || store.job_done(DIGEST_JOB, agency_id, &today.to_string()).await? {
         return Ok(0);
     }
-    let cal = calendar_of(store, agency_id).await?;
+    let cal = crate::calendars::load(store, agency_id).await?;
     if !cal.is_working_day(today).unwrap_or(false) {
-        store.mark_digest_sent(agency_id, today, now).await?;
+        store.mark_job_done(DIGEST_JOB, agency_id, &today.to_string(), now).await?;
         return Ok(0);
     }
     let horizon = cal.add_working_days(today, days_ahead).map(|d| cal.end_of(d)).unwrap_or(now);
@@ -152,7 +145,7 @@ pub async fn agency_digests(
     }
     let queued =
         if deliveries.is_empty() { 0 } else { store.enqueue_deliveries(agency_id, "digest", &deliveries, now).await? };
-    store.mark_digest_sent(agency_id, today, now).await?;
+    store.mark_job_done(DIGEST_JOB, agency_id, &today.to_string(), now).await?;
     Ok(queued)
 }
 

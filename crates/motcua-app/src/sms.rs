@@ -8,7 +8,7 @@ use unicode_normalization::char::is_combining_mark;
 /// `"Hồ sơ đã được tiếp nhận"` → `"Ho so da duoc tiep nhan"`.
 ///
 /// ```
-/// use motcua_notify::without_diacritics;
+/// use motcua_app::without_diacritics;
 /// assert_eq!(without_diacritics("Đất đai — Hồ sơ"), "Dat dai - Ho so");
 /// ```
 pub fn without_diacritics(text: &str) -> String {
@@ -45,7 +45,7 @@ pub struct Segments {
 }
 
 /// ```
-/// use motcua_notify::{segments, Encoding};
+/// use motcua_app::{segments, Encoding};
 /// assert_eq!(segments(&"a".repeat(160)).count, 1);
 /// assert_eq!(segments(&"a".repeat(161)).count, 2);
 /// let vi = segments("Hồ sơ đã được tiếp nhận");

@@ -1,0 +1,119 @@
+//! Intake and actions on a dossier: the steps every edge (the API, the officer's and the
+//! citizen's pages, the demo, the benchmarks) shares around the domain's transition — the
+//! reader's scope, the stale-version check, the day's numbering, the assignee's eligibility, and
+//! the one write of the dossier with its event and outbox row.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_calendar::WorkCalendar;
+use motcua_domain::DomainError;
+use motcua_domain::catalog::{Channel, ProcedureVersion};
+use motcua_domain::dossier::{Action, Context, Dossier, Submission, Transition};
+use motcua_domain::org::{Actor, Agency};
+use motcua_domain::rules::rules_for;
+use motcua_domain::types::{AgencyCode, DossierCode};
+use motcua_store::Store;
+use uuid::Uuid;
+
+use crate::AppError;
+
+/// Officers of the dossier's agency and the citizen who submitted it may read it; to anyone
+/// else it does not exist.
+pub async fn load_readable(store: &dyn Store, actor: &Actor, id: Uuid) -> Result<Dossier, AppError> {
+    let not_found = || AppError::NotFound("không tìm thấy hồ sơ".into());
+    let d = store.dossier(id).await?.ok_or_else(not_found)?;
+    let readable = actor.is_staff_of(d.agency_id) || (actor.citizen && d.citizen_user_id == Some(actor.user_id));
+    if readable { Ok(d) } else { Err(not_found()) }
+}
+
+/// The next code of the agency's day (`<agency>-YYMMDD-NNNN`), its number taken atomically.
+pub async fn allocate_code(
+    store: &dyn Store,
+    agency_id: Uuid,
+    agency_code: &AgencyCode,
+    day: NaiveDate,
+) -> Result<DossierCode, AppError> {
+    let seq = store.next_sequence(agency_id, day).await?;
+    Ok(DossierCode::new(agency_code, day, seq, rules_for(day).code_sequence_width))
+}
+
+/// The person a dossier is forwarded to must be an active officer who may work the next step.
+async fn check_assignee(store: &dyn Store, dossier: &Dossier, assignee: Uuid) -> Result<(), AppError> {
+    let refuse = || DomainError::field("assignee", "người được giao phải là cán bộ của đơn vị xử lý bước tiếp theo");
+    let next = dossier.current_step.and_then(|i| dossier.steps.get(i + 1)).ok_or_else(refuse)?;
+    let user = store.user(assignee).await?.filter(|u| u.active && !u.citizen).ok_or_else(refuse)?;
+    let grants = store.grants(user.id).await?;
+    let officer = Actor { user_id: user.id, name: user.full_name, grants, citizen: false };
+    if officer.may_work_step(next.role, dossier.agency_id, &next.unit) { Ok(()) } else { Err(refuse().into()) }
+}
+
+/// Where and when a change is made: the agency's calendar, its local time, and the bound of a
+/// re-appointment.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub calendar: &'a WorkCalendar,
+    pub now: NaiveDateTime,
+    pub max_reappoint_days: u32,
+}
+
+impl<'a> At<'a> {
+    fn context(&self, actor: &'a Actor, new_code: Option<DossierCode>) -> Context<'a> {
+        Context { actor, now: self.now, calendar: self.calendar, new_code, max_reappoint_days: self.max_reappoint_days }
+    }
+}
+
+/// Applies `action` by `actor` to `dossier` as read at `expected_version`, and stores the
+/// change with its event and outbox row; a dossier changed meanwhile is refused (409).
+pub async fn act(
+    store: &dyn Store,
+    actor: &Actor,
+    dossier: &Dossier,
+    expected_version: i64,
+    action: Action,
+    at: At<'_>,
+) -> Result<Transition, AppError> {
+    if dossier.version != expected_version {
+        return Err(AppError::Conflict {
+            code: "stale_version",
+            message: format!(
+                "hồ sơ đã thay đổi (phiên bản {} thay vì {expected_version}); hãy tải lại và thử lại",
+                dossier.version
+            ),
+        });
+    }
+    if let Action::Forward { assignee: Some(assignee), .. } = &action {
+        check_assignee(store, dossier, *assignee).await?;
+    }
+    let new_code = if matches!(action, Action::Accept) && dossier.code.is_none() {
+        Some(allocate_code(store, dossier.agency_id, &dossier.agency_code, at.now.date()).await?)
+    } else {
+        None
+    };
+    let t = dossier.apply(action, &at.context(actor, new_code))?;
+    store.update_dossier(expected_version, &t).await?;
+    Ok(t)
+}
+
+/// Intake of `sub` for the procedure `version` of `agency`, stored in one write. Online, the
+/// dossier waits for reception ("submitted", no code). At the counter or from the post it is
+/// checked on the spot and accepted in the same change (Mẫu 01): the role is checked before a
+/// number is taken from the day's sequence, and only a number can be lost to a crash, never a
+/// dossier's code.
+pub async fn intake(
+    store: &dyn Store,
+    actor: &Actor,
+    version: &ProcedureVersion,
+    agency: &Agency,
+    sub: Submission,
+    at: At<'_>,
+) -> Result<Transition, AppError> {
+    let ctx = at.context(actor, None);
+    let t = if sub.channel == Channel::Online {
+        Dossier::submit(version, agency.code.clone(), sub, &ctx)?
+    } else {
+        Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
+        let code = allocate_code(store, agency.id, &agency.code, at.now.date()).await?;
+        Dossier::take_in(version, agency.code.clone(), sub, &at.context(actor, Some(code)))?
+    };
+    store.insert_dossier(&t).await?;
+    Ok(t)
+}
