@@ -14,19 +14,19 @@ use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::Dossier;
 use motcua_domain::org::Role;
 use motcua_domain::types::PhoneNumber;
-use motcua_store::{DossierFilter, NewDelivery, Store, StoreError, UserRecord};
+use motcua_store::{DeliveryChannel, DossierFilter, NewDelivery, Store, StoreError, UserRecord};
 use uuid::Uuid;
 
 /// The officers' digest, in `job_runs`: run once a day per agency (key: the day, `2026-03-02`).
 pub const DIGEST_JOB: &str = "digest";
 
 /// Where an officer's messages go: e-mail if they have an address, else SMS to a mobile number.
-fn officer_channel(user: &UserRecord) -> Option<(&'static str, String)> {
+fn officer_channel(user: &UserRecord) -> Option<(DeliveryChannel, String)> {
     if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
-        return Some(("email", email.to_owned()));
+        return Some((DeliveryChannel::Email, email.to_owned()));
     }
     let phone = PhoneNumber::parse(user.phone.as_deref()?).ok().filter(PhoneNumber::is_mobile)?;
-    Some(("sms", phone.as_str().to_owned()))
+    Some((DeliveryChannel::Sms, phone.as_str().to_owned()))
 }
 
 fn officer_delivery(
@@ -43,12 +43,12 @@ fn officer_delivery(
         id: Uuid::now_v7(),
         agency_id,
         dossier_id,
-        channel: channel.into(),
+        channel,
         idempotency_key: format!("{key}:{channel}"),
         recipient,
         essential: false,
-        subject: (channel == "email").then(|| subject.to_owned()),
-        body: if channel == "sms" { sms } else { body.to_owned() },
+        subject: (channel == DeliveryChannel::Email).then(|| subject.to_owned()),
+        body: if channel == DeliveryChannel::Sms { sms } else { body.to_owned() },
         body_html: None,
         call_script: None,
     })

@@ -322,6 +322,16 @@ fn online_vi(o: OnlineService) -> &'static str {
 }
 
 impl ProcedureSpec {
+    /// The checklist's required documents that `present` (line indexes: ticked at the counter,
+    /// uploaded online) leaves out, with their line index. The counter and the online form
+    /// both ask this one question.
+    pub fn missing_documents<'a>(
+        &'a self,
+        present: &'a [usize],
+    ) -> impl Iterator<Item = (usize, &'a DocumentRequirement)> {
+        self.documents.iter().enumerate().filter(move |(i, d)| d.required && !present.contains(i))
+    }
+
     /// What a citizen or an officer would see change from `before` to this version: each part
     /// that differs, with both texts.
     pub fn changes_from(&self, before: &ProcedureSpec) -> Vec<SpecChange> {

@@ -2,6 +2,7 @@
 //! configured by URL and body template) and e-mail over SMTP. Each answer is classified:
 //! delivered, or a temporary failure (retried later), or a permanent one (not retried).
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -123,8 +124,9 @@ impl Channel for HttpSms {
 #[derive(Debug, Clone)]
 pub struct Esms {
     pub url: String,
-    pub api_key: String,
-    pub secret_key: String,
+    /// Secrets: redacted in debug output, zeroed when dropped.
+    pub api_key: SecretString,
+    pub secret_key: SecretString,
     pub brandname: String,
     client: reqwest::Client,
 }
@@ -141,8 +143,8 @@ impl Esms {
     ) -> Result<Esms, SendError> {
         Ok(Esms {
             url: url.to_owned(),
-            api_key: api_key.to_owned(),
-            secret_key: secret_key.to_owned(),
+            api_key: api_key.into(),
+            secret_key: secret_key.into(),
             brandname: brandname.to_owned(),
             client: client(timeout)?,
         })
@@ -154,8 +156,8 @@ impl Channel for Esms {
     async fn send(&self, d: &Delivery) -> Result<String, SendError> {
         let unicode = motcua_app::sms::segments(&d.body).encoding == motcua_app::sms::Encoding::Ucs2;
         let body = serde_json::json!({
-            "ApiKey": self.api_key,
-            "SecretKey": self.secret_key,
+            "ApiKey": self.api_key.expose_secret(),
+            "SecretKey": self.secret_key.expose_secret(),
             "Phone": d.recipient,
             "Content": d.body,
             "Brandname": self.brandname,
@@ -190,7 +192,7 @@ impl Channel for Esms {
 pub struct Viettel {
     pub url: String,
     pub user: String,
-    pub password: String,
+    pub password: SecretString,
     pub cp_code: String,
     /// The registered brandname (ServiceID).
     pub brandname: String,
@@ -255,7 +257,7 @@ impl Viettel {
         Ok(Viettel {
             url: url.to_owned(),
             user: user.to_owned(),
-            password: password.to_owned(),
+            password: password.into(),
             cp_code: cp_code.to_owned(),
             brandname: brandname.to_owned(),
             client: client(timeout)?,
@@ -277,7 +279,7 @@ impl Viettel {
                 "</impl:wsCpMt></soapenv:Body></soapenv:Envelope>"
             ),
             xml_escape(&self.user),
-            xml_escape(&self.password),
+            xml_escape(self.password.expose_secret()),
             xml_escape(&self.cp_code),
             to,
             to,

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 use motcua_store::{
-    CallTask, Delivery, DeliveryOutcome, DeliveryStatus, NewDelivery, NotifyPreferences, OutboxMessage, Store,
-    StoreError,
+    CallTask, Delivery, DeliveryChannel, DeliveryOutcome, DeliveryStatus, NewDelivery, NotifyPreferences,
+    OutboxMessage, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -171,33 +171,38 @@ impl Notifier {
         let custom = agency_words.get(&(ctx.event.clone(), lang.to_owned()));
         let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(vec![]) };
         let event = m.event_id.unwrap_or(m.id);
-        let wants =
-            |channel: &str| message.essential || preferences.channels == "both" || preferences.channels == channel;
+        let wants = |channel: DeliveryChannel| {
+            message.essential || preferences.channels == "both" || preferences.channels == channel.as_str()
+        };
         let mut out = Vec::new();
-        let mut add =
-            |channel: &str, recipient: String, subject: Option<String>, body: String, html: Option<String>| {
-                out.push(NewDelivery {
-                    id: Uuid::now_v7(),
-                    agency_id: dossier.agency_id,
-                    dossier_id: Some(dossier_id),
-                    channel: channel.into(),
-                    idempotency_key: format!("{event}:{channel}:{recipient}"),
-                    recipient,
-                    essential: message.essential,
-                    subject,
-                    body,
-                    body_html: html,
-                    call_script: (channel == "sms").then(|| message.call_script.clone()),
-                });
-            };
+        let mut add = |channel: DeliveryChannel,
+                       recipient: String,
+                       subject: Option<String>,
+                       body: String,
+                       html: Option<String>| {
+            out.push(NewDelivery {
+                id: Uuid::now_v7(),
+                agency_id: dossier.agency_id,
+                dossier_id: Some(dossier_id),
+                channel,
+                idempotency_key: format!("{event}:{channel}:{recipient}"),
+                recipient,
+                essential: message.essential,
+                subject,
+                body,
+                body_html: html,
+                call_script: (channel == DeliveryChannel::Sms).then(|| message.call_script.clone()),
+            });
+        };
         let mobile = dossier.applicant.phone.is_mobile();
-        if let Some(phone) = phone.filter(|_| mobile && wants("sms")) {
-            add("sms", phone, None, message.sms.clone(), None);
+        if let Some(phone) = phone.filter(|_| mobile && wants(DeliveryChannel::Sms)) {
+            add(DeliveryChannel::Sms, phone, None, message.sms.clone(), None);
         }
-        if let Some(email) = dossier.applicant.email.as_ref().map(|e| e.as_str().to_owned()).filter(|_| wants("email"))
+        if let Some(email) =
+            dossier.applicant.email.as_ref().map(|e| e.as_str().to_owned()).filter(|_| wants(DeliveryChannel::Email))
         {
             add(
-                "email",
+                DeliveryChannel::Email,
                 email,
                 Some(message.subject.clone()),
                 message.body_text.clone(),

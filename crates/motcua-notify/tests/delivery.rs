@@ -416,7 +416,8 @@ async fn the_applicant_chooses_channels_and_language_but_not_for_essential_messa
     n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
     let deliveries = db.store.deliveries_of(d.id).await.unwrap();
     let channels = |essential: bool| {
-        let mut c: Vec<_> = deliveries.iter().filter(|x| x.essential == essential).map(|x| x.channel.clone()).collect();
+        let mut c: Vec<_> =
+            deliveries.iter().filter(|x| x.essential == essential).map(|x| x.channel.as_str()).collect();
         c.sort();
         c
     };
@@ -711,4 +712,18 @@ async fn one_poisoned_event_is_set_aside_and_the_others_go_out(db: TestDb) {
     // A second run does not try the set-aside rows again, and fails on nothing.
     n.run_once(at(2026, 2, 12, 10, 10)).await.unwrap();
     assert_eq!(store.failed_outbox(fx.agency.id, 10).await.unwrap().len(), set_aside.len());
+}
+
+/// A gateway's keys are secrets: a gateway printed for a log or an error shows none of them.
+#[test]
+fn gateway_secrets_never_show_in_debug_output() {
+    use motcua_notify::gateway::{Esms, Viettel};
+    let timeout = Duration::from_secs(1);
+    let esms = Esms::new("https://127.0.0.1:1/", "api-key-123", "secret-456", "SONNMT", timeout).unwrap();
+    let viettel = Viettel::new("https://127.0.0.1:1/", "sonnmt", "pass-789", "CP01", "SONNMT", timeout).unwrap();
+    let printed = format!("{esms:?} {viettel:?}");
+    for secret in ["api-key-123", "secret-456", "pass-789"] {
+        assert!(!printed.contains(secret), "{printed}");
+    }
+    assert!(printed.contains("SONNMT"), "the rest is still shown: {printed}");
 }

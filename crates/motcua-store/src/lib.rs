@@ -1,9 +1,10 @@
 //! Storage for motcua: the [`Store`] trait the rest of the system uses, and its two backends —
 //! SQLite (a file in WAL mode, the embedded default) and PostgreSQL (the scale path) — chosen
-//! once at start-up from the database URL ([`connect`]).
+//! once at start-up from the database URL ([`connect`]). The store is a set of role traits
+//! ([`OrgStore`], [`DossierStore`], [`DeliveryStore`]…), gathered by [`Store`].
 //!
 //! Each backend has its own plain-SQL migrations (`migrations/sqlite`, `migrations/postgres`),
-//! applied at start. The queries themselves are written once (`queries.rs`) in the SQL both
+//! applied at start. The queries themselves are written once (`queries/`, a module per role) in the SQL both
 //! backends share and expanded for each pool type; what differs (connection set-up, migrations,
 //! locking) lives in `sqlite.rs` and `postgres.rs`.
 
@@ -22,6 +23,7 @@ mod model;
 mod postgres;
 mod queries;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::sync::Arc;
@@ -35,27 +37,18 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallTask, Delivery, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus,
-    DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page,
-    PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    ApiToken, AuditEntry, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery,
+    DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences,
+    OutboxMessage, Page, PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Everything the system keeps. Implemented by [`SqliteStore`] and [`PgStore`]; the conformance
-/// suite (`tests/conformance.rs`) runs the same story on both.
+/// The organisation: agencies, their units and calendars, users and their role grants.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
-    /// Which backend this is: "sqlite" or "postgres".
-    fn backend(&self) -> &'static str;
-    /// Applies the pending migrations (safe to call from several servers at once).
-    async fn migrate(&self) -> Result<()>;
-    /// Answers when the database answers.
-    async fn ping(&self) -> Result<()>;
-
-    // Organisation.
+pub trait OrgStore: Send + Sync {
     async fn insert_agency(&self, agency: &Agency, calendar_toml: Option<&str>) -> Result<()>;
     async fn agencies(&self) -> Result<Vec<Agency>>;
     async fn agency(&self, id: Uuid) -> Result<Option<Agency>>;
@@ -78,6 +71,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<()>;
     /// Replaces the agency's own calendar file (None: the national default).
     async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> Result<()>;
+}
+
+/// Who is signed in: API tokens and web sessions, found by the hash of their secret.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     async fn insert_token(&self, token: &ApiToken) -> Result<()>;
     /// The active user owning the token with this hash.
     /// The active user of a token that is neither revoked nor expired at `now` (local time).
@@ -86,14 +84,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn tokens_of(&self, user_id: Uuid) -> Result<Vec<TokenInfo>>;
     /// Revokes one of the user's tokens; whether it was valid.
     async fn revoke_token(&self, user_id: Uuid, token_id: Uuid, now: NaiveDateTime) -> Result<bool>;
-
     /// Opens a browser session (the token's SHA-256) until `expires_at`.
     async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> Result<()>;
     /// The active user of an unexpired session.
     async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<UserRecord>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
 
-    // Catalog.
+/// The catalog: fields and versioned procedures.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
     async fn upsert_field(&self, agency_id: Uuid, field: &Field) -> Result<()>;
     async fn fields(&self) -> Result<Vec<Field>>;
     /// Stores `spec` as the new current version of its procedure (creating the procedure on its
@@ -120,8 +120,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn procedure_history(&self, agency_id: Uuid) -> Result<Vec<(ProcedureVersion, NaiveDateTime)>>;
     /// Current versions matching the query, ranked, one page.
     async fn search_procedures(&self, query: &ProcedureQuery) -> Result<Page<ProcedureVersion>>;
+}
 
-    // Dossiers.
+/// Dossiers, their events and outbox rows, written together; the day's numbering.
+#[async_trait]
+pub trait DossierStore: Send + Sync {
     /// The next number of the agency's daily sequence, allocated atomically.
     async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> Result<u32>;
     /// Writes a new dossier, its first event and its outbox message in one transaction.
@@ -141,8 +144,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The events with these ids, in no particular order (the notification worker's batch).
     async fn events_by_id(&self, ids: &[Uuid]) -> Result<Vec<EventRecord>>;
     async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
+}
 
-    // Deliveries of messages.
+/// The outbox as the delivery worker sees it: claims, deliveries, their outcomes and counts.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
     /// Takes up to `limit` outbox events not yet expanded into deliveries, oldest first, and
     /// reserves them until `lease_until`: another worker does not take them meanwhile, and takes
     /// them once the lease has run out if they are still not expanded.
@@ -155,7 +161,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Returns when new outbox events may have been written, or after `timeout`: PostgreSQL
     /// wakes on the `motcua_outbox` notice of a committed write, SQLite just waits.
     async fn wait_for_outbox(&self, timeout: std::time::Duration);
-    /// Records the deliveries of an outbox event and marks it expanded, in one transaction;
     /// deliveries already recorded (same idempotency key) are left as they are.
     async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()> {
         self.insert_deliveries_of(&[(outbox_id, deliveries.to_vec())], now).await
@@ -208,8 +213,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> Result<()>;
     /// Deliveries by channel and status, for the metrics.
     async fn delivery_counts(&self) -> Result<Vec<DeliveryCount>>;
+}
 
-    // Phone calls, templates, preferences, digests.
+/// What follows a message: phone-call tasks, the agencies' words, the applicants' preferences.
+#[async_trait]
+pub trait MessageStore: Send + Sync {
     /// Opens a call task unless one with its key exists; whether it was new.
     async fn insert_call_task(&self, task: &CallTask) -> Result<bool>;
     async fn call_task(&self, id: Uuid) -> Result<Option<CallTask>>;
@@ -234,8 +242,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn message_templates(&self, agency_id: Uuid) -> Result<Vec<MessageTemplate>>;
     async fn notify_preferences(&self, user_id: Uuid) -> Result<NotifyPreferences>;
     async fn set_notify_preferences(&self, user_id: Uuid, preferences: &NotifyPreferences) -> Result<()>;
+}
 
-    // Quality.
+/// Service quality: the facts of dossiers, Biểu 06 counts, evaluations, frozen reports, the survey.
+#[async_trait]
+pub trait QualityStore: Send + Sync {
     /// The facts of the given agencies' dossiers accepted before `end` and not finished before
     /// `start` (everything a report of that window may count); with `received_only`, those
     /// accepted in the window.
@@ -277,7 +288,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         end: NaiveDateTime,
         received_only: bool,
     ) -> Result<Vec<motcua_domain::evaluation::Evaluation>>;
-
     /// Freezes a report: a new snapshot row, never changed afterwards.
     async fn insert_report_snapshot(
         &self,
@@ -288,6 +298,32 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         made_at: NaiveDateTime,
         data: &serde_json::Value,
     ) -> Result<Uuid>;
+    /// The snapshots of a period's report, newest first: id, when, by whom (name).
+    async fn report_snapshots(
+        &self,
+        agency_id: Uuid,
+        kind: &str,
+        period: &str,
+    ) -> Result<Vec<(Uuid, NaiveDateTime, String)>>;
+    /// A snapshot: agency, kind, period, when, data.
+    async fn report_snapshot(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>>;
+    /// Records one anonymous survey response.
+    async fn insert_survey_response(&self, response: &SurveyResponse) -> Result<()>;
+    /// The agency's survey responses given in [start, end), oldest first.
+    async fn survey_responses(
+        &self,
+        agency_id: Uuid,
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> Result<Vec<SurveyResponse>>;
+}
+
+/// Run-once jobs (a day's digest, a month's freeze): one claim per agency and key, whichever worker runs it.
+#[async_trait]
+pub trait JobStore: Send + Sync {
     /// The scheduled snapshot of a period's report: written once, by whichever server gets there
     /// first (with its `job_runs` row, in one transaction); whether this call wrote it.
     async fn insert_scheduled_snapshot(
@@ -303,34 +339,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn job_done(&self, job: &str, agency_id: Uuid, key: &str) -> Result<bool>;
     /// Marks the job run for this agency and key; false if it already was.
     async fn mark_job_done(&self, job: &str, agency_id: Uuid, key: &str, now: NaiveDateTime) -> Result<bool>;
-    /// The snapshots of a period's report, newest first: id, when, by whom (name).
-    async fn report_snapshots(
-        &self,
-        agency_id: Uuid,
-        kind: &str,
-        period: &str,
-    ) -> Result<Vec<(Uuid, NaiveDateTime, String)>>;
-    /// A snapshot: agency, kind, period, when, data.
-    async fn report_snapshot(
-        &self,
-        id: Uuid,
-    ) -> Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>>;
+}
 
-    /// Records one anonymous survey response.
-    async fn insert_survey_response(&self, response: &SurveyResponse) -> Result<()>;
-    /// The agency's survey responses given in [start, end), oldest first.
-    async fn survey_responses(
-        &self,
-        agency_id: Uuid,
-        start: NaiveDateTime,
-        end: NaiveDateTime,
-    ) -> Result<Vec<SurveyResponse>>;
-
-    // Files, audit, rate limits.
+/// What the edges keep: uploaded files, the audit log, the rate-limit counters.
+#[async_trait]
+pub trait EdgeStore: Send + Sync {
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
     -> Result<()>;
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
-    /// Adds `hits` to the count of `key` in the window starting at `window_start` (seconds);
     /// the window's count so far, every server's hits included.
     async fn rate_limit_add(&self, key: &str, window_start: i64, hits: u32) -> Result<i64>;
     /// The hits counted for `key` in the window, without adding one.
@@ -339,6 +355,42 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn rate_limit_hit(&self, key: &str, window_start: i64, limit: u32) -> Result<bool> {
         Ok(self.rate_limit_add(key, window_start, 1).await? <= i64::from(limit))
     }
+}
+
+/// Everything the system keeps, as the role traits above. Implemented by [`SqliteStore`] and
+/// [`PgStore`]; the conformance suite (`tests/conformance.rs`) runs the same stories on both, one
+/// group per role trait. A use case that needs one role may ask for that trait alone.
+#[async_trait]
+pub trait Store:
+    OrgStore
+    + SessionStore
+    + CatalogStore
+    + DossierStore
+    + DeliveryStore
+    + MessageStore
+    + QualityStore
+    + JobStore
+    + EdgeStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
+{
+    /// Which backend this is: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// Applies the pending migrations (safe to call from several servers at once).
+    async fn migrate(&self) -> Result<()>;
+    /// Answers when the database answers.
+    async fn ping(&self) -> Result<()>;
+}
+
+/// The store's traits, for `use motcua_store::prelude::*`: a method of a role trait is called on
+/// a `dyn Store` only where its trait is in scope.
+pub mod prelude {
+    pub use crate::{
+        CatalogStore, DeliveryStore, DossierStore, EdgeStore, JobStore, MessageStore, OrgStore, QualityStore,
+        SessionStore, Store,
+    };
 }
 
 /// Opens the store named by `url`: `sqlite://path/to/file.db` or `postgres://…`. Anything else

@@ -207,6 +207,49 @@ impl PartialEq<&str> for DeliveryStatus {
     }
 }
 
+/// How a message goes out. Stored as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryChannel {
+    Sms,
+    Email,
+}
+
+impl DeliveryChannel {
+    pub const ALL: [DeliveryChannel; 2] = [DeliveryChannel::Sms, DeliveryChannel::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryChannel::Sms => "sms",
+            DeliveryChannel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryChannel> {
+        DeliveryChannel::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// As an officer reads it: "SMS" or "Email".
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryChannel::Sms => "SMS",
+            DeliveryChannel::Email => "Email",
+        }
+    }
+}
+
+impl std::fmt::Display for DeliveryChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DeliveryChannel {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// What became of one attempt to send a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryOutcome {
@@ -224,8 +267,7 @@ pub struct NewDelivery {
     pub id: Uuid,
     pub agency_id: Uuid,
     pub dossier_id: Option<Uuid>,
-    /// `sms` or `email`.
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub recipient: String,
     pub idempotency_key: String,
     pub essential: bool,
@@ -242,7 +284,7 @@ pub struct Delivery {
     pub id: Uuid,
     pub agency_id: Uuid,
     pub dossier_id: Option<Uuid>,
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub recipient: String,
     pub idempotency_key: String,
     pub essential: bool,
@@ -264,7 +306,7 @@ pub struct DeliveryQuery {
     /// Part of the recipient, the idempotency key, the subject or the text.
     pub q: Option<String>,
     pub status: Option<DeliveryStatus>,
-    pub channel: Option<String>,
+    pub channel: Option<DeliveryChannel>,
     pub page: u32,
     pub page_size: u32,
 }
@@ -272,7 +314,7 @@ pub struct DeliveryQuery {
 /// How many deliveries of a channel stand at a status, for the metrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryCount {
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub status: DeliveryStatus,
     pub count: i64,
 }

@@ -37,7 +37,14 @@ macro_rules! on_every_backend {
 }
 
 on_every_backend!(
+    // OrgStore, SessionStore
+    the_organisation_reads_back_as_written,
+    tokens_and_sessions_sign_in_until_revoked_expired_or_the_password_changes,
+    // MessageStore
+    call_tasks_templates_and_preferences_keep_what_was_set,
+    // JobStore
     a_run_once_job_is_claimed_once_per_agency_and_key,
+    // DossierStore, CatalogStore, QualityStore, DeliveryStore, EdgeStore
     a_dossier_goes_from_online_submission_to_returned_result,
     a_stale_update_is_refused_and_changes_nothing,
     concurrent_intake_never_allocates_the_same_code,
@@ -691,4 +698,135 @@ async fn a_run_once_job_is_claimed_once_per_agency_and_key(db: TestDb) {
     assert!(!store.job_done("digest", agency, "2026-03-03").await.unwrap());
     assert!(!store.job_done("freeze-bieu06", agency, "2026-03-02").await.unwrap());
     assert!(store.mark_job_done("digest", agency, "2026-03-03", now).await.unwrap());
+}
+
+/// OrgStore: agencies by id and code with their calendars, units, officers and their grants,
+/// citizens by e-mail, an officer deactivated.
+async fn the_organisation_reads_back_as_written(db: TestDb) {
+    use motcua_domain::org::Role;
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let agency = store.agency_by_code(fx.agency.code.as_str()).await.unwrap().expect("by code");
+    assert_eq!(store.agency(agency.id).await.unwrap().as_ref(), Some(&agency));
+    assert!(store.agencies().await.unwrap().iter().any(|a| a.id == fx.other_agency.id));
+    assert_eq!(store.agency_calendar(agency.id).await.unwrap(), None, "the national calendar");
+    let toml = "[[days]]\ndate = 2026-12-31\nkind = \"holiday\"\nname = \"Nghỉ bù\"\n";
+    store.set_agency_calendar(agency.id, Some(toml)).await.unwrap();
+    assert_eq!(store.agency_calendar(agency.id).await.unwrap().as_deref(), Some(toml));
+    assert!(!store.units(agency.id).await.unwrap().is_empty());
+    let officers = store.users_of(agency.id).await.unwrap();
+    let reception = officers.iter().find(|u| u.id == fx.reception.user_id).expect("an officer of the agency");
+    assert!(reception.active && !reception.citizen);
+    let grants = store.grants(reception.id).await.unwrap();
+    assert!(grants.iter().any(|g| g.role == Role::Reception && g.agency_id == agency.id), "{grants:?}");
+    assert!(store.users_of(fx.other_agency.id).await.unwrap().iter().all(|u| u.id != reception.id));
+    store.set_user_active(reception.id, false).await.unwrap();
+    assert!(!store.user(reception.id).await.unwrap().unwrap().active);
+    let by_name = store.user_by_username(&reception.username).await.unwrap().unwrap();
+    assert_eq!(by_name.id, reception.id);
+    let citizen = store.user(fx.citizen.user_id).await.unwrap().unwrap();
+    if let Some(email) = citizen.email.as_deref() {
+        assert_eq!(store.citizen_by_email(email).await.unwrap().map(|u| u.id), Some(citizen.id));
+    }
+    assert_eq!(store.citizen_by_email("khong-co@example.vn").await.unwrap(), None);
+}
+
+/// SessionStore: a token and a session sign their user in until revoked, deleted or expired; a
+/// new password revokes every token.
+async fn tokens_and_sessions_sign_in_until_revoked_expired_or_the_password_changes(db: TestDb) {
+    use motcua_store::ApiToken;
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let now = at(2026, 3, 2, 9, 0);
+    let user = fx.reception.user_id;
+    let token = |hash: &str, days: i64| ApiToken {
+        id: Uuid::now_v7(),
+        agency_id: Some(fx.agency.id),
+        user_id: user,
+        token_hash: hash.into(),
+        name: "máy quầy 1".into(),
+        expires_at: now + chrono::Duration::days(days),
+    };
+    let (first, second, old) = (token(&"a".repeat(64), 30), token(&"b".repeat(64), 30), token(&"c".repeat(64), -1));
+    for t in [&first, &second, &old] {
+        store.insert_token(t).await.unwrap();
+    }
+    assert_eq!(store.user_by_token(&first.token_hash, now).await.unwrap().map(|u| u.id), Some(user));
+    assert_eq!(store.user_by_token(&old.token_hash, now).await.unwrap(), None, "expired");
+    assert_eq!(store.tokens_of(user).await.unwrap().len(), 3);
+    assert!(store.revoke_token(user, first.id, now).await.unwrap());
+    assert!(!store.revoke_token(fx.specialist.user_id, second.id, now).await.unwrap(), "not another's token");
+    assert_eq!(store.user_by_token(&first.token_hash, now).await.unwrap(), None, "revoked");
+    assert!(store.user_by_token(&second.token_hash, now).await.unwrap().is_some());
+    store.set_password_hash(user, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA").await.unwrap();
+    assert_eq!(store.user_by_token(&second.token_hash, now).await.unwrap(), None, "a new password revokes");
+
+    let session = "d".repeat(64);
+    store.insert_session(&session, user, now + chrono::Duration::hours(8)).await.unwrap();
+    assert_eq!(store.session_user(&session, now).await.unwrap().map(|u| u.id), Some(user));
+    assert_eq!(store.session_user(&session, now + chrono::Duration::hours(9)).await.unwrap(), None, "expired");
+    store.delete_session(&session).await.unwrap();
+    assert_eq!(store.session_user(&session, now).await.unwrap(), None, "signed out");
+}
+
+/// MessageStore: one call task per key, closed by its outcome; every version of an agency's
+/// words, newest first; an applicant's preferences, with the defaults until set.
+async fn call_tasks_templates_and_preferences_keep_what_was_set(db: TestDb) {
+    use motcua_store::{CallTask, MessageTemplate, NotifyPreferences};
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let now = at(2026, 3, 2, 9, 0);
+    let d = fx.accepted_dossier(store, now, "0258 3822 111", None).await;
+    let task = CallTask {
+        id: Uuid::now_v7(),
+        agency_id: fx.agency.id,
+        dossier_id: d.id,
+        delivery_id: None,
+        task_key: format!("{}:call", d.id),
+        reason: "no_mobile".into(),
+        phone: Some("02583822111".into()),
+        applicant: "Nguyễn Văn An".into(),
+        script: "Hồ sơ đã được tiếp nhận".into(),
+        status: "open".into(),
+        outcome: None,
+        note: None,
+        attempts: 0,
+        officer_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    assert!(store.insert_call_task(&task).await.unwrap());
+    assert!(!store.insert_call_task(&CallTask { id: Uuid::now_v7(), ..task.clone() }).await.unwrap(), "one per key");
+    assert_eq!(store.call_tasks(fx.agency.id, true).await.unwrap().len(), 1);
+    assert!(store.call_tasks(fx.other_agency.id, true).await.unwrap().is_empty());
+    store.record_call(task.id, "reached", Some("đã báo"), fx.reception.user_id, true, now).await.unwrap();
+    let done = store.call_task(task.id).await.unwrap().unwrap();
+    assert_eq!((done.status.as_str(), done.attempts, done.outcome.as_deref()), ("done", 1, Some("reached")));
+    assert!(store.call_tasks(fx.agency.id, true).await.unwrap().is_empty());
+    assert_eq!(store.call_tasks_of(d.id).await.unwrap().len(), 1);
+
+    let words = |sms: &str| MessageTemplate {
+        id: Uuid::now_v7(),
+        agency_id: fx.agency.id,
+        event: "accept".into(),
+        lang: "vi".into(),
+        version: 0,
+        subject: "Tiếp nhận".into(),
+        body_text: "Đã tiếp nhận".into(),
+        body_html: "<p>Đã tiếp nhận</p>".into(),
+        sms: sms.into(),
+        author_id: Some(fx.admin.user_id),
+        created_at: now,
+    };
+    assert_eq!(store.insert_message_template(&words("lần 1")).await.unwrap().version, 1);
+    assert_eq!(store.insert_message_template(&words("lần 2")).await.unwrap().version, 2);
+    let kept = store.message_templates(fx.agency.id).await.unwrap();
+    assert_eq!(kept.iter().map(|t| t.sms.as_str()).collect::<Vec<_>>(), ["lần 2", "lần 1"]);
+    assert!(store.message_templates(fx.other_agency.id).await.unwrap().is_empty());
+
+    let citizen = fx.citizen.user_id;
+    assert_eq!(store.notify_preferences(citizen).await.unwrap(), NotifyPreferences::default());
+    let chosen = NotifyPreferences { channels: "email".into(), lang: "en".into() };
+    store.set_notify_preferences(citizen, &chosen).await.unwrap();
+    assert_eq!(store.notify_preferences(citizen).await.unwrap(), chosen);
 }

@@ -7,7 +7,15 @@ use std::path::Path;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+
+/// A secret is never written out (a printed or serialised configuration shows it empty); it is
+/// read from the file or the environment only, and kept as a `SecretString` (redacted in debug
+/// output, zeroed when dropped).
+fn redacted<S: serde::Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("")
+}
 
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -112,12 +120,15 @@ pub struct SmsConfig {
     /// For `http`: the JSON body, with `{to}`, `{text}` and `{key}`.
     pub body_template: String,
     /// eSMS.
-    pub api_key: String,
-    pub secret_key: String,
+    #[serde(serialize_with = "redacted")]
+    pub api_key: SecretString,
+    #[serde(serialize_with = "redacted")]
+    pub secret_key: SecretString,
     pub brandname: String,
     /// Viettel (CcApi `wsCpMt`): account, password and CP code; `brandname` is the ServiceID.
     pub user: String,
-    pub password: String,
+    #[serde(serialize_with = "redacted")]
+    pub password: SecretString,
     pub cp_code: String,
 }
 
@@ -128,11 +139,11 @@ impl Default for SmsConfig {
             method: "POST".into(),
             url: String::new(),
             body_template: r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#.into(),
-            api_key: String::new(),
-            secret_key: String::new(),
+            api_key: SecretString::default(),
+            secret_key: SecretString::default(),
             brandname: String::new(),
             user: String::new(),
-            password: String::new(),
+            password: SecretString::default(),
             cp_code: String::new(),
         }
     }
@@ -148,7 +159,8 @@ pub struct SmtpConfig {
     /// `starttls`, `tls` or `plain` (a relay on the same machine only).
     pub security: String,
     pub username: String,
-    pub password: String,
+    #[serde(serialize_with = "redacted")]
+    pub password: SecretString,
     pub from: String,
 }
 
@@ -159,7 +171,7 @@ impl Default for SmtpConfig {
             port: 587,
             security: "starttls".into(),
             username: String::new(),
-            password: String::new(),
+            password: SecretString::default(),
             from: "Một cửa <no-reply@example.vn>".into(),
         }
     }

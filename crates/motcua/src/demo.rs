@@ -37,19 +37,16 @@ pub struct Credential {
 /// The small PDF attached to demo dossiers.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-/// A fixed-seed generator (SplitMix64): reproducible demo data without a dependency.
-struct Rng(u64);
+/// Reproducible demo data: the same seed gives the same dossiers (rand's `StdRng`, its version
+/// pinned by `Cargo.lock`).
+struct Rng(rand::rngs::StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn seeded(seed: u64) -> Rng {
+        Rng(rand::SeedableRng::seed_from_u64(seed))
     }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        rand::RngExt::random_range(&mut self.0, 0..n.max(1))
     }
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -170,7 +167,7 @@ pub async fn load(
     };
     let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
     let sim = Simulation { store: store.as_ref(), cal: &cal, now, actors: &actors, file };
-    let mut rng = Rng(seed);
+    let mut rng = Rng::seeded(seed);
     let pick = |rng: &mut Rng| {
         let procedure = &procedures[rng.below(procedures.len() as u64) as usize];
         let code = if procedure.agency_id == office.id { &office.code } else { &department.code };

@@ -38,6 +38,7 @@ enum Command {
     /// Cấu hình / configuration.
     Config(cli::config_cmd::ConfigArgs),
     /// Đo hiệu năng / benchmarks that print figures.
+    #[cfg(feature = "bench")]
     Bench(cli::bench::BenchArgs),
     /// Gửi tin nhắn, thư từ hàng đợi / run the delivery worker alone.
     Worker(cli::worker::WorkerArgs),
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cli::demo::run(a),
         Command::Catalog(a) => cli::catalog::run(a),
         Command::Config(a) => cli::config_cmd::run(a),
+        #[cfg(feature = "bench")]
         Command::Bench(a) => cli::bench::run(a),
         Command::Worker(a) => cli::worker::run(a),
     };

@@ -111,7 +111,7 @@ async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
         .store
         .search_deliveries(&motcua_store::DeliveryQuery {
             agencies: vec![fx.agency.id],
-            channel: Some("sms".into()),
+            channel: Some(motcua_store::DeliveryChannel::Sms),
             page: 1,
             page_size: 200,
             ..Default::default()

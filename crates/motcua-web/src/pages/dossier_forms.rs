@@ -258,10 +258,7 @@ pub fn field_errors(e: ApiError) -> Vec<motcua_domain::FieldError> {
 /// The required documents of `spec` that `present` (line indexes) leaves out, as field errors.
 pub fn missing_documents(spec: &motcua_domain::catalog::ProcedureSpec, present: &[usize]) -> Result<(), ApiError> {
     let missing: Vec<motcua_domain::FieldError> = spec
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(i, d)| d.required && !present.contains(i))
+        .missing_documents(present)
         .map(|(i, d)| motcua_domain::FieldError::new(format!("file_{i}"), format!("Cần tệp cho \"{}\".", d.name)))
         .collect();
     if missing.is_empty() { Ok(()) } else { Err(ApiError::invalid(missing)) }

@@ -23,7 +23,7 @@ use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
-use motcua_store::DeliveryStatus;
+use motcua_store::{DeliveryChannel, DeliveryStatus};
 
 /// How a delivery stands, in Vietnamese.
 pub fn status_vi(status: DeliveryStatus) -> &'static str {
@@ -241,7 +241,7 @@ pub async fn message_log(
             agencies: vec![agency.id],
             q: Some(p.q.clone()),
             status: DeliveryStatus::parse(p.status.trim()),
-            channel: Some(p.channel.clone()),
+            channel: DeliveryChannel::parse(p.channel.trim()),
             page,
             page_size: PAGE_SIZE,
         })
@@ -252,7 +252,7 @@ pub async fn message_log(
         .map(|m| LogRow {
             id: m.id,
             created: m.created_at.format("%H:%M %d/%m/%Y").to_string(),
-            channel: if m.channel == "sms" { "SMS" } else { "Email" },
+            channel: m.channel.label(),
             recipient: m.recipient,
             text: m.subject.unwrap_or_else(|| m.body.chars().take(120).collect()),
             status: status_vi(m.status),

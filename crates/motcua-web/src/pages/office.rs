@@ -292,7 +292,7 @@ async fn dossier_page(
         .collect();
     let deliveries = state.store.deliveries_of(d.id).await?;
     for m in &deliveries {
-        let channel = if m.channel == "sms" { "SMS" } else { "Email" };
+        let channel = m.channel.label();
         let what = if m.idempotency_key.starts_with("remind:") { "Nhắc xử lý" } else { "Thông báo" };
         let status = super::messages::status_vi(m.status);
         timeline.push((m.created_at, format!("{what} ({channel}) tới {}: {status}", m.recipient)));
@@ -330,7 +330,7 @@ async fn dossier_page(
         messages: deliveries
             .into_iter()
             .map(|m| {
-                let channel = if m.channel == "sms" { "SMS" } else { "Email" };
+                let channel = m.channel.label();
                 let status = super::messages::status_vi(m.status);
                 (channel.to_owned(), m.recipient, status, m.attempts, m.last_answer.unwrap_or_default())
             })
@@ -550,10 +550,7 @@ async fn create_at_counter(state: &AppState, actor: &Actor, f: &IntakeForm) -> R
         (0..version.spec.documents.len()).filter(|i| f.checked.contains_key(&format!("doc_{i}"))).collect();
     let missing: Vec<FieldError> = version
         .spec
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(i, d)| d.required && !ticked.contains(i))
+        .missing_documents(&ticked)
         .map(|(i, d)| FieldError::new(format!("doc_{i}"), format!("Chưa nhận giấy tờ bắt buộc: {}.", d.name)))
         .collect();
     if !missing.is_empty() {

@@ -26,16 +26,16 @@ pub const CSRF_COOKIE: &str = "motcua_csrf";
 pub const LANG_COOKIE: &str = "motcua_lang";
 
 /// The value of cookie `name` in the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
 pub fn random_token() -> String {
@@ -51,12 +51,14 @@ pub fn csrf_for_session(session_token: &str) -> String {
 
 /// `Set-Cookie` for a cookie of ours.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_seconds: i64, http_only: bool) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let http_only = if http_only { "; HttpOnly" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age_seconds}; SameSite=Lax{http_only}{secure}"
-    ))
-    .expect("cookie value is ASCII")
+    let c = cookie::Cookie::build((name, value))
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .same_site(cookie::SameSite::Lax)
+        .http_only(http_only)
+        .secure(state.config.secure_cookies)
+        .build();
+    HeaderValue::from_str(&c.to_string()).expect("cookie names and values are ASCII tokens")
 }
 
 /// The cookies this request carries or is given, put in its extensions by [`cookies`].
@@ -69,7 +71,7 @@ pub struct RequestCookies {
 /// Middleware: makes sure every browser has a CSRF token, and applies `?lang=`.
 pub async fn cookies(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let existing_csrf = cookie(&parts, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_owned);
+    let existing_csrf = cookie(&parts, CSRF_COOKIE).filter(|c| c.len() == 64);
     let csrf = existing_csrf.clone().unwrap_or_else(random_token);
     let query_lang = parts.uri.query().and_then(|q| {
         q.split('&').find_map(|kv| match kv {
@@ -78,7 +80,7 @@ pub async fn cookies(State(state): State<AppState>, mut req: Request, next: Next
             _ => None,
         })
     });
-    let lang = query_lang.unwrap_or(match cookie(&parts, LANG_COOKIE) {
+    let lang = query_lang.unwrap_or(match cookie(&parts, LANG_COOKIE).as_deref() {
         Some("en") => Lang::En,
         _ => Lang::Vi,
     });
@@ -134,7 +136,7 @@ impl FromRequestParts<AppState> for Web {
             .get::<RequestCookies>()
             .cloned()
             .unwrap_or_else(|| RequestCookies { csrf: random_token(), lang: Lang::Vi });
-        let session_token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned);
+        let session_token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty());
         let session_hash = session_token.as_deref().map(token_hash);
         let mut actor = None;
         let mut csrf = cookies.csrf;

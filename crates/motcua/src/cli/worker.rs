@@ -1,6 +1,7 @@
 //! `motcua worker`: the delivery worker alone (several may run against PostgreSQL); `serve` runs
 //! one too unless `notify.enabled = false`.
 
+use secrecy::ExposeSecret;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,16 +49,29 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
         "esms" => {
             let url = if n.sms.url.is_empty() { Esms::URL } else { n.sms.url.as_str() };
             Some(Arc::new(
-                Esms::new(url, &n.sms.api_key, &n.sms.secret_key, &n.sms.brandname, timeout)
-                    .map_err(|e| e.to_string())?,
+                Esms::new(
+                    url,
+                    n.sms.api_key.expose_secret(),
+                    n.sms.secret_key.expose_secret(),
+                    &n.sms.brandname,
+                    timeout,
+                )
+                .map_err(|e| e.to_string())?,
             ))
         }
         "viettel" if n.sms.url.is_empty() => {
             return Err("notify.sms.url: cần địa chỉ dịch vụ CcApi của Viettel (theo hợp đồng)".into());
         }
         "viettel" => Some(Arc::new(
-            Viettel::new(&n.sms.url, &n.sms.user, &n.sms.password, &n.sms.cp_code, &n.sms.brandname, timeout)
-                .map_err(|e| e.to_string())?,
+            Viettel::new(
+                &n.sms.url,
+                &n.sms.user,
+                n.sms.password.expose_secret(),
+                &n.sms.cp_code,
+                &n.sms.brandname,
+                timeout,
+            )
+            .map_err(|e| e.to_string())?,
         )),
         other => return Err(format!("notify.sms.kind \"{other}\": dùng none, http, esms hoặc viettel")),
     };
@@ -69,7 +83,8 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
             "plain" => SmtpSecurity::Plain,
             _ => SmtpSecurity::StartTls,
         };
-        let credentials = (!n.smtp.username.is_empty()).then(|| (n.smtp.username.clone(), n.smtp.password.clone()));
+        let credentials = (!n.smtp.username.is_empty())
+            .then(|| (n.smtp.username.clone(), n.smtp.password.expose_secret().to_owned()));
         Some(Arc::new(
             Smtp::new(&n.smtp.host, n.smtp.port, security, credentials, &n.smtp.from).map_err(|e| e.to_string())?,
         ))

@@ -54,13 +54,15 @@ const FIELDS: [&str; 10] = [
 pub const UNITS: [&str; 4] = ["DD", "DD", "MT", "VP"];
 const LIMITS: [u32; 20] = [3, 5, 5, 7, 7, 10, 10, 10, 10, 15, 15, 15, 20, 20, 20, 25, 30, 30, 10, 5];
 
-/// A fixed-seed generator: the same province every run.
-struct Rng(u64);
+/// A fixed-seed generator: the same province every run (rand's `StdRng`, pinned by `Cargo.lock`).
+struct Rng(rand::rngs::StdRng);
 
 impl Rng {
+    fn seeded(seed: u64) -> Rng {
+        Rng(rand::SeedableRng::seed_from_u64(seed))
+    }
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
+        rand::RngExt::random_range(&mut self.0, 0..n.max(1))
     }
     fn percent(&mut self) -> u64 {
         self.below(100)
@@ -103,7 +105,7 @@ pub async fn build(
     let phones: Vec<PhoneNumber> = (0..10_000)
         .map(|i| PhoneNumber::parse(&format!("09{:08}", (i as u64 * 7_919_993) % 100_000_000)))
         .collect::<Result<_, _>>()?;
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::seeded(0x2545_f491_4f6c_dd1d);
     let start = now.date().and_time(chrono::NaiveTime::MIN) - D::days(730);
     let step = D::days(730).num_seconds() as f64 / count.max(1) as f64;
     let mut sequences: HashMap<usize, (chrono::NaiveDate, u32)> = HashMap::new();

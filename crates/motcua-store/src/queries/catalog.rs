@@ -1,0 +1,198 @@
+//! [`crate::CatalogStore`] on both backends: fields and procedure versions.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_catalog {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::CatalogStore for $store {
+            async fn upsert_field(&self, agency_id: Uuid, f: &Field) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into fields (agency_id, code, name) values ($1, $2, $3)
+                     on conflict (agency_id, code) do update set name = excluded.name",
+                )
+                .bind(agency_id)
+                .bind(&f.code)
+                .bind(&f.name)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn fields(&self) -> crate::Result<Vec<Field>> {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as("select distinct code, name from fields order by code").fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(code, name)| Field { code, name }).collect())
+            }
+
+            async fn publish_procedure(
+                &self,
+                agency_id: Uuid,
+                spec: &ProcedureSpec,
+                field_name: &str,
+                published_at: NaiveDateTime,
+            ) -> crate::Result<ProcedureVersion> {
+                let mut tx = self.pool.begin().await?;
+                let existing: Option<(Uuid,)> =
+                    sqlx::query_as("select id from procedures where agency_id = $1 and code = $2")
+                        .bind(agency_id)
+                        .bind(&spec.code)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let procedure_id = match existing {
+                    Some((id,)) => id,
+                    None => {
+                        let id = Uuid::now_v7();
+                        sqlx::query("insert into procedures (id, agency_id, code) values ($1, $2, $3)")
+                            .bind(id)
+                            .bind(agency_id)
+                            .bind(&spec.code)
+                            .execute(&mut *tx)
+                            .await?;
+                        id
+                    }
+                };
+                let (last,): (Option<i64>,) =
+                    sqlx::query_as("select max(version) from procedure_versions where procedure_id = $1")
+                        .bind(procedure_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                sqlx::query("update procedure_versions set is_current = false where procedure_id = $1")
+                    .bind(procedure_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let id = Uuid::now_v7();
+                let version = last.unwrap_or(0) + 1;
+                sqlx::query(
+                    "insert into procedure_versions
+                       (id, agency_id, procedure_id, version, is_current, code, field, name_fold, search_text, spec, level, online,
+                        effective_from, effective_to, created_at)
+                     values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(id)
+                .bind(agency_id)
+                .bind(procedure_id)
+                .bind(version)
+                .bind(&spec.code)
+                .bind(&spec.field)
+                .bind(fold(&spec.name))
+                .bind(spec.search_text(field_name))
+                .bind(serde_json::to_string(spec)?)
+                .bind(serde_json::to_value(spec.level)?.as_str().unwrap_or_default().to_owned())
+                .bind(serde_json::to_value(spec.online)?.as_str().unwrap_or_default().to_owned())
+                .bind(spec.effective_from)
+                .bind(spec.effective_to)
+                .bind(published_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(ProcedureVersion { id, procedure_id, agency_id, version: version as i32, spec: spec.clone() })
+            }
+
+            async fn procedure(&self, code: &str) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where code = $1 and is_current = true order by created_at limit 1",
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+            }
+
+            async fn procedure_at(&self, code: &str, day: chrono::NaiveDate) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where code = $1 and effective_from <= $2 order by version desc, created_at limit 1",
+                )
+                .bind(code)
+                .bind(day)
+                .fetch_optional(&self.pool)
+                .await?;
+                let version = row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()?;
+                // The newest version whose day has come, unless it has expired.
+                Ok(version.filter(|v| v.spec.effective_to.is_none_or(|to| to >= day)))
+            }
+
+            async fn procedure_version(&self, id: Uuid) -> crate::Result<Option<ProcedureVersion>> {
+                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions where id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+            }
+
+            async fn procedure_versions(&self, procedure_id: Uuid) -> crate::Result<Vec<ProcedureVersion>> {
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec from procedure_versions
+                     where procedure_id = $1 order by version",
+                )
+                .bind(procedure_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect()
+            }
+
+            async fn procedure_history(
+                &self,
+                agency_id: Uuid,
+            ) -> crate::Result<Vec<(ProcedureVersion, NaiveDateTime)>> {
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String, NaiveDateTime)> = sqlx::query_as(
+                    "select id, procedure_id, agency_id, version, spec, created_at from procedure_versions
+                     where agency_id = $1 order by procedure_id, version",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(id, p, a, v, s, at)| Ok((version_from(id, p, a, v, &s)?, at))).collect()
+            }
+
+            async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {
+                let (w, folded) = procedure_where(q);
+                let count_sql = format!("select count(*) from procedure_versions pv{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                // Ranking: the whole phrase in the name, then every word in the name, then the rest.
+                let mut w = w;
+                let order = match &folded {
+                    Some(text) => {
+                        w.args.push(Arg::Text(format!("%{text}%")));
+                        let phrase = w.args.len();
+                        let mut words = Vec::new();
+                        for word in text.split(' ') {
+                            w.args.push(Arg::Text(format!("%{word}%")));
+                            words.push(format!("pv.name_fold like ${}", w.args.len()));
+                        }
+                        format!(
+                            " order by case when pv.name_fold like ${phrase} then 0 when {} then 1 else 2 end, pv.name_fold",
+                            words.join(" and ")
+                        )
+                    }
+                    None => " order by pv.field, pv.name_fold".to_owned(),
+                };
+                let (limit, size, offset) = limit_offset(&w, q.page, q.page_size);
+                let sql = format!(
+                    "select pv.id, pv.procedure_id, pv.agency_id, pv.version, pv.spec from procedure_versions pv{}{order}{limit}",
+                    w.render()
+                );
+                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                        .bind(size)
+                        .bind(offset)
+                        .fetch_all(&self.pool)
+                        .await?;
+                let items =
+                    rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect::<Result<_, _>>()?;
+                Ok(crate::Page { items, total })
+            }
+        }
+    };
+}
+
+impl_catalog!(SqliteStore);
+impl_catalog!(PgStore);

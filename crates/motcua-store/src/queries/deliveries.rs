@@ -1,0 +1,220 @@
+//! [`crate::DeliveryStore`] on both backends: outbox claims and deliveries.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_deliveries {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::DeliveryStore for $store {
+            async fn claim_outbox(
+                &self,
+                now: NaiveDateTime,
+                lease_until: NaiveDateTime,
+                limit: i64,
+            ) -> crate::Result<Vec<crate::OutboxMessage>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(Self::CLAIM_OUTBOX)
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out: Vec<crate::OutboxMessage> = rows.into_iter().map(outbox_from).collect::<crate::Result<_>>()?;
+                // RETURNING gives no order: oldest first, as they were written.
+                out.sort_by_key(|m| (m.created_at, m.id));
+                Ok(out)
+            }
+
+            async fn wait_for_outbox(&self, timeout: std::time::Duration) {
+                self.wait_for_new_outbox(timeout).await
+            }
+
+            async fn insert_deliveries_of(
+                &self,
+                expanded: &[(Uuid, Vec<crate::NewDelivery>)],
+                now: NaiveDateTime,
+            ) -> crate::Result<()> {
+                // A few statements per batch, not two per event: under load every round trip
+                // waits its turn for the database.
+                let rows: Vec<(Uuid, &crate::NewDelivery)> =
+                    expanded.iter().flat_map(|(o, ds)| ds.iter().map(move |d| (*o, d))).collect();
+                let mut tx = self.pool.begin().await?;
+                for chunk in rows.chunks(DELIVERY_ROWS_PER_INSERT) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_deliveries_sql(chunk.len())));
+                    for (outbox_id, d) in chunk {
+                        q = bind_delivery!(q, *outbox_id, d, now);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                for chunk in expanded.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().map(|(id, _)| Arg::Uuid(*id)).collect());
+                    let sql = format!("update outbox set expanded_at = ${}{}", w.next(), w.render());
+                    bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args).bind(now).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> crate::Result<()> {
+                // The reason is the error's text, cut and without control characters, so that
+                // it can itself be stored.
+                let reason = motcua_domain::text::printable(reason, 500);
+                sqlx::query("update outbox set expanded_at = $1, failed_reason = $2 where id = $3")
+                    .bind(now)
+                    .bind(reason)
+                    .bind(outbox_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn failed_outbox(&self, agency_id: Uuid, limit: i64) -> crate::Result<Vec<crate::FailedOutbox>> {
+                Ok(sqlx::query_as(
+                    "select id, dossier_id, kind, created_at, failed_reason from outbox
+                     where agency_id = $1 and failed_reason is not null order by created_at desc limit $2",
+                )
+                .bind(agency_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn claim_deliveries(
+                &self,
+                now: NaiveDateTime,
+                lease_until: NaiveDateTime,
+                limit: i64,
+            ) -> crate::Result<Vec<crate::Delivery>> {
+                let rows: Vec<DeliveryRow> = sqlx::query_as(Self::CLAIM_DELIVERIES)
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(delivery_from).collect()
+            }
+
+            async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                // One statement per 200 outcomes: each row's values picked by its id.
+                for chunk in outcomes.chunks(200) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(finish_deliveries_sql(chunk.len())));
+                    for o in chunk {
+                        q = q.bind(o.id).bind(o.status.as_str()).bind(o.next_attempt_at).bind(&o.answer);
+                    }
+                    q.bind(now).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn deliveries_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::Delivery>> {
+                let rows: Vec<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where dossier_id = $1 order by created_at, channel"))
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(delivery_from).collect()
+            }
+
+            async fn delivery(&self, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
+                let row: Option<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(delivery_from).transpose()
+            }
+
+            async fn enqueue_deliveries(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                deliveries: &[crate::NewDelivery],
+                now: NaiveDateTime,
+            ) -> crate::Result<usize> {
+                let mut tx = self.pool.begin().await?;
+                let outbox_id = Uuid::now_v7();
+                sqlx::query(
+                    "insert into outbox (id, agency_id, kind, payload, created_at, expanded_at, done_at)
+                     values ($1, $2, $3, '{}', $4, $5, $6)",
+                )
+                .bind(outbox_id)
+                .bind(agency_id)
+                .bind(kind)
+                .bind(now)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let mut new = 0;
+                for d in deliveries {
+                    new += insert_delivery!(tx, outbox_id, d, now);
+                }
+                if new == 0 {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(new as usize)
+            }
+
+            async fn search_deliveries(&self, f: &crate::DeliveryQuery) -> crate::Result<crate::Page<crate::Delivery>> {
+                let mut w = Where::default();
+                w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+                if let Some(status) = f.status {
+                    w.and("status = ?", Arg::Text(status.as_str().to_owned()));
+                }
+                if let Some(channel) = f.channel {
+                    w.and("channel = ?", Arg::Text(channel.as_str().to_owned()));
+                }
+                if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    w.and(
+                        "(lower(recipient) like ? or lower(idempotency_key) like ? or lower(coalesce(subject, '')) like ?
+                          or lower(body) like ?)",
+                        Arg::Text(format!("%{}%", q.to_lowercase())),
+                    );
+                }
+                let count_sql = format!("select count(*) from deliveries{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
+                let sql = format!("{}{} order by created_at desc, id desc{limit}", delivery_columns!(), w.render());
+                let rows: Vec<DeliveryRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(size)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(crate::Page { items: rows.into_iter().map(delivery_from).collect::<crate::Result<_>>()?, total })
+            }
+
+            async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
+                sqlx::query(
+                    "update deliveries set status = 'created', attempts = 0, next_attempt_at = $1, locked_until = null,
+                       updated_at = $2 where id = $3",
+                )
+                .bind(now)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn delivery_counts(&self) -> crate::Result<Vec<crate::DeliveryCount>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "select channel, status, count(*) from deliveries group by channel, status order by channel, status",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(channel, status, count)| Ok(crate::DeliveryCount { channel: delivery_channel(&channel)?, status: delivery_status(&status)?, count }))
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_deliveries!(SqliteStore);
+impl_deliveries!(PgStore);

@@ -1,0 +1,225 @@
+//! [`crate::DossierStore`] on both backends: dossiers, events and outbox rows.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_dossiers {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::DossierStore for $store {
+            async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> crate::Result<u32> {
+                let (value,): (i64,) = sqlx::query_as(
+                    "insert into dossier_sequences (agency_id, day, last_value) values ($1, $2, 1)
+                     on conflict (agency_id, day) do update set last_value = dossier_sequences.last_value + 1
+                     returning last_value",
+                )
+                .bind(agency_id)
+                .bind(day)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(value as u32)
+            }
+
+            async fn insert_dossier(&self, t: &motcua_domain::dossier::Transition) -> crate::Result<Uuid> {
+                let d = &t.dossier;
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "insert into dossiers (id, agency_id, code, state, channel, procedure_id, current_unit, assignee,
+                       citizen_user_id, phone_last4, received_at, due_at, finished_at, version, doc, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                )
+                .bind(d.id)
+                .bind(d.agency_id)
+                .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
+                .bind(d.state.as_str())
+                .bind(d.channel.as_str())
+                .bind(d.procedure_id)
+                .bind(d.step().map(|s| s.unit.clone()))
+                .bind(d.assignee)
+                .bind(d.citizen_user_id)
+                .bind(d.phone_last4())
+                .bind(d.received_at)
+                .bind(d.due_at)
+                .bind(d.finished_at)
+                .bind(d.version)
+                .bind(serde_json::to_string(d)?)
+                .bind(t.event.at)
+                .bind(t.event.at)
+                .execute(&mut *tx)
+                .await?;
+                let event_id = insert_event!(tx, d, &t.event);
+                upsert_facts!(tx, d);
+                tx.commit().await?;
+                Ok(event_id)
+            }
+
+            async fn update_dossier(
+                &self,
+                expected_version: i64,
+                t: &motcua_domain::dossier::Transition,
+            ) -> crate::Result<Uuid> {
+                let d = &t.dossier;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "update dossiers set code = $1, state = $2, current_unit = $3, assignee = $4, received_at = $5,
+                       due_at = $6, finished_at = $7, version = $8, doc = $9, updated_at = $10
+                     where id = $11 and version = $12",
+                )
+                .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
+                .bind(d.state.as_str())
+                .bind(d.step().map(|s| s.unit.clone()))
+                .bind(d.assignee)
+                .bind(d.received_at)
+                .bind(d.due_at)
+                .bind(d.finished_at)
+                .bind(d.version)
+                .bind(serde_json::to_string(d)?)
+                .bind(t.event.at)
+                .bind(d.id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Err(StoreError::Conflict);
+                }
+                let event_id = insert_event!(tx, d, &t.event);
+                upsert_facts!(tx, d);
+                tx.commit().await?;
+                Ok(event_id)
+            }
+
+            async fn dossier(&self, id: Uuid) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select doc from dossiers where id = $1").bind(id).fetch_optional(&self.pool).await?;
+                row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
+            }
+
+            async fn dossiers_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<Dossier>> {
+                let mut out = Vec::with_capacity(ids.len());
+                // At most 500 placeholders a statement, well inside both backends' limits.
+                for chunk in ids.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
+                    let sql = format!("select doc from dossiers{}", w.render());
+                    let rows: Vec<(String,)> =
+                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    for (doc,) in rows {
+                        out.push(serde_json::from_str(&doc)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn events_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<crate::EventRecord>> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    let mut w = Where::default();
+                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
+                    let sql = format!(
+                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events{}",
+                        w.render()
+                    );
+                    let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
+                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    for (id, dossier_id, kind, from, to, actor_id, at, data) in rows {
+                        out.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn dossier_and_events_by_code(
+                &self,
+                code: &str,
+            ) -> crate::Result<Option<(Dossier, Vec<crate::EventRecord>)>> {
+                // One round trip: the document comes once per event row, and is parsed once.
+                let rows: Vec<(String, Option<Uuid>, Option<Uuid>, Option<String>, Option<String>, Option<String>, Option<Uuid>, Option<NaiveDateTime>, Option<String>)> =
+                    sqlx::query_as(
+                        "select d.doc, e.id, e.dossier_id, e.kind, e.from_state, e.to_state, e.actor_id, e.at, e.data
+                         from dossiers d left join dossier_events e on e.dossier_id = d.id
+                         where d.code = $1 order by e.at, e.id",
+                    )
+                    .bind(code.to_ascii_uppercase())
+                    .fetch_all(&self.pool)
+                    .await?;
+                let Some(first) = rows.first() else { return Ok(None) };
+                let dossier: Dossier = serde_json::from_str(&first.0)?;
+                let mut events = Vec::with_capacity(rows.len());
+                for (_, id, dossier_id, kind, from, to, actor_id, at, data) in rows {
+                    let (Some(id), Some(dossier_id), Some(kind), Some(to), Some(at), Some(data)) = (id, dossier_id, kind, to, at, data) else {
+                        continue;
+                    };
+                    events.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
+                }
+                Ok(Some((dossier, events)))
+            }
+
+            async fn dossier_by_code(&self, code: &str) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where code = $1")
+                    .bind(code.to_ascii_uppercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
+            }
+
+            async fn list_dossiers(&self, f: &DossierFilter) -> crate::Result<crate::Page<Dossier>> {
+                let w = dossier_where(f);
+                let count_sql = format!("select count(*) from dossiers{}", w.render());
+                let (total,): (i64,) =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
+                let order = if f.newest_first {
+                    "received_at desc, created_at desc"
+                } else if f.overdue_at.is_some() || f.due_before.is_some() {
+                    // Only unfinished dossiers: the order of the unit inbox index (ids are
+                    // time-ordered, UUIDv7), so a page is read without sorting the whole list.
+                    "due_at, id"
+                } else {
+                    "case when finished_at is null then 0 else 1 end, due_at, created_at"
+                };
+                let sql = format!("select doc from dossiers{} order by {order}{limit}", w.render());
+                let rows: Vec<(String,)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(size)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let items = rows.into_iter().map(|(doc,)| serde_json::from_str(&doc)).collect::<Result<_, _>>()?;
+                Ok(crate::Page { items, total })
+            }
+
+            async fn events(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::EventRecord>> {
+                let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
+                    sqlx::query_as(
+                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
+                         where dossier_id = $1 order by at, id",
+                    )
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, dossier_id, kind, from, to, actor_id, at, data)| {
+                        event_record(id, dossier_id, kind, from, to, actor_id, at, data)
+                    })
+                    .collect()
+            }
+
+            async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
+                let rows: Vec<OutboxRow> =
+                    sqlx::query_as(
+                        "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
+                         where dossier_id = $1 order by created_at, id",
+                    )
+                    .bind(dossier_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(outbox_from).collect()
+            }
+        }
+    };
+}
+
+impl_dossiers!(SqliteStore);
+impl_dossiers!(PgStore);

@@ -1,0 +1,87 @@
+//! [`crate::EdgeStore`] on both backends: files, audit log, rate limits.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_edge {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::EdgeStore for $store {
+            async fn record_file(
+                &self,
+                agency_id: Uuid,
+                sha256: &str,
+                name: &str,
+                content_type: &str,
+                size: u64,
+            ) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into files (agency_id, sha256, name, content_type, size) values ($1, $2, $3, $4, $5)
+                     on conflict (agency_id, sha256) do nothing",
+                )
+                .bind(agency_id)
+                .bind(sha256)
+                .bind(name)
+                .bind(content_type)
+                .bind(size as i64)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit(&self, e: &crate::AuditEntry) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into audit_log (id, agency_id, actor_id, action, object, at, data)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(e.agency_id)
+                .bind(e.actor_id)
+                .bind(&e.action)
+                .bind(&e.object)
+                .bind(e.at)
+                .bind(serde_json::to_string(&e.data)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn rate_limit_add(&self, key: &str, window_start: i64, added: u32) -> crate::Result<i64> {
+                let (hits,): (i64,) = sqlx::query_as(
+                    "insert into rate_limits (key, window_start, hits) values ($1, $2, $3)
+                     on conflict (key, window_start) do update set hits = rate_limits.hits + excluded.hits
+                     returning hits",
+                )
+                .bind(key)
+                .bind(window_start)
+                .bind(i64::from(added))
+                .fetch_one(&self.pool)
+                .await?;
+                if hits == i64::from(added) {
+                    // The first hit of a new window: the key's older windows are no longer needed.
+                    sqlx::query("delete from rate_limits where key = $1 and window_start < $2")
+                        .bind(key)
+                        .bind(window_start)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(hits)
+            }
+
+            async fn rate_limit_count(&self, key: &str, window_start: i64) -> crate::Result<i64> {
+                let hits: Option<(i64,)> =
+                    sqlx::query_as("select hits from rate_limits where key = $1 and window_start = $2")
+                        .bind(key)
+                        .bind(window_start)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(hits.map_or(0, |h| h.0))
+            }
+        }
+    };
+}
+
+impl_edge!(SqliteStore);
+impl_edge!(PgStore);

@@ -1,0 +1,773 @@
+//! The queries, written once in the SQL that SQLite and PostgreSQL share and expanded for each
+//! backend's pool by `impl_store!`. Placeholders are `$1, $2, …` in order of first appearance,
+//! which both backends bind by position. JSON documents are stored as text on both.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
+use motcua_domain::dossier::{Dossier, EventData, EventKind};
+use motcua_domain::org::{Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::text::fold;
+use uuid::Uuid;
+
+use crate::model::{DossierFilter, ProcedureQuery};
+use crate::{PgStore, SqliteStore, StoreError};
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Uuid(Uuid),
+    Text(String),
+    Ts(NaiveDateTime),
+    Date(chrono::NaiveDate),
+}
+
+/// A WHERE clause under construction, numbering its placeholders.
+#[derive(Debug, Default)]
+pub(crate) struct Where {
+    sql: Vec<String>,
+    pub args: Vec<Arg>,
+}
+
+impl Where {
+    /// Adds a condition; `?` in `cond` stands for the placeholder of `arg`.
+    fn and(&mut self, cond: &str, arg: Arg) {
+        self.args.push(arg);
+        self.sql.push(cond.replace('?', &format!("${}", self.args.len())));
+    }
+
+    fn and_any(&mut self, column: &str, args: Vec<Arg>) {
+        let mut parts = Vec::new();
+        for a in args {
+            self.args.push(a);
+            parts.push(format!("{column} = ${}", self.args.len()));
+        }
+        if parts.is_empty() {
+            self.sql.push("1 = 0".into());
+        } else {
+            self.sql.push(format!("({})", parts.join(" or ")));
+        }
+    }
+
+    fn render(&self) -> String {
+        if self.sql.is_empty() { String::new() } else { format!(" where {}", self.sql.join(" and ")) }
+    }
+
+    fn next(&self) -> usize {
+        self.args.len() + 1
+    }
+}
+
+pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
+    let mut w = Where::default();
+    match q.in_force_on {
+        // Of each procedure, the newest version whose effective date has come, unless it has
+        // expired: versions scheduled for later are left out until their day.
+        Some(day) => {
+            w.and("pv.effective_from <= ?", Arg::Date(day));
+            w.and("(pv.effective_to is null or pv.effective_to >= ?)", Arg::Date(day));
+            w.and(
+                "not exists (select 1 from procedure_versions n where n.procedure_id = pv.procedure_id
+                   and n.version > pv.version and n.effective_from <= ?)",
+                Arg::Date(day),
+            );
+        }
+        None => w.sql.push("pv.is_current = true".into()),
+    }
+    if let Some(field) = q.field.as_deref().filter(|f| !f.is_empty()) {
+        w.and("pv.field = ?", Arg::Text(field.to_owned()));
+    }
+    if let Some(agency) = q.agency_id {
+        w.and("pv.agency_id = ?", Arg::Uuid(agency));
+    }
+    if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty()) {
+        w.and("pv.level = ?", Arg::Text(level.to_owned()));
+    }
+    if let Some(online) = q.online.as_deref().filter(|o| !o.is_empty()) {
+        w.and("pv.online = ?", Arg::Text(online.to_owned()));
+    }
+    // The edge refuses longer searches; the store never builds more conditions than this anyway.
+    let folded =
+        q.q.as_deref()
+            .map(|q| fold(&q.chars().take(motcua_domain::text::SEARCH_MAX_CHARS).collect::<String>()))
+            .map(|f| f.split(' ').take(motcua_domain::text::SEARCH_MAX_WORDS).collect::<Vec<_>>().join(" "))
+            .filter(|f| !f.is_empty());
+    if let Some(text) = &folded {
+        for word in text.split(' ') {
+            w.and("pv.search_text like ?", Arg::Text(format!("%{word}%")));
+        }
+    }
+    (w, folded)
+}
+
+pub(crate) fn dossier_where(f: &DossierFilter) -> Where {
+    let mut w = Where::default();
+    // A citizen's own dossiers may be in any agency; an officer's list is limited to their agencies.
+    if f.citizen_user_id.is_none() || !f.agencies.is_empty() {
+        w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
+    }
+    if let Some(c) = f.citizen_user_id {
+        w.and("citizen_user_id = ?", Arg::Uuid(c));
+    }
+    if let Some(s) = f.state {
+        w.and("state = ?", Arg::Text(s.as_str().into()));
+    }
+    if let Some(u) = &f.unit {
+        w.and("current_unit = ?", Arg::Text(u.clone()));
+    }
+    if let Some(a) = f.assignee {
+        w.and("assignee = ?", Arg::Uuid(a));
+    }
+    if let Some(t) = f.overdue_at {
+        w.sql.push("finished_at is null".into());
+        w.and("due_at < ?", Arg::Ts(t));
+    }
+    if let Some(t) = f.due_before {
+        w.sql.push("finished_at is null".into());
+        w.and("due_at <= ?", Arg::Ts(t));
+    }
+    if let Some(c) = f.channel {
+        w.and("channel = ?", Arg::Text(c.as_str().into()));
+    }
+    if let Some(d) = f.received_from {
+        w.and("received_at >= ?", Arg::Ts(d.and_time(chrono::NaiveTime::MIN)));
+    }
+    if let Some(d) = f.received_to {
+        let next = d.succ_opt().unwrap_or(d);
+        w.and("received_at < ?", Arg::Ts(next.and_time(chrono::NaiveTime::MIN)));
+    }
+    w
+}
+
+pub(crate) fn limit_offset(w: &Where, page: u32, page_size: u32) -> (String, i64, i64) {
+    let size = page_size.clamp(1, 200) as i64;
+    let offset = (page.max(1) as i64 - 1) * size;
+    (format!(" limit ${} offset ${}", w.next(), w.next() + 1), size, offset)
+}
+
+pub(crate) fn level_str(l: AgencyLevel) -> &'static str {
+    match l {
+        AgencyLevel::Province => "province",
+        AgencyLevel::Department => "department",
+        AgencyLevel::ServiceUnit => "service_unit",
+        AgencyLevel::Commune => "commune",
+    }
+}
+
+pub(crate) fn parse_level(s: &str) -> Result<AgencyLevel, StoreError> {
+    Ok(match s {
+        "province" => AgencyLevel::Province,
+        "department" => AgencyLevel::Department,
+        "service_unit" => AgencyLevel::ServiceUnit,
+        "commune" => AgencyLevel::Commune,
+        other => return Err(StoreError::Corrupt(format!("agency level {other}"))),
+    })
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
+    Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("role {s}")))
+}
+
+/// What an outbox row says about an event: enough for a notifier to word a message.
+pub(crate) fn version_from(
+    id: Uuid,
+    procedure_id: Uuid,
+    agency_id: Uuid,
+    version: i64,
+    spec: &str,
+) -> Result<ProcedureVersion, StoreError> {
+    let spec: ProcedureSpec = serde_json::from_str(spec)?;
+    Ok(ProcedureVersion { id, procedure_id, agency_id, version: version as i32, spec })
+}
+
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Uuid(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Ts(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! impl_store {
+    ($store:ty, $name:literal) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn migrate(&self) -> crate::Result<()> {
+                self.run_migrations().await?;
+                // Dossiers written before their facts were kept (migration 6) get them now, in
+                // batches; safe to run from several servers at once (the write is an upsert).
+                // Done once: the mark keeps later start-ups from scanning every dossier.
+                let done: Option<i64> = sqlx::query_scalar("select version from motcua_migrations where version = $1")
+                    .bind(crate::migrate::FACTS_BACKFILLED)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if done.is_some() {
+                    return Ok(());
+                }
+                loop {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                        "select d.doc from dossiers d
+                         where not exists (select 1 from dossier_facts f where f.dossier_id = d.id) limit 500",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    if rows.is_empty() {
+                        sqlx::query(
+                            "insert into motcua_migrations (version, name, applied_at) values ($1, $2, $3)
+                             on conflict (version) do nothing",
+                        )
+                        .bind(crate::migrate::FACTS_BACKFILLED)
+                        .bind("facts_backfilled")
+                        .bind(crate::now_local().to_string())
+                        .execute(&self.pool)
+                        .await?;
+                        return Ok(());
+                    }
+                    let mut tx = self.pool.begin().await?;
+                    for (doc,) in rows {
+                        let d: Dossier = serde_json::from_str(&doc)?;
+                        upsert_facts!(tx, d);
+                    }
+                    tx.commit().await?;
+                }
+            }
+
+            async fn ping(&self) -> crate::Result<()> {
+                sqlx::query("select 1").execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Revokes every API token of `$user_id` still valid, inside the open transaction `$tx`. The
+/// store records the time it happened (local time of Asia/Ho_Chi_Minh, as every instant here).
+macro_rules! revoke_all {
+    ($tx:ident, $user_id:expr) => {{
+        let now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(7);
+        sqlx::query("update api_tokens set revoked_at = $1 where user_id = $2 and revoked_at is null")
+            .bind(now)
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+/// Inserts one delivery under `$outbox_id` inside the open transaction `$tx`, unless its
+/// idempotency key exists; evaluates to the number of rows written (0 or 1).
+/// Deliveries per INSERT statement: 15 values each, well inside both backends' limits.
+const DELIVERY_ROWS_PER_INSERT: usize = 100;
+
+/// `insert into deliveries … values (…), (…) on conflict do nothing` for `rows` rows of 15 values.
+fn insert_deliveries_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "insert into deliveries (id, agency_id, dossier_id, outbox_id, channel, recipient, idempotency_key,
+           essential, subject, body, body_html, call_script, status, attempts, next_attempt_at, created_at,
+           updated_at) values ",
+    );
+    for r in 0..rows {
+        let b = r * 15;
+        let p = |i: usize| format!("${}", b + i);
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'created', 0, {}, {}, {})",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
+            p(9),
+            p(10),
+            p(11),
+            p(12),
+            p(13),
+            p(14),
+            p(15)
+        ));
+    }
+    sql.push_str(" on conflict (agency_id, idempotency_key) do nothing");
+    sql
+}
+
+/// One UPDATE of `rows` deliveries' outcomes: (id, status, next attempt, answer) per row, then
+/// the time.
+fn finish_deliveries_sql(rows: usize) -> String {
+    let case = |value: usize| {
+        let arms: String = (0..rows).map(|r| format!(" when ${} then ${}", r * 4 + 1, r * 4 + value)).collect();
+        format!("case id{arms} end")
+    };
+    let ids: Vec<String> = (0..rows).map(|r| format!("${}", r * 4 + 1)).collect();
+    format!(
+        "update deliveries set status = {}, next_attempt_at = coalesce({}, next_attempt_at), last_answer = {},
+           locked_until = null, updated_at = ${} where id in ({})",
+        case(2),
+        case(3),
+        case(4),
+        rows * 4 + 1,
+        ids.join(", ")
+    )
+}
+
+/// Binds one delivery's 15 values, in the order of [`insert_deliveries_sql`].
+macro_rules! bind_delivery {
+    ($q:expr, $outbox_id:expr, $d:expr, $now:expr) => {{
+        let d = $d;
+        $q.bind(d.id)
+            .bind(d.agency_id)
+            .bind(d.dossier_id)
+            .bind($outbox_id)
+            .bind(d.channel.as_str())
+            .bind(&d.recipient)
+            .bind(&d.idempotency_key)
+            .bind(d.essential)
+            .bind(&d.subject)
+            .bind(&d.body)
+            .bind(&d.body_html)
+            .bind(&d.call_script)
+            .bind($now)
+            .bind($now)
+            .bind($now)
+    }};
+}
+
+/// Inserts one delivery unless its idempotency key exists; how many rows were new (0 or 1).
+macro_rules! insert_delivery {
+    ($tx:ident, $outbox_id:expr, $d:expr, $now:expr) => {{
+        let sql = insert_deliveries_sql(1);
+        bind_delivery!(sqlx::query(sqlx::AssertSqlSafe(sql)), $outbox_id, $d, $now)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
+    }};
+}
+
+macro_rules! call_task_columns {
+    () => {
+        "select id, agency_id, dossier_id, delivery_id, task_key, reason, phone, applicant, script, status, outcome, note,
+           attempts, officer_id, created_at, updated_at from call_tasks"
+    };
+}
+
+type TemplateRow = (Uuid, Uuid, String, String, i64, String, String, String, String, Option<Uuid>, NaiveDateTime);
+
+fn template_from(r: TemplateRow) -> crate::MessageTemplate {
+    let (id, agency_id, event, lang, version, subject, body_text, body_html, sms, author_id, created_at) = r;
+    crate::MessageTemplate {
+        id,
+        agency_id,
+        event,
+        lang,
+        version,
+        subject,
+        body_text,
+        body_html,
+        sms,
+        author_id,
+        created_at,
+    }
+}
+
+/// An event as stored, parsed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn event_record(
+    id: Uuid,
+    dossier_id: Uuid,
+    kind: String,
+    from: Option<String>,
+    to: String,
+    actor_id: Option<Uuid>,
+    at: NaiveDateTime,
+    data: String,
+) -> Result<crate::EventRecord, StoreError> {
+    let state =
+        |s: &str| motcua_domain::dossier::State::parse(s).ok_or_else(|| StoreError::Corrupt(format!("state {s}")));
+    let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
+    let data = EventData::from_json(kind, serde_json::from_str(&data)?)
+        .map_err(|e| StoreError::Corrupt(format!("event {id} ({kind}): {e}")))?;
+    Ok(crate::EventRecord {
+        id,
+        dossier_id,
+        kind,
+        from_state: from.as_deref().map(state).transpose()?,
+        to_state: state(&to)?,
+        actor_id,
+        at,
+        data,
+    })
+}
+
+/// The facts a period's report reads, as a FROM source named `dossier_facts` with `columns`,
+/// and the WHERE clause (always non-empty) the caller may add to.
+///
+/// `received_only`: the dossiers received in the window. Otherwise also those received before it
+/// and not finished before its start, read as three disjoint parts, each a range of its own index:
+/// received in the window (`dossier_facts_period`); received before and finished since the start,
+/// or still open (`dossier_facts_open`). A single condition on everything received before the
+/// cut-off would visit the whole history: 2 s for a month of a 10-million-dossier province.
+pub(crate) fn facts_where(
+    agencies: &[Uuid],
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    received_only: bool,
+    columns: &str,
+) -> (String, Where) {
+    let mut w = Where::default();
+    let mut ids = Vec::new();
+    for a in agencies {
+        w.args.push(Arg::Uuid(*a));
+        ids.push(format!("${}", w.args.len()));
+    }
+    let agency = if ids.is_empty() { "1 = 0".to_owned() } else { format!("agency_id in ({})", ids.join(", ")) };
+    w.args.push(Arg::Ts(start));
+    let s = w.args.len();
+    w.args.push(Arg::Ts(end));
+    let e = w.args.len();
+    let received =
+        format!("select {columns} from dossier_facts where {agency} and received_at >= ${s} and received_at < ${e}");
+    let source = if received_only {
+        format!("({received}) dossier_facts")
+    } else {
+        format!(
+            "({received}
+              union all select {columns} from dossier_facts where {agency} and finished_at >= ${s} and received_at < ${s}
+              union all select {columns} from dossier_facts where {agency} and finished_at is null and received_at < ${s}
+             ) dossier_facts"
+        )
+    };
+    w.sql.push("1 = 1".into());
+    (source, w)
+}
+
+/// The columns Biểu 06's count reads (all in both covering indexes).
+const PLACEMENT_COLUMNS: &str = "field, unit, channel, received_at, finished_at, due_at, due_day_start, \
+    first_request_at, first_received_at, second_request_at";
+
+/// Biểu 06's placement of a dossier in SQL, for the window starting at placeholder `$s` with its
+/// cut-off at `$e`: the received column and the outcome, as `DossierFacts::judge` and
+/// `overdue_at` decide them (tested to agree on both backends).
+pub(crate) fn placement_sql(s: usize, e: usize) -> (String, String) {
+    let received = format!(
+        "(case when received_at < ${s} then 'carried' when channel = 'online' then 'online' else 'direct' end)"
+    );
+    let outcome = format!(
+        "(case when finished_at is not null and finished_at < ${e} then
+            case when (second_request_at is not null and second_request_at < finished_at) or finished_at > due_at then 'late'
+                 when finished_at < due_day_start then 'early'
+                 else 'on_time' end
+          else
+            case when second_request_at is not null and second_request_at < ${e} then 'overdue'
+                 when first_request_at is not null and first_request_at < ${e}
+                   and (first_received_at is null or first_received_at > ${e}) then
+                   case when first_request_at > due_at then 'overdue' else 'within' end
+                 when ${e} > due_at then 'overdue'
+                 else 'within' end
+          end)"
+    );
+    (received, outcome)
+}
+
+const FACT_COLUMNS: &str =
+    "dossier_id, agency_id, code, procedure_code, field, unit, channel, state, received_at, due_at,
+    finished_at, supplements, reappointed, fees, result_electronic, documents_digitised, returned_online, steps";
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    dossier_id: Uuid,
+    agency_id: Uuid,
+    code: Option<String>,
+    procedure_code: String,
+    field: String,
+    unit: Option<String>,
+    channel: String,
+    state: String,
+    received_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    supplements: String,
+    reappointed: bool,
+    fees: i64,
+    result_electronic: bool,
+    documents_digitised: bool,
+    returned_online: bool,
+    steps: String,
+}
+
+fn facts_from(r: FactsRow) -> Result<motcua_domain::dossier::DossierFacts, StoreError> {
+    Ok(motcua_domain::dossier::DossierFacts {
+        dossier_id: r.dossier_id,
+        agency_id: r.agency_id,
+        code: r.code,
+        procedure_code: r.procedure_code,
+        field: r.field,
+        unit: r.unit,
+        channel: motcua_domain::catalog::Channel::parse(&r.channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("channel {}", r.channel)))?,
+        state: motcua_domain::dossier::State::parse(&r.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("state {}", r.state)))?,
+        received_at: r.received_at,
+        due_at: r.due_at,
+        finished_at: r.finished_at,
+        supplements: serde_json::from_str(&r.supplements)?,
+        reappointed: r.reappointed,
+        fees: r.fees as u64,
+        result_electronic: r.result_electronic,
+        documents_digitised: r.documents_digitised,
+        returned_online: r.returned_online,
+        steps: serde_json::from_str(&r.steps)?,
+    })
+}
+
+macro_rules! evaluation_columns {
+    () => {
+        "select e.dossier_id, e.agency_id, e.overall, e.answers, e.comment, e.channel, e.created_at, e.updated_at
+         from evaluations e"
+    };
+}
+
+type EvaluationRow = (Uuid, Uuid, String, String, Option<String>, String, NaiveDateTime, NaiveDateTime);
+
+fn evaluation_from(r: EvaluationRow) -> Result<motcua_domain::evaluation::Evaluation, StoreError> {
+    let (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at) = r;
+    Ok(motcua_domain::evaluation::Evaluation {
+        dossier_id,
+        agency_id,
+        overall: motcua_domain::evaluation::Overall::parse(&overall)
+            .ok_or_else(|| StoreError::Corrupt(format!("evaluation {overall}")))?,
+        answers: serde_json::from_str(&answers)?,
+        comment,
+        channel,
+        created_at,
+        updated_at,
+    })
+}
+
+/// Writes the dossier's facts (`Dossier::facts`) inside the open transaction `$tx`; the field's
+/// name comes from the catalog, through the procedure version the dossier uses.
+macro_rules! upsert_facts {
+    ($tx:ident, $d:expr) => {{
+        let f = $d.facts();
+        sqlx::query(
+            "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
+               received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
+               documents_digitised, returned_online, steps, first_request_at, first_received_at, second_request_at,
+               due_day_start)
+             values ($1, $2, $3, $4, coalesce(
+               (select f.name from procedure_versions pv join fields f on f.agency_id = pv.agency_id and f.code = pv.field
+                where pv.id = $5),
+               (select field from procedure_versions where id = $5), ''), $6, $7, $8,
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+             on conflict (agency_id, dossier_id) do update set code = excluded.code, field = excluded.field,
+               unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
+               due_at = excluded.due_at, finished_at = excluded.finished_at,
+               supplements = excluded.supplements, reappointed = excluded.reappointed,
+               first_request_at = excluded.first_request_at, first_received_at = excluded.first_received_at,
+               second_request_at = excluded.second_request_at, due_day_start = excluded.due_day_start,
+               fees = excluded.fees, result_electronic = excluded.result_electronic,
+               documents_digitised = excluded.documents_digitised, returned_online = excluded.returned_online,
+               steps = excluded.steps",
+        )
+        .bind(f.dossier_id)
+        .bind(f.agency_id)
+        .bind(&f.code)
+        .bind(&f.procedure_code)
+        .bind($d.procedure_version_id)
+        .bind(&f.unit)
+        .bind(f.channel.as_str())
+        .bind(f.state.as_str())
+        .bind(f.received_at)
+        .bind(f.due_at)
+        .bind(f.finished_at)
+        .bind(serde_json::to_string(&f.supplements)?)
+        .bind(f.reappointed)
+        .bind(f.fees as i64)
+        .bind(f.result_electronic)
+        .bind(f.documents_digitised)
+        .bind(f.returned_online)
+        .bind(serde_json::to_string(&f.steps)?)
+        .bind(f.supplements.first().map(|s| s.0))
+        .bind(f.supplements.first().and_then(|s| s.1))
+        .bind(f.supplements.get(1).map(|s| s.0))
+        .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+/// Inserts the event and its outbox row inside the open transaction `$tx`; evaluates to the
+/// event's id.
+macro_rules! insert_event {
+    ($tx:ident, $d:expr, $e:expr) => {{
+        let event_id = Uuid::now_v7();
+        sqlx::query(
+            "insert into dossier_events (id, agency_id, dossier_id, kind, from_state, to_state, actor_id, at, data)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(event_id)
+        .bind($d.agency_id)
+        .bind($d.id)
+        .bind($e.kind().as_str())
+        .bind($e.from_state.map(|s| s.as_str()))
+        .bind($e.to_state.as_str())
+        .bind($e.actor_id)
+        .bind($e.at)
+        .bind(serde_json::to_string(&$e.data.to_json())?)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7())
+        .bind($d.agency_id)
+        .bind($d.id)
+        .bind(event_id)
+        .bind(format!("dossier.{}", $e.kind()))
+        // The row refers to its event (event_id): the worker reads the typed event and the
+        // dossier themselves, so nothing here is picked apart by name.
+        .bind(serde_json::json!({ "event": $e.kind().as_str() }).to_string())
+        .bind($e.at)
+        .execute(&mut *$tx)
+        .await?;
+        event_id
+    }};
+}
+
+macro_rules! user_columns {
+    () => {
+        "select id, agency_id, username, full_name, password_hash, citizen, phone, email, active from users"
+    };
+}
+
+macro_rules! delivery_columns {
+    () => {
+        concat!("select ", delivery_fields!(), " from deliveries")
+    };
+}
+
+type DeliveryRow = (
+    Uuid,
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    i64,
+    NaiveDateTime,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn delivery_status(s: &str) -> crate::Result<crate::DeliveryStatus> {
+    crate::DeliveryStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("delivery status \"{s}\"")))
+}
+
+fn delivery_channel(s: &str) -> crate::Result<crate::DeliveryChannel> {
+    crate::DeliveryChannel::parse(s).ok_or_else(|| StoreError::Corrupt(format!("delivery channel \"{s}\"")))
+}
+
+fn delivery_from(r: DeliveryRow) -> crate::Result<crate::Delivery> {
+    let (
+        id,
+        agency_id,
+        dossier_id,
+        channel,
+        recipient,
+        idempotency_key,
+        essential,
+        subject,
+        body,
+        body_html,
+        status,
+        attempts,
+        next_attempt_at,
+        last_answer,
+        call_script,
+        created_at,
+    ) = r;
+    Ok(crate::Delivery {
+        id,
+        agency_id,
+        dossier_id,
+        channel: delivery_channel(&channel)?,
+        recipient,
+        idempotency_key,
+        essential,
+        subject,
+        body,
+        body_html,
+        status: delivery_status(&status)?,
+        attempts,
+        next_attempt_at,
+        last_answer,
+        call_script,
+        created_at,
+    })
+}
+
+type OutboxRow = (Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>);
+
+fn outbox_from(r: OutboxRow) -> Result<crate::OutboxMessage, StoreError> {
+    let (id, dossier_id, event_id, kind, payload, created_at, done_at) = r;
+    Ok(crate::OutboxMessage {
+        id,
+        dossier_id,
+        event_id,
+        kind,
+        payload: serde_json::from_str(&payload)?,
+        created_at,
+        done_at,
+    })
+}
+
+type UserRow = (Uuid, Option<Uuid>, String, String, String, bool, Option<String>, Option<String>, bool);
+
+fn user_from(r: UserRow) -> crate::UserRecord {
+    let (id, agency_id, username, full_name, password_hash, citizen, phone, email, active) = r;
+    crate::UserRecord { id, agency_id, username, full_name, password_hash, citizen, phone, email, active }
+}
+
+fn agency_from(r: (Uuid, Option<Uuid>, String, String, String)) -> Result<Agency, StoreError> {
+    let (id, parent_id, code, name, level) = r;
+    Ok(Agency {
+        id,
+        parent_id,
+        code: motcua_domain::types::AgencyCode::parse(&code).map_err(StoreError::Corrupt)?,
+        name,
+        level: parse_level(&level)?,
+    })
+}
+
+impl_store!(SqliteStore, "sqlite");
+impl_store!(PgStore, "postgres");
+
+// One module per role trait, after the shared macros above (which they expand).
+mod catalog;
+mod deliveries;
+mod dossiers;
+mod edge;
+mod jobs;
+mod messages;
+mod org;
+mod quality;
+mod sessions;

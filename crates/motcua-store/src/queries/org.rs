@@ -1,0 +1,198 @@
+//! [`crate::OrgStore`] on both backends: agencies, units, users, grants.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_org {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::OrgStore for $store {
+            async fn insert_agency(&self, a: &Agency, calendar_toml: Option<&str>) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into agencies (id, agency_id, parent_id, code, name, level, calendar_toml)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(a.id)
+                .bind(a.id)
+                .bind(a.parent_id)
+                .bind(a.code.as_str())
+                .bind(&a.name)
+                .bind(level_str(a.level))
+                .bind(calendar_toml)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn agencies(&self) -> crate::Result<Vec<Agency>> {
+                let rows: Vec<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies order by code")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(agency_from).collect()
+            }
+
+            async fn agency(&self, id: Uuid) -> crate::Result<Option<Agency>> {
+                let row: Option<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(agency_from).transpose()
+            }
+
+            async fn agency_by_code(&self, code: &str) -> crate::Result<Option<Agency>> {
+                let row: Option<(Uuid, Option<Uuid>, String, String, String)> =
+                    sqlx::query_as("select id, parent_id, code, name, level from agencies where code = $1")
+                        .bind(code.to_ascii_uppercase())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(agency_from).transpose()
+            }
+
+            async fn agency_calendar(&self, id: Uuid) -> crate::Result<Option<String>> {
+                let row: Option<(Option<String>,)> = sqlx::query_as("select calendar_toml from agencies where id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.and_then(|r| r.0))
+            }
+
+            async fn insert_unit(&self, u: &Unit) -> crate::Result<()> {
+                sqlx::query("insert into units (id, agency_id, code, name) values ($1, $2, $3, $4)")
+                    .bind(u.id)
+                    .bind(u.agency_id)
+                    .bind(&u.code)
+                    .bind(&u.name)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn units(&self, agency_id: Uuid) -> crate::Result<Vec<Unit>> {
+                let rows: Vec<(Uuid, Uuid, String, String)> =
+                    sqlx::query_as("select id, agency_id, code, name from units where agency_id = $1 order by code")
+                        .bind(agency_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id, agency_id, code, name)| Unit { id, agency_id, code, name }).collect())
+            }
+
+            async fn insert_user(&self, u: &crate::UserRecord) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into users (id, agency_id, username, full_name, password_hash, citizen, phone, email, active)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(u.id)
+                .bind(u.agency_id)
+                .bind(&u.username)
+                .bind(&u.full_name)
+                .bind(&u.password_hash)
+                .bind(u.citizen)
+                .bind(&u.phone)
+                .bind(&u.email)
+                .bind(u.active)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn user(&self, id: Uuid) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn user_by_username(&self, username: &str) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where username = $1"))
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn citizen_by_email(&self, email: &str) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where citizen = true and email = $1"))
+                    .bind(email.trim().to_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn insert_grant(&self, user_id: Uuid, g: &RoleGrant) -> crate::Result<()> {
+                sqlx::query("insert into role_grants (id, agency_id, user_id, role, unit_code) values ($1, $2, $3, $4, $5)")
+                    .bind(Uuid::now_v7())
+                    .bind(g.agency_id)
+                    .bind(user_id)
+                    .bind(g.role.as_str())
+                    .bind(&g.unit)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn grants(&self, user_id: Uuid) -> crate::Result<Vec<RoleGrant>> {
+                let rows: Vec<(String, Uuid, Option<String>)> =
+                    sqlx::query_as("select role, agency_id, unit_code from role_grants where user_id = $1")
+                        .bind(user_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map(|(role, agency_id, unit)| Ok(RoleGrant { role: parse_role(&role)?, agency_id, unit }))
+                    .collect()
+            }
+
+            async fn users_of(&self, agency_id: Uuid) -> crate::Result<Vec<crate::UserRecord>> {
+                let rows: Vec<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where id in (select user_id from role_grants where agency_id = $1) order by username"
+                ))
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(user_from).collect())
+            }
+
+            async fn set_user_active(&self, user_id: Uuid, active: bool) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("update users set active = $1 where id = $2").bind(active).bind(user_id).execute(&mut *tx).await?;
+                if !active {
+                    sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                    revoke_all!(tx, user_id);
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("update users set password_hash = $1 where id = $2")
+                    .bind(password_hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("delete from web_sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                // A new password ends every way in the old one opened: sessions and API tokens.
+                revoke_all!(tx, user_id);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> crate::Result<()> {
+                sqlx::query("update agencies set calendar_toml = $1 where id = $2")
+                    .bind(calendar_toml)
+                    .bind(agency_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_org!(SqliteStore);
+impl_org!(PgStore);

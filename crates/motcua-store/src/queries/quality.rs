@@ -1,0 +1,236 @@
+//! [`crate::QualityStore`] on both backends: facts, report counts, evaluations, snapshots, survey.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_quality {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::QualityStore for $store {
+            async fn facts(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+                received_only: bool,
+            ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
+                let (source, w) = facts_where(agencies, start, end, received_only, FACT_COLUMNS);
+                let sql = format!("select {FACT_COLUMNS} from {source}{}", w.render());
+                let rows: Vec<FactsRow> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                rows.into_iter().map(facts_from).collect()
+            }
+
+            async fn report06_counts(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::PlacementCount>> {
+                let (source, w) = facts_where(agencies, start, end, false, PLACEMENT_COLUMNS);
+                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
+                let sql = format!(
+                    "select field, coalesce(unit, ''), {received}, {outcome}, count(*) from {source}{} group by 1, 2, 3, 4",
+                    w.render()
+                );
+                let rows: Vec<(String, String, String, String, i64)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(start)
+                    .bind(end)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(field, unit, received, outcome, count)| crate::PlacementCount { field, unit, received, outcome, count })
+                    .collect())
+            }
+
+            async fn report06_facts(
+                &self,
+                agencies: &[Uuid],
+                (start, end): (NaiveDateTime, NaiveDateTime),
+                placements: &[&str],
+                (field, unit): (Option<&str>, Option<&str>),
+                limit: i64,
+            ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
+                let columns = format!("{FACT_COLUMNS}, due_day_start, first_request_at, first_received_at, second_request_at");
+                let (source, mut w) = facts_where(agencies, start, end, false, &columns);
+                if let Some(field) = field {
+                    w.and("field = ?", Arg::Text(field.to_owned()));
+                }
+                if let Some(unit) = unit {
+                    w.and("coalesce(unit, '') = ?", Arg::Text(unit.to_owned()));
+                }
+                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
+                let names: Vec<String> = placements.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect();
+                let names = if names.is_empty() { "''".to_owned() } else { names.join(", ") };
+                let sql = format!(
+                    "select {FACT_COLUMNS} from {source}{} and ({received} in ({names}) or {outcome} in ({names}))
+                     order by due_at, dossier_id limit ${}",
+                    w.render(),
+                    w.next() + 2
+                );
+                let rows: Vec<FactsRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                    .bind(start)
+                    .bind(end)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(facts_from).collect()
+            }
+
+            async fn save_evaluation(&self, e: &motcua_domain::evaluation::Evaluation) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into evaluations (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8)
+                     on conflict (agency_id, dossier_id) do update set overall = excluded.overall, answers = excluded.answers,
+                       comment = excluded.comment, channel = excluded.channel, updated_at = excluded.updated_at",
+                )
+                .bind(e.dossier_id)
+                .bind(e.agency_id)
+                .bind(e.overall.as_str())
+                .bind(serde_json::to_string(&e.answers)?)
+                .bind(&e.comment)
+                .bind(&e.channel)
+                .bind(e.created_at)
+                .bind(e.updated_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn evaluation(&self, dossier_id: Uuid) -> crate::Result<Option<motcua_domain::evaluation::Evaluation>> {
+                let row: Option<EvaluationRow> = sqlx::query_as(concat!(evaluation_columns!(), " where e.dossier_id = $1"))
+                .bind(dossier_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(evaluation_from).transpose()
+            }
+
+            async fn evaluations(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+                received_only: bool,
+            ) -> crate::Result<Vec<motcua_domain::evaluation::Evaluation>> {
+                let (source, w) = facts_where(agencies, start, end, received_only, "dossier_id");
+                let sql = format!(
+                    "{} where e.dossier_id in (select dossier_id from {source}{})",
+                    evaluation_columns!(),
+                    w.render()
+                );
+                let rows: Vec<EvaluationRow> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                rows.into_iter().map(evaluation_from).collect()
+            }
+
+            async fn insert_report_snapshot(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                period: &str,
+                made_by: Option<Uuid>,
+                made_at: NaiveDateTime,
+                data: &serde_json::Value,
+            ) -> crate::Result<Uuid> {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "insert into report_snapshots (id, agency_id, kind, period, made_by, made_at, data)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(agency_id)
+                .bind(kind)
+                .bind(period)
+                .bind(made_by)
+                .bind(made_at)
+                .bind(serde_json::to_string(data)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn report_snapshots(
+                &self,
+                agency_id: Uuid,
+                kind: &str,
+                period: &str,
+            ) -> crate::Result<Vec<(Uuid, NaiveDateTime, String)>> {
+                let rows: Vec<(Uuid, NaiveDateTime, Option<String>)> = sqlx::query_as(
+                    "select s.id, s.made_at, u.full_name from report_snapshots s left join users u on u.id = s.made_by
+                     where s.agency_id = $1 and s.kind = $2 and s.period = $3 order by s.made_at desc, s.id desc",
+                )
+                .bind(agency_id)
+                .bind(kind)
+                .bind(period)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id, at, by)| (id, at, by.unwrap_or_else(|| "Tự động".into()))).collect())
+            }
+
+            async fn report_snapshot(
+                &self,
+                id: Uuid,
+            ) -> crate::Result<Option<(Uuid, String, String, NaiveDateTime, serde_json::Value)>> {
+                let row: Option<(Uuid, String, String, NaiveDateTime, String)> =
+                    sqlx::query_as("select agency_id, kind, period, made_at, data from report_snapshots where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(a, k, p, at, data)| Ok((a, k, p, at, serde_json::from_str(&data)?))).transpose()
+            }
+
+            async fn insert_survey_response(&self, r: &crate::SurveyResponse) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into survey_responses (id, agency_id, survey, channel, answers, expectations, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(r.id)
+                .bind(r.agency_id)
+                .bind(&r.survey)
+                .bind(&r.channel)
+                .bind(serde_json::to_string(&r.answers)?)
+                .bind(serde_json::to_string(&r.expectations)?)
+                .bind(r.created_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn survey_responses(
+                &self,
+                agency_id: Uuid,
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::SurveyResponse>> {
+                let rows: Vec<(Uuid, Uuid, String, String, String, String, NaiveDateTime)> = sqlx::query_as(
+                    "select id, agency_id, survey, channel, answers, expectations, created_at from survey_responses
+                     where agency_id = $1 and created_at >= $2 and created_at < $3 order by created_at, id",
+                )
+                .bind(agency_id)
+                .bind(start)
+                .bind(end)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, agency_id, survey, channel, answers, expectations, created_at)| {
+                        Ok(crate::SurveyResponse {
+                            id,
+                            agency_id,
+                            survey,
+                            channel,
+                            answers: serde_json::from_str(&answers)?,
+                            expectations: serde_json::from_str(&expectations)?,
+                            created_at,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_quality!(SqliteStore);
+impl_quality!(PgStore);

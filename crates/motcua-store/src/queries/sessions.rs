@@ -1,0 +1,93 @@
+//! [`crate::SessionStore`] on both backends: API tokens and web sessions.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+macro_rules! impl_sessions {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::SessionStore for $store {
+            async fn tokens_of(&self, user_id: Uuid) -> crate::Result<Vec<crate::TokenInfo>> {
+                Ok(sqlx::query_as(
+                    "select id, name, created_at, expires_at, revoked_at from api_tokens where user_id = $1
+                     order by created_at desc, id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn revoke_token(&self, user_id: Uuid, token_id: Uuid, now: NaiveDateTime) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "update api_tokens set revoked_at = $1 where id = $2 and user_id = $3 and revoked_at is null",
+                )
+                .bind(now)
+                .bind(token_id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_token(&self, t: &crate::ApiToken) -> crate::Result<()> {
+                sqlx::query("insert into api_tokens (id, agency_id, user_id, token_hash, name, expires_at) values ($1, $2, $3, $4, $5, $6)")
+                    .bind(t.id)
+                    .bind(t.agency_id)
+                    .bind(t.user_id)
+                    .bind(&t.token_hash)
+                    .bind(&t.name)
+                    .bind(t.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null and expires_at > $2)"
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into web_sessions (token_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(crate::now_local())
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    user_columns!(),
+                    " where active = true and id = (select user_id from web_sessions where token_hash = $1 and expires_at > $2)"
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_from))
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> crate::Result<()> {
+                sqlx::query("delete from web_sessions where token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_sessions!(SqliteStore);
+impl_sessions!(PgStore);
