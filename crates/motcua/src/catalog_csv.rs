@@ -8,6 +8,7 @@
 //! | documents | `Đơn đăng ký ; 1 ; 0 ; bắt buộc | Văn bản ủy quyền ; 1 ; 0 ; không bắt buộc` |
 //! | steps | `Tiếp nhận ; VP ; reception ; 4h | Thẩm định ; DD ; specialist ; 7d` |
 
+use anyhow::Context as _;
 use std::io::{Read, Write};
 
 use motcua_domain::catalog::{DocumentRequirement, FeeLine, Field, ProcedureSpec, ProcessStep, Publication};
@@ -64,7 +65,7 @@ fn parts(item: &str, n: usize) -> Vec<&str> {
     item.splitn(n, PART).map(str::trim).collect()
 }
 
-pub fn write(catalog: &CatalogFile, out: impl Write) -> Result<(), String> {
+pub fn write(catalog: &CatalogFile, out: impl Write) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for p in &catalog.procedures {
         let s = &p.spec;
@@ -117,19 +118,19 @@ pub fn write(catalog: &CatalogFile, out: impl Write) -> Result<(), String> {
                 .join(LIST),
             notes: s.notes.clone().unwrap_or_default(),
         };
-        w.serialize(row).map_err(|e| e.to_string())?;
+        w.serialize(row)?;
     }
-    w.flush().map_err(|e| e.to_string())
+    w.flush().map_err(anyhow::Error::from)
 }
 
 /// Reads a CSV catalog; an error names the row (as a spreadsheet numbers it) and the column.
-pub fn read(input: impl Read) -> Result<CatalogFile, String> {
+pub fn read(input: impl Read) -> anyhow::Result<CatalogFile> {
     let mut r = csv::Reader::from_reader(input);
     let mut catalog = CatalogFile { fields: Vec::new(), procedures: Vec::new() };
     for (i, row) in r.deserialize::<Row>().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| format!("dòng {line}: {e}"))?;
-        let spec = parse_row(&row).map_err(|e| format!("dòng {line}: {e}"))?;
+        let row = row.with_context(|| format!("dòng {line}"))?;
+        let spec = parse_row(&row).with_context(|| format!("dòng {line}"))?;
         if !catalog.fields.iter().any(|f: &Field| f.code == row.field) {
             catalog.fields.push(Field { code: row.field.clone(), name: row.field_name.clone() });
         }
@@ -138,10 +139,10 @@ pub fn read(input: impl Read) -> Result<CatalogFile, String> {
     Ok(catalog)
 }
 
-fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
+fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
     let date = |s: &str, what: &str| {
         chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{what}: ngày \"{s}\" cần dạng YYYY-MM-DD"))
+            .map_err(|_| anyhow::anyhow!("{what}: ngày \"{s}\" cần dạng YYYY-MM-DD"))
     };
     let fees = split(&row.fees)
         .into_iter()
@@ -157,7 +158,8 @@ fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
                 note: p.get(2).map(|n| (*n).to_owned()).filter(|n| !n.is_empty()),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let documents = split(&row.documents)
         .into_iter()
         .map(|item| {
@@ -175,7 +177,8 @@ fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
                 template: p.get(4).map(|t| (*t).to_owned()),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let steps = split(&row.steps)
         .into_iter()
         .map(|item| {
@@ -192,7 +195,8 @@ fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
                 external_agency: p.get(4).map(|e| (*e).to_owned()),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let publication = if row.publication_number.trim().is_empty() {
         None
     } else {
@@ -207,14 +211,18 @@ fn parse_row(row: &Row) -> Result<ProcedureSpec, String> {
         name: motcua_domain::text::nfc(&row.name),
         who_may_apply: Some(motcua_domain::text::nfc(&row.who_may_apply)).filter(|w| !w.is_empty()),
         field: row.field.trim().to_owned(),
-        level: from_str(&row.level, "level")?,
-        time_limit: row.time_limit.trim().parse()?,
-        online: from_str(&row.online, "online")?,
+        level: from_str(&row.level, "level").map_err(anyhow::Error::msg)?,
+        time_limit: row.time_limit.trim().parse().map_err(anyhow::Error::msg)?,
+        online: from_str(&row.online, "online").map_err(anyhow::Error::msg)?,
         legacy_level: match row.legacy_level.trim() {
             "" => None,
-            l => Some(l.parse().map_err(|_| format!("legacy_level \"{l}\" không hợp lệ"))?),
+            l => Some(l.parse().map_err(|_| anyhow::anyhow!("legacy_level \"{l}\" không hợp lệ"))?),
         },
-        channels: split(&row.channels).into_iter().map(|c| from_str(c, "channels")).collect::<Result<_, _>>()?,
+        channels: split(&row.channels)
+            .into_iter()
+            .map(|c| from_str(c, "channels"))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?,
         fees,
         documents,
         result: row.result.clone(),

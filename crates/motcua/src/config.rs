@@ -2,6 +2,7 @@
 //! `_FILE` variant for the database URL (a secret). `motcua config example` prints a commented
 //! file.
 
+use anyhow::Context as _;
 use std::fmt;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// A secret is never written out (a printed or serialised configuration shows it empty); it is
 /// read from the file or the environment only, and kept as a `SecretString` (redacted in debug
 /// output, zeroed when dropped).
-fn redacted<S: serde::Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+fn redacted<S: serde::Serializer>(_: &SecretString, s: S) -> anyhow::Result<S::Ok, S::Error> {
     s.serialize_str("")
 }
 
@@ -288,11 +289,11 @@ impl Config {
     /// missing default file is fine; a file named with `--config` must exist). A broken file, an
     /// unknown key in it or in a `MOTCUA_SECTION__KEY` variable is an error, so that a typo is
     /// not silently ignored.
-    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
         if let Some(named) = file
             && !named.exists()
         {
-            return Err(format!("không có tệp cấu hình {} / no such configuration file", named.display()));
+            return Err(anyhow::anyhow!("không có tệp cấu hình {} / no such configuration file", named.display()));
         }
         let file = file.unwrap_or(Path::new("motcua.toml"));
         // Only `MOTCUA_SECTION__KEY` variables are configuration (`MOTCUA_DEMO_PASSWORD` and the
@@ -304,10 +305,10 @@ impl Config {
             .merge(Toml::file(file))
             .merge(env)
             .extract()
-            .map_err(|e| format!("cấu hình không hợp lệ: {e}"))?;
+            .context("cấu hình không hợp lệ")?;
         if let Ok(path) = std::env::var("MOTCUA_DATABASE__URL_FILE") {
             config.database.url =
-                std::fs::read_to_string(&path).map_err(|e| format!("không đọc được {path}: {e}"))?.trim().to_owned();
+                std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?.trim().to_owned();
         }
         Ok(config)
     }

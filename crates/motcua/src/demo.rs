@@ -7,6 +7,7 @@
 //! at simulated times, so every due date, step, pause and event is what the real system would
 //! have produced. The random choices come from a fixed seed: the same day gives the same data.
 
+use anyhow::Context as _;
 use std::sync::Arc;
 
 use argon2::Argon2;
@@ -53,9 +54,9 @@ impl Rng {
     }
 }
 
-fn hash_password(password: &str) -> Result<String, String> {
+fn hash_password(password: &str) -> anyhow::Result<String> {
     // argon2id with the crate's default parameters and a random salt.
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(anyhow::Error::from)
 }
 
 fn random_password() -> String {
@@ -63,8 +64,14 @@ fn random_password() -> String {
     (0..14).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
 }
 
-fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> Result<Agency, String> {
-    Ok(Agency { id: Uuid::now_v7(), parent_id: parent, code: AgencyCode::parse(code)?, name: name.into(), level })
+fn agency(code: &str, name: &str, level: AgencyLevel, parent: Option<Uuid>) -> anyhow::Result<Agency> {
+    Ok(Agency {
+        id: Uuid::now_v7(),
+        parent_id: parent,
+        code: AgencyCode::parse(code).map_err(anyhow::Error::msg)?,
+        name: name.into(),
+        level,
+    })
 }
 
 /// The seed the demo uses when none is given: the day, so that the same day gives the same data.
@@ -81,8 +88,7 @@ pub async fn load(
     seed: u64,
     password: Option<String>,
     dossiers: usize,
-) -> Result<Vec<Credential>, String> {
-    let e = |e: motcua_store::StoreError| e.to_string();
+) -> anyhow::Result<Vec<Credential>> {
     let province = agency("000.00.00.H34", "Ủy ban nhân dân tỉnh Khánh Hòa", AgencyLevel::Province, None)?;
     let department = agency(
         "000.00.17.H34",
@@ -97,7 +103,7 @@ pub async fn load(
         Some(department.id),
     )?;
     for a in [&province, &department, &office] {
-        store.insert_agency(a, None).await.map_err(e)?;
+        store.insert_agency(a, None).await?;
     }
     let units = [
         (&department, "VP", "Văn phòng Sở (Bộ phận Một cửa)"),
@@ -109,13 +115,10 @@ pub async fn load(
         (&office, "VPDK", "Bộ phận tiếp nhận và xử lý hồ sơ đất đai"),
     ];
     for (a, code, name) in units {
-        store
-            .insert_unit(&Unit { id: Uuid::now_v7(), agency_id: a.id, code: code.into(), name: name.into() })
-            .await
-            .map_err(e)?;
+        store.insert_unit(&Unit { id: Uuid::now_v7(), agency_id: a.id, code: code.into(), name: name.into() }).await?;
     }
-    let catalog: CatalogFile = serde_json::from_str(CATALOG).map_err(|e| format!("demo catalog: {e}"))?;
-    let procedures = import_catalog(store.as_ref(), &catalog, now).await.map_err(|e| e.to_string())?;
+    let catalog: CatalogFile = serde_json::from_str(CATALOG).context("demo catalog")?;
+    let procedures = import_catalog(store.as_ref(), &catalog, now).await?;
 
     // One account per role, working in both agencies (a real installation binds them to units).
     let mut credentials = Vec::new();
@@ -141,12 +144,12 @@ pub async fn load(
             email: None,
             active: true,
         };
-        store.insert_user(&user).await.map_err(e)?;
+        store.insert_user(&user).await?;
         let mut grants = Vec::new();
         if let Some(role) = role {
             for a in [&department, &office] {
                 let grant = RoleGrant { role, agency_id: a.id, unit: None };
-                store.insert_grant(user.id, &grant).await.map_err(e)?;
+                store.insert_grant(user.id, &grant).await?;
                 grants.push(grant);
             }
         }
@@ -158,14 +161,14 @@ pub async fn load(
         actors.insert(username, Actor { user_id: user.id, name: user.full_name, grants, citizen: role.is_none() });
     }
 
-    let sha256 = files.put(DEMO_PDF).await.map_err(|e| e.to_string())?;
+    let sha256 = files.put(DEMO_PDF).await?;
     let file = FileRef {
         sha256,
         name: "ho-so.pdf".into(),
         content_type: "application/pdf".into(),
         size: DEMO_PDF.len() as u64,
     };
-    let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let cal = WorkCalendar::vietnam()?;
     let sim = Simulation { store: store.as_ref(), cal: &cal, now, actors: &actors, file };
     let mut rng = Rng::seeded(seed);
     let pick = |rng: &mut Rng| {
@@ -189,7 +192,7 @@ pub async fn load(
                 page_size: 1,
                 ..Default::default()
             };
-            if store.list_dossiers(&filter).await.map_err(e)?.total > 0 {
+            if store.list_dossiers(&filter).await?.total > 0 {
                 break;
             }
             let (procedure, code) = pick(&mut rng);
@@ -234,16 +237,16 @@ pub async fn load(
             expectations: serde_json::json!(expect),
             created_at: now - chrono::Duration::hours(2 + rng.below(90 * 24) as i64),
         };
-        store.insert_survey_response(&response).await.map_err(e)?;
+        store.insert_survey_response(&response).await?;
     }
     // The demo's history has been; its applicants are made up: no message goes out for it.
     loop {
-        let pending = store.claim_outbox(now, now + chrono::Duration::minutes(10), 500).await.map_err(e)?;
+        let pending = store.claim_outbox(now, now + chrono::Duration::minutes(10), 500).await?;
         if pending.is_empty() {
             break;
         }
         for m in pending {
-            store.insert_deliveries(m.id, &[], now).await.map_err(e)?;
+            store.insert_deliveries(m.id, &[], now).await?;
         }
     }
     Ok(credentials)
@@ -325,12 +328,12 @@ impl Simulation<'_> {
 
     /// Applies `action` at `at` and stores it; `None` when `at` is still in the future (the
     /// dossier stays where it is) or the action is not allowed.
-    async fn step(&self, d: &Dossier, action: Action, who: &str, at: NaiveDateTime) -> Result<Option<Dossier>, String> {
+    async fn step(&self, d: &Dossier, action: Action, who: &str, at: NaiveDateTime) -> anyhow::Result<Option<Dossier>> {
         if at > self.now {
             return Ok(None);
         }
         let new_code = if matches!(action, Action::Accept) {
-            let seq = self.store.next_sequence(d.agency_id, at.date()).await.map_err(|e| e.to_string())?;
+            let seq = self.store.next_sequence(d.agency_id, at.date()).await?;
             Some(DossierCode::new(&d.agency_code, at.date(), seq, rules_for(at.date()).code_sequence_width))
         } else {
             None
@@ -343,7 +346,7 @@ impl Simulation<'_> {
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let Ok(t) = d.apply(action, &ctx) else { return Ok(None) };
-        self.store.update_dossier(d.version, &t).await.map_err(|e| e.to_string())?;
+        self.store.update_dossier(d.version, &t).await?;
         Ok(Some(t.dossier))
     }
 
@@ -358,13 +361,13 @@ impl Simulation<'_> {
         agency_code: &AgencyCode,
         sc: Scenario,
         rng: &mut Rng,
-    ) -> Result<(), String> {
+    ) -> anyhow::Result<()> {
         let spec = &procedure.spec;
         let days_ago = rng.below(sc.days_ago.max(1)) as i64;
         let minute = 7 * 60 + rng.below(9 * 60) as u32;
         let raw = (self.now.date() - Duration::days(days_ago))
             .and_hms_opt(minute / 60, minute % 60, 0)
-            .ok_or("time")?
+            .context("time")?
             .min(self.now - Duration::minutes(30));
         let channel = match rng.below(100) {
             _ if sc.online => Channel::Online,
@@ -384,7 +387,7 @@ impl Simulation<'_> {
             address: Some(format!("{} {}, Nha Trang, Khánh Hòa", 1 + i % 200, STREETS[i % 6])),
         }
         .parse()
-        .map_err(|e| format!("demo applicant: {e}"))?;
+        .context("demo applicant")?;
         let online = channel == Channel::Online;
         let postal = (channel == Channel::Postal).then(|| motcua_domain::dossier::Postal {
             handover_at: raw,
@@ -405,7 +408,7 @@ impl Simulation<'_> {
         let new_code = if online {
             None
         } else {
-            let seq = self.store.next_sequence(procedure.agency_id, raw.date()).await.map_err(|e| e.to_string())?;
+            let seq = self.store.next_sequence(procedure.agency_id, raw.date()).await?;
             Some(DossierCode::new(agency_code, raw.date(), seq, rules_for(raw.date()).code_sequence_width))
         };
         let ctx = Context {
@@ -420,8 +423,8 @@ impl Simulation<'_> {
         } else {
             Dossier::take_in(procedure, agency_code.clone(), sub, &ctx)
         }
-        .map_err(|e| format!("demo intake: {e}"))?;
-        self.store.insert_dossier(&t).await.map_err(|e| e.to_string())?;
+        .context("demo intake")?;
+        self.store.insert_dossier(&t).await?;
         let mut d = t.dossier;
         let mut t = raw;
 
@@ -492,9 +495,9 @@ impl Simulation<'_> {
                 if slow && !reappointed && rng.chance(50) {
                     // Apologise one working day before the due date, moving it five working days.
                     if let Some(due) = d.due_date {
-                        let letter_day = self.cal.latest_apology_date(due).map_err(|e| e.to_string())?;
-                        let at = letter_day.and_hms_opt(9, 0, 0).ok_or("time")?;
-                        let new_due = self.cal.add_working_days(due, 5).map_err(|e| e.to_string())?;
+                        let letter_day = self.cal.latest_apology_date(due)?;
+                        let at = letter_day.and_hms_opt(9, 0, 0).context("time")?;
+                        let new_due = self.cal.add_working_days(due, 5)?;
                         let apology =
                             Action::Reappoint { new_due_date: new_due, reason: "Cần xác minh thực địa".into() };
                         if at > d.accepted_at.unwrap_or(t)
@@ -539,8 +542,8 @@ impl Simulation<'_> {
                         rng.chance(40).then(|| if overall == "not_satisfied" { "1" } else { "2" }.to_owned());
                     let input = EvaluationInput { overall: Some(overall.into()), attitude, ..Default::default() };
                     let at = self.later(t, 1);
-                    let evaluation = input.evaluate(&done, None, "counter", at, 7).map_err(|e| e.to_string())?;
-                    self.store.save_evaluation(&evaluation).await.map_err(|e| e.to_string())?;
+                    let evaluation = input.evaluate(&done, None, "counter", at, 7)?;
+                    self.store.save_evaluation(&evaluation).await?;
                 }
                 return Ok(());
             }

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lỗi: {e}");
+            eprintln!("lỗi: {e:#}");
             ExitCode::from(2)
         }
     }

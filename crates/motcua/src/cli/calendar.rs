@@ -26,7 +26,7 @@ pub struct CalendarArgs {
 
 pub fn run(args: CalendarArgs) -> CliResult {
     if !(1800..=2199).contains(&args.year) {
-        return Err(format!("năm {} ngoài phạm vi 1800–2199 / year out of range", args.year));
+        return Err(anyhow::anyhow!("năm {} ngoài phạm vi 1800–2199 / year out of range", args.year));
     }
     // One year either side, so that compensatory days and the lunar year around Tết resolve.
     let cal = load_calendar(args.calendar.as_ref(), (args.year - 1).max(1800)..=(args.year + 1).min(2199))?;
@@ -52,22 +52,22 @@ fn days_of(year: i32) -> impl Iterator<Item = NaiveDate> {
     NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year").iter_days().take_while(move |d| d.year() == year)
 }
 
-fn json_lines(cal: &WorkCalendar, year: i32) -> Result<String, String> {
+fn json_lines(cal: &WorkCalendar, year: i32) -> anyhow::Result<String> {
     let tz = cal.config().lunar_tz_hours;
     let mut out = String::new();
     for date in days_of(year) {
-        let day = cal.day(date).map_err(|e| e.to_string())?;
+        let day = cal.day(date)?;
         let line = DayLine {
             date,
             weekday: date.weekday().to_string(),
             working: day.kind.is_working(),
             kind: day.kind,
             name: day.entry.map(|e| e.name.clone()),
-            lunar: LunarDate::from_solar(date, tz).map_err(|e| e.to_string())?,
+            lunar: LunarDate::from_solar(date, tz)?,
             source: day.entry.map(|e| e.source.to_string()),
             projected: cal.is_projected(date),
         };
-        out.push_str(&serde_json::to_string(&line).map_err(|e| e.to_string())?);
+        out.push_str(&serde_json::to_string(&line)?);
         out.push('\n');
     }
     Ok(out)
@@ -83,12 +83,12 @@ fn mark(kind: DayKind) -> char {
 }
 
 /// The lines of one month's grid, each 28 characters wide.
-fn month_grid(cal: &WorkCalendar, year: i32, month: u32) -> Result<Vec<String>, String> {
+fn month_grid(cal: &WorkCalendar, year: i32, month: u32) -> anyhow::Result<Vec<String>> {
     let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid month");
     let mut lines = vec![format!("{:^28}", format!("Tháng {month}/{year}")), " T2  T3  T4  T5  T6  T7  CN ".to_owned()];
     let mut line = "    ".repeat(first.weekday().num_days_from_monday() as usize);
     for date in first.iter_days().take_while(|d| d.month() == month) {
-        let kind = cal.day(date).map_err(|e| e.to_string())?.kind;
+        let kind = cal.day(date)?.kind;
         let _ = write!(line, " {:>2}{}", date.day(), mark(kind));
         if date.weekday() == chrono::Weekday::Sun {
             lines.push(std::mem::take(&mut line));
@@ -100,10 +100,10 @@ fn month_grid(cal: &WorkCalendar, year: i32, month: u32) -> Result<Vec<String>, 
     Ok(lines)
 }
 
-fn text(cal: &WorkCalendar, year: i32) -> Result<String, String> {
+fn text(cal: &WorkCalendar, year: i32) -> anyhow::Result<String> {
     let tz = cal.config().lunar_tz_hours;
-    let tet = motcua_calendar::lunar::tet(year, tz).map_err(|e| e.to_string())?;
-    let lunar_year = LunarDate::from_solar(tet, tz).map_err(|e| e.to_string())?;
+    let tet = motcua_calendar::lunar::tet(year, tz)?;
+    let lunar_year = LunarDate::from_solar(tet, tz)?;
     let mut out = String::new();
     let _ = writeln!(out, "Lịch làm việc năm {year} — {}", cal.config().name);
     let _ = writeln!(out, "Năm {} (Tết Nguyên đán: {})", lunar_year.year_name(), format_date_vi(tet));
@@ -132,7 +132,7 @@ fn text(cal: &WorkCalendar, year: i32) -> Result<String, String> {
         }
     );
     for e in cal.entries_between(first, last) {
-        let lunar = LunarDate::from_solar(e.date, tz).map_err(|e| e.to_string())?;
+        let lunar = LunarDate::from_solar(e.date, tz)?;
         let _ = writeln!(
             out,
             "  {:<22} {:<14} {}{} [âm lịch {}/{}{}]\n      nguồn: {}",
@@ -146,7 +146,7 @@ fn text(cal: &WorkCalendar, year: i32) -> Result<String, String> {
             e.source
         );
     }
-    let working = cal.working_days_between(first - chrono::Days::new(1), last).map_err(|e| e.to_string())?;
+    let working = cal.working_days_between(first - chrono::Days::new(1), last)?;
     let _ = writeln!(out, "\nSố ngày làm việc trong năm: {working}");
     Ok(out)
 }

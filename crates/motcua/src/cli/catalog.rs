@@ -1,6 +1,7 @@
 //! `motcua catalog export|import`: the catalog as JSON (the import format) or CSV (one row per
 //! procedure, for spreadsheets).
 
+use anyhow::Context as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -43,27 +44,25 @@ pub fn run(args: CatalogArgs) -> CliResult {
         match args.command {
             CatalogCommand::Import { file } => {
                 let text =
-                    std::fs::read_to_string(&file).map_err(|e| format!("không đọc được {}: {e}", file.display()))?;
+                    std::fs::read_to_string(&file).with_context(|| format!("không đọc được {}", file.display()))?;
                 let csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
                 let catalog: CatalogFile = if csv {
-                    crate::catalog_csv::read(text.as_bytes()).map_err(|e| format!("{}: {e}", file.display()))?
+                    crate::catalog_csv::read(text.as_bytes()).with_context(|| file.display().to_string())?
                 } else {
-                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?
+                    serde_json::from_str(&text).with_context(|| file.display().to_string())?
                 };
-                let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
-                let published = import_catalog(store.as_ref(), &catalog, cal.to_local(chrono::Utc::now()))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let cal = motcua_calendar::WorkCalendar::vietnam()?;
+                let published = import_catalog(store.as_ref(), &catalog, cal.to_local(chrono::Utc::now())).await?;
                 println!("Đã công bố {} thủ tục.", published.len());
                 Ok(())
             }
             CatalogCommand::Export { format } => {
-                let agencies = store.agencies().await.map_err(|e| e.to_string())?;
+                let agencies = store.agencies().await?;
                 let mut procedures = Vec::new();
                 let mut page = 1;
                 loop {
                     let q = ProcedureQuery { page, page_size: 200, ..Default::default() };
-                    let found = store.search_procedures(&q).await.map_err(|e| e.to_string())?;
+                    let found = store.search_procedures(&q).await?;
                     let done = found.items.len() < 200;
                     for v in found.items {
                         let agency = agencies
@@ -78,11 +77,10 @@ pub fn run(args: CatalogArgs) -> CliResult {
                     }
                     page += 1;
                 }
-                let fields = store.fields().await.map_err(|e| e.to_string())?;
+                let fields = store.fields().await?;
                 match format {
                     Format::Json => {
-                        let out = serde_json::to_string_pretty(&CatalogFile { fields, procedures })
-                            .map_err(|e| e.to_string())?;
+                        let out = serde_json::to_string_pretty(&CatalogFile { fields, procedures })?;
                         println!("{out}");
                     }
                     Format::Csv => crate::catalog_csv::write(&CatalogFile { fields, procedures }, std::io::stdout())?,

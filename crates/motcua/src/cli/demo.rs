@@ -36,8 +36,8 @@ pub fn run(args: DemoArgs) -> CliResult {
     runtime()?.block_on(async {
         let store = open_store(&config).await?;
         let files = FileStore::new(&config.files.dir);
-        if !store.agencies().await.map_err(|e| e.to_string())?.is_empty() {
-            return Err("cơ sở dữ liệu đã có dữ liệu; dữ liệu minh họa chỉ nạp vào cơ sở dữ liệu trống".into());
+        if !store.agencies().await?.is_empty() {
+            anyhow::bail!("cơ sở dữ liệu đã có dữ liệu; dữ liệu minh họa chỉ nạp vào cơ sở dữ liệu trống");
         }
         load(store, &files, args.dossiers, args.now, args.seed).await
     })
@@ -45,7 +45,7 @@ pub fn run(args: DemoArgs) -> CliResult {
 
 /// Loads the demo when the database has no agency yet; says so otherwise.
 pub async fn load_if_empty(store: Arc<dyn Store>, files: &FileStore) -> CliResult {
-    if store.agencies().await.map_err(|e| e.to_string())?.is_empty() {
+    if store.agencies().await?.is_empty() {
         load(store, files, 300, None, None).await
     } else {
         println!("Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu minh họa.");
@@ -60,7 +60,7 @@ async fn load(
     now: Option<chrono::NaiveDateTime>,
     seed: Option<u64>,
 ) -> CliResult {
-    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let cal = motcua_calendar::WorkCalendar::vietnam()?;
     let now = now.unwrap_or_else(|| cal.to_local(chrono::Utc::now()));
     let seed = seed.unwrap_or_else(|| crate::demo::default_seed(now));
     let password = std::env::var("MOTCUA_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());

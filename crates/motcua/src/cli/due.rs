@@ -62,11 +62,10 @@ fn parse_rule(s: &str) -> Result<SupplementRule, String> {
 pub fn run(args: DueArgs) -> CliResult {
     let year = args.received.year();
     let cal = load_calendar(args.calendar.as_ref(), (year - 1).max(1800)..=(year + 10).min(2199))?;
-    let (due, trace) =
-        cal.explain(args.received, args.limit, &args.pauses, args.supplement_rule).map_err(|e| e.to_string())?;
-    let apology = cal.latest_apology_date(due.date).map_err(|e| e.to_string())?;
+    let (due, trace) = cal.explain(args.received, args.limit, &args.pauses, args.supplement_rule)?;
+    let apology = cal.latest_apology_date(due.date)?;
     if args.json {
-        let instant = cal.to_instant(due.at).map_err(|e| e.to_string())?;
+        let instant = cal.to_instant(due.at)?;
         let value = json!({
             "received": args.received,
             "limit": args.limit,

@@ -11,37 +11,38 @@ pub mod migrate;
 pub mod serve;
 pub mod worker;
 
+use anyhow::Context as _;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use motcua_calendar::{CalendarConfig, WorkCalendar};
 
 /// A message for the person at the terminal.
-pub type CliResult = Result<(), String>;
+pub type CliResult = anyhow::Result<()>;
 
 /// Builds the calendar of `--calendar FILE` (or the national default) covering at least `years`.
-pub fn load_calendar(file: Option<&PathBuf>, years: RangeInclusive<i32>) -> Result<WorkCalendar, String> {
+pub fn load_calendar(file: Option<&PathBuf>, years: RangeInclusive<i32>) -> anyhow::Result<WorkCalendar> {
     let mut config = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("không đọc được {}: {e}", path.display()))?;
-            CalendarConfig::from_toml(&path.display().to_string(), &text).map_err(|e| e.to_string())?
+            let text = std::fs::read_to_string(path).with_context(|| format!("không đọc được {}", path.display()))?;
+            CalendarConfig::from_toml(&path.display().to_string(), &text)?
         }
         None => CalendarConfig::default(),
     };
     let first = (*config.years.start()).min(*years.start());
     let last = (*config.years.end()).max(*years.end());
     config.years = first..=last;
-    WorkCalendar::new(config).map_err(|e| e.to_string())
+    WorkCalendar::new(config).map_err(anyhow::Error::from)
 }
 
 /// The async runtime for the commands that talk to the database.
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from)
 }
 
 /// Opens and migrates the configured store: the backend is chosen here, once, from the URL.
-pub async fn open_store(config: &crate::config::Config) -> Result<std::sync::Arc<dyn motcua_store::Store>, String> {
-    let store = motcua_store::connect(&config.database.url).await.map_err(|e| e.to_string())?;
-    store.migrate().await.map_err(|e| format!("migrate: {e}"))?;
+pub async fn open_store(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<dyn motcua_store::Store>> {
+    let store = motcua_store::connect(&config.database.url).await?;
+    store.migrate().await.context("migrate")?;
     Ok(store)
 }

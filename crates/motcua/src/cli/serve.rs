@@ -1,6 +1,7 @@
 //! `motcua serve [--bind ADDR] [--demo]`: migrate, optionally load the demo into an empty
 //! database, and serve the API until Ctrl-C or SIGTERM.
 
+use anyhow::Context as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,8 +39,8 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
     tracing::info!(?config, "starting");
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await
-        .map_err(|e| format!("không mở được {}: {e}", config.server.bind))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .with_context(|| format!("không mở được {}", config.server.bind))?;
+    let addr = listener.local_addr()?;
     // Links printed and sent point at the address actually bound unless one is configured.
     config.server.bind = addr.to_string();
     let store = open_store(&config).await?;
@@ -47,12 +48,12 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
     if demo {
         super::demo::load_if_empty(store.clone(), &files).await?;
     }
-    let state = AppState::new(store.clone(), files, Arc::new(SystemClock), config.web()).map_err(|e| e.to_string())?;
+    let state = AppState::new(store.clone(), files, Arc::new(SystemClock), config.web())?;
     if config.notify.enabled {
         // The worker wakes as soon as a page or the API has changed something. It has its own
         // connections, as a `motcua worker` process would: under a burst of requests it does not
         // queue behind them for each read.
-        let own = motcua_store::connect_worker(&config.database.url).await.map_err(|e| e.to_string())?;
+        let own = motcua_store::connect_worker(&config.database.url).await?;
         let notifier = super::worker::notifier(&config, own)?;
         tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds, state.outbox_wake.clone()));
     }
@@ -61,7 +62,7 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(anyhow::Error::from)
 }
 
 async fn shutdown() {

@@ -26,7 +26,7 @@ pub fn run(args: WorkerArgs) -> CliResult {
         // Migrated (or checked) with the ordinary connections; the worker then writes through its
         // own, whose commits need not wait for the disk (`motcua_store::connect_worker`).
         drop(open_store(&config).await?);
-        let store = motcua_store::connect_worker(&config.database.url).await.map_err(|e| e.to_string())?;
+        let store = motcua_store::connect_worker(&config.database.url).await?;
         let notifier = notifier(&config, store)?;
         println!("motcua worker: gửi tin nhắn, thư từ hàng đợi (Ctrl+C để dừng)");
         tokio::select! {
@@ -38,42 +38,34 @@ pub fn run(args: WorkerArgs) -> CliResult {
 }
 
 /// The notifier of the configured gateways.
-pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, String> {
+pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifier> {
     let n = &config.notify;
     let timeout = Duration::from_secs(n.timeout_seconds.max(1));
     let sms: Option<Arc<dyn Channel>> = match n.sms.kind.as_str() {
         "none" | "" => None,
-        "http" => Some(Arc::new(
-            HttpSms::new(&n.sms.method, &n.sms.url, &n.sms.body_template, timeout).map_err(|e| e.to_string())?,
-        )),
+        "http" => Some(Arc::new(HttpSms::new(&n.sms.method, &n.sms.url, &n.sms.body_template, timeout)?)),
         "esms" => {
             let url = if n.sms.url.is_empty() { Esms::URL } else { n.sms.url.as_str() };
-            Some(Arc::new(
-                Esms::new(
-                    url,
-                    n.sms.api_key.expose_secret(),
-                    n.sms.secret_key.expose_secret(),
-                    &n.sms.brandname,
-                    timeout,
-                )
-                .map_err(|e| e.to_string())?,
-            ))
-        }
-        "viettel" if n.sms.url.is_empty() => {
-            return Err("notify.sms.url: cần địa chỉ dịch vụ CcApi của Viettel (theo hợp đồng)".into());
-        }
-        "viettel" => Some(Arc::new(
-            Viettel::new(
-                &n.sms.url,
-                &n.sms.user,
-                n.sms.password.expose_secret(),
-                &n.sms.cp_code,
+            Some(Arc::new(Esms::new(
+                url,
+                n.sms.api_key.expose_secret(),
+                n.sms.secret_key.expose_secret(),
                 &n.sms.brandname,
                 timeout,
-            )
-            .map_err(|e| e.to_string())?,
-        )),
-        other => return Err(format!("notify.sms.kind \"{other}\": dùng none, http, esms hoặc viettel")),
+            )?))
+        }
+        "viettel" if n.sms.url.is_empty() => {
+            anyhow::bail!("notify.sms.url: cần địa chỉ dịch vụ CcApi của Viettel (theo hợp đồng)");
+        }
+        "viettel" => Some(Arc::new(Viettel::new(
+            &n.sms.url,
+            &n.sms.user,
+            n.sms.password.expose_secret(),
+            &n.sms.cp_code,
+            &n.sms.brandname,
+            timeout,
+        )?)),
+        other => return Err(anyhow::anyhow!("notify.sms.kind \"{other}\": dùng none, http, esms hoặc viettel")),
     };
     let email: Option<Arc<dyn Channel>> = if n.smtp.host.is_empty() {
         None
@@ -85,15 +77,13 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> Result<Notifier, Stri
         };
         let credentials = (!n.smtp.username.is_empty())
             .then(|| (n.smtp.username.clone(), n.smtp.password.expose_secret().to_owned()));
-        Some(Arc::new(
-            Smtp::new(&n.smtp.host, n.smtp.port, security, credentials, &n.smtp.from).map_err(|e| e.to_string())?,
-        ))
+        Some(Arc::new(Smtp::new(&n.smtp.host, n.smtp.port, security, credentials, &n.smtp.from)?))
     };
     let digest_at = match n.digest_time.trim() {
         "" => None,
         t => Some(
             chrono::NaiveTime::parse_from_str(t, "%H:%M")
-                .map_err(|_| format!("notify.digest_time \"{t}\": viết HH:MM, ví dụ 07:30, hoặc để trống"))?,
+                .map_err(|_| anyhow::anyhow!("notify.digest_time \"{t}\": viết HH:MM, ví dụ 07:30, hoặc để trống"))?,
         ),
     };
     Ok(Notifier {

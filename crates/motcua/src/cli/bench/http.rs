@@ -4,6 +4,7 @@
 //! minimal HTTP/1.1 client (cheaper than a general one: the client shares the two cores with the
 //! server, and it is the same client for the lookup and for its baseline, a static route).
 
+use anyhow::Context as _;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -39,10 +40,9 @@ fn rss_mb(pid: u32, field: &str) -> Option<f64> {
 }
 
 /// Starts `motcua serve` on `url` and waits for its first answered request.
-async fn start(url: &str) -> Result<(Served, Duration), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let port =
-        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+async fn start(url: &str) -> anyhow::Result<(Served, Duration)> {
+    let exe = std::env::current_exe()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr())?.port();
     let addr = format!("127.0.0.1:{port}");
     let files = std::env::temp_dir().join(format!("motcua-bench-files-{}", uuid::Uuid::new_v4()));
     let started = Instant::now();
@@ -58,34 +58,34 @@ async fn start(url: &str) -> Result<(Served, Duration), String> {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| format!("motcua serve: {e}"))?;
+        .context("motcua serve")?;
     let mut served = Served { child, addr, files };
     loop {
         if let Ok(mut conn) = TcpStream::connect(&served.addr).await
-            && get(&mut conn, "/healthz", &mut Vec::new()).await == Ok(200)
+            && get(&mut conn, "/healthz", &mut Vec::new()).await.is_ok_and(|s| s == 200)
         {
             return Ok((served, started.elapsed()));
         }
         if let Ok(Some(status)) = served.child.try_wait() {
-            return Err(format!("motcua serve ended: {status}"));
+            return Err(anyhow::anyhow!("motcua serve ended: {status}"));
         }
         if started.elapsed() > Duration::from_secs(120) {
-            return Err("motcua serve did not answer within 120 s".into());
+            anyhow::bail!("motcua serve did not answer within 120 s");
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
 
 /// One GET on a keep-alive connection; the status code. The body is read (by Content-Length).
-async fn get(conn: &mut TcpStream, path: &str, buf: &mut Vec<u8>) -> Result<u16, String> {
+async fn get(conn: &mut TcpStream, path: &str, buf: &mut Vec<u8>) -> anyhow::Result<u16> {
     let request = format!("GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: identity\r\n\r\n");
-    conn.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+    conn.write_all(request.as_bytes()).await?;
     buf.clear();
     let mut chunk = [0u8; 16 * 1024];
     let head_end = loop {
-        let n = conn.read(&mut chunk).await.map_err(|e| e.to_string())?;
+        let n = conn.read(&mut chunk).await?;
         if n == 0 {
-            return Err("connection closed".into());
+            anyhow::bail!("connection closed");
         }
         buf.extend_from_slice(&chunk[..n]);
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -93,16 +93,16 @@ async fn get(conn: &mut TcpStream, path: &str, buf: &mut Vec<u8>) -> Result<u16,
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).ok_or("bad status line")?;
+    let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).context("bad status line")?;
     let length: usize = head
         .lines()
         .find_map(|l| l.strip_prefix("content-length:"))
         .and_then(|v| v.trim().parse().ok())
-        .ok_or("no content-length")?;
+        .context("no content-length")?;
     while buf.len() < head_end + length {
-        let n = conn.read(&mut chunk).await.map_err(|e| e.to_string())?;
+        let n = conn.read(&mut chunk).await?;
         if n == 0 {
-            return Err("connection closed".into());
+            anyhow::bail!("connection closed");
         }
         buf.extend_from_slice(&chunk[..n]);
     }
@@ -126,7 +126,7 @@ async fn drive(
     connections: usize,
     duration: Duration,
     expect: u16,
-) -> Result<Load, String> {
+) -> anyhow::Result<Load> {
     let stop = Arc::new(AtomicBool::new(false));
     let measuring = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
@@ -135,8 +135,8 @@ async fn drive(
         let (addr, paths, stop, measuring, errors) =
             (addr.to_owned(), paths.clone(), stop.clone(), measuring.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
-            let mut conn = TcpStream::connect(&addr).await.map_err(|e| e.to_string())?;
-            conn.set_nodelay(true).map_err(|e| e.to_string())?;
+            let mut conn = TcpStream::connect(&addr).await?;
+            conn.set_nodelay(true)?;
             let mut buf = Vec::with_capacity(16 * 1024);
             let mut latencies = Vec::new();
             let mut i = c * 7919;
@@ -152,7 +152,7 @@ async fn drive(
                     }
                 }
             }
-            Ok::<_, String>(latencies)
+            anyhow::Ok(latencies)
         }));
     }
     tokio::time::sleep(duration / 5).await;
@@ -167,11 +167,11 @@ async fn drive(
     let elapsed = t.elapsed();
     let mut all = Vec::new();
     for task in tasks {
-        all.extend(task.await.map_err(|e| e.to_string())??);
+        all.extend(task.await??);
     }
     all.sort();
     if all.is_empty() {
-        return Err("no request answered".into());
+        anyhow::bail!("no request answered");
     }
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
     Ok(Load {
@@ -183,7 +183,7 @@ async fn drive(
     })
 }
 
-pub async fn run(url: &str, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
+pub async fn run(url: &str, province: &Province, scale: Scale) -> anyhow::Result<Vec<Figure>> {
     let s = spinner("start motcua serve");
     let (served, startup) = start(url).await?;
     let pid = served.child.id();
@@ -202,7 +202,11 @@ pub async fn run(url: &str, province: &Province, scale: Scale) -> Result<Vec<Fig
     let fixed = drive(&served.addr, pid, Arc::new(vec!["/static/kiosk.js".into()]), 64, scale.http, 200).await?;
     s.finish_and_clear();
     if lookup.errors + fixed.errors > 0 {
-        return Err(format!("{} lookups and {} static requests did not answer 200", lookup.errors, fixed.errors));
+        return Err(anyhow::anyhow!(
+            "{} lookups and {} static requests did not answer 200",
+            lookup.errors,
+            fixed.errors
+        ));
     }
     let binary = std::env::current_exe().and_then(std::fs::metadata).map(|m| m.len()).unwrap_or(0);
     let peak = lookup.peak_rss_mb.max(fixed.peak_rss_mb).max(rss_mb(pid, "VmHWM:").unwrap_or(0.0));

@@ -5,6 +5,7 @@
 //! province. The requests go through the whole axum application in-process (no socket), so the
 //! figure is the application's and the database's, not the network's.
 
+use anyhow::Context as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -25,10 +26,10 @@ use super::province::Province;
 use super::{Figure, Scale, Target, bar};
 
 /// Runs `count` operations from `clients` tasks; operations per second.
-pub(super) async fn concurrently<F, Fut>(clients: usize, count: usize, what: &str, op: F) -> Result<f64, String>
+pub(super) async fn concurrently<F, Fut>(clients: usize, count: usize, what: &str, op: F) -> anyhow::Result<f64>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
 {
     let progress = bar(count as u64, what);
     let op = Arc::new(op);
@@ -41,7 +42,7 @@ where
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= count {
-                    return Ok::<_, String>(());
+                    return anyhow::Ok(());
                 }
                 op(i).await?;
                 progress.inc(1);
@@ -49,14 +50,14 @@ where
         }));
     }
     for t in tasks {
-        t.await.map_err(|e| e.to_string())??;
+        t.await??;
     }
     progress.finish_and_clear();
     Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
 /// An API token of the province's reception officer.
-pub(super) async fn reception_token(db: &TestDb, province: &Province) -> Result<String, String> {
+pub(super) async fn reception_token(db: &TestDb, province: &Province) -> anyhow::Result<String> {
     let token = format!("bench-{}", Uuid::new_v4());
     db.store
         .insert_token(&ApiToken {
@@ -67,31 +68,28 @@ pub(super) async fn reception_token(db: &TestDb, province: &Province) -> Result<
             name: "bench".into(),
             expires_at: motcua_store::testing::at(2100, 1, 1, 0, 0),
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(token)
 }
 
 /// One counter intake through the whole application, in-process; an error unless 201.
-pub(super) async fn post_intake(router: axum::Router, token: String, body: String) -> Result<(), String> {
+pub(super) async fn post_intake(router: axum::Router, token: String, body: String) -> anyhow::Result<()> {
     let req = Request::post("/api/v1/dossiers")
         .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
-        .body(Body::from(body))
-        .map_err(|e| e.to_string())?;
-    let res = router.oneshot(req).await.map_err(|e| e.to_string())?;
+        .body(Body::from(body))?;
+    let res = router.oneshot(req).await?;
     if res.status() != StatusCode::CREATED {
-        return Err(format!("intake: HTTP {}", res.status()));
+        return Err(anyhow::anyhow!("intake: HTTP {}", res.status()));
     }
     Ok(())
 }
 
-pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
+pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Result<Vec<Figure>> {
     let fx = &province.fixture;
     let token = reception_token(db, province).await?;
     let files = std::env::temp_dir().join(format!("motcua-bench-{}", Uuid::new_v4()));
-    let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())
-        .map_err(|e| e.to_string())?;
+    let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())?;
     let router = app(state);
     let body = serde_json::json!({
         "procedure_code": "1.004227",
@@ -100,10 +98,9 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
     })
     .to_string();
     // The raw rows carry a document of the size intake writes.
-    let sample =
-        db.store.dossier_by_code(&province.lookups[0].0).await.map_err(|e| e.to_string())?.ok_or("a dossier")?;
-    let doc = Arc::new(serde_json::to_string(&sample).map_err(|e| e.to_string())?);
-    let raw = RawInserts::open(&db.url).await.map_err(|e| e.to_string())?;
+    let sample = db.store.dossier_by_code(&province.lookups[0].0).await?.context("a dossier")?;
+    let doc = Arc::new(serde_json::to_string(&sample)?);
+    let raw = RawInserts::open(&db.url).await?;
     let agency = fx.agency.id;
     let mut figures = Vec::new();
     for clients in [1, 16] {
@@ -115,7 +112,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
         let (raw, doc) = (raw.clone(), doc.clone());
         let inserts = concurrently(clients, scale.intake, &format!("raw inserts, {clients} clients"), move |i| {
             let (raw, doc) = (raw.clone(), doc.clone());
-            async move { raw.insert(agency, &format!("RAW-{clients}-{i}"), &doc).await.map_err(|e| e.to_string()) }
+            async move { raw.insert(agency, &format!("RAW-{clients}-{i}"), &doc).await.map_err(anyhow::Error::from) }
         })
         .await?;
         figures.push(

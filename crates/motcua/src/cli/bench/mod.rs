@@ -17,6 +17,7 @@ mod pages;
 mod province;
 mod queries;
 
+use anyhow::Context as _;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
@@ -159,15 +160,18 @@ pub fn run(args: BenchArgs) -> CliResult {
         return runtime()?.block_on(pages::pages(requests.max(1)));
     }
     if !matches!(args.database.as_str(), "sqlite" | "postgres") {
-        return Err(format!("--database \"{}\": dùng sqlite hoặc postgres / use sqlite or postgres", args.database));
+        return Err(anyhow::anyhow!(
+            "--database \"{}\": dùng sqlite hoặc postgres / use sqlite or postgres",
+            args.database
+        ));
     }
     if args.dossiers == 0 || args.dossiers > 10_000_000 {
-        return Err("--dossiers: từ 1 đến 10.000.000 / from 1 to 10,000,000".into());
+        anyhow::bail!("--dossiers: từ 1 đến 10.000.000 / from 1 to 10,000,000");
     }
     let scale = Scale::new(args.dossiers, args.quick);
     let run = runtime()?.block_on(province_run(&args.database, scale, args.quick, args.lean))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&run).map_err(|e| e.to_string())?);
+        println!("{}", serde_json::to_string_pretty(&run)?);
     } else {
         print_table(&run);
     }
@@ -194,20 +198,20 @@ pub fn spinner(what: &str) -> ProgressBar {
     s
 }
 
-async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> Result<Run, String> {
+async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> anyhow::Result<Run> {
     let db = match database {
         "postgres" => TestDb::postgres_durable().await,
         _ => TestDb::sqlite().await,
     };
-    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let cal = motcua_calendar::WorkCalendar::vietnam()?;
     let now = cal.to_local(chrono::Utc::now());
     let started = Instant::now();
     let load = bar(scale.dossiers as u64, "synthetic province");
     let province = province::build(db.store.as_ref(), &db.url, scale.dossiers, now, lean, &load).await?;
     let load_seconds = started.elapsed().as_secs_f64();
     let s = spinner("analyze");
-    motcua_store::bulk::analyze(&db.url).await.map_err(|e| e.to_string())?;
-    let database_mb = motcua_store::bulk::size_bytes(&db.url).await.map_err(|e| e.to_string())? as f64 / 1048576.0;
+    motcua_store::bulk::analyze(&db.url).await?;
+    let database_mb = motcua_store::bulk::size_bytes(&db.url).await? as f64 / 1048576.0;
     s.finish_and_clear();
     let mut figures = Vec::new();
     figures.extend(http::run(&db.url, &province, scale).await?);
@@ -229,16 +233,16 @@ async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> 
 
 /// Adding working days (weekends, holidays and make-up days from the real calendar) against
 /// adding calendar days with chrono, over the same dates and counts.
-fn calendar(cal: &motcua_calendar::WorkCalendar, ops: usize) -> Result<Vec<Figure>, String> {
+fn calendar(cal: &motcua_calendar::WorkCalendar, ops: usize) -> anyhow::Result<Vec<Figure>> {
     use std::hint::black_box;
-    let base = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?;
+    let base = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).context("date")?;
     let dates: Vec<(chrono::NaiveDate, u32)> =
         (0..1024).map(|i| (base + chrono::Duration::days(i % 700), 1 + (i as u32 * 7) % 30)).collect();
     let s = spinner("calendar");
     let t = Instant::now();
     for i in 0..ops {
         let (d, n) = dates[i % dates.len()];
-        black_box(cal.add_working_days(black_box(d), black_box(n)).map_err(|e| e.to_string())?);
+        black_box(cal.add_working_days(black_box(d), black_box(n))?);
     }
     let working = ops as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();

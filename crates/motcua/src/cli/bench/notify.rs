@@ -21,7 +21,7 @@ use super::province::Province;
 use super::{Figure, Scale, Target};
 
 /// An SMS gateway on loopback that accepts everything and counts.
-async fn gateway() -> Result<(String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>), String> {
+async fn gateway() -> anyhow::Result<(String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>)> {
     let received = Arc::new(AtomicUsize::new(0));
     let counter = received.clone();
     let router = axum::Router::new().route(
@@ -34,8 +34,8 @@ async fn gateway() -> Result<(String, Arc<AtomicUsize>, tokio::task::JoinHandle<
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-    let url = format!("http://{}/sms", listener.local_addr().map_err(|e| e.to_string())?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/sms", listener.local_addr()?);
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -46,15 +46,17 @@ fn local_now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc() + chrono::Duration::hours(7)
 }
 
-pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
+pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Result<Vec<Figure>> {
     let token = super::intake::reception_token(db, province).await?;
     let (url, received, server) = gateway().await?;
-    let sms: Arc<dyn Channel> = Arc::new(
-        HttpSms::new("POST", &url, r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#, Duration::from_secs(10))
-            .map_err(|e| e.to_string())?,
-    );
+    let sms: Arc<dyn Channel> = Arc::new(HttpSms::new(
+        "POST",
+        &url,
+        r#"{"to": "{to}", "text": "{text}", "key": "{key}"}"#,
+        Duration::from_secs(10),
+    )?);
     // Its own connections, as `motcua serve` gives its worker.
-    let own = motcua_store::connect_worker(&db.url).await.map_err(|e| e.to_string())?;
+    let own = motcua_store::connect_worker(&db.url).await?;
     let notifier = Notifier {
         store: own,
         sms: Some(sms),
@@ -63,14 +65,13 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
     };
     // What earlier scenarios queued goes out first, outside the measure.
     loop {
-        let report = notifier.drain(local_now()).await.map_err(|e| e.to_string())?;
+        let report = notifier.drain(local_now()).await?;
         if report == Default::default() {
             break;
         }
     }
     let files = std::env::temp_dir().join(format!("motcua-bench-notify-{}", Uuid::new_v4()));
-    let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())
-        .map_err(|e| e.to_string())?;
+    let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())?;
     let worker = tokio::spawn(crate::cli::worker::run_loop(notifier, 5, state.outbox_wake.clone()));
     let router = app(state);
     let body = serde_json::json!({
@@ -94,7 +95,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> Result<Vec<F
         if Instant::now() > deadline {
             worker.abort();
             server.abort();
-            return Err(format!(
+            return Err(anyhow::anyhow!(
                 "notifications: {} of {count} SMS after 5 minutes",
                 received.load(Ordering::Relaxed) - before
             ));

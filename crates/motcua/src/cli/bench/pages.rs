@@ -1,6 +1,7 @@
 //! `motcua bench pages`: server render time and weight of each main page, on the demo data. The
 //! requests go through the whole axum application in-process (no socket).
 
+use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ pub async fn pages(requests: usize) -> CliResult {
     let db = TestDb::sqlite().await;
     let files_dir = std::env::temp_dir().join(format!("motcua-bench-pages-{}", Uuid::new_v4()));
     let files = FileStore::new(&files_dir);
-    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let cal = motcua_calendar::WorkCalendar::vietnam()?;
     let now = cal.to_local(chrono::Utc::now());
     crate::demo::load(
         db.store.clone(),
@@ -33,8 +34,8 @@ pub async fn pages(requests: usize) -> CliResult {
     )
     .await?;
     let store = db.store.clone();
-    let reception = store.user_by_username("tiepnhan").await.map_err(|e| e.to_string())?.ok_or("demo user")?;
-    let citizen = store.user_by_username("congdan").await.map_err(|e| e.to_string())?.ok_or("demo user")?;
+    let reception = store.user_by_username("tiepnhan").await?.context("demo user")?;
+    let citizen = store.user_by_username("congdan").await?.context("demo user")?;
     let session = |user: Uuid| {
         let store = store.clone();
         async move {
@@ -42,31 +43,30 @@ pub async fn pages(requests: usize) -> CliResult {
             store.insert_session(&token_hash(&token), user, now + chrono::Duration::hours(1)).await.map(|_| token)
         }
     };
-    let officer_cookie = format!("motcua_session={}", session(reception.id).await.map_err(|e| e.to_string())?);
-    let citizen_cookie = format!("motcua_session={}", session(citizen.id).await.map_err(|e| e.to_string())?);
+    let officer_cookie = format!("motcua_session={}", session(reception.id).await?);
+    let citizen_cookie = format!("motcua_session={}", session(citizen.id).await?);
     let scope = motcua_store::DossierFilter {
-        agencies: store.agencies().await.map_err(|e| e.to_string())?.iter().map(|a| a.id).collect(),
+        agencies: store.agencies().await?.iter().map(|a| a.id).collect(),
         state: Some(motcua_domain::dossier::State::Processing),
         page: 1,
         page_size: 1,
         ..Default::default()
     };
-    let d = store.list_dossiers(&scope).await.map_err(|e| e.to_string())?.items.pop().ok_or("a demo dossier")?;
+    let d = store.list_dossiers(&scope).await?.items.pop().context("a demo dossier")?;
     let code = d.code.as_ref().map(|c| c.to_string()).unwrap_or_default();
     let state = AppState::new(
         store.clone(),
         files,
         Arc::new(SystemClock),
         WebConfig { public_requests_per_minute: u32::MAX, ..Default::default() },
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let router = app(state);
     let css = router
         .clone()
         .oneshot(Request::get("/static/app.css").body(Body::empty()).expect("request"))
         .await
         .expect("infallible");
-    let css_bytes = css.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes().len();
+    let css_bytes = css.into_body().collect().await?.to_bytes().len();
     let pages: Vec<(String, Option<&String>)> = vec![
         ("/".into(), None),
         ("/procedures?q=dat%20dai".into(), None),
@@ -91,10 +91,10 @@ pub async fn pages(requests: usize) -> CliResult {
             let t = Instant::now();
             let res = router.clone().oneshot(req.body(Body::empty()).expect("request")).await.expect("infallible");
             let status = res.status();
-            let body = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+            let body = res.into_body().collect().await?.to_bytes();
             times.push(t.elapsed());
             if status != StatusCode::OK {
-                return Err(format!("{path}: HTTP {status}"));
+                return Err(anyhow::anyhow!("{path}: HTTP {status}"));
             }
             bytes = body.len();
         }

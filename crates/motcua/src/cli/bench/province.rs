@@ -77,8 +77,7 @@ pub async fn build(
     now: NaiveDateTime,
     lean: bool,
     bar: &ProgressBar,
-) -> Result<Province, String> {
-    let err = |e: motcua_store::StoreError| e.to_string();
+) -> anyhow::Result<Province> {
     let fixture = Fixture::seed(store).await;
     let mut agencies = vec![(fixture.agency.id, fixture.agency.code.clone())];
     agencies.push((fixture.other_agency.id, fixture.other_agency.code.clone()));
@@ -86,11 +85,11 @@ pub async fn build(
         let agency = Agency {
             id: Uuid::now_v7(),
             parent_id: None,
-            code: AgencyCode::parse(&format!("000.00.{}.H34", 20 + i)).map_err(|e| e.to_string())?,
+            code: AgencyCode::parse(&format!("000.00.{}.H34", 20 + i)).map_err(anyhow::Error::msg)?,
             name: format!("Sở thứ {} tỉnh Khánh Hòa", i + 3),
             level: AgencyLevel::Department,
         };
-        store.insert_agency(&agency, None).await.map_err(err)?;
+        store.insert_agency(&agency, None).await?;
         agencies.push((agency.id, agency.code));
     }
     // Accepted today through the real code allocator; the synthetic dossiers end at midnight, so
@@ -101,10 +100,11 @@ pub async fn build(
         template.fees.clear();
         template.steps.clear();
     }
-    let cal = WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let cal = WorkCalendar::vietnam()?;
     let phones: Vec<PhoneNumber> = (0..10_000)
         .map(|i| PhoneNumber::parse(&format!("09{:08}", (i as u64 * 7_919_993) % 100_000_000)))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()
+        .map_err(anyhow::Error::msg)?;
     let mut rng = Rng::seeded(0x2545_f491_4f6c_dd1d);
     let start = now.date().and_time(chrono::NaiveTime::MIN) - D::days(730);
     let step = D::days(730).num_seconds() as f64 / count.max(1) as f64;
@@ -130,7 +130,7 @@ pub async fn build(
             let code = DossierCode::new(agency_code, received.date(), seq.1, 4);
             let procedure = rng.below(LIMITS.len() as u64) as usize;
             let limit = LIMITS[procedure];
-            let due_day = cal.add_working_days(received.date(), limit).map_err(|e| e.to_string())?;
+            let due_day = cal.add_working_days(received.date(), limit)?;
             let mut due = cal.end_of(due_day);
             let channel = match rng.percent() {
                 0..55 => Channel::Counter,
@@ -162,7 +162,7 @@ pub async fn build(
             let reappointed = late && rng.percent() < 15;
             let first_due = due;
             if reappointed {
-                due = cal.end_of(cal.add_working_days(due.date(), 5).map_err(|e| e.to_string())?);
+                due = cal.end_of(cal.add_working_days(due.date(), 5)?);
             }
             let refused = rng.percent() < 3;
             let open = finished > now;
@@ -227,7 +227,7 @@ pub async fn build(
             }
             rows.push(BulkDossier { dossier: d, facts });
         }
-        bulk::load(url, fixture.procedure.procedure_id, &rows).await.map_err(err)?;
+        bulk::load(url, fixture.procedure.procedure_id, &rows).await?;
         bar.inc(rows.len() as u64);
     }
     bar.finish();

@@ -3,6 +3,7 @@
 //! for the province, a month and a year; the Decision 766 index of one department for a month),
 //! each through the same store calls and computation the pages make.
 
+use anyhow::Context as _;
 use std::time::{Duration, Instant};
 
 use motcua_quality::Period;
@@ -18,11 +19,10 @@ fn pct(times: &mut [Duration], p: f64) -> f64 {
     times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
 }
 
-pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result<Vec<Figure>, String> {
-    let err = |e: motcua_store::StoreError| e.to_string();
-    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> anyhow::Result<Vec<Figure>> {
+    let cal = motcua_calendar::WorkCalendar::vietnam()?;
     let now = province.now;
-    let soon = cal.end_of(cal.add_working_days(now.date(), 2).map_err(|e| e.to_string())?);
+    let soon = cal.end_of(cal.add_working_days(now.date(), 2)?);
     let main = province.agencies[0];
     let s = spinner("officer inbox");
     let inbox = DossierFilter {
@@ -37,7 +37,7 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
     let mut found = 0;
     for _ in 0..scale.queries {
         let t = Instant::now();
-        let page = store.list_dossiers(&inbox).await.map_err(err)?;
+        let page = store.list_dossiers(&inbox).await?;
         times.push(t.elapsed());
         found = page.total;
     }
@@ -53,12 +53,12 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
     for (label, period) in [("Biểu 06, province, month", month.as_str()), ("Biểu 06, province, year", year.as_str())]
     {
         let s = spinner(label);
-        let window = Period::parse(period).ok_or("period")?.report_window();
+        let window = Period::parse(period).context("period")?.report_window();
         let mut times = Vec::new();
         let mut counted = 0;
         for _ in 0..scale.reports {
             let t = Instant::now();
-            let r = motcua_app::reports::bieu06(store, &province.agencies, &window).await.map_err(err)?;
+            let r = motcua_app::reports::bieu06(store, &province.agencies, &window).await?;
             times.push(t.elapsed());
             counted = r.total.get(motcua_quality::report06::Column::Received);
         }
@@ -67,18 +67,17 @@ pub async fn run(store: &dyn Store, province: &Province, scale: Scale) -> Result
         figures.push(if period == month { figure.target(Target::AtMost(1000.0)) } else { figure });
     }
     let s = spinner("Decision 766 index");
-    let window = Period::parse(&month).ok_or("period")?.calendar();
-    let cal = motcua_calendar::WorkCalendar::vietnam().map_err(|e| e.to_string())?;
+    let window = Period::parse(&month).context("period")?.calendar();
+    let cal = motcua_calendar::WorkCalendar::vietnam()?;
     let mut times = Vec::new();
     let mut counted = 0;
     for _ in 0..scale.reports {
         let t = Instant::now();
-        let facts = store.facts(&[main], window.start(), window.end(), true).await.map_err(err)?;
-        let procedures = catalog::procedures(&store.procedure_history(main).await.map_err(err)?, &cal);
+        let facts = store.facts(&[main], window.start(), window.end(), true).await?;
+        let procedures = catalog::procedures(&store.procedure_history(main).await?, &cal);
         let evaluations = store
             .evaluations(&[main], window.start(), window.end(), true)
-            .await
-            .map_err(err)?
+            .await?
             .into_iter()
             .map(|e| (e.dossier_id, e.overall))
             .collect();
