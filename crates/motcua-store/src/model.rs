@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// A user account: an officer (with role grants) or a citizen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct UserRecord {
     pub id: Uuid,
     /// The officer's agency; `None` for citizens.
@@ -201,6 +201,14 @@ impl std::fmt::Display for DeliveryStatus {
     }
 }
 
+impl TryFrom<String> for DeliveryStatus {
+    type Error = String;
+    /// A stored name read back; anything else is a corrupt row.
+    fn try_from(s: String) -> Result<Self, String> {
+        DeliveryStatus::parse(&s).ok_or_else(|| format!("delivery status \"{s}\""))
+    }
+}
+
 impl PartialEq<&str> for DeliveryStatus {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
@@ -244,6 +252,14 @@ impl std::fmt::Display for DeliveryChannel {
     }
 }
 
+impl TryFrom<String> for DeliveryChannel {
+    type Error = String;
+    /// A stored name read back; anything else is a corrupt row.
+    fn try_from(s: String) -> Result<Self, String> {
+        DeliveryChannel::parse(&s).ok_or_else(|| format!("delivery channel \"{s}\""))
+    }
+}
+
 impl PartialEq<&str> for DeliveryChannel {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
@@ -279,11 +295,12 @@ pub struct NewDelivery {
 }
 
 /// A stored delivery and where it stands.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Delivery {
     pub id: Uuid,
     pub agency_id: Uuid,
     pub dossier_id: Option<Uuid>,
+    #[sqlx(try_from = "String")]
     pub channel: DeliveryChannel,
     pub recipient: String,
     pub idempotency_key: String,
@@ -291,6 +308,7 @@ pub struct Delivery {
     pub subject: Option<String>,
     pub body: String,
     pub body_html: Option<String>,
+    #[sqlx(try_from = "String")]
     pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
@@ -346,7 +364,7 @@ pub struct CallTask {
 }
 
 /// One version of an agency's words for one event in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MessageTemplate {
     pub id: Uuid,
     pub agency_id: Uuid,

@@ -93,18 +93,18 @@ macro_rules! impl_catalog {
             }
 
             async fn procedure(&self, code: &str) -> crate::Result<Option<ProcedureVersion>> {
-                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                let row: Option<VersionRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec from procedure_versions
                      where code = $1 and is_current = true order by created_at limit 1",
                 )
                 .bind(code)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+                row.map(ProcedureVersion::try_from).transpose()
             }
 
             async fn procedure_at(&self, code: &str, day: chrono::NaiveDate) -> crate::Result<Option<ProcedureVersion>> {
-                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                let row: Option<VersionRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec from procedure_versions
                      where code = $1 and effective_from <= $2 order by version desc, created_at limit 1",
                 )
@@ -112,44 +112,44 @@ macro_rules! impl_catalog {
                 .bind(day)
                 .fetch_optional(&self.pool)
                 .await?;
-                let version = row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()?;
+                let version = row.map(ProcedureVersion::try_from).transpose()?;
                 // The newest version whose day has come, unless it has expired.
                 Ok(version.filter(|v| v.spec.effective_to.is_none_or(|to| to >= day)))
             }
 
             async fn procedure_version(&self, id: Uuid) -> crate::Result<Option<ProcedureVersion>> {
-                let row: Option<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                let row: Option<VersionRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec from procedure_versions where id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).transpose()
+                row.map(ProcedureVersion::try_from).transpose()
             }
 
             async fn procedure_versions(&self, procedure_id: Uuid) -> crate::Result<Vec<ProcedureVersion>> {
-                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> = sqlx::query_as(
+                let rows: Vec<VersionRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec from procedure_versions
                      where procedure_id = $1 order by version",
                 )
                 .bind(procedure_id)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect()
+                rows.into_iter().map(ProcedureVersion::try_from).collect()
             }
 
             async fn procedure_history(
                 &self,
                 agency_id: Uuid,
             ) -> crate::Result<Vec<(ProcedureVersion, NaiveDateTime)>> {
-                let rows: Vec<(Uuid, Uuid, Uuid, i64, String, NaiveDateTime)> = sqlx::query_as(
+                let rows: Vec<PublishedRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec, created_at from procedure_versions
                      where agency_id = $1 order by procedure_id, version",
                 )
                 .bind(agency_id)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(|(id, p, a, v, s, at)| Ok((version_from(id, p, a, v, &s)?, at))).collect()
+                rows.into_iter().map(|r| Ok((ProcedureVersion::try_from(r.version)?, r.created_at))).collect()
             }
 
             async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {
@@ -180,14 +180,14 @@ macro_rules! impl_catalog {
                     "select pv.id, pv.procedure_id, pv.agency_id, pv.version, pv.spec from procedure_versions pv{}{order}{limit}",
                     w.render()
                 );
-                let rows: Vec<(Uuid, Uuid, Uuid, i64, String)> =
+                let rows: Vec<VersionRow> =
                     bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
                         .bind(size)
                         .bind(offset)
                         .fetch_all(&self.pool)
                         .await?;
                 let items =
-                    rows.into_iter().map(|(id, p, a, v, s)| version_from(id, p, a, v, &s)).collect::<Result<_, _>>()?;
+                    rows.into_iter().map(ProcedureVersion::try_from).collect::<Result<_, _>>()?;
                 Ok(crate::Page { items, total })
             }
         }

@@ -88,13 +88,13 @@ macro_rules! impl_deliveries {
                 lease_until: NaiveDateTime,
                 limit: i64,
             ) -> crate::Result<Vec<crate::Delivery>> {
-                let rows: Vec<DeliveryRow> = sqlx::query_as(Self::CLAIM_DELIVERIES)
+                let rows: Vec<crate::Delivery> = sqlx::query_as(Self::CLAIM_DELIVERIES)
                     .bind(lease_until)
                     .bind(now)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.into_iter().map(delivery_from).collect()
+                Ok(rows)
             }
 
             async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
@@ -112,19 +112,19 @@ macro_rules! impl_deliveries {
             }
 
             async fn deliveries_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::Delivery>> {
-                let rows: Vec<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where dossier_id = $1 order by created_at, channel"))
+                let rows: Vec<crate::Delivery> = sqlx::query_as(concat!(delivery_columns!(), " where dossier_id = $1 order by created_at, channel"))
                     .bind(dossier_id)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.into_iter().map(delivery_from).collect()
+                Ok(rows)
             }
 
             async fn delivery(&self, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
-                let row: Option<DeliveryRow> = sqlx::query_as(concat!(delivery_columns!(), " where id = $1"))
+                let row: Option<crate::Delivery> = sqlx::query_as(concat!(delivery_columns!(), " where id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(delivery_from).transpose()
+                Ok(row)
             }
 
             async fn enqueue_deliveries(
@@ -181,12 +181,12 @@ macro_rules! impl_deliveries {
                     bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
                 let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
                 let sql = format!("{}{} order by created_at desc, id desc{limit}", delivery_columns!(), w.render());
-                let rows: Vec<DeliveryRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
+                let rows: Vec<crate::Delivery> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
                     .bind(size)
                     .bind(offset)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(crate::Page { items: rows.into_iter().map(delivery_from).collect::<crate::Result<_>>()?, total })
+                Ok(crate::Page { items: rows, total })
             }
 
             async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
@@ -209,7 +209,7 @@ macro_rules! impl_deliveries {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter()
-                    .map(|(channel, status, count)| Ok(crate::DeliveryCount { channel: delivery_channel(&channel)?, status: delivery_status(&status)?, count }))
+                    .map(|(channel, status, count)| Ok(crate::DeliveryCount { channel: delivery_channel(channel)?, status: delivery_status(status)?, count }))
                     .collect()
             }
         }

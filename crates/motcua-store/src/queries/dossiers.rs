@@ -122,10 +122,10 @@ macro_rules! impl_dossiers {
                         "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events{}",
                         w.render()
                     );
-                    let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
+                    let rows: Vec<EventRow> =
                         bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
-                    for (id, dossier_id, kind, from, to, actor_id, at, data) in rows {
-                        out.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
+                    for row in rows {
+                        out.push(row.try_into()?);
                     }
                 }
                 Ok(out)
@@ -191,19 +191,14 @@ macro_rules! impl_dossiers {
             }
 
             async fn events(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::EventRecord>> {
-                let rows: Vec<(Uuid, Uuid, String, Option<String>, String, Option<Uuid>, NaiveDateTime, String)> =
-                    sqlx::query_as(
-                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
-                         where dossier_id = $1 order by at, id",
-                    )
-                    .bind(dossier_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter()
-                    .map(|(id, dossier_id, kind, from, to, actor_id, at, data)| {
-                        event_record(id, dossier_id, kind, from, to, actor_id, at, data)
-                    })
-                    .collect()
+                let rows: Vec<EventRow> = sqlx::query_as(
+                    "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
+                     where dossier_id = $1 order by at, id",
+                )
+                .bind(dossier_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::EventRecord::try_from).collect()
             }
 
             async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {

@@ -135,14 +135,14 @@ macro_rules! impl_messages {
             }
 
             async fn message_templates(&self, agency_id: Uuid) -> crate::Result<Vec<crate::MessageTemplate>> {
-                let rows: Vec<TemplateRow> = sqlx::query_as(
+                let rows: Vec<crate::MessageTemplate> = sqlx::query_as(
                     "select id, agency_id, event, lang, version, subject, body_text, body_html, sms, author_id, created_at
                      from message_templates where agency_id = $1 order by event, lang, version desc",
                 )
                 .bind(agency_id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map(template_from).collect())
+                Ok(rows)
             }
 
             async fn notify_preferences(&self, user_id: Uuid) -> crate::Result<crate::NotifyPreferences> {

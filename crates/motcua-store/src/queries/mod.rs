@@ -167,16 +167,31 @@ pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
     Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("role {s}")))
 }
 
-/// What an outbox row says about an event: enough for a notifier to word a message.
-pub(crate) fn version_from(
+/// A procedure version as stored: its spec is JSON.
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionRow {
     id: Uuid,
     procedure_id: Uuid,
     agency_id: Uuid,
     version: i64,
-    spec: &str,
-) -> Result<ProcedureVersion, StoreError> {
-    let spec: ProcedureSpec = serde_json::from_str(spec)?;
-    Ok(ProcedureVersion { id, procedure_id, agency_id, version: version as i32, spec })
+    spec: String,
+}
+
+impl TryFrom<VersionRow> for ProcedureVersion {
+    type Error = StoreError;
+    fn try_from(r: VersionRow) -> Result<ProcedureVersion, StoreError> {
+        let spec: ProcedureSpec = serde_json::from_str(&r.spec)?;
+        let version = i32::try_from(r.version).map_err(|_| StoreError::Corrupt(format!("version {}", r.version)))?;
+        Ok(ProcedureVersion { id: r.id, procedure_id: r.procedure_id, agency_id: r.agency_id, version, spec })
+    }
+}
+
+/// A version with when it was published (the administrator's history).
+#[derive(sqlx::FromRow)]
+pub(crate) struct PublishedRow {
+    #[sqlx(flatten)]
+    version: VersionRow,
+    created_at: NaiveDateTime,
 }
 
 macro_rules! bind_args {
@@ -363,22 +378,23 @@ macro_rules! call_task_columns {
     };
 }
 
-type TemplateRow = (Uuid, Uuid, String, String, i64, String, String, String, String, Option<Uuid>, NaiveDateTime);
+/// An event as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    id: Uuid,
+    dossier_id: Uuid,
+    kind: String,
+    from_state: Option<String>,
+    to_state: String,
+    actor_id: Option<Uuid>,
+    at: NaiveDateTime,
+    data: String,
+}
 
-fn template_from(r: TemplateRow) -> crate::MessageTemplate {
-    let (id, agency_id, event, lang, version, subject, body_text, body_html, sms, author_id, created_at) = r;
-    crate::MessageTemplate {
-        id,
-        agency_id,
-        event,
-        lang,
-        version,
-        subject,
-        body_text,
-        body_html,
-        sms,
-        author_id,
-        created_at,
+impl TryFrom<EventRow> for crate::EventRecord {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<crate::EventRecord, StoreError> {
+        event_record(r.id, r.dossier_id, r.kind, r.from_state, r.to_state, r.actor_id, r.at, r.data)
     }
 }
 
@@ -659,70 +675,12 @@ macro_rules! delivery_columns {
     };
 }
 
-type DeliveryRow = (
-    Uuid,
-    Uuid,
-    Option<Uuid>,
-    String,
-    String,
-    String,
-    bool,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    i64,
-    NaiveDateTime,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-);
-
-fn delivery_status(s: &str) -> crate::Result<crate::DeliveryStatus> {
-    crate::DeliveryStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("delivery status \"{s}\"")))
+fn delivery_status(s: String) -> crate::Result<crate::DeliveryStatus> {
+    crate::DeliveryStatus::try_from(s).map_err(StoreError::Corrupt)
 }
 
-fn delivery_channel(s: &str) -> crate::Result<crate::DeliveryChannel> {
-    crate::DeliveryChannel::parse(s).ok_or_else(|| StoreError::Corrupt(format!("delivery channel \"{s}\"")))
-}
-
-fn delivery_from(r: DeliveryRow) -> crate::Result<crate::Delivery> {
-    let (
-        id,
-        agency_id,
-        dossier_id,
-        channel,
-        recipient,
-        idempotency_key,
-        essential,
-        subject,
-        body,
-        body_html,
-        status,
-        attempts,
-        next_attempt_at,
-        last_answer,
-        call_script,
-        created_at,
-    ) = r;
-    Ok(crate::Delivery {
-        id,
-        agency_id,
-        dossier_id,
-        channel: delivery_channel(&channel)?,
-        recipient,
-        idempotency_key,
-        essential,
-        subject,
-        body,
-        body_html,
-        status: delivery_status(&status)?,
-        attempts,
-        next_attempt_at,
-        last_answer,
-        call_script,
-        created_at,
-    })
+fn delivery_channel(s: String) -> crate::Result<crate::DeliveryChannel> {
+    crate::DeliveryChannel::try_from(s).map_err(StoreError::Corrupt)
 }
 
 type OutboxRow = (Uuid, Option<Uuid>, Option<Uuid>, String, String, NaiveDateTime, Option<NaiveDateTime>);
@@ -738,13 +696,6 @@ fn outbox_from(r: OutboxRow) -> Result<crate::OutboxMessage, StoreError> {
         created_at,
         done_at,
     })
-}
-
-type UserRow = (Uuid, Option<Uuid>, String, String, String, bool, Option<String>, Option<String>, bool);
-
-fn user_from(r: UserRow) -> crate::UserRecord {
-    let (id, agency_id, username, full_name, password_hash, citizen, phone, email, active) = r;
-    crate::UserRecord { id, agency_id, username, full_name, password_hash, citizen, phone, email, active }
 }
 
 fn agency_from(r: (Uuid, Option<Uuid>, String, String, String)) -> Result<Agency, StoreError> {

@@ -100,27 +100,27 @@ macro_rules! impl_org {
             }
 
             async fn user(&self, id: Uuid) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where id = $1"))
+                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(user_columns!(), " where id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map(user_from))
+                Ok(row)
             }
 
             async fn user_by_username(&self, username: &str) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where username = $1"))
+                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(user_columns!(), " where username = $1"))
                     .bind(username)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map(user_from))
+                Ok(row)
             }
 
             async fn citizen_by_email(&self, email: &str) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<UserRow> = sqlx::query_as(concat!(user_columns!(), " where citizen = true and email = $1"))
+                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(user_columns!(), " where citizen = true and email = $1"))
                     .bind(email.trim().to_lowercase())
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map(user_from))
+                Ok(row)
             }
 
             async fn insert_grant(&self, user_id: Uuid, g: &RoleGrant) -> crate::Result<()> {
@@ -147,14 +147,14 @@ macro_rules! impl_org {
             }
 
             async fn users_of(&self, agency_id: Uuid) -> crate::Result<Vec<crate::UserRecord>> {
-                let rows: Vec<UserRow> = sqlx::query_as(concat!(
+                let rows: Vec<crate::UserRecord> = sqlx::query_as(concat!(
                     user_columns!(),
                     " where id in (select user_id from role_grants where agency_id = $1) order by username"
                 ))
                 .bind(agency_id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map(user_from).collect())
+                Ok(rows)
             }
 
             async fn set_user_active(&self, user_id: Uuid, active: bool) -> crate::Result<()> {

@@ -45,7 +45,7 @@ macro_rules! impl_sessions {
             }
 
             async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<UserRow> = sqlx::query_as(concat!(
+                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(
                     user_columns!(),
                     " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null and expires_at > $2)"
                 ))
@@ -53,7 +53,7 @@ macro_rules! impl_sessions {
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(user_from))
+                Ok(row)
             }
 
             async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> crate::Result<()> {
@@ -70,7 +70,7 @@ macro_rules! impl_sessions {
             }
 
             async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<UserRow> = sqlx::query_as(concat!(
+                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(
                     user_columns!(),
                     " where active = true and id = (select user_id from web_sessions where token_hash = $1 and expires_at > $2)"
                 ))
@@ -78,7 +78,7 @@ macro_rules! impl_sessions {
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(user_from))
+                Ok(row)
             }
 
             async fn delete_session(&self, token_hash: &str) -> crate::Result<()> {
