@@ -91,19 +91,24 @@ async fn the_result_file_is_an_upload_served_by_its_sniffed_type(app: TestApp) {
     let session = cookie.split(';').next().unwrap().to_owned();
     let version = app.db.store.dossier(d.id).await.unwrap().unwrap().version;
     let boundary = "motcuaboundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file_0\"; filename=\"ket-qua.html\"\r\nContent-Type: text/html\r\n\r\n",
-        csrf_of(&session)
-    )
-    .into_bytes();
-    body.extend_from_slice(&evil);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/office/dossiers/{}/result", d.id))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
-        .body(Body::from(body))
-        .unwrap();
-    let res = common::pages::Oneshot::oneshot_raw(app.router.clone(), req).await;
+    let upload = |csrf: String| {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file_0\"; filename=\"ket-qua.html\"\r\nContent-Type: text/html\r\n\r\n",
+        )
+        .into_bytes();
+        body.extend_from_slice(&evil);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post(format!("/office/dossiers/{}/result", d.id))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // An upload without the session's token (a forged form) is refused before anything is kept.
+    let res = common::pages::Oneshot::oneshot_raw(app.router.clone(), upload("a".repeat(64))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(app.db.store.dossier(d.id).await.unwrap().unwrap().result.unwrap().file.is_none());
+    let res = common::pages::Oneshot::oneshot_raw(app.router.clone(), upload(csrf_of(&session))).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let req = Request::get(format!("/office/dossiers/{}/result", d.id))
         .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
@@ -15,11 +15,11 @@ use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::dossier_forms::{ActForm, read_multipart, store_upload};
+use super::dossier_forms::{ActForm, CsrfUpload, store_upload};
 use super::error::PageResult;
 use super::office::IntakeForm;
 use super::roles::Citizen;
-use super::session::{CsrfForm, Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
@@ -180,13 +180,11 @@ pub async fn my_act(
 
 pub async fn my_upload(
     State(state): State<AppState>,
-    web: Web,
     Citizen(actor): Citizen,
     Path(id): Path<Uuid>,
-    mp: Multipart,
+    CsrfUpload(upload): CsrfUpload,
 ) -> PageResult<Response> {
-    let (fields, files) = read_multipart(&state, mp).await?;
-    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+    let (fields, files) = upload?;
     let mut d = load_readable(&state, &actor, id).await?;
     let mut version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
     for (index, upload) in files {
@@ -284,9 +282,9 @@ pub async fn submit(
     web: Web,
     _: Citizen,
     Path(code): Path<String>,
-    mp: Multipart,
+    CsrfUpload(upload): CsrfUpload,
 ) -> PageResult<Response> {
-    let (fields, files) = match read_multipart(&state, mp).await {
+    let (fields, files) = match upload {
         Ok(x) => x,
         Err(e) => {
             let status = e.clone_status();
@@ -297,7 +295,6 @@ pub async fn submit(
                 .into_response());
         }
     };
-    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let form = IntakeForm::applicant_from(get);
     match review(&state, &code, &form, files).await {

@@ -145,10 +145,7 @@ pub struct Upload {
 }
 
 /// Reads a multipart form: text fields and `file_<n>` uploads (empty file inputs are skipped).
-pub async fn read_multipart(
-    state: &AppState,
-    mut mp: Multipart,
-) -> Result<(std::collections::HashMap<String, String>, Vec<(usize, Upload)>), ApiError> {
+pub async fn read_multipart(state: &AppState, mut mp: Multipart) -> Result<Uploaded, ApiError> {
     let mut fields = std::collections::HashMap::new();
     let mut files = Vec::new();
     let limit = state.config.max_upload_bytes;
@@ -252,6 +249,33 @@ pub fn field_errors(e: ApiError) -> Vec<motcua_domain::FieldError> {
         ApiError::Invalid { fields, message, .. } if fields.is_empty() => vec![FieldError::new("", message)],
         ApiError::Invalid { fields, .. } => fields,
         other => vec![FieldError::new("", other.to_string())],
+    }
+}
+
+/// A multipart form with files (`file_N`), read and checked: its CSRF token is checked before the
+/// handler runs, as [`super::session::CsrfForm`] does for plain forms. A form that cannot be read
+/// (a file of the wrong type, one over the size limit) is handed to the handler as its error, so
+/// that the page is shown again with the field named; nothing of it has been stored.
+#[derive(Debug)]
+pub struct CsrfUpload(pub Result<Uploaded, ApiError>);
+
+/// A multipart form read: its text fields by name, and its files with their checklist line.
+pub type Uploaded = (std::collections::HashMap<String, String>, Vec<(usize, Upload)>);
+
+impl axum::extract::FromRequest<AppState> for CsrfUpload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let web = super::session::Web::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let mp = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let read = read_multipart(state, mp).await;
+        if let Ok((fields, _)) = &read {
+            super::session::check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+        }
+        Ok(CsrfUpload(read))
     }
 }
 

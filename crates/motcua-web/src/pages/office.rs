@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::dossier_forms::{ActForm, ActionForm, available};
 use super::error::PageResult;
 use super::roles::{Officer, follows_up};
-use super::session::{CsrfForm, Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
@@ -637,13 +637,11 @@ pub async fn receipt(
 /// Attaches the result's file (multipart `file_0`), once the result is ready.
 pub async fn result_file(
     State(state): State<AppState>,
-    web: Web,
     Officer(actor): Officer,
     Path(id): Path<Uuid>,
-    mp: axum::extract::Multipart,
+    super::dossier_forms::CsrfUpload(upload): super::dossier_forms::CsrfUpload,
 ) -> PageResult<Response> {
-    let (fields, files) = super::dossier_forms::read_multipart(&state, mp).await?;
-    check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+    let (fields, files) = upload?;
     let d = load_readable(&state, &actor, id).await?;
     let version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
     let (_, upload) = files.into_iter().next().ok_or_else(|| ApiError::field("file_0", "Cần chọn tệp kết quả."))?;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::error::PageResult;
 use super::reports::{Scope, encode, scope};
 use super::roles::Officer;
-use super::session::{Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -111,10 +111,8 @@ pub async fn submit(
     crate::rate_limit::ClientAddr(client): crate::rate_limit::ClientAddr,
     web: Web,
     Path(code): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let csrf = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    check_csrf(&web, csrf)?;
     state.pass(crate::rate_limit::SURVEY, &client).await?;
     let agency = agency_by_code(&state, &code).await?;
     let survey = Survey::builtin();
