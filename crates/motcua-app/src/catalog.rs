@@ -6,8 +6,10 @@
 use chrono::NaiveDateTime;
 use motcua_domain::DomainError;
 use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
-use motcua_store::Store;
+use motcua_domain::org::Actor;
+use motcua_store::{AuditEntry, Store};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::AppError;
 
@@ -67,4 +69,36 @@ pub async fn import_catalog(
         published.push(store.publish_procedure(agency.id, &p.spec, field_name, now).await?);
     }
     Ok(published)
+}
+
+/// Publishes `spec` as the agency's new version of its procedure, named with its field's name,
+/// and records who did it (`action`, with `data`) in the audit log. The version takes effect on
+/// its own date: one dated later is scheduled, and intake keeps the version in force until then.
+pub async fn publish(
+    store: &dyn Store,
+    actor: &Actor,
+    agency_id: Uuid,
+    spec: &ProcedureSpec,
+    action: &str,
+    data: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<ProcedureVersion, AppError> {
+    let field_name =
+        store.fields().await?.into_iter().find(|x| x.code == spec.field).map(|x| x.name).unwrap_or_default();
+    let version = store.publish_procedure(agency_id, spec, &field_name, now).await?;
+    let mut data = data;
+    if let Some(o) = data.as_object_mut() {
+        o.insert("version".into(), version.version.into());
+    }
+    store
+        .audit(&AuditEntry {
+            agency_id: Some(agency_id),
+            actor_id: Some(actor.user_id),
+            action: action.into(),
+            object: format!("procedure:{}", spec.code),
+            at: now,
+            data,
+        })
+        .await?;
+    Ok(version)
 }

@@ -1,0 +1,69 @@
+//! Administration of one agency: users and roles (create, lock, reset password), procedures and
+//! their internal process (the domain's validation shown inline), and the agency's own calendar
+//! days. Every change is audited.
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use motcua_calendar::CalendarConfig;
+use motcua_domain::FieldError;
+use motcua_domain::catalog::ProcedureSpec;
+use motcua_domain::org::{Actor, Agency, Role, RoleGrant, Unit};
+use motcua_store::{AuditEntry, ProcedureQuery, StoreError, UserRecord};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::error::PageResult;
+use super::roles::AgencyAdmin;
+use super::session::{CsrfForm, Shell, Web, check_csrf};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The agency the signed-in administrator manages (the first where they are admin).
+/// Records who changed what in the agency.
+pub(crate) async fn audit(
+    state: &AppState,
+    actor: &Actor,
+    agency_id: Uuid,
+    action: &str,
+    object: String,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .audit(&AuditEntry {
+            agency_id: Some(agency_id),
+            actor_id: Some(actor.user_id),
+            action: action.into(),
+            object,
+            at: state.now_default(),
+            data,
+        })
+        .await?;
+    Ok(())
+}
+
+fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..14).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+}
+
+async fn hash(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+mod calendar;
+mod organisation;
+mod procedures;
+mod users;
+
+pub use calendar::*;
+pub use organisation::*;
+pub use procedures::*;
+pub use users::*;

@@ -1,0 +1,51 @@
+//! The officer's dashboard: what waits, what is due soon, what is late, in their scope.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_dashboard.html")]
+pub struct Dashboard {
+    shell: Shell,
+    to_receive: i64,
+    to_process: i64,
+    due_soon: i64,
+    overdue: i64,
+    /// Phone calls owed to applicants, for the counter and leaders.
+    calls: Option<usize>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): Officer) -> PageResult<Dashboard> {
+    let actor = &actor;
+    let cal = home_calendar(&state, actor).await?;
+    let now = state.now(&cal);
+    let mut counts = [0; 4];
+    for (i, view) in ["receive", "process", "due_soon", "overdue"].iter().enumerate() {
+        let f = DossierFilter { page_size: 1, ..view_filter(actor, view, &cal, now) };
+        counts[i] = state.store.list_dossiers(&f).await?.total;
+    }
+    let handles_calls = |r: motcua_domain::org::Role| {
+        matches!(
+            r,
+            motcua_domain::org::Role::Reception
+                | motcua_domain::org::Role::UnitLead
+                | motcua_domain::org::Role::AgencyLead
+        )
+    };
+    let mut agencies: Vec<Uuid> = actor.grants.iter().filter(|g| handles_calls(g.role)).map(|g| g.agency_id).collect();
+    agencies.sort();
+    agencies.dedup();
+    let mut calls = None;
+    for agency in agencies {
+        let open = state.store.call_tasks(agency, true).await?.len();
+        calls = Some(calls.unwrap_or(0) + open);
+    }
+    Ok(Dashboard {
+        calls,
+        shell: web.shell,
+        to_receive: counts[0],
+        to_process: counts[1],
+        due_soon: counts[2],
+        overdue: counts[3],
+    })
+}

@@ -1,0 +1,220 @@
+//! One dossier's page: its control sheet, timeline and messages, the actions this person may take now, and its files.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[derive(Debug)]
+pub struct StepRow {
+    name: String,
+    unit: String,
+    started: String,
+    deadline: String,
+    finished: String,
+    on_time: &'static str,
+    current: bool,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_dossier.html")]
+pub struct DossierPage {
+    shell: Shell,
+    d: Dossier,
+    code: String,
+    channel: &'static str,
+    fees: String,
+    deadline_class: &'static str,
+    /// The due date lies in a year without an official schedule of days off.
+    due_projected: bool,
+    actions: Vec<ActionForm>,
+    steps: Vec<StepRow>,
+    events: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+    warnings: Vec<String>,
+    done: Option<String>,
+    today: String,
+    documents: Vec<(&'static str, &'static str)>,
+    can_attach_result: bool,
+    /// Messages to the applicant: channel, recipient, status, attempts, last answer.
+    messages: Vec<(String, String, &'static str, i64, String)>,
+    /// A reminder to whoever holds it: offered on an unfinished dossier that is late or due soon.
+    can_remind: bool,
+}
+
+/// A time as officers read it. A day-based deadline is the midnight ending its last day: it
+/// reads "24:00 09/12/2026", not "00:00 10/12/2026".
+fn fmt_time(t: Option<NaiveDateTime>) -> String {
+    match t {
+        Some(t) if t.time() == chrono::NaiveTime::MIN => {
+            let day = t.date().pred_opt().unwrap_or(t.date());
+            format!("24:00 {}", day.format("%d/%m/%Y"))
+        }
+        Some(t) => t.format("%H:%M %d/%m/%Y").to_string(),
+        None => String::new(),
+    }
+}
+
+pub fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::Counter => "Trực tiếp",
+        Channel::Online => "Trực tuyến",
+        Channel::Postal => "Bưu chính",
+    }
+}
+
+async fn dossier_page(
+    state: &AppState,
+    web: Web,
+    actor: &Actor,
+    id: Uuid,
+    errors: Vec<FieldError>,
+    warnings: Vec<String>,
+    done: Option<String>,
+) -> PageResult<DossierPage> {
+    let d = load_readable(state, actor, id).await?;
+    let cal = state.calendar(d.agency_id).await?;
+    let now = state.now(&cal);
+    let units = state.store.units(d.agency_id).await?;
+    let steps = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepRow {
+            name: s.name.clone(),
+            unit: units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone()),
+            started: fmt_time(s.started_at),
+            deadline: fmt_time(s.deadline),
+            finished: fmt_time(s.finished_at),
+            on_time: match s.on_time {
+                Some(true) => "Đúng hạn",
+                Some(false) => "Trễ hạn",
+                None => "",
+            },
+            current: d.current_step == Some(i),
+        })
+        .collect();
+    // The timeline: the dossier's events, every message sent about it, and every phone call.
+    let mut timeline: Vec<(NaiveDateTime, String)> = state
+        .store
+        .events(d.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.at, format!("{} → {}", e.kind.label(false), e.to_state.label_vi())))
+        .collect();
+    let deliveries = state.store.deliveries_of(d.id).await?;
+    for m in &deliveries {
+        let channel = m.channel.label();
+        let what = if m.idempotency_key.starts_with("remind:") { "Nhắc xử lý" } else { "Thông báo" };
+        let status = crate::pages::messages::status_vi(m.status);
+        timeline.push((m.created_at, format!("{what} ({channel}) tới {}: {status}", m.recipient)));
+    }
+    for c in state.store.call_tasks_of(d.id).await? {
+        timeline.push((c.created_at, format!("Cần gọi điện cho người nộp ({})", c.phone.clone().unwrap_or_default())));
+        if let Some(outcome) = &c.outcome {
+            let note = c.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+            let lan = if c.attempts > 1 { format!(" (lần {})", c.attempts) } else { String::new() };
+            let line = format!("Gọi điện: {}{lan}{note}", crate::pages::messages::outcome_vi(outcome));
+            timeline.push((c.updated_at, line));
+        }
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let events = timeline.into_iter().map(|(at, text)| (at.format("%H:%M %d/%m/%Y").to_string(), text)).collect();
+    let class = deadline_class(&d, &cal, now);
+    let can_remind = d.finished_at.is_none()
+        && class != "on-time"
+        && actor.grants.iter().any(|g| g.agency_id == d.agency_id && follows_up(g.role));
+    Ok(DossierPage {
+        code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
+        channel: channel_label(d.channel),
+        fees: d.total_fees().to_string(),
+        deadline_class: class,
+        due_projected: d.due_date.is_some_and(|due| cal.is_projected(due)),
+        can_remind,
+        actions: available(&d, actor, &cal, now),
+        steps,
+        events,
+        errors,
+        warnings,
+        done,
+        today: now.date().to_string(),
+        documents: crate::pages::forms::documents_of(&d),
+        messages: deliveries
+            .into_iter()
+            .map(|m| {
+                let channel = m.channel.label();
+                let status = crate::pages::messages::status_vi(m.status);
+                (channel.to_owned(), m.recipient, status, m.attempts, m.last_answer.unwrap_or_default())
+            })
+            .collect(),
+        can_attach_result: d.result.is_some()
+            && actor.has_any(
+                &[
+                    motcua_domain::org::Role::Reception,
+                    motcua_domain::org::Role::UnitLead,
+                    motcua_domain::org::Role::AgencyLead,
+                ],
+                d.agency_id,
+                None,
+            ),
+        shell: web.shell,
+        d,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DoneParam {
+    done: Option<String>,
+    reminded: Option<u32>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+    Query(p): Query<DoneParam>,
+) -> PageResult<DossierPage> {
+    let done = match (p.done, p.reminded) {
+        (_, Some(0)) => {
+            Some("Không gửi thêm lời nhắc: hôm nay đã nhắc, hoặc người xử lý chưa có email, số di động.".into())
+        }
+        (_, Some(n)) => Some(format!("Đã gửi lời nhắc ({n} tin nhắn).")),
+        (Some(_), None) => Some("Đã cập nhật hồ sơ.".to_owned()),
+        (None, None) => None,
+    };
+    dossier_page(&state, web, &actor, id, vec![], vec![], done).await
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ActForm>,
+) -> PageResult<Response> {
+    let d = load_readable(&state, &actor, id).await?;
+    let result = match f.action() {
+        Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) if r.warnings.is_empty() => Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response()),
+        Ok(r) => Ok(dossier_page(&state, web, &actor, id, vec![], r.warnings, Some("Đã cập nhật hồ sơ.".into()))
+            .await?
+            .into_response()),
+        Err(e) => {
+            let status = e.clone_status();
+            let errors = crate::pages::dossier_forms::field_errors(e);
+            let page = dossier_page(&state, web, &actor, id, errors, vec![], None).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Path((id, index)): Path<(Uuid, usize)>,
+) -> PageResult<Response> {
+    let actor = &actor;
+    Ok(crate::pages::dossier_forms::document_file(&state, actor, id, index).await?)
+}

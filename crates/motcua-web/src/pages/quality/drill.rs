@@ -1,0 +1,126 @@
+//! Behind an indicator: the dossiers or the procedures that make its figure.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The dossiers in (or out of) a per-dossier indicator's numerator.
+pub async fn indicator_dossiers(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<QualityParams>,
+) -> PageResult<DrillPage> {
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
+    let config = Config::builtin();
+    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_DOSSIER)?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
+    let inside = p.inside.unwrap_or(1) == 1;
+    let found: Vec<&DossierFacts> = inp
+        .received
+        .iter()
+        .filter(|f| index766::membership(&indicator.id, f, window.end(), &inp.evaluations) == Some(inside))
+        .collect();
+    let which = if inside { "đạt" } else { "không đạt" };
+    Ok(DrillPage {
+        title: format!(
+            "{} — chỉ số {} {}: {} hồ sơ {which}",
+            period.label_vi(),
+            indicator.id,
+            indicator.name,
+            found.len()
+        ),
+        back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
+        rows: dossier_rows(found.into_iter()),
+        shell: web.shell,
+    })
+}
+
+/// The configured indicator `id`, if it is one of `listed`.
+fn listed_indicator<'a>(
+    config: &'a Config,
+    id: &str,
+    listed: &[&str],
+) -> Result<&'a index766::IndicatorConfig, ApiError> {
+    config
+        .indicator(id)
+        .filter(|i| listed.contains(&i.id.as_str()))
+        .ok_or_else(|| ApiError::NotFound("không có chỉ số này".into()))
+}
+
+/// A procedure behind a catalog indicator, with the publishing decisions it was judged by.
+#[derive(Debug)]
+pub struct ProcedureRow {
+    code: String,
+    name: String,
+    field: String,
+    /// For 1.1 and 1.2, each decision of the period with its dates and working days.
+    decisions: Vec<String>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "quality_procedures.html")]
+pub struct ProceduresPage {
+    shell: Shell,
+    title: String,
+    back: String,
+    rows: Vec<ProcedureRow>,
+}
+
+fn decision_line(d: &catalog::PublicationFacts) -> String {
+    let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let days = |n: Option<i64>| n.map_or_else(|| "ngoài lịch".to_owned(), |n| format!("{n} ngày làm việc"));
+    format!(
+        "Quyết định công bố {}: hiệu lực {} ({} sau quyết định), đưa lên danh mục {} ({} sau quyết định)",
+        date(d.decision),
+        date(d.effective),
+        days(d.lead),
+        date(d.made_public),
+        days(d.delay)
+    )
+}
+
+/// The procedures in (or out of) a catalog indicator's numerator.
+pub async fn indicator_procedures(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<QualityParams>,
+) -> PageResult<ProceduresPage> {
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
+    let config = Config::builtin();
+    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_PROCEDURE)?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
+    let inside = p.inside.unwrap_or(1) == 1;
+    let used = catalog::online_codes(&inp.received);
+    let rows: Vec<ProcedureRow> = inp
+        .procedures
+        .iter()
+        .filter(|x| index766::procedure_membership(&config, &indicator.id, x, window, &used) == Some(inside))
+        .map(|x| ProcedureRow {
+            code: x.code.clone(),
+            name: x.name.clone(),
+            field: x.field.clone(),
+            decisions: match indicator.id.as_str() {
+                "1.1" | "1.2" => x.decided_between(window.first, window.last).map(decision_line).collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let which = if inside { "đạt" } else { "không đạt" };
+    Ok(ProceduresPage {
+        title: format!(
+            "{} — chỉ số {} {}: {} thủ tục {which}",
+            period.label_vi(),
+            indicator.id,
+            indicator.name,
+            rows.len()
+        ),
+        back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
+        rows,
+        shell: web.shell,
+    })
+}

@@ -1,0 +1,131 @@
+//! Overdue monitoring (đôn đốc): per unit, the unfinished dossiers late or due soon, with a reminder button.
+
+#[allow(unused_imports)]
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MonitoringParams {
+    #[serde(default)]
+    agency: Option<String>,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    days: Option<u32>,
+    #[serde(default)]
+    reminded: Option<u32>,
+}
+
+/// A dossier to urge.
+#[derive(Debug)]
+pub struct WatchRow {
+    id: Uuid,
+    code: String,
+    procedure: String,
+    due: String,
+    /// "Quá hạn 3 ngày làm việc" or "Còn 1 ngày làm việc".
+    status: String,
+    overdue: bool,
+    officer: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "monitoring.html")]
+pub struct MonitoringPage {
+    shell: Shell,
+    agency_name: String,
+    days: u32,
+    unit: String,
+    units: Vec<(String, String)>,
+    groups: Vec<(String, usize, Vec<WatchRow>)>,
+    can_remind: bool,
+    notice: Option<String>,
+}
+
+/// Overdue monitoring (đôn đốc): per unit, the unfinished dossiers overdue or due within N
+/// working days, with days late, the officer holding them and a reminder button.
+pub async fn monitoring(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<MonitoringParams>,
+) -> PageResult<MonitoringPage> {
+    let (actor, agency) = report_scope(&state, actor, p.agency.as_deref()).await?;
+    let cal = state.calendar(agency.id).await?;
+    let now = state.now(&cal);
+    let today = now.date();
+    let days = p.days.unwrap_or(2).min(30);
+    let horizon = cal.add_working_days(today, days).map(|d| cal.end_of(d)).unwrap_or(now);
+    let filter = motcua_store::DossierFilter {
+        agencies: vec![agency.id],
+        due_before: Some(horizon),
+        unit: Some(p.unit.clone()).filter(|u| !u.is_empty()),
+        page: 1,
+        page_size: 200,
+        ..Default::default()
+    };
+    let found = state.store.list_dossiers(&filter).await?;
+    let units = state.store.units(agency.id).await?;
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut groups: Vec<(String, usize, Vec<WatchRow>)> = Vec::new();
+    // Waiting for the applicant (supplement, fees) is not the unit's to urge: the clock is paused.
+    let waiting = |s: motcua_domain::dossier::State| {
+        use motcua_domain::dossier::State::*;
+        matches!(s, AwaitingSupplement | AwaitingPayment | NeedsCompletion)
+    };
+    for d in found.items.into_iter().filter(|d| !waiting(d.state)) {
+        let unit = d.step().map(|s| s.unit.clone()).unwrap_or_default();
+        let officer = match d.assignee {
+            Some(id) => match names.get(&id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = state.store.user(id).await?.map(|u| u.full_name).unwrap_or_default();
+                    names.insert(id, n.clone());
+                    n
+                }
+            },
+            None => "Chưa phân công".into(),
+        };
+        let overdue = d.is_overdue(now);
+        let status = match d.due_date {
+            Some(due) if overdue => {
+                format!("Quá hạn {} ngày làm việc", cal.working_days_between(due, today).unwrap_or(0).max(1))
+            }
+            Some(due) => format!("Còn {} ngày làm việc", cal.working_days_between(today, due).unwrap_or(0)),
+            None => String::new(),
+        };
+        let row = WatchRow {
+            id: d.id,
+            code: d.code.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            procedure: d.procedure_name.clone(),
+            due: d.due_date.map(|x| x.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            status,
+            overdue,
+            officer,
+        };
+        let label = units.iter().find(|u| u.code == unit).map_or(unit.clone(), |u| format!("{} ({})", u.name, u.code));
+        match groups.iter_mut().find(|(l, _, _)| *l == label) {
+            Some((_, n, rows)) => {
+                *n += usize::from(row.overdue);
+                rows.push(row);
+            }
+            None => groups.push((label, usize::from(row.overdue), vec![row])),
+        }
+    }
+    groups.sort_by_cached_key(|(l, _, _)| motcua_domain::text::fold(l));
+    Ok(MonitoringPage {
+        agency_name: agency.name.clone(),
+        days,
+        unit: p.unit,
+        units: units.into_iter().map(|u| (u.code, u.name)).collect(),
+        groups,
+        can_remind: actor.grants.iter().any(|g| g.agency_id == agency.id && crate::pages::roles::follows_up(g.role)),
+        notice: p.reminded.map(|n| {
+            if n == 0 {
+                "Không gửi thêm lời nhắc: hôm nay đã nhắc, hoặc người xử lý chưa có email, số di động.".into()
+            } else {
+                format!("Đã gửi lời nhắc ({n} tin nhắn).")
+            }
+        }),
+        shell: web.shell,
+    })
+}
