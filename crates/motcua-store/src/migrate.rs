@@ -16,6 +16,7 @@ pub const SQLITE: &[Migration] = &[
     (9, "outbox_claims", include_str!("../migrations/sqlite/0009_outbox_claims.sql")),
     (10, "procedure_dates", include_str!("../migrations/sqlite/0010_procedure_dates.sql")),
     (11, "keys_by_agency", include_str!("../migrations/sqlite/0011_keys_by_agency.sql")),
+    (12, "backfill_job", include_str!("../migrations/sqlite/0012_backfill_job.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -29,11 +30,15 @@ pub const POSTGRES: &[Migration] = &[
     (9, "outbox_claims", include_str!("../migrations/postgres/0009_outbox_claims.sql")),
     (10, "procedure_dates", include_str!("../migrations/postgres/0010_procedure_dates.sql")),
     (11, "keys_by_agency", include_str!("../migrations/postgres/0011_keys_by_agency.sql")),
+    (12, "backfill_job", include_str!("../migrations/postgres/0012_backfill_job.sql")),
 ];
 
-/// Recorded in `motcua_migrations` once every dossier has its facts row (the back-fill after
-/// migration 6), so a start-up does not look for missing facts among millions of dossiers.
-pub const FACTS_BACKFILLED: i64 = 1006;
+/// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`
+/// (once an agency's dossiers all have their facts row, a start-up does not look again among
+/// its millions of dossiers). Migration 12 carries over the old mark (version 1006 in
+/// `motcua_migrations`).
+pub const FACTS_BACKFILL_JOB: &str = "facts-backfill";
+pub const FACTS_BACKFILL_KEY: &str = "6";
 
 pub const CREATE_TABLE: &str = "create table if not exists motcua_migrations (
     version bigint primary key,

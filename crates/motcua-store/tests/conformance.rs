@@ -44,6 +44,7 @@ on_every_backend!(
     call_tasks_templates_and_preferences_keep_what_was_set,
     // JobStore
     a_run_once_job_is_claimed_once_per_agency_and_key,
+    dossiers_without_facts_get_them_at_start_up_once_per_agency,
     // DossierStore, CatalogStore, QualityStore, DeliveryStore, EdgeStore
     a_dossier_goes_from_online_submission_to_returned_result,
     a_stale_update_is_refused_and_changes_nothing,
@@ -829,4 +830,49 @@ async fn call_tasks_templates_and_preferences_keep_what_was_set(db: TestDb) {
     let chosen = NotifyPreferences { channels: "email".into(), lang: "en".into() };
     store.set_notify_preferences(citizen, &chosen).await.unwrap();
     assert_eq!(store.notify_preferences(citizen).await.unwrap(), chosen);
+}
+
+/// Runs `sql` on the test database behind the store (to stage what an old version left).
+async fn raw(url: &str, sql: &str) -> i64 {
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap().rows_affected();
+        pool.close().await;
+        n as i64
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap().rows_affected();
+        pool.close().await;
+        n as i64
+    }
+}
+
+/// The back-fill of facts (dossiers written before migration 6) is a run-once job per agency:
+/// a start-up gives every dossier its facts row and marks the agency done; the next start-up
+/// does not scan again.
+async fn dossiers_without_facts_get_them_at_start_up_once_per_agency(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let now = at(2026, 3, 2, 9, 0);
+    let d = fx.accepted_dossier(store, now, "0905123456", None).await;
+    let window = (at(2026, 3, 1, 0, 0), at(2026, 3, 31, 23, 59));
+    let agencies = [fx.agency.id];
+    let facts = || store.facts(&agencies, window.0, window.1, true);
+    assert_eq!(facts().await.unwrap().len(), 1);
+    // As an old version left it: no facts row, no job done.
+    assert_eq!(raw(&db.url, "delete from dossier_facts").await, 1);
+    raw(&db.url, "delete from job_runs where job = 'facts-backfill'").await;
+    assert!(facts().await.unwrap().is_empty());
+    store.migrate().await.unwrap();
+    let back = facts().await.unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].dossier_id, d.id);
+    assert!(store.job_done("facts-backfill", fx.agency.id, "6").await.unwrap());
+    assert!(store.job_done("facts-backfill", fx.other_agency.id, "6").await.unwrap(), "an agency without dossiers");
+    // Done once: the next start-up does not look again.
+    raw(&db.url, "delete from dossier_facts").await;
+    store.migrate().await.unwrap();
+    assert!(facts().await.unwrap().is_empty());
 }

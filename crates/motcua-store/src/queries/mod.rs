@@ -221,40 +221,45 @@ macro_rules! impl_store {
                 self.run_migrations().await?;
                 // Dossiers written before their facts were kept (migration 6) get them now, in
                 // batches; safe to run from several servers at once (the write is an upsert).
-                // Done once: the mark keeps later start-ups from scanning every dossier.
-                let done: Option<i64> = sqlx::query_scalar("select version from motcua_migrations where version = $1")
-                    .bind(crate::migrate::FACTS_BACKFILLED)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                if done.is_some() {
-                    return Ok(());
-                }
-                loop {
-                    let rows: Vec<(String,)> = sqlx::query_as(
-                        "select d.doc from dossiers d
-                         where not exists (select 1 from dossier_facts f where f.dossier_id = d.id) limit 500",
-                    )
-                    .fetch_all(&self.pool)
-                    .await?;
-                    if rows.is_empty() {
-                        sqlx::query(
-                            "insert into motcua_migrations (version, name, applied_at) values ($1, $2, $3)
-                             on conflict (version) do nothing",
+                // Done once per agency, a run-once job like the others (`job_runs`): later
+                // start-ups find every agency done and scan nothing.
+                let pending: Vec<(Uuid,)> = sqlx::query_as(
+                    "select a.id from agencies a where not exists (select 1 from job_runs j
+                       where j.job = $1 and j.agency_id = a.id and j.run_key = $2)",
+                )
+                .bind(crate::migrate::FACTS_BACKFILL_JOB)
+                .bind(crate::migrate::FACTS_BACKFILL_KEY)
+                .fetch_all(&self.pool)
+                .await?;
+                for (agency_id,) in pending {
+                    loop {
+                        let rows: Vec<(String,)> = sqlx::query_as(
+                            "select d.doc from dossiers d where d.agency_id = $1
+                               and not exists (select 1 from dossier_facts f where f.dossier_id = d.id) limit 500",
                         )
-                        .bind(crate::migrate::FACTS_BACKFILLED)
-                        .bind("facts_backfilled")
-                        .bind(crate::now_local().to_string())
-                        .execute(&self.pool)
+                        .bind(agency_id)
+                        .fetch_all(&self.pool)
                         .await?;
-                        return Ok(());
+                        if rows.is_empty() {
+                            break;
+                        }
+                        let mut tx = self.pool.begin().await?;
+                        for (doc,) in rows {
+                            let d: Dossier = serde_json::from_str(&doc)?;
+                            upsert_facts!(tx, d);
+                        }
+                        tx.commit().await?;
                     }
-                    let mut tx = self.pool.begin().await?;
-                    for (doc,) in rows {
-                        let d: Dossier = serde_json::from_str(&doc)?;
-                        upsert_facts!(tx, d);
-                    }
-                    tx.commit().await?;
+                    crate::JobStore::mark_job_done(
+                        self,
+                        crate::migrate::FACTS_BACKFILL_JOB,
+                        agency_id,
+                        crate::migrate::FACTS_BACKFILL_KEY,
+                        crate::now_local(),
+                    )
+                    .await?;
                 }
+                Ok(())
             }
 
             async fn ping(&self) -> crate::Result<()> {
