@@ -299,15 +299,21 @@ async fn an_administrator_manages_users_procedures_and_calendar_days() {
 
     // The blank form of a document, uploaded by the admin and downloaded by anyone.
     let boundary = "motcuaboundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"mau-11-dk.docx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
-    body.extend_from_slice(b"PK\x03\x04 a docx file");
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/admin/procedures/1.004227/templates/0")
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .header("cookie", format!("{session}; motcua_csrf={csrf}"))
-        .body(Body::from(body))
-        .unwrap();
-    assert_eq!(app.router.clone().oneshot_raw(req).await.status(), StatusCode::SEE_OTHER);
+    let template = |token: &str| {
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"mau-11-dk.docx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+        body.extend_from_slice(b"PK\x03\x04 a docx file");
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post("/admin/procedures/1.004227/templates/0")
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("cookie", format!("{session}; motcua_csrf={csrf}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Without the session's token the upload is refused before the file is read into the catalog.
+    assert_eq!(app.router.clone().oneshot_raw(template(&"b".repeat(64))).await.status(), StatusCode::FORBIDDEN);
+    let (_, page) = get_page(&app, "/procedures/1.004227", "").await;
+    assert!(!page.contains("/procedures/1.004227/templates/0"), "no download link yet");
+    assert_eq!(app.router.clone().oneshot_raw(template(&csrf)).await.status(), StatusCode::SEE_OTHER);
     let (_, page) = get_page(&app, "/procedures/1.004227", "").await;
     assert!(page.contains("/procedures/1.004227/templates/0"), "a download link");
     let res = app

@@ -259,6 +259,19 @@ pub fn field_errors(e: ApiError) -> Vec<motcua_domain::FieldError> {
 #[derive(Debug)]
 pub struct CsrfUpload(pub Result<Uploaded, ApiError>);
 
+/// The page's session (for its CSRF token) and the request's multipart body.
+async fn web_and_multipart(
+    req: axum::extract::Request,
+    state: &AppState,
+) -> Result<(super::session::Web, Multipart), ApiError> {
+    use axum::extract::{FromRequest, FromRequestParts};
+    let (mut parts, body) = req.into_parts();
+    let web = super::session::Web::from_request_parts(&mut parts, state).await?;
+    let req = axum::extract::Request::from_parts(parts, body);
+    let mp = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    Ok((web, mp))
+}
+
 /// A multipart form read: its text fields by name, and its files with their checklist line.
 pub type Uploaded = (std::collections::HashMap<String, String>, Vec<(usize, Upload)>);
 
@@ -266,16 +279,44 @@ impl axum::extract::FromRequest<AppState> for CsrfUpload {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        use axum::extract::FromRequestParts;
-        let (mut parts, body) = req.into_parts();
-        let web = super::session::Web::from_request_parts(&mut parts, state).await?;
-        let req = axum::extract::Request::from_parts(parts, body);
-        let mp = Multipart::from_request(req, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let (web, mp) = web_and_multipart(req, state).await?;
         let read = read_multipart(state, mp).await;
         if let Ok((fields, _)) = &read {
             super::session::check_csrf(&web, fields.get("csrf").map(String::as_str))?;
         }
         Ok(CsrfUpload(read))
+    }
+}
+
+/// A form of one file (`file`) and its CSRF token, as the administrator's upload of a blank form
+/// sends it: the token is checked before the handler runs, and the file's type is the handler's
+/// to judge (a template may be a Word document). (name, bytes); `None` when no file was chosen.
+#[derive(Debug)]
+pub struct CsrfFile(pub Option<(String, Vec<u8>)>);
+
+impl axum::extract::FromRequest<AppState> for CsrfFile {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (web, mut mp) = web_and_multipart(req, state).await?;
+        let limit = state.config.max_upload_bytes;
+        let (mut csrf, mut file) = (String::new(), None);
+        while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
+            match field.name() {
+                Some("csrf") => csrf = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?,
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("tep").to_owned();
+                    let bytes = field.bytes().await.map_err(|_| ApiError::TooLarge { limit })?;
+                    if bytes.len() > limit {
+                        return Err(ApiError::TooLarge { limit });
+                    }
+                    file = Some((motcua_domain::text::nfc(&name), bytes.to_vec())).filter(|(_, b)| !b.is_empty());
+                }
+                _ => {}
+            }
+        }
+        super::session::check_csrf(&web, Some(&csrf))?;
+        Ok(CsrfFile(file))
     }
 }
 

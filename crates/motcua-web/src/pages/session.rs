@@ -202,7 +202,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
 }
 
 /// Checks a submitted form's `csrf` field against the cookie.
-pub fn check_csrf(web: &Web, submitted: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn check_csrf(web: &Web, submitted: Option<&str>) -> Result<(), ApiError> {
     let expected = web.shell.csrf.as_bytes();
     let got = submitted.unwrap_or("").as_bytes();
     let same = bool::from(subtle::ConstantTimeEq::ct_eq(expected, got));

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::error::PageResult;
 use super::roles::AgencyAdmin;
-use super::session::{CsrfForm, Shell, Web, check_csrf};
+use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
 use crate::state::AppState;
 

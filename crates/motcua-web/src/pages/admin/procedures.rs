@@ -125,34 +125,17 @@ pub async fn publish(
 /// procedure whose document names the file, which the public procedure page offers for download.
 pub async fn upload_template(
     State(state): State<AppState>,
-    web: Web,
     AgencyAdmin { actor, agency }: AgencyAdmin,
     Path((code, index)): Path<(String, usize)>,
-    mut mp: axum::extract::Multipart,
+    crate::pages::dossier_forms::CsrfFile(upload): crate::pages::dossier_forms::CsrfFile,
 ) -> PageResult<Response> {
-    let mut csrf = String::new();
-    let mut upload = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("mau-don").to_owned();
-                let bytes =
-                    field.bytes().await.map_err(|_| ApiError::TooLarge { limit: state.config.max_upload_bytes })?;
-                upload = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&web, Some(&csrf))?;
     let version = state
         .store
         .procedure(&code)
         .await?
         .filter(|v| v.agency_id == agency.id)
         .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
-    let (name, bytes) =
-        upload.filter(|(_, b)| !b.is_empty()).ok_or_else(|| ApiError::field("file", "Cần chọn tệp mẫu."))?;
+    let (name, bytes) = upload.ok_or_else(|| ApiError::field("file", "Cần chọn tệp mẫu."))?;
     let content_type = crate::files::sniff_template(&bytes)
         .ok_or_else(|| ApiError::UnsupportedMedia("mẫu đơn cần là tệp PDF, DOC hoặc DOCX".into()))?;
     let sha256 = state.files.put(&bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -160,7 +143,7 @@ pub async fn upload_template(
     let now = state.now_default();
     let mut spec = version.spec.clone();
     let doc = spec.documents.get_mut(index).ok_or_else(|| ApiError::NotFound("giấy tờ".into()))?;
-    doc.template = Some(format!("{sha256}|{content_type}|{}", motcua_domain::text::nfc(&name)));
+    doc.template = Some(format!("{sha256}|{content_type}|{name}"));
     let action = "procedure_template_uploaded";
     motcua_app::catalog::publish(&*state.store, &actor, agency.id, &spec, action, json!({ "index": index }), now)
         .await?;
