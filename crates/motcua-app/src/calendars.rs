@@ -48,7 +48,12 @@ impl Calendars {
 
     /// The agency's calendar as it is stored now.
     pub async fn of(&self, store: &dyn Store, agency_id: Uuid) -> Result<Arc<WorkCalendar>, StoreError> {
-        let Some(toml) = store.agency_calendar(agency_id).await? else {
+        self.stored(agency_id, store.agency_calendar(agency_id).await?)
+    }
+
+    /// The agency's calendar built from the file just read with it (`None`: the national default).
+    pub fn stored(&self, agency_id: Uuid, toml: Option<String>) -> Result<Arc<WorkCalendar>, StoreError> {
+        let Some(toml) = toml else {
             return Ok(self.default.clone());
         };
         if let Some((text, cal)) = self.built.read().unwrap_or_else(|e| e.into_inner()).get(&agency_id)

@@ -95,9 +95,9 @@ pub async fn act(
 
 /// Intake of `sub` for the procedure `version` of `agency`, stored in one write. Online, the
 /// dossier waits for reception ("submitted", no code). At the counter or from the post it is
-/// checked on the spot and accepted in the same change (Mẫu 01): the role is checked before a
-/// number is taken from the day's sequence, and only a number can be lost to a crash, never a
-/// dossier's code.
+/// checked on the spot and accepted in the same change (Mẫu 01): the role and the papers are
+/// checked before the day's number is taken, and the number is taken in the transaction that
+/// writes the dossier, so a refusal or a crash takes none.
 pub async fn intake(
     store: &dyn Store,
     actor: &Actor,
@@ -107,13 +107,17 @@ pub async fn intake(
     at: At<'_>,
 ) -> Result<Transition, AppError> {
     let ctx = at.context(actor, None);
-    let t = if sub.channel == Channel::Online {
-        Dossier::submit(version, agency.code.clone(), sub, &ctx)?
-    } else {
-        Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
-        let code = allocate_code(store, agency.id, &agency.code, at.now.date()).await?;
-        Dossier::take_in(version, agency.code.clone(), sub, &at.context(actor, Some(code)))?
+    if sub.channel == Channel::Online {
+        let t = Dossier::submit(version, agency.code.clone(), sub, &ctx)?;
+        store.insert_dossier(&t).await?;
+        return Ok(t);
+    }
+    Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
+    let day = at.now.date();
+    let width = rules_for(day).code_sequence_width;
+    let make = |seq: u32| {
+        let code = DossierCode::new(&agency.code, day, seq, width);
+        Dossier::take_in(version, agency.code.clone(), sub.clone(), &at.context(actor, Some(code)))
     };
-    store.insert_dossier(&t).await?;
-    Ok(t)
+    Ok(store.insert_numbered_dossier(agency.id, day, &make).await??)
 }

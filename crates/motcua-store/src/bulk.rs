@@ -25,35 +25,6 @@ pub struct BulkDossier {
     pub facts: DossierFacts,
 }
 
-/// Binds a facts row's 22 values, in the order of `FACT_COLUMNS`.
-macro_rules! bind_fact {
-    ($q:expr, $f:expr) => {{
-        let f = $f;
-        $q.bind(f.dossier_id)
-            .bind(f.agency_id)
-            .bind(f.code.clone())
-            .bind(f.procedure_code.clone())
-            .bind(f.field.clone())
-            .bind(f.unit.clone())
-            .bind(f.channel.as_str())
-            .bind(f.state.as_str())
-            .bind(f.received_at)
-            .bind(f.due_at)
-            .bind(f.finished_at)
-            .bind(serde_json::to_string(&f.supplements)?)
-            .bind(f.reappointed)
-            .bind(f.fees as i64)
-            .bind(f.result_electronic)
-            .bind(f.documents_digitised)
-            .bind(f.returned_online)
-            .bind(f.supplements.first().map(|s| s.0))
-            .bind(f.supplements.first().and_then(|s| s.1))
-            .bind(f.supplements.get(1).map(|s| s.0))
-            .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)))
-            .bind(serde_json::to_string(&f.steps)?)
-    }};
-}
-
 /// Loads facts alone, each with a stub `dossiers` row (its document `{}`): a database for the
 /// reports' tests only, which read nothing else.
 pub async fn load_facts(url: &str, procedure_id: Uuid, facts: &[DossierFacts]) -> Result<()> {
@@ -89,7 +60,7 @@ pub async fn load_facts(url: &str, procedure_id: Uuid, facts: &[DossierFacts]) -
                 let sql = format!("insert into dossier_facts ({FACT_COLUMNS}) values {}", placeholders(chunk.len(), 22));
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for f in chunk {
-                    q = bind_fact!(q, f);
+                    q = bind_facts!(q, f, f.field.clone());
                 }
                 q.execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -219,7 +190,7 @@ async fn load_sqlite(store: &SqliteStore, procedure_id: Uuid, rows: &[BulkDossie
             let sql = format!("insert into dossier_facts ({FACT_COLUMNS}) values {}", placeholders(chunk.len(), 22));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
-                q = bind_fact!(q, &r.facts);
+                q = bind_facts!(q, &r.facts, r.facts.field.clone());
             }
             q.execute(&mut *conn).await?;
             let evs: Vec<_> = chunk.iter().flat_map(|r| events(&r.dossier).into_iter().map(move |e| (r, e))).collect();

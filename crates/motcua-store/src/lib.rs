@@ -16,6 +16,37 @@ macro_rules! delivery_fields {
     };
 }
 
+/// Binds a facts row's 22 values (`$f`, a `&DossierFacts`) in the order of the facts' columns
+/// (`dossier_id … due_day_start, steps`), with `$field` in the field's place: its name, or the
+/// procedure version that names it (the inserts of `queries/` look the name up).
+macro_rules! bind_facts {
+    ($q:expr, $f:expr, $field:expr) => {{
+        let f: &motcua_domain::dossier::DossierFacts = $f;
+        $q.bind(f.dossier_id)
+            .bind(f.agency_id)
+            .bind(f.code.clone())
+            .bind(f.procedure_code.clone())
+            .bind($field)
+            .bind(f.unit.clone())
+            .bind(f.channel.as_str())
+            .bind(f.state.as_str())
+            .bind(f.received_at)
+            .bind(f.due_at)
+            .bind(f.finished_at)
+            .bind(serde_json::to_string(&f.supplements)?)
+            .bind(f.reappointed)
+            .bind(f.fees as i64)
+            .bind(f.result_electronic)
+            .bind(f.documents_digitised)
+            .bind(f.returned_online)
+            .bind(f.supplements.first().map(|s| s.0))
+            .bind(f.supplements.first().and_then(|s| s.1))
+            .bind(f.supplements.get(1).map(|s| s.0))
+            .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)))
+            .bind(serde_json::to_string(&f.steps)?)
+    }};
+}
+
 pub mod bulk;
 mod error;
 mod migrate;
@@ -32,7 +63,7 @@ use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
 use motcua_domain::dossier::{Dossier, Transition};
-use motcua_domain::org::{Agency, RoleGrant, Unit};
+use motcua_domain::org::{Actor, Agency, RoleGrant, Unit};
 use uuid::Uuid;
 
 pub use error::StoreError;
@@ -54,6 +85,8 @@ pub trait OrgStore: Send + Sync {
     async fn agency(&self, id: Uuid) -> Result<Option<Agency>>;
     async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>>;
     /// The agency's own calendar file (TOML), if it has one.
+    /// The agency and its stored calendar file (`None`: the national default), in one read.
+    async fn agency_with_calendar(&self, id: Uuid) -> Result<Option<(Agency, Option<String>)>>;
     async fn agency_calendar(&self, id: Uuid) -> Result<Option<String>>;
     async fn insert_unit(&self, unit: &Unit) -> Result<()>;
     async fn units(&self, agency_id: Uuid) -> Result<Vec<Unit>>;
@@ -77,17 +110,17 @@ pub trait OrgStore: Send + Sync {
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn insert_token(&self, token: &ApiToken) -> Result<()>;
-    /// The active user owning the token with this hash.
-    /// The active user of a token that is neither revoked nor expired at `now` (local time).
-    async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<UserRecord>>;
+    /// The active user of a token that is neither revoked nor expired at `now` (local time), with
+    /// their grants, read in one round trip.
+    async fn token_actor(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<Actor>>;
     /// A user's API tokens, newest first.
     async fn tokens_of(&self, user_id: Uuid) -> Result<Vec<TokenInfo>>;
     /// Revokes one of the user's tokens; whether it was valid.
     async fn revoke_token(&self, user_id: Uuid, token_id: Uuid, now: NaiveDateTime) -> Result<bool>;
     /// Opens a browser session (the token's SHA-256) until `expires_at`.
     async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> Result<()>;
-    /// The active user of an unexpired session.
-    async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<UserRecord>>;
+    /// The active user of an unexpired session, with their grants, read in one round trip.
+    async fn session_actor(&self, token_hash: &str, now: NaiveDateTime) -> Result<Option<Actor>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 }
 
@@ -129,6 +162,15 @@ pub trait DossierStore: Send + Sync {
     async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> Result<u32>;
     /// Writes a new dossier, its first event and its outbox message in one transaction.
     async fn insert_dossier(&self, transition: &Transition) -> Result<Uuid>;
+    /// Takes the next number of the agency's `day` and writes the dossier `make` builds with it,
+    /// its first event and outbox message, in one transaction: a refusal by `make` (or a crash)
+    /// takes no number and writes nothing.
+    async fn insert_numbered_dossier(
+        &self,
+        agency_id: Uuid,
+        day: NaiveDate,
+        make: &(dyn Fn(u32) -> std::result::Result<Transition, motcua_domain::DomainError> + Send + Sync),
+    ) -> Result<std::result::Result<Transition, motcua_domain::DomainError>>;
     /// Writes a change, its event and its outbox message in one transaction, provided the stored
     /// dossier still has `expected_version`; otherwise [`StoreError::Conflict`] and nothing changes.
     async fn update_dossier(&self, expected_version: i64, transition: &Transition) -> Result<Uuid>;

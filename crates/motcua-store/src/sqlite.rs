@@ -54,7 +54,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        // A connection to a local file cannot go away, so it is not pinged before each use (a
+        // round trip to its thread per query otherwise).
+        let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
         Ok(SqliteStore { pool })
     }
 

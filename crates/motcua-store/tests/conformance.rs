@@ -752,22 +752,28 @@ async fn tokens_and_sessions_sign_in_until_revoked_expired_or_the_password_chang
     for t in [&first, &second, &old] {
         store.insert_token(t).await.unwrap();
     }
-    assert_eq!(store.user_by_token(&first.token_hash, now).await.unwrap().map(|u| u.id), Some(user));
-    assert_eq!(store.user_by_token(&old.token_hash, now).await.unwrap(), None, "expired");
+    assert_eq!(
+        store.token_actor(&first.token_hash, now).await.unwrap().map(|a| (a.user_id, a.grants)),
+        Some((user, fx.reception.grants.clone()))
+    );
+    assert_eq!(store.token_actor(&old.token_hash, now).await.unwrap(), None, "expired");
     assert_eq!(store.tokens_of(user).await.unwrap().len(), 3);
     assert!(store.revoke_token(user, first.id, now).await.unwrap());
     assert!(!store.revoke_token(fx.specialist.user_id, second.id, now).await.unwrap(), "not another's token");
-    assert_eq!(store.user_by_token(&first.token_hash, now).await.unwrap(), None, "revoked");
-    assert!(store.user_by_token(&second.token_hash, now).await.unwrap().is_some());
+    assert_eq!(store.token_actor(&first.token_hash, now).await.unwrap(), None, "revoked");
+    assert!(store.token_actor(&second.token_hash, now).await.unwrap().is_some());
     store.set_password_hash(user, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA").await.unwrap();
-    assert_eq!(store.user_by_token(&second.token_hash, now).await.unwrap(), None, "a new password revokes");
+    assert_eq!(store.token_actor(&second.token_hash, now).await.unwrap(), None, "a new password revokes");
 
     let session = "d".repeat(64);
     store.insert_session(&session, user, now + chrono::Duration::hours(8)).await.unwrap();
-    assert_eq!(store.session_user(&session, now).await.unwrap().map(|u| u.id), Some(user));
-    assert_eq!(store.session_user(&session, now + chrono::Duration::hours(9)).await.unwrap(), None, "expired");
+    assert_eq!(
+        store.session_actor(&session, now).await.unwrap().map(|a| (a.user_id, a.grants)),
+        Some((user, fx.reception.grants.clone()))
+    );
+    assert_eq!(store.session_actor(&session, now + chrono::Duration::hours(9)).await.unwrap(), None, "expired");
     store.delete_session(&session).await.unwrap();
-    assert_eq!(store.session_user(&session, now).await.unwrap(), None, "signed out");
+    assert_eq!(store.session_actor(&session, now).await.unwrap(), None, "signed out");
 }
 
 /// MessageStore: one call task per key, closed by its outcome; every version of an agency's

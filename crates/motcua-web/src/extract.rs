@@ -78,9 +78,7 @@ async fn actor_from(parts: &Parts, state: &AppState) -> Result<Option<Actor>, Ap
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated)?;
     let now = state.now_default();
-    let user = state.store.user_by_token(&token_hash(token), now).await?.ok_or(ApiError::Unauthenticated)?;
-    let grants = state.store.grants(user.id).await?;
-    Ok(Some(Actor { user_id: user.id, name: user.full_name, grants, citizen: user.citizen }))
+    Ok(Some(state.store.token_actor(&token_hash(token), now).await?.ok_or(ApiError::Unauthenticated)?))
 }
 
 impl FromRequestParts<AppState> for Caller {

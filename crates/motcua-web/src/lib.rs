@@ -5,6 +5,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod lookup_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;
@@ -55,7 +56,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024)),
         )
         .fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), wake_worker))
+        .layer(from_fn_with_state(state.clone(), after_changes))
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
@@ -93,17 +94,22 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-/// After a change that succeeded (any method but GET and HEAD answered below 400), the worker
-/// in this process is woken: the change's messages go out now, not at the next poll.
-async fn wake_worker(
+/// After a request that may have changed something (any method but GET and HEAD), this
+/// server's kept lookups are set aside ([`lookup_cache`]); after one that succeeded (answered
+/// below 400), the worker in this process is woken: the change's messages go out now, not at the
+/// next poll.
+async fn after_changes(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: Next,
 ) -> axum::response::Response {
     let changes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
     let res = next.run(req).await;
-    if changes && res.status().as_u16() < 400 {
-        state.outbox_wake.notify_one();
+    if changes {
+        state.lookups.changed();
+        if res.status().as_u16() < 400 {
+            state.outbox_wake.notify_one();
+        }
     }
     res
 }

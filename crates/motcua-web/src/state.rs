@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use motcua_app::calendars::Calendars;
 use motcua_calendar::WorkCalendar;
+use motcua_domain::org::Agency;
 use motcua_store::Store;
 use uuid::Uuid;
 
@@ -50,6 +51,8 @@ pub struct WebConfig {
     pub lookup_per_minute: u32,
     /// Sign-in attempts per client address and minute.
     pub sign_in_per_minute: u32,
+    /// Seconds a public lookup's answer is reused by this server (see [`crate::lookup_cache`]).
+    pub lookup_cache_seconds: u64,
 }
 
 impl Default for WebConfig {
@@ -73,12 +76,25 @@ impl Default for WebConfig {
             api_token_days: 30,
             lookup_per_minute: 20,
             sign_in_per_minute: 20,
+            lookup_cache_seconds: 2,
         }
     }
 }
 
+/// What every request of one server shares; cloned for each request as one pointer.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub files: FileStore,
     pub clock: Arc<dyn Clock>,
@@ -90,6 +106,8 @@ pub struct AppState {
     /// Fired after every change that succeeded, so that a worker in this process delivers its
     /// messages at once (see `motcua serve`).
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Public lookups answered lately (see [`crate::lookup_cache`]).
+    pub lookups: crate::lookup_cache::LookupCache,
 }
 
 impl AppState {
@@ -100,7 +118,9 @@ impl AppState {
         config: WebConfig,
     ) -> ApiResult<AppState> {
         let calendars = Calendars::new()?;
-        Ok(AppState {
+        let lookups =
+            crate::lookup_cache::LookupCache::new(std::time::Duration::from_secs(config.lookup_cache_seconds));
+        Ok(AppState(Arc::new(Shared {
             store,
             files,
             clock,
@@ -108,13 +128,20 @@ impl AppState {
             calendars,
             rate_limits: Arc::default(),
             outbox_wake: Arc::default(),
-        })
+            lookups,
+        })))
     }
 
     /// The agency's working calendar: its own file if it has one, else the national default
     /// (see [`Calendars`]: a change made through any server is seen by every server at once).
     pub async fn calendar(&self, agency_id: Uuid) -> ApiResult<Arc<WorkCalendar>> {
         Ok(self.calendars.of(&*self.store, agency_id).await?)
+    }
+
+    /// The agency and its calendar, in one read; `None` if there is no such agency.
+    pub async fn agency_and_calendar(&self, agency_id: Uuid) -> ApiResult<Option<(Agency, Arc<WorkCalendar>)>> {
+        let Some((agency, toml)) = self.store.agency_with_calendar(agency_id).await? else { return Ok(None) };
+        Ok(Some((agency, self.calendars.stored(agency_id, toml)?)))
     }
 
     /// Where and when a change to a dossier of the agency whose calendar is `cal` is made now.

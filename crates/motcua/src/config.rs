@@ -254,6 +254,9 @@ pub struct LimitsConfig {
     pub lookup_per_minute: u32,
     /// Sign-in attempts per client address and minute (staff behind one NAT share it).
     pub sign_in_per_minute: u32,
+    /// Seconds a public lookup's answer is reused by this server (0: never). A change made
+    /// through this server is seen at once; one made through another server within this time.
+    pub lookup_cache_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -266,6 +269,7 @@ impl Default for LimitsConfig {
             api_token_days: 30,
             lookup_per_minute: 20,
             sign_in_per_minute: 20,
+            lookup_cache_seconds: 2,
         }
     }
 }
@@ -339,6 +343,7 @@ impl Config {
             api_token_days: self.limits.api_token_days.max(1),
             lookup_per_minute: self.limits.lookup_per_minute.max(1),
             sign_in_per_minute: self.limits.sign_in_per_minute.max(1),
+            lookup_cache_seconds: self.limits.lookup_cache_seconds.min(60),
         }
     }
 }
@@ -382,6 +387,9 @@ api_token_days = 30
 lookup_per_minute = 20
 # Sign-in attempts per client address and minute (raise it if many staff share one address).
 sign_in_per_minute = 20
+# Seconds this server reuses a public lookup's answer (0: never). A change made through this
+# server is seen at once; one made through another server (several servers) within this time.
+lookup_cache_seconds = 2
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

@@ -10,49 +10,39 @@ macro_rules! impl_dossiers {
         #[async_trait::async_trait]
         impl crate::DossierStore for $store {
             async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> crate::Result<u32> {
-                let (value,): (i64,) = sqlx::query_as(
-                    "insert into dossier_sequences (agency_id, day, last_value) values ($1, $2, 1)
-                     on conflict (agency_id, day) do update set last_value = dossier_sequences.last_value + 1
-                     returning last_value",
-                )
-                .bind(agency_id)
-                .bind(day)
-                .fetch_one(&self.pool)
-                .await?;
+                let (value,): (i64,) =
+                    sqlx::query_as(NEXT_SEQUENCE).bind(agency_id).bind(day).fetch_one(&self.pool).await?;
                 Ok(value as u32)
             }
 
             async fn insert_dossier(&self, t: &motcua_domain::dossier::Transition) -> crate::Result<Uuid> {
-                let d = &t.dossier;
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "insert into dossiers (id, agency_id, code, state, channel, procedure_id, current_unit, assignee,
-                       citizen_user_id, phone_last4, received_at, due_at, finished_at, version, doc, created_at, updated_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                )
-                .bind(d.id)
-                .bind(d.agency_id)
-                .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
-                .bind(d.state.as_str())
-                .bind(d.channel.as_str())
-                .bind(d.procedure_id)
-                .bind(d.step().map(|s| s.unit.clone()))
-                .bind(d.assignee)
-                .bind(d.citizen_user_id)
-                .bind(d.phone_last4())
-                .bind(d.received_at)
-                .bind(d.due_at)
-                .bind(d.finished_at)
-                .bind(d.version)
-                .bind(serde_json::to_string(d)?)
-                .bind(t.event.at)
-                .bind(t.event.at)
-                .execute(&mut *tx)
-                .await?;
-                let event_id = insert_event!(tx, d, &t.event);
-                upsert_facts!(tx, d);
+                let event_id = insert_dossier_rows!(tx, Self::batched().new_dossier.as_str(), t);
                 tx.commit().await?;
                 Ok(event_id)
+            }
+
+            async fn insert_numbered_dossier(
+                &self,
+                agency_id: Uuid,
+                day: NaiveDate,
+                make: &(
+                     dyn Fn(u32) -> Result<motcua_domain::dossier::Transition, motcua_domain::DomainError> + Send + Sync
+                 ),
+            ) -> crate::Result<Result<motcua_domain::dossier::Transition, motcua_domain::DomainError>> {
+                let mut tx = self.pool.begin().await?;
+                // The day's number is the transaction's first write, so SQLite takes its write lock
+                // at once; the number is held (PostgreSQL: the row is locked) until the commit.
+                let (seq,): (i64,) =
+                    sqlx::query_as(NEXT_SEQUENCE).bind(agency_id).bind(day).fetch_one(&mut *tx).await?;
+                let t = match make(seq as u32) {
+                    Ok(t) => t,
+                    // Dropping the transaction rolls the number back.
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                insert_dossier_rows!(tx, Self::batched().new_dossier.as_str(), &t);
+                tx.commit().await?;
+                Ok(Ok(t))
             }
 
             async fn update_dossier(
@@ -85,15 +75,19 @@ macro_rules! impl_dossiers {
                     tx.rollback().await?;
                     return Err(StoreError::Conflict);
                 }
-                let event_id = insert_event!(tx, d, &t.event);
-                upsert_facts!(tx, d);
+                // The event, its outbox row and the facts: one more round trip.
+                let event_id = Uuid::now_v7();
+                let q = bind_event!(sqlx::query(Self::batched().change.as_str()), d, &t.event, event_id);
+                bind_facts!(q, &d.facts(), d.procedure_version_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(event_id)
             }
 
             async fn dossier(&self, id: Uuid) -> crate::Result<Option<Dossier>> {
-                let row: Option<(String,)> =
-                    sqlx::query_as("select doc from dossiers where id = $1").bind(id).fetch_optional(&self.pool).await?;
+                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
                 row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
             }
 
@@ -136,20 +130,31 @@ macro_rules! impl_dossiers {
                 code: &str,
             ) -> crate::Result<Option<(Dossier, Vec<crate::EventRecord>)>> {
                 // One round trip: the document comes once per event row, and is parsed once.
-                let rows: Vec<(String, Option<Uuid>, Option<Uuid>, Option<String>, Option<String>, Option<String>, Option<Uuid>, Option<NaiveDateTime>, Option<String>)> =
-                    sqlx::query_as(
-                        "select d.doc, e.id, e.dossier_id, e.kind, e.from_state, e.to_state, e.actor_id, e.at, e.data
+                let rows: Vec<(
+                    String,
+                    Option<Uuid>,
+                    Option<Uuid>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<Uuid>,
+                    Option<NaiveDateTime>,
+                    Option<String>,
+                )> = sqlx::query_as(
+                    "select d.doc, e.id, e.dossier_id, e.kind, e.from_state, e.to_state, e.actor_id, e.at, e.data
                          from dossiers d left join dossier_events e on e.dossier_id = d.id
                          where d.code = $1 order by e.at, e.id",
-                    )
-                    .bind(code.to_ascii_uppercase())
-                    .fetch_all(&self.pool)
-                    .await?;
+                )
+                .bind(code.to_ascii_uppercase())
+                .fetch_all(&self.pool)
+                .await?;
                 let Some(first) = rows.first() else { return Ok(None) };
                 let dossier: Dossier = serde_json::from_str(&first.0)?;
                 let mut events = Vec::with_capacity(rows.len());
                 for (_, id, dossier_id, kind, from, to, actor_id, at, data) in rows {
-                    let (Some(id), Some(dossier_id), Some(kind), Some(to), Some(at), Some(data)) = (id, dossier_id, kind, to, at, data) else {
+                    let (Some(id), Some(dossier_id), Some(kind), Some(to), Some(at), Some(data)) =
+                        (id, dossier_id, kind, to, at, data)
+                    else {
                         continue;
                     };
                     events.push(event_record(id, dossier_id, kind, from, to, actor_id, at, data)?);
@@ -202,14 +207,13 @@ macro_rules! impl_dossiers {
             }
 
             async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
-                let rows: Vec<OutboxRow> =
-                    sqlx::query_as(
-                        "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
+                let rows: Vec<OutboxRow> = sqlx::query_as(
+                    "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
                          where dossier_id = $1 order by created_at, id",
-                    )
-                    .bind(dossier_id)
-                    .fetch_all(&self.pool)
-                    .await?;
+                )
+                .bind(dossier_id)
+                .fetch_all(&self.pool)
+                .await?;
                 rows.into_iter().map(outbox_from).collect()
             }
         }

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
 use motcua_domain::dossier::{Dossier, EventData, EventKind};
-use motcua_domain::org::{Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
 use motcua_domain::text::fold;
 use uuid::Uuid;
 
@@ -167,6 +167,29 @@ pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
     Role::parse(s).ok_or_else(|| StoreError::Corrupt(format!("role {s}")))
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct ActorRow {
+    id: Uuid,
+    full_name: String,
+    citizen: bool,
+    role: Option<String>,
+    agency_id: Option<Uuid>,
+    unit_code: Option<String>,
+}
+
+/// The actor of [`actor_columns`]'s rows; `None` without rows.
+pub(crate) fn actor_from(rows: Vec<ActorRow>) -> Result<Option<Actor>, StoreError> {
+    let Some(first) = rows.first() else { return Ok(None) };
+    let mut actor =
+        Actor { user_id: first.id, name: first.full_name.clone(), grants: Vec::new(), citizen: first.citizen };
+    for row in rows {
+        if let (Some(role), Some(agency_id)) = (row.role, row.agency_id) {
+            actor.grants.push(RoleGrant { role: parse_role(&role)?, agency_id, unit: row.unit_code });
+        }
+    }
+    Ok(Some(actor))
+}
+
 /// A procedure version as stored: its spec is JSON.
 #[derive(sqlx::FromRow)]
 pub(crate) struct VersionRow {
@@ -246,7 +269,7 @@ macro_rules! impl_store {
                         let mut tx = self.pool.begin().await?;
                         for (doc,) in rows {
                             let d: Dossier = serde_json::from_str(&doc)?;
-                            upsert_facts!(tx, d);
+                            upsert_facts!(tx, Self::batched().facts.as_str(), d);
                         }
                         tx.commit().await?;
                     }
@@ -577,100 +600,199 @@ fn evaluation_from(r: EvaluationRow) -> Result<motcua_domain::evaluation::Evalua
     })
 }
 
-/// Writes the dossier's facts (`Dossier::facts`) inside the open transaction `$tx`; the field's
-/// name comes from the catalog, through the procedure version the dossier uses.
+/// Writes the dossier's facts (`Dossier::facts`) inside the open transaction `$tx`.
 macro_rules! upsert_facts {
-    ($tx:ident, $d:expr) => {{
-        let f = $d.facts();
-        sqlx::query(
-            "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel, state,
-               received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
-               documents_digitised, returned_online, steps, first_request_at, first_received_at, second_request_at,
-               due_day_start)
-             values ($1, $2, $3, $4, coalesce(
-               (select f.name from procedure_versions pv join fields f on f.agency_id = pv.agency_id and f.code = pv.field
-                where pv.id = $5),
-               (select field from procedure_versions where id = $5), ''), $6, $7, $8,
-               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-             on conflict (agency_id, dossier_id) do update set code = excluded.code, field = excluded.field,
-               unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
-               due_at = excluded.due_at, finished_at = excluded.finished_at,
-               supplements = excluded.supplements, reappointed = excluded.reappointed,
-               first_request_at = excluded.first_request_at, first_received_at = excluded.first_received_at,
-               second_request_at = excluded.second_request_at, due_day_start = excluded.due_day_start,
-               fees = excluded.fees, result_electronic = excluded.result_electronic,
-               documents_digitised = excluded.documents_digitised, returned_online = excluded.returned_online,
-               steps = excluded.steps",
-        )
-        .bind(f.dossier_id)
-        .bind(f.agency_id)
-        .bind(&f.code)
-        .bind(&f.procedure_code)
-        .bind($d.procedure_version_id)
-        .bind(&f.unit)
-        .bind(f.channel.as_str())
-        .bind(f.state.as_str())
-        .bind(f.received_at)
-        .bind(f.due_at)
-        .bind(f.finished_at)
-        .bind(serde_json::to_string(&f.supplements)?)
-        .bind(f.reappointed)
-        .bind(f.fees as i64)
-        .bind(f.result_electronic)
-        .bind(f.documents_digitised)
-        .bind(f.returned_online)
-        .bind(serde_json::to_string(&f.steps)?)
-        .bind(f.supplements.first().map(|s| s.0))
-        .bind(f.supplements.first().and_then(|s| s.1))
-        .bind(f.supplements.get(1).map(|s| s.0))
-        .bind(f.due_date().map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        .execute(&mut *$tx)
-        .await?;
-    }};
-}
-
-/// Inserts the event and its outbox row inside the open transaction `$tx`; evaluates to the
-/// event's id.
-macro_rules! insert_event {
-    ($tx:ident, $d:expr, $e:expr) => {{
-        let event_id = Uuid::now_v7();
-        sqlx::query(
-            "insert into dossier_events (id, agency_id, dossier_id, kind, from_state, to_state, actor_id, at, data)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(event_id)
-        .bind($d.agency_id)
-        .bind($d.id)
-        .bind($e.kind().as_str())
-        .bind($e.from_state.map(|s| s.as_str()))
-        .bind($e.to_state.as_str())
-        .bind($e.actor_id)
-        .bind($e.at)
-        .bind(serde_json::to_string(&$e.data.to_json())?)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(Uuid::now_v7())
-        .bind($d.agency_id)
-        .bind($d.id)
-        .bind(event_id)
-        .bind(format!("dossier.{}", $e.kind()))
-        // The row refers to its event (event_id): the worker reads the typed event and the
-        // dossier themselves, so nothing here is picked apart by name.
-        .bind(serde_json::json!({ "event": $e.kind().as_str() }).to_string())
-        .bind($e.at)
-        .execute(&mut *$tx)
-        .await?;
-        event_id
+    ($tx:ident, $sql:expr, $d:expr) => {{
+        bind_facts!(sqlx::query($sql), &$d.facts(), $d.procedure_version_id).execute(&mut *$tx).await?;
     }};
 }
 
 macro_rules! user_columns {
     () => {
         "select id, agency_id, username, full_name, password_hash, citizen, phone, email, active from users"
+    };
+}
+
+/// The rows a change to a dossier writes, each statement written once with `$1`-based
+/// placeholders: [`Batched`] joins them so that each write is one round trip.
+const INSERT_DOSSIER: &str = "insert into dossiers (id, agency_id, code, state, channel, procedure_id, current_unit,
+       assignee, citizen_user_id, phone_last4, received_at, due_at, finished_at, version, doc, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+const INSERT_EVENT: &str =
+    "insert into dossier_events (id, agency_id, dossier_id, kind, from_state, to_state, actor_id, at, data)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const INSERT_OUTBOX: &str = "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7)";
+/// The field's name comes from the catalog, through the procedure version the dossier uses.
+const INSERT_FACTS: &str =
+    "insert into dossier_facts (dossier_id, agency_id, code, procedure_code, field, unit, channel,
+       state, received_at, due_at, finished_at, supplements, reappointed, fees, result_electronic,
+       documents_digitised, returned_online, first_request_at, first_received_at, second_request_at,
+       due_day_start, steps)
+     values ($1, $2, $3, $4, coalesce(
+       (select f.name from procedure_versions pv join fields f on f.agency_id = pv.agency_id and f.code = pv.field
+        where pv.id = $5),
+       (select field from procedure_versions where id = $5), ''), $6, $7, $8,
+       $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+const UPSERT_FACTS_TAIL: &str = " on conflict (agency_id, dossier_id) do update set code = excluded.code,
+       field = excluded.field, unit = excluded.unit, state = excluded.state, received_at = excluded.received_at,
+       due_at = excluded.due_at, finished_at = excluded.finished_at,
+       supplements = excluded.supplements, reappointed = excluded.reappointed,
+       first_request_at = excluded.first_request_at, first_received_at = excluded.first_received_at,
+       second_request_at = excluded.second_request_at, due_day_start = excluded.due_day_start,
+       fees = excluded.fees, result_electronic = excluded.result_electronic,
+       documents_digitised = excluded.documents_digitised, returned_online = excluded.returned_online,
+       steps = excluded.steps";
+
+/// The statements of one write joined into one round trip, their placeholders numbered on
+/// (`$1`… of the second statement become `$n+1`…): SQLite runs a list of statements in one call
+/// (each binds the arguments it names); PostgreSQL runs one statement, all but the last
+/// statement as `with` parts (the foreign keys are checked at its end).
+#[derive(Debug)]
+pub(crate) struct Batched {
+    /// A new dossier, its first event, the event's outbox row and its facts.
+    pub new_dossier: String,
+    /// A change's event, its outbox row and the dossier's facts (after the dossier's update).
+    pub change: String,
+    /// A dossier's facts, written or rewritten.
+    pub facts: String,
+}
+
+impl Batched {
+    fn new(postgres: bool) -> Batched {
+        let upsert = format!("{INSERT_FACTS}{UPSERT_FACTS_TAIL}");
+        Batched {
+            new_dossier: join(postgres, &[INSERT_DOSSIER, INSERT_EVENT, INSERT_OUTBOX, INSERT_FACTS]),
+            change: join(postgres, &[INSERT_EVENT, INSERT_OUTBOX, &upsert]),
+            facts: upsert,
+        }
+    }
+}
+
+/// `statements` as one round trip (see [`Batched`]).
+fn join(postgres: bool, statements: &[&str]) -> String {
+    let mut offset = 0;
+    let mut parts = Vec::new();
+    for sql in statements {
+        let (renumbered, count) = renumber(sql, offset);
+        parts.push(renumbered);
+        offset += count;
+    }
+    if !postgres {
+        return parts.join(";\n");
+    }
+    let last = parts.pop().unwrap_or_default();
+    let with: Vec<String> = parts.iter().enumerate().map(|(i, p)| format!("write_{i} as ({p})")).collect();
+    if with.is_empty() { last } else { format!("with {} {last}", with.join(", ")) }
+}
+
+/// `sql` with each `$n` made `$(n + offset)`, and its highest `n`.
+fn renumber(sql: &str, offset: usize) -> (String, usize) {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut highest = 0;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        if let Ok(n) = digits.parse::<usize>() {
+            highest = highest.max(n);
+            out.push_str(&(n + offset).to_string());
+        } else {
+            out.push_str(&digits);
+        }
+    }
+    (out, highest)
+}
+
+static SQLITE_BATCHED: std::sync::LazyLock<Batched> = std::sync::LazyLock::new(|| Batched::new(false));
+static PG_BATCHED: std::sync::LazyLock<Batched> = std::sync::LazyLock::new(|| Batched::new(true));
+
+impl SqliteStore {
+    pub(crate) fn batched() -> &'static Batched {
+        &SQLITE_BATCHED
+    }
+}
+
+impl PgStore {
+    pub(crate) fn batched() -> &'static Batched {
+        &PG_BATCHED
+    }
+}
+
+/// Binds an event and its outbox row (`$e` of dossier `$d`, ids `$event_id` and `$outbox_id`) in
+/// the order of the event and outbox inserts.
+macro_rules! bind_event {
+    ($q:expr, $d:expr, $e:expr, $event_id:expr) => {{
+        $q.bind($event_id)
+            .bind($d.agency_id)
+            .bind($d.id)
+            .bind($e.kind().as_str())
+            .bind($e.from_state.map(|s| s.as_str()))
+            .bind($e.to_state.as_str())
+            .bind($e.actor_id)
+            .bind($e.at)
+            .bind(serde_json::to_string(&$e.data.to_json())?)
+            .bind(Uuid::now_v7())
+            .bind($d.agency_id)
+            .bind($d.id)
+            .bind($event_id)
+            .bind(format!("dossier.{}", $e.kind()))
+            // The row refers to its event (event_id): the worker reads the typed event and the
+            // dossier themselves, so nothing here is picked apart by name.
+            .bind(serde_json::json!({ "event": $e.kind().as_str() }).to_string())
+            .bind($e.at)
+    }};
+}
+
+/// Writes a new dossier with its first event, outbox row and facts in the transaction `$tx`,
+/// in one round trip (`$sql`: the backend's [`Batched::new_dossier`]); the event's id.
+macro_rules! insert_dossier_rows {
+    ($tx:ident, $sql:expr, $t:expr) => {{
+        let t: &motcua_domain::dossier::Transition = $t;
+        let d = &t.dossier;
+        let event_id = Uuid::now_v7();
+        let q = sqlx::query($sql)
+            .bind(d.id)
+            .bind(d.agency_id)
+            .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(d.state.as_str())
+            .bind(d.channel.as_str())
+            .bind(d.procedure_id)
+            .bind(d.step().map(|s| s.unit.clone()))
+            .bind(d.assignee)
+            .bind(d.citizen_user_id)
+            .bind(d.phone_last4())
+            .bind(d.received_at)
+            .bind(d.due_at)
+            .bind(d.finished_at)
+            .bind(d.version)
+            .bind(serde_json::to_string(d)?)
+            .bind(t.event.at)
+            .bind(t.event.at);
+        let q = bind_event!(q, d, &t.event, event_id);
+        bind_facts!(q, &d.facts(), d.procedure_version_id).execute(&mut *$tx).await?;
+        event_id
+    }};
+}
+
+/// Takes the next number of an agency's day (`$1` agency, `$2` day).
+pub(crate) const NEXT_SEQUENCE: &str = "insert into dossier_sequences (agency_id, day, last_value) values ($1, $2, 1)
+     on conflict (agency_id, day) do update set last_value = dossier_sequences.last_value + 1
+     returning last_value";
+
+/// A signed-in user with their grants, one row per grant (none: one row of nulls), in one round
+/// trip: every authenticated request reads this.
+macro_rules! actor_columns {
+    () => {
+        "select u.id, u.full_name, u.citizen, g.role, g.agency_id, g.unit_code
+         from users u left join role_grants g on g.user_id = u.id"
     };
 }
 
@@ -727,3 +849,23 @@ mod messages;
 mod org;
 mod quality;
 mod sessions;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_statements_number_their_placeholders_on() {
+        assert_eq!(renumber("values ($1, $2, $12), $2", 10), ("values ($11, $12, $22), $12".to_owned(), 12));
+        assert_eq!(renumber("price $ and $x", 3), ("price $ and $x".to_owned(), 0));
+        let a = "insert into a values ($1, $2)";
+        let b = "insert into b values ($1)";
+        assert_eq!(join(false, &[a, b]), "insert into a values ($1, $2);\ninsert into b values ($3)");
+        assert_eq!(join(true, &[a, b]), "with write_0 as (insert into a values ($1, $2)) insert into b values ($3)");
+        // A new dossier binds 17 + 9 + 7 + 22 arguments, the change 9 + 7 + 22.
+        let new = Batched::new(false).new_dossier;
+        assert!(new.contains("$55") && !new.contains("$56"));
+        let change = Batched::new(true).change;
+        assert!(change.contains("$38") && !change.contains("$39") && change.contains("on conflict"));
+    }
+}

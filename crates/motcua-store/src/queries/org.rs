@@ -52,6 +52,16 @@ macro_rules! impl_org {
                 row.map(agency_from).transpose()
             }
 
+            async fn agency_with_calendar(&self, id: Uuid) -> crate::Result<Option<(Agency, Option<String>)>> {
+                let row: Option<(Uuid, Option<Uuid>, String, String, String, Option<String>)> =
+                    sqlx::query_as("select id, parent_id, code, name, level, calendar_toml from agencies where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let Some((id, parent, code, name, level, calendar)) = row else { return Ok(None) };
+                Ok(Some((agency_from((id, parent, code, name, level))?, calendar)))
+            }
+
             async fn agency_calendar(&self, id: Uuid) -> crate::Result<Option<String>> {
                 let row: Option<(Option<String>,)> = sqlx::query_as("select calendar_toml from agencies where id = $1")
                     .bind(id)

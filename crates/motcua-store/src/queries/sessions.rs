@@ -44,16 +44,16 @@ macro_rules! impl_sessions {
                 Ok(())
             }
 
-            async fn user_by_token(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(
-                    user_columns!(),
-                    " where active = true and id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null and expires_at > $2)"
+            async fn token_actor(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<Actor>> {
+                let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+                    actor_columns!(),
+                    " where u.active = true and u.id = (select user_id from api_tokens where token_hash = $1 and revoked_at is null and expires_at > $2)"
                 ))
                 .bind(token_hash)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                Ok(row)
+                actor_from(rows)
             }
 
             async fn insert_session(&self, token_hash: &str, user_id: Uuid, expires_at: NaiveDateTime) -> crate::Result<()> {
@@ -69,16 +69,16 @@ macro_rules! impl_sessions {
                 Ok(())
             }
 
-            async fn session_user(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<crate::UserRecord>> {
-                let row: Option<crate::UserRecord> = sqlx::query_as(concat!(
-                    user_columns!(),
-                    " where active = true and id = (select user_id from web_sessions where token_hash = $1 and expires_at > $2)"
+            async fn session_actor(&self, token_hash: &str, now: NaiveDateTime) -> crate::Result<Option<Actor>> {
+                let rows: Vec<ActorRow> = sqlx::query_as(concat!(
+                    actor_columns!(),
+                    " where u.active = true and u.id = (select user_id from web_sessions where token_hash = $1 and expires_at > $2)"
                 ))
                 .bind(token_hash)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                Ok(row)
+                actor_from(rows)
             }
 
             async fn delete_session(&self, token_hash: &str) -> crate::Result<()> {

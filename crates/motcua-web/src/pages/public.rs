@@ -13,7 +13,7 @@ use super::i18n::Lang;
 use super::session::{Shell, Web};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::ClientAddr;
-use crate::routes::lookup::{LookupView, find, find_dossier, guarded};
+use crate::routes::lookup::{LookupView, find_dossier, guarded, lookup_view};
 use crate::state::AppState;
 
 #[derive(Debug, Template, WebTemplate)]
@@ -252,9 +252,7 @@ async fn run_lookup(
     if p.code.trim().is_empty() {
         return Ok((None, false));
     }
-    let found = guarded(state, client, &p.code, find(state, &p.code, &p.phone_last4))
-        .await?
-        .map(|v| v.localize(lang == Lang::En));
+    let found = lookup_view(state, client, &p.code, &p.phone_last4).await?.map(|v| v.localize(lang == Lang::En));
     let missing = found.is_none();
     Ok((found, missing))
 }

@@ -141,10 +141,9 @@ impl FromRequestParts<AppState> for Web {
         let mut actor = None;
         let mut csrf = cookies.csrf;
         if let (Some(token), Some(hash)) = (&session_token, &session_hash)
-            && let Some(user) = state.store.session_user(hash, state.now_default()).await?
+            && let Some(user) = state.store.session_actor(hash, state.now_default()).await?
         {
-            let grants = state.store.grants(user.id).await?;
-            actor = Some(Actor { user_id: user.id, name: user.full_name, grants, citizen: user.citizen });
+            actor = Some(user);
             csrf = csrf_for_session(token);
         }
         let shell = Shell {

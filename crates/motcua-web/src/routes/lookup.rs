@@ -20,7 +20,7 @@ pub struct LookupParams {
     pub phone_last4: String,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LookupStep {
     #[schema(value_type = String)]
     pub at: NaiveDateTime,
@@ -31,7 +31,7 @@ pub struct LookupStep {
     pub state_label: String,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LookupView {
     pub code: String,
     pub state: DossierState,
@@ -116,8 +116,21 @@ pub async fn guarded<T>(
     work: impl std::future::Future<Output = ApiResult<Option<T>>>,
 ) -> ApiResult<Option<T>> {
     let started = std::time::Instant::now();
-    let door = Door { name: "lookup", limit: state.config.lookup_per_minute, window_seconds: 60 };
-    state.pass(door, client).await?;
+    state.pass(lookup_door(state), client).await?;
+    locked_or(state, started, code, work).await
+}
+
+fn lookup_door(state: &AppState) -> Door {
+    Door { name: "lookup", limit: state.config.lookup_per_minute, window_seconds: 60 }
+}
+
+/// The guards after the client's rate limit: the code's lock, the counted failure, the floor.
+async fn locked_or<T>(
+    state: &AppState,
+    started: std::time::Instant,
+    code: &str,
+    work: impl std::future::Future<Output = ApiResult<Option<T>>>,
+) -> ApiResult<Option<T>> {
     let code = code.trim().to_uppercase();
     let plausible = !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_graphic());
     let locked =
@@ -126,8 +139,32 @@ pub async fn guarded<T>(
     if found.is_none() {
         if plausible && !locked {
             state.count(LOOKUP_CODE_FAILURES, &code, 1).await?;
+            state.lookups.forget(&code);
         }
         tokio::time::sleep(FAILURE_FLOOR.saturating_sub(started.elapsed())).await;
+    }
+    Ok(found)
+}
+
+/// The public view of the dossier `code` for the applicant's `phone_last4`, behind the guards of
+/// [`guarded`]; an answer found lately is reused (see [`crate::lookup_cache`]): the client's rate
+/// limit still applies to it.
+pub async fn lookup_view(
+    state: &AppState,
+    client: &str,
+    code: &str,
+    phone_last4: &str,
+) -> ApiResult<Option<LookupView>> {
+    let started = std::time::Instant::now();
+    state.pass(lookup_door(state), client).await?;
+    let key = code.trim().to_uppercase();
+    if let Some(view) = state.lookups.get(&key, phone_last4) {
+        return Ok(Some(view));
+    }
+    let generation = state.lookups.generation();
+    let found = locked_or(state, started, code, find(state, code, phone_last4)).await?;
+    if let Some(view) = &found {
+        state.lookups.put(&key, phone_last4, generation, view);
     }
     Ok(found)
 }
@@ -139,7 +176,7 @@ pub async fn lookup(
     ClientAddr(client): ClientAddr,
     ApiQuery(p): ApiQuery<LookupParams>,
 ) -> ApiResult<Json<LookupView>> {
-    guarded(&state, &client, &p.code, find(&state, &p.code, &p.phone_last4))
+    lookup_view(&state, &client, &p.code, &p.phone_last4)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound("không tìm thấy hồ sơ với mã và số điện thoại này".into()))

@@ -41,12 +41,10 @@ pub async fn create(
         ApiError::field("procedure_code", format!("không tìm thấy thủ tục \"{}\"", req.procedure_code))
     })?;
     let applicant = req.applicant.parse()?;
-    let agency = state
-        .store
-        .agency(version.agency_id)
+    let (agency, cal) = state
+        .agency_and_calendar(version.agency_id)
         .await?
         .ok_or_else(|| ApiError::Internal("procedure without agency".into()))?;
-    let cal = state.calendar(agency.id).await?;
     let at = state.at(&cal);
     let sub = Submission {
         id: Uuid::now_v7(),

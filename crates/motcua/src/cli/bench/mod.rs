@@ -50,6 +50,10 @@ pub struct BenchArgs {
     /// inbox read the same rows either way.
     #[arg(long)]
     pub lean: bool,
+    /// Only these scenarios (lookup, queries, intake, notify, calendar; comma-separated), e.g.
+    /// to profile one of them. All by default.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,8 +172,13 @@ pub fn run(args: BenchArgs) -> CliResult {
     if args.dossiers == 0 || args.dossiers > 10_000_000 {
         anyhow::bail!("--dossiers: từ 1 đến 10.000.000 / from 1 to 10,000,000");
     }
+    const SCENARIOS: [&str; 5] = ["lookup", "queries", "intake", "notify", "calendar"];
+    if let Some(unknown) = args.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
+        let names = SCENARIOS.join(", ");
+        return Err(anyhow::anyhow!("--only \"{unknown}\": chỉ có {names} / the scenarios are {names}"));
+    }
     let scale = Scale::new(args.dossiers, args.quick);
-    let run = runtime()?.block_on(province_run(&args.database, scale, args.quick, args.lean))?;
+    let run = runtime()?.block_on(province_run(&args.database, scale, args.quick, args.lean, &args.only))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&run)?);
     } else {
@@ -198,7 +207,8 @@ pub fn spinner(what: &str) -> ProgressBar {
     s
 }
 
-async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> anyhow::Result<Run> {
+async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool, only: &[String]) -> anyhow::Result<Run> {
+    let runs = |scenario: &str| only.is_empty() || only.iter().any(|o| o == scenario);
     let db = match database {
         "postgres" => TestDb::postgres_durable().await,
         _ => TestDb::sqlite().await,
@@ -214,11 +224,21 @@ async fn province_run(database: &str, scale: Scale, quick: bool, lean: bool) -> 
     let database_mb = motcua_store::bulk::size_bytes(&db.url).await? as f64 / 1048576.0;
     s.finish_and_clear();
     let mut figures = Vec::new();
-    figures.extend(http::run(&db.url, &province, scale).await?);
-    figures.extend(queries::run(db.store.as_ref(), &province, scale).await?);
-    figures.extend(intake::run(&db, &province, scale).await?);
-    figures.extend(notify::run(&db, &province, scale).await?);
-    figures.extend(calendar(&cal, if quick { 2_000_000 } else { 20_000_000 })?);
+    if runs("lookup") {
+        figures.extend(http::run(&db.url, &province, scale).await?);
+    }
+    if runs("queries") {
+        figures.extend(queries::run(db.store.as_ref(), &province, scale).await?);
+    }
+    if runs("intake") {
+        figures.extend(intake::run(&db, &province, scale).await?);
+    }
+    if runs("notify") {
+        figures.extend(notify::run(&db, &province, scale).await?);
+    }
+    if runs("calendar") {
+        figures.extend(calendar(&cal, if quick { 2_000_000 } else { 20_000_000 })?);
+    }
     Ok(Run {
         database: database.to_owned(),
         dossiers: scale.dossiers,

@@ -1,0 +1,165 @@
+//! The public lookup's answers, kept a short while by each server.
+//!
+//! A receipt's code is looked up again and again (the citizen reloads, the kiosk, the SMS link),
+//! and each lookup read the dossier and its timeline from the database. The answer is kept here
+//! for `lookup_cache_seconds` (2 by default), so a burst of lookups costs one read.
+//!
+//! What stays as it was:
+//! - **Changes are seen at once on this server.** Every request that may change something (any
+//!   method but GET and HEAD) moves the [generation](LookupCache::changed) when it ends (`after_changes` in `lib.rs`); answers read
+//!   before that are not used again. An answer carries the generation read *before* its database
+//!   read, so one read while a change was being written is not kept either.
+//! - **Other servers** (several app servers on PostgreSQL) see a change within the seconds set: no
+//!   server needs what is here, and a server that dies loses nothing.
+//! - **The guards.** Only found answers are kept, and only the right phone digits (compared in
+//!   constant time) reuse one. A wrong phone goes the whole guarded way (counted failure, the
+//!   least failure time), and a failure counted here drops the code's answer, so a locked code
+//!   answers "not found" on this server at once.
+//! - **Bounded**: at most [`MAX_ENTRIES`] codes; past it, the oldest half is dropped.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::routes::lookup::LookupView;
+
+/// The most codes kept at once (a few MB).
+pub const MAX_ENTRIES: usize = 20_000;
+
+#[derive(Debug)]
+struct Entry {
+    stored: Instant,
+    generation: u64,
+    phone_last4: String,
+    view: LookupView,
+}
+
+#[derive(Debug)]
+pub struct LookupCache {
+    ttl: Duration,
+    generation: AtomicU64,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl LookupCache {
+    /// Answers kept for `ttl` (zero: none).
+    pub fn new(ttl: Duration) -> LookupCache {
+        LookupCache { ttl, generation: AtomicU64::new(0), entries: Mutex::default() }
+    }
+
+    /// The generation to store an answer under: read it before the database read.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Something may have changed: no answer read before now is used again.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The kept answer for `code` if it is fresh and `phone_last4` is its applicant's.
+    pub fn get(&self, code: &str, phone_last4: &str) -> Option<LookupView> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(code)?;
+        let fresh = entry.generation == self.generation() && entry.stored.elapsed() < self.ttl;
+        let given = phone_last4.trim();
+        let same = given.len() == entry.phone_last4.len()
+            && bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), entry.phone_last4.as_bytes()));
+        (fresh && same).then(|| entry.view.clone())
+    }
+
+    /// Keeps `view`, found for `code` with the right `phone_last4`, read at `generation`.
+    pub fn put(&self, code: &str, phone_last4: &str, generation: u64, view: &LookupView) {
+        if self.ttl.is_zero() || generation != self.generation() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            entries.retain(|_, e| e.stored.elapsed() < ttl);
+            if entries.len() >= MAX_ENTRIES {
+                let mut ages: Vec<Instant> = entries.values().map(|e| e.stored).collect();
+                ages.sort();
+                let cut = ages[ages.len() / 2];
+                entries.retain(|_, e| e.stored > cut);
+            }
+        }
+        let entry = Entry {
+            stored: Instant::now(),
+            generation,
+            phone_last4: phone_last4.trim().to_owned(),
+            view: view.clone(),
+        };
+        entries.insert(code.to_owned(), entry);
+    }
+
+    /// Forgets `code` (a wrong phone was counted against it).
+    pub fn forget(&self, code: &str) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(code);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_domain::dossier::State as DossierState;
+
+    fn view(code: &str) -> LookupView {
+        LookupView {
+            code: code.into(),
+            state: DossierState::Accepted,
+            procedure: "Đăng ký đất đai".into(),
+            state_label: "Đã tiếp nhận".into(),
+            portal_status: 2,
+            received_at: None,
+            due_date: None,
+            returned_at: None,
+            timeline: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_answer_is_reused_only_for_the_right_phone_and_until_a_change() {
+        let cache = LookupCache::new(Duration::from_secs(60));
+        let g = cache.generation();
+        cache.put("H34-1", "1234", g, &view("H34-1"));
+        assert_eq!(cache.get("H34-1", "1234").map(|v| v.code), Some("H34-1".into()));
+        assert!(cache.get("H34-1", "1235").is_none(), "wrong phone");
+        assert!(cache.get("H34-1", "123").is_none(), "short phone");
+        assert!(cache.get("H34-2", "1234").is_none(), "another code");
+        cache.changed();
+        assert!(cache.get("H34-1", "1234").is_none(), "a change on this server");
+        // Read before the change, stored after it: not kept.
+        cache.put("H34-1", "1234", g, &view("H34-1"));
+        assert!(cache.get("H34-1", "1234").is_none());
+        let g = cache.generation();
+        cache.put("H34-1", "1234", g, &view("H34-1"));
+        cache.forget("H34-1");
+        assert!(cache.get("H34-1", "1234").is_none(), "forgotten after a counted failure");
+    }
+
+    #[test]
+    fn nothing_is_kept_with_no_time_and_old_answers_expire() {
+        let off = LookupCache::new(Duration::ZERO);
+        off.put("H34-1", "1234", off.generation(), &view("H34-1"));
+        assert!(off.get("H34-1", "1234").is_none());
+        let short = LookupCache::new(Duration::from_millis(1));
+        short.put("H34-1", "1234", short.generation(), &view("H34-1"));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(short.get("H34-1", "1234").is_none());
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let cache = LookupCache::new(Duration::from_secs(60));
+        for i in 0..MAX_ENTRIES + 10 {
+            cache.put(&format!("C{i}"), "1234", cache.generation(), &view("x"));
+        }
+        assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
+        assert!(cache.get(&format!("C{}", MAX_ENTRIES + 9), "1234").is_some(), "the newest is kept");
+    }
+}
