@@ -444,9 +444,11 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     // past 05/03.
     let r = report06::report(&facts, &window);
     assert_eq!(Column::ALL.map(|c| r.total.get(c)), [3, 0, 0, 3, 1, 1, 0, 0, 2, 0, 2]);
+    assert_eq!(counted_report(store, fx.agency.id, &window).await, r, "the database counts the same");
     let feb = motcua_quality::Period::parse("2026-02").unwrap().report_window();
     let facts = store.facts(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
     let r = report06::report(&facts, &feb);
+    assert_eq!(counted_report(store, fx.agency.id, &feb).await, r, "the database counts the same");
     // February (15/01–14/02): three received at the counter, none resolved yet, all within time —
     // the second supplement request (17/02) came after the cut-off and does not count.
     assert_eq!(Column::ALL.map(|c| r.total.get(c)), [3, 0, 3, 0, 0, 0, 0, 0, 3, 3, 0]);
@@ -481,6 +483,27 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     assert!(matches!(err, motcua_domain::DomainError::Invalid(ref f) if f.len() == 2), "{err:?}");
     let evaluations = store.evaluations(&[fx.agency.id], feb.start(), feb.end(), false).await.unwrap();
     assert_eq!(evaluations.len(), 1);
+}
+
+/// Biểu 06 as the database counts it (`report06_counts`).
+async fn counted_report(
+    store: &dyn Store,
+    agency: Uuid,
+    w: &motcua_quality::Window,
+) -> motcua_quality::report06::Report06 {
+    use motcua_quality::report06::{self, Column};
+    let counts = store.report06_counts(&[agency], w.start(), w.end()).await.unwrap();
+    let rows: Vec<_> = counts
+        .into_iter()
+        .map(|c| {
+            let p = report06::Placement {
+                received: Column::named(&c.received).unwrap(),
+                outcome: Column::named(&c.outcome).unwrap(),
+            };
+            (c.field, c.unit, p, c.count as u64)
+        })
+        .collect();
+    report06::from_counts(&rows)
 }
 
 /// `report06_counts` writes the domain's judgement in SQL: on 3,000 random dossiers around the
@@ -538,33 +561,39 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
         })
         .collect();
     motcua_store::bulk::load_facts(&db.url, fx.procedure.procedure_id, &facts).await.unwrap();
-    for period in ["2026-02", "2026-03", "2026-04", "2026-Q1", "2026-H1"] {
-        let w = motcua_quality::Period::parse(period).unwrap().report_window();
-        let stored = store.facts(&[fx.agency.id], w.start(), w.end(), false).await.unwrap();
-        let by_domain = report06::report(&stored, &w);
-        let counts = store.report06_counts(&[fx.agency.id], w.start(), w.end()).await.unwrap();
-        let rows: Vec<_> = counts
-            .into_iter()
-            .map(|c| {
-                let p = report06::Placement {
-                    received: Column::named(&c.received).unwrap(),
-                    outcome: Column::named(&c.outcome).unwrap(),
-                };
-                (c.field, c.unit, p, c.count as u64)
-            })
-            .collect();
-        let by_database = report06::from_counts(&rows);
-        assert_eq!(by_database, by_domain, "{period}");
-        assert!(by_domain.total.get(Column::Received) > 100, "{period}: a real sample");
-        assert!(by_domain.total.get(Column::Overdue) > 0 && by_domain.total.get(Column::Late) > 0, "{period}");
-        let late = store
-            .report06_facts(&[fx.agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 100_000)
-            .await
-            .unwrap();
-        let expected = report06::behind(&stored, &w, Column::Late, None, None).len()
-            + report06::behind(&stored, &w, Column::Overdue, None, None).len();
-        assert_eq!(late.len(), expected, "{period}");
-    }
+    let agree = |label: &'static str| async move {
+        for period in ["2026-02", "2026-03", "2026-04", "2026-Q1", "2026-H1"] {
+            let closed = motcua_quality::Period::parse(period).unwrap().report_window();
+            // The same period taken while it runs: whole days, then part of a day.
+            let provisional = closed.as_of(closed.start() + D::days(20) + D::minutes(617));
+            for w in [closed, provisional] {
+                let stored = store.facts(&[fx.agency.id], w.start(), w.end(), false).await.unwrap();
+                let by_domain = report06::report(&stored, &w);
+                let by_database = counted_report(store, fx.agency.id, &w).await;
+                assert_eq!(by_database, by_domain, "{label}: {}", w.label());
+                if !w.provisional() {
+                    assert!(by_domain.total.get(Column::Received) > 100, "{period}: a real sample");
+                    assert!(by_domain.total.get(Column::Overdue) > 0 && by_domain.total.get(Column::Late) > 0);
+                }
+                let late = store
+                    .report06_facts(&[fx.agency.id], (w.start(), w.end()), &["late", "overdue"], (None, None), 100_000)
+                    .await
+                    .unwrap();
+                let expected = report06::behind(&stored, &w, Column::Late, None, None).len()
+                    + report06::behind(&stored, &w, Column::Overdue, None, None).len();
+                assert_eq!(late.len(), expected, "{period}");
+            }
+        }
+    };
+    agree("as loaded").await;
+    // The day counts follow every change of the facts: dossiers finished, reopened, their due
+    // dates moved, their facts removed.
+    raw(&db.url, "update dossier_facts set finished_at = due_at where finished_at is null and code like 'T-1%'").await;
+    raw(&db.url, "update dossier_facts set finished_at = null where finished_at is not null and code like 'T-2%'")
+        .await;
+    raw(&db.url, "update dossier_facts set due_at = received_at where code like 'T-3%'").await;
+    assert!(raw(&db.url, "delete from dossier_facts where code like 'T-4%'").await > 100);
+    agree("after changes").await;
 }
 
 /// The benchmarks' bulk loader writes what the lookup, the lists and the reports read: a

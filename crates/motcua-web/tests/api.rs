@@ -24,6 +24,7 @@ on_every_backend!(
     health_and_openapi_answer,
     api_tokens_expire_and_die_with_a_password_reset,
     the_lookup_is_throttled_per_client_and_locked_per_code_on_every_door,
+    a_kept_lookup_answer_never_hides_a_change_nor_opens_a_locked_code,
     text_fields_refuse_control_characters_and_huge_values,
     counter_intake_is_one_event_and_one_message,
 );
@@ -423,6 +424,33 @@ async fn get_from(app: &TestApp, from: &str, uri: &str, forwarded: Option<&str>)
     let addr: std::net::SocketAddr = format!("{from}:50000").parse().unwrap();
     req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
     app.send(req).await
+}
+
+/// Issue 14: a server keeps found lookup answers for two seconds (`lookup_cache`). A change made
+/// through it shows at once, a wrong phone is never answered from what is kept, and a code
+/// locked by wrong phones stays locked for the right one.
+async fn a_kept_lookup_answer_never_hides_a_change_nor_opens_a_locked_code(app: TestApp) {
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    let id =
+        ok(&app.post("/api/v1/dossiers", &app.fx.reception, body).await)["dossier"]["id"].as_str().unwrap().to_owned();
+    let code = "000.00.17.H34-260212-0001";
+    let uri = format!("/api/v1/lookup?code={code}&phone_last4=5678");
+    let before = get_from(&app, "192.0.2.7", &uri, None).await;
+    assert_eq!(ok(&before)["state"], "accepted");
+    assert_eq!(ok(&get_from(&app, "192.0.2.7", &uri, None).await)["state"], "accepted", "kept");
+    let forwarded = app.act(&id, "forward", &app.fx.reception, json!({ "note": "Đủ thành phần" })).await;
+    let now = ok(&forwarded)["dossier"]["state"].clone();
+    assert_ne!(now, "accepted");
+    assert_eq!(ok(&get_from(&app, "192.0.2.7", &uri, None).await)["state"], now, "the change shows at once");
+    // Wrong phones go the whole way, and five lock the code even for the right phone.
+    for i in 0..5 {
+        let wrong =
+            get_from(&app, &format!("198.51.100.{i}"), &format!("/api/v1/lookup?code={code}&phone_last4=000{i}"), None)
+                .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    }
+    let locked = get_from(&app, "192.0.2.7", &uri, None).await;
+    assert_eq!(locked.status, StatusCode::NOT_FOUND, "locked, kept answer or not");
 }
 
 /// Issue 12, defect 4: `/lookup` and `/kiosk` had no limit (all 10,000 last-four digits were

@@ -498,7 +498,7 @@ pub(crate) fn facts_where(
 }
 
 /// The columns Biểu 06's count reads (all in both covering indexes).
-const PLACEMENT_COLUMNS: &str = "field, unit, channel, received_at, finished_at, due_at, due_day_start, \
+pub(crate) const PLACEMENT_COLUMNS: &str = "field, unit, channel, received_at, finished_at, due_at, due_day_start, \
     first_request_at, first_received_at, second_request_at";
 
 /// Biểu 06's placement of a dossier in SQL, for the window starting at placeholder `$s` with its
@@ -509,10 +509,7 @@ pub(crate) fn placement_sql(s: usize, e: usize) -> (String, String) {
         "(case when received_at < ${s} then 'carried' when channel = 'online' then 'online' else 'direct' end)"
     );
     let outcome = format!(
-        "(case when finished_at is not null and finished_at < ${e} then
-            case when (second_request_at is not null and second_request_at < finished_at) or finished_at > due_at then 'late'
-                 when finished_at < due_day_start then 'early'
-                 else 'on_time' end
+        "(case when finished_at is not null and finished_at < ${e} then {INTRINSIC_OUTCOME}
           else
             case when second_request_at is not null and second_request_at < ${e} then 'overdue'
                  when first_request_at is not null and first_request_at < ${e}
@@ -524,6 +521,14 @@ pub(crate) fn placement_sql(s: usize, e: usize) -> (String, String) {
     );
     (received, outcome)
 }
+
+/// How Biểu 06 judges a finished dossier by its own dates: late, early or on time. Migration 13's
+/// triggers write the same judgement into the day counts.
+pub(crate) const INTRINSIC_OUTCOME: &str =
+    "(case when (second_request_at is not null and second_request_at < finished_at)
+        or finished_at > due_at then 'late'
+     when finished_at < due_day_start then 'early'
+     else 'on_time' end)";
 
 const FACT_COLUMNS: &str =
     "dossier_id, agency_id, code, procedure_code, field, unit, channel, state, received_at, due_at,
@@ -848,6 +853,7 @@ mod jobs;
 mod messages;
 mod org;
 mod quality;
+mod report06;
 mod sessions;
 
 #[cfg(test)]

@@ -29,21 +29,20 @@ macro_rules! impl_quality {
                 start: NaiveDateTime,
                 end: NaiveDateTime,
             ) -> crate::Result<Vec<crate::PlacementCount>> {
-                let (source, w) = facts_where(agencies, start, end, false, PLACEMENT_COLUMNS);
-                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
-                let sql = format!(
-                    "select field, coalesce(unit, ''), {received}, {outcome}, count(*) from {source}{} group by 1, 2, 3, 4",
-                    w.render()
-                );
-                let rows: Vec<(String, String, String, String, i64)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .bind(start)
-                    .bind(end)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(field, unit, received, outcome, count)| crate::PlacementCount { field, unit, received, outcome, count })
-                    .collect())
+                // The day counts of the finished dossiers and the facts of those open at the
+                // cut-off (see `queries/report06.rs`).
+                let plan = report06::Plan::new(agencies, start, end);
+                let mut tally = report06::Tally::default();
+                for (sql, args) in plan.days.iter().chain(&plan.edges) {
+                    let rows: Vec<(String, String, String, String, String, i64)> =
+                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), args).fetch_all(&self.pool).await?;
+                    tally.add_finished(rows);
+                }
+                let (sql, args) = &plan.open;
+                let rows: Vec<(String, String, String, String, String, String, i64)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), args).fetch_all(&self.pool).await?;
+                tally.add_open(rows);
+                Ok(tally.placements())
             }
 
             async fn report06_facts(
