@@ -891,6 +891,8 @@ async fn dossiers_without_facts_get_them_at_start_up_once_per_agency(db: TestDb)
     let store = db.store.as_ref();
     let fx = Fixture::seed(store).await;
     let now = at(2026, 3, 2, 9, 0);
+    // A new agency has nothing to back-fill: it is done from the start.
+    assert!(store.job_done("facts-backfill", fx.agency.id, "6").await.unwrap());
     let d = fx.accepted_dossier(store, now, "0905123456", None).await;
     let window = (at(2026, 3, 1, 0, 0), at(2026, 3, 31, 23, 59));
     let agencies = [fx.agency.id];

@@ -2,7 +2,8 @@
 //!
 //! A receipt's code is looked up again and again (the citizen reloads, the kiosk, the SMS link),
 //! and each lookup read the dossier and its timeline from the database. The answer is kept here
-//! for `lookup_cache_seconds` (2 by default), so a burst of lookups costs one read.
+//! for up to `lookup_cache_seconds` (2 by default; each code between half of it and all of it, so
+//! that answers kept together do not expire together), so a burst of lookups costs one read.
 //!
 //! What stays as it was:
 //! - **Changes are seen at once on this server.** Every request that may change something (any
@@ -65,11 +66,20 @@ impl LookupCache {
         }
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(code)?;
-        let fresh = entry.generation == self.generation() && entry.stored.elapsed() < self.ttl;
+        let fresh = entry.generation == self.generation() && entry.stored.elapsed() < self.ttl_of(code);
         let given = phone_last4.trim();
         let same = given.len() == entry.phone_last4.len()
             && bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), entry.phone_last4.as_bytes()));
         (fresh && same).then(|| entry.view.clone())
+    }
+
+    /// How long `code`'s answer is kept: between half the time set and all of it, spread by the
+    /// code, so that answers kept together (a burst after a start, a change) do not all go back
+    /// to the database in the same instant.
+    fn ttl_of(&self, code: &str) -> Duration {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let spread = BuildHasherDefault::<DefaultHasher>::default().hash_one(code) % 1024;
+        self.ttl / 2 + self.ttl.mul_f64(spread as f64 / 2048.0)
     }
 
     /// Keeps `view`, found for `code` with the right `phone_last4`, read at `generation`.
@@ -151,6 +161,15 @@ mod tests {
         short.put("H34-1", "1234", short.generation(), &view("H34-1"));
         std::thread::sleep(Duration::from_millis(5));
         assert!(short.get("H34-1", "1234").is_none());
+    }
+
+    #[test]
+    fn codes_expire_at_different_times_within_the_time_set() {
+        let cache = LookupCache::new(Duration::from_secs(2));
+        let ttls: std::collections::BTreeSet<Duration> = (0..100).map(|i| cache.ttl_of(&format!("H34-{i}"))).collect();
+        assert!(ttls.len() > 50, "spread");
+        assert!(ttls.iter().all(|t| *t >= Duration::from_secs(1) && *t <= Duration::from_secs(2)));
+        assert_eq!(cache.ttl_of("H34-7"), cache.ttl_of("H34-7"), "the same for one code");
     }
 
     #[test]
