@@ -302,11 +302,25 @@ impl Notifier {
         }
     }
 
-    /// Expands new outbox events into their deliveries, recorded in one transaction; how many
-    /// events.
+    /// The agencies whose queues a round goes through, one claim each (see `claim_outbox`).
+    async fn agency_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        Ok(self.store.agencies().await?.into_iter().map(|a| a.id).collect())
+    }
+
+    /// Expands new outbox events into their deliveries, a batch per agency, each recorded in one
+    /// transaction; how many events.
     pub async fn expand(&self, now: NaiveDateTime) -> Result<usize, StoreError> {
+        let mut expanded = 0;
+        for agency_id in self.agency_ids().await? {
+            expanded += self.expand_of(agency_id, now).await?;
+        }
+        Ok(expanded)
+    }
+
+    /// One agency's batch of new outbox events expanded.
+    async fn expand_of(&self, agency_id: Uuid, now: NaiveDateTime) -> Result<usize, StoreError> {
         let lease = now + Duration::seconds(self.settings.lease_seconds);
-        let claimed = self.store.claim_outbox(now, lease, self.settings.batch).await?;
+        let claimed = self.store.claim_outbox(agency_id, now, lease, self.settings.batch).await?;
         if claimed.is_empty() {
             return Ok(0);
         }
@@ -357,12 +371,20 @@ impl Notifier {
         self.store.fail_outbox(id, &e.to_string(), now).await
     }
 
-    /// Sends the deliveries due at `now`, up to one batch, `concurrency` at a time, and records
-    /// their outcomes in one transaction.
+    /// Sends the deliveries due at `now`, up to one batch per agency, `concurrency` at a time,
+    /// and records each batch's outcomes in one transaction.
     pub async fn send_due(&self, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
+        for agency_id in self.agency_ids().await? {
+            self.send_due_of(agency_id, now, report).await?;
+        }
+        Ok(())
+    }
+
+    /// One agency's batch of due deliveries sent.
+    async fn send_due_of(&self, agency_id: Uuid, now: NaiveDateTime, report: &mut RunReport) -> Result<(), StoreError> {
         use futures_util::stream::{self, StreamExt};
         let lease = now + Duration::seconds(self.settings.lease_seconds);
-        let claimed = self.store.claim_deliveries(now, lease, self.settings.batch).await?;
+        let claimed = self.store.claim_deliveries(agency_id, now, lease, self.settings.batch).await?;
         let attempts: Vec<(Delivery, DeliveryOutcome, bool, RunReport)> = stream::iter(claimed)
             .map(|d| async move {
                 let mut one = RunReport::default();
@@ -400,14 +422,19 @@ impl Notifier {
         Ok(())
     }
 
-    /// One round of the queue: a batch of events expanded and a batch of due deliveries sent.
+    /// One round of the queue: for each agency, a batch of events expanded and a batch of due
+    /// deliveries sent.
     pub async fn drain(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
-        let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
-        self.send_due(now, &mut report).await?;
+        let mut report = RunReport::default();
+        for agency_id in self.agency_ids().await? {
+            report.expanded += self.expand_of(agency_id, now).await?;
+            self.send_due_of(agency_id, now, &mut report).await?;
+        }
         Ok(report)
     }
 
-    /// Whether a round found a full batch, so that more may be waiting.
+    /// Whether a round found a full batch, so that more may be waiting (with several agencies,
+    /// a round may also say so when their batches add up to one: the next round finds less).
     pub fn more_waiting(&self, report: &RunReport) -> bool {
         let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
         report.expanded >= batch || report.delivered + report.temporary + report.permanent >= batch

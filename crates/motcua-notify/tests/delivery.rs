@@ -283,12 +283,19 @@ async fn a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(db: T
     let d = accepted_dossier(&db, &fx, now).await;
     // A worker expands the events, claims everything and dies before sending.
     assert_eq!(n.expand(now).await.unwrap(), 1);
-    let claimed = db.store.claim_deliveries(now, now + chrono::Duration::seconds(120), 10).await.unwrap();
+    let other = db.store.claim_deliveries(fx.other_agency.id, now, now + chrono::Duration::seconds(120), 10).await;
+    assert!(other.unwrap().is_empty(), "another agency's claim");
+    let claimed = db.store.claim_deliveries(fx.agency.id, now, now + chrono::Duration::seconds(120), 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
     // During the lease nobody else takes them.
     assert!(
         db.store
-            .claim_deliveries(now + chrono::Duration::seconds(60), now + chrono::Duration::seconds(180), 10)
+            .claim_deliveries(
+                fx.agency.id,
+                now + chrono::Duration::seconds(60),
+                now + chrono::Duration::seconds(180),
+                10
+            )
             .await
             .unwrap()
             .is_empty()

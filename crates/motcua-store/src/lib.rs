@@ -191,11 +191,14 @@ pub trait DossierStore: Send + Sync {
 /// The outbox as the delivery worker sees it: claims, deliveries, their outcomes and counts.
 #[async_trait]
 pub trait DeliveryStore: Send + Sync {
-    /// Takes up to `limit` outbox events not yet expanded into deliveries, oldest first, and
-    /// reserves them until `lease_until`: another worker does not take them meanwhile, and takes
-    /// them once the lease has run out if they are still not expanded.
+    /// Takes up to `limit` of the agency's outbox events not yet expanded into deliveries, oldest
+    /// first, and reserves them until `lease_until`: another worker does not take them
+    /// meanwhile, and takes them once the lease has run out if they are still not expanded. Per
+    /// agency, so that a claim reaches one shard, and one agency's backlog does not hold up the
+    /// others' messages.
     async fn claim_outbox(
         &self,
+        agency_id: Uuid,
         now: NaiveDateTime,
         lease_until: NaiveDateTime,
         limit: i64,
@@ -215,11 +218,12 @@ pub trait DeliveryStore: Send + Sync {
     async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> Result<()>;
     /// The agency's outbox events set aside, newest first: (when, event kind, dossier, reason).
     async fn failed_outbox(&self, agency_id: Uuid, limit: i64) -> Result<Vec<FailedOutbox>>;
-    /// Takes up to `limit` deliveries due at `now` (or whose sender's lease ran out) for sending,
-    /// leased until `lease_until`. Several workers never take the same one (PostgreSQL: SKIP
-    /// LOCKED; SQLite: one writer at a time).
+    /// Takes up to `limit` of the agency's deliveries due at `now` (or whose sender's lease ran
+    /// out) for sending, leased until `lease_until`. Several workers never take the same one
+    /// (PostgreSQL: SKIP LOCKED; SQLite: one writer at a time).
     async fn claim_deliveries(
         &self,
+        agency_id: Uuid,
         now: NaiveDateTime,
         lease_until: NaiveDateTime,
         limit: i64,

@@ -18,6 +18,7 @@ pub const SQLITE: &[Migration] = &[
     (11, "keys_by_agency", include_str!("../migrations/sqlite/0011_keys_by_agency.sql")),
     (12, "backfill_job", include_str!("../migrations/sqlite/0012_backfill_job.sql")),
     (13, "day_counts", include_str!("../migrations/sqlite/0013_day_counts.sql")),
+    (14, "claims_by_agency", include_str!("../migrations/sqlite/0014_claims_by_agency.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -33,6 +34,7 @@ pub const POSTGRES: &[Migration] = &[
     (11, "keys_by_agency", include_str!("../migrations/postgres/0011_keys_by_agency.sql")),
     (12, "backfill_job", include_str!("../migrations/postgres/0012_backfill_job.sql")),
     (13, "day_counts", include_str!("../migrations/postgres/0013_day_counts.sql")),
+    (14, "claims_by_agency", include_str!("../migrations/postgres/0014_claims_by_agency.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -24,8 +24,8 @@ impl PgStore {
     /// Takes due deliveries; SKIP LOCKED lets several workers take different ones at once.
     /// Takes unexpanded outbox events with a lease.
     pub(crate) const CLAIM_OUTBOX: &'static str = "update outbox set claimed_until = $1
-         where id in (select id from outbox
-           where expanded_at is null and (claimed_until is null or claimed_until < $2)
+         where agency_id = $4 and id in (select id from outbox
+           where agency_id = $4 and expanded_at is null and (claimed_until is null or claimed_until < $2)
            order by created_at, id limit $3
            for update skip locked)
          returning id, dossier_id, event_id, kind, payload, created_at, done_at";
@@ -33,9 +33,10 @@ impl PgStore {
     pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
         "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
-         where id in (select id from deliveries
-           where (status in ('created', 'temporary-failure') and next_attempt_at <= $2)
-              or (status = 'sending' and locked_until < $2)
+         where agency_id = $4 and id in (select id from deliveries
+           where agency_id = $4
+             and ((status in ('created', 'temporary-failure') and next_attempt_at <= $2)
+               or (status = 'sending' and locked_until < $2))
            order by next_attempt_at limit $3
            for update skip locked)
          returning ",

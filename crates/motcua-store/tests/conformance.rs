@@ -673,12 +673,15 @@ async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb)
         submit_online(db.store.as_ref(), &fx, &cal, now + chrono::Duration::seconds(i)).await;
     }
     let lease = now + chrono::Duration::minutes(2);
+    let agency = fx.agency.id;
+    // Another agency's claim finds none of them.
+    assert!(db.store.claim_outbox(fx.other_agency.id, now, lease, 100).await.unwrap().is_empty());
     // Four workers claim at the same instant, on their own connections (PostgreSQL: SKIP LOCKED;
     // SQLite: one writer at a time).
     let mut tasks = Vec::new();
     for _ in 0..4 {
         let store = db.store.clone();
-        tasks.push(tokio::spawn(async move { store.claim_outbox(now, lease, 10).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { store.claim_outbox(agency, now, lease, 10).await.unwrap() }));
     }
     let mut seen = std::collections::HashSet::new();
     let mut claimed = Vec::new();
@@ -690,13 +693,13 @@ async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb)
     }
     assert_eq!(claimed.len(), 30, "every event claimed once");
     // While the leases run, nobody takes them again.
-    assert!(db.store.claim_outbox(now + chrono::Duration::minutes(1), lease, 100).await.unwrap().is_empty());
+    assert!(db.store.claim_outbox(agency, now + chrono::Duration::minutes(1), lease, 100).await.unwrap().is_empty());
     // Half are expanded; the other half belonged to a worker that died.
     let (done, lost) = claimed.split_at(15);
     let expanded: Vec<(Uuid, Vec<motcua_store::NewDelivery>)> = done.iter().map(|m| (m.id, vec![])).collect();
     db.store.insert_deliveries_of(&expanded, now).await.unwrap();
     let later = lease + chrono::Duration::seconds(1);
-    let again = db.store.claim_outbox(later, later + chrono::Duration::minutes(2), 100).await.unwrap();
+    let again = db.store.claim_outbox(agency, later, later + chrono::Duration::minutes(2), 100).await.unwrap();
     let mut again: Vec<Uuid> = again.iter().map(|m| m.id).collect();
     let mut lost: Vec<Uuid> = lost.iter().map(|m| m.id).collect();
     again.sort();
@@ -705,7 +708,7 @@ async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb)
     // Oldest first.
     let ordered = db
         .store
-        .claim_outbox(later + chrono::Duration::hours(1), later + chrono::Duration::hours(2), 100)
+        .claim_outbox(agency, later + chrono::Duration::hours(1), later + chrono::Duration::hours(2), 100)
         .await
         .unwrap();
     assert!(ordered.windows(2).all(|w| (w[0].created_at, w[0].id) <= (w[1].created_at, w[1].id)));

@@ -240,13 +240,15 @@ pub async fn load(
         store.insert_survey_response(&response).await?;
     }
     // The demo's history has been; its applicants are made up: no message goes out for it.
-    loop {
-        let pending = store.claim_outbox(now, now + chrono::Duration::minutes(10), 500).await?;
-        if pending.is_empty() {
-            break;
-        }
-        for m in pending {
-            store.insert_deliveries(m.id, &[], now).await?;
+    for agency in store.agencies().await? {
+        loop {
+            let pending = store.claim_outbox(agency.id, now, now + chrono::Duration::minutes(10), 500).await?;
+            if pending.is_empty() {
+                break;
+            }
+            for m in pending {
+                store.insert_deliveries(m.id, &[], now).await?;
+            }
         }
     }
     Ok(credentials)

@@ -11,6 +11,7 @@ macro_rules! impl_deliveries {
         impl crate::DeliveryStore for $store {
             async fn claim_outbox(
                 &self,
+                agency_id: Uuid,
                 now: NaiveDateTime,
                 lease_until: NaiveDateTime,
                 limit: i64,
@@ -19,6 +20,7 @@ macro_rules! impl_deliveries {
                     .bind(lease_until)
                     .bind(now)
                     .bind(limit)
+                    .bind(agency_id)
                     .fetch_all(&self.pool)
                     .await?;
                 let mut out: Vec<crate::OutboxMessage> = rows.into_iter().map(outbox_from).collect::<crate::Result<_>>()?;
@@ -84,6 +86,7 @@ macro_rules! impl_deliveries {
 
             async fn claim_deliveries(
                 &self,
+                agency_id: Uuid,
                 now: NaiveDateTime,
                 lease_until: NaiveDateTime,
                 limit: i64,
@@ -92,6 +95,7 @@ macro_rules! impl_deliveries {
                     .bind(lease_until)
                     .bind(now)
                     .bind(limit)
+                    .bind(agency_id)
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(rows)
