@@ -275,6 +275,12 @@ async fn web_and_multipart(
 /// A multipart form read: its text fields by name, and its files with their checklist line.
 pub type Uploaded = (std::collections::HashMap<String, String>, Vec<(usize, Upload)>);
 
+/// The dossier version a form was read at (its hidden `version` field); without one, −1, which
+/// no stored dossier has, so the change is refused as stale rather than made blind.
+pub fn form_version(fields: &std::collections::HashMap<String, String>) -> i64 {
+    fields.get("version").and_then(|v| v.trim().parse().ok()).unwrap_or(-1)
+}
+
 impl axum::extract::FromRequest<AppState> for CsrfUpload {
     type Rejection = ApiError;
 

@@ -133,9 +133,16 @@ async fn locked_or<T>(
 ) -> ApiResult<Option<T>> {
     let code = code.trim().to_uppercase();
     let plausible = !code.is_empty() && code.len() <= 40 && code.chars().all(|c| c.is_ascii_graphic());
-    let locked =
-        !plausible || state.counted(LOOKUP_CODE_FAILURES, &code).await? >= i64::from(LOOKUP_CODE_FAILURES.limit);
-    let found = if locked { None } else { work.await? };
+    // The code's failures and the dossier are read at once (two round trips side by side, not
+    // one after the other); a locked code's answer is read and thrown away.
+    let (failures, found) = if plausible {
+        let (failures, found) = tokio::join!(state.counted(LOOKUP_CODE_FAILURES, &code), work);
+        (failures?, found?)
+    } else {
+        (0, None)
+    };
+    let locked = !plausible || failures >= i64::from(LOOKUP_CODE_FAILURES.limit);
+    let found = if locked { None } else { found };
     if found.is_none() {
         if plausible && !locked {
             state.count(LOOKUP_CODE_FAILURES, &code, 1).await?;

@@ -165,7 +165,7 @@ pub async fn my_upload(
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
     let mut d = load_readable(&state, &actor, id).await?;
-    let mut version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let mut version = crate::pages::dossier_forms::form_version(&fields);
     for (index, upload) in files {
         let file = store_upload(&state, d.agency_id, &upload).await?;
         let r = apply_and_store(&state, &actor, &d, version, Action::AttachDocument { index, file }).await?;

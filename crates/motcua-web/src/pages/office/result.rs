@@ -12,7 +12,7 @@ pub async fn result_file(
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
     let d = load_readable(&state, &actor, id).await?;
-    let version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let version = crate::pages::dossier_forms::form_version(&fields);
     let (_, upload) = files.into_iter().next().ok_or_else(|| ApiError::field("file_0", "Cần chọn tệp kết quả."))?;
     let file = crate::pages::dossier_forms::store_upload(&state, d.agency_id, &upload).await?;
     apply_and_store(&state, &actor, &d, version, Action::AttachResult { file }).await?;
