@@ -28,24 +28,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use uuid::Uuid;
 
-use super::{Arg, INTRINSIC_OUTCOME, PLACEMENT_COLUMNS, placement_sql};
+use super::{Arg, INTRINSIC_OUTCOME, PLACEMENT_COLUMNS, agencies_in, placement_sql};
 use crate::PlacementCount;
 
 /// A query's text and its arguments.
 pub(crate) type Sql = (String, Vec<Arg>);
-
-/// `agency_id in ($n, …)` for `agencies`, its arguments appended to `args`.
-fn agencies_in(agencies: &[Uuid], args: &mut Vec<Arg>) -> String {
-    if agencies.is_empty() {
-        return "1 = 0".into();
-    }
-    let mut ids = Vec::new();
-    for a in agencies {
-        args.push(Arg::Uuid(*a));
-        ids.push(format!("${}", args.len()));
-    }
-    format!("agency_id in ({})", ids.join(", "))
-}
 
 /// The three kinds of query of one count.
 pub(crate) struct Plan {
