@@ -17,12 +17,21 @@ use uuid::Uuid;
 use crate::AppError;
 
 /// Officers of the dossier's agency and the citizen who submitted it may read it; to anyone
-/// else it does not exist.
+/// else it does not exist. The read names what scopes it: each agency the officer works in (on
+/// a sharded database, one shard each), or the citizen.
 pub async fn load_readable(store: &dyn Store, actor: &Actor, id: Uuid) -> Result<Dossier, AppError> {
     let not_found = || AppError::NotFound("không tìm thấy hồ sơ".into());
-    let d = store.dossier(id).await?.ok_or_else(not_found)?;
-    let readable = actor.is_staff_of(d.agency_id) || (actor.citizen && d.citizen_user_id == Some(actor.user_id));
-    if readable { Ok(d) } else { Err(not_found()) }
+    for agency_id in actor.agencies() {
+        if let Some(d) = store.dossier(agency_id, id).await? {
+            return Ok(d);
+        }
+    }
+    if actor.citizen
+        && let Some(d) = store.citizen_dossier(actor.user_id, id).await?
+    {
+        return Ok(d);
+    }
+    Err(not_found())
 }
 
 /// The next code of the agency's day (`<agency>-YYMMDD-NNNN`), its number taken atomically.

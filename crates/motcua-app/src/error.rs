@@ -18,4 +18,7 @@ pub enum AppError {
     /// Not there, or not there for this person.
     #[error("{0}")]
     NotFound(String),
+    /// A fault of the machine, not of the request (a worker thread that died).
+    #[error("{0}")]
+    Internal(String),
 }

@@ -8,6 +8,11 @@
 //! - [`reports`]: Biểu 06 as the database counts it, and its freeze, by hand or monthly;
 //! - [`catalog`]: importing a catalog file (checked whole, then published);
 //! - [`calendars`]: an agency's working calendar, loaded in one place and cached by its text;
+//! - [`accounts`]: finding the account someone signs in with, passwords (argon2id), token secrets;
+//! - [`audit`]: the one way a change is written to the audit log;
+//! - [`agency_codes`]: the agency a dossier code belongs to (the lookup names it to the store);
+//! - [`evaluations`]: the applicant's evaluation of a finished dossier, given or changed;
+//! - [`files`]: uploaded documents, kept by their content's hash and recorded;
 //! - [`messages`], [`template`], [`sms`]: what applicants are told at each event, in the agency's
 //!   words and the applicant's language, and how an SMS is counted;
 //! - [`digest`]: officers' daily digest and the one-click reminder;
@@ -15,11 +20,16 @@
 //!
 //! Delivery itself (the gateways, the outbox worker) is `motcua-notify`'s, which calls this crate.
 
+pub mod accounts;
+pub mod agency_codes;
+pub mod audit;
 pub mod calendars;
 pub mod catalog;
 pub mod digest;
 pub mod dossiers;
 pub mod error;
+pub mod evaluations;
+pub mod files;
 pub mod messages;
 pub mod metrics;
 pub mod reports;

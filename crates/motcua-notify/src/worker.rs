@@ -236,7 +236,7 @@ impl Notifier {
     /// An essential SMS that can never go out becomes a phone call for the counter.
     async fn call_instead(&self, d: &Delivery, now: NaiveDateTime) -> Result<(), StoreError> {
         let (Some(dossier_id), true, "sms") = (d.dossier_id, d.essential, d.channel.as_str()) else { return Ok(()) };
-        let Some(dossier) = self.store.dossier(dossier_id).await? else { return Ok(()) };
+        let Some(dossier) = self.store.dossier(d.agency_id, dossier_id).await? else { return Ok(()) };
         let task = CallTask {
             id: Uuid::now_v7(),
             agency_id: d.agency_id,
@@ -329,8 +329,8 @@ impl Notifier {
         let ids: Vec<Uuid> = claimed.iter().filter_map(|m| m.dossier_id).collect();
         let event_ids: Vec<Uuid> = claimed.iter().filter_map(|m| m.event_id).collect();
         let batch = Batch {
-            dossiers: self.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect(),
-            events: self.store.events_by_id(&event_ids).await?.into_iter().map(|e| (e.id, e)).collect(),
+            dossiers: self.store.dossiers_by_id(agency_id, &ids).await?.into_iter().map(|d| (d.id, d)).collect(),
+            events: self.store.events_by_id(agency_id, &event_ids).await?.into_iter().map(|e| (e.id, e)).collect(),
         };
         let batch = &batch;
         let lanes = self.settings.concurrency.clamp(1, 8);
@@ -348,27 +348,34 @@ impl Notifier {
         for (m, deliveries) in built.into_iter().flatten() {
             match deliveries {
                 Ok(deliveries) => expanded.push((m.id, deliveries)),
-                Err(e) => self.set_aside(m.id, &m.kind, &e, now).await?,
+                Err(e) => self.set_aside(agency_id, m.id, &m.kind, &e, now).await?,
             }
         }
-        if self.store.insert_deliveries_of(&expanded, now).await.is_ok() {
+        if self.store.insert_deliveries_of(agency_id, &expanded, now).await.is_ok() {
             return Ok(expanded.len());
         }
         // Something in the batch is refused (a value the database will not store): each event on
         // its own, so that the one at fault is set aside with its reason and the others go on.
         let mut done = 0;
         for (id, deliveries) in &expanded {
-            match self.store.insert_deliveries(*id, deliveries, now).await {
+            match self.store.insert_deliveries(agency_id, *id, deliveries, now).await {
                 Ok(()) => done += 1,
-                Err(e) => self.set_aside(*id, "", &e, now).await?,
+                Err(e) => self.set_aside(agency_id, *id, "", &e, now).await?,
             }
         }
         Ok(done)
     }
 
-    async fn set_aside(&self, id: Uuid, kind: &str, e: &StoreError, now: NaiveDateTime) -> Result<(), StoreError> {
+    async fn set_aside(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        kind: &str,
+        e: &StoreError,
+        now: NaiveDateTime,
+    ) -> Result<(), StoreError> {
         tracing::error!(outbox_id = %id, kind, error = %e, "outbox event set aside");
-        self.store.fail_outbox(id, &e.to_string(), now).await
+        self.store.fail_outbox(agency_id, id, &e.to_string(), now).await
     }
 
     /// Sends the deliveries due at `now`, up to one batch per agency, `concurrency` at a time,
@@ -395,16 +402,20 @@ impl Notifier {
             .collect()
             .await;
         let outcomes: Vec<DeliveryOutcome> = attempts.iter().map(|(_, o, _, _)| o.clone()).collect();
-        if let Err(e) = self.store.finish_deliveries(&outcomes, now).await {
+        if let Err(e) = self.store.finish_deliveries(agency_id, &outcomes, now).await {
             tracing::error!(error = %e, "delivery outcomes: recording one by one");
             // One outcome that cannot be recorded does not hold up the others: it is marked a
             // technical failure with the reason (or, if even that fails, its lease runs out and
             // the message goes again with the same idempotency key).
             for o in &outcomes {
-                if let Err(e) = self.store.finish_delivery(o.id, o.status, o.next_attempt_at, &o.answer, now).await {
+                if let Err(e) =
+                    self.store.finish_delivery(agency_id, o.id, o.status, o.next_attempt_at, &o.answer, now).await
+                {
                     let reason = motcua_domain::text::printable(&e.to_string(), 500);
-                    if let Err(e) =
-                        self.store.finish_delivery(o.id, DeliveryStatus::TechnicalFailure, None, &reason, now).await
+                    if let Err(e) = self
+                        .store
+                        .finish_delivery(agency_id, o.id, DeliveryStatus::TechnicalFailure, None, &reason, now)
+                        .await
                     {
                         tracing::error!(delivery_id = %o.id, error = %e, "delivery could not be marked failed");
                     }

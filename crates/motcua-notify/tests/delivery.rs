@@ -191,7 +191,7 @@ async fn every_event_reaches_the_applicant_by_sms_and_email(db: TestDb) {
     assert_eq!(mails.len(), 1);
     assert!(mails.iter().any(|m| m.contains("an@example.vn") && m.contains("@motcua>")), "{mails:?}");
 
-    let deliveries = db.store.deliveries_of(d.id).await.unwrap();
+    let deliveries = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     assert_eq!(deliveries.len(), 2);
     assert!(deliveries.iter().all(|x| x.status == "delivered" && x.attempts == 1), "{deliveries:?}");
     // Nothing is sent twice.
@@ -254,8 +254,8 @@ async fn a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is
     let e = accepted_dossier(&db, &fx, now).await;
     let report = n.run_once(now).await.unwrap();
     assert_eq!((report.delivered, report.temporary, report.permanent), (2, 1, 1));
-    let mut both = db.store.deliveries_of(d.id).await.unwrap();
-    both.extend(db.store.deliveries_of(e.id).await.unwrap());
+    let mut both = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
+    both.extend(db.store.deliveries_of(e.agency_id, e.id).await.unwrap());
     let sms: Vec<_> = both.into_iter().filter(|x| x.channel == "sms").collect();
     let retrying = sms.iter().find(|x| x.status == "temporary-failure").expect("one to retry");
     assert!(retrying.next_attempt_at > now + chrono::Duration::seconds(29), "backoff");
@@ -268,8 +268,8 @@ async fn a_temporary_failure_is_retried_with_the_same_key_and_a_permanent_one_is
     let received = gw.received.lock().unwrap().clone();
     assert_eq!(received.len(), 3);
     assert_eq!(received.iter().filter(|(key, _)| key == &retrying.idempotency_key).count(), 2);
-    let mut after: Vec<_> = db.store.deliveries_of(d.id).await.unwrap();
-    after.extend(db.store.deliveries_of(e.id).await.unwrap());
+    let mut after: Vec<_> = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
+    after.extend(db.store.deliveries_of(e.agency_id, e.id).await.unwrap());
     assert_eq!(after.iter().filter(|x| x.status == "delivered").count(), 3);
     assert_eq!(after.iter().filter(|x| x.status == "permanent-failure").count(), 1);
 }
@@ -307,7 +307,7 @@ async fn a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(db: T
     for c in claimed.iter().filter(|c| c.channel == "sms") {
         assert!(keys.contains(&c.idempotency_key));
     }
-    let after = db.store.deliveries_of(d.id).await.unwrap();
+    let after = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     assert!(after.iter().all(|x| x.status == "delivered" && x.attempts == 2), "{after:?}");
 }
 
@@ -322,8 +322,8 @@ async fn a_gateway_that_times_out_is_retried_and_a_slow_one_is_waited_for(db: Te
     let e = accepted_dossier(&db, &fx, now).await;
     let report = n.run_once(now).await.unwrap();
     assert_eq!((report.delivered, report.temporary, report.permanent), (3, 1, 0));
-    let mut both = db.store.deliveries_of(d.id).await.unwrap();
-    both.extend(db.store.deliveries_of(e.id).await.unwrap());
+    let mut both = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
+    both.extend(db.store.deliveries_of(e.agency_id, e.id).await.unwrap());
     let sms: Vec<_> = both.into_iter().filter(|x| x.channel == "sms").collect();
     let timed_out = sms.iter().find(|x| x.status == "temporary-failure").expect("the timed-out one");
     assert!(timed_out.last_answer.as_deref().unwrap().contains("không kết nối được"), "{timed_out:?}");
@@ -352,7 +352,8 @@ async fn messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns(db: 
         assert_eq!(report.delivered, if t == now { 1 } else { 0 }, "the e-mail goes, the SMS waits");
         t += chrono::Duration::hours(7);
     }
-    let sms: Vec<_> = db.store.deliveries_of(d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
+    let sms: Vec<_> =
+        db.store.deliveries_of(d.agency_id, d.id).await.unwrap().into_iter().filter(|x| x.channel == "sms").collect();
     assert!(sms.iter().all(|x| x.status == "temporary-failure" && x.attempts == 3), "{sms:?}");
     assert!(db.store.call_tasks(fx.agency.id, true).await.unwrap().is_empty(), "no call while retrying");
     // The gateway comes back on the same address.
@@ -360,7 +361,7 @@ async fn messages_wait_while_the_gateway_is_down_and_go_out_when_it_returns(db: 
     let report = n.run_once(t).await.unwrap();
     assert_eq!(report.delivered, 1);
     assert_eq!(gw.received.lock().unwrap().len(), 1);
-    let after = db.store.deliveries_of(d.id).await.unwrap();
+    let after = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     assert!(after.iter().all(|x| x.status == "delivered"), "{after:?}");
 }
 
@@ -385,11 +386,37 @@ async fn an_essential_sms_that_cannot_go_becomes_a_phone_call(db: TestDb) {
     // Running again does not open a second task; the officer's outcome closes it.
     n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
     assert_eq!(db.store.call_tasks(fx.agency.id, true).await.unwrap().len(), 1);
-    db.store.record_call(call.id, "no_answer", None, fx.reception.user_id, false, now).await.unwrap();
+    db.store
+        .record_call(
+            call.agency_id,
+            call.id,
+            &motcua_store::CallOutcome {
+                outcome: "no_answer",
+                note: None,
+                officer_id: fx.reception.user_id,
+                done: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
     assert_eq!(db.store.call_tasks(fx.agency.id, true).await.unwrap()[0].attempts, 1);
-    db.store.record_call(call.id, "reached", Some("Đã báo"), fx.reception.user_id, true, now).await.unwrap();
+    db.store
+        .record_call(
+            call.agency_id,
+            call.id,
+            &motcua_store::CallOutcome {
+                outcome: "reached",
+                note: Some("Đã báo"),
+                officer_id: fx.reception.user_id,
+                done: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
     assert!(db.store.call_tasks(fx.agency.id, true).await.unwrap().is_empty());
-    let done = db.store.call_tasks_of(d.id).await.unwrap();
+    let done = db.store.call_tasks_of(d.agency_id, d.id).await.unwrap();
     assert_eq!((done[0].outcome.as_deref(), done[0].attempts, done[0].status.as_str()), (Some("reached"), 2, "done"));
 }
 
@@ -403,7 +430,7 @@ async fn a_landline_gets_a_phone_call_instead_of_an_sms(db: TestDb) {
     let report = n.run_once(now).await.unwrap();
     assert_eq!(report.delivered, 1, "the e-mail");
     assert!(gw.received.lock().unwrap().is_empty(), "no SMS to a landline");
-    let calls = db.store.call_tasks_of(d.id).await.unwrap();
+    let calls = db.store.call_tasks_of(d.agency_id, d.id).await.unwrap();
     assert_eq!(calls.len(), 1);
     assert_eq!((calls[0].reason.as_str(), calls[0].phone.as_deref()), ("no_mobile", Some("02583822123")));
 }
@@ -421,7 +448,7 @@ async fn the_applicant_chooses_channels_and_language_but_not_for_essential_messa
     let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
     fx.act(db.store.as_ref(), &d, forward, &fx.reception, now + chrono::Duration::minutes(30)).await;
     n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
-    let deliveries = db.store.deliveries_of(d.id).await.unwrap();
+    let deliveries = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     let channels = |essential: bool| {
         let mut c: Vec<_> =
             deliveries.iter().filter(|x| x.essential == essential).map(|x| x.channel.as_str()).collect();
@@ -583,7 +610,7 @@ async fn officers_get_one_digest_per_working_day_and_reminders_once_a_day(db: Te
         0,
         "once a day"
     );
-    let reminders = db.store.deliveries_of(d.id).await.unwrap();
+    let reminders = db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     let reminder = reminders.iter().find(|x| x.idempotency_key.starts_with("remind:")).expect("a reminder");
     assert_eq!(reminder.recipient, "quay@example.vn");
     assert!(
@@ -629,7 +656,8 @@ async fn viettel_answers_are_read_from_the_soap_envelope(db: TestDb) {
     let now = at(2026, 2, 12, 9, 0);
     let d = accepted_dossier(&db, &fx, now).await;
     n.expand(now).await.unwrap();
-    let sms = db.store.deliveries_of(d.id).await.unwrap().into_iter().find(|x| x.channel == "sms").unwrap();
+    let sms =
+        db.store.deliveries_of(d.agency_id, d.id).await.unwrap().into_iter().find(|x| x.channel == "sms").unwrap();
     assert!(matches!(viettel.send(&sms).await, Ok(answer) if answer.contains("Insert MT_QUEUE: OK")));
     assert!(matches!(viettel.send(&sms).await, Err(SendError::Permanent(_))));
     assert!(matches!(viettel.send(&sms).await, Err(SendError::Temporary(_))));
@@ -668,8 +696,14 @@ async fn a_generic_gateway_may_take_the_message_in_a_query_string(db: TestDb) {
     let d = accepted_dossier(&db, &fx, now).await;
     let (_mails, port) = start_smtp().await;
     notifier(&db, &url, port).await.expand(now).await.unwrap();
-    let sms =
-        db.store.deliveries_of(d.id).await.unwrap().into_iter().find(|x| x.body.contains("da duoc tiep nhan")).unwrap();
+    let sms = db
+        .store
+        .deliveries_of(d.agency_id, d.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.body.contains("da duoc tiep nhan"))
+        .unwrap();
     assert!(gateway.send(&sms).await.unwrap().starts_with("HTTP 200"));
     let query = seen.lock().unwrap()[0].clone();
     assert!(

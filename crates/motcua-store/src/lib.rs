@@ -68,9 +68,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery,
-    DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery, NotifyPreferences,
-    OutboxMessage, Page, PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome,
+    DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery,
+    NotifyPreferences, OutboxMessage, Page, PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -174,18 +174,27 @@ pub trait DossierStore: Send + Sync {
     /// Writes a change, its event and its outbox message in one transaction, provided the stored
     /// dossier still has `expected_version`; otherwise [`StoreError::Conflict`] and nothing changes.
     async fn update_dossier(&self, expected_version: i64, transition: &Transition) -> Result<Uuid>;
-    async fn dossier(&self, id: Uuid) -> Result<Option<Dossier>>;
-    async fn dossier_by_code(&self, code: &str) -> Result<Option<Dossier>>;
+    /// The agency's dossier with this id.
+    async fn dossier(&self, agency_id: Uuid, id: Uuid) -> Result<Option<Dossier>>;
+    /// The dossier with this id submitted by this citizen (a citizen's dossiers may be in any
+    /// agency; the citizen, not the agency, is what scopes the read).
+    async fn citizen_dossier(&self, citizen_user_id: Uuid, id: Uuid) -> Result<Option<Dossier>>;
+    /// The agency's dossier with this code (the code begins with the agency's code).
+    async fn dossier_by_code(&self, agency_id: Uuid, code: &str) -> Result<Option<Dossier>>;
     /// The dossiers with these ids that exist, in no particular order, in as few round trips as
     /// the backend allows (the notification worker reads a batch's dossiers at once).
-    async fn dossiers_by_id(&self, ids: &[Uuid]) -> Result<Vec<Dossier>>;
+    async fn dossiers_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> Result<Vec<Dossier>>;
     /// The dossier with this code and its events, oldest first, in one round trip (the lookup).
-    async fn dossier_and_events_by_code(&self, code: &str) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
+    async fn dossier_and_events_by_code(
+        &self,
+        agency_id: Uuid,
+        code: &str,
+    ) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
-    async fn events(&self, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
+    async fn events(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
     /// The events with these ids, in no particular order (the notification worker's batch).
-    async fn events_by_id(&self, ids: &[Uuid]) -> Result<Vec<EventRecord>>;
-    async fn outbox(&self, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
+    async fn events_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> Result<Vec<EventRecord>>;
+    async fn outbox(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
 }
 
 /// The outbox as the delivery worker sees it: claims, deliveries, their outcomes and counts.
@@ -207,15 +216,26 @@ pub trait DeliveryStore: Send + Sync {
     /// wakes on the `motcua_outbox` notice of a committed write, SQLite just waits.
     async fn wait_for_outbox(&self, timeout: std::time::Duration);
     /// deliveries already recorded (same idempotency key) are left as they are.
-    async fn insert_deliveries(&self, outbox_id: Uuid, deliveries: &[NewDelivery], now: NaiveDateTime) -> Result<()> {
-        self.insert_deliveries_of(&[(outbox_id, deliveries.to_vec())], now).await
+    async fn insert_deliveries(
+        &self,
+        agency_id: Uuid,
+        outbox_id: Uuid,
+        deliveries: &[NewDelivery],
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        self.insert_deliveries_of(agency_id, &[(outbox_id, deliveries.to_vec())], now).await
     }
     /// [`Store::insert_deliveries`] for several outbox events, all in one transaction (a worker
     /// under load writes once per batch, not once per event).
-    async fn insert_deliveries_of(&self, expanded: &[(Uuid, Vec<NewDelivery>)], now: NaiveDateTime) -> Result<()>;
+    async fn insert_deliveries_of(
+        &self,
+        agency_id: Uuid,
+        expanded: &[(Uuid, Vec<NewDelivery>)],
+        now: NaiveDateTime,
+    ) -> Result<()>;
     /// Sets aside an outbox event that cannot be expanded, with its reason: it is not tried
     /// again and the others go on.
-    async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> Result<()>;
+    async fn fail_outbox(&self, agency_id: Uuid, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> Result<()>;
     /// The agency's outbox events set aside, newest first: (when, event kind, dossier, reason).
     async fn failed_outbox(&self, agency_id: Uuid, limit: i64) -> Result<Vec<FailedOutbox>>;
     /// Takes up to `limit` of the agency's deliveries due at `now` (or whose sender's lease ran
@@ -231,6 +251,7 @@ pub trait DeliveryStore: Send + Sync {
     /// Records a delivery's outcome: `next_attempt_at` for a temporary failure.
     async fn finish_delivery(
         &self,
+        agency_id: Uuid,
         id: Uuid,
         status: DeliveryStatus,
         next_attempt_at: Option<NaiveDateTime>,
@@ -238,12 +259,12 @@ pub trait DeliveryStore: Send + Sync {
         now: NaiveDateTime,
     ) -> Result<()> {
         let outcome = DeliveryOutcome { id, status, next_attempt_at, answer: answer.to_owned() };
-        self.finish_deliveries(&[outcome], now).await
+        self.finish_deliveries(agency_id, &[outcome], now).await
     }
     /// Records several deliveries' outcomes in one transaction.
-    async fn finish_deliveries(&self, outcomes: &[DeliveryOutcome], now: NaiveDateTime) -> Result<()>;
-    async fn deliveries_of(&self, dossier_id: Uuid) -> Result<Vec<Delivery>>;
-    async fn delivery(&self, id: Uuid) -> Result<Option<Delivery>>;
+    async fn finish_deliveries(&self, agency_id: Uuid, outcomes: &[DeliveryOutcome], now: NaiveDateTime) -> Result<()>;
+    async fn deliveries_of(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<Delivery>>;
+    async fn delivery(&self, agency_id: Uuid, id: Uuid) -> Result<Option<Delivery>>;
     /// Records messages not caused by a dossier event (digests, reminders) under an outbox row of
     /// `kind`, already expanded; those whose idempotency key exists are skipped. How many were new.
     async fn enqueue_deliveries(
@@ -256,7 +277,7 @@ pub trait DeliveryStore: Send + Sync {
     /// The message log: newest first, one page.
     async fn search_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>>;
     /// Puts a delivery back in the queue, due at `now` (a resend keeps its idempotency key).
-    async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> Result<()>;
+    async fn resend_delivery(&self, agency_id: Uuid, id: Uuid, now: NaiveDateTime) -> Result<()>;
     /// Deliveries by channel and status, for the metrics.
     async fn delivery_counts(&self) -> Result<Vec<DeliveryCount>>;
 }
@@ -266,22 +287,14 @@ pub trait DeliveryStore: Send + Sync {
 pub trait MessageStore: Send + Sync {
     /// Opens a call task unless one with its key exists; whether it was new.
     async fn insert_call_task(&self, task: &CallTask) -> Result<bool>;
-    async fn call_task(&self, id: Uuid) -> Result<Option<CallTask>>;
+    async fn call_task(&self, agency_id: Uuid, id: Uuid) -> Result<Option<CallTask>>;
     /// The agency's call tasks (open ones only, or all), oldest first.
     async fn call_tasks(&self, agency_id: Uuid, open_only: bool) -> Result<Vec<CallTask>>;
-    async fn call_tasks_of(&self, dossier_id: Uuid) -> Result<Vec<CallTask>>;
+    async fn call_tasks_of(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<CallTask>>;
     /// How many call tasks are open, in every agency.
     async fn open_call_task_count(&self) -> Result<i64>;
-    /// Records a call's outcome; `done` closes the task.
-    async fn record_call(
-        &self,
-        id: Uuid,
-        outcome: &str,
-        note: Option<&str>,
-        officer_id: Uuid,
-        done: bool,
-        now: NaiveDateTime,
-    ) -> Result<()>;
+    /// Records a call's outcome on the agency's task `id`; `done` closes the task.
+    async fn record_call(&self, agency_id: Uuid, id: Uuid, call: &CallOutcome<'_>, now: NaiveDateTime) -> Result<()>;
     /// Stores a new version of the agency's words for (event, lang), numbered after the last.
     async fn insert_message_template(&self, template: &MessageTemplate) -> Result<MessageTemplate>;
     /// Every version of the agency's templates, newest first.
@@ -325,7 +338,11 @@ pub trait QualityStore: Send + Sync {
     ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
     /// Records or replaces the applicant's evaluation of a dossier.
     async fn save_evaluation(&self, evaluation: &motcua_domain::evaluation::Evaluation) -> Result<()>;
-    async fn evaluation(&self, dossier_id: Uuid) -> Result<Option<motcua_domain::evaluation::Evaluation>>;
+    async fn evaluation(
+        &self,
+        agency_id: Uuid,
+        dossier_id: Uuid,
+    ) -> Result<Option<motcua_domain::evaluation::Evaluation>>;
     /// The evaluations of the dossiers [`Store::facts`] returns for the same arguments.
     async fn evaluations(
         &self,

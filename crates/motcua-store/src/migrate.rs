@@ -35,6 +35,8 @@ pub const POSTGRES: &[Migration] = &[
     (12, "backfill_job", include_str!("../migrations/postgres/0012_backfill_job.sql")),
     (13, "day_counts", include_str!("../migrations/postgres/0013_day_counts.sql")),
     (14, "claims_by_agency", include_str!("../migrations/postgres/0014_claims_by_agency.sql")),
+    // SQLite kept its primary keys on the id (it is never distributed): nothing to drop there.
+    (15, "reads_by_agency", include_str!("../migrations/postgres/0015_reads_by_agency.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

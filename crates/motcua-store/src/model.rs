@@ -337,6 +337,17 @@ pub struct DeliveryCount {
     pub count: i64,
 }
 
+/// What an officer records of a phone call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOutcome<'a> {
+    /// `reached`, `no_answer` or `wrong_number`.
+    pub outcome: &'a str,
+    pub note: Option<&'a str>,
+    pub officer_id: Uuid,
+    /// Whether the task is closed.
+    pub done: bool,
+}
+
 /// A phone call an officer of the counter owes an applicant whom an essential message could not
 /// reach by SMS.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]

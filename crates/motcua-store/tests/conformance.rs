@@ -12,7 +12,7 @@ use motcua_domain::org::Actor;
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::DossierCode;
 use motcua_store::testing::{Fixture, TestDb, at, land_procedure_spec};
-use motcua_store::{DossierFilter, ProcedureQuery, Store, StoreError};
+use motcua_store::{CallOutcome, DossierFilter, ProcedureQuery, Store, StoreError};
 use uuid::Uuid;
 
 macro_rules! on_every_backend {
@@ -87,7 +87,7 @@ fn ctx<'a>(actor: &'a Actor, now: chrono::NaiveDateTime, cal: &'a WorkCalendar) 
 async fn act(store: &dyn Store, d: &Dossier, action: Action, ctx: Context<'_>) -> Dossier {
     let t = d.apply(action.clone(), &ctx).unwrap_or_else(|e| panic!("{}: {e:?}", action.name()));
     store.update_dossier(d.version, &t).await.expect("stored");
-    let stored = store.dossier(d.id).await.unwrap().unwrap();
+    let stored = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     assert_eq!(stored, t.dossier);
     stored
 }
@@ -109,7 +109,7 @@ async fn submit_online(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, now:
     };
     let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx(&fx.citizen, now, cal)).unwrap();
     store.insert_dossier(&t).await.unwrap();
-    store.dossier(t.dossier.id).await.unwrap().unwrap()
+    store.dossier(t.dossier.agency_id, t.dossier.id).await.unwrap().unwrap()
 }
 
 async fn accept(
@@ -148,7 +148,14 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
     assert_eq!(d.code.as_ref().unwrap().as_str(), "000.00.17.H34-260212-0001");
     assert_eq!(d.due_date, Some(at(2026, 3, 5, 0, 0).date()), "10 working days over Tết");
     assert_eq!(d.portal_status(), 2);
-    assert_eq!(store.dossier_by_code("000.00.17.h34-260212-0001").await.unwrap().unwrap().id, d.id);
+    assert_eq!(store.dossier_by_code(fx.agency.id, "000.00.17.h34-260212-0001").await.unwrap().unwrap().id, d.id);
+    // Every read names the agency with the id (one shard on a sharded database): another
+    // agency's name finds nothing; the citizen who submitted it finds it by their own id.
+    assert!(store.dossier_by_code(fx.other_agency.id, "000.00.17.H34-260212-0001").await.unwrap().is_none());
+    assert!(store.dossier(fx.other_agency.id, d.id).await.unwrap().is_none());
+    assert!(store.events(fx.other_agency.id, d.id).await.unwrap().is_empty());
+    assert_eq!(store.citizen_dossier(fx.citizen.user_id, d.id).await.unwrap().map(|c| c.id), Some(d.id));
+    assert!(store.citizen_dossier(fx.reception.user_id, d.id).await.unwrap().is_none());
 
     let note = Action::Forward { note: Some("Đủ hồ sơ".into()), assignee: None };
     let d = act(store, &d, note, ctx(&fx.reception, at(2026, 2, 12, 10, 0), &cal)).await;
@@ -180,7 +187,7 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
     assert!(d.steps.iter().all(|s| s.finished_at.is_some()));
 
     // One immutable event and one outbox message per change, in order.
-    let events = store.events(d.id).await.unwrap();
+    let events = store.events(d.agency_id, d.id).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -201,13 +208,14 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
         EventDetail::ReturnResult { channel: Channel::Counter, timeliness: Timeliness::Early }
     );
     assert_eq!(events.last().unwrap().data.to_json()["timeliness"], "early");
-    let outbox = store.outbox(d.id).await.unwrap();
+    let outbox = store.outbox(d.agency_id, d.id).await.unwrap();
     assert_eq!(outbox.len(), events.len());
     assert_eq!(outbox[1].kind, "dossier.accept");
     // Each outbox row refers to its event, which the worker reads back typed.
     assert!(outbox.iter().zip(&events).all(|(m, e)| m.event_id == Some(e.id)));
     let ids: Vec<Uuid> = outbox.iter().filter_map(|m| m.event_id).collect();
-    let mut read = store.events_by_id(&ids).await.unwrap();
+    assert!(store.events_by_id(fx.other_agency.id, &ids).await.unwrap().is_empty());
+    let mut read = store.events_by_id(d.agency_id, &ids).await.unwrap();
     read.sort_by_key(|e| (e.at, e.id));
     assert_eq!(read, events);
     let EventDetail::Accept { code, .. } = &events[1].data.detail else { panic!("{:?}", events[1]) };
@@ -224,9 +232,9 @@ async fn a_stale_update_is_refused_and_changes_nothing(db: TestDb) {
     let refuse = Action::RefuseIntake { reason: "Sai thẩm quyền".into() };
     let stale = d.apply(refuse, &ctx(&fx.reception, at(2026, 3, 2, 11, 0), &cal)).unwrap();
     assert!(matches!(store.update_dossier(d.version, &stale).await, Err(StoreError::Conflict)));
-    assert_eq!(store.dossier(d.id).await.unwrap().unwrap(), d2);
-    assert_eq!(store.events(d.id).await.unwrap().len(), 2);
-    assert_eq!(store.outbox(d.id).await.unwrap().len(), 2);
+    assert_eq!(store.dossier(d.agency_id, d.id).await.unwrap().unwrap(), d2);
+    assert_eq!(store.events(d.agency_id, d.id).await.unwrap().len(), 2);
+    assert_eq!(store.outbox(d.agency_id, d.id).await.unwrap().len(), 2);
 }
 
 async fn concurrent_intake_never_allocates_the_same_code(db: TestDb) {
@@ -276,9 +284,9 @@ async fn of_two_concurrent_changes_to_one_dossier_exactly_one_wins(db: TestDb) {
         }
     }
     assert_eq!((won.len(), conflicts), (1, 1));
-    let stored = store.dossier(d.id).await.unwrap().unwrap();
+    let stored = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     assert_eq!(stored.state, won[0]);
-    assert_eq!(store.events(d.id).await.unwrap().len(), 3);
+    assert_eq!(store.events(d.agency_id, d.id).await.unwrap().len(), 3);
 }
 
 async fn catalog_search_ignores_diacritics_and_ranks_names_first(db: TestDb) {
@@ -470,7 +478,7 @@ async fn facts_follow_each_change_and_feed_the_report(db: TestDb) {
     .evaluate(&done, Some(&e), "link", at(2026, 2, 20, 10, 0), 7)
     .unwrap();
     store.save_evaluation(&changed).await.unwrap();
-    let back = store.evaluation(done.id).await.unwrap().unwrap();
+    let back = store.evaluation(done.agency_id, done.id).await.unwrap().unwrap();
     assert_eq!(
         (back.overall, back.created_at, back.comment.as_deref()),
         (Overall::NotSatisfied, at(2026, 2, 18, 10, 0), Some("Chờ lâu"))
@@ -626,15 +634,17 @@ async fn bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter(db: TestDb
     assert!(bulk::size_bytes(&db.url).await.unwrap() > 0);
 
     let code = rows[2].dossier.code.as_ref().unwrap().to_string();
-    let found = store.dossier_by_code(&code).await.unwrap().expect("found by its code");
+    let found = store.dossier_by_code(fx.agency.id, &code).await.unwrap().expect("found by its code");
     assert_eq!(found, rows[2].dossier);
-    let kinds: Vec<_> = store.events(found.id).await.unwrap().into_iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<_> =
+        store.events(found.agency_id, found.id).await.unwrap().into_iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["accept", "return_result"]);
-    let open = store.events(rows[1].dossier.id).await.unwrap();
+    let open = store.events(fx.agency.id, rows[1].dossier.id).await.unwrap();
     assert_eq!(open.len(), 1, "an open dossier has only its acceptance");
-    let (same, events) = store.dossier_and_events_by_code(&code.to_lowercase()).await.unwrap().expect("one round trip");
-    assert_eq!((same, events), (found.clone(), store.events(found.id).await.unwrap()));
-    assert!(store.dossier_and_events_by_code("000.00.17.H34-260301-9999").await.unwrap().is_none());
+    let (same, events) =
+        store.dossier_and_events_by_code(fx.agency.id, &code.to_lowercase()).await.unwrap().expect("one round trip");
+    assert_eq!((same, events), (found.clone(), store.events(found.agency_id, found.id).await.unwrap()));
+    assert!(store.dossier_and_events_by_code(fx.agency.id, "000.00.17.H34-260301-9999").await.unwrap().is_none());
 
     let unit = DossierFilter {
         agencies: vec![fx.agency.id],
@@ -697,7 +707,7 @@ async fn workers_claim_outbox_events_apart_and_take_over_a_dead_ones(db: TestDb)
     // Half are expanded; the other half belonged to a worker that died.
     let (done, lost) = claimed.split_at(15);
     let expanded: Vec<(Uuid, Vec<motcua_store::NewDelivery>)> = done.iter().map(|m| (m.id, vec![])).collect();
-    db.store.insert_deliveries_of(&expanded, now).await.unwrap();
+    db.store.insert_deliveries_of(agency, &expanded, now).await.unwrap();
     let later = lease + chrono::Duration::seconds(1);
     let again = db.store.claim_outbox(agency, later, later + chrono::Duration::minutes(2), 100).await.unwrap();
     let mut again: Vec<Uuid> = again.iter().map(|m| m.id).collect();
@@ -838,11 +848,30 @@ async fn call_tasks_templates_and_preferences_keep_what_was_set(db: TestDb) {
     assert!(!store.insert_call_task(&CallTask { id: Uuid::now_v7(), ..task.clone() }).await.unwrap(), "one per key");
     assert_eq!(store.call_tasks(fx.agency.id, true).await.unwrap().len(), 1);
     assert!(store.call_tasks(fx.other_agency.id, true).await.unwrap().is_empty());
-    store.record_call(task.id, "reached", Some("đã báo"), fx.reception.user_id, true, now).await.unwrap();
-    let done = store.call_task(task.id).await.unwrap().unwrap();
+    assert!(store.call_task(fx.other_agency.id, task.id).await.unwrap().is_none());
+    store
+        .record_call(
+            fx.other_agency.id,
+            task.id,
+            &CallOutcome { outcome: "reached", note: None, officer_id: fx.reception.user_id, done: true },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.call_task(fx.agency.id, task.id).await.unwrap().unwrap().status, "open", "not another agency's");
+    store
+        .record_call(
+            task.agency_id,
+            task.id,
+            &CallOutcome { outcome: "reached", note: Some("đã báo"), officer_id: fx.reception.user_id, done: true },
+            now,
+        )
+        .await
+        .unwrap();
+    let done = store.call_task(task.agency_id, task.id).await.unwrap().unwrap();
     assert_eq!((done.status.as_str(), done.attempts, done.outcome.as_deref()), ("done", 1, Some("reached")));
     assert!(store.call_tasks(fx.agency.id, true).await.unwrap().is_empty());
-    assert_eq!(store.call_tasks_of(d.id).await.unwrap().len(), 1);
+    assert_eq!(store.call_tasks_of(d.agency_id, d.id).await.unwrap().len(), 1);
 
     let words = |sms: &str| MessageTemplate {
         id: Uuid::now_v7(),

@@ -139,6 +139,7 @@ impl From<motcua_app::AppError> for ApiError {
             AppError::Store(e) => e.into(),
             AppError::Conflict { code, message } => ApiError::Conflict { code, message },
             AppError::NotFound(what) => ApiError::NotFound(what),
+            AppError::Internal(what) => ApiError::Internal(what),
         }
     }
 }

@@ -4,7 +4,6 @@
 pub mod clock;
 pub mod error;
 pub mod extract;
-pub mod files;
 pub mod lookup_cache;
 pub mod pages;
 pub mod rate_limit;

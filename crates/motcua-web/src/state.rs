@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::error::ApiResult;
-use crate::files::FileStore;
+use motcua_app::files::FileStore;
 
 /// Limits and switches of the HTTP edge.
 #[derive(Debug, Clone)]
@@ -108,6 +108,8 @@ pub struct Shared {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Public lookups answered lately (see [`crate::lookup_cache`]).
     pub lookups: crate::lookup_cache::LookupCache,
+    /// Which agency a dossier code belongs to.
+    pub agency_codes: motcua_app::agency_codes::AgencyCodes,
 }
 
 impl AppState {
@@ -129,6 +131,7 @@ impl AppState {
             rate_limits: Arc::default(),
             outbox_wake: Arc::default(),
             lookups,
+            agency_codes: Default::default(),
         })))
     }
 
@@ -151,6 +154,11 @@ impl AppState {
             now: self.now(cal),
             max_reappoint_days: self.config.max_reappoint_working_days,
         }
+    }
+
+    /// The agency a dossier code belongs to, if the code is well formed and the agency exists.
+    pub async fn agency_of_code(&self, code: &str) -> ApiResult<Option<Uuid>> {
+        Ok(self.agency_codes.of_dossier_code(&*self.store, code).await?)
     }
 
     /// Local time in the calendar's zone.

@@ -545,9 +545,9 @@ async fn counter_intake_is_one_event_and_one_message(app: TestApp) {
     assert_eq!(res.body["dossier"]["state"], "accepted");
     assert_eq!(res.body["dossier"]["version"], 1);
     let id: uuid::Uuid = res.body["dossier"]["id"].as_str().unwrap().parse().unwrap();
-    let events = app.db.store.events(id).await.unwrap();
+    let events = app.db.store.events(app.fx.agency.id, id).await.unwrap();
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["accept"]);
-    let outbox = app.db.store.outbox(id).await.unwrap();
+    let outbox = app.db.store.outbox(app.fx.agency.id, id).await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].payload["event"], "accept");
     assert_eq!(outbox[0].event_id, Some(events[0].id));
@@ -635,7 +635,7 @@ async fn a_result_is_returned_online_only_with_its_file(app: TestApp) {
         content_type: "application/pdf".into(),
         size: 2000,
     };
-    let d = store.dossier(d.id).await.unwrap().unwrap();
+    let d = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     fx.act(store, &d, Action::AttachResult { file }, &fx.agency_lead, at(2026, 2, 18, 8, 30)).await;
     let res = app.act(&id, "return-result", &fx.reception, json!({ "channel": "online" })).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);

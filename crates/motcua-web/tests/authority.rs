@@ -205,12 +205,12 @@ async fn every_action_by_every_role_in_every_scope(app: TestApp) {
     for (stage, action, body, allowed) in table() {
         for (name, actor) in &actors {
             let d = prepare(&app, stage).await;
-            let events_before = app.db.store.events(d.id).await.unwrap().len();
+            let events_before = app.db.store.events(d.agency_id, d.id).await.unwrap().len();
             let mut body = body.clone();
             body["version"] = json!(d.version);
             let res = app.post(&format!("/api/v1/dossiers/{}/{action}", d.id), actor, body).await;
-            let after = app.db.store.dossier(d.id).await.unwrap().unwrap();
-            let events_after = app.db.store.events(d.id).await.unwrap().len();
+            let after = app.db.store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
+            let events_after = app.db.store.events(d.agency_id, d.id).await.unwrap().len();
             tried += 1;
             let may = allowed.contains(name);
             let outcome = if may {

@@ -12,13 +12,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use fantoccini::{Client, ClientBuilder, Locator};
+use motcua_app::files::FileStore;
 use motcua_calendar::{TimeLimit, WorkCalendar};
 use motcua_store::testing::{Fixture, TestDb, at};
 use motcua_web::clock::SetClock;
-use motcua_web::files::FileStore;
 use motcua_web::{AppState, WebConfig, app};
 
 const PASSWORD: &str = "mat-khau-thu-nghiem";
@@ -95,7 +93,7 @@ struct Site {
 
 async fn start_site(config: WebConfig) -> Site {
     let db = TestDb::sqlite().await;
-    let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let hash = motcua_app::accounts::hash_password_now(PASSWORD).unwrap();
     let fx = Fixture::seed_with_password_hash(db.store.as_ref(), &hash).await;
     let mut usernames = std::collections::HashMap::new();
     for a in
@@ -415,7 +413,7 @@ async fn the_pages_work_in_a_real_browser() {
     logout(&c).await;
 
     // The applicant evaluates the returned dossier from the lookup page, in one click.
-    let returned = site.db.store.dossier(id.parse().unwrap()).await.unwrap().unwrap();
+    let returned = site.db.store.dossier(site.fx.agency.id, id.parse().unwrap()).await.unwrap().unwrap();
     let lookup = format!("/lookup?code={}&phone_last4={}", returned.code.as_ref().unwrap(), returned.phone_last4());
     c.goto(&site.url(&lookup)).await.unwrap();
     check_page(&c, "lookup-evaluation").await;

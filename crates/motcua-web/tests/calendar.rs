@@ -50,15 +50,15 @@ async fn a_new_day_off_on_a_due_date_moves_it_to_the_next_working_day_and_tells_
     let counter = sign_in(&app, "quay-lich", PASSWORD).await.1;
     let (status, _, _) = post_form(&app, &counter, "/office/calendar-moves", "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(store.dossier(d.id).await.unwrap().unwrap().due_date, Some(due));
+    assert_eq!(store.dossier(d.agency_id, d.id).await.unwrap().unwrap().due_date, Some(due));
 
     let (status, location, _) = post_form(&app, &lead, "/office/calendar-moves", "").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.ends_with("moved=1"), "{location}");
-    let moved = store.dossier(d.id).await.unwrap().unwrap();
+    let moved = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     assert_eq!(moved.due_date, Some(next));
     assert!(moved.reappointment.is_none(), "not an apology: nobody was late");
-    let events = store.events(d.id).await.unwrap();
+    let events = store.events(d.agency_id, d.id).await.unwrap();
     assert_eq!(events.last().unwrap().kind.as_str(), "move_due_date");
     let (_, list) = get_page(&app, "/office/calendar-moves", &lead).await;
     assert!(list.contains("Không có hồ sơ nào bị ảnh hưởng"), "{list}");
@@ -66,7 +66,7 @@ async fn a_new_day_off_on_a_due_date_moves_it_to_the_next_working_day_and_tells_
     // The applicant is told the new date.
     run_notifier(&app, at(2026, 11, 30, 9, 5)).await;
     let sms = store
-        .deliveries_of(d.id)
+        .deliveries_of(d.agency_id, d.id)
         .await
         .unwrap()
         .into_iter()

@@ -531,7 +531,7 @@ async fn an_administrator_edits_the_words_with_a_preview_and_every_version_kept(
         .accepted_dossier(app.db.store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None)
         .await;
     run_notifier(&app, motcua_store::testing::at(2026, 2, 12, 9, 0)).await;
-    let sms = app.db.store.deliveries_of(d.id).await.unwrap();
+    let sms = app.db.store.deliveries_of(d.agency_id, d.id).await.unwrap();
     assert!(sms.iter().any(|m| m.body == "MOTCUA: Da tiep nhan 000.00.17.H34-260212-0001"), "{sms:?}");
     // Not for a non-administrator.
     let (_, officer) = {
@@ -578,7 +578,7 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
         .remove(0);
     let (status, location, _) = post_form(&app, &cookie, &format!("/admin/messages/{}/resend", sms.id), "").await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/admin/messages?done=1"));
-    let again = app.db.store.delivery(sms.id).await.unwrap().unwrap();
+    let again = app.db.store.delivery(sms.agency_id, sms.id).await.unwrap().unwrap();
     assert_eq!((again.status.as_str(), again.attempts, again.idempotency_key), ("created", 0, sms.idempotency_key));
     let (_, metrics) = get_page(&app, "/metrics", "").await;
     assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="created"} 1"#), "{metrics}");

@@ -288,7 +288,7 @@ async fn applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days(ap
     let change = format!("code={code}&phone_last4=3456&from=kiosk&overall=not_satisfied");
     let (_, location, _) = post_form(&app, "", "/lookup/evaluate", &change).await;
     assert!(location.starts_with("/kiosk?mode=lookup&"), "back to the counter screen");
-    let stored = app.db.store.evaluation(done.id).await.unwrap().unwrap();
+    let stored = app.db.store.evaluation(done.agency_id, done.id).await.unwrap().unwrap();
     assert_eq!(
         (stored.overall.as_str(), stored.channel.as_str(), stored.created_at),
         ("not_satisfied", "counter", at(2026, 2, 18, 10, 0))

@@ -53,7 +53,7 @@ async fn a_citizen_cannot_confirm_their_own_payment(app: TestApp) {
     app.at(2026, 2, 12, 11, 0);
     let res = app.act(&d.id.to_string(), "payment-received", &fx.citizen, json!({})).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-    let after = app.db.store.dossier(d.id).await.unwrap().unwrap();
+    let after = app.db.store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     assert_eq!(after, d, "nothing written");
     // The counter confirms it.
     let res = app.act(&d.id.to_string(), "payment-received", &fx.reception, json!({})).await;
@@ -89,7 +89,7 @@ async fn the_result_file_is_an_upload_served_by_its_sniffed_type(app: TestApp) {
     add_user(&app, "lanhdao", false, vec![grant(&app, Role::AgencyLead, None)]).await;
     let (_, cookie) = sign_in(&app, "lanhdao", PASSWORD).await;
     let session = cookie.split(';').next().unwrap().to_owned();
-    let version = app.db.store.dossier(d.id).await.unwrap().unwrap().version;
+    let version = app.db.store.dossier(d.agency_id, d.id).await.unwrap().unwrap().version;
     let boundary = "motcuaboundary";
     let upload = |csrf: String| {
         let mut body = format!(
@@ -107,7 +107,7 @@ async fn the_result_file_is_an_upload_served_by_its_sniffed_type(app: TestApp) {
     // An upload without the session's token (a forged form) is refused before anything is kept.
     let res = common::pages::Oneshot::oneshot_raw(app.router.clone(), upload("a".repeat(64))).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(app.db.store.dossier(d.id).await.unwrap().unwrap().result.unwrap().file.is_none());
+    assert!(app.db.store.dossier(d.agency_id, d.id).await.unwrap().unwrap().result.unwrap().file.is_none());
     let res = common::pages::Oneshot::oneshot_raw(app.router.clone(), upload(csrf_of(&session))).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let req = Request::get(format!("/office/dossiers/{}/result", d.id))
@@ -125,13 +125,8 @@ async fn the_result_file_is_an_upload_served_by_its_sniffed_type(app: TestApp) {
 /// Defect 9: `forward` accepted an assignee who does not exist.
 async fn the_assignee_must_work_the_next_step(app: TestApp) {
     let fx = &app.fx;
-    let d = app
-        .db
-        .store
-        .dossier(fx.accepted_dossier(app.db.store.as_ref(), at(2026, 2, 12, 9, 0), "0905123456", None).await.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let accepted = fx.accepted_dossier(app.db.store.as_ref(), at(2026, 2, 12, 9, 0), "0905123456", None).await;
+    let d = app.db.store.dossier(accepted.agency_id, accepted.id).await.unwrap().unwrap();
     for nobody in [uuid::Uuid::now_v7(), fx.citizen.user_id, fx.inspector.user_id] {
         let res = app.act(&d.id.to_string(), "forward", &fx.reception, json!({ "assignee": nobody })).await;
         assert_eq!(
@@ -153,7 +148,7 @@ async fn documents_are_locked_once_the_result_is_ready(app: TestApp) {
     let d = fx.act(store, &d, approve, &fx.agency_lead, at(2026, 2, 12, 14, 0)).await;
     let res = app.upload(&d.id.to_string(), 0, &fx.reception, "application/pdf", pdf(2000)).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-    assert_eq!(store.dossier(d.id).await.unwrap().unwrap(), d);
+    assert_eq!(store.dossier(d.agency_id, d.id).await.unwrap().unwrap(), d);
 }
 
 /// Defect 9: re-appointment accepted a date in year 2100.

@@ -10,10 +10,9 @@
 use anyhow::Context as _;
 use std::sync::Arc;
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use motcua_app::catalog::{CatalogFile, import_catalog};
+use motcua_app::files::FileStore;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::{Channel, ProcedureVersion};
 use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State, Submission};
@@ -22,7 +21,6 @@ use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::{AgencyCode, DossierCode};
 use motcua_store::{Store, UserRecord};
-use motcua_web::files::FileStore;
 use uuid::Uuid;
 
 pub const CATALOG: &str = include_str!("../demo/catalog.json");
@@ -52,11 +50,6 @@ impl Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
-}
-
-fn hash_password(password: &str) -> anyhow::Result<String> {
-    // argon2id with the crate's default parameters and a random salt.
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(anyhow::Error::from)
 }
 
 fn random_password() -> String {
@@ -138,7 +131,7 @@ pub async fn load(
             agency_id: role.map(|_| department.id),
             username: username.into(),
             full_name: full_name.into(),
-            password_hash: hash_password(&password)?,
+            password_hash: motcua_app::accounts::hash_password_now(&password)?,
             citizen: role.is_none(),
             phone: role.is_none().then(|| "0905123456".to_owned()),
             email: None,
@@ -247,7 +240,7 @@ pub async fn load(
                 break;
             }
             for m in pending {
-                store.insert_deliveries(m.id, &[], now).await?;
+                store.insert_deliveries(agency.id, m.id, &[], now).await?;
             }
         }
     }

@@ -124,7 +124,7 @@ async fn intake_survives_a_kill(db: TestDb) {
         for d in &items {
             assert!(d.code.is_some(), "a dossier without a code: {:?}", d.id);
             assert_eq!(d.state, State::Accepted);
-            assert_eq!(db.store.events(d.id).await.unwrap().len(), 1, "one event");
+            assert_eq!(db.store.events(d.agency_id, d.id).await.unwrap().len(), 1, "one event");
         }
         stored += items.len();
         page += 1;

@@ -34,4 +34,14 @@ impl DossierCode {
         let seq_ok = !seq.is_empty() && seq.len() <= 9 && seq.chars().all(|c| c.is_ascii_digit());
         if date_ok && seq_ok { Ok(DossierCode(s)) } else { Err(bad()) }
     }
+
+    /// The code of the agency that gave the number (everything before the date).
+    ///
+    /// ```
+    /// use motcua_domain::types::DossierCode;
+    /// assert_eq!(DossierCode::parse("000.00.17.H34-260212-0007").unwrap().agency_code(), "000.00.17.H34");
+    /// ```
+    pub fn agency_code(&self) -> &str {
+        self.0.rsplitn(3, '-').nth(2).unwrap_or_default()
+    }
 }

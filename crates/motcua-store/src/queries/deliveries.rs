@@ -35,6 +35,7 @@ macro_rules! impl_deliveries {
 
             async fn insert_deliveries_of(
                 &self,
+                agency_id: Uuid,
                 expanded: &[(Uuid, Vec<crate::NewDelivery>)],
                 now: NaiveDateTime,
             ) -> crate::Result<()> {
@@ -52,6 +53,7 @@ macro_rules! impl_deliveries {
                 }
                 for chunk in expanded.chunks(500) {
                     let mut w = Where::default();
+                    w.and("agency_id = ?", Arg::Uuid(agency_id));
                     w.and_any("id", chunk.iter().map(|(id, _)| Arg::Uuid(*id)).collect());
                     let sql = format!("update outbox set expanded_at = ${}{}", w.next(), w.render());
                     bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args).bind(now).execute(&mut *tx).await?;
@@ -60,13 +62,14 @@ macro_rules! impl_deliveries {
                 Ok(())
             }
 
-            async fn fail_outbox(&self, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> crate::Result<()> {
+            async fn fail_outbox(&self, agency_id: Uuid, outbox_id: Uuid, reason: &str, now: NaiveDateTime) -> crate::Result<()> {
                 // The reason is the error's text, cut and without control characters, so that
                 // it can itself be stored.
                 let reason = motcua_domain::text::printable(reason, 500);
-                sqlx::query("update outbox set expanded_at = $1, failed_reason = $2 where id = $3")
+                sqlx::query("update outbox set expanded_at = $1, failed_reason = $2 where agency_id = $3 and id = $4")
                     .bind(now)
                     .bind(reason)
+                    .bind(agency_id)
                     .bind(outbox_id)
                     .execute(&self.pool)
                     .await?;
@@ -101,7 +104,12 @@ macro_rules! impl_deliveries {
                 Ok(rows)
             }
 
-            async fn finish_deliveries(&self, outcomes: &[crate::DeliveryOutcome], now: NaiveDateTime) -> crate::Result<()> {
+            async fn finish_deliveries(
+                &self,
+                agency_id: Uuid,
+                outcomes: &[crate::DeliveryOutcome],
+                now: NaiveDateTime,
+            ) -> crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 // One statement per 200 outcomes: each row's values picked by its id.
                 for chunk in outcomes.chunks(200) {
@@ -109,22 +117,28 @@ macro_rules! impl_deliveries {
                     for o in chunk {
                         q = q.bind(o.id).bind(o.status.as_str()).bind(o.next_attempt_at).bind(&o.answer);
                     }
-                    q.bind(now).execute(&mut *tx).await?;
+                    q.bind(now).bind(agency_id).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn deliveries_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::Delivery>> {
-                let rows: Vec<crate::Delivery> = sqlx::query_as(concat!(delivery_columns!(), " where dossier_id = $1 order by created_at, channel"))
-                    .bind(dossier_id)
+            async fn deliveries_of(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<crate::Delivery>> {
+                let rows: Vec<crate::Delivery> = sqlx::query_as(concat!(
+                    delivery_columns!(),
+                    " where agency_id = $1 and dossier_id = $2 order by created_at, channel"
+                ))
+                .bind(agency_id)
+                .bind(dossier_id)
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(rows)
             }
 
-            async fn delivery(&self, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
-                let row: Option<crate::Delivery> = sqlx::query_as(concat!(delivery_columns!(), " where id = $1"))
+            async fn delivery(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<crate::Delivery>> {
+                let row: Option<crate::Delivery> =
+                    sqlx::query_as(concat!(delivery_columns!(), " where agency_id = $1 and id = $2"))
+                    .bind(agency_id)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -193,13 +207,14 @@ macro_rules! impl_deliveries {
                 Ok(crate::Page { items: rows, total })
             }
 
-            async fn resend_delivery(&self, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
+            async fn resend_delivery(&self, agency_id: Uuid, id: Uuid, now: NaiveDateTime) -> crate::Result<()> {
                 sqlx::query(
                     "update deliveries set status = 'created', attempts = 0, next_attempt_at = $1, locked_until = null,
-                       updated_at = $2 where id = $3",
+                       updated_at = $2 where agency_id = $3 and id = $4",
                 )
                 .bind(now)
                 .bind(now)
+                .bind(agency_id)
                 .bind(id)
                 .execute(&self.pool)
                 .await?;

@@ -55,7 +55,7 @@ macro_rules! impl_dossiers {
                 let done = sqlx::query(
                     "update dossiers set code = $1, state = $2, current_unit = $3, assignee = $4, received_at = $5,
                        due_at = $6, finished_at = $7, version = $8, doc = $9, updated_at = $10
-                     where id = $11 and version = $12",
+                     where agency_id = $11 and id = $12 and version = $13",
                 )
                 .bind(d.code.as_ref().map(|c| c.as_str().to_owned()))
                 .bind(d.state.as_str())
@@ -67,6 +67,7 @@ macro_rules! impl_dossiers {
                 .bind(d.version)
                 .bind(serde_json::to_string(d)?)
                 .bind(t.event.at)
+                .bind(d.agency_id)
                 .bind(d.id)
                 .bind(expected_version)
                 .execute(&mut *tx)
@@ -83,19 +84,31 @@ macro_rules! impl_dossiers {
                 Ok(event_id)
             }
 
-            async fn dossier(&self, id: Uuid) -> crate::Result<Option<Dossier>> {
-                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where id = $1")
+            async fn dossier(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where agency_id = $1 and id = $2")
+                    .bind(agency_id)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
                 row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
             }
 
-            async fn dossiers_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<Dossier>> {
+            async fn citizen_dossier(&self, citizen_user_id: Uuid, id: Uuid) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select doc from dossiers where citizen_user_id = $1 and id = $2")
+                        .bind(citizen_user_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
+            }
+
+            async fn dossiers_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> crate::Result<Vec<Dossier>> {
                 let mut out = Vec::with_capacity(ids.len());
                 // At most 500 placeholders a statement, well inside both backends' limits.
                 for chunk in ids.chunks(500) {
                     let mut w = Where::default();
+                    w.and("agency_id = ?", Arg::Uuid(agency_id));
                     w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
                     let sql = format!("select doc from dossiers{}", w.render());
                     let rows: Vec<(String,)> =
@@ -107,10 +120,11 @@ macro_rules! impl_dossiers {
                 Ok(out)
             }
 
-            async fn events_by_id(&self, ids: &[Uuid]) -> crate::Result<Vec<crate::EventRecord>> {
+            async fn events_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> crate::Result<Vec<crate::EventRecord>> {
                 let mut out = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(500) {
                     let mut w = Where::default();
+                    w.and("agency_id = ?", Arg::Uuid(agency_id));
                     w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
                     let sql = format!(
                         "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events{}",
@@ -127,6 +141,7 @@ macro_rules! impl_dossiers {
 
             async fn dossier_and_events_by_code(
                 &self,
+                agency_id: Uuid,
                 code: &str,
             ) -> crate::Result<Option<(Dossier, Vec<crate::EventRecord>)>> {
                 // One round trip: the document comes once per event row, and is parsed once.
@@ -142,9 +157,10 @@ macro_rules! impl_dossiers {
                     Option<String>,
                 )> = sqlx::query_as(
                     "select d.doc, e.id, e.dossier_id, e.kind, e.from_state, e.to_state, e.actor_id, e.at, e.data
-                         from dossiers d left join dossier_events e on e.dossier_id = d.id
-                         where d.code = $1 order by e.at, e.id",
+                         from dossiers d left join dossier_events e on e.agency_id = d.agency_id and e.dossier_id = d.id
+                         where d.agency_id = $1 and d.code = $2 order by e.at, e.id",
                 )
+                .bind(agency_id)
                 .bind(code.to_ascii_uppercase())
                 .fetch_all(&self.pool)
                 .await?;
@@ -162,8 +178,9 @@ macro_rules! impl_dossiers {
                 Ok(Some((dossier, events)))
             }
 
-            async fn dossier_by_code(&self, code: &str) -> crate::Result<Option<Dossier>> {
-                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where code = $1")
+            async fn dossier_by_code(&self, agency_id: Uuid, code: &str) -> crate::Result<Option<Dossier>> {
+                let row: Option<(String,)> = sqlx::query_as("select doc from dossiers where agency_id = $1 and code = $2")
+                    .bind(agency_id)
                     .bind(code.to_ascii_uppercase())
                     .fetch_optional(&self.pool)
                     .await?;
@@ -195,22 +212,24 @@ macro_rules! impl_dossiers {
                 Ok(crate::Page { items, total })
             }
 
-            async fn events(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::EventRecord>> {
+            async fn events(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<crate::EventRecord>> {
                 let rows: Vec<EventRow> = sqlx::query_as(
                     "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
-                     where dossier_id = $1 order by at, id",
+                     where agency_id = $1 and dossier_id = $2 order by at, id",
                 )
+                .bind(agency_id)
                 .bind(dossier_id)
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(crate::EventRecord::try_from).collect()
             }
 
-            async fn outbox(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
+            async fn outbox(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<crate::OutboxMessage>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
                     "select id, dossier_id, event_id, kind, payload, created_at, done_at from outbox
-                         where dossier_id = $1 order by created_at, id",
+                         where agency_id = $1 and dossier_id = $2 order by created_at, id",
                 )
+                .bind(agency_id)
                 .bind(dossier_id)
                 .fetch_all(&self.pool)
                 .await?;

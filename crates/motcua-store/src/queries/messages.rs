@@ -37,8 +37,10 @@ macro_rules! impl_messages {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn call_task(&self, id: Uuid) -> crate::Result<Option<crate::CallTask>> {
-                let row: Option<crate::CallTask> = sqlx::query_as(concat!(call_task_columns!(), " where id = $1"))
+            async fn call_task(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<crate::CallTask>> {
+                let row: Option<crate::CallTask> =
+                    sqlx::query_as(concat!(call_task_columns!(), " where agency_id = $1 and id = $2"))
+                    .bind(agency_id)
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -57,9 +59,12 @@ macro_rules! impl_messages {
                 Ok(rows)
             }
 
-            async fn call_tasks_of(&self, dossier_id: Uuid) -> crate::Result<Vec<crate::CallTask>> {
-                let rows: Vec<crate::CallTask> =
-                    sqlx::query_as(concat!(call_task_columns!(), " where dossier_id = $1 order by created_at, id"))
+            async fn call_tasks_of(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<crate::CallTask>> {
+                let rows: Vec<crate::CallTask> = sqlx::query_as(concat!(
+                    call_task_columns!(),
+                    " where agency_id = $1 and dossier_id = $2 order by created_at, id"
+                ))
+                        .bind(agency_id)
                         .bind(dossier_id)
                         .fetch_all(&self.pool)
                         .await?;
@@ -75,22 +80,21 @@ macro_rules! impl_messages {
 
             async fn record_call(
                 &self,
+                agency_id: Uuid,
                 id: Uuid,
-                outcome: &str,
-                note: Option<&str>,
-                officer_id: Uuid,
-                done: bool,
+                call: &crate::CallOutcome<'_>,
                 now: NaiveDateTime,
             ) -> crate::Result<()> {
                 sqlx::query(
                     "update call_tasks set outcome = $1, note = $2, officer_id = $3, attempts = attempts + 1,
-                       status = case when $4 then 'done' else status end, updated_at = $5 where id = $6",
+                       status = case when $4 then 'done' else status end, updated_at = $5 where agency_id = $6 and id = $7",
                 )
-                .bind(outcome)
-                .bind(note)
-                .bind(officer_id)
-                .bind(done)
+                .bind(call.outcome)
+                .bind(call.note)
+                .bind(call.officer_id)
+                .bind(call.done)
                 .bind(now)
+                .bind(agency_id)
                 .bind(id)
                 .execute(&self.pool)
                 .await?;

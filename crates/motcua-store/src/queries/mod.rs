@@ -258,7 +258,7 @@ macro_rules! impl_store {
                     loop {
                         let rows: Vec<(String,)> = sqlx::query_as(
                             "select d.doc from dossiers d where d.agency_id = $1
-                               and not exists (select 1 from dossier_facts f where f.dossier_id = d.id) limit 500",
+                               and not exists (select 1 from dossier_facts f where f.agency_id = d.agency_id and f.dossier_id = d.id) limit 500",
                         )
                         .bind(agency_id)
                         .fetch_all(&self.pool)
@@ -357,11 +357,12 @@ fn finish_deliveries_sql(rows: usize) -> String {
     let ids: Vec<String> = (0..rows).map(|r| format!("${}", r * 4 + 1)).collect();
     format!(
         "update deliveries set status = {}, next_attempt_at = coalesce({}, next_attempt_at), last_answer = {},
-           locked_until = null, updated_at = ${} where id in ({})",
+           locked_until = null, updated_at = ${} where agency_id = ${} and id in ({})",
         case(2),
         case(3),
         case(4),
         rows * 4 + 1,
+        rows * 4 + 2,
         ids.join(", ")
     )
 }

@@ -99,8 +99,14 @@ macro_rules! impl_quality {
                 Ok(())
             }
 
-            async fn evaluation(&self, dossier_id: Uuid) -> crate::Result<Option<motcua_domain::evaluation::Evaluation>> {
-                let row: Option<EvaluationRow> = sqlx::query_as(concat!(evaluation_columns!(), " where e.dossier_id = $1"))
+            async fn evaluation(
+                &self,
+                agency_id: Uuid,
+                dossier_id: Uuid,
+            ) -> crate::Result<Option<motcua_domain::evaluation::Evaluation>> {
+                let row: Option<EvaluationRow> =
+                    sqlx::query_as(concat!(evaluation_columns!(), " where e.agency_id = $1 and e.dossier_id = $2"))
+                .bind(agency_id)
                 .bind(dossier_id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -114,9 +120,9 @@ macro_rules! impl_quality {
                 end: NaiveDateTime,
                 received_only: bool,
             ) -> crate::Result<Vec<motcua_domain::evaluation::Evaluation>> {
-                let (source, w) = facts_where(agencies, start, end, received_only, "dossier_id");
+                let (source, w) = facts_where(agencies, start, end, received_only, "agency_id, dossier_id");
                 let sql = format!(
-                    "{} where e.dossier_id in (select dossier_id from {source}{})",
+                    "{} where (e.agency_id, e.dossier_id) in (select agency_id, dossier_id from {source}{})",
                     evaluation_columns!(),
                     w.render()
                 );

@@ -1,7 +1,5 @@
 //! Signing in and out, and citizens' sign-up (phone or e-mail + password, argon2id).
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -71,7 +69,7 @@ async fn start_session_with(state: &AppState, user: &UserRecord, mut then: Respo
     let token = random_token();
     let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
     state.store.insert_session(&token_hash(&token), user.id, expires).await?;
-    crate::routes::auth_token::audit_sign_in(state, user, "web").await?;
+    motcua_app::accounts::audit_sign_in(&*state.store, user, "web", state.now_default()).await?;
     let cookie = set_cookie(state, SESSION_COOKIE, &token, SESSION_HOURS * 3600, true);
     then.headers_mut().append(SET_COOKIE, cookie);
     Ok(then)
@@ -188,13 +186,7 @@ pub async fn signup(
         errors.push(FieldError::new("password", "Mật khẩu dài quá 1024 byte."));
     }
     if let (true, Some(phone)) = (errors.is_empty(), phone) {
-        let password = f.password.clone();
-        let hash = tokio::task::spawn_blocking(move || {
-            Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let hash = motcua_app::accounts::hash_password(&f.password).await?;
         let user = UserRecord {
             id: Uuid::now_v7(),
             agency_id: None,

@@ -10,8 +10,8 @@ use motcua_domain::org::Actor;
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::files::sniff;
 use crate::state::AppState;
+use motcua_app::files::sniff;
 
 /// One action form on a dossier page.
 #[derive(Debug, Clone)]
@@ -176,9 +176,7 @@ pub async fn read_multipart(state: &AppState, mut mp: Multipart) -> Result<Uploa
 
 /// Stores an upload in the file store; the reference to put on the dossier.
 pub async fn store_upload(state: &AppState, agency_id: uuid::Uuid, u: &Upload) -> Result<FileRef, ApiError> {
-    let sha256 = state.files.put(&u.bytes).await.map_err(|e| ApiError::Internal(format!("file store: {e}")))?;
-    state.store.record_file(agency_id, &sha256, &u.name, u.content_type, u.bytes.len() as u64).await?;
-    Ok(FileRef { sha256, name: u.name.clone(), content_type: u.content_type.to_owned(), size: u.bytes.len() as u64 })
+    Ok(motcua_app::files::keep(&*state.store, &state.files, agency_id, &u.name, u.content_type, &u.bytes).await?)
 }
 
 /// Serves one of a dossier's files: with the type its bytes show, never the type recorded or

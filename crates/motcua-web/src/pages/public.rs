@@ -232,10 +232,9 @@ async fn evaluation_box(
         return Ok(None);
     }
     let Some(d) = find_dossier(state, &p.code, &p.phone_last4).await? else { return Ok(None) };
-    let previous = state.store.evaluation(d.id).await?;
-    let now = state.now_default();
-    let days = state.config.evaluation_change_days;
-    let open = previous.as_ref().is_none_or(|e| now <= e.created_at + chrono::Duration::days(days));
+    let (previous, open) =
+        motcua_app::evaluations::standing(&*state.store, &d, state.now_default(), state.config.evaluation_change_days)
+            .await?;
     let current = previous.map(|e| {
         let label = if lang == Lang::En { e.overall.label_en() } else { e.overall.label_vi() };
         format!("{label} ({})", e.updated_at.format("%d/%m/%Y"))
@@ -294,23 +293,13 @@ pub async fn evaluate(
     let d = guarded(&state, &client, &f.code, find_dossier(&state, &f.code, &f.phone_last4))
         .await?
         .ok_or_else(not_found)?;
-    let previous = state.store.evaluation(d.id).await?;
-    let channel = if f.from == "kiosk" { "counter" } else { "lookup" };
-    let now = state.now_default();
-    let evaluation = f
-        .input
-        .evaluate(&d, previous.as_ref(), channel, now, state.config.evaluation_change_days)
-        .map_err(ApiError::from)?;
-    state.store.save_evaluation(&evaluation).await?;
-    let entry = motcua_store::AuditEntry {
-        agency_id: Some(d.agency_id),
-        actor_id: web.actor.as_ref().map(|a| a.user_id),
-        action: if previous.is_some() { "evaluation.change" } else { "evaluation.give" }.into(),
-        object: format!("dossier:{}", d.id),
-        at: now,
-        data: serde_json::json!({ "overall": evaluation.overall, "channel": channel }),
+    let given = motcua_app::evaluations::Given {
+        channel: if f.from == "kiosk" { "counter" } else { "lookup" },
+        by: web.actor.as_ref().map(|a| a.user_id),
+        now: state.now_default(),
+        change_days: state.config.evaluation_change_days,
     };
-    state.store.audit(&entry).await?;
+    motcua_app::evaluations::give(&*state.store, &d, &f.input, given).await?;
     let back = if f.from == "kiosk" { "/kiosk?mode=lookup&" } else { "/lookup?" };
     let to = format!(
         "{back}code={}&phone_last4={}&evaluated=1#evaluation",
@@ -457,7 +446,7 @@ pub async fn template(
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     // The type the bytes show (PDF, image or Word), always as a download.
-    let content_type = crate::files::sniff_template(&bytes).unwrap_or("application/octet-stream");
+    let content_type = motcua_app::files::sniff_template(&bytes).unwrap_or("application/octet-stream");
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),

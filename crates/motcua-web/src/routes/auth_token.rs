@@ -1,9 +1,9 @@
 //! `POST /api/v1/auth/token`: exchange a username and password for an API token. Only the
 //! token's SHA-256 is stored; the token is shown once.
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use axum::Json;
 use axum::extract::State;
+use motcua_app::accounts;
 use motcua_store::{ApiToken, AuditEntry, TokenInfo, UserRecord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -35,46 +35,12 @@ pub struct TokenResponse {
     pub failed_attempts: i64,
 }
 
-/// A random token: 32 bytes from the OS generator, hex.
-pub fn new_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    format!("mc_{}", hex::encode(bytes))
-}
-
-/// A password hash that no password matches, verified when the user does not exist so that both
-/// failures take the same time.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4k1sOnbJ7Yr5KKc9i1P1y6yqPQ2Z6m4cKqbtWfJm1bA";
-
-/// Records a successful sign-in (`via` the web or an API token).
-pub async fn audit_sign_in(state: &AppState, user: &UserRecord, via: &str) -> Result<(), ApiError> {
-    let entry = AuditEntry {
-        agency_id: user.agency_id,
-        actor_id: Some(user.id),
-        action: "sign_in".into(),
-        object: format!("user:{}", user.id),
-        at: state.now_default(),
-        data: serde_json::json!({ "via": via }),
-    };
-    Ok(state.store.audit(&entry).await?)
-}
-
 /// A successful sign-in: the user, and how many wrong passwords were tried on the account in the
 /// last hour (to tell them).
 #[derive(Debug)]
 pub struct SignedIn {
     pub user: UserRecord,
     pub failed_attempts: i64,
-}
-
-/// The key an account is counted under: a phone number in its one written form, anything else
-/// lowercased, so that "0908 446524" and "(0908)-446524" are the same account.
-pub fn normalised_username(username: &str) -> String {
-    let username = username.trim();
-    match motcua_domain::types::PhoneNumber::parse(username) {
-        Ok(phone) => phone.as_str().to_owned(),
-        Err(_) => motcua_domain::text::nfc(username).to_lowercase(),
-    }
 }
 
 /// The active user with this username (or phone, or e-mail for citizens) and password; `None`
@@ -94,7 +60,7 @@ pub async fn verify_login(
     if username.chars().count() > 200 || password.len() > 1024 {
         return Ok(None);
     }
-    let account = normalised_username(username);
+    let account = accounts::normalised_username(username);
     let pair = format!("{client}|{account}");
     if state.counted(SIGN_IN_PAIR, &pair).await? >= i64::from(SIGN_IN_PAIR.limit) {
         return Err(ApiError::RateLimited);
@@ -105,37 +71,14 @@ pub async fn verify_login(
         // Slowed, not refused: 1 s, then 2 s, … at most 5 s.
         tokio::time::sleep(std::time::Duration::from_secs(over.unsigned_abs().saturating_add(1).min(5))).await;
     }
-    let username = username.trim();
-    let mut user = state.store.user_by_username(username).await?;
-    if user.is_none() && account != username {
-        user = state.store.user_by_username(&account).await?;
-    }
-    if user.is_none() && username.contains('@') {
-        user = state.store.citizen_by_email(username).await?;
-    }
-    let hash = user.as_ref().map_or(DUMMY_HASH, |u| u.password_hash.as_str()).to_owned();
-    let password = password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = accounts::find_account(&*state.store, username).await?;
+    let verified = accounts::password_matches(user.as_ref(), password).await?;
     match user {
         Some(u) if verified && u.active => Ok(Some(SignedIn { user: u, failed_attempts: failures })),
         _ => {
             state.count(SIGN_IN_PAIR, &pair, 1).await?;
             state.count(SIGN_IN_ACCOUNT, &account, 1).await?;
-            state
-                .store
-                .audit(&AuditEntry {
-                    agency_id: None,
-                    actor_id: None,
-                    action: "sign_in_failed".into(),
-                    object: format!("user:{account}"),
-                    at: state.now_default(),
-                    data: serde_json::json!({}),
-                })
-                .await?;
+            accounts::audit_sign_in_failed(&*state.store, &account, state.now_default()).await?;
             Ok(None)
         }
     }
@@ -150,7 +93,7 @@ pub async fn create_token(
 ) -> ApiResult<Json<TokenResponse>> {
     let SignedIn { user, failed_attempts } =
         verify_login(&state, &client, &req.username, &req.password).await?.ok_or(ApiError::Unauthenticated)?;
-    let token = new_token();
+    let token = accounts::new_token();
     let expires_at = state.now_default() + chrono::Duration::days(state.config.api_token_days);
     state
         .store
@@ -163,7 +106,7 @@ pub async fn create_token(
             expires_at,
         })
         .await?;
-    audit_sign_in(&state, &user, "api_token").await?;
+    accounts::audit_sign_in(&*state.store, &user, "api_token", state.now_default()).await?;
     Ok(Json(TokenResponse { token, user_id: user.id, full_name: user.full_name, expires_at, failed_attempts }))
 }
 

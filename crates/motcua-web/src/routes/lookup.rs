@@ -58,7 +58,10 @@ fn same(a: &str, b: &str) -> bool {
 /// The dossier with this code, if the phone digits match (compared in constant time).
 pub async fn find_dossier(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<Dossier>> {
     // Look the code up even when the phone part is malformed, so every failure costs the same.
-    let dossier = state.store.dossier_by_code(code.trim()).await?;
+    let dossier = match state.agency_of_code(code).await? {
+        Some(agency_id) => state.store.dossier_by_code(agency_id, code.trim()).await?,
+        None => None,
+    };
     let matches = phone_matches(dossier.as_ref().map(|d| d.phone_last4()), phone_last4);
     Ok(dossier.filter(|_| matches))
 }
@@ -72,7 +75,10 @@ fn phone_matches(stored: Option<&str>, given: &str) -> bool {
 
 pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<Option<LookupView>> {
     // One round trip for the dossier and its timeline; the same work whether or not it matches.
-    let found = state.store.dossier_and_events_by_code(code.trim()).await?;
+    let found = match state.agency_of_code(code).await? {
+        Some(agency_id) => state.store.dossier_and_events_by_code(agency_id, code.trim()).await?,
+        None => None,
+    };
     let matches = phone_matches(found.as_ref().map(|(d, _)| d.phone_last4()), phone_last4);
     let Some((d, events)) = found.filter(|_| matches) else { return Ok(None) };
     let timeline = events

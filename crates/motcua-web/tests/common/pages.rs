@@ -1,8 +1,6 @@
 //! Helpers for the HTML pages: sign in through the form, get a page, post a form with the CSRF
 //! token, add users with real passwords.
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
@@ -66,7 +64,7 @@ pub async fn add_user(
     citizen: bool,
     grants: Vec<motcua_domain::org::RoleGrant>,
 ) -> uuid::Uuid {
-    let hash = Argon2::default().hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let hash = motcua_app::accounts::hash_password_now(PASSWORD).unwrap();
     let user = motcua_store::UserRecord {
         id: uuid::Uuid::now_v7(),
         agency_id: (!citizen).then_some(app.fx.agency.id),

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use motcua_app::files::FileStore;
 use motcua_store::Store;
-use motcua_web::files::FileStore;
 
 use super::{CliResult, open_store, runtime};
 use crate::config::Config;

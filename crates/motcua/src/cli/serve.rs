@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
+use motcua_app::files::FileStore;
 use motcua_web::clock::SystemClock;
-use motcua_web::files::FileStore;
 use motcua_web::{AppState, app};
 
 use super::{CliResult, open_store, runtime};

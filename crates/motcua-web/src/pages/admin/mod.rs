@@ -2,8 +2,6 @@
 //! their internal process (the domain's validation shown inline), and the agency's own calendar
 //! days. Every change is audited.
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -12,7 +10,7 @@ use motcua_calendar::CalendarConfig;
 use motcua_domain::FieldError;
 use motcua_domain::catalog::ProcedureSpec;
 use motcua_domain::org::{Actor, Agency, Role, RoleGrant, Unit};
-use motcua_store::{AuditEntry, ProcedureQuery, StoreError, UserRecord};
+use motcua_store::{ProcedureQuery, StoreError, UserRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -32,18 +30,7 @@ pub(crate) async fn audit(
     object: String,
     data: serde_json::Value,
 ) -> Result<(), ApiError> {
-    state
-        .store
-        .audit(&AuditEntry {
-            agency_id: Some(agency_id),
-            actor_id: Some(actor.user_id),
-            action: action.into(),
-            object,
-            at: state.now_default(),
-            data,
-        })
-        .await?;
-    Ok(())
+    Ok(motcua_app::audit::record(&*state.store, actor, agency_id, (action, object), data, state.now_default()).await?)
 }
 
 fn new_password() -> String {
@@ -52,10 +39,7 @@ fn new_password() -> String {
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    Ok(motcua_app::accounts::hash_password(&password).await?)
 }
 
 mod calendar;

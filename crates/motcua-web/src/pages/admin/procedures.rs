@@ -136,10 +136,10 @@ pub async fn upload_template(
         .filter(|v| v.agency_id == agency.id)
         .ok_or_else(|| ApiError::NotFound("thủ tục".into()))?;
     let (name, bytes) = upload.ok_or_else(|| ApiError::field("file", "Cần chọn tệp mẫu."))?;
-    let content_type = crate::files::sniff_template(&bytes)
+    let content_type = motcua_app::files::sniff_template(&bytes)
         .ok_or_else(|| ApiError::UnsupportedMedia("mẫu đơn cần là tệp PDF, DOC hoặc DOCX".into()))?;
-    let sha256 = state.files.put(&bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.record_file(agency.id, &sha256, &name, content_type, bytes.len() as u64).await?;
+    let kept = motcua_app::files::keep(&*state.store, &state.files, agency.id, &name, content_type, &bytes).await?;
+    let sha256 = kept.sha256;
     let now = state.now_default();
     let mut spec = version.spec.clone();
     let doc = spec.documents.get_mut(index).ok_or_else(|| ApiError::NotFound("giấy tờ".into()))?;

@@ -65,7 +65,7 @@ async fn my_dossier_page(
     let label = |s: DState| if english { s.label_en() } else { s.label_vi() };
     let events = state
         .store
-        .events(d.id)
+        .events(d.agency_id, d.id)
         .await?
         .into_iter()
         .filter(|e| e.kind != EventKind::AttachDocument)

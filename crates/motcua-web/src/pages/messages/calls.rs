@@ -39,7 +39,7 @@ pub async fn calls(
     let mut rows = Vec::new();
     for agency in agencies {
         for t in state.store.call_tasks(agency, true).await? {
-            let code = state.store.dossier(t.dossier_id).await?.and_then(|d| d.code.map(|c| c.to_string()));
+            let code = state.store.dossier(agency, t.dossier_id).await?.and_then(|d| d.code.map(|c| c.to_string()));
             rows.push(CallRow {
                 id: t.id,
                 dossier_id: t.dossier_id,
@@ -74,10 +74,15 @@ pub async fn record_call(
 ) -> PageResult<Response> {
     let actor = &actor;
     let not_found = || ApiError::NotFound("không tìm thấy cuộc gọi".into());
-    let task = state.store.call_task(id).await?.ok_or_else(not_found)?;
-    if !agencies.contains(&task.agency_id) {
-        return Err(not_found().into());
+    // Looked for in the officer's agencies only: another agency's task does not exist here.
+    let mut task = None;
+    for agency in agencies {
+        task = state.store.call_task(agency, id).await?;
+        if task.is_some() {
+            break;
+        }
     }
+    let task = task.ok_or_else(not_found)?;
     if outcome_vi(&f.outcome).is_empty() {
         let message = "chọn kết quả cuộc gọi: liên lạc được, không nghe máy hoặc sai số".to_owned();
         let fields = vec![FieldError::new("outcome", message.clone())];
@@ -86,7 +91,15 @@ pub async fn record_call(
     let note = Some(f.note.trim()).filter(|n| !n.is_empty());
     let done = f.outcome != "no_answer";
     let now = state.now_default();
-    state.store.record_call(id, &f.outcome, note, actor.user_id, done, now).await?;
+    state
+        .store
+        .record_call(
+            task.agency_id,
+            id,
+            &motcua_store::CallOutcome { outcome: &f.outcome, note, officer_id: actor.user_id, done },
+            now,
+        )
+        .await?;
     let data = serde_json::json!({ "dossier_id": task.dossier_id, "outcome": f.outcome, "note": note });
     audit(&state, actor, task.agency_id, "call.record", format!("call_task:{id}"), data).await?;
     Ok(Redirect::to("/office/calls?done=1").into_response())

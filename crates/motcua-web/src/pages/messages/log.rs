@@ -127,8 +127,8 @@ pub async fn resend(
     CsrfForm(_): CsrfForm<BackForm>,
 ) -> PageResult<Response> {
     let not_found = || ApiError::NotFound("không tìm thấy tin nhắn".into());
-    let d = state.store.delivery(id).await?.filter(|d| d.agency_id == agency.id).ok_or_else(not_found)?;
-    state.store.resend_delivery(id, state.now_default()).await?;
+    let d = state.store.delivery(agency.id, id).await?.ok_or_else(not_found)?;
+    state.store.resend_delivery(agency.id, id, state.now_default()).await?;
     let data = serde_json::json!({ "key": d.idempotency_key, "previous_status": d.status });
     audit(&state, &actor, agency.id, "message.resend", format!("delivery:{id}"), data).await?;
     Ok(Redirect::to("/admin/messages?done=1").into_response())

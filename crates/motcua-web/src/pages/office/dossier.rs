@@ -95,19 +95,19 @@ async fn dossier_page(
     // The timeline: the dossier's events, every message sent about it, and every phone call.
     let mut timeline: Vec<(NaiveDateTime, String)> = state
         .store
-        .events(d.id)
+        .events(d.agency_id, d.id)
         .await?
         .into_iter()
         .map(|e| (e.at, format!("{} → {}", e.kind.label(false), e.to_state.label_vi())))
         .collect();
-    let deliveries = state.store.deliveries_of(d.id).await?;
+    let deliveries = state.store.deliveries_of(d.agency_id, d.id).await?;
     for m in &deliveries {
         let channel = m.channel.label();
         let what = if m.idempotency_key.starts_with("remind:") { "Nhắc xử lý" } else { "Thông báo" };
         let status = crate::pages::messages::status_vi(m.status);
         timeline.push((m.created_at, format!("{what} ({channel}) tới {}: {status}", m.recipient)));
     }
-    for c in state.store.call_tasks_of(d.id).await? {
+    for c in state.store.call_tasks_of(d.agency_id, d.id).await? {
         timeline.push((c.created_at, format!("Cần gọi điện cho người nộp ({})", c.phone.clone().unwrap_or_default())));
         if let Some(outcome) = &c.outcome {
             let note = c.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();

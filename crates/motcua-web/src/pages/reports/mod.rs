@@ -159,7 +159,7 @@ async fn late_rows(
     // Their documents (procedure name, reason) in one read, not one per row.
     let ids: Vec<Uuid> = late.iter().map(|f| f.dossier_id).collect();
     let mut documents: std::collections::HashMap<Uuid, motcua_domain::dossier::Dossier> =
-        state.store.dossiers_by_id(&ids).await?.into_iter().map(|d| (d.id, d)).collect();
+        state.store.dossiers_by_id(agency.id, &ids).await?.into_iter().map(|d| (d.id, d)).collect();
     let mut rows = Vec::new();
     for f in late {
         let end = f.finished_at.filter(|t| *t < w.end()).unwrap_or(w.end());

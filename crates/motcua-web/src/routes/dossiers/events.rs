@@ -18,5 +18,5 @@ pub async fn list(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<EventRecord>>> {
     let d = load_readable(&state, &actor, id).await?;
-    Ok(Json(state.store.events(d.id).await?))
+    Ok(Json(state.store.events(d.agency_id, d.id).await?))
 }

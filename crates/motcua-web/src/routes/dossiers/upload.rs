@@ -7,15 +7,15 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use motcua_domain::dossier::{Action, FileRef};
+use motcua_domain::dossier::Action;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::view::{TransitionResponse, apply_and_store, load_readable};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Caller};
-use crate::files::sniff;
 use crate::state::AppState;
+use motcua_app::files::sniff;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadParams {
@@ -59,13 +59,6 @@ pub async fn upload(
     if name.is_empty() || name.len() > 255 || name.contains(['/', '\\']) {
         return Err(ApiError::field("name", "tên tệp không hợp lệ"));
     }
-    let sha256 = state.files.put(&bytes).await.map_err(|e| ApiError::Internal(format!("file store: {e}")))?;
-    state.store.record_file(dossier.agency_id, &sha256, name, sniffed, bytes.len() as u64).await?;
-    let file = FileRef {
-        sha256,
-        name: motcua_domain::text::nfc(name),
-        content_type: sniffed.to_owned(),
-        size: bytes.len() as u64,
-    };
+    let file = motcua_app::files::keep(&*state.store, &state.files, dossier.agency_id, name, sniffed, &bytes).await?;
     Ok(Json(apply_and_store(&state, &actor, &dossier, p.version, Action::AttachDocument { index, file }).await?))
 }

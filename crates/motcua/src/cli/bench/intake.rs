@@ -12,12 +12,12 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use motcua_app::files::FileStore;
 use motcua_store::ApiToken;
 use motcua_store::bulk::RawInserts;
 use motcua_store::testing::TestDb;
 use motcua_web::clock::SystemClock;
 use motcua_web::extract::token_hash;
-use motcua_web::files::FileStore;
 use motcua_web::{AppState, WebConfig, app};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -98,7 +98,9 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Resu
     })
     .to_string();
     // The raw rows carry a document of the size intake writes.
-    let sample = db.store.dossier_by_code(&province.lookups[0].0).await?.context("a dossier")?;
+    let code = motcua_domain::types::DossierCode::parse(&province.lookups[0].0).map_err(anyhow::Error::msg)?;
+    let owner = db.store.agency_by_code(code.agency_code()).await?.context("the dossier's agency")?;
+    let sample = db.store.dossier_by_code(owner.id, code.as_str()).await?.context("a dossier")?;
     let doc = Arc::new(serde_json::to_string(&sample)?);
     let raw = RawInserts::open(&db.url).await?;
     let agency = fx.agency.id;

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use motcua_app::files::FileStore;
 use motcua_notify::gateway::{Channel, HttpSms};
 use motcua_notify::worker::{Notifier, NotifySettings};
 use motcua_store::testing::TestDb;
 use motcua_web::clock::SystemClock;
-use motcua_web::files::FileStore;
 use motcua_web::{AppState, WebConfig, app};
 use uuid::Uuid;
 

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use motcua_app::files::FileStore;
 use motcua_store::testing::TestDb;
 use motcua_web::clock::SystemClock;
 use motcua_web::extract::token_hash;
-use motcua_web::files::FileStore;
 use motcua_web::{AppState, WebConfig, app};
 use tower::ServiceExt;
 use uuid::Uuid;

@@ -78,3 +78,23 @@ impl FileStore {
         tokio::fs::read(self.path_of(sha256)).await
     }
 }
+
+/// Keeps an upload of the agency: its bytes in the file store, its record (name, type, size) in
+/// the database; the reference to put on a dossier. `content_type` is what [`sniff`] found.
+pub async fn keep(
+    store: &dyn motcua_store::Store,
+    files: &FileStore,
+    agency_id: uuid::Uuid,
+    name: &str,
+    content_type: &'static str,
+    bytes: &[u8],
+) -> Result<motcua_domain::dossier::FileRef, crate::AppError> {
+    let sha256 = files.put(bytes).await.map_err(|e| crate::AppError::Internal(format!("file store: {e}")))?;
+    store.record_file(agency_id, &sha256, name, content_type, bytes.len() as u64).await?;
+    Ok(motcua_domain::dossier::FileRef {
+        sha256,
+        name: motcua_domain::text::nfc(name),
+        content_type: content_type.to_owned(),
+        size: bytes.len() as u64,
+    })
+}
