@@ -153,39 +153,30 @@ macro_rules! impl_catalog {
             }
 
             async fn search_procedures(&self, q: &ProcedureQuery) -> crate::Result<crate::Page<ProcedureVersion>> {
-                let (w, folded) = procedure_where(q);
-                let count_sql = format!("select count(*) from procedure_versions pv{}", w.render());
-                let (total,): (i64,) =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
+                let folded = folded_search(q);
+                let mut count = sqlx::QueryBuilder::new("select count(*) from procedure_versions pv");
+                push_procedure_where!(count, q, &folded);
+                let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+                let mut page =
+                    sqlx::QueryBuilder::new("select pv.id, pv.procedure_id, pv.agency_id, pv.version, pv.spec from procedure_versions pv");
+                push_procedure_where!(page, q, &folded);
                 // Ranking: the whole phrase in the name, then every word in the name, then the rest.
-                let mut w = w;
-                let order = match &folded {
+                match &folded {
                     Some(text) => {
-                        w.args.push(Arg::Text(format!("%{text}%")));
-                        let phrase = w.args.len();
-                        let mut words = Vec::new();
+                        page.push(" order by case when pv.name_fold like ").push_bind(format!("%{text}%"));
+                        page.push(" then 0 when ");
+                        let mut words = page.separated(" and ");
                         for word in text.split(' ') {
-                            w.args.push(Arg::Text(format!("%{word}%")));
-                            words.push(format!("pv.name_fold like ${}", w.args.len()));
+                            words.push("pv.name_fold like ").push_bind_unseparated(format!("%{word}%"));
                         }
-                        format!(
-                            " order by case when pv.name_fold like ${phrase} then 0 when {} then 1 else 2 end, pv.name_fold",
-                            words.join(" and ")
-                        )
+                        page.push(" then 1 else 2 end, pv.name_fold");
                     }
-                    None => " order by pv.field, pv.name_fold".to_owned(),
-                };
-                let (limit, size, offset) = limit_offset(&w, q.page, q.page_size);
-                let sql = format!(
-                    "select pv.id, pv.procedure_id, pv.agency_id, pv.version, pv.spec from procedure_versions pv{}{order}{limit}",
-                    w.render()
-                );
-                let rows: Vec<VersionRow> =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
-                        .bind(size)
-                        .bind(offset)
-                        .fetch_all(&self.pool)
-                        .await?;
+                    None => {
+                        page.push(" order by pv.field, pv.name_fold");
+                    }
+                }
+                push_page!(page, q.page, q.page_size);
+                let rows: Vec<VersionRow> = page.build_query_as().fetch_all(&self.pool).await?;
                 let items =
                     rows.into_iter().map(ProcedureVersion::try_from).collect::<Result<_, _>>()?;
                 Ok(crate::Page { items, total })

@@ -52,11 +52,10 @@ macro_rules! impl_deliveries {
                     q.execute(&mut *tx).await?;
                 }
                 for chunk in expanded.chunks(500) {
-                    let mut w = Where::default();
-                    w.and("agency_id = ?", Arg::Uuid(agency_id));
-                    w.and_any("id", chunk.iter().map(|(id, _)| Arg::Uuid(*id)).collect());
-                    let sql = format!("update outbox set expanded_at = ${}{}", w.next(), w.render());
-                    bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args).bind(now).execute(&mut *tx).await?;
+                    let mut qb = sqlx::QueryBuilder::new("update outbox set expanded_at = ");
+                    qb.push_bind(now).push(" where agency_id = ").push_bind(agency_id).push(" and ");
+                    push_in!(qb, "id", chunk.iter().map(|(id, _)| *id));
+                    qb.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -179,31 +178,14 @@ macro_rules! impl_deliveries {
             }
 
             async fn search_deliveries(&self, f: &crate::DeliveryQuery) -> crate::Result<crate::Page<crate::Delivery>> {
-                let mut w = Where::default();
-                w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
-                if let Some(status) = f.status {
-                    w.and("status = ?", Arg::Text(status.as_str().to_owned()));
-                }
-                if let Some(channel) = f.channel {
-                    w.and("channel = ?", Arg::Text(channel.as_str().to_owned()));
-                }
-                if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    w.and(
-                        "(lower(recipient) like ? or lower(idempotency_key) like ? or lower(coalesce(subject, '')) like ?
-                          or lower(body) like ?)",
-                        Arg::Text(format!("%{}%", q.to_lowercase())),
-                    );
-                }
-                let count_sql = format!("select count(*) from deliveries{}", w.render());
-                let (total,): (i64,) =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
-                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
-                let sql = format!("{}{} order by created_at desc, id desc{limit}", delivery_columns!(), w.render());
-                let rows: Vec<crate::Delivery> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .bind(size)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await?;
+                let mut count = sqlx::QueryBuilder::new("select count(*) from deliveries");
+                push_delivery_where!(count, f);
+                let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+                let mut page = sqlx::QueryBuilder::new(delivery_columns!());
+                push_delivery_where!(page, f);
+                page.push(" order by created_at desc, id desc");
+                push_page!(page, f.page, f.page_size);
+                let rows: Vec<crate::Delivery> = page.build_query_as().fetch_all(&self.pool).await?;
                 Ok(crate::Page { items: rows, total })
             }
 

@@ -107,12 +107,10 @@ macro_rules! impl_dossiers {
                 let mut out = Vec::with_capacity(ids.len());
                 // At most 500 placeholders a statement, well inside both backends' limits.
                 for chunk in ids.chunks(500) {
-                    let mut w = Where::default();
-                    w.and("agency_id = ?", Arg::Uuid(agency_id));
-                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
-                    let sql = format!("select doc from dossiers{}", w.render());
-                    let rows: Vec<(String,)> =
-                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    let mut qb = sqlx::QueryBuilder::new("select doc from dossiers where agency_id = ");
+                    qb.push_bind(agency_id).push(" and ");
+                    push_in!(qb, "id", chunk.iter().copied());
+                    let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&self.pool).await?;
                     for (doc,) in rows {
                         out.push(serde_json::from_str(&doc)?);
                     }
@@ -123,15 +121,13 @@ macro_rules! impl_dossiers {
             async fn events_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> crate::Result<Vec<crate::EventRecord>> {
                 let mut out = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(500) {
-                    let mut w = Where::default();
-                    w.and("agency_id = ?", Arg::Uuid(agency_id));
-                    w.and_any("id", chunk.iter().copied().map(Arg::Uuid).collect());
-                    let sql = format!(
-                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events{}",
-                        w.render()
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "select id, dossier_id, kind, from_state, to_state, actor_id, at, data from dossier_events
+                         where agency_id = ",
                     );
-                    let rows: Vec<EventRow> =
-                        bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    qb.push_bind(agency_id).push(" and ");
+                    push_in!(qb, "id", chunk.iter().copied());
+                    let rows: Vec<EventRow> = qb.build_query_as().fetch_all(&self.pool).await?;
                     for row in rows {
                         out.push(row.try_into()?);
                     }
@@ -188,11 +184,9 @@ macro_rules! impl_dossiers {
             }
 
             async fn list_dossiers(&self, f: &DossierFilter) -> crate::Result<crate::Page<Dossier>> {
-                let w = dossier_where(f);
-                let count_sql = format!("select count(*) from dossiers{}", w.render());
-                let (total,): (i64,) =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql)), &w.args).fetch_one(&self.pool).await?;
-                let (limit, size, offset) = limit_offset(&w, f.page, f.page_size);
+                let mut count = sqlx::QueryBuilder::new("select count(*) from dossiers");
+                push_dossier_where!(count, f);
+                let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
                 let order = if f.newest_first {
                     "received_at desc, created_at desc"
                 } else if f.overdue_at.is_some() || f.due_before.is_some() {
@@ -202,12 +196,11 @@ macro_rules! impl_dossiers {
                 } else {
                     "case when finished_at is null then 0 else 1 end, due_at, created_at"
                 };
-                let sql = format!("select doc from dossiers{} order by {order}{limit}", w.render());
-                let rows: Vec<(String,)> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .bind(size)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await?;
+                let mut page = sqlx::QueryBuilder::new("select doc from dossiers");
+                push_dossier_where!(page, f);
+                page.push(" order by ").push(order);
+                push_page!(page, f.page, f.page_size);
+                let rows: Vec<(String,)> = page.build_query_as().fetch_all(&self.pool).await?;
                 let items = rows.into_iter().map(|(doc,)| serde_json::from_str(&doc)).collect::<Result<_, _>>()?;
                 Ok(crate::Page { items, total })
             }

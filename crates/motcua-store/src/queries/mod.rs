@@ -12,7 +12,8 @@ use uuid::Uuid;
 use crate::model::{DossierFilter, ProcedureQuery};
 use crate::{PgStore, SqliteStore, StoreError};
 
-/// A value bound to a dynamically built query.
+/// A value bound by position to a query with numbered placeholders (the report plans, which
+/// use each bound instant many times).
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Uuid(Uuid),
@@ -21,127 +22,155 @@ pub(crate) enum Arg {
     Date(chrono::NaiveDate),
 }
 
-/// A WHERE clause under construction, numbering its placeholders.
-#[derive(Debug, Default)]
-pub(crate) struct Where {
-    sql: Vec<String>,
-    pub args: Vec<Arg>,
+/// The words of a catalog search, folded (no diacritics, lower case) and bounded: the edge refuses
+/// longer searches, and the store never builds more conditions than this anyway.
+pub(crate) fn folded_search(q: &ProcedureQuery) -> Option<String> {
+    q.q.as_deref()
+        .map(|q| fold(&q.chars().take(motcua_domain::text::SEARCH_MAX_CHARS).collect::<String>()))
+        .map(|f| f.split(' ').take(motcua_domain::text::SEARCH_MAX_WORDS).collect::<Vec<_>>().join(" "))
+        .filter(|f| !f.is_empty())
 }
 
-impl Where {
-    /// Adds a condition; `?` in `cond` stands for the placeholder of `arg`.
-    fn and(&mut self, cond: &str, arg: Arg) {
-        self.args.push(arg);
-        self.sql.push(cond.replace('?', &format!("${}", self.args.len())));
-    }
-
-    fn and_any(&mut self, column: &str, args: Vec<Arg>) {
-        let mut parts = Vec::new();
-        for a in args {
-            self.args.push(a);
-            parts.push(format!("{column} = ${}", self.args.len()));
-        }
-        if parts.is_empty() {
-            self.sql.push("1 = 0".into());
-        } else {
-            self.sql.push(format!("({})", parts.join(" or ")));
-        }
-    }
-
-    fn render(&self) -> String {
-        if self.sql.is_empty() { String::new() } else { format!(" where {}", self.sql.join(" and ")) }
-    }
-
-    fn next(&self) -> usize {
-        self.args.len() + 1
-    }
-}
-
-pub(crate) fn procedure_where(q: &ProcedureQuery) -> (Where, Option<String>) {
-    let mut w = Where::default();
-    match q.in_force_on {
-        // Of each procedure, the newest version whose effective date has come, unless it has
-        // expired: versions scheduled for later are left out until their day.
-        Some(day) => {
-            w.and("pv.effective_from <= ?", Arg::Date(day));
-            w.and("(pv.effective_to is null or pv.effective_to >= ?)", Arg::Date(day));
-            w.and(
-                "not exists (select 1 from procedure_versions n where n.procedure_id = pv.procedure_id
-                   and n.version > pv.version and n.effective_from <= ?)",
-                Arg::Date(day),
-            );
-        }
-        None => w.sql.push("pv.is_current = true".into()),
-    }
-    if let Some(field) = q.field.as_deref().filter(|f| !f.is_empty()) {
-        w.and("pv.field = ?", Arg::Text(field.to_owned()));
-    }
-    if let Some(agency) = q.agency_id {
-        w.and("pv.agency_id = ?", Arg::Uuid(agency));
-    }
-    if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty()) {
-        w.and("pv.level = ?", Arg::Text(level.to_owned()));
-    }
-    if let Some(online) = q.online.as_deref().filter(|o| !o.is_empty()) {
-        w.and("pv.online = ?", Arg::Text(online.to_owned()));
-    }
-    // The edge refuses longer searches; the store never builds more conditions than this anyway.
-    let folded =
-        q.q.as_deref()
-            .map(|q| fold(&q.chars().take(motcua_domain::text::SEARCH_MAX_CHARS).collect::<String>()))
-            .map(|f| f.split(' ').take(motcua_domain::text::SEARCH_MAX_WORDS).collect::<Vec<_>>().join(" "))
-            .filter(|f| !f.is_empty());
-    if let Some(text) = &folded {
-        for word in text.split(' ') {
-            w.and("pv.search_text like ?", Arg::Text(format!("%{word}%")));
-        }
-    }
-    (w, folded)
-}
-
-pub(crate) fn dossier_where(f: &DossierFilter) -> Where {
-    let mut w = Where::default();
-    // A citizen's own dossiers may be in any agency; an officer's list is limited to their agencies.
-    if f.citizen_user_id.is_none() || !f.agencies.is_empty() {
-        w.and_any("agency_id", f.agencies.iter().copied().map(Arg::Uuid).collect());
-    }
-    if let Some(c) = f.citizen_user_id {
-        w.and("citizen_user_id = ?", Arg::Uuid(c));
-    }
-    if let Some(s) = f.state {
-        w.and("state = ?", Arg::Text(s.as_str().into()));
-    }
-    if let Some(u) = &f.unit {
-        w.and("current_unit = ?", Arg::Text(u.clone()));
-    }
-    if let Some(a) = f.assignee {
-        w.and("assignee = ?", Arg::Uuid(a));
-    }
-    if let Some(t) = f.overdue_at {
-        w.sql.push("finished_at is null".into());
-        w.and("due_at < ?", Arg::Ts(t));
-    }
-    if let Some(t) = f.due_before {
-        w.sql.push("finished_at is null".into());
-        w.and("due_at <= ?", Arg::Ts(t));
-    }
-    if let Some(c) = f.channel {
-        w.and("channel = ?", Arg::Text(c.as_str().into()));
-    }
-    if let Some(d) = f.received_from {
-        w.and("received_at >= ?", Arg::Ts(d.and_time(chrono::NaiveTime::MIN)));
-    }
-    if let Some(d) = f.received_to {
-        let next = d.succ_opt().unwrap_or(d);
-        w.and("received_at < ?", Arg::Ts(next.and_time(chrono::NaiveTime::MIN)));
-    }
-    w
-}
-
-pub(crate) fn limit_offset(w: &Where, page: u32, page_size: u32) -> (String, i64, i64) {
+/// The page's size and offset: at most 200 rows, pages from 1.
+pub(crate) fn page_bounds(page: u32, page_size: u32) -> (i64, i64) {
     let size = page_size.clamp(1, 200) as i64;
-    let offset = (page.max(1) as i64 - 1) * size;
-    (format!(" limit ${} offset ${}", w.next(), w.next() + 1), size, offset)
+    (size, (page.max(1) as i64 - 1) * size)
+}
+
+// The list screens' filters are built with `sqlx::QueryBuilder`, which numbers and binds each
+// value for the backend at hand (`$n` on PostgreSQL, `?` on SQLite). They are macros, expanded
+// inside each backend's implementation, so that the builder's database is the pool's.
+
+/// Appends `<column> in (…)`, binding each value; with no value, a condition nothing meets.
+macro_rules! push_in {
+    ($qb:expr, $column:expr, $values:expr) => {{
+        let mut values = $values.into_iter().peekable();
+        if values.peek().is_none() {
+            $qb.push("1 = 0");
+        } else {
+            $qb.push($column).push(" in (");
+            let mut list = $qb.separated(", ");
+            for v in values {
+                list.push_bind(v);
+            }
+            list.push_unseparated(")");
+        }
+    }};
+}
+
+/// Appends ` limit … offset …` for one page.
+macro_rules! push_page {
+    ($qb:expr, $page:expr, $page_size:expr) => {{
+        let (size, offset) = page_bounds($page, $page_size);
+        $qb.push(" limit ").push_bind(size).push(" offset ").push_bind(offset);
+    }};
+}
+
+/// Appends the `where` clause of a catalog search (`$folded`: [`folded_search`] of the query).
+macro_rules! push_procedure_where {
+    ($qb:expr, $q:expr, $folded:expr) => {{
+        let q: &crate::ProcedureQuery = $q;
+        $qb.push(" where ");
+        match q.in_force_on {
+            // Of each procedure, the newest version whose effective date has come, unless it
+            // has expired: versions scheduled for later are left out until their day.
+            Some(day) => {
+                $qb.push("pv.effective_from <= ").push_bind(day);
+                $qb.push(" and (pv.effective_to is null or pv.effective_to >= ").push_bind(day).push(")");
+                $qb.push(
+                    " and not exists (select 1 from procedure_versions n where n.procedure_id = pv.procedure_id
+                       and n.version > pv.version and n.effective_from <= ",
+                )
+                .push_bind(day)
+                .push(")");
+            }
+            None => {
+                $qb.push("pv.is_current = true");
+            }
+        }
+        if let Some(field) = q.field.as_deref().filter(|f| !f.is_empty()) {
+            $qb.push(" and pv.field = ").push_bind(field.to_owned());
+        }
+        if let Some(agency) = q.agency_id {
+            $qb.push(" and pv.agency_id = ").push_bind(agency);
+        }
+        if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty()) {
+            $qb.push(" and pv.level = ").push_bind(level.to_owned());
+        }
+        if let Some(online) = q.online.as_deref().filter(|o| !o.is_empty()) {
+            $qb.push(" and pv.online = ").push_bind(online.to_owned());
+        }
+        if let Some(text) = $folded {
+            for word in text.split(' ') {
+                $qb.push(" and pv.search_text like ").push_bind(format!("%{word}%"));
+            }
+        }
+    }};
+}
+
+/// Appends the `where` clause of a dossier list.
+macro_rules! push_dossier_where {
+    ($qb:expr, $f:expr) => {{
+        let f: &crate::DossierFilter = $f;
+        $qb.push(" where ");
+        // A citizen's own dossiers may be in any agency; an officer's list is limited to their
+        // agencies.
+        if f.citizen_user_id.is_none() || !f.agencies.is_empty() {
+            push_in!($qb, "agency_id", f.agencies.iter().copied());
+        } else {
+            $qb.push("1 = 1");
+        }
+        if let Some(c) = f.citizen_user_id {
+            $qb.push(" and citizen_user_id = ").push_bind(c);
+        }
+        if let Some(s) = f.state {
+            $qb.push(" and state = ").push_bind(s.as_str());
+        }
+        if let Some(u) = &f.unit {
+            $qb.push(" and current_unit = ").push_bind(u.clone());
+        }
+        if let Some(a) = f.assignee {
+            $qb.push(" and assignee = ").push_bind(a);
+        }
+        if let Some(t) = f.overdue_at {
+            $qb.push(" and finished_at is null and due_at < ").push_bind(t);
+        }
+        if let Some(t) = f.due_before {
+            $qb.push(" and finished_at is null and due_at <= ").push_bind(t);
+        }
+        if let Some(c) = f.channel {
+            $qb.push(" and channel = ").push_bind(c.as_str());
+        }
+        if let Some(d) = f.received_from {
+            $qb.push(" and received_at >= ").push_bind(d.and_time(chrono::NaiveTime::MIN));
+        }
+        if let Some(d) = f.received_to {
+            let next = d.succ_opt().unwrap_or(d);
+            $qb.push(" and received_at < ").push_bind(next.and_time(chrono::NaiveTime::MIN));
+        }
+    }};
+}
+
+/// Appends the `where` clause of the message log.
+macro_rules! push_delivery_where {
+    ($qb:expr, $f:expr) => {{
+        let f: &crate::DeliveryQuery = $f;
+        $qb.push(" where ");
+        push_in!($qb, "agency_id", f.agencies.iter().copied());
+        if let Some(status) = f.status {
+            $qb.push(" and status = ").push_bind(status.as_str());
+        }
+        if let Some(channel) = f.channel {
+            $qb.push(" and channel = ").push_bind(channel.as_str());
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let like = format!("%{}%", q.to_lowercase());
+            $qb.push(" and (lower(recipient) like ").push_bind(like.clone());
+            $qb.push(" or lower(idempotency_key) like ").push_bind(like.clone());
+            $qb.push(" or lower(coalesce(subject, '')) like ").push_bind(like.clone());
+            $qb.push(" or lower(body) like ").push_bind(like).push(")");
+        }
+    }};
 }
 
 pub(crate) fn level_str(l: AgencyLevel) -> &'static str {
@@ -456,14 +485,6 @@ pub(crate) fn event_record(
     })
 }
 
-/// The facts a period's report reads, as a FROM source named `dossier_facts` with `columns`,
-/// and the WHERE clause (always non-empty) the caller may add to.
-///
-/// `received_only`: the dossiers received in the window. Otherwise also those received before it
-/// and not finished before its start, read as three disjoint parts, each a range of its own index:
-/// received in the window (`dossier_facts_period`); received before and finished since the start,
-/// or still open (`dossier_facts_open`). A single condition on everything received before the
-/// cut-off would visit the whole history: 2 s for a month of a 10-million-dossier province.
 /// `agency_id in ($n, …)` for `agencies` (no agency: nothing), their arguments appended to `args`.
 pub(crate) fn agencies_in(agencies: &[Uuid], args: &mut Vec<Arg>) -> String {
     if agencies.is_empty() {
@@ -477,19 +498,27 @@ pub(crate) fn agencies_in(agencies: &[Uuid], args: &mut Vec<Arg>) -> String {
     format!("agency_id in ({})", ids.join(", "))
 }
 
-pub(crate) fn facts_where(
+/// The facts a period's report reads, as a FROM source named `dossier_facts` with `columns`, and
+/// the arguments its placeholders number (`$1…`; the window's start and end are the last two).
+///
+/// `received_only`: the dossiers received in the window. Otherwise also those received before it
+/// and not finished before its start, read as three disjoint parts, each a range of its own index:
+/// received in the window (`dossier_facts_period`); received before and finished since the start,
+/// or still open (`dossier_facts_open`). A single condition on everything received before the
+/// cut-off would visit the whole history: 2 s for a month of a 10-million-dossier province.
+pub(crate) fn facts_source(
     agencies: &[Uuid],
     start: NaiveDateTime,
     end: NaiveDateTime,
     received_only: bool,
     columns: &str,
-) -> (String, Where) {
-    let mut w = Where::default();
-    let agency = agencies_in(agencies, &mut w.args);
-    w.args.push(Arg::Ts(start));
-    let s = w.args.len();
-    w.args.push(Arg::Ts(end));
-    let e = w.args.len();
+) -> (String, Vec<Arg>) {
+    let mut args = Vec::new();
+    let agency = agencies_in(agencies, &mut args);
+    args.push(Arg::Ts(start));
+    let s = args.len();
+    args.push(Arg::Ts(end));
+    let e = args.len();
     let received =
         format!("select {columns} from dossier_facts where {agency} and received_at >= ${s} and received_at < ${e}");
     let source = if received_only {
@@ -502,8 +531,7 @@ pub(crate) fn facts_where(
              ) dossier_facts"
         )
     };
-    w.sql.push("1 = 1".into());
-    (source, w)
+    (source, args)
 }
 
 /// The columns Biểu 06's count reads (all in both covering indexes).

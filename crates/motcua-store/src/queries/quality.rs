@@ -16,10 +16,10 @@ macro_rules! impl_quality {
                 end: NaiveDateTime,
                 received_only: bool,
             ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
-                let (source, w) = facts_where(agencies, start, end, received_only, FACT_COLUMNS);
-                let sql = format!("select {FACT_COLUMNS} from {source}{}", w.render());
+                let (source, args) = facts_source(agencies, start, end, received_only, FACT_COLUMNS);
+                let sql = format!("select {FACT_COLUMNS} from {source}");
                 let rows: Vec<FactsRow> =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
                 rows.into_iter().map(facts_from).collect()
             }
 
@@ -54,25 +54,27 @@ macro_rules! impl_quality {
                 limit: i64,
             ) -> crate::Result<Vec<motcua_domain::dossier::DossierFacts>> {
                 let columns = format!("{FACT_COLUMNS}, due_day_start, first_request_at, first_received_at, second_request_at");
-                let (source, mut w) = facts_where(agencies, start, end, false, &columns);
+                let (source, mut args) = facts_source(agencies, start, end, false, &columns);
+                // The window's start and end are the source's last two arguments.
+                let (received, outcome) = placement_sql(args.len() - 1, args.len());
+                let mut conditions = Vec::new();
                 if let Some(field) = field {
-                    w.and("field = ?", Arg::Text(field.to_owned()));
+                    args.push(Arg::Text(field.to_owned()));
+                    conditions.push(format!(" and field = ${}", args.len()));
                 }
                 if let Some(unit) = unit {
-                    w.and("coalesce(unit, '') = ?", Arg::Text(unit.to_owned()));
+                    args.push(Arg::Text(unit.to_owned()));
+                    conditions.push(format!(" and coalesce(unit, '') = ${}", args.len()));
                 }
-                let (received, outcome) = placement_sql(w.next(), w.next() + 1);
                 let names: Vec<String> = placements.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect();
                 let names = if names.is_empty() { "''".to_owned() } else { names.join(", ") };
                 let sql = format!(
-                    "select {FACT_COLUMNS} from {source}{} and ({received} in ({names}) or {outcome} in ({names}))
+                    "select {FACT_COLUMNS} from {source} where ({received} in ({names}) or {outcome} in ({names})){}
                      order by due_at, dossier_id limit ${}",
-                    w.render(),
-                    w.next() + 2
+                    conditions.concat(),
+                    args.len() + 1
                 );
-                let rows: Vec<FactsRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args)
-                    .bind(start)
-                    .bind(end)
+                let rows: Vec<FactsRow> = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await?;
@@ -120,14 +122,13 @@ macro_rules! impl_quality {
                 end: NaiveDateTime,
                 received_only: bool,
             ) -> crate::Result<Vec<motcua_domain::evaluation::Evaluation>> {
-                let (source, w) = facts_where(agencies, start, end, received_only, "agency_id, dossier_id");
+                let (source, args) = facts_source(agencies, start, end, received_only, "agency_id, dossier_id");
                 let sql = format!(
-                    "{} where (e.agency_id, e.dossier_id) in (select agency_id, dossier_id from {source}{})",
+                    "{} where (e.agency_id, e.dossier_id) in (select agency_id, dossier_id from {source})",
                     evaluation_columns!(),
-                    w.render()
                 );
                 let rows: Vec<EvaluationRow> =
-                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &w.args).fetch_all(&self.pool).await?;
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
                 rows.into_iter().map(evaluation_from).collect()
             }
 
