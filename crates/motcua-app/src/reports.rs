@@ -36,6 +36,25 @@ pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDat
 }
 
 /// The Biểu 06 of `window` for `agencies`, counted by the database.
+/// Decision 766's index of one agency over `window` as the quality page computes it, its
+/// dossiers counted by the database in one pass ([`motcua_store::QualityStore::index766_tally`])
+/// rather than read into memory: the narrative report and the benchmarks use it.
+pub async fn index766(
+    store: &dyn Store,
+    agency_id: Uuid,
+    window: Window,
+    cal: &motcua_calendar::WorkCalendar,
+) -> Result<motcua_quality::index766::Index, StoreError> {
+    use motcua_quality::index766::{self, Config, Inputs};
+    let agencies = [agency_id];
+    let (dossiers, history) = tokio::try_join!(
+        store.index766_tally(&agencies, window.start(), window.end()),
+        store.procedure_history(agency_id)
+    )?;
+    let procedures = motcua_quality::catalog::procedures(&history, cal);
+    Ok(index766::compute(&Config::builtin(), &Inputs { dossiers: &dossiers, window, procedures: &procedures }))
+}
+
 pub async fn bieu06(store: &dyn Store, agencies: &[Uuid], window: &Window) -> Result<Report06, StoreError> {
     // Several agencies (a province's report) are counted in two halves at once: each count is one
     // core's work in the database (a single SQLite query runs on one thread), and a small server

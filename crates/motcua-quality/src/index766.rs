@@ -13,7 +13,7 @@
 //! Points per indicator are configuration (`index766.toml`), marked unverified where the
 //! reference does not give them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use motcua_domain::dossier::{DossierFacts, Finish};
@@ -21,7 +21,7 @@ use motcua_domain::evaluation::Overall;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{ProcedureFacts, online_codes};
+use crate::catalog::ProcedureFacts;
 use crate::period::Window;
 use crate::report06::percent;
 
@@ -260,14 +260,76 @@ impl Index {
     }
 }
 
+/// What the per-dossier indicators count of the dossiers accepted in a period, judged at its
+/// end: all the index needs of them. Counted here from their facts ([`DossierTally::of`]), or by
+/// the database in one pass (`QualityStore::index766_tally`, tested to agree), so that a
+/// province's month is not read into memory dossier by dossier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DossierTally {
+    /// Dossiers accepted in the period.
+    pub received: u64,
+    /// Of those, finished late or overdue at the period's end.
+    pub overdue: u64,
+    /// Received online (3.3).
+    pub online: u64,
+    /// Finished before the period's end (4.1's denominator)…
+    pub finished: u64,
+    /// … and of those, with an electronic result (4.1).
+    pub finished_electronic: u64,
+    /// Every document received has a file (4.2).
+    pub digitised: u64,
+    /// Evaluated "not satisfied".
+    pub dissatisfied: u64,
+    /// Neither overdue nor evaluated "not satisfied" (5.4).
+    pub neither: u64,
+    /// The codes of the procedures that received an online dossier (3.2).
+    pub online_codes: BTreeSet<String>,
+}
+
+impl DossierTally {
+    /// The tally of `received` (the dossiers accepted in the period) at `period_end`.
+    pub fn of(received: &[DossierFacts], period_end: NaiveDateTime, evaluations: &HashMap<Uuid, Overall>) -> Self {
+        let mut t = DossierTally::default();
+        for f in received {
+            let late = overdue(f, period_end);
+            let unhappy = dissatisfied(f, evaluations);
+            let finished = f.finished_at.is_some_and(|at| at < period_end);
+            t.received += 1;
+            t.overdue += u64::from(late);
+            t.online += u64::from(f.online());
+            t.finished += u64::from(finished);
+            t.finished_electronic += u64::from(finished && f.result_electronic);
+            t.digitised += u64::from(f.documents_digitised);
+            t.dissatisfied += u64::from(unhappy);
+            t.neither += u64::from(!late && !unhappy);
+            if f.online() {
+                t.online_codes.insert(f.procedure_code.clone());
+            }
+        }
+        t
+    }
+
+    /// Numerator and denominator of a per-dossier indicator ([`PER_DOSSIER`]), as [`membership`]
+    /// decides each dossier.
+    pub fn count(&self, id: &str) -> Option<(u64, u64)> {
+        match id {
+            "2.1" => Some((self.received - self.overdue, self.received)),
+            "3.3" => Some((self.online, self.received)),
+            "4.1" => Some((self.finished_electronic, self.finished)),
+            "4.2" => Some((self.digitised, self.received)),
+            "5.4" => Some((self.neither, self.received)),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the index reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The dossiers accepted in the period.
-    pub received: &'a [DossierFacts],
+    /// The dossiers accepted in the period, counted.
+    pub dossiers: &'a DossierTally,
     pub window: Window,
     pub procedures: &'a [ProcedureFacts],
-    pub evaluations: &'a HashMap<Uuid, Overall>,
 }
 
 /// Numerator and denominator of a computable indicator, `None` for one motcua cannot compute.
@@ -276,8 +338,7 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
         flags.fold((0, 0), |(num, den), inside| (num + u64::from(inside), den + 1))
     };
     if PER_DOSSIER.contains(&id) {
-        let end = inputs.window.end();
-        Some(tally(&mut inputs.received.iter().filter_map(|f| membership(id, f, end, inputs.evaluations))))
+        inputs.dossiers.count(id)
     } else if PER_PROCEDURE.contains(&id) {
         Some(tally(
             &mut inputs
@@ -292,9 +353,7 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
 
 /// 5.4: 100 % − (overdue rate + dissatisfied rate), as the portal computes it.
 fn satisfaction_rate(inputs: &Inputs<'_>, denominator: u64) -> f64 {
-    let end = inputs.window.end();
-    let late = inputs.received.iter().filter(|f| overdue(f, end)).count() as u64;
-    let unhappy = inputs.received.iter().filter(|f| dissatisfied(f, inputs.evaluations)).count() as u64;
+    let (late, unhappy) = (inputs.dossiers.overdue, inputs.dossiers.dissatisfied);
     round2((100.0 - percent(late, denominator) - percent(unhappy, denominator)).max(0.0))
 }
 
@@ -335,7 +394,7 @@ fn indicator(config: &Config, c: &IndicatorConfig, inputs: &Inputs<'_>, used: &H
 
 /// The index over the period's inputs.
 pub fn compute(config: &Config, inputs: &Inputs<'_>) -> Index {
-    let used = online_codes(inputs.received);
+    let used: HashSet<&str> = inputs.dossiers.online_codes.iter().map(String::as_str).collect();
     let indicators: Vec<IndicatorResult> =
         config.indicator.iter().map(|c| indicator(config, c, inputs, &used)).collect();
     let groups: Vec<GroupResult> = config

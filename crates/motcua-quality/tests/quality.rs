@@ -16,7 +16,7 @@ use motcua_domain::evaluation::Overall;
 use motcua_domain::org::{AgencyLevel, Role};
 use motcua_quality::catalog::{self, CatalogCounts, ProcedureFacts};
 use motcua_quality::circular01::{self, DossierScores, Level};
-use motcua_quality::index766::{self, Config, Index, Inputs, Status};
+use motcua_quality::index766::{self, Config, DossierTally, Index, Inputs, Status};
 use motcua_quality::report06::{self, Column};
 use motcua_quality::{Period, PeriodKind, Window};
 use uuid::Uuid;
@@ -169,7 +169,7 @@ fn index(
     procedures: &[ProcedureFacts],
     evaluations: &HashMap<Uuid, Overall>,
 ) -> Index {
-    let inputs = Inputs { received, window, procedures, evaluations };
+    let inputs = Inputs { dossiers: &DossierTally::of(received, window.end(), evaluations), window, procedures };
     index766::compute(&Config::builtin(), &inputs)
 }
 
@@ -437,8 +437,7 @@ fn the_766_configuration_adds_up_to_100_and_no_cases_may_earn_full_points() {
     // 1.1 1.2 1.3 (13.5) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.4 (4.5) + 4.1 4.2 (8.8) = 58.8.
     let mut full = config;
     full.no_cases = index766::NoCases::Full;
-    let empty = HashMap::new();
-    let inputs = Inputs { received: &[], window: march().calendar(), procedures: &[], evaluations: &empty };
+    let inputs = Inputs { dossiers: &DossierTally::default(), window: march().calendar(), procedures: &[] };
     let index = index766::compute(&full, &inputs);
     assert_eq!((index.points, index.max), (58.8, 100.0));
 }

@@ -336,6 +336,16 @@ pub trait QualityStore: Send + Sync {
         (field, unit): (Option<&str>, Option<&str>),
         limit: i64,
     ) -> Result<Vec<motcua_domain::dossier::DossierFacts>>;
+    /// Decision 766's per-dossier counts of the given agencies' dossiers accepted in
+    /// [`start`, `end`), judged at `end`: one pass of the database over the period's facts and
+    /// evaluations, with the rules of `DossierFacts::judge` and `overdue_at` in SQL (Biểu 06's;
+    /// tested to agree with [`motcua_quality::index766::DossierTally::of`]).
+    async fn index766_tally(
+        &self,
+        agencies: &[Uuid],
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    ) -> Result<motcua_quality::index766::DossierTally>;
     /// Records or replaces the applicant's evaluation of a dossier.
     async fn save_evaluation(&self, evaluation: &motcua_domain::evaluation::Evaluation) -> Result<()>;
     async fn evaluation(

@@ -561,14 +561,28 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
                 supplements,
                 reappointed: false,
                 fees: 0,
-                result_electronic: false,
-                documents_digitised: false,
+                result_electronic: next(2) == 0,
+                documents_digitised: next(3) > 0,
                 returned_online: false,
                 steps: vec![],
             }
         })
         .collect();
     motcua_store::bulk::load_facts(&db.url, fx.procedure.procedure_id, &facts).await.unwrap();
+    // One dossier in six evaluated, each answer in turn (Decision 766 counts the unsatisfied).
+    for (i, f) in facts.iter().enumerate().filter(|(i, _)| i % 6 == 0) {
+        let evaluation = motcua_domain::evaluation::Evaluation {
+            dossier_id: f.dossier_id,
+            agency_id: f.agency_id,
+            overall: motcua_domain::evaluation::Overall::ALL[i / 6 % 3],
+            answers: Default::default(),
+            comment: None,
+            channel: "lookup".into(),
+            created_at: start,
+            updated_at: start,
+        };
+        store.save_evaluation(&evaluation).await.unwrap();
+    }
     let agree = |label: &'static str| async move {
         for period in ["2026-02", "2026-03", "2026-04", "2026-Q1", "2026-H1"] {
             let closed = motcua_quality::Period::parse(period).unwrap().report_window();
@@ -590,6 +604,23 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
                 let expected = report06::behind(&stored, &w, Column::Late, None, None).len()
                     + report06::behind(&stored, &w, Column::Overdue, None, None).len();
                 assert_eq!(late.len(), expected, "{period}");
+                // Decision 766's per-dossier counts, by the database and by the quality crate.
+                let received = store.facts(&[fx.agency.id], w.start(), w.end(), true).await.unwrap();
+                let evaluations = store
+                    .evaluations(&[fx.agency.id], w.start(), w.end(), true)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| (e.dossier_id, e.overall))
+                    .collect();
+                let by_quality = motcua_quality::index766::DossierTally::of(&received, w.end(), &evaluations);
+                let by_database = store.index766_tally(&[fx.agency.id], w.start(), w.end()).await.unwrap();
+                assert_eq!(by_database, by_quality, "{label}: Decision 766, {}", w.label());
+                if !w.provisional() && period.len() == 7 {
+                    let t = &by_quality;
+                    assert!(t.overdue > 0 && t.dissatisfied > 0 && t.finished_electronic > 0 && t.online > 0, "{t:?}");
+                    assert!(t.neither < t.received && t.digitised < t.received && !t.online_codes.is_empty(), "{t:?}");
+                }
             }
         }
     };

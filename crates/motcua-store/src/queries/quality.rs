@@ -81,6 +81,58 @@ macro_rules! impl_quality {
                 rows.into_iter().map(facts_from).collect()
             }
 
+            async fn index766_tally(
+                &self,
+                agencies: &[Uuid],
+                start: NaiveDateTime,
+                end: NaiveDateTime,
+            ) -> crate::Result<motcua_quality::index766::DossierTally> {
+                let columns = format!("agency_id, dossier_id, procedure_code, result_electronic, documents_digitised, {PLACEMENT_COLUMNS}");
+                let (source, args) = facts_source(agencies, start, end, true, &columns);
+                let (_, outcome) = placement_sql(args.len() - 1, args.len());
+                let e = args.len();
+                let late = format!("{outcome} in ('late', 'overdue')");
+                let unhappy = "ev.overall = 'not_satisfied'";
+                let finished = format!("dossier_facts.finished_at is not null and dossier_facts.finished_at < ${e}");
+                let sql = format!(
+                    "select count(*),
+                       coalesce(sum(case when {late} then 1 else 0 end), 0),
+                       coalesce(sum(case when dossier_facts.channel = 'online' then 1 else 0 end), 0),
+                       coalesce(sum(case when {finished} then 1 else 0 end), 0),
+                       coalesce(sum(case when {finished} and result_electronic then 1 else 0 end), 0),
+                       coalesce(sum(case when documents_digitised then 1 else 0 end), 0),
+                       coalesce(sum(case when {unhappy} then 1 else 0 end), 0),
+                       coalesce(sum(case when not ({late}) and not coalesce({unhappy}, false) then 1 else 0 end), 0)
+                     from {source}
+                     left join evaluations ev on ev.agency_id = dossier_facts.agency_id and ev.dossier_id = dossier_facts.dossier_id"
+                );
+                let (received, overdue, online, finished, finished_electronic, digitised, dissatisfied, neither): (
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                ) = bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_one(&self.pool).await?;
+                let codes_sql = format!("select distinct procedure_code from {source} where channel = 'online'");
+                let codes: Vec<(String,)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(codes_sql)), &args).fetch_all(&self.pool).await?;
+                let n = |v: i64| u64::try_from(v).unwrap_or(0);
+                Ok(motcua_quality::index766::DossierTally {
+                    received: n(received),
+                    overdue: n(overdue),
+                    online: n(online),
+                    finished: n(finished),
+                    finished_electronic: n(finished_electronic),
+                    digitised: n(digitised),
+                    dissatisfied: n(dissatisfied),
+                    neither: n(neither),
+                    online_codes: codes.into_iter().map(|(c,)| c).collect(),
+                })
+            }
+
             async fn save_evaluation(&self, e: &motcua_domain::evaluation::Evaluation) -> crate::Result<()> {
                 sqlx::query(
                     "insert into evaluations (dossier_id, agency_id, overall, answers, comment, channel, created_at, updated_at)

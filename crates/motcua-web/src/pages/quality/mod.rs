@@ -111,20 +111,16 @@ async fn inputs(
 }
 
 fn index_of(config: &Config, i: &Inputs) -> Index {
-    let inputs = index766::Inputs {
-        received: &i.received,
-        window: i.window,
-        procedures: &i.procedures,
-        evaluations: &i.evaluations,
-    };
+    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.evaluations);
+    let inputs = index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures };
     index766::compute(config, &inputs)
 }
 
 /// An agency's index over `window`, exactly as the quality page shows it for the same period
 /// (the narrative report quotes it).
 pub(crate) async fn agency_index(state: &AppState, agency: Uuid, window: Window) -> Result<Index, ApiError> {
-    let inp = inputs(state, &[agency], Some(agency), window, &QualityParams::default()).await?;
-    Ok(index_of(&Config::builtin(), &inp))
+    let cal = state.calendar(agency).await?;
+    Ok(motcua_app::reports::index766(&*state.store, agency, window, &cal).await?)
 }
 
 fn pct(rate: f64) -> String {
