@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use motcua_app::calendars::Calendars;
 use motcua_calendar::WorkCalendar;
-use motcua_domain::org::Agency;
+use motcua_domain::dossier::{Action, Dossier, Transition};
+use motcua_domain::org::{Actor, Agency};
 use motcua_store::Store;
 use uuid::Uuid;
 
@@ -145,6 +146,26 @@ impl AppState {
     pub async fn agency_and_calendar(&self, agency_id: Uuid) -> ApiResult<Option<(Agency, Arc<WorkCalendar>)>> {
         let Some((agency, toml)) = self.store.agency_with_calendar(agency_id).await? else { return Ok(None) };
         Ok(Some((agency, self.calendars.stored(agency_id, toml)?)))
+    }
+
+    /// The dossier if `actor` may read it; to anyone else it does not exist
+    /// ([`motcua_app::dossiers::load_readable`]).
+    pub async fn readable_dossier(&self, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
+        Ok(motcua_app::dossiers::load_readable(&*self.store, actor, id).await?)
+    }
+
+    /// Applies `action` to the stored dossier at `expected_version` and stores the result, in the
+    /// agency's calendar and local time ([`motcua_app::dossiers::act`]): what the API, the
+    /// officer's and the citizen's pages all do to act on a dossier.
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        dossier: &Dossier,
+        expected_version: i64,
+        action: Action,
+    ) -> ApiResult<Transition> {
+        let cal = self.calendar(dossier.agency_id).await?;
+        Ok(motcua_app::dossiers::act(&*self.store, actor, dossier, expected_version, action, self.at(&cal)).await?)
     }
 
     /// Where and when a change to a dossier of the agency whose calendar is `cal` is made now.

@@ -19,7 +19,6 @@ use super::error::PageResult;
 use super::roles::{AgencyLead, LeadOrAdmin};
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
-use crate::routes::dossiers::view::apply_and_store;
 use crate::state::AppState;
 
 /// An open dossier whose due date is now a day off.
@@ -136,7 +135,7 @@ pub async fn apply(
     for a in affected(&state, agency.id, &cal).await? {
         let reason = format!("ngày {} là {}", a.due.format("%d/%m/%Y"), a.why);
         let action = Action::MoveDueDate { new_due_date: a.next, reason };
-        apply_and_store(&state, &actor, &a.dossier, a.dossier.version, action).await?;
+        state.act(&actor, &a.dossier, a.dossier.version, action).await?;
         moved.push(serde_json::json!({
             "code": a.dossier.code.as_ref().map(|c| c.to_string()),
             "from": a.due,

@@ -220,7 +220,7 @@ pub async fn document_file(
     id: uuid::Uuid,
     index: usize,
 ) -> Result<axum::response::Response, ApiError> {
-    let d = crate::routes::dossiers::view::load_readable(state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     let file = d
         .documents
         .get(index)
@@ -235,7 +235,7 @@ pub async fn result_file(
     actor: &motcua_domain::org::Actor,
     id: uuid::Uuid,
 ) -> Result<axum::response::Response, ApiError> {
-    let d = crate::routes::dossiers::view::load_readable(state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     let file = d.result.and_then(|r| r.file).ok_or_else(|| ApiError::NotFound("chưa có tệp kết quả".into()))?;
     serve_file(state, &file).await
 }

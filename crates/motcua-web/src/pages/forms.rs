@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::error::PageResult;
 use super::roles::Officer;
 use crate::error::ApiError;
-use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
 
 fn t(v: Option<NaiveDateTime>) -> String {
@@ -76,7 +75,7 @@ pub async fn form(
     Path((id, form)): Path<(Uuid, String)>,
 ) -> PageResult<FormPage> {
     let actor = &actor;
-    let d = load_readable(&state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     let title = documents_of(&d)
         .into_iter()
         .find(|(f, _)| *f == form)

@@ -60,7 +60,7 @@ async fn my_dossier_page(
     submitted: bool,
     errors: Vec<FieldError>,
 ) -> PageResult<MyDossier> {
-    let d = load_readable(state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     let english = web.shell.lang == crate::pages::i18n::Lang::En;
     let label = |s: DState| if english { s.label_en() } else { s.label_vi() };
     let events = state
@@ -136,10 +136,10 @@ pub async fn my_act(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     let result = match f.action {
         EventKind::SupplementReceived | EventKind::Resubmit | EventKind::Withdraw => match f.action() {
-            Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await.map(|_| ()),
+            Ok(action) => state.act(&actor, &d, f.version, action).await.map(|_| ()),
             Err(e) => Err(e),
         },
         _ => Err(ApiError::Forbidden("thực hiện thao tác này".into())),
@@ -164,12 +164,12 @@ pub async fn my_upload(
     CsrfUpload(upload): CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
-    let mut d = load_readable(&state, &actor, id).await?;
+    let mut d = state.readable_dossier(&actor, id).await?;
     let mut version = crate::pages::dossier_forms::form_version(&fields);
     for (index, upload) in files {
         let file = store_upload(&state, d.agency_id, &upload).await?;
-        let r = apply_and_store(&state, &actor, &d, version, Action::AttachDocument { index, file }).await?;
-        d = r.dossier.dossier;
+        let r = state.act(&actor, &d, version, Action::AttachDocument { index, file }).await?;
+        d = r.dossier;
         version = d.version;
     }
     Ok(Redirect::to(&format!("/my/dossiers/{id}")).into_response())

@@ -21,7 +21,6 @@ use super::office::IntakeForm;
 use super::roles::Citizen;
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
-use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
 
 fn code_of(d: &Dossier, t: &super::i18n::Texts) -> String {

@@ -21,7 +21,6 @@ use super::error::PageResult;
 use super::roles::{AgencyAdmin, FollowUp};
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
-use crate::routes::dossiers::view::load_readable;
 use crate::state::AppState;
 use motcua_store::{DeliveryChannel, DeliveryStatus};
 

@@ -19,7 +19,7 @@ pub async fn remind(
 ) -> PageResult<Response> {
     let back = format!("/office/dossiers/{id}");
     let actor = &actor;
-    let d = load_readable(&state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     if !agencies.contains(&d.agency_id) {
         return Err(ApiError::Forbidden("nhắc xử lý hồ sơ".into()).into());
     }

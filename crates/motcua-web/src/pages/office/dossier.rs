@@ -70,7 +70,7 @@ async fn dossier_page(
     warnings: Vec<String>,
     done: Option<String>,
 ) -> PageResult<DossierPage> {
-    let d = load_readable(state, actor, id).await?;
+    let d = state.readable_dossier(actor, id).await?;
     let cal = state.calendar(d.agency_id).await?;
     let now = state.now(&cal);
     let units = state.store.units(d.agency_id).await?;
@@ -191,9 +191,9 @@ pub async fn act(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ActForm>,
 ) -> PageResult<Response> {
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     let result = match f.action() {
-        Ok(action) => apply_and_store(&state, &actor, &d, f.version, action).await,
+        Ok(action) => state.act(&actor, &d, f.version, action).await,
         Err(e) => Err(e),
     };
     match result {

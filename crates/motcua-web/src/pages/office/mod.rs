@@ -20,7 +20,6 @@ use super::error::PageResult;
 use super::roles::{Officer, follows_up};
 use super::session::{CsrfForm, Shell, Web};
 use crate::error::ApiError;
-use crate::routes::dossiers::view::{apply_and_store, load_readable};
 use crate::state::AppState;
 
 /// The calendar of the officer's first agency (its dashboard's "due soon" counts in it).

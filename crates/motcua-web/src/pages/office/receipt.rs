@@ -26,7 +26,7 @@ pub async fn receipt(
     Officer(actor): Officer,
     Path(id): Path<Uuid>,
 ) -> PageResult<ReceiptPage> {
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     let code =
         d.code.as_ref().map(|c| c.to_string()).ok_or_else(|| ApiError::NotFound("hồ sơ chưa được tiếp nhận".into()))?;
     let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;

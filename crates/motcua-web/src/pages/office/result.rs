@@ -11,11 +11,11 @@ pub async fn result_file(
     crate::pages::dossier_forms::CsrfUpload(upload): crate::pages::dossier_forms::CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     let version = crate::pages::dossier_forms::form_version(&fields);
     let (_, upload) = files.into_iter().next().ok_or_else(|| ApiError::field("file_0", "Cần chọn tệp kết quả."))?;
     let file = crate::pages::dossier_forms::store_upload(&state, d.agency_id, &upload).await?;
-    apply_and_store(&state, &actor, &d, version, Action::AttachResult { file }).await?;
+    state.act(&actor, &d, version, Action::AttachResult { file }).await?;
     Ok(Redirect::to(&format!("/office/dossiers/{id}?done=1")).into_response())
 }
 

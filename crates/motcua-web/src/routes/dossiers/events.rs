@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use motcua_store::EventRecord;
 use uuid::Uuid;
 
-use super::view::load_readable;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Caller;
 use crate::state::AppState;
@@ -17,6 +16,6 @@ pub async fn list(
     Caller(actor): Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<EventRecord>>> {
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     Ok(Json(state.store.events(d.agency_id, d.id).await?))
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use uuid::Uuid;
 
-use super::view::{DossierView, load_readable};
+use super::view::DossierView;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Caller;
 use crate::state::AppState;
@@ -16,7 +16,7 @@ pub async fn show(
     Caller(actor): Caller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<DossierView>> {
-    let d = load_readable(&state, &actor, id).await?;
+    let d = state.readable_dossier(&actor, id).await?;
     let now = state.now(&*state.calendar(d.agency_id).await?);
     Ok(Json(DossierView::new(d, now)))
 }

@@ -10,7 +10,7 @@ use motcua_domain::dossier::{Action, EventKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::view::{TransitionResponse, apply_and_store, load_readable};
+use super::view::{TransitionResponse, apply_and_store};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller};
 use crate::state::AppState;
@@ -33,7 +33,7 @@ async fn run(
     action: EventKind,
     req: TransitionRequest,
 ) -> ApiResult<Json<TransitionResponse>> {
-    let dossier = load_readable(&state, &actor, id).await?;
+    let dossier = state.readable_dossier(&actor, id).await?;
     let mut fields = req.fields;
     if fields.contains_key("file") {
         // A result's file is what the server stored from an upload of this dossier

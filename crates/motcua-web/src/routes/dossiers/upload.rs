@@ -11,7 +11,7 @@ use motcua_domain::dossier::Action;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::view::{TransitionResponse, apply_and_store, load_readable};
+use super::view::{TransitionResponse, apply_and_store};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Caller};
 use crate::state::AppState;
@@ -39,7 +39,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<TransitionResponse>> {
-    let dossier = load_readable(&state, &actor, id).await?;
+    let dossier = state.readable_dossier(&actor, id).await?;
     let limit = state.config.max_upload_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
     if bytes.is_empty() {

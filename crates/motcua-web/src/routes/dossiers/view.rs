@@ -4,7 +4,6 @@
 use motcua_domain::dossier::{Action, Dossier};
 use motcua_domain::org::Actor;
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -42,14 +41,8 @@ pub struct TransitionResponse {
     pub warnings: Vec<String>,
 }
 
-/// Officers of the dossier's agency and the citizen who submitted it may read it; to anyone
-/// else it does not exist.
-pub(crate) async fn load_readable(state: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
-    Ok(motcua_app::dossiers::load_readable(&*state.store, actor, id).await?)
-}
-
 /// Applies `action` to the stored dossier at `expected_version` and stores the result
-/// ([`motcua_app::dossiers::act`]).
+/// ([`AppState::act`]); the API's answer.
 pub(crate) async fn apply_and_store(
     state: &AppState,
     actor: &Actor,
@@ -57,8 +50,6 @@ pub(crate) async fn apply_and_store(
     expected_version: i64,
     action: Action,
 ) -> ApiResult<TransitionResponse> {
-    let cal = state.calendar(dossier.agency_id).await?;
-    let at = state.at(&cal);
-    let t = motcua_app::dossiers::act(&*state.store, actor, dossier, expected_version, action, at).await?;
-    Ok(TransitionResponse { dossier: DossierView::new(t.dossier, at.now), warnings: t.warnings })
+    let t = state.act(actor, dossier, expected_version, action).await?;
+    Ok(TransitionResponse { dossier: DossierView::new(t.dossier, t.event.at), warnings: t.warnings })
 }
