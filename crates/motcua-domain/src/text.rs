@@ -113,3 +113,21 @@ pub fn search_terms(q: &str) -> Result<Option<String>, String> {
 pub fn printable(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
 }
+
+/// A date as an official document writes it (Decree 30/2020, Appendix I): "ngày 05 tháng 9 năm
+/// 2026". Days below 10 and the months 1 and 2 take a leading zero; the other months do not.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use motcua_domain::text::official_date;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// assert_eq!(official_date(d(2026, 9, 5)), "ngày 05 tháng 9 năm 2026");
+/// assert_eq!(official_date(d(2026, 2, 12)), "ngày 12 tháng 02 năm 2026");
+/// assert_eq!(official_date(d(2026, 1, 1)), "ngày 01 tháng 01 năm 2026");
+/// assert_eq!(official_date(d(2026, 12, 24)), "ngày 24 tháng 12 năm 2026");
+/// ```
+pub fn official_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let month = if date.month() <= 2 { format!("{:02}", date.month()) } else { date.month().to_string() };
+    format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
+}

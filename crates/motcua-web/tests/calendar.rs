@@ -114,4 +114,6 @@ async fn a_step_paused_for_a_supplement_is_on_time_on_the_control_sheet(app: Tes
     // Finished 26/03, the step's deadline pushed past it by the 13 paused working days.
     assert!(appraisal.contains("Trước hạn") && !appraisal.contains("Quá hạn"), "{appraisal}");
     assert!(!sheet.contains("00:00"), "a day deadline reads as the end of its last working day: {sheet}");
+    // Dated as Decree 30/2020 writes dates: the day padded below 10, the month (March) not.
+    assert!(sheet.contains("Khánh Hòa, ngày 02 tháng 3 năm 2026"), "{sheet}");
 }

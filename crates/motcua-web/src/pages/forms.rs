@@ -123,12 +123,7 @@ pub async fn form(
         title,
         agency_name: agency.name.to_uppercase(),
         agency_name_plain: agency.name.clone(),
-        place_date: format!(
-            "Khánh Hòa, ngày {} tháng {} năm {}",
-            when.format("%d"),
-            when.format("%m"),
-            when.format("%Y")
-        ),
+        place_date: format!("Khánh Hòa, {}", motcua_domain::text::official_date(when.date())),
         reason,
         received: day(d.received_at.map(|r| r.date())),
         previous_due: day(d.reappointment.as_ref().map(|r| r.previous_due_date)),

@@ -37,12 +37,7 @@ pub async fn receipt(
     let accepted = d.accepted_at.unwrap_or(d.submitted_at);
     Ok(ReceiptPage {
         agency_name: agency.name.to_uppercase(),
-        place_date: format!(
-            "Khánh Hòa, ngày {} tháng {} năm {}",
-            accepted.format("%d"),
-            accepted.format("%m"),
-            accepted.format("%Y")
-        ),
+        place_date: format!("Khánh Hòa, {}", motcua_domain::text::official_date(accepted.date())),
         time_limit: d.time_limit.describe_vi(),
         received: d.received_at.map(|r| r.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()).unwrap_or_default(),
         due: d.due_date.map(|r| r.format("%d/%m/%Y").to_string()).unwrap_or_default(),
