@@ -6,7 +6,7 @@
 use argon2::password_hash::PasswordHasher;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use chrono::NaiveDateTime;
-use motcua_store::{AuditEntry, Store, UserRecord};
+use motcua_store::{Store, UserRecord};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
@@ -69,10 +69,14 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// A new API token: 32 bytes from the OS generator, hex, with a prefix that secret scanners know.
+/// A new secret (a session's token, a form's CSRF token): 32 bytes from the OS generator, hex.
+pub fn random_secret() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// A new API token: a [`random_secret`] with a prefix that secret scanners know.
 pub fn new_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    format!("mc_{}", hex::encode(bytes))
+    format!("mc_{}", random_secret())
 }
 
 /// What is stored of a token or session secret: its SHA-256, hex.
@@ -87,26 +91,12 @@ pub async fn audit_sign_in(
     via: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        agency_id: user.agency_id,
-        actor_id: Some(user.id),
-        action: "sign_in".into(),
-        object: format!("user:{}", user.id),
-        at: now,
-        data: serde_json::json!({ "via": via }),
-    };
-    Ok(store.audit(&entry).await?)
+    let what = ("sign_in", format!("user:{}", user.id));
+    Ok(crate::audit::record(store, user.agency_id, Some(user.id), what, serde_json::json!({ "via": via }), now).await?)
 }
 
 /// Records a failed sign-in under the account's normalised name (never the password).
 pub async fn audit_sign_in_failed(store: &dyn Store, account: &str, now: NaiveDateTime) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        agency_id: None,
-        actor_id: None,
-        action: "sign_in_failed".into(),
-        object: format!("user:{account}"),
-        at: now,
-        data: serde_json::json!({}),
-    };
-    Ok(store.audit(&entry).await?)
+    let what = ("sign_in_failed", format!("user:{account}"));
+    Ok(crate::audit::record(store, None, None, what, serde_json::json!({}), now).await?)
 }

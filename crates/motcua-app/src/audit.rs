@@ -3,28 +3,19 @@
 //! that makes the change, never with a secret or more personal data than the object's id.
 
 use chrono::NaiveDateTime;
-use motcua_domain::org::Actor;
-use motcua_store::{AuditEntry, Store};
+use motcua_store::{AuditEntry, Store, StoreError};
 use uuid::Uuid;
 
-use crate::AppError;
-
-/// Records that `actor` did `action` on `object` in the agency, at `now`.
+/// Records that the person `actor_id` did `action` on `object` in the agency, at `now`. The
+/// agency is `None` for what belongs to no agency (a citizen's own account), the person `None`
+/// for someone not signed in (an applicant evaluating from the lookup, a failed sign-in).
 pub async fn record(
     store: &dyn Store,
-    actor: &Actor,
-    agency_id: Uuid,
+    agency_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
     (action, object): (&str, String),
     data: serde_json::Value,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        agency_id: Some(agency_id),
-        actor_id: Some(actor.user_id),
-        action: action.into(),
-        object,
-        at: now,
-        data,
-    };
-    Ok(store.audit(&entry).await?)
+) -> Result<(), StoreError> {
+    store.audit(&AuditEntry { agency_id, actor_id, action: action.into(), object, at: now, data }).await
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use motcua_domain::DomainError;
 use motcua_domain::catalog::{Field, ProcedureSpec, ProcedureVersion};
 use motcua_domain::org::Actor;
-use motcua_store::{AuditEntry, Store};
+use motcua_store::Store;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -90,15 +90,7 @@ pub async fn publish(
     if let Some(o) = data.as_object_mut() {
         o.insert("version".into(), version.version.into());
     }
-    store
-        .audit(&AuditEntry {
-            agency_id: Some(agency_id),
-            actor_id: Some(actor.user_id),
-            action: action.into(),
-            object: format!("procedure:{}", spec.code),
-            at: now,
-            data,
-        })
-        .await?;
+    let what = (action, format!("procedure:{}", spec.code));
+    crate::audit::record(store, Some(agency_id), Some(actor.user_id), what, data, now).await?;
     Ok(version)
 }

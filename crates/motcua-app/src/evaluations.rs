@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use motcua_domain::dossier::Dossier;
 use motcua_domain::evaluation::{Evaluation, EvaluationInput};
-use motcua_store::{AuditEntry, Store};
+use motcua_store::Store;
 use uuid::Uuid;
 
 use crate::AppError;
@@ -42,15 +42,9 @@ pub async fn give(
     let previous = store.evaluation(dossier.agency_id, dossier.id).await?;
     let evaluation = input.evaluate(dossier, previous.as_ref(), given.channel, given.now, given.change_days)?;
     store.save_evaluation(&evaluation).await?;
-    store
-        .audit(&AuditEntry {
-            agency_id: Some(dossier.agency_id),
-            actor_id: given.by,
-            action: if previous.is_some() { "evaluation.change" } else { "evaluation.give" }.into(),
-            object: format!("dossier:{}", dossier.id),
-            at: given.now,
-            data: serde_json::json!({ "overall": evaluation.overall, "channel": given.channel }),
-        })
-        .await?;
+    let action = if previous.is_some() { "evaluation.change" } else { "evaluation.give" };
+    let data = serde_json::json!({ "overall": evaluation.overall, "channel": given.channel });
+    let what = (action, format!("dossier:{}", dossier.id));
+    crate::audit::record(store, Some(dossier.agency_id), given.by, what, data, given.now).await?;
     Ok(evaluation)
 }

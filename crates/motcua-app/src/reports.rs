@@ -11,7 +11,6 @@ use motcua_store::{Store, StoreError};
 use uuid::Uuid;
 
 use motcua_domain::org::{Actor, Agency, Role};
-use motcua_store::AuditEntry;
 
 use crate::AppError;
 use crate::calendars;
@@ -35,7 +34,6 @@ pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDat
     store.insert_scheduled_snapshot(agency_id, "bieu06", &key, now, &data).await
 }
 
-/// The Biểu 06 of `window` for `agencies`, counted by the database.
 /// Decision 766's index of one agency over `window` as the quality page computes it, its
 /// dossiers counted by the database in one pass ([`motcua_store::QualityStore::index766_tally`])
 /// rather than read into memory: the narrative report and the benchmarks use it.
@@ -55,6 +53,7 @@ pub async fn index766(
     Ok(index766::compute(&Config::builtin(), &Inputs { dossiers: &dossiers, window, procedures: &procedures }))
 }
 
+/// The Biểu 06 of `window` for `agencies`, counted by the database.
 pub async fn bieu06(store: &dyn Store, agencies: &[Uuid], window: &Window) -> Result<Report06, StoreError> {
     // Several agencies (a province's report) are counted in two halves at once: each count is one
     // core's work in the database (a single SQLite query runs on one thread), and a small server
@@ -112,15 +111,7 @@ pub async fn freeze(
     let report = bieu06(store, &[agency.id], &window).await?;
     let data = serde_json::to_value(&report).map_err(StoreError::from)?;
     store.insert_report_snapshot(agency.id, "bieu06", &period.to_string(), Some(actor.user_id), now, &data).await?;
-    store
-        .audit(&AuditEntry {
-            agency_id: Some(agency.id),
-            actor_id: Some(actor.user_id),
-            action: "report.freeze".into(),
-            object: format!("bieu06:{period}"),
-            at: now,
-            data: serde_json::json!({}),
-        })
-        .await?;
+    let what = ("report.freeze", format!("bieu06:{period}"));
+    crate::audit::record(store, Some(agency.id), Some(actor.user_id), what, serde_json::json!({}), now).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use motcua_app::calendars::Calendars;
+use motcua_app::files::FileStore;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::{Action, Dossier, Transition};
 use motcua_domain::org::{Actor, Agency};
@@ -14,7 +15,6 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::error::ApiResult;
-use motcua_app::files::FileStore;
 
 /// Limits and switches of the HTTP edge.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::PageResult;
-use super::session::{CsrfForm, SESSION_COOKIE, Shell, Web, random_token, set_cookie};
+use super::session::{CsrfForm, SESSION_COOKIE, Shell, Web, set_cookie};
 use crate::error::ApiError;
 use crate::extract::token_hash;
 use crate::rate_limit::ClientAddr;
@@ -66,7 +66,7 @@ async fn start_session(state: &AppState, user: &UserRecord, to: &str) -> PageRes
 
 /// Opens a session for `user` and answers `then` with its cookie.
 async fn start_session_with(state: &AppState, user: &UserRecord, mut then: Response) -> PageResult<Response> {
-    let token = random_token();
+    let token = motcua_app::accounts::random_secret();
     let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
     state.store.insert_session(&token_hash(&token), user.id, expires).await?;
     motcua_app::accounts::audit_sign_in(&*state.store, user, "web", state.now_default()).await?;

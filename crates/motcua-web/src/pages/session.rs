@@ -14,6 +14,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
+use motcua_app::accounts::random_secret;
 use motcua_domain::org::Actor;
 
 use super::i18n::{Lang, Texts};
@@ -36,10 +37,6 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .filter_map(Result::ok)
         .find(|c| c.name() == name)
         .map(|c| c.value().to_owned())
-}
-
-pub fn random_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
 }
 
 /// The CSRF token of a signed-in session: derived from the session's secret token (which only
@@ -72,7 +69,7 @@ pub struct RequestCookies {
 pub async fn cookies(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let existing_csrf = cookie(&parts, CSRF_COOKIE).filter(|c| c.len() == 64);
-    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+    let csrf = existing_csrf.clone().unwrap_or_else(random_secret);
     let query_lang = parts.uri.query().and_then(|q| {
         q.split('&').find_map(|kv| match kv {
             "lang=en" => Some(Lang::En),
@@ -135,7 +132,7 @@ impl FromRequestParts<AppState> for Web {
             .extensions
             .get::<RequestCookies>()
             .cloned()
-            .unwrap_or_else(|| RequestCookies { csrf: random_token(), lang: Lang::Vi });
+            .unwrap_or_else(|| RequestCookies { csrf: random_secret(), lang: Lang::Vi });
         let session_token = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty());
         let session_hash = session_token.as_deref().map(token_hash);
         let mut actor = None;

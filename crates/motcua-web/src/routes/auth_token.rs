@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use motcua_app::accounts;
-use motcua_store::{ApiToken, AuditEntry, TokenInfo, UserRecord};
+use motcua_store::{ApiToken, TokenInfo, UserRecord};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -140,16 +140,15 @@ pub async fn revoke_token(
     if !state.store.revoke_token(owner, id, now).await? {
         return Err(ApiError::NotFound("không có mã truy cập này / no such token".into()));
     }
-    state
-        .store
-        .audit(&AuditEntry {
-            agency_id: None,
-            actor_id: Some(actor.user_id),
-            action: "token_revoked".into(),
-            object: format!("token:{id}"),
-            at: now,
-            data: serde_json::json!({ "user_id": owner }),
-        })
-        .await?;
+    let what = ("token_revoked", format!("token:{id}"));
+    motcua_app::audit::record(
+        &*state.store,
+        None,
+        Some(actor.user_id),
+        what,
+        serde_json::json!({ "user_id": owner }),
+        now,
+    )
+    .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

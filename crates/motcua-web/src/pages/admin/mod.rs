@@ -30,7 +30,9 @@ pub(crate) async fn audit(
     object: String,
     data: serde_json::Value,
 ) -> Result<(), ApiError> {
-    Ok(motcua_app::audit::record(&*state.store, actor, agency_id, (action, object), data, state.now_default()).await?)
+    let now = state.now_default();
+    Ok(motcua_app::audit::record(&*state.store, Some(agency_id), Some(actor.user_id), (action, object), data, now)
+        .await?)
 }
 
 fn new_password() -> String {

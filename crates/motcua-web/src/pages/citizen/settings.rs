@@ -54,16 +54,8 @@ pub async fn save_settings(
     }
     let prefs = motcua_store::NotifyPreferences { channels: f.channels.clone(), lang: f.lang.clone() };
     state.store.set_notify_preferences(actor.user_id, &prefs).await?;
-    state
-        .store
-        .audit(&motcua_store::AuditEntry {
-            agency_id: None,
-            actor_id: Some(actor.user_id),
-            action: "citizen.notify_preferences".into(),
-            object: format!("user:{}", actor.user_id),
-            at: state.now_default(),
-            data: serde_json::json!({ "channels": f.channels, "lang": f.lang }),
-        })
-        .await?;
+    let what = ("citizen.notify_preferences", format!("user:{}", actor.user_id));
+    let data = serde_json::json!({ "channels": f.channels, "lang": f.lang });
+    motcua_app::audit::record(&*state.store, None, Some(actor.user_id), what, data, state.now_default()).await?;
     Ok(Redirect::to("/my/settings?saved=1").into_response())
 }

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use motcua_domain::catalog::{ProcedureSpec, ProcedureVersion};
 use motcua_domain::org::Role;
-use motcua_store::AuditEntry;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller};
@@ -41,17 +40,10 @@ pub async fn publish(
         .iter()
         .find(|f| f.code == spec.field)
         .ok_or_else(|| ApiError::field("field", format!("lĩnh vực \"{}\" chưa có trong danh mục", spec.field)))?;
-    let version = state.store.publish_procedure(agency.id, &spec, &field.name, state.now_default()).await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            agency_id: Some(agency.id),
-            actor_id: Some(actor.user_id),
-            action: "procedure_published".into(),
-            object: format!("procedure:{}", spec.code),
-            at: state.now_default(),
-            data: serde_json::json!({ "version": version.version, "version_id": version.id }),
-        })
-        .await?;
+    let now = state.now_default();
+    let version = state.store.publish_procedure(agency.id, &spec, &field.name, now).await?;
+    let what = ("procedure_published", format!("procedure:{}", spec.code));
+    let data = serde_json::json!({ "version": version.version, "version_id": version.id });
+    motcua_app::audit::record(&*state.store, Some(agency.id), Some(actor.user_id), what, data, now).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
