@@ -3,11 +3,11 @@
 //! reader's scope, the stale-version check, the day's numbering, the assignee's eligibility, and
 //! the one write of the dossier with its event and outbox row.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use motcua_calendar::WorkCalendar;
 use motcua_domain::DomainError;
 use motcua_domain::catalog::{Channel, ProcedureVersion};
-use motcua_domain::dossier::{Action, Context, Dossier, Submission, Transition};
+use motcua_domain::dossier::{Action, Context, Dossier, FormKind, Submission, Transition, TurnAway};
 use motcua_domain::org::{Actor, Agency};
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::{AgencyCode, DossierCode};
@@ -65,8 +65,15 @@ pub struct At<'a> {
 }
 
 impl<'a> At<'a> {
-    fn context(&self, actor: &'a Actor, new_code: Option<DossierCode>) -> Context<'a> {
-        Context { actor, now: self.now, calendar: self.calendar, new_code, max_reappoint_days: self.max_reappoint_days }
+    fn context(&self, actor: &'a Actor, new_code: Option<DossierCode>, form_number: Option<u32>) -> Context<'a> {
+        Context {
+            actor,
+            now: self.now,
+            calendar: self.calendar,
+            new_code,
+            form_number,
+            max_reappoint_days: self.max_reappoint_days,
+        }
     }
 }
 
@@ -97,7 +104,17 @@ pub async fn act(
     } else {
         None
     };
-    let t = dossier.apply(action, &at.context(actor, new_code))?;
+    // The document the change issues takes the next number of its series in the agency's
+    // year, once the change is known to be allowed (a refused change takes none; a number taken
+    // by a change that then loses a race to a concurrent one is skipped, and the series shows
+    // the gap).
+    let form_number = match action.issues() {
+        Some(kind) if dossier.apply(action.clone(), &at.context(actor, new_code.clone(), None)).is_ok() => {
+            Some(store.next_number(dossier.agency_id, at.now.year(), kind.as_str()).await?)
+        }
+        _ => None,
+    };
+    let t = dossier.apply(action, &at.context(actor, new_code, form_number))?;
     store.update_dossier(expected_version, &t).await?;
     Ok(t)
 }
@@ -115,7 +132,7 @@ pub async fn intake(
     sub: Submission,
     at: At<'_>,
 ) -> Result<Transition, AppError> {
-    let ctx = at.context(actor, None);
+    let ctx = at.context(actor, None, None);
     if sub.channel == Channel::Online {
         let t = Dossier::submit(version, agency.code.clone(), sub, &ctx)?;
         store.insert_dossier(&t).await?;
@@ -124,9 +141,32 @@ pub async fn intake(
     Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
     let day = at.now.date();
     let width = rules_for(day).code_sequence_width;
-    let make = |seq: u32| {
+    let make = |seq: u32, line: u32| {
         let code = DossierCode::new(&agency.code, day, seq, width);
-        Dossier::take_in(version, agency.code.clone(), sub.clone(), &at.context(actor, Some(code)))
+        Dossier::take_in(version, agency.code.clone(), sub.clone(), &at.context(actor, Some(code), Some(line)))
     };
     Ok(store.insert_numbered_dossier(agency.id, day, &make).await??)
+}
+
+/// A walk-in at the counter sent away with Mẫu 02 (papers to complete) or Mẫu 03 (refused):
+/// recorded as a dossier never accepted, with the form's number of the agency's year; no code
+/// and no clock. The role and the content are checked before the number is taken.
+pub async fn turn_away(
+    store: &dyn Store,
+    actor: &Actor,
+    version: &ProcedureVersion,
+    agency: &Agency,
+    sub: Submission,
+    why: TurnAway,
+    at: At<'_>,
+) -> Result<Transition, AppError> {
+    let kind = match why {
+        TurnAway::Complete { .. } => FormKind::Completion,
+        TurnAway::Refuse { .. } => FormKind::IntakeRefusal,
+    };
+    Dossier::turn_away(version, agency.code.clone(), sub.clone(), why.clone(), &at.context(actor, None, None))?;
+    let number = store.next_number(agency.id, at.now.year(), kind.as_str()).await?;
+    let t = Dossier::turn_away(version, agency.code.clone(), sub, why, &at.context(actor, None, Some(number)))?;
+    store.insert_dossier(&t).await?;
+    Ok(t)
 }

@@ -156,3 +156,97 @@ impl Actor {
         out
     }
 }
+
+/// What an agency writes on the documents it issues (Decree 30/2020): the place before the
+/// date ("Khánh Hòa, ngày … tháng … năm …") and the symbol after each number ("Số: 12/PTN-VPĐK").
+/// Each form's series has its own prefix (`PTN` for Mẫu 01…), configurable per agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormStyle {
+    /// The place name; empty: a blank line to fill by hand.
+    pub place: String,
+    /// The agency's symbol (ký hiệu), e.g. `VPĐK`.
+    pub symbol: String,
+    /// Prefixes chosen by the agency, by form (its stored name), over the defaults.
+    pub prefixes: Vec<(String, String)>,
+}
+
+impl FormStyle {
+    /// The settings' keys.
+    pub const PLACE: &'static str = "forms.place";
+    pub const SYMBOL: &'static str = "forms.symbol";
+    pub const PREFIX: &'static str = "forms.prefix.";
+
+    /// The style of `agency` from its stored settings; the symbol defaults to the initials of
+    /// its name ("Sở Nông nghiệp và Môi trường": `SNNMT`).
+    pub fn of(agency: &Agency, settings: &[(String, String)]) -> FormStyle {
+        let get = |k: &str| settings.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        FormStyle {
+            place: get(Self::PLACE).unwrap_or_default(),
+            symbol: get(Self::SYMBOL).unwrap_or_else(|| initials(&agency.name)),
+            prefixes: settings
+                .iter()
+                .filter_map(|(k, v)| k.strip_prefix(Self::PREFIX).map(|kind| (kind.to_owned(), v.clone())))
+                .collect(),
+        }
+    }
+
+    /// "12/PTN-SNNMT"; without a number, a blank to fill ("……/PTN-SNNMT").
+    pub fn number(&self, kind: crate::dossier::FormKind, number: Option<u32>) -> String {
+        let prefix = self
+            .prefixes
+            .iter()
+            .find(|(k, _)| k == kind.as_str())
+            .map_or(kind.default_prefix(), |(_, p)| p.as_str());
+        let n = number.map_or_else(|| "……".to_owned(), |n| format!("{n:02}"));
+        format!("{n}/{prefix}-{}", self.symbol)
+    }
+
+    /// "Khánh Hòa, ngày 05 tháng 9 năm 2026".
+    pub fn place_date(&self, date: chrono::NaiveDate) -> String {
+        let place = if self.place.is_empty() { "……………" } else { &self.place };
+        format!("{place}, {}", crate::text::official_date(date))
+    }
+}
+
+/// The capitals of a name's words, "và" left out: "Sở Nông nghiệp và Môi trường" → `SNNMT`.
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !w.eq_ignore_ascii_case("và"))
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod form_style_tests {
+    use super::*;
+    use crate::dossier::FormKind;
+
+    fn agency(name: &str) -> Agency {
+        Agency {
+            id: Uuid::nil(),
+            parent_id: None,
+            code: AgencyCode::parse("000.00.17.H34").unwrap(),
+            name: name.into(),
+            level: AgencyLevel::Province,
+        }
+    }
+
+    #[test]
+    fn numbers_carry_the_agency_symbol_and_the_form_prefix() {
+        let a = agency("Sở Nông nghiệp và Môi trường");
+        let style = FormStyle::of(&a, &[]);
+        assert_eq!(style.number(FormKind::Receipt, Some(12)), "12/PTN-SNNMT");
+        assert_eq!(style.number(FormKind::Completion, Some(3)), "03/PBS-SNNMT");
+        let settings = vec![
+            (FormStyle::SYMBOL.to_owned(), "VPĐK".to_owned()),
+            (format!("{}receipt", FormStyle::PREFIX), "TNHS".to_owned()),
+            (FormStyle::PLACE.to_owned(), "Khánh Hòa".to_owned()),
+        ];
+        let style = FormStyle::of(&a, &settings);
+        assert_eq!(style.number(FormKind::Receipt, Some(120)), "120/TNHS-VPĐK");
+        assert_eq!(style.number(FormKind::IntakeRefusal, None), "……/PTC-VPĐK");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(style.place_date(d), "Khánh Hòa, ngày 05 tháng 3 năm 2026");
+    }
+}

@@ -73,6 +73,7 @@ impl World {
             now,
             calendar: &self.cal,
             new_code: Some(code),
+            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         }
     }
@@ -95,7 +96,9 @@ impl World {
             applicant,
             postal: None,
             citizen_user_id: online.then_some(self.citizen.user_id),
-            files: vec![],
+            documents: vec![],
+            result_delivery: None,
+            fees_paid: false,
         };
         Dossier::submit(&self.version, AgencyCode::parse("000.00.17.H34").unwrap(), sub, &self.ctx(actor, now))
             .unwrap()

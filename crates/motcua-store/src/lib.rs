@@ -102,6 +102,10 @@ pub trait OrgStore: Send + Sync {
     /// Deactivating ends the user's sessions and revokes their API tokens.
     async fn set_user_active(&self, user_id: Uuid, active: bool) -> Result<()>;
     async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<()>;
+    /// The agency's settings (key, value), e.g. what its documents say ([`motcua_domain::org::FormStyle`]).
+    async fn agency_settings(&self, agency_id: Uuid) -> Result<Vec<(String, String)>>;
+    /// Sets (or with `None` removes) one of the agency's settings.
+    async fn set_agency_setting(&self, agency_id: Uuid, key: &str, value: Option<&str>) -> Result<()>;
     /// Replaces the agency's own calendar file (None: the national default).
     async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> Result<()>;
 }
@@ -160,16 +164,20 @@ pub trait CatalogStore: Send + Sync {
 pub trait DossierStore: Send + Sync {
     /// The next number of the agency's daily sequence, allocated atomically.
     async fn next_sequence(&self, agency_id: Uuid, day: NaiveDate) -> Result<u32>;
+    /// The next number of the agency's series `kind` (a [`motcua_domain::dossier::FormKind`]'s
+    /// name) in `year`, allocated atomically: documents are numbered continuously through the year.
+    async fn next_number(&self, agency_id: Uuid, year: i32, kind: &str) -> Result<u32>;
     /// Writes a new dossier, its first event and its outbox message in one transaction.
     async fn insert_dossier(&self, transition: &Transition) -> Result<Uuid>;
-    /// Takes the next number of the agency's `day` and writes the dossier `make` builds with it,
+    /// Takes the next number of the agency's `day` and the next line of its register for the
+    /// day's year, and writes the dossier `make` builds with them (day's number, register line),
     /// its first event and outbox message, in one transaction: a refusal by `make` (or a crash)
     /// takes no number and writes nothing.
     async fn insert_numbered_dossier(
         &self,
         agency_id: Uuid,
         day: NaiveDate,
-        make: &(dyn Fn(u32) -> std::result::Result<Transition, motcua_domain::DomainError> + Send + Sync),
+        make: &(dyn Fn(u32, u32) -> std::result::Result<Transition, motcua_domain::DomainError> + Send + Sync),
     ) -> Result<std::result::Result<Transition, motcua_domain::DomainError>>;
     /// Writes a change, its event and its outbox message in one transaction, provided the stored
     /// dossier still has `expected_version`; otherwise [`StoreError::Conflict`] and nothing changes.

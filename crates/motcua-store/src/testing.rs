@@ -409,7 +409,19 @@ impl Fixture {
             applicant,
             postal: None,
             citizen_user_id,
-            files: vec![],
+            documents: self
+                .procedure
+                .spec
+                .documents
+                .iter()
+                .map(|_| motcua_domain::dossier::DocumentIn {
+                    received: true,
+                    form: Some(motcua_domain::dossier::PaperForm::Original),
+                    files: vec![],
+                })
+                .collect(),
+            result_delivery: None,
+            fees_paid: false,
         };
         let seq = store.next_sequence(self.agency.id, now.date()).await.expect("sequence");
         let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;
@@ -419,6 +431,7 @@ impl Fixture {
             now,
             calendar: &cal,
             new_code: Some(code),
+            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = Dossier::take_in(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("take in");
@@ -443,6 +456,7 @@ impl Fixture {
             now,
             calendar: &cal,
             new_code: None,
+            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = d.apply(action, &ctx).expect("action");

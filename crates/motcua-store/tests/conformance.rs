@@ -6,7 +6,7 @@ use std::sync::Arc;
 use motcua_calendar::{TimeLimit, WorkCalendar};
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{
-    Action, ApplicantInput, Context, Dossier, EventDetail, State, Submission, Timeliness, Transition,
+    Action, ApplicantInput, DocumentIn, Context, Dossier, EventDetail, State, Submission, Timeliness, Transition,
 };
 use motcua_domain::org::Actor;
 use motcua_domain::rules::rules_for;
@@ -79,6 +79,7 @@ fn ctx<'a>(actor: &'a Actor, now: chrono::NaiveDateTime, cal: &'a WorkCalendar) 
         now,
         calendar: cal,
         new_code: None,
+        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     }
 }
@@ -105,7 +106,9 @@ async fn submit_online(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, now:
         applicant: applicant().parse().unwrap(),
         postal: None,
         citizen_user_id: Some(fx.citizen.user_id),
-        files: vec![Some(file.clone()), Some(file)],
+        documents: vec![DocumentIn::uploaded(Some(file.clone())), DocumentIn::uploaded(Some(file))],
+        result_delivery: None,
+        fees_paid: false,
     };
     let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx(&fx.citizen, now, cal)).unwrap();
     store.insert_dossier(&t).await.unwrap();
@@ -126,6 +129,7 @@ async fn accept(
         now,
         calendar: cal,
         new_code: Some(code),
+        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     act(store, d, Action::Accept, context).await

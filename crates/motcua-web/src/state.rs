@@ -9,7 +9,7 @@ use motcua_app::calendars::Calendars;
 use motcua_app::files::FileStore;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::dossier::{Action, Dossier, Transition};
-use motcua_domain::org::{Actor, Agency};
+use motcua_domain::org::{Actor, Agency, FormStyle};
 use motcua_store::Store;
 use uuid::Uuid;
 
@@ -188,7 +188,34 @@ impl AppState {
     }
 
     /// Local time in Asia/Ho_Chi_Minh, for things not tied to one agency.
+    /// What the agency's documents carry at their head: the governing body's name (its parent
+    /// agency's, if any), its own, and its [`FormStyle`] (place, symbol, numbering).
+    pub async fn letterhead(&self, agency: &Agency) -> ApiResult<Letterhead> {
+        let settings = self.store.agency_settings(agency.id).await?;
+        let parent = match agency.parent_id {
+            Some(p) => self.store.agency(p).await?.map(|a| a.name.to_uppercase()),
+            None => None,
+        };
+        Ok(Letterhead {
+            governing: parent.unwrap_or_default(),
+            agency: agency.name.to_uppercase(),
+            agency_plain: agency.name.clone(),
+            style: FormStyle::of(agency, &settings),
+        })
+    }
+
     pub fn now_default(&self) -> NaiveDateTime {
         self.calendars.national().to_local(self.clock.now_utc())
     }
+}
+
+/// The head of an agency's documents (see [`AppState::letterhead`]).
+#[derive(Debug, Clone)]
+pub struct Letterhead {
+    /// TÊN CƠ QUAN CHỦ QUẢN, upper case; empty for a top agency.
+    pub governing: String,
+    /// The agency's name, upper case, and as written.
+    pub agency: String,
+    pub agency_plain: String,
+    pub style: FormStyle,
 }

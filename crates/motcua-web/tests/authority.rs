@@ -178,13 +178,16 @@ async fn submitted_only(app: &TestApp) -> Dossier {
         applicant,
         postal: None,
         citizen_user_id: None,
-        files: vec![],
+        documents: vec![],
+        result_delivery: None,
+        fees_paid: false,
     };
     let ctx = Context {
         actor: &fx.reception,
         now: at(2026, 2, 12, 9, 0),
         calendar: &cal,
         new_code: None,
+        form_number: None,
         max_reappoint_days: DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx).unwrap();

@@ -28,12 +28,12 @@ async fn sessions_are_http_only_lax_cookies_and_forms_need_the_csrf_token() {
     // An intake form posted without the token (or with another) is refused and creates nothing.
     let session = cookie.split(';').next().unwrap();
     // The cookie's own value is no longer enough once signed in: the token is tied to the session.
+    let fields =
+        "procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang";
     for token in ["", &"b".repeat(64), &"a".repeat(64)] {
-        let body = format!(
-            "csrf={token}&procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang"
-        );
+        let (content_type, body) = multipart_body(token, &format!("{fields}&doc_0=on&doc_1=on"), &[]);
         let req = Request::post("/office/intake")
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-type", content_type)
             .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
             .body(Body::from(body))
             .unwrap();
@@ -41,28 +41,16 @@ async fn sessions_are_http_only_lax_cookies_and_forms_need_the_csrf_token() {
     }
     let list = app.get("/api/v1/dossiers", Some(&app.fx.reception)).await;
     assert_eq!(list.body["total"], 0);
-    // With the token it works and lands on the printed receipt.
-    let fields =
-        "procedure_code=1.004227&channel=counter&name=An&citizen_id=056090001234&phone=0905123456&address=Nha+Trang";
-    // Without the required documents ticked, intake is refused, naming them.
-    let req = Request::post("/office/intake")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
-        .body(Body::from(format!("csrf={}&{fields}&doc_0=on", csrf_of(session))))
-        .unwrap();
-    let res = app.router.clone().oneshot_raw(req).await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
-    assert!(String::from_utf8_lossy(&bytes).contains("Chưa nhận giấy tờ bắt buộc: Giấy chứng nhận đã cấp."));
-    let body = format!("csrf={}&{fields}&doc_0=on&doc_1=on", csrf_of(session));
-    let req = Request::post("/office/intake")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
-        .body(Body::from(body))
-        .unwrap();
-    let res = app.router.clone().oneshot_raw(req).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(res.headers()["location"].to_str().unwrap().ends_with("/receipt"));
+    // Without the required documents ticked, intake is refused, naming them and pointing at Mẫu 02.
+    let (status, _, page) = post_multipart(&app, &cookie, "/office/intake", &format!("{fields}&doc_0=on"), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Chưa nhận giấy tờ bắt buộc: Giấy chứng nhận đã cấp."), "{page}");
+    assert!(page.contains("Mẫu 02"));
+    // With the token and the papers it works and lands on the printed receipt.
+    let (status, location, _) =
+        post_multipart(&app, &cookie, "/office/intake", &format!("{fields}&doc_0=on&doc_1=on"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("/receipt"));
 
     // Pages carry a CSP without inline script.
     let req = Request::get("/").body(Body::empty()).unwrap();

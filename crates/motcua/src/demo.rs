@@ -15,7 +15,7 @@ use motcua_app::catalog::{CatalogFile, import_catalog};
 use motcua_app::files::FileStore;
 use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::{Channel, ProcedureVersion};
-use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, State, Submission};
+use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, FormKind, State, Submission};
 use motcua_domain::evaluation::EvaluationInput;
 use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
 use motcua_domain::rules::rules_for;
@@ -333,11 +333,16 @@ impl Simulation<'_> {
         } else {
             None
         };
+        let form_number = match action.issues() {
+            Some(kind) => Some(self.store.next_number(d.agency_id, at.year(), kind.as_str()).await?),
+            None => None,
+        };
         let ctx = Context {
             actor: self.actor(who),
             now: at,
             calendar: self.cal,
             new_code,
+            form_number,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let Ok(t) = d.apply(action, &ctx) else { return Ok(None) };
@@ -388,14 +393,32 @@ impl Simulation<'_> {
             handover_at: raw,
             tracking_number: format!("EB{:09}VN", 100_000_000 + i),
         });
-        let files = spec.documents.iter().map(|_| Some(self.file.clone())).collect();
+        let documents = spec
+            .documents
+            .iter()
+            .map(|_| motcua_domain::dossier::DocumentIn {
+                received: true,
+                form: Some(if online {
+                    motcua_domain::dossier::PaperForm::Electronic
+                } else {
+                    motcua_domain::dossier::PaperForm::Original
+                }),
+                files: vec![self.file.clone()],
+            })
+            .collect();
         let sub = Submission {
             id: Uuid::now_v7(),
             channel,
             applicant,
             postal,
             citizen_user_id: online.then(|| self.actor("congdan").user_id),
-            files,
+            documents,
+            result_delivery: Some(if online {
+                motcua_domain::dossier::ResultDelivery::Online
+            } else {
+                motcua_domain::dossier::ResultDelivery::Counter
+            }),
+            fees_paid: !online,
         };
         let submitter = if online { "congdan" } else { "tiepnhan" };
         // Online dossiers are submitted; counter and postal ones are taken in and accepted at
@@ -406,11 +429,17 @@ impl Simulation<'_> {
             let seq = self.store.next_sequence(procedure.agency_id, raw.date()).await?;
             Some(DossierCode::new(agency_code, raw.date(), seq, rules_for(raw.date()).code_sequence_width))
         };
+        let form_number = if online {
+            None
+        } else {
+            Some(self.store.next_number(procedure.agency_id, raw.year(), FormKind::Receipt.as_str()).await?)
+        };
         let ctx = Context {
             actor: self.actor(submitter),
             now: raw,
             calendar: self.cal,
             new_code,
+            form_number,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = if online {
@@ -483,7 +512,10 @@ impl Simulation<'_> {
                     t = self.later(t, 2 + rng.below(8));
                 }
                 if rng.chance(sc.refuse) {
-                    let refuse = Action::Refuse { reason: "Không đủ điều kiện theo quy định".into() };
+                    let refuse = Action::Refuse {
+                        reason: "Không đủ điều kiện theo quy định".into(),
+                        legal_basis: Some("Điều 22 Nghị định số 101/2024/NĐ-CP".into()),
+                    };
                     self.step(&d, refuse, "truongphong", t).await?;
                     return Ok(());
                 }

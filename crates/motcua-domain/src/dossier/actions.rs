@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use super::events::ACTIONS;
 use super::{
-    Applicant, Dossier, DossierDocument, EventData, EventDetail, EventKind, FileRef, PauseKind, PauseRecord, Postal,
-    Reappointment, ResultDocument, State, StepRecord, Timeliness,
+    Applicant, DocumentIn, Dossier, DossierDocument, EventData, EventDetail, EventKind, FileRef, FormKind, IssuedForm,
+    Notice, PauseKind, PauseRecord, Postal, Reappointment, ResultDelivery, ResultDocument, State, StepRecord,
+    Timeliness,
 };
 use crate::catalog::{Channel, ProcedureVersion};
 use crate::error::DomainError;
@@ -26,6 +27,9 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// A freshly allocated code, for acceptance.
     pub new_code: Option<DossierCode>,
+    /// The number of the document the change issues ([`Action::issues`]) in the agency's year:
+    /// at acceptance, the register's line (Mẫu 01 and Mẫu 06).
+    pub form_number: Option<u32>,
     /// How many working days past the old due date a re-appointment may set at most.
     pub max_reappoint_days: u32,
 }
@@ -81,8 +85,12 @@ pub enum Action {
         new_due_date: NaiveDate,
         reason: String,
     },
-    /// Refuse after appraisal.
-    Refuse { reason: String },
+    /// Refuse after appraisal, in writing with the reasons and their legal basis.
+    Refuse {
+        reason: String,
+        #[serde(default)]
+        legal_basis: Option<String>,
+    },
     /// Stop at the applicant's request.
     Withdraw { reason: String },
     /// The result is ready (approved and numbered), at the process's decision step. Its file is
@@ -125,6 +133,19 @@ impl Action {
         }
     }
 
+    /// The document the action issues to the applicant, numbered in the agency's year.
+    pub fn issues(&self) -> Option<FormKind> {
+        match self {
+            Action::Accept => Some(FormKind::Receipt),
+            Action::AskToComplete { .. } | Action::RequestSupplement { .. } => Some(FormKind::Completion),
+            Action::RefuseIntake { .. } => Some(FormKind::IntakeRefusal),
+            Action::Reappoint { .. } => Some(FormKind::Apology),
+            Action::Refuse { .. } => Some(FormKind::Refusal),
+            Action::Withdraw { .. } => Some(FormKind::StopNotice),
+            _ => None,
+        }
+    }
+
     /// The stored and wire name of the action (`accept`, `forward`…).
     pub fn name(&self) -> &'static str {
         self.kind().as_str()
@@ -164,8 +185,23 @@ pub struct Submission {
     pub applicant: Applicant,
     pub postal: Option<Postal>,
     pub citizen_user_id: Option<Uuid>,
-    /// Files for the checklist lines, by index.
-    pub files: Vec<Option<FileRef>>,
+    /// What came with each line of the checklist, by index (missing lines: not received).
+    pub documents: Vec<DocumentIn>,
+    /// Where the applicant wants the result.
+    pub result_delivery: Option<ResultDelivery>,
+    /// Fees and charges paid at intake.
+    pub fees_paid: bool,
+}
+
+/// A walk-in sent away at the counter without an accepted dossier: the visit is recorded as a
+/// dossier that was never accepted, with the document handed over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnAway {
+    /// Papers are missing: Mẫu 02 lists what to complete, why, on what legal basis and whom to
+    /// call; the applicant comes back with them.
+    Complete { items: Vec<String>, reason: String, legal_basis: String, contact: String },
+    /// Out of scope or not eligible: Mẫu 03 says why.
+    Refuse { reason: String, legal_basis: String },
 }
 
 fn need(text: &str, field: &str) -> Result<String, DomainError> {
@@ -231,19 +267,37 @@ impl Dossier {
             }
             _ => {}
         }
-        if sub.files.len() > spec.documents.len() {
+        if sub.documents.len() > spec.documents.len() {
             return Err(DomainError::field("documents", "nhiều tệp hơn số giấy tờ của thủ tục"));
         }
+        let result_delivery = match sub.result_delivery {
+            Some(ResultDelivery::Postal { address }) => {
+                let address = crate::text::clean(&address, crate::text::NOTE_MAX, false)
+                    .map_err(|e| DomainError::field("result_address", e))?;
+                if address.is_empty() {
+                    return Err(DomainError::field("result_address", "cần địa chỉ nhận kết quả qua bưu chính"));
+                }
+                Some(ResultDelivery::Postal { address })
+            }
+            other => other,
+        };
         let documents = spec
             .documents
             .iter()
             .enumerate()
-            .map(|(i, d)| DossierDocument {
-                name: d.name.clone(),
-                required: d.required,
-                originals: d.originals,
-                copies: d.copies,
-                file: sub.files.get(i).cloned().flatten(),
+            .map(|(i, d)| {
+                let given = sub.documents.get(i).cloned().unwrap_or_default();
+                let mut files = given.files.into_iter();
+                DossierDocument {
+                    name: d.name.clone(),
+                    required: d.required,
+                    originals: d.originals,
+                    copies: d.copies,
+                    received: given.received,
+                    form: given.form.filter(|_| given.received),
+                    file: files.next(),
+                    scans: files.collect(),
+                }
             })
             .collect();
         let dossier = Dossier {
@@ -279,6 +333,11 @@ impl Dossier {
             returned_at: None,
             return_channel: None,
             timeliness: None,
+            register_no: None,
+            result_delivery,
+            fees_paid: sub.fees_paid,
+            notice: None,
+            issued: Vec::new(),
             version: 1,
         };
         let event = NewEvent {
@@ -316,6 +375,51 @@ impl Dossier {
         if let EventDetail::Accept { channel: c, .. } = &mut t.event.data.detail {
             *c = Some(channel);
         }
+        Ok(t)
+    }
+
+    /// A walk-in turned away at the counter: recorded as a dossier never accepted (no code, no
+    /// clock), asked to complete (Mẫu 02) or refused (Mẫu 03), in one change with one event.
+    pub fn turn_away(
+        version: &ProcedureVersion,
+        agency_code: AgencyCode,
+        sub: Submission,
+        why: TurnAway,
+        ctx: &Context<'_>,
+    ) -> Result<Transition, DomainError> {
+        if sub.channel != Channel::Counter {
+            return Err(DomainError::field("channel", "chỉ hướng dẫn hoặc từ chối người nộp trực tiếp tại quầy"));
+        }
+        let submitted = Dossier::submit(version, agency_code, sub, ctx)?;
+        let basis = |text: &str| {
+            crate::text::clean(text, crate::text::NOTE_MAX, true).map_err(|e| DomainError::field("legal_basis", e))
+        };
+        let (action, notice) = match why {
+            TurnAway::Complete { items, reason, legal_basis, contact } => {
+                let items = items
+                    .iter()
+                    .map(|i| crate::text::clean(i, crate::text::NOTE_MAX, false).map_err(|e| DomainError::field("items", e)))
+                    .filter(|i| !matches!(i, Ok(t) if t.is_empty()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if items.is_empty() {
+                    return Err(DomainError::field("items", "cần nêu giấy tờ, nội dung phải bổ sung, hoàn thiện"));
+                }
+                let contact = crate::text::clean(&contact, crate::text::NOTE_MAX, false)
+                    .map_err(|e| DomainError::field("contact", e))?;
+                (Action::AskToComplete { reason }, Notice { items, legal_basis: basis(&legal_basis)?, contact })
+            }
+            TurnAway::Refuse { reason, legal_basis } => (
+                Action::RefuseIntake { reason },
+                Notice { items: Vec::new(), legal_basis: basis(&legal_basis)?, contact: String::new() },
+            ),
+        };
+        if notice.legal_basis.is_empty() {
+            return Err(DomainError::field("legal_basis", "cần nêu căn cứ pháp lý"));
+        }
+        let mut t = submitted.dossier.apply(action, ctx)?;
+        t.dossier.version = 1;
+        t.dossier.notice = Some(notice);
+        t.event.from_state = None;
         Ok(t)
     }
 
@@ -369,6 +473,7 @@ impl Dossier {
                 d.due_date = Some(due.date);
                 d.due_at = Some(due.at);
                 d.state = Accepted;
+                d.register_no = ctx.form_number;
                 start_step(&mut d, 0, now, cal)?;
                 EventDetail::Accept { code, due_date: due.date, due_at: due.at, received_at: received, channel: None }
             }
@@ -568,12 +673,14 @@ impl Dossier {
                 d.due_at = Some(cal.end_of(next));
                 EventDetail::MoveDueDate { previous_due_date: due, new_due_date: next, reason }
             }
-            Action::Refuse { reason } => {
+            Action::Refuse { reason, legal_basis } => {
                 if !matches!(self.state, Processing | AwaitingSupplement | AwaitingPayment) {
                     return Err(wrong_state());
                 }
                 require(holding_lead)?;
                 let reason = need(reason, "reason")?;
+                let legal_basis = maybe(legal_basis, "legal_basis")?.unwrap_or_default();
+                d.notice = Some(Notice { legal_basis, ..Default::default() });
                 close_pauses(&mut d, now);
                 if let Some(i) = d.current_step {
                     finish_step(&mut d, i, now, actor.user_id, Some(reason.clone()));
@@ -689,7 +796,15 @@ impl Dossier {
                     .documents
                     .get_mut(*index)
                     .ok_or_else(|| DomainError::field("index", format!("thủ tục không có giấy tờ số {index}")))?;
-                line.file = Some(file.clone());
+                if line.file.is_none() {
+                    line.file = Some(file.clone());
+                } else if !line.files().any(|f| f.sha256 == file.sha256) {
+                    line.scans.push(file.clone());
+                }
+                line.received = true;
+                if line.form.is_none() {
+                    line.form = Some(super::PaperForm::Electronic);
+                }
                 EventDetail::AttachDocument {
                     index: *index,
                     document: line.name.clone(),
@@ -698,6 +813,9 @@ impl Dossier {
                 }
             }
         };
+        if let Some(kind) = action.issues() {
+            d.issued.push(IssuedForm { kind, number: ctx.form_number, at: now });
+        }
         d.version += 1;
         let event = NewEvent {
             from_state: Some(self.state),
@@ -844,7 +962,7 @@ impl Dossier {
             K::MoveDueDate => {
                 Action::MoveDueDate { new_due_date: cal.next_working_day(self.due_date?).ok()?, reason: reason() }
             }
-            K::Refuse => Action::Refuse { reason: reason() },
+            K::Refuse => Action::Refuse { reason: reason(), legal_basis: None },
             K::Withdraw => Action::Withdraw { reason: reason() },
             K::Approve => Action::Approve { result_number: "1".into(), result_date: ctx.now.date() },
             K::ReturnResult => Action::ReturnResult { channel: Channel::Counter },

@@ -16,7 +16,7 @@ use motcua_calendar::TimeLimit;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition};
+pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition, TurnAway};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
 pub use events::{ACTIONS, EventData, EventDetail, EventKind};
 pub use facts::{DossierFacts, Finish, StepFact};
@@ -35,6 +35,45 @@ pub struct FileRef {
     pub size: u64,
 }
 
+/// The form a paper is handed in (Mẫu 01's "Hình thức").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperForm {
+    /// Bản chính.
+    Original,
+    /// Bản sao.
+    Copy,
+    /// Bản sao chứng thực.
+    CertifiedCopy,
+    /// Bản điện tử (uploaded online).
+    Electronic,
+}
+
+impl PaperForm {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PaperForm::Original => "Bản chính",
+            PaperForm::Copy => "Bản sao",
+            PaperForm::CertifiedCopy => "Bản sao chứng thực",
+            PaperForm::Electronic => "Bản điện tử",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaperForm> {
+        match s {
+            "original" => Some(PaperForm::Original),
+            "copy" => Some(PaperForm::Copy),
+            "certified_copy" => Some(PaperForm::CertifiedCopy),
+            "electronic" => Some(PaperForm::Electronic),
+            _ => None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// One line of the document checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DossierDocument {
@@ -42,8 +81,187 @@ pub struct DossierDocument {
     pub required: bool,
     pub originals: u8,
     pub copies: u8,
+    /// Whether the paper (or its file) was handed in: the receipt lists only these. Dossiers
+    /// stored before this was recorded listed every line, so a missing value reads as received.
+    #[serde(default = "yes")]
+    pub received: bool,
+    /// The form it was handed in, ticked at the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<PaperForm>,
+    /// The first file of the line (the upload online, the first scan at the counter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<FileRef>,
+    /// The further scans of the same paper (a paper scanned as several files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scans: Vec<FileRef>,
+}
+
+impl DossierDocument {
+    /// Every file of the line, the first one first.
+    pub fn files(&self) -> impl Iterator<Item = &FileRef> {
+        self.file.iter().chain(&self.scans)
+    }
+
+    /// How many copies of the paper the receipt counts: the procedure's number for the form
+    /// handed in, at least one.
+    pub fn quantity(&self) -> u8 {
+        match self.form {
+            Some(PaperForm::Original) | None => self.originals.max(1),
+            Some(_) => self.copies.max(1),
+        }
+    }
+}
+
+/// What a paper handed in at intake came with: whether it was received, its form, its files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentIn {
+    pub received: bool,
+    pub form: Option<PaperForm>,
+    pub files: Vec<FileRef>,
+}
+
+impl DocumentIn {
+    /// A line uploaded online: received when it has a file.
+    pub fn uploaded(file: Option<FileRef>) -> DocumentIn {
+        DocumentIn { received: file.is_some(), form: file.as_ref().map(|_| PaperForm::Electronic), files: file.into_iter().collect() }
+    }
+}
+
+/// Where the applicant chose to receive the result (Mẫu 01 item 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "way", rename_all = "snake_case")]
+pub enum ResultDelivery {
+    /// At the one-stop counter.
+    Counter,
+    /// By public postal service, to this address.
+    Postal { address: String },
+    /// Online (the electronic result in the citizen's account).
+    Online,
+}
+
+impl ResultDelivery {
+    pub fn describe_vi(&self) -> String {
+        match self {
+            ResultDelivery::Counter => "Bộ phận tiếp nhận và trả kết quả".to_owned(),
+            ResultDelivery::Postal { address } => format!("Qua dịch vụ bưu chính công ích, địa chỉ: {address}"),
+            ResultDelivery::Online => "Trực tuyến (tài khoản trên Cổng dịch vụ công)".to_owned(),
+        }
+    }
+}
+
+/// The documents the one-stop unit issues, each numbered per agency and year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    /// Mẫu 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả; its number is the register's (Mẫu 06).
+    Receipt,
+    /// Mẫu 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.
+    Completion,
+    /// Mẫu 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ.
+    IntakeRefusal,
+    /// Mẫu 04 Phiếu xin lỗi và hẹn lại ngày trả kết quả.
+    Apology,
+    /// The written refusal after appraisal, with its reasons (Decree 61/2018 Art. 19).
+    Refusal,
+    /// Thông báo dừng giải quyết hồ sơ (Circular 03/2025 Mẫu 05).
+    StopNotice,
+}
+
+impl FormKind {
+    pub const ALL: [FormKind; 6] = [
+        FormKind::Receipt,
+        FormKind::Completion,
+        FormKind::IntakeRefusal,
+        FormKind::Apology,
+        FormKind::Refusal,
+        FormKind::StopNotice,
+    ];
+
+    /// The stored name, and the key of its numbering.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "receipt",
+            FormKind::Completion => "completion",
+            FormKind::IntakeRefusal => "intake_refusal",
+            FormKind::Apology => "apology",
+            FormKind::Refusal => "refusal",
+            FormKind::StopNotice => "stop_notice",
+        }
+    }
+
+    /// The path of the printed form.
+    pub fn slug(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "mau-01",
+            FormKind::Completion => "mau-02",
+            FormKind::IntakeRefusal => "mau-03",
+            FormKind::Apology => "mau-04",
+            FormKind::Refusal => "tu-choi",
+            FormKind::StopNotice => "thong-bao-dung",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<FormKind> {
+        FormKind::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    /// The official title.
+    pub fn title(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            FormKind::Completion => "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            FormKind::IntakeRefusal => "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+            FormKind::Apology => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+            FormKind::Refusal => "Thông báo từ chối giải quyết hồ sơ",
+            FormKind::StopNotice => "Thông báo dừng giải quyết hồ sơ",
+        }
+    }
+
+    /// The template's number, where the circular gives one.
+    pub fn template(self) -> Option<&'static str> {
+        match self {
+            FormKind::Receipt => Some("Mẫu 01"),
+            FormKind::Completion => Some("Mẫu 02"),
+            FormKind::IntakeRefusal => Some("Mẫu 03"),
+            FormKind::Apology => Some("Mẫu 04"),
+            FormKind::Refusal => None,
+            FormKind::StopNotice => Some("Mẫu 05 (Thông tư 03/2025)"),
+        }
+    }
+
+    /// The default symbol written before the agency's (`12/PTN-VPĐK`).
+    pub fn default_prefix(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "PTN",
+            FormKind::Completion => "PBS",
+            FormKind::IntakeRefusal => "PTC",
+            FormKind::Apology => "PXL",
+            FormKind::Refusal => "TB-TC",
+            FormKind::StopNotice => "TB-DG",
+        }
+    }
+}
+
+/// A document issued on a dossier, with its number of the agency's year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IssuedForm {
+    pub kind: FormKind,
+    /// None when no number could be given (a dossier changed outside the application).
+    pub number: Option<u32>,
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+}
+
+/// What a Mẫu 02 or a refusal says besides its reason: the items to complete, the legal basis,
+/// and whom to call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Notice {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub contact: String,
 }
 
 /// Postal receipt: the handover minute's time is the legal filing time (Decision 45/2016 Art. 7(4)).
@@ -182,6 +400,22 @@ pub struct Dossier {
     pub returned_at: Option<NaiveDateTime>,
     pub return_channel: Option<Channel>,
     pub timeliness: Option<Timeliness>,
+    /// The line of the agency's register (Mẫu 06) for the year of acceptance: "Số thứ tự",
+    /// numbered continuously from 1 each year; also the number of its Mẫu 01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_no: Option<u32>,
+    /// Where the applicant chose to receive the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_delivery: Option<ResultDelivery>,
+    /// Fees and charges paid at intake.
+    #[serde(default)]
+    pub fees_paid: bool,
+    /// The items and legal basis of the latest Mẫu 02 or refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+    /// The documents issued on it, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issued: Vec<IssuedForm>,
     /// Optimistic concurrency: incremented by every change.
     pub version: i64,
 }
@@ -220,6 +454,16 @@ impl Dossier {
             }
             _ => false,
         }
+    }
+
+    /// The latest document of `kind` issued on it.
+    pub fn issued(&self, kind: FormKind) -> Option<&IssuedForm> {
+        self.issued.iter().rev().find(|f| f.kind == kind)
+    }
+
+    /// The documents received, in the checklist's order (what Mẫu 01 lists).
+    pub fn received_documents(&self) -> impl Iterator<Item = &DossierDocument> {
+        self.documents.iter().filter(|d| d.received)
     }
 
     /// The last four digits of the applicant's phone, for the public lookup.

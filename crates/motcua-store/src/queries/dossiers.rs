@@ -15,6 +15,16 @@ macro_rules! impl_dossiers {
                 Ok(value as u32)
             }
 
+            async fn next_number(&self, agency_id: Uuid, year: i32, kind: &str) -> crate::Result<u32> {
+                let (value,): (i64,) = sqlx::query_as(NEXT_NUMBER)
+                    .bind(agency_id)
+                    .bind(year)
+                    .bind(kind)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(value as u32)
+            }
+
             async fn insert_dossier(&self, t: &motcua_domain::dossier::Transition) -> crate::Result<Uuid> {
                 let mut tx = self.pool.begin().await?;
                 let event_id = insert_dossier_rows!(tx, Self::batched().new_dossier.as_str(), t);
@@ -27,7 +37,9 @@ macro_rules! impl_dossiers {
                 agency_id: Uuid,
                 day: NaiveDate,
                 make: &(
-                     dyn Fn(u32) -> Result<motcua_domain::dossier::Transition, motcua_domain::DomainError> + Send + Sync
+                     dyn Fn(u32, u32) -> Result<motcua_domain::dossier::Transition, motcua_domain::DomainError>
+                        + Send
+                        + Sync
                  ),
             ) -> crate::Result<Result<motcua_domain::dossier::Transition, motcua_domain::DomainError>> {
                 let mut tx = self.pool.begin().await?;
@@ -35,7 +47,13 @@ macro_rules! impl_dossiers {
                 // at once; the number is held (PostgreSQL: the row is locked) until the commit.
                 let (seq,): (i64,) =
                     sqlx::query_as(NEXT_SEQUENCE).bind(agency_id).bind(day).fetch_one(&mut *tx).await?;
-                let t = match make(seq as u32) {
+                let (line,): (i64,) = sqlx::query_as(NEXT_NUMBER)
+                    .bind(agency_id)
+                    .bind(chrono::Datelike::year(&day))
+                    .bind(motcua_domain::dossier::FormKind::Receipt.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let t = match make(seq as u32, line as u32) {
                     Ok(t) => t,
                     // Dropping the transaction rolls the number back.
                     Err(refused) => return Ok(Err(refused)),

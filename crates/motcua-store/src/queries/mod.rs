@@ -829,6 +829,11 @@ pub(crate) const NEXT_SEQUENCE: &str = "insert into dossier_sequences (agency_id
      on conflict (agency_id, day) do update set last_value = dossier_sequences.last_value + 1
      returning last_value";
 
+pub(crate) const NEXT_NUMBER: &str = "insert into number_sequences (agency_id, year, kind, last_value)
+     values ($1, $2, $3, 1)
+     on conflict (agency_id, year, kind) do update set last_value = number_sequences.last_value + 1
+     returning last_value";
+
 /// A signed-in user with their grants, one row per grant (none: one row of nulls), in one round
 /// trip: every authenticated request reads this.
 macro_rules! actor_columns {

@@ -204,6 +204,37 @@ macro_rules! impl_org {
                 Ok(())
             }
 
+            async fn agency_settings(&self, agency_id: Uuid) -> crate::Result<Vec<(String, String)>> {
+                Ok(sqlx::query_as("select key, value from agency_settings where agency_id = $1 order by key")
+                    .bind(agency_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn set_agency_setting(&self, agency_id: Uuid, key: &str, value: Option<&str>) -> crate::Result<()> {
+                match value {
+                    Some(value) => {
+                        sqlx::query(
+                            "insert into agency_settings (agency_id, key, value) values ($1, $2, $3)
+                             on conflict (agency_id, key) do update set value = excluded.value",
+                        )
+                        .bind(agency_id)
+                        .bind(key)
+                        .bind(value)
+                        .execute(&self.pool)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query("delete from agency_settings where agency_id = $1 and key = $2")
+                            .bind(agency_id)
+                            .bind(key)
+                            .execute(&self.pool)
+                            .await?;
+                    }
+                }
+                Ok(())
+            }
+
             async fn set_agency_calendar(&self, agency_id: Uuid, calendar_toml: Option<&str>) -> crate::Result<()> {
                 sqlx::query("update agencies set calendar_toml = $1 where id = $2")
                     .bind(calendar_toml)

@@ -19,6 +19,8 @@ pub struct ActionForm {
     pub action: EventKind,
     pub label: &'static str,
     pub reason: bool,
+    /// Asks for the legal basis of a refusal.
+    pub basis: bool,
     pub note: bool,
     pub new_date: bool,
     pub result: bool,
@@ -31,6 +33,7 @@ const fn form(action: EventKind, label: &'static str) -> ActionForm {
         action,
         label,
         reason: false,
+        basis: false,
         note: false,
         new_date: false,
         result: false,
@@ -54,7 +57,7 @@ const FORMS: [ActionForm; 15] = [
     ActionForm {
         reason: true, new_date: true, ..form(K::Reappoint, "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
     },
-    ActionForm { reason: true, danger: true, ..form(K::Refuse, "Từ chối giải quyết") },
+    ActionForm { reason: true, basis: true, danger: true, ..form(K::Refuse, "Từ chối giải quyết (thông báo bằng văn bản)") },
     ActionForm { reason: true, danger: true, ..form(K::Withdraw, "Dừng giải quyết theo yêu cầu") },
     ActionForm { result: true, ..form(K::Approve, "Duyệt kết quả") },
     ActionForm { channel: true, ..form(K::ReturnResult, "Trả kết quả") },
@@ -68,6 +71,7 @@ pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::Na
         now,
         calendar: cal,
         new_code: None,
+        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let allowed = d.allowed_actions(&ctx);
@@ -83,6 +87,8 @@ pub struct ActForm {
     pub action: EventKind,
     #[serde(default)]
     pub reason: String,
+    #[serde(default)]
+    pub legal_basis: String,
     #[serde(default)]
     pub note: String,
     #[serde(default)]
@@ -118,7 +124,7 @@ impl ActForm {
                 new_due_date: date(&self.new_due_date, "new_due_date")?,
                 reason: self.reason.clone(),
             },
-            K::Refuse => Action::Refuse { reason: self.reason.clone() },
+            K::Refuse => Action::Refuse { reason: self.reason.clone(), legal_basis: opt(&self.legal_basis) },
             K::Withdraw => Action::Withdraw { reason: self.reason.clone() },
             K::Approve => Action::Approve {
                 result_number: self.result_number.clone(),
@@ -213,18 +219,20 @@ pub fn file_response(name: &str, bytes: Vec<u8>) -> axum::response::Response {
         .into_response()
 }
 
-/// Serves file `index` of the dossier's checklist, if `actor` may read the dossier.
+/// Serves file `n` (0: the first) of line `index` of the dossier's checklist, if `actor` may
+/// read the dossier.
 pub async fn document_file(
     state: &AppState,
     actor: &motcua_domain::org::Actor,
     id: uuid::Uuid,
     index: usize,
+    n: usize,
 ) -> Result<axum::response::Response, ApiError> {
     let d = state.readable_dossier(actor, id).await?;
     let file = d
         .documents
         .get(index)
-        .and_then(|doc| doc.file.clone())
+        .and_then(|doc| doc.files().nth(n).cloned())
         .ok_or_else(|| ApiError::NotFound("không có tệp".into()))?;
     serve_file(state, &file).await
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveDateTime};
-use motcua_domain::dossier::{Dossier, PauseKind, State as DState};
+use motcua_domain::dossier::{Dossier, FormKind, Notice, PauseKind, State as DState};
 use motcua_store::DossierFilter;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::error::PageResult;
 use super::roles::Officer;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Letterhead};
 
 fn t(v: Option<NaiveDateTime>) -> String {
     v.map(|t| t.format("%H giờ %M, ngày %d/%m/%Y").to_string()).unwrap_or_default()
@@ -28,27 +28,51 @@ fn day(v: Option<NaiveDate>) -> String {
     v.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
-/// The documents a dossier has, by the state it went through: (form, title).
-pub fn documents_of(d: &Dossier) -> Vec<(&'static str, &'static str)> {
-    let mut out = Vec::new();
-    let asked = d.state == DState::NeedsCompletion || d.pauses.iter().any(|p| p.kind == PauseKind::Supplement);
-    if asked {
-        out.push(("mau-02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"));
+/// The forms issued on a dossier, once each (the latest of a kind), in the order issued. A
+/// dossier stored before forms were numbered has them judged from the state it went through.
+fn issued_kinds(d: &Dossier) -> Vec<FormKind> {
+    let mut kinds: Vec<FormKind> = Vec::new();
+    for f in &d.issued {
+        if !kinds.contains(&f.kind) {
+            kinds.push(f.kind);
+        }
     }
-    if d.state == DState::RefusedAtIntake {
-        out.push(("mau-03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)"));
+    if d.issued.is_empty() {
+        if d.accepted_at.is_some() {
+            kinds.push(FormKind::Receipt);
+        }
+        if d.state == DState::NeedsCompletion || d.pauses.iter().any(|p| p.kind == PauseKind::Supplement) {
+            kinds.push(FormKind::Completion);
+        }
+        if d.state == DState::RefusedAtIntake {
+            kinds.push(FormKind::IntakeRefusal);
+        }
+        if d.reappointment.is_some() {
+            kinds.push(FormKind::Apology);
+        }
+        if d.state == DState::Stopped {
+            kinds.push(FormKind::StopNotice);
+        }
     }
-    if d.reappointment.is_some() {
-        out.push(("mau-04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"));
-    }
+    kinds
+}
+
+/// The documents of a dossier to print: (path, title). Mẫu 01 is the receipt page; the
+/// control sheet (Mẫu 05) goes with every accepted dossier.
+pub fn documents_of(d: &Dossier) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = issued_kinds(d)
+        .into_iter()
+        .filter(|k| *k != FormKind::Receipt)
+        .map(|k| (k.slug(), k.template().map_or_else(|| k.title().to_owned(), |t| format!("{} ({t})", k.title()))))
+        .collect();
     if d.accepted_at.is_some() {
-        out.push(("mau-05", "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)"));
-    }
-    if d.state == DState::Stopped {
-        out.push(("thong-bao-dung", "Thông báo dừng giải quyết hồ sơ"));
+        out.push((CONTROL_SHEET, "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)".to_owned()));
     }
     out
 }
+
+/// The control sheet's path: it has no number and is not issued to the applicant.
+const CONTROL_SHEET: &str = "mau-05";
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "form_doc.html")]
@@ -58,10 +82,10 @@ pub struct FormPage {
     d: Dossier,
     code: String,
     number: String,
-    agency_name: String,
-    agency_name_plain: String,
+    head: Letterhead,
     place_date: String,
     reason: String,
+    notice: Notice,
     received: String,
     previous_due: String,
     new_due: String,
@@ -76,32 +100,42 @@ pub async fn form(
 ) -> PageResult<FormPage> {
     let actor = &actor;
     let d = state.readable_dossier(actor, id).await?;
-    let title = documents_of(&d)
-        .into_iter()
-        .find(|(f, _)| *f == form)
-        .map(|(_, title)| title.split(" (").next().unwrap_or(title).to_uppercase())
-        .ok_or_else(|| ApiError::NotFound("hồ sơ này không có văn bản đó".into()))?;
+    let kind = FormKind::from_slug(&form);
+    let found = match kind {
+        Some(k) => k != FormKind::Receipt && issued_kinds(&d).contains(&k),
+        None => form == CONTROL_SHEET && d.accepted_at.is_some(),
+    };
+    if !found {
+        return Err(ApiError::NotFound("hồ sơ này không có văn bản đó".into()).into());
+    }
+    let title = kind.map_or("Phiếu kiểm soát quá trình giải quyết hồ sơ", |k| k.title()).to_uppercase();
     let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
+    let head = state.letterhead(&agency).await?;
     let units = state.store.units(d.agency_id).await?;
+    let issued = kind.and_then(|k| d.issued(k));
     let supplement = d.pauses.iter().rev().find(|p| p.kind == PauseKind::Supplement);
-    let (reason, when) = match form.as_str() {
-        "mau-02" => match supplement {
+    let (reason, when) = match kind {
+        Some(FormKind::Completion) => match supplement {
             Some(p) => (p.reason.clone(), Some(p.from)),
             None => (d.reason.clone().unwrap_or_default(), Some(d.submitted_at)),
         },
-        "mau-04" => (
+        Some(FormKind::Apology) => (
             d.reappointment.as_ref().map(|r| r.reason.clone()).unwrap_or_default(),
             d.reappointment.as_ref().map(|r| r.at),
         ),
-        "mau-05" => (String::new(), d.accepted_at),
+        None => (String::new(), d.accepted_at),
         _ => (d.reason.clone().unwrap_or_default(), d.finished_at),
     };
-    let when = when.unwrap_or(d.submitted_at);
+    let when = issued.map(|f| f.at).or(when).unwrap_or(d.submitted_at);
     let steps = d
         .steps
         .iter()
         .map(|s| {
             let unit = units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone());
+            let holder = match &s.external_agency {
+                Some(external) => format!("{external} (liên thông)"),
+                None => unit,
+            };
             let result = match (s.on_time, s.finished_at, s.deadline) {
                 (Some(false), _, _) => "Quá hạn",
                 (Some(true), Some(done), Some(deadline)) if done.date() < deadline.date() => "Trước hạn",
@@ -109,7 +143,7 @@ pub async fn form(
                 _ => "",
             };
             (
-                format!("{} — {}", unit, s.name),
+                format!("{} — {}", holder, s.name),
                 t(s.started_at),
                 t(s.finished_at),
                 result,
@@ -119,12 +153,12 @@ pub async fn form(
         .collect();
     let code = d.code.as_ref().map_or_else(String::new, |c| c.to_string());
     Ok(FormPage {
-        number: format!("{}/{}", code.rsplit('-').next().unwrap_or(""), form.to_uppercase()),
+        number: kind.map(|k| head.style.number(k, issued.and_then(|f| f.number))).unwrap_or_default(),
         title,
-        agency_name: agency.name.to_uppercase(),
-        agency_name_plain: agency.name.clone(),
-        place_date: format!("Khánh Hòa, {}", motcua_domain::text::official_date(when.date())),
+        place_date: head.style.place_date(when.date()),
+        head,
         reason,
+        notice: d.notice.clone().unwrap_or_default(),
         received: day(d.received_at.map(|r| r.date())),
         previous_due: day(d.reappointment.as_ref().map(|r| r.previous_due_date)),
         new_due: day(d.reappointment.as_ref().map(|r| r.new_due_date)),
@@ -140,6 +174,8 @@ pub async fn form(
 pub struct RegisterParams {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// The agency whose book it is (one of the officer's; the first by default).
+    agency: Option<Uuid>,
     #[serde(default)]
     format: String,
 }
@@ -166,12 +202,17 @@ pub struct RegisterPage {
     to: NaiveDate,
     from_vi: String,
     to_vi: String,
-    agency_names: String,
+    agency_name: String,
+    agency: Uuid,
+    /// The officer's agencies, to choose the book: (id, name).
+    agencies: Vec<(Uuid, String)>,
     headers: [&'static str; 12],
     rows: Vec<Vec<String>>,
 }
 
-/// The register book (Mẫu 06) of the dossiers received in a date range.
+/// The register book (Mẫu 06) of one agency, the dossiers received in a date range: each line
+/// numbered as the book numbers it, continuously through the year (the number given at
+/// acceptance, also that of its Mẫu 01), whatever range is shown.
 pub async fn register(
     State(state): State<AppState>,
     Officer(actor): Officer,
@@ -183,11 +224,17 @@ pub async fn register(
     if from > to {
         return Err(ApiError::field("from", "Ngày bắt đầu sau ngày kết thúc.").into());
     }
+    let mine = actor.agencies();
+    let agency = match p.agency {
+        Some(a) if mine.contains(&a) => a,
+        Some(_) => return Err(ApiError::NotFound("không có sổ của cơ quan này".into()).into()),
+        None => *mine.first().ok_or_else(|| ApiError::NotFound("không có sổ".into()))?,
+    };
     let mut dossiers = Vec::new();
     let mut page = 1;
     loop {
         let f = DossierFilter {
-            agencies: actor.agencies(),
+            agencies: vec![agency],
             received_from: Some(from),
             received_to: Some(to),
             page,
@@ -202,18 +249,19 @@ pub async fn register(
         }
         page += 1;
     }
-    dossiers.sort_by_key(|d| d.received_at);
+    // The book's order: its line numbers; dossiers accepted before lines were numbered, by
+    // their acceptance, after them.
+    dossiers.sort_by_key(|d| (d.register_no.is_none(), d.register_no, d.accepted_at));
     let rows: Vec<Vec<String>> = dossiers
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
+        .map(|d| {
             let note = match (d.state, d.timeliness) {
                 (DState::Returned, Some(motcua_domain::dossier::Timeliness::Late)) => "Trả trễ hạn".to_owned(),
                 (DState::Returned, _) => String::new(),
                 (s, _) => s.label_vi().to_owned(),
             };
             vec![
-                (i + 1).to_string(),
+                d.register_no.map_or_else(String::new, |n| n.to_string()),
                 d.code.as_ref().map_or_else(String::new, |c| c.to_string()),
                 d.procedure_name.clone(),
                 "01".to_owned(),
@@ -241,18 +289,21 @@ pub async fn register(
             ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, name)], body).into_response()
         );
     }
-    let mut names = Vec::new();
-    for a in actor.agencies() {
-        if let Some(agency) = state.store.agency(a).await? {
-            names.push(agency.name);
+    let mut agencies = Vec::new();
+    for a in mine {
+        if let Some(found) = state.store.agency(a).await? {
+            agencies.push((found.id, found.name));
         }
     }
+    let agency_name = agencies.iter().find(|(id, _)| *id == agency).map(|(_, n)| n.clone()).unwrap_or_default();
     Ok(RegisterPage {
         from,
         to,
         from_vi: from.format("%d/%m/%Y").to_string(),
         to_vi: to.format("%d/%m/%Y").to_string(),
-        agency_names: names.join("; "),
+        agency_name,
+        agency,
+        agencies,
         headers: HEADERS,
         rows,
     }

@@ -37,11 +37,17 @@ use crate::state::AppState;
 
 const CSS: &str = include_str!("../../static/app.css");
 const KIOSK_JS: &str = include_str!("../../static/kiosk.js");
+/// How many uploads' worth of scans one counter intake may carry in all.
+pub const INTAKE_FILES: usize = 4;
+const INTAKE_JS: &str = include_str!("../../static/intake.js");
 const EDITOR_JS: &str = include_str!("../../static/template-editor.js");
 /// The site's icon (an SVG, which browsers take at the address they ask for by default).
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 pub fn router(state: AppState) -> Router<AppState> {
+    // The counter sends every scan of a dossier in one form: each file within the upload limit,
+    // the whole within INTAKE_FILES of them.
+    let intake_limit = state.config.max_upload_bytes * INTAKE_FILES + 64 * 1024;
     // The doors open to anyone: each client address may knock a limited number of times a
     // minute per page (and the lookup, sign-in, sign-up, evaluation and survey have their own,
     // tighter limits inside: `crate::rate_limit`).
@@ -73,9 +79,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/dossiers/{id}", get(office::show))
         .route("/office/dossiers/{id}/act", post(office::act))
         .route("/office/dossiers/{id}/files/{index}", get(office::file))
+        .route("/office/dossiers/{id}/files/{index}/{n}", get(office::scan))
         .route("/office/dossiers/{id}/receipt", get(office::receipt))
         .route("/office/dossiers/{id}/result", get(office::result_download).post(office::result_file))
-        .route("/office/intake", get(office::intake_form).post(office::intake))
+        .route(
+            "/office/intake",
+            get(office::intake_form)
+                .post(office::intake)
+                .layer(axum::extract::DefaultBodyLimit::max(intake_limit)),
+        )
         .route("/office/dossiers/{id}/forms/{form}", get(forms::form))
         .route("/office/register", get(forms::register))
         .route("/admin", get(admin::home))
@@ -117,6 +129,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/static/template-editor.js", get(|| async { asset(JS, EDITOR_JS) }))
         .route("/static/kiosk.js", get(|| async { asset(JS, KIOSK_JS) }))
+        .route("/static/intake.js", get(|| async { asset(JS, INTAKE_JS) }))
         .route("/favicon.ico", get(|| async { asset("image/svg+xml", FAVICON) }))
 }
 

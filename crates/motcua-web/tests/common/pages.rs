@@ -125,3 +125,74 @@ pub async fn run_notifier(app: &TestApp, now: chrono::NaiveDateTime) {
 pub fn grant(app: &TestApp, role: motcua_domain::org::Role, unit: Option<&str>) -> motcua_domain::org::RoleGrant {
     motcua_domain::org::RoleGrant { role, agency_id: app.fx.agency.id, unit: unit.map(str::to_owned) }
 }
+
+/// A multipart form's content type and body, as a form with file inputs sends it: `csrf`, the
+/// `fields` written like a query string (`a=b&c=d`, `+` for a space), and `files` as (field,
+/// file name, bytes).
+pub fn multipart_body(csrf: &str, fields: &str, files: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "motcuaformboundary";
+    let mut body = Vec::new();
+    let pairs = std::iter::once(("csrf".to_owned(), csrf.to_owned())).chain(
+        fields.split('&').filter(|p| !p.is_empty()).map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), urldecode(v))
+        }),
+    );
+    for (k, v) in pairs {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes());
+    }
+    for (field, name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a multipart form with the session's CSRF token (see [`multipart_body`]); the status,
+/// the Location header and the body.
+pub async fn post_multipart(
+    app: &TestApp,
+    session_cookie: &str,
+    path: &str,
+    fields: &str,
+    files: &[(&str, &str, Vec<u8>)],
+) -> (StatusCode, String, String) {
+    let session = session_cookie.split(';').next().unwrap_or("");
+    let (content_type, body) = multipart_body(&csrf_of(session_cookie), fields, files);
+    let req = Request::post(path)
+        .header("content-type", content_type)
+        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// `+` and `%XX` of a query string's value, decoded.
+fn urldecode(s: &str) -> String {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}

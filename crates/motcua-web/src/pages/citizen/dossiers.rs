@@ -78,6 +78,7 @@ async fn my_dossier_page(
         now: state.now(&cal),
         calendar: &cal,
         new_code: None,
+        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let allowed = d.allowed_actions(&ctx);
@@ -181,7 +182,7 @@ pub async fn my_file(
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
     let actor = &actor;
-    Ok(crate::pages::dossier_forms::document_file(&state, actor, id, index).await?)
+    Ok(crate::pages::dossier_forms::document_file(&state, actor, id, index, 0).await?)
 }
 
 pub async fn my_result(

@@ -247,10 +247,10 @@ async fn create_online(
 ) -> Result<Uuid, ApiError> {
     let present: Vec<usize> = files.iter().map(|(i, _)| *i).collect();
     let (version, applicant) = checked(state, code, f, &present).await?;
-    let mut refs = vec![None; version.spec.documents.len()];
+    let mut refs = vec![DocumentIn::default(); version.spec.documents.len()];
     for (i, file) in files {
         if let Some(slot) = refs.get_mut(i) {
-            *slot = Some(file);
+            *slot = DocumentIn::uploaded(Some(file));
         }
     }
     let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
@@ -261,7 +261,9 @@ async fn create_online(
         applicant,
         postal: None,
         citizen_user_id: Some(actor.user_id),
-        files: refs,
+        documents: refs,
+        result_delivery: Some(ResultDelivery::Online),
+        fees_paid: false,
     };
     let t = motcua_app::dossiers::intake(&*state.store, actor, &version, &agency, sub, state.at(&cal)).await?;
     Ok(t.dossier.id)

@@ -32,7 +32,7 @@ pub struct DossierPage {
     warnings: Vec<String>,
     done: Option<String>,
     today: String,
-    documents: Vec<(&'static str, &'static str)>,
+    documents: Vec<(&'static str, String)>,
     can_attach_result: bool,
     /// Messages to the applicant: channel, recipient, status, attempts, last answer.
     messages: Vec<(String, String, &'static str, i64, String)>,
@@ -216,5 +216,14 @@ pub async fn file(
     Path((id, index)): Path<(Uuid, usize)>,
 ) -> PageResult<Response> {
     let actor = &actor;
-    Ok(crate::pages::dossier_forms::document_file(&state, actor, id, index).await?)
+    Ok(crate::pages::dossier_forms::document_file(&state, actor, id, index, 0).await?)
+}
+
+/// A further scan (`n` from 1) of a paper scanned as several files.
+pub async fn scan(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Path((id, index, n)): Path<(Uuid, usize, usize)>,
+) -> PageResult<Response> {
+    Ok(crate::pages::dossier_forms::document_file(&state, &actor, id, index, n).await?)
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{ApplicantInput, Postal, Submission};
+use motcua_domain::dossier::{ApplicantInput, DocumentIn, Postal, Submission};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -52,7 +52,16 @@ pub async fn create(
         applicant,
         postal: req.postal,
         citizen_user_id: actor.citizen.then_some(actor.user_id),
-        files: Vec::new(),
+        // Papers taken at a counter or from the post through the API are taken as received,
+        // whole; online, each line is received when its file is uploaded.
+        documents: version
+            .spec
+            .documents
+            .iter()
+            .map(|_| DocumentIn { received: req.channel != Channel::Online, form: None, files: vec![] })
+            .collect(),
+        result_delivery: None,
+        fees_paid: false,
     };
     let t = motcua_app::dossiers::intake(&*state.store, &actor, &version, &agency, sub, at).await?;
     Ok((
