@@ -192,11 +192,8 @@ impl FormStyle {
 
     /// "12/PTN-SNNMT"; without a number, a blank to fill ("……/PTN-SNNMT").
     pub fn number(&self, kind: crate::dossier::FormKind, number: Option<u32>) -> String {
-        let prefix = self
-            .prefixes
-            .iter()
-            .find(|(k, _)| k == kind.as_str())
-            .map_or(kind.default_prefix(), |(_, p)| p.as_str());
+        let prefix =
+            self.prefixes.iter().find(|(k, _)| k == kind.as_str()).map_or(kind.default_prefix(), |(_, p)| p.as_str());
         let n = number.map_or_else(|| "……".to_owned(), |n| format!("{n:02}"));
         format!("{n}/{prefix}-{}", self.symbol)
     }
@@ -208,9 +205,12 @@ impl FormStyle {
     }
 }
 
-/// The capitals of a name's words, "và" left out: "Sở Nông nghiệp và Môi trường" → `SNNMT`.
+/// The capitals of a name's words, "và" and the place ("tỉnh Khánh Hòa") left out: "Sở Nông
+/// nghiệp và Môi trường tỉnh Khánh Hòa" → `SNNMT`.
 fn initials(name: &str) -> String {
+    const PLACES: [&str; 5] = ["tỉnh", "thành", "huyện", "quận", "xã"];
     name.split_whitespace()
+        .take_while(|w| !PLACES.contains(&w.to_lowercase().as_str()))
         .filter(|w| !w.eq_ignore_ascii_case("và"))
         .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
@@ -234,7 +234,7 @@ mod form_style_tests {
 
     #[test]
     fn numbers_carry_the_agency_symbol_and_the_form_prefix() {
-        let a = agency("Sở Nông nghiệp và Môi trường");
+        let a = agency("Sở Nông nghiệp và Môi trường tỉnh Khánh Hòa");
         let style = FormStyle::of(&a, &[]);
         assert_eq!(style.number(FormKind::Receipt, Some(12)), "12/PTN-SNNMT");
         assert_eq!(style.number(FormKind::Completion, Some(3)), "03/PBS-SNNMT");

@@ -97,6 +97,8 @@ pub struct DossierFilter {
     pub channel: Option<Channel>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
+    /// Dossiers recorded on or after this day (those never accepted have no receipt day).
+    pub created_from: Option<NaiveDate>,
     /// Newest received first, instead of unfinished first by due date.
     pub newest_first: bool,
     pub page: u32,

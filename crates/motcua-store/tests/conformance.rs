@@ -6,7 +6,7 @@ use std::sync::Arc;
 use motcua_calendar::{TimeLimit, WorkCalendar};
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{
-    Action, ApplicantInput, DocumentIn, Context, Dossier, EventDetail, State, Submission, Timeliness, Transition,
+    Action, ApplicantInput, Context, DocumentIn, Dossier, EventDetail, State, Submission, Timeliness, Transition,
 };
 use motcua_domain::org::Actor;
 use motcua_domain::rules::rules_for;

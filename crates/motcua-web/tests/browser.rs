@@ -327,19 +327,74 @@ async fn the_pages_work_in_a_real_browser() {
     c.goto(&site.url("/office/intake")).await.unwrap();
     click(&c, "#choose-procedure").await;
     check_page(&c, "office-intake").await;
+    let applicant = |c: &Client| {
+        let c = c.clone();
+        async move {
+            fill(&c, "#applicant\\.name", "Trần Thị Bình").await;
+            fill(&c, "#applicant\\.citizen_id", "056190004321").await;
+            fill(&c, "#applicant\\.phone", "0914555678").await;
+            fill(&c, "#applicant\\.address", "5 Lê Lợi, Nha Trang").await;
+        }
+    };
+    // A walk-in without the certificate: Mẫu 02 is printed at once, nothing is accepted.
+    click_box(&c, "#doc_0").await;
+    applicant(&c).await;
+    fill(&c, "#legal_basis", "Điều 28 Nghị định 101/2024/NĐ-CP").await;
+    click(&c, "#intake-complete").await;
+    assert_eq!(text(&c, "h1").await, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ");
+    assert_eq!(text(&c, "#form-items li").await, "Giấy chứng nhận đã cấp");
+    // The online dossier's two requests of this year took 01 and 02.
+    assert_eq!(text(&c, "#form-number").await, "03/PBS-SNNMT");
+    check_page(&c, "walk-in-mau-02").await;
+    // A walk-in out of scope: Mẫu 03 with the reason.
+    c.goto(&site.url("/office/intake")).await.unwrap();
+    applicant(&c).await;
+    fill(&c, "#reason", "Thửa đất thuộc tỉnh khác").await;
+    fill(&c, "#legal_basis", "Luật Đất đai 2024").await;
+    click(&c, "#intake-refuse").await;
+    assert_eq!(text(&c, "h1").await, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ");
+    assert_eq!(text(&c, "#form-reason").await, "Thửa đất thuộc tỉnh khác");
+    check_page(&c, "walk-in-mau-03").await;
+    let since_august = motcua_store::DossierFilter {
+        agencies: vec![fx.agency.id],
+        received_from: Some(chrono::NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()),
+        page: 1,
+        page_size: 10,
+        ..Default::default()
+    };
+    let accepted = site.db.store.list_dossiers(&since_august).await.unwrap();
+    assert_eq!(accepted.total, 0, "neither walk-in was accepted");
+    // Every paper, with scans (two files for the form), a certified copy: accepted, and the
+    // receipt lists exactly the papers ticked, with the register's book and line.
+    c.goto(&site.url("/office/intake")).await.unwrap();
     click_box(&c, "#doc_0").await;
     click_box(&c, "#doc_1").await;
-    fill(&c, "#applicant\\.name", "Trần Thị Bình").await;
-    fill(&c, "#applicant\\.citizen_id", "056190004321").await;
-    fill(&c, "#applicant\\.phone", "0914555678").await;
-    fill(&c, "#applicant\\.address", "5 Lê Lợi, Nha Trang").await;
+    let scan = pdf_file();
+    let png = std::env::temp_dir().join(format!("motcua-browser-{}.png", std::process::id()));
+    std::fs::write(&png, [&[0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[1u8; 64][..]].concat()).unwrap();
+    c.find(Locator::Css("#file_0"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{}\n{}", scan.display(), png.display()))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#file_1")).await.unwrap().send_keys(scan.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("#form_1 option[value='certified_copy']")).await.unwrap().click().await.unwrap();
+    applicant(&c).await;
     click(&c, "#intake-submit").await;
+    c.wait().for_element(Locator::Css("#receipt-code")).await.unwrap();
     let due = WorkCalendar::vietnam().unwrap().due(at(2026, 8, 19, 15, 30), TimeLimit::WorkingDays(10)).unwrap().date;
-    assert_eq!(text(&c, "#receipt-due").await, format!("ngày {}", due.format("%d/%m/%Y")));
+    assert!(text(&c, "#receipt-due").await.ends_with(&format!("ngày {}", due.format("%d/%m/%Y"))));
     let receipt_code = text(&c, "#receipt-code").await;
     assert_eq!(receipt_code, "000.00.17.H34-260819-0001");
+    let papers = text(&c, "#receipt-papers tbody").await;
+    assert!(papers.contains("Đơn đăng ký biến động đất đai") && papers.contains("Bản sao chứng thực"), "{papers}");
+    assert!(!papers.contains("Văn bản ủy quyền"), "only what was ticked: {papers}");
+    assert_eq!(text(&c, "#receipt-register").await, "Vào Sổ theo dõi hồ sơ, Quyển số: 01/2026, Số thứ tự: 2");
     assert!(c.source().await.unwrap().contains("<svg"), "the QR code");
     check_page(&c, "receipt-mau-01").await;
+    let taken = site.db.store.dossier_by_code(fx.agency.id, &receipt_code).await.unwrap().unwrap();
+    assert_eq!(taken.documents[0].files().count(), 2, "both scans of the form are kept");
     // The supplement request of the first dossier, printed (Mẫu 02), and its control sheet.
     c.goto(&site.url(&format!("/office/dossiers/{id}/forms/mau-02"))).await.unwrap();
     assert!(c.source().await.unwrap().contains("Bổ sung văn bản ủy quyền"));

@@ -398,7 +398,9 @@ impl Dossier {
             TurnAway::Complete { items, reason, legal_basis, contact } => {
                 let items = items
                     .iter()
-                    .map(|i| crate::text::clean(i, crate::text::NOTE_MAX, false).map_err(|e| DomainError::field("items", e)))
+                    .map(|i| {
+                        crate::text::clean(i, crate::text::NOTE_MAX, false).map_err(|e| DomainError::field("items", e))
+                    })
                     .filter(|i| !matches!(i, Ok(t) if t.is_empty()))
                     .collect::<Result<Vec<_>, _>>()?;
                 if items.is_empty() {

@@ -123,7 +123,11 @@ pub struct DocumentIn {
 impl DocumentIn {
     /// A line uploaded online: received when it has a file.
     pub fn uploaded(file: Option<FileRef>) -> DocumentIn {
-        DocumentIn { received: file.is_some(), form: file.as_ref().map(|_| PaperForm::Electronic), files: file.into_iter().collect() }
+        DocumentIn {
+            received: file.is_some(),
+            form: file.as_ref().map(|_| PaperForm::Electronic),
+            files: file.into_iter().collect(),
+        }
     }
 }
 

@@ -148,6 +148,9 @@ macro_rules! push_dossier_where {
             let next = d.succ_opt().unwrap_or(d);
             $qb.push(" and received_at < ").push_bind(next.and_time(chrono::NaiveTime::MIN));
         }
+        if let Some(d) = f.created_from {
+            $qb.push(" and created_at >= ").push_bind(d.and_time(chrono::NaiveTime::MIN));
+        }
     }};
 }
 

@@ -57,7 +57,12 @@ const FORMS: [ActionForm; 15] = [
     ActionForm {
         reason: true, new_date: true, ..form(K::Reappoint, "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
     },
-    ActionForm { reason: true, basis: true, danger: true, ..form(K::Refuse, "Từ chối giải quyết (thông báo bằng văn bản)") },
+    ActionForm {
+        reason: true,
+        basis: true,
+        danger: true,
+        ..form(K::Refuse, "Từ chối giải quyết (thông báo bằng văn bản)")
+    },
     ActionForm { reason: true, danger: true, ..form(K::Withdraw, "Dừng giải quyết theo yêu cầu") },
     ActionForm { result: true, ..form(K::Approve, "Duyệt kết quả") },
     ActionForm { channel: true, ..form(K::ReturnResult, "Trả kết quả") },

@@ -84,9 +84,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/dossiers/{id}/result", get(office::result_download).post(office::result_file))
         .route(
             "/office/intake",
-            get(office::intake_form)
-                .post(office::intake)
-                .layer(axum::extract::DefaultBodyLimit::max(intake_limit)),
+            get(office::intake_form).post(office::intake).layer(axum::extract::DefaultBodyLimit::max(intake_limit)),
         )
         .route("/office/dossiers/{id}/forms/{form}", get(forms::form))
         .route("/office/register", get(forms::register))

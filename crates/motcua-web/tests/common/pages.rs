@@ -139,7 +139,9 @@ pub fn multipart_body(csrf: &str, fields: &str, files: &[(&str, &str, Vec<u8>)])
         }),
     );
     for (k, v) in pairs {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes());
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
+        );
     }
     for (field, name, bytes) in files {
         body.extend(

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{
-    Action, ApplicantInput, Context, DocumentIn, Dossier, EventKind, FileRef, ResultDelivery, State as DState, Submission,
+    Action, ApplicantInput, Context, DocumentIn, Dossier, EventKind, FileRef, ResultDelivery, State as DState,
+    Submission,
 };
 use motcua_domain::org::Actor;
 use motcua_store::DossierFilter;

@@ -81,7 +81,7 @@ impl IntakeForm {
             items: get("items"),
             reason: get("reason"),
             legal_basis: get("legal_basis"),
-            ..IntakeForm::applicant_from(&get)
+            ..IntakeForm::applicant_from(get)
         }
         .with_checklist(fields)
     }
@@ -383,7 +383,12 @@ async fn take(
             } else {
                 f.reason.clone()
             };
-            TurnAway::Complete { items, reason, legal_basis: f.legal_basis.clone(), contact: contact(state, actor).await? }
+            TurnAway::Complete {
+                items,
+                reason,
+                legal_basis: f.legal_basis.clone(),
+                contact: contact(state, actor).await?,
+            }
         }
         Outcome::Refuse => TurnAway::Refuse { reason: f.reason.clone(), legal_basis: f.legal_basis.clone() },
     };

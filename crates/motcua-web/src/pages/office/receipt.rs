@@ -76,13 +76,7 @@ pub async fn receipt(
         place_date: head.style.place_date(accepted.date()),
         papers: d
             .received_documents()
-            .map(|p| {
-                (
-                    p.name.clone(),
-                    p.form.map_or("Bản chính", |f| f.label_vi()),
-                    format!("{:02}", p.quantity()),
-                )
-            })
+            .map(|p| (p.name.clone(), p.form.map_or("Bản chính", |f| f.label_vi()), format!("{:02}", p.quantity())))
             .collect(),
         time_limit: d.time_limit.describe_vi(),
         received: d.received_at.map(hour_day).unwrap_or_default(),

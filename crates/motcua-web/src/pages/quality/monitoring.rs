@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use motcua_domain::dossier::State as DState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MonitoringParams {
@@ -39,6 +40,9 @@ pub struct MonitoringPage {
     groups: Vec<(String, usize, Vec<WatchRow>)>,
     can_remind: bool,
     notice: Option<String>,
+    /// Walk-ins the counter sent away this month: to complete their papers (Mẫu 02), refused (Mẫu 03).
+    turned_away: (i64, i64),
+    month: String,
 }
 
 /// Overdue monitoring (đôn đốc): per unit, the unfinished dossiers overdue or due within N
@@ -112,6 +116,20 @@ pub async fn monitoring(
         }
     }
     groups.sort_by_cached_key(|(l, _, _)| motcua_domain::text::fold(l));
+    let month_start = today.with_day(1).unwrap_or(today);
+    let mut turned_away = [0i64; 2];
+    for (n, state_) in turned_away.iter_mut().zip([DState::NeedsCompletion, DState::RefusedAtIntake]) {
+        let f = motcua_store::DossierFilter {
+            agencies: vec![agency.id],
+            state: Some(state_),
+            channel: Some(motcua_domain::catalog::Channel::Counter),
+            created_from: Some(month_start),
+            page: 1,
+            page_size: 1,
+            ..Default::default()
+        };
+        *n = state.store.list_dossiers(&f).await?.total;
+    }
     Ok(MonitoringPage {
         agency_name: agency.name.clone(),
         days,
@@ -126,6 +144,8 @@ pub async fn monitoring(
                 format!("Đã gửi lời nhắc ({n} tin nhắn).")
             }
         }),
+        turned_away: (turned_away[0], turned_away[1]),
+        month: today.format("%m/%Y").to_string(),
         shell: web.shell,
     })
 }

@@ -79,6 +79,7 @@ pub async fn list(
         channel: p.channel,
         received_from: p.received_from,
         received_to: p.received_to,
+        created_from: None,
         newest_first: p.sort.as_deref() == Some("received"),
         page: p.page.unwrap_or(1),
         page_size: p.page_size.unwrap_or(20),
