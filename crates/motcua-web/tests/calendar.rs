@@ -106,6 +106,7 @@ async fn a_step_paused_for_a_supplement_is_on_time_on_the_control_sheet(app: Tes
     let d = fx.act(store.as_ref(), &d, forward(), &fx.specialist, at(2026, 3, 26, 9, 0)).await;
     assert_eq!(d.steps[1].on_time, Some(true));
     app.clock.set_local(at(2026, 3, 26, 10, 0));
+    store.set_agency_setting(app.fx.agency.id, motcua_domain::org::FormStyle::PLACE, Some("Khánh Hòa")).await.unwrap();
     add_user(&app, "giamdoc-buoc", false, vec![grant(&app, Role::AgencyLead, None)]).await;
     let cookie = sign_in(&app, "giamdoc-buoc", PASSWORD).await.1;
     let (status, sheet) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-05", d.id), &cookie).await;
