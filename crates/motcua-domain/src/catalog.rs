@@ -164,6 +164,18 @@ pub struct ProcedureVersion {
     pub spec: ProcedureSpec,
 }
 
+/// A code of the National Database of Administrative Procedures: a digit, a dot, six digits.
+///
+/// ```
+/// use motcua_domain::catalog::is_national_code;
+/// assert!(is_national_code("1.013831"));
+/// assert!(!is_national_code("KH.MT.01") && !is_national_code("1.01383") && !is_national_code("1-013831"));
+/// ```
+pub fn is_national_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 8 && b[0].is_ascii_digit() && b[1] == b'.' && b[2..].iter().all(u8::is_ascii_digit)
+}
+
 fn budget_hours(limit: TimeLimit) -> u32 {
     match limit {
         TimeLimit::WorkingDays(n) => n * BUDGET_HOURS_PER_DAY,
@@ -182,6 +194,12 @@ fn describe_hours(hours: u32) -> String {
 }
 
 impl ProcedureSpec {
+    /// Whether the code is one of the National Database of Administrative Procedures' (a digit,
+    /// a dot, six digits: `1.013831`), rather than an agency's own.
+    pub fn has_national_code(&self) -> bool {
+        is_national_code(&self.code)
+    }
+
     /// Checks a procedure before publication; `unit_codes` are the units of the agency.
     ///
     /// ```

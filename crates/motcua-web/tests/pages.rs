@@ -810,3 +810,29 @@ async fn each_page_admits_only_the_people_its_signature_names() {
     let (status, _, _) = post_form(&app, &sessions["quantri"], "/office/calendar-moves", "").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an administrator sees the moves; only a leader applies them");
 }
+
+#[tokio::test]
+async fn provenance_notes_are_for_administrators_and_local_codes_are_not_passed_off_as_national() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let mut spec = motcua_store::testing::land_procedure_spec();
+    spec.code = "KH.MT.01".into();
+    spec.name = "Thủ tục minh họa của Sở".into();
+    spec.notes = Some("Nguồn: kho mã nguồn công khai, cần đối chiếu".into());
+    app.db
+        .store
+        .publish_procedure(app.fx.agency.id, &spec, "Đất đai", motcua_store::testing::at(2024, 8, 1, 8, 0))
+        .await
+        .unwrap();
+    let anonymous = "motcua_csrf=".to_owned() + &"a".repeat(64);
+    let (status, page) = get_page(&app, "/procedures/KH.MT.01", &anonymous).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("kho mã nguồn"), "a citizen does not see where the demo data came from");
+    assert!(page.contains("mã nội bộ của cơ quan"), "an agency's own code says so: {page}");
+    let (_, national) = get_page(&app, "/procedures/1.004227", &anonymous).await;
+    assert!(!national.contains("mã nội bộ"));
+    add_user(&app, "quantri-nguon", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "quantri-nguon", PASSWORD).await;
+    let (_, page) = get_page(&app, "/procedures/KH.MT.01", &admin).await;
+    assert!(page.contains("id=\"procedure-notes\"") && page.contains("kho mã nguồn"), "{page}");
+}

@@ -17,7 +17,7 @@ use motcua_calendar::WorkCalendar;
 use motcua_domain::catalog::{Channel, ProcedureVersion};
 use motcua_domain::dossier::{Action, ApplicantInput, Context, Dossier, FileRef, FormKind, State, Submission};
 use motcua_domain::evaluation::EvaluationInput;
-use motcua_domain::org::{Actor, Agency, AgencyLevel, Role, RoleGrant, Unit};
+use motcua_domain::org::{Actor, Agency, AgencyLevel, FormStyle, Role, RoleGrant, Unit};
 use motcua_domain::rules::rules_for;
 use motcua_domain::types::{AgencyCode, DossierCode};
 use motcua_store::{Store, UserRecord};
@@ -97,6 +97,11 @@ pub async fn load(
     )?;
     for a in [&province, &department, &office] {
         store.insert_agency(a, None).await?;
+    }
+    // What the documents carry: the place before the date and each agency's symbol.
+    for (a, symbol) in [(&department, "SNNMT"), (&office, "VPĐK")] {
+        store.set_agency_setting(a.id, FormStyle::PLACE, Some("Khánh Hòa")).await?;
+        store.set_agency_setting(a.id, FormStyle::SYMBOL, Some(symbol)).await?;
     }
     let units = [
         (&department, "VP", "Văn phòng Sở (Bộ phận Một cửa)"),
@@ -258,6 +263,8 @@ struct Scenario {
     payment: u64,
     refuse: u64,
     withdraw: u64,
+    /// Percent of dossiers decided on their due day.
+    on_due_day: u64,
     late_pickup: u64,
     /// Extra working hours the applicant takes to answer (0: the usual).
     applicant_delay: u64,
@@ -272,6 +279,7 @@ const USUAL: Scenario = Scenario {
     payment: 10,
     refuse: 4,
     withdraw: 3,
+    on_due_day: 25,
     late_pickup: 5,
     applicant_delay: 0,
 };
@@ -286,6 +294,7 @@ fn scenario_for(state: State) -> Scenario {
         payment: 0,
         refuse: 0,
         withdraw: 0,
+        on_due_day: 0,
         late_pickup: 0,
         ..USUAL
     };
@@ -350,6 +359,19 @@ impl Simulation<'_> {
         Ok(Some(t.dossier))
     }
 
+    /// The latest moment at or before `t` when the counter is open (a working day, in session).
+    fn open_at_or_before(&self, t: NaiveDateTime) -> NaiveDateTime {
+        let mut at = t;
+        // Back a quarter of an hour at a time, at most past a Tết holiday.
+        for _ in 0..4 * 24 * 20 {
+            if self.cal.in_session(at).unwrap_or(false) {
+                return at;
+            }
+            at -= Duration::minutes(15);
+        }
+        t
+    }
+
     fn later(&self, t: NaiveDateTime, hours: u64) -> NaiveDateTime {
         self.cal.add_working_hours(t, hours.max(1) as u32).unwrap_or(t + Duration::hours(hours as i64))
     }
@@ -365,10 +387,6 @@ impl Simulation<'_> {
         let spec = &procedure.spec;
         let days_ago = rng.below(sc.days_ago.max(1)) as i64;
         let minute = 7 * 60 + rng.below(9 * 60) as u32;
-        let raw = (self.now.date() - Duration::days(days_ago))
-            .and_hms_opt(minute / 60, minute % 60, 0)
-            .context("time")?
-            .min(self.now - Duration::minutes(30));
         let channel = match rng.below(100) {
             _ if sc.online => Channel::Online,
             0..=49 => Channel::Counter,
@@ -376,6 +394,13 @@ impl Simulation<'_> {
             _ if spec.channels.contains(&Channel::Postal) => Channel::Postal,
             _ => Channel::Counter,
         };
+        let raw = (self.now.date() - Duration::days(days_ago))
+            .and_hms_opt(minute / 60, minute % 60, 0)
+            .context("time")?
+            .min(self.now - Duration::minutes(30));
+        // Citizens submit online at any hour; the counter and the post hand papers over only
+        // while the counter is open.
+        let raw = if channel == Channel::Online { raw } else { self.open_at_or_before(raw) };
         let name = format!("{} {}", FAMILY[i % 8], GIVEN[(i / 8) % 8]);
         let applicant = ApplicantInput {
             kind: None,
@@ -546,11 +571,25 @@ impl Simulation<'_> {
             let last = index + 1 == steps.len();
             let only_return_left = steps[index + 1..].iter().all(|s| s.role == Role::Reception);
             let lead = matches!(step.role, Role::AgencyLead | Role::UnitLead);
-            let approve = || Action::Approve { result_number: format!("{}/QĐ-SNNMT", 100 + i), result_date: t.date() };
+            let approve = |t: NaiveDateTime| Action::Approve {
+                result_number: format!("{}/QĐ-SNNMT", 100 + i),
+                result_date: t.date(),
+            };
             let give = Action::ReturnResult { channel: if online { Channel::Online } else { Channel::Counter } };
+            let deciding = (lead && !last && only_return_left) || (last && d.state == State::Processing);
+            // A share of dossiers is decided on the due day itself (Biểu 06's "đúng hạn").
+            if deciding
+                && rng.chance(sc.on_due_day)
+                && let Some(due) = d.due_date
+                && let Some(on_due) = due.and_hms_opt(14, 0, 0)
+                && on_due > t
+                && on_due <= self.now
+            {
+                t = on_due;
+            }
             if d.state == State::ResultReady || (last && d.state == State::Processing) {
                 if d.state == State::Processing {
-                    let Some(next) = self.step(&d, approve(), "giamdoc", t).await? else { return Ok(()) };
+                    let Some(next) = self.step(&d, approve(t), "giamdoc", t).await? else { return Ok(()) };
                     d = next;
                     t = self.later(t, 2 + rng.below(6));
                 }
@@ -575,7 +614,7 @@ impl Simulation<'_> {
                 return Ok(());
             }
             let (action, who) = if lead && !last && only_return_left {
-                (approve(), "giamdoc")
+                (approve(t), "giamdoc")
             } else {
                 let who = match step.role {
                     Role::Reception => "tiepnhan",

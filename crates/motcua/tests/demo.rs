@@ -50,6 +50,8 @@ async fn demo_on(db: TestDb) {
     }
     let mut late = 0;
     let mut reappointed = 0;
+    let (mut finished, mut on_due_day, mut at_the_counter) = (0, 0, 0);
+    let cal = motcua_calendar::WorkCalendar::vietnam().unwrap();
     let mut page = 1;
     loop {
         let items = store.list_dossiers(&DossierFilter { page, ..scope.clone() }).await.unwrap().items;
@@ -59,8 +61,25 @@ async fn demo_on(db: TestDb) {
         let now = chrono::NaiveDateTime::parse_from_str(NOW, "%Y-%m-%d %H:%M").unwrap();
         late += items.iter().filter(|d| d.is_overdue(now)).count();
         reappointed += items.iter().filter(|d| d.reappointment.is_some()).count();
+        for d in &items {
+            // Papers are handed over at the counter or by the post only while the counter is open.
+            if d.channel != motcua_domain::catalog::Channel::Online {
+                at_the_counter += 1;
+                let handed = d.postal.as_ref().map(|p| p.handover_at).unwrap_or(d.submitted_at);
+                assert!(cal.in_session(handed).unwrap(), "{:?} received at {handed} (closed)", d.code);
+            }
+            if let (Some(done), Some(due), true) =
+                (d.finished_at, d.due_date, matches!(d.state, State::ResultReady | State::Returned))
+            {
+                finished += 1;
+                on_due_day += usize::from(done.date() == due);
+            }
+        }
         page += 1;
     }
+    assert!(at_the_counter >= 100, "{at_the_counter}");
+    // Biểu 06's "đúng hạn" column is not always empty: some are decided on the due day itself.
+    assert!(on_due_day * 10 >= finished, "decided on the due day: {on_due_day} of {finished}");
     assert!(late >= 5, "late: {late}");
     assert!(reappointed >= 3, "re-appointed: {reappointed}");
     // A second run refuses to load over existing data.

@@ -153,6 +153,8 @@ pub struct Texts {
     pub result_download: &'static str,
     pub citizen_id_hint: &'static str,
     pub no_file: &'static str,
+    /// After a code that is not the national database's.
+    pub local_code: &'static str,
     pub who_may_apply: &'static str,
 }
 
@@ -283,6 +285,7 @@ pub static VI: Texts = Texts {
     result_download: "Tải tệp kết quả",
     citizen_id_hint: "12 chữ số",
     no_file: "(chưa có tệp)",
+    local_code: "mã nội bộ của cơ quan; thủ tục chưa có mã trên Cơ sở dữ liệu quốc gia về thủ tục hành chính",
     who_may_apply: "Đối tượng thực hiện",
 };
 
@@ -413,5 +416,6 @@ pub static EN: Texts = Texts {
     result_download: "Download the result",
     citizen_id_hint: "12 digits",
     no_file: "(no file)",
+    local_code: "the agency's own code; the procedure has no code in the National Database of Administrative Procedures",
     who_may_apply: "Who may apply",
 };
