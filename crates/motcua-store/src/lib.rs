@@ -96,6 +96,16 @@ pub trait OrgStore: Send + Sync {
     /// The citizen account with this e-mail address.
     async fn citizen_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
     async fn insert_grant(&self, user_id: Uuid, grant: &RoleGrant) -> Result<()>;
+    /// Takes one grant away (every copy of it); whether there was one.
+    async fn delete_grant(&self, user_id: Uuid, grant: &RoleGrant) -> Result<bool>;
+    /// An officer's name and how to reach them (digests, reminders, the contact on Mẫu 02).
+    async fn set_user_contacts(
+        &self,
+        user_id: Uuid,
+        full_name: &str,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<()>;
     async fn grants(&self, user_id: Uuid) -> Result<Vec<RoleGrant>>;
     /// The officers of an agency (with a grant there), by username.
     async fn users_of(&self, agency_id: Uuid) -> Result<Vec<UserRecord>>;

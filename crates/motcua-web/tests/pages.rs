@@ -836,3 +836,114 @@ async fn provenance_notes_are_for_administrators_and_local_codes_are_not_passed_
     let (_, page) = get_page(&app, "/procedures/KH.MT.01", &admin).await;
     assert!(page.contains("id=\"procedure-notes\"") && page.contains("kho mã nguồn"), "{page}");
 }
+
+#[tokio::test]
+async fn an_officer_entered_in_the_admin_pages_gets_reminders_and_digests_and_holds_several_roles() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    let store = app.db.store.clone();
+    let agency = app.fx.agency.id;
+    add_user(&app, "quantri-nguoi", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "quantri-nguoi", PASSWORD).await;
+    // A bad phone number is named and nothing is created.
+    let bad =
+        "username=vp-moi&full_name=Ng%C3%B4+Th%E1%BB%8B+Mai&role=specialist&unit=VP&phone=12345&email=mai%40example.vn";
+    let (status, _, page) = post_form(&app, &admin, "/admin/users", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Số điện thoại"), "{page}");
+    assert!(store.user_by_username("vp-moi").await.unwrap().is_none());
+    let form = "username=vp-moi&full_name=Ng%C3%B4+Th%E1%BB%8B+Mai&role=specialist&unit=VP&phone=0912+345+678&email=mai%40example.vn";
+    let (status, _, page) = post_form(&app, &admin, "/admin/users", form).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let officer = store.user_by_username("vp-moi").await.unwrap().unwrap();
+    assert_eq!((officer.phone.as_deref(), officer.email.as_deref()), (Some("0912345678"), Some("mai@example.vn")));
+    assert!(page.contains("0912345678, mai@example.vn"), "the list shows how to reach them");
+
+    // A second role, in another unit; the same role twice is refused; one can be taken back.
+    let path = format!("/admin/users/{}", officer.id);
+    let scope = format!("role=unit_lead&scope={agency}%2FDD");
+    let (status, location, _) = post_form(&app, &admin, &format!("{path}/grants"), &scope).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, path.as_str()));
+    let (status, _, page) = post_form(&app, &admin, &format!("{path}/grants"), &scope).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("đã có vai trò này"));
+    let (_, page) = get_page(&app, &path, &admin).await;
+    assert!(page.contains("Chuyên viên") && page.contains("(VP)") && page.contains("(DD)"), "{page}");
+    assert_eq!(store.grants(officer.id).await.unwrap().len(), 2);
+    let remove = format!("role=unit_lead&agency={agency}&unit=DD");
+    post_form(&app, &admin, &format!("{path}/grants/remove"), &remove).await;
+    assert_eq!(store.grants(officer.id).await.unwrap().len(), 1);
+    // Another agency's scope is not the administrator's to give.
+    let other = format!("role=specialist&scope={}", app.fx.other_agency.id);
+    assert_eq!(post_form(&app, &admin, &format!("{path}/grants"), &other).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Contacts are changed on their page.
+    let (status, _, page) = post_form(
+        &app,
+        &admin,
+        &path,
+        "full_name=Ng%C3%B4+Th%E1%BB%8B+Mai&phone=0912345678&email=mai.ngo%40example.vn",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã lưu."));
+
+    // The counter unit's dossier runs late: the lead's "Nhắc" reaches her by e-mail.
+    let d =
+        app.fx.accepted_dossier(store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None).await;
+    app.clock.set_local(motcua_store::testing::at(2026, 3, 9, 10, 0));
+    add_user(&app, "giamdoc-nhac", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let (_, lead) = sign_in(&app, "giamdoc-nhac", PASSWORD).await;
+    let dossier = format!("/office/dossiers/{}", d.id);
+    let (status, location, _) = post_form(&app, &lead, &format!("{dossier}/remind"), "").await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{dossier}?reminded=1")));
+    let (_, page) = get_page(&app, &format!("{dossier}?reminded=1"), &lead).await;
+    assert!(page.contains("tới mai.ngo@example.vn"), "{page}");
+    // And the morning digest of the next working day.
+    let queued = motcua_app::digest::agency_digests(
+        store.as_ref(),
+        agency,
+        motcua_store::testing::at(2026, 3, 10, 7, 45),
+        chrono::NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+        2,
+        "https://dichvucong.example.vn",
+    )
+    .await
+    .unwrap();
+    assert!(queued >= 1);
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![agency],
+        q: Some("mai.ngo@example.vn".into()),
+        page: 1,
+        page_size: 10,
+        ..Default::default()
+    };
+    let found = store.search_deliveries(&q).await.unwrap();
+    assert_eq!(found.total, 2, "the reminder and the digest: {:?}", found.items);
+    let code = d.code.unwrap().to_string();
+    assert!(found.items.iter().any(|x| x.body.contains(&code)), "the digest names the late dossier");
+}
+
+#[tokio::test]
+async fn an_administrator_sets_the_place_and_symbol_the_documents_carry() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    add_user(&app, "quantri-vanban", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "quantri-vanban", PASSWORD).await;
+    let (_, page) = get_page(&app, "/admin", &admin).await;
+    assert!(page.contains("12/PTN-SNNMT"), "the default symbol is the name's initials: {page}");
+    let (status, _, page) = post_form(&app, &admin, "/admin/forms", "place=Kh%C3%A1nh+H%C3%B2a&symbol=%3Cb%3E").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Ký hiệu chỉ gồm chữ"), "{page}");
+    let (status, _, page) = post_form(&app, &admin, "/admin/forms", "place=Kh%C3%A1nh+H%C3%B2a&symbol=VP%C4%90K").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("12/PTN-VPĐK"), "{page}");
+    let d = app
+        .fx
+        .accepted_dossier(app.db.store.as_ref(), motcua_store::testing::at(2026, 2, 12, 9, 0), "0905123456", None)
+        .await;
+    add_user(&app, "quay-vanban", false, vec![grant(&app, Role::Reception, None)]).await;
+    let (_, counter) = sign_in(&app, "quay-vanban", PASSWORD).await;
+    let (_, receipt) = get_page(&app, &format!("/office/dossiers/{}/receipt", d.id), &counter).await;
+    assert!(receipt.contains("Khánh Hòa, ngày 12 tháng 02 năm 2026"), "{receipt}");
+    assert!(receipt.contains("/PTN-VPĐK"));
+}

@@ -157,6 +157,34 @@ macro_rules! impl_org {
                 Ok(())
             }
 
+            async fn delete_grant(&self, user_id: Uuid, g: &RoleGrant) -> crate::Result<bool> {
+                let mut q = sqlx::QueryBuilder::new("delete from role_grants where user_id = ");
+                q.push_bind(user_id).push(" and agency_id = ").push_bind(g.agency_id);
+                q.push(" and role = ").push_bind(g.role.as_str());
+                match &g.unit {
+                    Some(u) => q.push(" and unit_code = ").push_bind(u.clone()),
+                    None => q.push(" and unit_code is null"),
+                };
+                Ok(q.build().execute(&self.pool).await?.rows_affected() > 0)
+            }
+
+            async fn set_user_contacts(
+                &self,
+                user_id: Uuid,
+                full_name: &str,
+                phone: Option<&str>,
+                email: Option<&str>,
+            ) -> crate::Result<()> {
+                sqlx::query("update users set full_name = $1, phone = $2, email = $3 where id = $4")
+                    .bind(full_name)
+                    .bind(phone)
+                    .bind(email)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn grants(&self, user_id: Uuid) -> crate::Result<Vec<RoleGrant>> {
                 let rows: Vec<(String, Uuid, Option<String>)> =
                     sqlx::query_as("select role, agency_id, unit_code from role_grants where user_id = $1")

@@ -47,9 +47,11 @@ async fn hash(password: String) -> Result<String, ApiError> {
 mod calendar;
 mod organisation;
 mod procedures;
+mod user;
 mod users;
 
 pub use calendar::*;
 pub use organisation::*;
 pub use procedures::*;
+pub use user::*;
 pub use users::*;

@@ -9,6 +9,8 @@ pub struct UserRow {
     username: String,
     full_name: String,
     roles: String,
+    /// How digests and reminders reach them; empty: they do not.
+    contacts: String,
     active: bool,
 }
 
@@ -23,6 +25,10 @@ pub struct AdminPage {
     roles: Vec<(&'static str, &'static str)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
+    /// What the agency's documents carry: the place, the symbol, and an example number.
+    place: String,
+    symbol: String,
+    example_number: String,
 }
 
 pub(super) async fn admin_page(
@@ -44,12 +50,17 @@ pub(super) async fn admin_page(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        users.push(UserRow { id: u.id, username: u.username, full_name: u.full_name, roles, active: u.active });
+        let contacts = [u.phone.clone(), u.email.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        users.push(UserRow {
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            roles,
+            contacts,
+            active: u.active,
+        });
     }
-    let roles = [Role::Reception, Role::Specialist, Role::UnitLead, Role::AgencyLead, Role::Admin, Role::Inspector]
-        .into_iter()
-        .map(|r| (r.as_str(), r.label_vi()))
-        .collect();
+    let roles = super::user::role_choices();
     let children = state
         .store
         .agencies()
@@ -58,7 +69,11 @@ pub(super) async fn admin_page(
         .filter(|a| a.parent_id == Some(agency.id))
         .map(|a| (a.code.to_string(), a.name))
         .collect();
+    let style = motcua_domain::org::FormStyle::of(agency, &state.store.agency_settings(agency.id).await?);
     Ok(AdminPage {
+        place: style.place.clone(),
+        symbol: style.symbol.clone(),
+        example_number: style.number(motcua_domain::dossier::FormKind::Receipt, Some(12)),
         shell: web.shell,
         agency_name: agency.name.clone(),
         children,
@@ -85,6 +100,10 @@ pub struct NewUser {
     role: String,
     #[serde(default)]
     unit: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
 }
 
 pub async fn create_user(
@@ -103,6 +122,10 @@ pub async fn create_user(
     if name.is_empty() {
         errors.push(FieldError::new("full_name", "Cần nhập họ tên."));
     }
+    let (phone, email) = super::user::contacts(&f.phone, &f.email).unwrap_or_else(|e| {
+        errors.extend(e);
+        (None, None)
+    });
     let role = Role::parse(&f.role);
     if role.is_none() {
         errors.push(FieldError::new("role", "Vai trò không hợp lệ."));
@@ -123,8 +146,8 @@ pub async fn create_user(
             full_name: name,
             password_hash: hash(password.clone()).await?,
             citizen: false,
-            phone: None,
-            email: None,
+            phone,
+            email,
             active: true,
         };
         match state.store.insert_user(&user).await {
@@ -219,4 +242,55 @@ pub async fn reset_password(
     .await?;
     let notice = format!("Mật khẩu mới của {} (chỉ hiện một lần): {password}", user.username);
     Ok(admin_page(&state, web, &agency, vec![], Some(notice)).await?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormsSettings {
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    symbol: String,
+}
+
+/// What the agency's documents carry: the place before their date and the symbol after their
+/// number (`docs/dossiers.md`, "Printed forms").
+pub async fn save_forms(
+    State(state): State<AppState>,
+    web: Web,
+    AgencyAdmin { actor, agency }: AgencyAdmin,
+    CsrfForm(f): CsrfForm<FormsSettings>,
+) -> PageResult<Response> {
+    use motcua_domain::org::FormStyle;
+    let place = motcua_domain::text::clean(&f.place, 100, false);
+    let symbol = motcua_domain::text::clean(&f.symbol, 30, false);
+    let mut errors = Vec::new();
+    if place.is_err() {
+        errors.push(FieldError::new("forms_place", "Địa danh quá dài hoặc có ký tự không hợp lệ."));
+    }
+    match &symbol {
+        Ok(s) if s.chars().all(|c| c.is_alphanumeric() || c == '-') => {}
+        _ => {
+            errors.push(FieldError::new("forms_symbol", "Ký hiệu chỉ gồm chữ, số và dấu gạch ngang, tối đa 30 ký tự."))
+        }
+    }
+    if !errors.is_empty() {
+        let page = admin_page(&state, web, &agency, errors, None).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let (place, symbol) = (place.unwrap_or_default(), symbol.unwrap_or_default());
+    for (key, value) in [(FormStyle::PLACE, &place), (FormStyle::SYMBOL, &symbol)] {
+        state.store.set_agency_setting(agency.id, key, Some(value.as_str()).filter(|v| !v.is_empty())).await?;
+    }
+    audit(
+        &state,
+        &actor,
+        agency.id,
+        "forms_settings_changed",
+        format!("agency:{}", agency.id),
+        serde_json::json!({ "place": place, "symbol": symbol }),
+    )
+    .await?;
+    Ok(admin_page(&state, web, &agency, vec![], Some("Đã lưu thông tin in trên văn bản.".into()))
+        .await?
+        .into_response())
 }
