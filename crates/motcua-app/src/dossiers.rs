@@ -139,6 +139,15 @@ pub async fn intake(
         return Ok(t);
     }
     Dossier::submit(version, agency.code.clone(), sub.clone(), &ctx)?;
+    if let Some(p) = &sub.postal
+        && store.open_postal_dossier(agency.id, &p.tracking_number).await?.is_some()
+    {
+        return Err(DomainError::field(
+            "postal.tracking_number",
+            "số hiệu bưu gửi này đã dùng cho một hồ sơ khác chưa giải quyết xong",
+        )
+        .into());
+    }
     let day = at.now.date();
     let width = rules_for(day).code_sequence_width;
     let make = |seq: u32, line: u32| {

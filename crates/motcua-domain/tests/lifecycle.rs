@@ -186,7 +186,9 @@ fn approval_leaves_the_return_step_and_the_return_is_classified() {
     assert_eq!((d.state, d.step().unwrap().name.as_str()), (State::ResultReady, "Trả kết quả"));
     let err = w.apply(&d, Action::Forward { note: None, assignee: None }, &w.reception, at(3, 16, 17)).unwrap_err();
     assert!(matches!(err, DomainError::InvalidTransition { .. }));
-    let d = w.apply(&d, Action::ReturnResult { channel: Channel::Counter }, &w.reception, at(3, 18, 9)).unwrap();
+    let d = w
+        .apply(&d, Action::ReturnResult { channel: Channel::Counter, postal: None }, &w.reception, at(3, 18, 9))
+        .unwrap();
     // Finished on the due date: on time, even if collected later.
     assert_eq!(d.timeliness, Some(Timeliness::OnTime));
     assert!(d.steps.iter().all(|s| s.on_time.is_some()));

@@ -177,6 +177,9 @@ pub trait DossierStore: Send + Sync {
     /// The next number of the agency's series `kind` (a [`motcua_domain::dossier::FormKind`]'s
     /// name) in `year`, allocated atomically: documents are numbered continuously through the year.
     async fn next_number(&self, agency_id: Uuid, year: i32, kind: &str) -> Result<u32>;
+    /// The agency's unfinished dossier received by post under this tracking number, if any (a
+    /// number is the post's for one item: a second open dossier under it is a mistake).
+    async fn open_postal_dossier(&self, agency_id: Uuid, tracking_number: &str) -> Result<Option<Uuid>>;
     /// Writes a new dossier, its first event and its outbox message in one transaction.
     async fn insert_dossier(&self, transition: &Transition) -> Result<Uuid>;
     /// Takes the next number of the agency's `day` and the next line of its register for the

@@ -482,7 +482,7 @@ impl Fixture {
         let d = self.act(store, &d, forward(), &self.unit_lead, at(2026, 2, 16, 15, 0)).await;
         let approve = Action::Approve { result_number: "12/GCN".into(), result_date: at(2026, 2, 17, 0, 0).date() };
         let d = self.act(store, &d, approve, &self.agency_lead, at(2026, 2, 17, 9, 0)).await;
-        let returned = Action::ReturnResult { channel: motcua_domain::catalog::Channel::Counter };
+        let returned = Action::ReturnResult { channel: motcua_domain::catalog::Channel::Counter, postal: None };
         let done = self.act(store, &d, returned, &self.reception, at(2026, 2, 18, 9, 0)).await;
         let d = self.act(store, &ds[1], forward(), &self.reception, at(2026, 2, 12, 10, 0)).await;
         let ask = || Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };

@@ -184,7 +184,7 @@ async fn a_dossier_goes_from_online_submission_to_returned_result(db: TestDb) {
     let approve = Action::Approve { result_number: "123/GCN".into(), result_date: at(2026, 3, 2, 0, 0).date() };
     let d = act(store, &d, approve, ctx(&fx.agency_lead, at(2026, 3, 2, 9, 0), &cal)).await;
     assert_eq!((d.state, d.portal_status(), d.current_step), (State::ResultReady, 9, Some(4)));
-    let give = Action::ReturnResult { channel: Channel::Counter };
+    let give = Action::ReturnResult { channel: Channel::Counter, postal: None };
     let d = act(store, &d, give, ctx(&fx.reception, at(2026, 3, 3, 8, 0), &cal)).await;
     assert_eq!((d.state, d.portal_status()), (State::Returned, 10));
     assert_eq!(d.timeliness, Some(Timeliness::Early));

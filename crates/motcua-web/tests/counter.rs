@@ -20,6 +20,7 @@ on_every_backend!(
     a_walk_in_out_of_scope_gets_mau_03_recorded_as_refused_at_intake,
     a_walk_in_with_every_paper_is_accepted_with_scans_and_mau_01_lists_exactly_what_was_ticked,
     documents_after_acceptance_carry_their_numbers_and_required_fields,
+    a_postal_dossier_has_its_handover_record_its_number_once_and_its_result_posted_back,
 );
 
 const APPLICANT: &str = "procedure_code=1.004227&channel=counter&name=Tr%E1%BA%A7n+Th%E1%BB%8B+B%C3%ACnh&citizen_id=056190004321&phone=0914555678&address=5+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang";
@@ -263,4 +264,70 @@ async fn documents_after_acceptance_carry_their_numbers_and_required_fields(app:
     // A form the dossier never had is not found.
     let (status, _) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-04", d.id), &officer).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn a_postal_dossier_has_its_handover_record_its_number_once_and_its_result_posted_back(app: TestApp) {
+    let officer = counter(&app).await;
+    let store = app.db.store.clone();
+    let postal = APPLICANT.replace("channel=counter", "channel=postal");
+    let fields = format!(
+        "{postal}&handover_at=2026-08-19T08%3A15&tracking_number=eb123456789vn&doc_0=on&doc_1=on&result_way=postal&result_address=5+L%C3%AA+L%E1%BB%A3i"
+    );
+    let (status, location, page) = post_multipart(&app, &officer, "/office/intake", &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, receipt) = get_page(&app, &location, &officer).await;
+    assert!(!receipt.contains("NGƯỜI NỘP HỒ SƠ"), "a postal applicant is not there to sign");
+    assert!(receipt.contains("08 giờ 15 phút, ngày 19/08/2026"), "the filing time is the handover's");
+    let d = dossiers(&app).await.remove(0);
+    assert_eq!(d.postal.as_ref().unwrap().tracking_number, "EB123456789VN");
+    // The handover record signed with the postal worker.
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &officer).await;
+    assert!(page.contains("/forms/bien-ban-giao-nhan"), "{page}");
+    let (status, record) =
+        get_page(&app, &format!("/office/dossiers/{}/forms/bien-ban-giao-nhan", d.id), &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    for required in [
+        "BIÊN BẢN GIAO NHẬN HỒ SƠ",
+        "08 giờ 15 phút, ngày 19/08/2026",
+        "<strong id=\"handover-tracking\">EB123456789VN</strong>",
+        "Giấy chứng nhận đã cấp",
+        "ĐẠI DIỆN BÊN GIAO",
+        "ĐẠI DIỆN BÊN NHẬN",
+    ] {
+        assert!(record.contains(required), "the handover record has {required:?}: {record}");
+    }
+    // The same item number for a second open dossier is refused, and nothing is taken.
+    let (status, _, page) = post_multipart(&app, &officer, "/office/intake", &fields, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("số hiệu bưu gửi này đã dùng"), "{page}");
+    assert_eq!(dossiers(&app).await.len(), 1);
+
+    // Decided, then returned by post: the address and the outgoing number are recorded.
+    let forward = || motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    let fx = &app.fx;
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.reception, at(2026, 8, 19, 10, 0)).await;
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.specialist, at(2026, 8, 20, 9, 0)).await;
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.unit_lead, at(2026, 8, 20, 15, 0)).await;
+    let approve = motcua_domain::dossier::Action::Approve {
+        result_number: "88/GCN".into(),
+        result_date: at(2026, 8, 21, 0, 0).date(),
+    };
+    let d = fx.act(store.as_ref(), &d, approve, &fx.agency_lead, at(2026, 8, 21, 9, 0)).await;
+    let path = format!("/office/dossiers/{}/act", d.id);
+    let no_number =
+        format!("version={}&action=return_result&channel=postal&return_address=5+L%C3%AA+L%E1%BB%A3i", d.version);
+    let (status, _, page) = post_form(&app, &officer, &path, &no_number).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("số hiệu bưu gửi"), "{page}");
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &officer).await;
+    assert!(page.contains("value=\"5 Lê Lợi\""), "the address the applicant gave is offered: {page}");
+    let form = format!("{no_number}&return_tracking_number=RR987654321VN");
+    let (status, _, page) = post_form(&app, &officer, &path, &form).await;
+    assert!(status.is_redirection(), "{status} {page}");
+    let d = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
+    assert_eq!(d.state, State::Returned);
+    let sent = d.returned_by_post.expect("the post's record");
+    assert_eq!((sent.address.as_str(), sent.tracking_number.as_str()), ("5 Lê Lợi", "RR987654321VN"));
+    // Once returned, the incoming number is free again.
+    assert!(store.open_postal_dossier(d.agency_id, "EB123456789VN").await.unwrap().is_none());
 }

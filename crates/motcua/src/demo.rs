@@ -575,7 +575,8 @@ impl Simulation<'_> {
                 result_number: format!("{}/QĐ-SNNMT", 100 + i),
                 result_date: t.date(),
             };
-            let give = Action::ReturnResult { channel: if online { Channel::Online } else { Channel::Counter } };
+            let give =
+                Action::ReturnResult { channel: if online { Channel::Online } else { Channel::Counter }, postal: None };
             let deciding = (lead && !last && only_return_left) || (last && d.state == State::Processing);
             // A share of dossiers is decided on the due day itself (Biểu 06's "đúng hạn").
             if deciding

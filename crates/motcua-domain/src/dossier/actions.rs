@@ -100,8 +100,12 @@ pub enum Action {
         #[schema(value_type = String, example = "2026-03-04")]
         result_date: NaiveDate,
     },
-    /// The result is handed over.
-    ReturnResult { channel: Channel },
+    /// The result is handed over; by post, to an address under an outgoing tracking number.
+    ReturnResult {
+        channel: Channel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        postal: Option<PostalReturn>,
+    },
     /// Attach an uploaded file to a line of the document checklist (not a change of state).
     AttachDocument { index: usize, file: FileRef },
     /// Attach the result's file (the signed decision, the certificate scan) once it is ready.
@@ -204,6 +208,36 @@ pub enum TurnAway {
     Refuse { reason: String, legal_basis: String },
 }
 
+/// A postal item's number (số hiệu bưu gửi, e.g. `EB123456789VN`): letters and digits, at most
+/// 30, upper case.
+pub fn tracking_number(s: &str) -> Result<String, String> {
+    let t = s.trim().to_uppercase();
+    if t.is_empty() || t.len() > 30 || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("số hiệu bưu gửi chỉ gồm chữ và số, tối đa 30 ký tự".into());
+    }
+    Ok(t)
+}
+
+/// Where a result was sent by post, under which number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PostalReturn {
+    pub address: String,
+    pub tracking_number: String,
+}
+
+impl PostalReturn {
+    fn checked(&self) -> Result<PostalReturn, DomainError> {
+        let address = crate::text::clean(&self.address, crate::text::NOTE_MAX, false)
+            .map_err(|e| DomainError::field("return_address", e))?;
+        if address.is_empty() {
+            return Err(DomainError::field("return_address", "cần địa chỉ nhận kết quả"));
+        }
+        let tracking_number =
+            tracking_number(&self.tracking_number).map_err(|e| DomainError::field("return_tracking_number", e))?;
+        Ok(PostalReturn { address, tracking_number })
+    }
+}
+
 fn need(text: &str, field: &str) -> Result<String, DomainError> {
     let t = crate::text::clean(text, crate::text::NOTE_MAX, true).map_err(|e| DomainError::field(field, e))?;
     if t.is_empty() { Err(DomainError::field(field, "cần nêu lý do / nội dung")) } else { Ok(t) }
@@ -262,8 +296,7 @@ impl Dossier {
                 return Err(DomainError::field("postal.tracking_number", "cần số hiệu bưu gửi"));
             }
             (Channel::Postal, Some(p)) => {
-                crate::text::clean(&p.tracking_number, crate::text::CODE_MAX, false)
-                    .map_err(|e| DomainError::field("postal.tracking_number", e))?;
+                tracking_number(&p.tracking_number).map_err(|e| DomainError::field("postal.tracking_number", e))?;
             }
             _ => {}
         }
@@ -311,7 +344,11 @@ impl Dossier {
             time_limit: spec.time_limit,
             code: None,
             channel: sub.channel,
-            postal: sub.postal,
+            // The item's number as the post writes it (upper case), so that it is found again.
+            postal: sub.postal.map(|p| Postal {
+                tracking_number: tracking_number(&p.tracking_number).unwrap_or(p.tracking_number),
+                ..p
+            }),
             state: State::Submitted,
             applicant: sub.applicant,
             citizen_user_id: sub.citizen_user_id,
@@ -334,6 +371,7 @@ impl Dossier {
             return_channel: None,
             timeliness: None,
             register_no: None,
+            returned_by_post: None,
             result_delivery,
             fees_paid: sub.fees_paid,
             notice: None,
@@ -739,11 +777,21 @@ impl Dossier {
                 d.finished_at = Some(now);
                 EventDetail::Approve { result_number: number, result_date: *result_date }
             }
-            Action::ReturnResult { channel } => {
+            Action::ReturnResult { channel, postal } => {
                 if !matches!(self.state, ResultReady) {
                     return Err(wrong_state());
                 }
                 require(hands_over || reception)?;
+                d.returned_by_post = match (channel, postal) {
+                    (Channel::Postal, Some(p)) => Some(p.checked()?),
+                    (Channel::Postal, None) => {
+                        return Err(DomainError::field(
+                            "return_tracking_number",
+                            "trả kết quả qua bưu chính cần địa chỉ nhận và số hiệu bưu gửi",
+                        ));
+                    }
+                    _ => None,
+                };
                 // A result returned online is its file: without one there is nothing to return.
                 if *channel == Channel::Online && d.result.as_ref().and_then(|r| r.file.as_ref()).is_none() {
                     return Err(DomainError::field(
@@ -967,7 +1015,7 @@ impl Dossier {
             K::Refuse => Action::Refuse { reason: reason(), legal_basis: None },
             K::Withdraw => Action::Withdraw { reason: reason() },
             K::Approve => Action::Approve { result_number: "1".into(), result_date: ctx.now.date() },
-            K::ReturnResult => Action::ReturnResult { channel: Channel::Counter },
+            K::ReturnResult => Action::ReturnResult { channel: Channel::Counter, postal: None },
             K::AttachDocument => Action::AttachDocument {
                 index: 0,
                 file: FileRef {

@@ -16,7 +16,10 @@ use motcua_calendar::TimeLimit;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use actions::{Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, Submission, Transition, TurnAway};
+pub use actions::{
+    Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, PostalReturn, Submission, Transition, TurnAway,
+    tracking_number,
+};
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
 pub use events::{ACTIONS, EventData, EventDetail, EventKind};
 pub use facts::{DossierFacts, Finish, StepFact};
@@ -417,6 +420,9 @@ pub struct Dossier {
     /// The items and legal basis of the latest Mẫu 02 or refusal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
+    /// Where the result went by post, under which outgoing number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned_by_post: Option<PostalReturn>,
     /// The documents issued on it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issued: Vec<IssuedForm>,

@@ -25,6 +25,21 @@ macro_rules! impl_dossiers {
                 Ok(value as u32)
             }
 
+            async fn open_postal_dossier(&self, agency_id: Uuid, tracking_number: &str) -> crate::Result<Option<Uuid>> {
+                // Tracking numbers are letters and digits (`dossier::tracking_number`), so the
+                // pattern holds no wildcard; only the agency's open postal dossiers are read.
+                let number = motcua_domain::dossier::tracking_number(tracking_number).unwrap_or_default();
+                let pattern = format!("%\"postal\":{{\"handover_at\":%\"tracking_number\":\"{number}\"%");
+                Ok(sqlx::query_scalar(
+                    "select id from dossiers where agency_id = $1 and channel = 'postal'
+                       and state not in ('returned', 'refused_at_intake', 'stopped') and doc like $2 limit 1",
+                )
+                .bind(agency_id)
+                .bind(pattern)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
             async fn insert_dossier(&self, t: &motcua_domain::dossier::Transition) -> crate::Result<Uuid> {
                 let mut tx = self.pool.begin().await?;
                 let event_id = insert_dossier_rows!(tx, Self::batched().new_dossier.as_str(), t);

@@ -94,6 +94,11 @@ pub struct ActForm {
     pub reason: String,
     #[serde(default)]
     pub legal_basis: String,
+    /// Returned by post: where to, under which outgoing number.
+    #[serde(default)]
+    pub return_address: String,
+    #[serde(default)]
+    pub return_tracking_number: String,
     #[serde(default)]
     pub note: String,
     #[serde(default)]
@@ -135,13 +140,18 @@ impl ActForm {
                 result_number: self.result_number.clone(),
                 result_date: date(&self.result_date, "result_date")?,
             },
-            K::ReturnResult => Action::ReturnResult {
-                channel: match self.channel.as_str() {
+            K::ReturnResult => {
+                let channel = match self.channel.as_str() {
                     "online" => Channel::Online,
                     "postal" => Channel::Postal,
                     _ => Channel::Counter,
-                },
-            },
+                };
+                let postal = (channel == Channel::Postal).then(|| motcua_domain::dossier::PostalReturn {
+                    address: self.return_address.clone(),
+                    tracking_number: self.return_tracking_number.clone(),
+                });
+                Action::ReturnResult { channel, postal }
+            }
             other => return Err(ApiError::BadRequest(format!("không có thao tác \"{other}\" trên trang này"))),
         })
     }

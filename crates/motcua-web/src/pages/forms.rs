@@ -68,11 +68,17 @@ pub fn documents_of(d: &Dossier) -> Vec<(&'static str, String)> {
     if d.accepted_at.is_some() {
         out.push((CONTROL_SHEET, "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)".to_owned()));
     }
+    if d.postal.is_some() && d.accepted_at.is_some() {
+        out.push((HANDOVER, "Biên bản giao nhận hồ sơ với bưu chính".to_owned()));
+    }
     out
 }
 
 /// The control sheet's path: it has no number and is not issued to the applicant.
 const CONTROL_SHEET: &str = "mau-05";
+/// The handover record signed with the postal worker (Decision 45/2016 Art. 7(3)); its signing
+/// is the legal filing time.
+const HANDOVER: &str = "bien-ban-giao-nhan";
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "form_doc.html")]
@@ -91,6 +97,10 @@ pub struct FormPage {
     new_due: String,
     stopped_at: String,
     steps: Vec<(String, String, String, &'static str, String)>,
+    /// The postal handover: its time and item number; the papers in it (name, form, quantity).
+    handover: String,
+    tracking_number: String,
+    papers: Vec<(String, &'static str, String)>,
 }
 
 pub async fn form(
@@ -103,12 +113,20 @@ pub async fn form(
     let kind = FormKind::from_slug(&form);
     let found = match kind {
         Some(k) => k != FormKind::Receipt && issued_kinds(&d).contains(&k),
-        None => form == CONTROL_SHEET && d.accepted_at.is_some(),
+        None => {
+            (form == CONTROL_SHEET && d.accepted_at.is_some())
+                || (form == HANDOVER && d.postal.is_some() && d.accepted_at.is_some())
+        }
     };
     if !found {
         return Err(ApiError::NotFound("hồ sơ này không có văn bản đó".into()).into());
     }
-    let title = kind.map_or("Phiếu kiểm soát quá trình giải quyết hồ sơ", |k| k.title()).to_uppercase();
+    let title = match kind {
+        Some(k) => k.title(),
+        None if form == HANDOVER => "Biên bản giao nhận hồ sơ",
+        None => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    }
+    .to_uppercase();
     let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let head = state.letterhead(&agency).await?;
     let units = state.store.units(d.agency_id).await?;
@@ -123,6 +141,7 @@ pub async fn form(
             d.reappointment.as_ref().map(|r| r.reason.clone()).unwrap_or_default(),
             d.reappointment.as_ref().map(|r| r.at),
         ),
+        None if form == HANDOVER => (String::new(), d.postal.as_ref().map(|p| p.handover_at)),
         None => (String::new(), d.accepted_at),
         _ => (d.reason.clone().unwrap_or_default(), d.finished_at),
     };
@@ -164,6 +183,16 @@ pub async fn form(
         new_due: day(d.reappointment.as_ref().map(|r| r.new_due_date)),
         stopped_at: t(d.finished_at),
         steps,
+        handover: d
+            .postal
+            .as_ref()
+            .map(|p| p.handover_at.format("%H giờ %M phút, ngày %d/%m/%Y").to_string())
+            .unwrap_or_default(),
+        tracking_number: d.postal.as_ref().map(|p| p.tracking_number.clone()).unwrap_or_default(),
+        papers: d
+            .received_documents()
+            .map(|p| (p.name.clone(), p.form.map_or("Bản chính", |f| f.label_vi()), format!("{:02}", p.quantity())))
+            .collect(),
         code,
         form,
         d,

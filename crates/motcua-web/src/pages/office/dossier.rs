@@ -38,6 +38,8 @@ pub struct DossierPage {
     messages: Vec<(String, String, &'static str, i64, String)>,
     /// A reminder to whoever holds it: offered on an unfinished dossier that is late or due soon.
     can_remind: bool,
+    /// The address the applicant gave for a result by post.
+    postal_address: Option<String>,
 }
 
 /// A time as officers read it. A day-based deadline is the midnight ending its last day: it
@@ -122,7 +124,12 @@ async fn dossier_page(
     let can_remind = d.finished_at.is_none()
         && class != "on-time"
         && actor.grants.iter().any(|g| g.agency_id == d.agency_id && follows_up(g.role));
+    let postal_address = match &d.result_delivery {
+        Some(motcua_domain::dossier::ResultDelivery::Postal { address }) => Some(address.clone()),
+        _ => None,
+    };
     Ok(DossierPage {
+        postal_address,
         code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
         channel: channel_label(d.channel),
         fees: d.total_fees().to_string(),
