@@ -65,6 +65,26 @@ pub enum ProcedureLevel {
     Commune,
 }
 
+/// Phí (a fee for a service) or lệ phí (a charge for a State act): the Law on Fees and Charges
+/// 2015 keeps them apart, and so do receipts and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeKind {
+    /// Phí.
+    Fee,
+    /// Lệ phí.
+    Charge,
+}
+
+impl FeeKind {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            FeeKind::Fee => "Phí",
+            FeeKind::Charge => "Lệ phí",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeeLine {
     pub name: String,
@@ -72,6 +92,26 @@ pub struct FeeLine {
     pub amount: Vnd,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Phí or lệ phí; unset in catalogs written before the two were kept apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FeeKind>,
+    /// The channels the amount applies to (a lower amount online, say); empty: every channel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+}
+
+/// How a procedure is done through one channel (cách thức thực hiện): what the applicant does,
+/// the time limit and the fee by that channel, as the national database publishes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChannelTerms {
+    pub channel: Channel,
+    #[schema(value_type = String, example = "10d")]
+    pub time_limit: TimeLimit,
+    /// The fee by this channel, as written ("Lệ phí 25.000 đồng; nộp trực tuyến giảm 50%").
+    #[serde(default)]
+    pub fee: String,
+    #[serde(default)]
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -148,6 +188,18 @@ pub struct ProcedureSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_to: Option<NaiveDate>,
     pub steps: Vec<ProcessStep>,
+    /// What the applicant does, in order (trình tự thực hiện), as the public page lists it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequence: Vec<String>,
+    /// Conditions to be met (điều kiện thực hiện), if the law sets any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<String>,
+    /// Method, time limit and fee per channel (cách thức thực hiện).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<ChannelTerms>,
+    /// The decision that approves the internal process (quy trình nội bộ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_decision: Option<Publication>,
     /// Remarks for officers (provenance of demo data, cases the time limit does not cover).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,

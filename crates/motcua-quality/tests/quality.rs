@@ -275,6 +275,10 @@ fn spec(code: &str, online: OnlineService, decision: Option<NaiveDate>, effectiv
             step("LD", Role::AgencyLead),
             step("VP", Role::Reception),
         ],
+        sequence: vec![],
+        conditions: None,
+        methods: vec![],
+        process_decision: None,
         notes: None,
     }
 }

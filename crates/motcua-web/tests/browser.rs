@@ -517,6 +517,48 @@ async fn the_pages_work_in_a_real_browser() {
     assert!(text(&c, "#notice").await.starts_with("Đã lưu phiên bản 1."));
     c.goto(&site.url("/admin/messages")).await.unwrap();
     check_page(&c, "admin-messages").await;
+
+    // The administrator amends the land procedure in the editor: the signing step becomes the
+    // tax office's (an inter-agency step), the sum is checked as it is typed, the citizen-facing
+    // sequence is written, and the public page shows the new version at once.
+    c.goto(&site.url("/admin/procedures?code=1.004227")).await.unwrap();
+    check_page(&c, "admin-procedure-editor").await;
+    assert!(text(&c, "#steps-sum").await.ends_with("khớp."), "the version as published adds up");
+    fill(&c, "#step_budget_1_value", "6").await;
+    let mut sum = String::new();
+    for _ in 0..50 {
+        sum = text(&c, "#steps-sum").await;
+        if sum.contains("thiếu 1 ngày") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sum.contains("thiếu 1 ngày"), "the live sum: {sum}");
+    fill(&c, "#step_budget_1_value", "7").await;
+    fill(&c, "#step_name_2", "Xác định nghĩa vụ tài chính").await;
+    fill(&c, "#step_external_2", "Chi cục Thuế khu vực Khánh Hòa").await;
+    c.find(Locator::Css("#step_role_2 option[value='specialist']")).await.unwrap().click().await.unwrap();
+    fill(
+        &c,
+        "#sequence",
+        "Nộp hồ sơ tại Bộ phận một cửa\nNộp nghĩa vụ tài chính theo thông báo của cơ quan thuế\nNhận kết quả",
+    )
+    .await;
+    c.execute("document.getElementById('effective_from').value = '2026-08-19';", vec![]).await.unwrap();
+    click_box(&c, ".add-row[data-for='doc']").await;
+    assert!(c.find(Locator::Css("#doc_name_5")).await.is_ok(), "a row added by the page's script");
+    click(&c, "#publish").await;
+    assert!(
+        text(&c, "#notice").await.starts_with("Đã công bố thủ tục 1.004227 phiên bản 2"),
+        "{}",
+        c.source().await.unwrap()
+    );
+    logout(&c).await;
+    c.goto(&site.url("/procedures/1.004227")).await.unwrap();
+    let public = c.source().await.unwrap();
+    assert!(public.contains("Chi cục Thuế khu vực Khánh Hòa (liên thông"), "{public}");
+    assert!(text(&c, "#sequence").await.contains("Nộp nghĩa vụ tài chính theo thông báo của cơ quan thuế"));
+    check_page(&c, "procedure-amended").await;
     c.close().await.unwrap();
 }
 

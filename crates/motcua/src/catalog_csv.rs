@@ -156,6 +156,15 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
                 name: p[0].to_owned(),
                 amount: Vnd(amount),
                 note: p.get(2).map(|n| (*n).to_owned()).filter(|n| !n.is_empty()),
+                // A name that says which it is: "Lệ phí …" or "Phí …".
+                kind: if p[0].to_lowercase().starts_with("lệ phí") {
+                    Some(motcua_domain::catalog::FeeKind::Charge)
+                } else if p[0].to_lowercase().starts_with("phí") {
+                    Some(motcua_domain::catalog::FeeKind::Fee)
+                } else {
+                    None
+                },
+                channels: vec![],
             })
         })
         .collect::<Result<Vec<_>, String>>()
@@ -234,6 +243,10 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
             d => Some(date(d, "effective_to")?),
         },
         steps,
+        sequence: vec![],
+        conditions: None,
+        methods: vec![],
+        process_decision: None,
         notes: Some(row.notes.clone()).filter(|n| !n.is_empty()),
     })
 }

@@ -39,6 +39,7 @@ const CSS: &str = include_str!("../../static/app.css");
 const KIOSK_JS: &str = include_str!("../../static/kiosk.js");
 /// How many uploads' worth of scans one counter intake may carry in all.
 pub const INTAKE_FILES: usize = 4;
+const PROCEDURE_EDITOR_JS: &str = include_str!("../../static/editor.js");
 const INTAKE_JS: &str = include_str!("../../static/intake.js");
 const EDITOR_JS: &str = include_str!("../../static/template-editor.js");
 /// The site's icon (an SVG, which browsers take at the address they ask for by default).
@@ -132,6 +133,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/template-editor.js", get(|| async { asset(JS, EDITOR_JS) }))
         .route("/static/kiosk.js", get(|| async { asset(JS, KIOSK_JS) }))
         .route("/static/intake.js", get(|| async { asset(JS, INTAKE_JS) }))
+        .route("/static/editor.js", get(|| async { asset(JS, PROCEDURE_EDITOR_JS) }))
         .route("/favicon.ico", get(|| async { asset("image/svg+xml", FAVICON) }))
 }
 

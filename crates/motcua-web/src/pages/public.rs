@@ -133,6 +133,8 @@ pub struct ProcedurePage {
     field_name: String,
     time_limit_text: String,
     fees: Vec<(String, String)>,
+    /// Per channel: its name, time limit, fee and method (cách thức thực hiện).
+    methods: Vec<(&'static str, String, String, String)>,
     steps: Vec<(String, String, String)>,
     online: bool,
     /// The version scheduled next: its first day and what it changes.
@@ -165,14 +167,38 @@ pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path
         .iter()
         .map(|s| {
             let unit = units.iter().find(|u| u.code == s.unit).map_or(s.unit.clone(), |u| u.name.clone());
-            (s.name.clone(), unit, if english { s.budget.describe_en() } else { s.budget.describe_vi() })
+            // A step held by another agency (liên thông) names that agency.
+            let holder = match &s.external_agency {
+                Some(external) => format!("{external} (liên thông; {unit} theo dõi)"),
+                None => unit,
+            };
+            (s.name.clone(), holder, if english { s.budget.describe_en() } else { s.budget.describe_vi() })
         })
         .collect();
     Ok(ProcedurePage {
         shell: web.shell,
         field_name,
         time_limit_text: if english { v.spec.time_limit.describe_en() } else { v.spec.time_limit.describe_vi() },
-        fees: v.spec.fees.iter().map(|f| (f.name.clone(), f.amount.to_string())).collect(),
+        fees: v
+            .spec
+            .fees
+            .iter()
+            .map(|f| {
+                let kind = f.kind.map(|k| format!("{}: ", k.label_vi())).unwrap_or_default();
+                let channels: Vec<&str> = f.channels.iter().map(|c| channel_vi(*c)).collect();
+                let only = if channels.is_empty() { String::new() } else { format!(" ({})", channels.join(", ")) };
+                (format!("{kind}{}{only}", f.name), f.amount.to_string())
+            })
+            .collect(),
+        methods: v
+            .spec
+            .methods
+            .iter()
+            .map(|m| {
+                let limit = if english { m.time_limit.describe_en() } else { m.time_limit.describe_vi() };
+                (channel_vi(m.channel), limit, m.fee.clone(), m.description.clone())
+            })
+            .collect(),
         steps,
         online: v.spec.channels.contains(&Channel::Online),
         next,
@@ -456,4 +482,13 @@ pub async fn template(
         bytes,
     )
         .into_response())
+}
+
+/// A channel as the public page names it.
+fn channel_vi(c: Channel) -> &'static str {
+    match c {
+        Channel::Counter => "Trực tiếp",
+        Channel::Online => "Trực tuyến",
+        Channel::Postal => "Bưu chính công ích",
+    }
 }

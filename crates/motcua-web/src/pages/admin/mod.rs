@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_calendar::CalendarConfig;
 use motcua_domain::FieldError;
-use motcua_domain::catalog::ProcedureSpec;
 use motcua_domain::org::{Actor, Agency, Role, RoleGrant, Unit};
 use motcua_store::{ProcedureQuery, StoreError, UserRecord};
 use serde::Deserialize;
@@ -45,6 +44,7 @@ async fn hash(password: String) -> Result<String, ApiError> {
 }
 
 mod calendar;
+mod editor;
 mod organisation;
 mod procedures;
 mod user;

@@ -3,17 +3,25 @@
 #[allow(unused_imports)]
 use super::*;
 use serde_json::json;
+use std::collections::HashMap;
+
+use super::editor::Editor;
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin_procedures.html")]
 pub struct ProceduresPage {
     shell: Shell,
-    spec: String,
-    /// The procedure being edited: its code and document names, for template uploads.
+    e: Editor,
+    /// Whether the procedure exists already (the page amends it): its code and document names,
+    /// for template uploads.
     editing: Option<(String, Vec<String>)>,
     procedures: Vec<(String, String, i32)>,
     /// The edited procedure's versions, oldest first, and what each changed.
     history: Vec<crate::routes::procedures::versions::VersionEntry>,
+    /// The choices the selects offer: fields, units of the agency, roles.
+    fields: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    roles: Vec<(&'static str, &'static str)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
 }
@@ -22,7 +30,7 @@ async fn procedures_page(
     state: &AppState,
     web: Web,
     agency: &Agency,
-    spec: String,
+    e: Editor,
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> PageResult<ProceduresPage> {
@@ -35,19 +43,25 @@ async fn procedures_page(
         .into_iter()
         .map(|v| (v.spec.code, v.spec.name, v.version))
         .collect();
-    let editing = serde_json::from_str::<ProcedureSpec>(&spec)
-        .ok()
-        .map(|p| (p.code, p.documents.into_iter().map(|d| d.name).collect::<Vec<_>>()));
-    let history = match &editing {
-        Some((code, _)) => match state.store.procedure(code).await? {
-            Some(v) if v.agency_id == agency.id => {
-                crate::routes::procedures::versions::history(state, v.procedure_id).await?
-            }
-            _ => vec![],
-        },
-        None => vec![],
+    let (editing, history) = match state.store.procedure(&e.code).await? {
+        Some(v) if v.agency_id == agency.id && !e.code.is_empty() => (
+            Some((v.spec.code.clone(), v.spec.documents.iter().map(|d| d.name.clone()).collect())),
+            crate::routes::procedures::versions::history(state, v.procedure_id).await?,
+        ),
+        _ => (None, vec![]),
     };
-    Ok(ProceduresPage { shell: web.shell, spec, editing, procedures, history, errors, notice })
+    Ok(ProceduresPage {
+        shell: web.shell,
+        e,
+        editing,
+        procedures,
+        history,
+        fields: state.store.fields().await?.into_iter().map(|f| (f.code, f.name)).collect(),
+        units: state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect(),
+        roles: super::user::role_choices().into_iter().filter(|(r, _)| *r != "admin" && *r != "inspector").collect(),
+        errors,
+        notice,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,44 +76,48 @@ pub async fn procedures(
     AgencyAdmin { agency, .. }: AgencyAdmin,
     Query(p): Query<CodeParam>,
 ) -> PageResult<ProceduresPage> {
-    let spec = match state.store.procedure(&p.code).await? {
-        Some(v) if v.agency_id == agency.id => {
-            serde_json::to_string_pretty(&v.spec).map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-        _ => String::new(),
+    let e = match state.store.procedure(&p.code).await? {
+        Some(v) if v.agency_id == agency.id => Editor::of(&v.spec),
+        _ => Editor::blank(state.now_default().date()),
     };
-    procedures_page(&state, web, &agency, spec, vec![], None).await
+    procedures_page(&state, web, &agency, e, vec![], None).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SpecForm {
-    spec: String,
-}
+/// The longest text any one input of the editor may hold.
+const FIELD_MAX: usize = 8000;
 
 pub async fn publish(
     State(state): State<AppState>,
     web: Web,
     AgencyAdmin { actor, agency }: AgencyAdmin,
-    CsrfForm(f): CsrfForm<SpecForm>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult<Response> {
-    let parsed: Result<ProcedureSpec, _> = serde_json::from_str(&f.spec);
-    let errors = match &parsed {
-        Err(e) => vec![FieldError::new(
-            "spec",
-            format!("Nội dung không đúng cấu trúc (dòng {}, cột {}): {e}", e.line(), e.column()),
-        )],
+    let e = Editor::from_form(&f);
+    let mut errors: Vec<FieldError> = f
+        .iter()
+        .filter(|(_, v)| v.chars().count() > FIELD_MAX)
+        .map(|(k, _)| FieldError::new(k.clone(), format!("Quá dài (tối đa {FIELD_MAX} ký tự).")))
+        .collect();
+    let parsed = e.spec();
+    match &parsed {
+        Err(fields) => errors.extend(fields.iter().cloned()),
         Ok(spec) => {
             let units: Vec<String> = state.store.units(agency.id).await?.into_iter().map(|u| u.code).collect();
             match spec.validate(&units) {
-                Ok(()) if state.store.fields().await?.iter().any(|x| x.code == spec.field) => vec![],
-                Ok(()) => vec![FieldError::new("spec", format!("Lĩnh vực \"{}\" chưa có trong danh mục.", spec.field))],
-                Err(motcua_domain::DomainError::Invalid(fields)) => fields,
-                Err(other) => vec![FieldError::new("spec", other.to_string())],
+                Ok(()) if state.store.fields().await?.iter().any(|x| x.code == spec.field) => {}
+                Ok(()) => errors.push(FieldError::new("field", "Cần chọn lĩnh vực trong danh mục.")),
+                Err(motcua_domain::DomainError::Invalid(fields)) => errors.extend(fields),
+                Err(other) => errors.push(FieldError::new("", other.to_string())),
             }
         }
-    };
+    }
+    if let Some(existing) = state.store.procedure(&e.code).await?
+        && existing.agency_id != agency.id
+    {
+        errors.push(FieldError::new("code", "Mã thủ tục này là của cơ quan khác."));
+    }
     let (Ok(spec), true) = (parsed, errors.is_empty()) else {
-        let page = procedures_page(&state, web, &agency, f.spec, errors, None).await?;
+        let page = procedures_page(&state, web, &agency, e, errors, None).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let now = state.now_default();
@@ -117,8 +135,7 @@ pub async fn publish(
     } else {
         format!("Đã công bố thủ tục {} phiên bản {}.", spec.code, v.version)
     };
-    let pretty = serde_json::to_string_pretty(&spec).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(procedures_page(&state, web, &agency, pretty, vec![], Some(notice)).await?.into_response())
+    Ok(procedures_page(&state, web, &agency, Editor::of(&spec), vec![], Some(notice)).await?.into_response())
 }
 
 /// Uploads the blank form (mẫu đơn) of one document of a procedure: a new version of the
