@@ -21,6 +21,7 @@ on_every_backend!(
     a_walk_in_with_every_paper_is_accepted_with_scans_and_mau_01_lists_exactly_what_was_ticked,
     documents_after_acceptance_carry_their_numbers_and_required_fields,
     a_postal_dossier_has_its_handover_record_its_number_once_and_its_result_posted_back,
+    an_inter_agency_step_is_sent_out_with_a_slip_and_its_lateness_is_the_other_agencys,
 );
 
 const APPLICANT: &str = "procedure_code=1.004227&channel=counter&name=Tr%E1%BA%A7n+Th%E1%BB%8B+B%C3%ACnh&citizen_id=056190004321&phone=0914555678&address=5+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang";
@@ -330,4 +331,56 @@ async fn a_postal_dossier_has_its_handover_record_its_number_once_and_its_result
     assert_eq!((sent.address.as_str(), sent.tracking_number.as_str()), ("5 Lê Lợi", "RR987654321VN"));
     // Once returned, the incoming number is free again.
     assert!(store.open_postal_dossier(d.agency_id, "EB123456789VN").await.unwrap().is_none());
+}
+
+async fn an_inter_agency_step_is_sent_out_with_a_slip_and_its_lateness_is_the_other_agencys(app: TestApp) {
+    let officer = counter(&app).await;
+    let store = app.db.store.clone();
+    let fx = &app.fx;
+    // A land procedure whose financial obligations are fixed by the tax office.
+    let mut spec = motcua_store::testing::land_procedure_spec();
+    spec.code = "2.000111".into();
+    spec.steps[2].name = "Xác định nghĩa vụ tài chính".into();
+    spec.steps[2].role = Role::Specialist;
+    spec.steps[2].external_agency = Some("Chi cục Thuế khu vực Khánh Hòa".into());
+    store.publish_procedure(fx.agency.id, &spec, "Đất đai", at(2026, 8, 1, 8, 0)).await.unwrap();
+    let fields = format!("{}&doc_0=on&doc_1=on", APPLICANT.replace("1.004227", "2.000111"));
+    let (status, _, page) = post_multipart(&app, &officer, "/office/intake", &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let d = dossiers(&app).await.remove(0);
+    let forward = || motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.reception, at(2026, 8, 19, 10, 0)).await;
+    // The specialist sends it to the tax office on 20/08.
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.specialist, at(2026, 8, 20, 9, 0)).await;
+    assert!(d.at_external_agency().is_some());
+    app.clock.set_local(at(2026, 8, 25, 9, 0));
+    let officer = sign_in(&app, "quay-mot", PASSWORD).await.1;
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &officer).await;
+    assert!(page.contains("Hồ sơ đang ở <strong>Chi cục Thuế khu vực Khánh Hòa</strong> (liên thông)"), "{page}");
+    let (status, slip) =
+        get_page(&app, &format!("/office/dossiers/{}/forms/phieu-chuyen-lien-thong", d.id), &officer).await;
+    assert_eq!(status, StatusCode::OK, "{slip}");
+    for required in [
+        "PHIẾU CHUYỂN HỒ SƠ LIÊN THÔNG",
+        "Kính gửi: <strong id=\"transfer-agency\">Chi cục Thuế khu vực Khánh Hòa</strong>",
+        "Xác định nghĩa vụ tài chính",
+        "id=\"transfer-deadline\"",
+        "Giấy chứng nhận đã cấp",
+        "NGƯỜI NHẬN",
+    ] {
+        assert!(slip.contains(required), "the slip has {required:?}: {slip}");
+    }
+    // Late at the tax office: monitoring names the tax office, not the land unit.
+    add_user(&app, "lanhdao-lienthong", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let lead = sign_in(&app, "lanhdao-lienthong", PASSWORD).await.1;
+    let (_, monitoring) = get_page(&app, "/office/monitoring?days=30", &lead).await;
+    assert!(monitoring.contains("Cơ quan phối hợp: Chi cục Thuế khu vực Khánh Hòa (liên thông)"), "{monitoring}");
+    // It comes back on 25/08, late: Mẫu 05 shows the time there apart, and whose the delay was.
+    let d = fx.act(store.as_ref(), &d, forward(), &fx.specialist, at(2026, 8, 25, 9, 0)).await;
+    assert!(d.at_external_agency().is_none());
+    let (_, sheet) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-05", d.id), &officer).await;
+    let external = sheet.split("id=\"external-time\"").nth(1).expect("the time at other agencies, apart");
+    assert!(external.contains("Chi cục Thuế khu vực Khánh Hòa — Xác định nghĩa vụ tài chính"), "{external}");
+    assert!(external.contains("quá hạn do Chi cục Thuế khu vực Khánh Hòa"), "{external}");
+    assert!(sheet.contains("Chi cục Thuế khu vực Khánh Hòa (liên thông) — Xác định nghĩa vụ tài chính"));
 }

@@ -466,6 +466,36 @@ impl Dossier {
         }
     }
 
+    /// The step it is at, when another agency holds it (an inter-agency step, liên thông).
+    pub fn at_external_agency(&self) -> Option<&StepRecord> {
+        self.step().filter(|s| s.external_agency.is_some())
+    }
+
+    /// The time each inter-agency step took (or has taken, by `now`, if still there), in
+    /// working time of the agency's calendar, with whether it ran past its own deadline: what
+    /// Mẫu 05 and the monitoring page show apart, so that lateness is attributed to the body that
+    /// caused it.
+    pub fn external_time(&self, cal: &motcua_calendar::WorkCalendar, now: NaiveDateTime) -> Vec<ExternalTime> {
+        self.steps
+            .iter()
+            .filter_map(|s| {
+                let agency = s.external_agency.clone()?;
+                let from = s.started_at?;
+                let to = s.finished_at.unwrap_or(now);
+                let seconds = cal.working_clock(to).ok()? - cal.working_clock(from).ok()?;
+                Some(ExternalTime {
+                    agency,
+                    step: s.name.clone(),
+                    from,
+                    to: s.finished_at,
+                    deadline: s.deadline,
+                    working_seconds: seconds.max(0),
+                    late: s.deadline.is_some_and(|d| to > d),
+                })
+            })
+            .collect()
+    }
+
     /// The latest document of `kind` issued on it.
     pub fn issued(&self, kind: FormKind) -> Option<&IssuedForm> {
         self.issued.iter().rev().find(|f| f.kind == kind)
@@ -479,6 +509,33 @@ impl Dossier {
     /// The last four digits of the applicant's phone, for the public lookup.
     pub fn phone_last4(&self) -> &str {
         self.applicant.phone.last4()
+    }
+}
+
+/// Time spent at another agency on an inter-agency step (see [`Dossier::external_time`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalTime {
+    pub agency: String,
+    pub step: String,
+    pub from: NaiveDateTime,
+    /// When it came back; `None`: still there.
+    pub to: Option<NaiveDateTime>,
+    pub deadline: Option<NaiveDateTime>,
+    pub working_seconds: i64,
+    /// Past its own deadline (by `now` if still there).
+    pub late: bool,
+}
+
+impl ExternalTime {
+    /// "2 ngày 3 giờ làm việc", with the calendar's working day of `day_seconds`.
+    pub fn describe_vi(&self, day_seconds: i64) -> String {
+        let hours = self.working_seconds / 3600;
+        let day_hours = (day_seconds / 3600).max(1);
+        match (hours / day_hours, hours % day_hours) {
+            (0, h) => format!("{h} giờ làm việc"),
+            (d, 0) => format!("{d} ngày làm việc"),
+            (d, h) => format!("{d} ngày {h} giờ làm việc"),
+        }
     }
 }
 

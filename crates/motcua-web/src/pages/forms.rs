@@ -71,8 +71,19 @@ pub fn documents_of(d: &Dossier) -> Vec<(&'static str, String)> {
     if d.postal.is_some() && d.accepted_at.is_some() {
         out.push((HANDOVER, "Biên bản giao nhận hồ sơ với bưu chính".to_owned()));
     }
+    if let Some(s) = sent_out(d) {
+        out.push((TRANSFER, format!("Phiếu chuyển hồ sơ liên thông ({})", s.external_agency.as_deref().unwrap_or(""))));
+    }
     out
 }
+
+/// The latest inter-agency step the dossier was sent to.
+fn sent_out(d: &Dossier) -> Option<&motcua_domain::dossier::StepRecord> {
+    d.steps.iter().rev().find(|s| s.external_agency.is_some() && s.started_at.is_some())
+}
+
+/// The slip that goes with a dossier sent to another agency for an inter-agency step.
+const TRANSFER: &str = "phieu-chuyen-lien-thong";
 
 /// The control sheet's path: it has no number and is not issued to the applicant.
 const CONTROL_SHEET: &str = "mau-05";
@@ -97,6 +108,12 @@ pub struct FormPage {
     new_due: String,
     stopped_at: String,
     steps: Vec<(String, String, String, &'static str, String)>,
+    /// The dossier's due date (dd/mm/yyyy).
+    due: String,
+    /// The time spent at each other agency: (agency, step, time, status).
+    external: Vec<(String, String, String, String)>,
+    /// The inter-agency step sent out: (agency, what is asked, sent, deadline).
+    transfer: Option<(String, String, String, String)>,
     /// The postal handover: its time and item number; the papers in it (name, form, quantity).
     handover: String,
     tracking_number: String,
@@ -116,6 +133,7 @@ pub async fn form(
         None => {
             (form == CONTROL_SHEET && d.accepted_at.is_some())
                 || (form == HANDOVER && d.postal.is_some() && d.accepted_at.is_some())
+                || (form == TRANSFER && sent_out(&d).is_some())
         }
     };
     if !found {
@@ -124,13 +142,33 @@ pub async fn form(
     let title = match kind {
         Some(k) => k.title(),
         None if form == HANDOVER => "Biên bản giao nhận hồ sơ",
+        None if form == TRANSFER => "Phiếu chuyển hồ sơ liên thông",
         None => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
     }
     .to_uppercase();
     let agency = state.store.agency(d.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     let head = state.letterhead(&agency).await?;
     let units = state.store.units(d.agency_id).await?;
+    let cal = state.calendar(d.agency_id).await?;
+    let now = state.now(&cal);
     let issued = kind.and_then(|k| d.issued(k));
+    // The time at other agencies, apart (Mẫu 05), and the step this slip sends (the transfer).
+    let external = d
+        .external_time(&cal, now)
+        .into_iter()
+        .map(|x| {
+            let spent = x.describe_vi(cal.working_day_seconds());
+            let status = match (x.to, x.late) {
+                (None, true) => format!("đang ở {}, đã quá hạn bước (hạn {})", x.agency, t(x.deadline)),
+                (None, false) => format!("đang ở {}, hạn {}", x.agency, t(x.deadline)),
+                (Some(_), true) => format!("trả lại sau hạn {}: quá hạn do {}", t(x.deadline), x.agency),
+                (Some(_), false) => "trả lại đúng hạn".to_owned(),
+            };
+            (x.agency, x.step, spent, status)
+        })
+        .collect();
+    let transfer = sent_out(&d)
+        .map(|s| (s.external_agency.clone().unwrap_or_default(), s.name.clone(), t(s.started_at), t(s.deadline)));
     let supplement = d.pauses.iter().rev().find(|p| p.kind == PauseKind::Supplement);
     let (reason, when) = match kind {
         Some(FormKind::Completion) => match supplement {
@@ -142,6 +180,7 @@ pub async fn form(
             d.reappointment.as_ref().map(|r| r.at),
         ),
         None if form == HANDOVER => (String::new(), d.postal.as_ref().map(|p| p.handover_at)),
+        None if form == TRANSFER => (String::new(), sent_out(&d).and_then(|s| s.started_at)),
         None => (String::new(), d.accepted_at),
         _ => (d.reason.clone().unwrap_or_default(), d.finished_at),
     };
@@ -183,6 +222,9 @@ pub async fn form(
         new_due: day(d.reappointment.as_ref().map(|r| r.new_due_date)),
         stopped_at: t(d.finished_at),
         steps,
+        external,
+        transfer,
+        due: day(d.due_date),
         handover: d
             .postal
             .as_ref()

@@ -38,6 +38,8 @@ pub struct DossierPage {
     messages: Vec<(String, String, &'static str, i64, String)>,
     /// A reminder to whoever holds it: offered on an unfinished dossier that is late or due soon.
     can_remind: bool,
+    /// At another agency (inter-agency step): its name and the step's deadline.
+    external: Option<(String, String)>,
     /// The address the applicant gave for a result by post.
     postal_address: Option<String>,
 }
@@ -128,7 +130,10 @@ async fn dossier_page(
         Some(motcua_domain::dossier::ResultDelivery::Postal { address }) => Some(address.clone()),
         _ => None,
     };
+    let external =
+        d.at_external_agency().map(|s| (s.external_agency.clone().unwrap_or_default(), fmt_time(s.deadline)));
     Ok(DossierPage {
+        external,
         postal_address,
         code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
         channel: channel_label(d.channel),

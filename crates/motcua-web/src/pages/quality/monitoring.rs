@@ -106,7 +106,11 @@ pub async fn monitoring(
             overdue,
             officer,
         };
-        let label = units.iter().find(|u| u.code == unit).map_or(unit.clone(), |u| format!("{} ({})", u.name, u.code));
+        // At another agency (liên thông), the lateness is that agency's: its own group.
+        let label = match d.at_external_agency().and_then(|s| s.external_agency.clone()) {
+            Some(external) => format!("Cơ quan phối hợp: {external} (liên thông)"),
+            None => units.iter().find(|u| u.code == unit).map_or(unit.clone(), |u| format!("{} ({})", u.name, u.code)),
+        };
         match groups.iter_mut().find(|(l, _, _)| *l == label) {
             Some((_, n, rows)) => {
                 *n += usize::from(row.overdue);
