@@ -262,6 +262,43 @@ async fn documents_after_acceptance_carry_their_numbers_and_required_fields(app:
     {
         assert!(sheet.contains(required), "Mẫu 05 has {required:?}");
     }
+    // An apology and new date (Mẫu 04), by the lead, for another dossier.
+    let late = app.fx.accepted_dossier(store.as_ref(), at(2026, 8, 19, 9, 0), "0905123456", None).await;
+    let new_due = late.due_date.unwrap() + chrono::Duration::days(7);
+    let form = format!(
+        "version={}&action=reappoint&reason=C%E1%BA%A7n+x%C3%A1c+minh+th%E1%BB%B1c+%C4%91%E1%BB%8Ba&new_due_date={}",
+        late.version,
+        new_due.format("%Y-%m-%d")
+    );
+    let (status, _, page) = post_form(&app, &lead, &format!("/office/dossiers/{}/act", late.id), &form).await;
+    assert!(status.is_redirection(), "{status} {page}");
+    let (status, apology) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-04", late.id), &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    for required in [
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "01/PXL-VPĐK",
+        "Kính gửi: <strong>",
+        "Cần xác minh thực địa",
+        &new_due.format("%d/%m/%Y").to_string(),
+        "THỦ TRƯỞNG CƠ QUAN",
+    ] {
+        assert!(apology.contains(required), "Mẫu 04 has {required:?}: {apology}");
+    }
+    // A withdrawal at the applicant's request: the stop notice, numbered in its own series.
+    let stopped = app.fx.accepted_dossier(store.as_ref(), at(2026, 8, 19, 9, 0), "0905123456", None).await;
+    let form = format!(
+        "version={}&action=withdraw&reason=Ng%C6%B0%E1%BB%9Di+n%E1%BB%99p+%C4%91%E1%BB%81+ngh%E1%BB%8B+d%E1%BB%ABng",
+        stopped.version
+    );
+    let (status, _, page) = post_form(&app, &officer, &format!("/office/dossiers/{}/act", stopped.id), &form).await;
+    assert!(status.is_redirection(), "{status} {page}");
+    let (status, notice) =
+        get_page(&app, &format!("/office/dossiers/{}/forms/thong-bao-dung", stopped.id), &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    for required in ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "01/TB-DG-VPĐK", "Người nộp đề nghị dừng", "Ngày đề nghị dừng"]
+    {
+        assert!(notice.contains(required), "the stop notice has {required:?}: {notice}");
+    }
     // A form the dossier never had is not found.
     let (status, _) = get_page(&app, &format!("/office/dossiers/{}/forms/mau-04", d.id), &officer).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

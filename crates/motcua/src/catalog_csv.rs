@@ -6,7 +6,13 @@
 //! |---|---|
 //! | fees | `Phí thẩm định ; 500000 ; ghi chú | Lệ phí ; 50000` |
 //! | documents | `Đơn đăng ký ; 1 ; 0 ; bắt buộc | Văn bản ủy quyền ; 1 ; 0 ; không bắt buộc` |
-//! | steps | `Tiếp nhận ; VP ; reception ; 4h | Thẩm định ; DD ; specialist ; 7d` |
+//! | steps | `Tiếp nhận ; VP ; reception ; 4h | Thuế ; DD ; specialist ; 2d ; Thuế tỉnh` (the last part: the other agency of an inter-agency step) |
+//! | fee_kinds, fee_channels | one item per fee, in order: `charge \| fee \| -`; `- \| online \| -` (`-`: unset) |
+//! | sequence | `Nộp hồ sơ | Nhận kết quả` |
+//! | methods | `counter ; 10d ; Lệ phí 50.000 đồng ; Nộp tại quầy | online ; 8d ; ; Nộp trên Cổng` |
+//!
+//! The columns after `notes` (fee kinds and channels, sequence, conditions, methods, the decision
+//! approving the internal process) may be left out: a spreadsheet of the older layout reads.
 
 use anyhow::Context as _;
 use std::io::{Read, Write};
@@ -45,7 +51,26 @@ struct Row {
     effective_to: String,
     steps: String,
     notes: String,
+    #[serde(default)]
+    fee_kinds: String,
+    #[serde(default)]
+    fee_channels: String,
+    #[serde(default)]
+    sequence: String,
+    #[serde(default)]
+    conditions: String,
+    #[serde(default)]
+    methods: String,
+    #[serde(default)]
+    process_decision_number: String,
+    #[serde(default)]
+    process_decision_date: String,
+    #[serde(default)]
+    process_decision_issuer: String,
 }
+
+/// An unset item of an aligned list.
+const UNSET: &str = "-";
 
 fn json_str<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -117,6 +142,29 @@ pub fn write(catalog: &CatalogFile, out: impl Write) -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join(LIST),
             notes: s.notes.clone().unwrap_or_default(),
+            fee_kinds: s
+                .fees
+                .iter()
+                .map(|f| f.kind.map_or(UNSET.to_owned(), |k| json_str(&k)))
+                .collect::<Vec<_>>()
+                .join(LIST),
+            fee_channels: s
+                .fees
+                .iter()
+                .map(|f| f.channels.first().map_or(UNSET, |c| c.as_str()))
+                .collect::<Vec<_>>()
+                .join(LIST),
+            sequence: s.sequence.join(LIST),
+            conditions: s.conditions.clone().unwrap_or_default(),
+            methods: s
+                .methods
+                .iter()
+                .map(|m| format!("{}{PART}{}{PART}{}{PART}{}", m.channel.as_str(), m.time_limit, m.fee, m.description))
+                .collect::<Vec<_>>()
+                .join(LIST),
+            process_decision_number: s.process_decision.as_ref().map(|p| p.number.clone()).unwrap_or_default(),
+            process_decision_date: s.process_decision.as_ref().map(|p| p.date.to_string()).unwrap_or_default(),
+            process_decision_issuer: s.process_decision.as_ref().map(|p| p.issuer.clone()).unwrap_or_default(),
         };
         w.serialize(row)?;
     }
@@ -144,9 +192,12 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
         chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("{what}: ngày \"{s}\" cần dạng YYYY-MM-DD"))
     };
+    let kinds = split(&row.fee_kinds);
+    let fee_channels = split(&row.fee_channels);
     let fees = split(&row.fees)
         .into_iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
             let p = parts(item, 3);
             let amount = p
                 .get(1)
@@ -156,15 +207,14 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
                 name: p[0].to_owned(),
                 amount: Vnd(amount),
                 note: p.get(2).map(|n| (*n).to_owned()).filter(|n| !n.is_empty()),
-                // A name that says which it is: "Lệ phí …" or "Phí …".
-                kind: if p[0].to_lowercase().starts_with("lệ phí") {
-                    Some(motcua_domain::catalog::FeeKind::Charge)
-                } else if p[0].to_lowercase().starts_with("phí") {
-                    Some(motcua_domain::catalog::FeeKind::Fee)
-                } else {
-                    None
+                kind: match kinds.get(i).copied().filter(|k| *k != UNSET) {
+                    Some(k) => Some(from_str(k, "fee_kinds")?),
+                    None => None,
                 },
-                channels: vec![],
+                channels: match fee_channels.get(i).copied().filter(|c| *c != UNSET) {
+                    Some(c) => vec![from_str(c, "fee_channels")?],
+                    None => vec![],
+                },
             })
         })
         .collect::<Result<Vec<_>, String>>()
@@ -215,6 +265,29 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
             issuer: row.publication_issuer.clone(),
         })
     };
+    let methods = split(&row.methods)
+        .into_iter()
+        .map(|item| {
+            let p = parts(item, 4);
+            let bad = || format!("methods: \"{item}\" cần dạng cách thức ; thời hạn ; phí ; mô tả");
+            Ok(motcua_domain::catalog::ChannelTerms {
+                channel: from_str(p.first().copied().unwrap_or(""), "methods").map_err(|_| bad())?,
+                time_limit: p.get(1).ok_or_else(bad)?.parse().map_err(|e: String| format!("methods: {e}"))?,
+                fee: p.get(2).map(|f| (*f).to_owned()).unwrap_or_default(),
+                description: p.get(3).map(|d| (*d).to_owned()).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
+    let process_decision = if row.process_decision_number.trim().is_empty() {
+        None
+    } else {
+        Some(Publication {
+            number: row.process_decision_number.clone(),
+            date: date(&row.process_decision_date, "process_decision_date")?,
+            issuer: row.process_decision_issuer.clone(),
+        })
+    };
     Ok(ProcedureSpec {
         code: row.code.trim().to_owned(),
         name: motcua_domain::text::nfc(&row.name),
@@ -243,10 +316,10 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
             d => Some(date(d, "effective_to")?),
         },
         steps,
-        sequence: vec![],
-        conditions: None,
-        methods: vec![],
-        process_decision: None,
+        sequence: split(&row.sequence).into_iter().map(str::to_owned).collect(),
+        conditions: Some(row.conditions.clone()).filter(|c| !c.is_empty()),
+        methods,
+        process_decision,
         notes: Some(row.notes.clone()).filter(|n| !n.is_empty()),
     })
 }
