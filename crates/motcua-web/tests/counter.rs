@@ -216,6 +216,10 @@ async fn a_walk_in_with_every_paper_is_accepted_with_scans_and_mau_01_lists_exac
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("không phải PDF, PNG hoặc JPEG"), "{page}");
+    assert!(
+        page.contains("value=\"Trần Thị Bình\"") && page.contains("value=\"0914555678\""),
+        "what was typed comes back"
+    );
     assert_eq!(dossiers(&app).await.len(), 2);
 }
 

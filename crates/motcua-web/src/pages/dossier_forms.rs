@@ -166,33 +166,53 @@ pub struct Upload {
 }
 
 /// Reads a multipart form: text fields and `file_<n>` uploads (empty file inputs are skipped).
-pub async fn read_multipart(state: &AppState, mut mp: Multipart) -> Result<Uploaded, ApiError> {
+/// A file of the wrong type does not stop the reading: the fields after it are still read, so
+/// that the page can be shown again with what was typed (the second value: every text field
+/// read, whatever the outcome).
+pub async fn read_multipart(
+    state: &AppState,
+    mut mp: Multipart,
+) -> (Result<Uploaded, ApiError>, std::collections::HashMap<String, String>) {
     let mut fields = std::collections::HashMap::new();
     let mut files = Vec::new();
+    let mut wrong = Vec::new();
     let limit = state.config.max_upload_bytes;
-    while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return (Err(ApiError::BadRequest(e.body_text())), fields),
+        };
         let name = field.name().unwrap_or("").to_owned();
         if let Some(index) = name.strip_prefix("file_").and_then(|i| i.parse::<usize>().ok()) {
             let file_name = field.file_name().unwrap_or("tep").to_owned();
-            let bytes = field.bytes().await.map_err(|_| ApiError::TooLarge { limit })?;
+            let Ok(bytes) = field.bytes().await else { return (Err(ApiError::TooLarge { limit }), fields) };
             if bytes.is_empty() {
                 continue;
             }
             if bytes.len() > limit {
-                return Err(ApiError::TooLarge { limit });
+                return (Err(ApiError::TooLarge { limit }), fields);
             }
-            let content_type = sniff(&bytes)
-                .ok_or_else(|| ApiError::field(&name, format!("Tệp \"{file_name}\" không phải PDF, PNG hoặc JPEG.")))?;
-            files.push((
-                index,
-                Upload { name: motcua_domain::text::nfc(&file_name), bytes: bytes.to_vec(), content_type },
-            ));
+            match sniff(&bytes) {
+                Some(content_type) => files.push((
+                    index,
+                    Upload { name: motcua_domain::text::nfc(&file_name), bytes: bytes.to_vec(), content_type },
+                )),
+                None => wrong.push(motcua_domain::FieldError::new(
+                    &name,
+                    format!("Tệp \"{file_name}\" không phải PDF, PNG hoặc JPEG."),
+                )),
+            }
         } else {
-            let text = field.text().await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-            fields.insert(name, text);
+            match field.text().await {
+                Ok(text) => {
+                    fields.insert(name, text);
+                }
+                Err(e) => return (Err(ApiError::BadRequest(e.body_text())), fields),
+            }
         }
     }
-    Ok((fields, files))
+    if wrong.is_empty() { (Ok((fields.clone(), files)), fields) } else { (Err(ApiError::invalid(wrong)), fields) }
 }
 
 /// Stores an upload in the file store; the reference to put on the dossier.
@@ -278,7 +298,7 @@ pub fn field_errors(e: ApiError) -> Vec<motcua_domain::FieldError> {
 /// (a file of the wrong type, one over the size limit) is handed to the handler as its error, so
 /// that the page is shown again with the field named; nothing of it has been stored.
 #[derive(Debug)]
-pub struct CsrfUpload(pub Result<Uploaded, ApiError>);
+pub struct CsrfUpload(pub Result<Uploaded, ApiError>, pub std::collections::HashMap<String, String>);
 
 /// The page's session (for its CSRF token) and the request's multipart body.
 async fn web_and_multipart(
@@ -307,11 +327,16 @@ impl axum::extract::FromRequest<AppState> for CsrfUpload {
 
     async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (web, mp) = web_and_multipart(req, state).await?;
-        let read = read_multipart(state, mp).await;
-        if let Ok((fields, _)) = &read {
+        let (read, fields) = read_multipart(state, mp).await;
+        // A form read whole, or far enough to carry its token, has the token checked; the
+        // fields come back only with a valid token. One broken before its token (too large, cut
+        // off) is the handler's error to show, with nothing of it.
+        if read.is_ok() || fields.contains_key("csrf") {
             super::session::check_csrf(&web, fields.get("csrf").map(String::as_str))?;
+            Ok(CsrfUpload(read, fields))
+        } else {
+            Ok(CsrfUpload(read, std::collections::HashMap::new()))
         }
-        Ok(CsrfUpload(read))
     }
 }
 

@@ -127,22 +127,19 @@ pub fn grant(app: &TestApp, role: motcua_domain::org::Role, unit: Option<&str>) 
 }
 
 /// A multipart form's content type and body, as a form with file inputs sends it: `csrf`, the
-/// `fields` written like a query string (`a=b&c=d`, `+` for a space), and `files` as (field,
-/// file name, bytes).
+/// `files` as (field, file name, bytes), and the `fields` written like a query string (`a=b&c=d`,
+/// `+` for a space).
 pub fn multipart_body(csrf: &str, fields: &str, files: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
     let boundary = "motcuaformboundary";
     let mut body = Vec::new();
-    let pairs = std::iter::once(("csrf".to_owned(), csrf.to_owned())).chain(
-        fields.split('&').filter(|p| !p.is_empty()).map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_owned(), urldecode(v))
-        }),
-    );
-    for (k, v) in pairs {
+    let text = |body: &mut Vec<u8>, k: &str, v: &str| {
         body.extend(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
         );
-    }
+    };
+    // The token first, then the files, then the other fields: as the counter's page sends them
+    // (its file inputs come before the applicant's fields).
+    text(&mut body, "csrf", csrf);
     for (field, name, bytes) in files {
         body.extend(
             format!(
@@ -152,6 +149,10 @@ pub fn multipart_body(csrf: &str, fields: &str, files: &[(&str, &str, Vec<u8>)])
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
+    }
+    for p in fields.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        text(&mut body, k, &urldecode(v));
     }
     body.extend(format!("--{boundary}--\r\n").into_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)

@@ -162,7 +162,7 @@ pub async fn my_upload(
     State(state): State<AppState>,
     Citizen(actor): Citizen,
     Path(id): Path<Uuid>,
-    CsrfUpload(upload): CsrfUpload,
+    CsrfUpload(upload, _): CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
     let mut d = state.readable_dossier(&actor, id).await?;

@@ -80,7 +80,7 @@ pub async fn submit(
     web: Web,
     _: Citizen,
     Path(code): Path<String>,
-    CsrfUpload(upload): CsrfUpload,
+    CsrfUpload(upload, _): CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = match upload {
         Ok(x) => x,

@@ -233,14 +233,17 @@ pub async fn intake(
     State(state): State<AppState>,
     web: Web,
     Officer(actor): Officer,
-    CsrfUpload(read): CsrfUpload,
+    CsrfUpload(read, typed): CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = match read {
         Ok(read) => read,
         Err(e) => {
+            // What was typed comes back; the files must be chosen again (a browser never
+            // refills a file input).
             let status = e.clone_status();
             let errors = crate::pages::dossier_forms::field_errors(e);
-            return Ok((status, intake_page(&state, web, &actor, IntakeForm::default(), errors).await?).into_response());
+            let form = IntakeForm::from_fields(typed);
+            return Ok((status, intake_page(&state, web, &actor, form, errors).await?).into_response());
         }
     };
     let outcome = match fields.get("outcome").map(String::as_str) {

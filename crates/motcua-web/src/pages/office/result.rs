@@ -8,7 +8,7 @@ pub async fn result_file(
     State(state): State<AppState>,
     Officer(actor): Officer,
     Path(id): Path<Uuid>,
-    crate::pages::dossier_forms::CsrfUpload(upload): crate::pages::dossier_forms::CsrfUpload,
+    crate::pages::dossier_forms::CsrfUpload(upload, _): crate::pages::dossier_forms::CsrfUpload,
 ) -> PageResult<Response> {
     let (fields, files) = upload?;
     let d = state.readable_dossier(&actor, id).await?;
