@@ -32,6 +32,7 @@ pub mod evaluations;
 pub mod files;
 pub mod messages;
 pub mod metrics;
+pub mod portal;
 pub mod reports;
 pub mod sms;
 pub mod template;

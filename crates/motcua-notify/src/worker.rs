@@ -78,6 +78,9 @@ pub struct Notifier {
     pub store: Arc<dyn Store>,
     pub sms: Option<Arc<dyn Channel>>,
     pub email: Option<Arc<dyn Channel>>,
+    /// The National Public Service Portal's sync; `None`: the portal is not told (no message
+    /// is queued for it).
+    pub portal: Option<Arc<dyn Channel>>,
     pub settings: NotifySettings,
 }
 
@@ -148,6 +151,26 @@ impl Notifier {
             }
             _ => None,
         };
+        let mut out = Vec::new();
+        // The portal is told every change of a dossier that has its code, whatever the applicant
+        // is told (the status the event left it in, at the event's instant).
+        if self.portal.is_some() && dossier.code.is_some() {
+            let verified = false; // VNeID sign-in is not linked yet (docs/national-portal.md)
+            let body = motcua_app::portal::message(dossier, event.to_state, event.at, verified).to_string();
+            out.push(NewDelivery {
+                id: Uuid::now_v7(),
+                agency_id: dossier.agency_id,
+                dossier_id: Some(dossier_id),
+                channel: DeliveryChannel::Portal,
+                idempotency_key: format!("{}:portal", m.event_id.unwrap_or(m.id)),
+                recipient: "dvcqg".into(),
+                essential: false,
+                subject: None,
+                body,
+                body_html: None,
+                call_script: None,
+            });
+        }
         let detail = &event.data.detail;
         let ctx = MessageContext {
             event: event.kind.as_str().to_owned(),
@@ -169,12 +192,11 @@ impl Notifier {
             std::collections::hash_map::Entry::Vacant(e) => e.insert(self.custom_templates(dossier.agency_id).await?),
         };
         let custom = agency_words.get(&(ctx.event.clone(), lang.to_owned()));
-        let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(vec![]) };
+        let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(out) };
         let event = m.event_id.unwrap_or(m.id);
         let wants = |channel: DeliveryChannel| {
             message.essential || preferences.channels == "both" || preferences.channels == channel.as_str()
         };
-        let mut out = Vec::new();
         let mut add = |channel: DeliveryChannel,
                        recipient: String,
                        subject: Option<String>,
@@ -277,6 +299,7 @@ impl Notifier {
         let channel = match d.channel.as_str() {
             "sms" => self.sms.as_ref(),
             "email" => self.email.as_ref(),
+            "portal" => self.portal.as_ref(),
             _ => None,
         };
         let Some(channel) = channel else {

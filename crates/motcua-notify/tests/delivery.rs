@@ -3,6 +3,9 @@
 //! idempotency key, permanent ones are not, and a delivery left `sending` by a dead worker is
 //! sent again once its lease runs out.
 
+#[macro_use]
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -125,6 +128,7 @@ async fn notifier_with_timeout(db: &TestDb, sms_url: &str, smtp_port: u16, timeo
         store: db.store.clone(),
         sms: Some(Arc::new(sms)),
         email: Some(Arc::new(email)),
+        portal: None,
         settings: NotifySettings {
             sender: "SO NNMT KH".into(),
             public_url: "https://dvc.example.vn".into(),
@@ -132,19 +136,6 @@ async fn notifier_with_timeout(db: &TestDb, sms_url: &str, smtp_port: u16, timeo
             ..Default::default()
         },
     }
-}
-
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(motcua_store::testing::TestDb::sqlite().await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(motcua_store::testing::TestDb::postgres().await).await; } )*
-        }
-    };
 }
 
 on_every_backend!(

@@ -8,6 +8,25 @@
 //! backends share and expanded for each pool type; what differs (connection set-up, migrations,
 //! locking) lives in `sqlite.rs` and `postgres.rs`.
 
+/// The due deliveries a worker may claim (`$2` now, `$3` how many, `$4` the agency), shared by
+/// both backends' claims.
+macro_rules! claimable_deliveries {
+    () => {
+        "select d.id from deliveries d
+           where d.agency_id = $4
+             and ((d.status in ('created', 'temporary-failure') and d.next_attempt_at <= $2)
+               or (d.status = 'sending' and d.locked_until < $2))
+             -- The portal is told a dossier's changes in order: a message waits while one of
+             -- an earlier change of the same dossier is not delivered (a dead letter holds the
+             -- rest until it is sent again). Changes are ordered by their outbox rows, whose
+             -- time-ordered ids follow the dossier's versions.
+             and not (d.channel = 'portal' and exists (select 1 from deliveries e
+               where e.agency_id = d.agency_id and e.dossier_id = d.dossier_id and e.channel = 'portal'
+                 and e.status <> 'delivered' and e.outbox_id < d.outbox_id))
+           order by d.next_attempt_at limit $3"
+    };
+}
+
 /// The columns of a delivery, in the order `queries::delivery_from` reads them.
 macro_rules! delivery_fields {
     () => {

@@ -223,15 +223,19 @@ impl PartialEq<&str> for DeliveryStatus {
 pub enum DeliveryChannel {
     Sms,
     Email,
+    /// The National Public Service Portal's dossier sync: one message per dossier event, sent in
+    /// order per dossier (a later one waits while an earlier one is not delivered).
+    Portal,
 }
 
 impl DeliveryChannel {
-    pub const ALL: [DeliveryChannel; 2] = [DeliveryChannel::Sms, DeliveryChannel::Email];
+    pub const ALL: [DeliveryChannel; 3] = [DeliveryChannel::Sms, DeliveryChannel::Email, DeliveryChannel::Portal];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryChannel::Sms => "sms",
             DeliveryChannel::Email => "email",
+            DeliveryChannel::Portal => "portal",
         }
     }
 
@@ -244,6 +248,7 @@ impl DeliveryChannel {
         match self {
             DeliveryChannel::Sms => "SMS",
             DeliveryChannel::Email => "Email",
+            DeliveryChannel::Portal => "Cổng DVCQG",
         }
     }
 }

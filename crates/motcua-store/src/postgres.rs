@@ -33,12 +33,9 @@ impl PgStore {
     pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
         "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2
-         where agency_id = $4 and id in (select id from deliveries
-           where agency_id = $4
-             and ((status in ('created', 'temporary-failure') and next_attempt_at <= $2)
-               or (status = 'sending' and locked_until < $2))
-           order by next_attempt_at limit $3
-           for update skip locked)
+         where agency_id = $4 and id in (",
+        claimable_deliveries!(),
+        " for update skip locked)
          returning ",
         delivery_fields!()
     );

@@ -454,6 +454,7 @@ async fn the_pages_work_in_a_real_browser() {
         store: site.db.store.clone(),
         sms: None,
         email: None,
+        portal: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };
     notifier.run_once(now).await.unwrap();

@@ -86,6 +86,32 @@ pub struct NotifyConfig {
     pub timeout_seconds: u64,
     pub sms: SmsConfig,
     pub smtp: SmtpConfig,
+    pub portal: PortalConfig,
+}
+
+/// The National Public Service Portal's dossier sync (`docs/national-portal.md`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Empty: the portal is not told.
+    pub create_url: String,
+    pub update_url: String,
+    /// Empty: progress entries are not sent.
+    pub progress_url: String,
+    /// The create service's `error_code`s that mean the dossier exists (then it is updated).
+    pub exists_codes: Vec<String>,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            create_url: String::new(),
+            update_url: String::new(),
+            progress_url: String::new(),
+            exists_codes: vec!["3".into(), "-3".into()],
+        }
+    }
 }
 
 impl Default for NotifyConfig {
@@ -105,6 +131,7 @@ impl Default for NotifyConfig {
             timeout_seconds: 15,
             sms: SmsConfig::default(),
             smtp: SmtpConfig::default(),
+            portal: PortalConfig::default(),
         }
     }
 }
@@ -425,6 +452,12 @@ security = "starttls"      # starttls | tls | plain
 username = ""
 password = ""              # or MOTCUA_NOTIFY__SMTP__PASSWORD
 from = "Một cửa <no-reply@example.vn>"
+
+[notify.portal]            # the National Public Service Portal's dossier sync (docs/national-portal.md)
+create_url = ""            # empty: the portal is not told
+update_url = ""
+progress_url = ""
+exists_codes = ["3", "-3"] # the create service's error_codes meaning "already there": to confirm with the operator
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

@@ -117,6 +117,7 @@ pub async fn run_notifier(app: &TestApp, now: chrono::NaiveDateTime) {
         store: app.db.store.clone(),
         sms: None,
         email: None,
+        portal: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };
     notifier.run_once(now).await.unwrap();

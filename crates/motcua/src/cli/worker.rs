@@ -86,10 +86,22 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
                 .map_err(|_| anyhow::anyhow!("notify.digest_time \"{t}\": viết HH:MM, ví dụ 07:30, hoặc để trống"))?,
         ),
     };
+    let portal: Option<Arc<dyn Channel>> = if n.portal.create_url.is_empty() {
+        None
+    } else {
+        Some(Arc::new(motcua_notify::portal::Portal::new(
+            &n.portal.create_url,
+            if n.portal.update_url.is_empty() { &n.portal.create_url } else { &n.portal.update_url },
+            &n.portal.progress_url,
+            n.portal.exists_codes.clone(),
+            timeout,
+        )?))
+    };
     Ok(Notifier {
         store,
         sms,
         email,
+        portal,
         settings: NotifySettings {
             sender: n.sender.clone(),
             public_url: config.public_url(),

@@ -61,6 +61,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Resu
         store: own,
         sms: Some(sms),
         email: None,
+        portal: None,
         settings: NotifySettings { digest_at: None, ..Default::default() },
     };
     // What earlier scenarios queued goes out first, outside the measure.
