@@ -30,6 +30,9 @@ struct AgencyWords {
     names: HashMap<Uuid, String>,
 }
 
+/// The outbox kind of a dossier queued to be told to the portal again.
+pub const PORTAL_RESYNC: &str = "portal_resync";
+
 /// How the notifier behaves.
 #[derive(Debug, Clone)]
 pub struct NotifySettings {
@@ -130,6 +133,10 @@ impl Notifier {
     ) -> Result<Vec<NewDelivery>, StoreError> {
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = batch.dossiers.get(&dossier_id) else { return Ok(vec![]) };
+        // A resync (`motcua portal resync`): the dossier as it stands, to the portal only.
+        if m.kind == PORTAL_RESYNC {
+            return Ok(self.portal_delivery(m, dossier, dossier.state, now).into_iter().collect());
+        }
         let Some(event) = m.event_id.and_then(|id| batch.events.get(&id)) else { return Ok(vec![]) };
         let agency = match words.names.get(&dossier.agency_id) {
             Some(name) => name.clone(),
@@ -151,26 +158,10 @@ impl Notifier {
             }
             _ => None,
         };
-        let mut out = Vec::new();
         // The portal is told every change of a dossier that has its code, whatever the applicant
         // is told (the status the event left it in, at the event's instant).
-        if self.portal.is_some() && dossier.code.is_some() {
-            let verified = false; // VNeID sign-in is not linked yet (docs/national-portal.md)
-            let body = motcua_app::portal::message(dossier, event.to_state, event.at, verified).to_string();
-            out.push(NewDelivery {
-                id: Uuid::now_v7(),
-                agency_id: dossier.agency_id,
-                dossier_id: Some(dossier_id),
-                channel: DeliveryChannel::Portal,
-                idempotency_key: format!("{}:portal", m.event_id.unwrap_or(m.id)),
-                recipient: "dvcqg".into(),
-                essential: false,
-                subject: None,
-                body,
-                body_html: None,
-                call_script: None,
-            });
-        }
+        let mut out: Vec<NewDelivery> =
+            self.portal_delivery(m, dossier, event.to_state, event.at).into_iter().collect();
         let detail = &event.data.detail;
         let ctx = MessageContext {
             event: event.kind.as_str().to_owned(),
@@ -253,6 +244,34 @@ impl Notifier {
             self.store.insert_call_task(&task).await?;
         }
         Ok(out)
+    }
+
+    /// The portal's message for outbox row `m` of `dossier` (the status `state` at `at`), when a
+    /// portal is configured and the dossier has its code.
+    fn portal_delivery(
+        &self,
+        m: &OutboxMessage,
+        dossier: &motcua_domain::dossier::Dossier,
+        state: motcua_domain::dossier::State,
+        at: NaiveDateTime,
+    ) -> Option<NewDelivery> {
+        if self.portal.is_none() || dossier.code.is_none() {
+            return None;
+        }
+        let verified = false; // VNeID sign-in is not linked yet (docs/national-portal.md)
+        Some(NewDelivery {
+            id: Uuid::now_v7(),
+            agency_id: dossier.agency_id,
+            dossier_id: Some(dossier.id),
+            channel: DeliveryChannel::Portal,
+            idempotency_key: format!("{}:portal", m.event_id.unwrap_or(m.id)),
+            recipient: "dvcqg".into(),
+            essential: false,
+            subject: None,
+            body: motcua_app::portal::message(dossier, state, at, verified).to_string(),
+            body_html: None,
+            call_script: None,
+        })
     }
 
     /// An essential SMS that can never go out becomes a phone call for the counter.

@@ -117,6 +117,7 @@ on_every_backend!(
     each_change_reaches_the_portal_in_order_and_once,
     while_the_portal_is_down_nothing_is_lost_and_the_order_holds,
     a_refusal_is_a_dead_letter_that_holds_the_dossiers_later_messages_until_sent_again,
+    a_resync_tells_the_portal_again_where_each_dossier_stands,
 );
 
 /// A dossier accepted, forwarded, asked for a supplement that comes back: four changes, with
@@ -222,4 +223,26 @@ async fn a_refusal_is_a_dead_letter_that_holds_the_dossiers_later_messages_until
         n.run_once(now + chrono::Duration::minutes(5)).await.unwrap();
     }
     assert_eq!(statuses(&fake, &code), every_change());
+}
+
+async fn a_resync_tells_the_portal_again_where_each_dossier_stands(db: TestDb) {
+    let (fake, n, d, code) = setup(&db, vec![], vec![]).await;
+    let now = at(2026, 2, 16, 9, 5);
+    for _ in 0..6 {
+        n.run_once(now).await.unwrap();
+    }
+    assert_eq!(statuses(&fake, &code), every_change());
+    // The portal lost its copy: everything changed since 16/02 is queued again, and the dossier
+    // goes as it stands (processing, 4), once.
+    let later = at(2026, 2, 17, 8, 0);
+    let queued = db.store.queue_portal_resync(d.agency_id, at(2026, 2, 16, 0, 0), later).await.unwrap();
+    assert_eq!(queued, 1);
+    for _ in 0..3 {
+        n.run_once(later).await.unwrap();
+    }
+    let told = statuses(&fake, &code);
+    assert_eq!(told.len(), 5, "{told:?}");
+    assert_eq!(told[4], ("update".to_owned(), 4));
+    // Nothing changed before that day is sent again.
+    assert_eq!(db.store.queue_portal_resync(d.agency_id, at(2026, 2, 18, 0, 0), later).await.unwrap(), 0);
 }

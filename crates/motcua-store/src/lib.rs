@@ -89,7 +89,8 @@ pub use error::StoreError;
 pub use model::{
     ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome,
     DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery,
-    NotifyPreferences, OutboxMessage, Page, PlacementCount, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalSync, ProcedureQuery, SurveyResponse, TokenInfo,
+    UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -235,6 +236,10 @@ pub trait DossierStore: Send + Sync {
     /// The events with these ids, in no particular order (the notification worker's batch).
     async fn events_by_id(&self, agency_id: Uuid, ids: &[Uuid]) -> Result<Vec<EventRecord>>;
     async fn outbox(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<OutboxMessage>>;
+    /// Queues the agency's coded dossiers changed since `since` to be told to the national
+    /// portal again (one `portal_resync` outbox row each, after every message already queued);
+    /// how many.
+    async fn queue_portal_resync(&self, agency_id: Uuid, since: NaiveDateTime, now: NaiveDateTime) -> Result<u64>;
 }
 
 /// The outbox as the delivery worker sees it: claims, deliveries, their outcomes and counts.
@@ -318,6 +323,8 @@ pub trait DeliveryStore: Send + Sync {
     async fn search_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>>;
     /// Puts a delivery back in the queue, due at `now` (a resend keeps its idempotency key).
     async fn resend_delivery(&self, agency_id: Uuid, id: Uuid, now: NaiveDateTime) -> Result<()>;
+    /// The agency's sync with the national portal, at a glance.
+    async fn portal_sync(&self, agency_id: Uuid) -> Result<PortalSync>;
     /// Deliveries by channel and status, for the metrics.
     async fn delivery_counts(&self) -> Result<Vec<DeliveryCount>>;
 }

@@ -336,6 +336,17 @@ pub struct DeliveryQuery {
     pub page_size: u32,
 }
 
+/// Where an agency's sync with the national portal stands: messages by status, the last one
+/// delivered, the oldest still waiting (the lag), and the commonest answers of those that failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalSync {
+    pub by_status: Vec<(DeliveryStatus, i64)>,
+    pub last_delivered: Option<NaiveDateTime>,
+    pub oldest_waiting: Option<NaiveDateTime>,
+    /// (the portal's answer, how many), most frequent first.
+    pub failures: Vec<(String, i64)>,
+}
+
 /// How many deliveries of a channel stand at a status, for the metrics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryCount {

@@ -993,3 +993,37 @@ async fn an_administrator_sets_the_place_and_symbol_the_documents_carry() {
     assert!(receipt.contains("Khánh Hòa, ngày 12 tháng 02 năm 2026"), "{receipt}");
     assert!(receipt.contains("/PTN-VPĐK"));
 }
+
+#[tokio::test]
+async fn the_message_log_shows_where_the_national_portal_sync_stands() {
+    use motcua_domain::org::Role;
+    let app = TestApp::new("sqlite").await;
+    // A portal that does not answer (nothing listens on its port).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let portal = motcua_notify::portal::Portal::new(
+        &format!("http://{closed}/create"),
+        &format!("http://{closed}/update"),
+        "",
+        vec!["3".into()],
+        std::time::Duration::from_secs(2),
+    )
+    .unwrap();
+    let notifier = motcua_notify::worker::Notifier {
+        store: app.db.store.clone(),
+        sms: None,
+        email: None,
+        portal: Some(std::sync::Arc::new(portal)),
+        settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
+    };
+    let now = motcua_store::testing::at(2026, 2, 12, 9, 0);
+    app.fx.accepted_dossier(app.db.store.as_ref(), now, "0905123456", None).await;
+    notifier.run_once(now).await.unwrap();
+    add_user(&app, "quantri-dongbo", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "quantri-dongbo", PASSWORD).await;
+    let (status, page) = get_page(&app, "/admin/messages?channel=portal", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Đồng bộ Cổng dịch vụ công quốc gia"), "{page}");
+    assert!(page.contains("không kết nối được Cổng DVCQG"), "the failure's reason: {page}");
+    assert!(page.contains("id=\"portal-last\">chưa có<"), "nothing delivered yet");
+    assert!(page.contains("Cổng DVCQG"), "the channel in the log");
+}

@@ -42,6 +42,8 @@ enum Command {
     Bench(cli::bench::BenchArgs),
     /// Gửi tin nhắn, thư từ hàng đợi / run the delivery worker alone.
     Worker(cli::worker::WorkerArgs),
+    /// Cổng dịch vụ công quốc gia / the national portal's sync.
+    Portal(cli::portal::PortalArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "bench")]
         Command::Bench(a) => cli::bench::run(a),
         Command::Worker(a) => cli::worker::run(a),
+        Command::Portal(a) => cli::portal::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -203,6 +203,41 @@ macro_rules! impl_deliveries {
                 Ok(())
             }
 
+            async fn portal_sync(&self, agency_id: Uuid) -> crate::Result<crate::PortalSync> {
+                let by_status: Vec<(String, i64)> = sqlx::query_as(
+                    "select status, count(*) from deliveries where agency_id = $1 and channel = 'portal'
+                     group by status order by status",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let (last_delivered, oldest_waiting): (Option<NaiveDateTime>, Option<NaiveDateTime>) = sqlx::query_as(
+                    "select max(case when status = 'delivered' then updated_at end),
+                            min(case when status <> 'delivered' then created_at end)
+                     from deliveries where agency_id = $1 and channel = 'portal'",
+                )
+                .bind(agency_id)
+                .fetch_one(&self.pool)
+                .await?;
+                let failures: Vec<(String, i64)> = sqlx::query_as(
+                    "select coalesce(last_answer, ''), count(*) from deliveries
+                     where agency_id = $1 and channel = 'portal' and status in ('temporary-failure', 'permanent-failure')
+                     group by coalesce(last_answer, '') order by count(*) desc limit 10",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(crate::PortalSync {
+                    by_status: by_status
+                        .into_iter()
+                        .map(|(s, n)| Ok((delivery_status(s)?, n)))
+                        .collect::<crate::Result<_>>()?,
+                    last_delivered,
+                    oldest_waiting,
+                    failures,
+                })
+            }
+
             async fn delivery_counts(&self) -> crate::Result<Vec<crate::DeliveryCount>> {
                 let rows: Vec<(String, String, i64)> = sqlx::query_as(
                     "select channel, status, count(*) from deliveries group by channel, status order by channel, status",

@@ -25,6 +25,37 @@ macro_rules! impl_dossiers {
                 Ok(value as u32)
             }
 
+            async fn queue_portal_resync(
+                &self,
+                agency_id: Uuid,
+                since: NaiveDateTime,
+                now: NaiveDateTime,
+            ) -> crate::Result<u64> {
+                let ids: Vec<(Uuid,)> = sqlx::query_as(
+                    "select id from dossiers where agency_id = $1 and code is not null and updated_at >= $2
+                     order by updated_at, id",
+                )
+                .bind(agency_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut tx = self.pool.begin().await?;
+                for (id,) in &ids {
+                    sqlx::query(
+                        "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
+                         values ($1, $2, $3, null, 'portal_resync', '{}', $4)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(agency_id)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(ids.len() as u64)
+            }
+
             async fn open_postal_dossier(&self, agency_id: Uuid, tracking_number: &str) -> crate::Result<Option<Uuid>> {
                 // Tracking numbers are letters and digits (`dossier::tracking_number`), so the
                 // pattern holds no wildcard; only the agency's open postal dossiers are read.

@@ -8,6 +8,7 @@ pub mod config_cmd;
 pub mod demo;
 pub mod due;
 pub mod migrate;
+pub mod portal;
 pub mod serve;
 pub mod worker;
 

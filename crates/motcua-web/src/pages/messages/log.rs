@@ -45,6 +45,17 @@ pub struct MessageLog {
     notice: Option<String>,
     /// Events that could not become messages: when, event, dossier, why.
     set_aside: Vec<(String, String, String, String)>,
+    /// The national portal's sync, when there is any: messages by status, the last delivered,
+    /// the oldest waiting and how long ago, and the commonest failures.
+    portal: Option<PortalView>,
+}
+
+#[derive(Debug)]
+pub struct PortalView {
+    by_status: Vec<(&'static str, i64)>,
+    last_delivered: String,
+    oldest_waiting: String,
+    failures: Vec<(String, i64)>,
 }
 
 const PAGE_SIZE: u32 = 50;
@@ -106,7 +117,21 @@ pub async fn message_log(
             )
         })
         .collect();
+    let sync = state.store.portal_sync(agency.id).await?;
+    let now = state.now_default();
+    let portal = (!sync.by_status.is_empty()).then(|| PortalView {
+        by_status: sync.by_status.iter().map(|(s, n)| (status_vi(*s), *n)).collect(),
+        last_delivered: sync
+            .last_delivered
+            .map_or_else(|| "chưa có".into(), |t| t.format("%H:%M %d/%m/%Y").to_string()),
+        oldest_waiting: sync.oldest_waiting.map_or_else(
+            || "không có tin nào đang chờ".into(),
+            |t| format!("{} (chờ {} phút)", t.format("%H:%M %d/%m/%Y"), (now - t).num_minutes().max(0)),
+        ),
+        failures: sync.failures,
+    });
     Ok(MessageLog {
+        portal,
         set_aside,
         shell: web.shell,
         agency_name: agency.name,
