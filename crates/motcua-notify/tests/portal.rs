@@ -188,6 +188,10 @@ async fn each_change_reaches_the_portal_in_order_and_once(db: TestDb) {
     assert_eq!(sent["dossier"][0]["NgayTiepNhan"], "20260212090000");
     // And each step's progress.
     assert!(fake.progress.lock().unwrap().iter().any(|p| p["NoiDungXuLy"] == "Thẩm định hồ sơ"));
+    // Decision 766 indicator 1.4 counts it as told: the one dossier of February, by hand 1 of 1.
+    let feb = (at(2026, 2, 1, 0, 0), at(2026, 3, 1, 0, 0));
+    let tally = db.store.index766_tally(&[d.agency_id], feb.0, feb.1).await.unwrap();
+    assert_eq!((tally.synced, tally.received), (1, 1));
     // Nothing more to send: another round sends nothing twice.
     n.run_once(now + chrono::Duration::hours(1)).await.unwrap();
     assert_eq!(statuses(&fake, &code).len(), 4);
@@ -214,6 +218,9 @@ async fn a_refusal_is_a_dead_letter_that_holds_the_dossiers_later_messages_until
         n.run_once(now).await.unwrap();
     }
     assert_eq!(statuses(&fake, &code), [("create".into(), 2)], "the later changes wait behind the refused one");
+    // Told at least once: 1.4 counts it (a dossier with nothing delivered would not count).
+    let feb = (at(2026, 2, 1, 0, 0), at(2026, 3, 1, 0, 0));
+    assert_eq!(db.store.index766_tally(&[d.agency_id], feb.0, feb.1).await.unwrap().synced, 1);
     let portal = portal_deliveries(&db, &d).await;
     let dead = portal.iter().find(|x| x.status == "permanent-failure").expect("a dead letter");
     assert!(dead.last_answer.as_deref().unwrap_or("").contains("error_code -1"), "{dead:?}");

@@ -284,13 +284,22 @@ pub struct DossierTally {
     pub neither: u64,
     /// The codes of the procedures that received an online dossier (3.2).
     pub online_codes: BTreeSet<String>,
+    /// Told to the national portal: a sync message of theirs was delivered (1.4).
+    pub synced: u64,
 }
 
 impl DossierTally {
-    /// The tally of `received` (the dossiers accepted in the period) at `period_end`.
-    pub fn of(received: &[DossierFacts], period_end: NaiveDateTime, evaluations: &HashMap<Uuid, Overall>) -> Self {
+    /// The tally of `received` (the dossiers accepted in the period) at `period_end`; `synced`:
+    /// the dossiers the national portal has been told of.
+    pub fn of(
+        received: &[DossierFacts],
+        period_end: NaiveDateTime,
+        evaluations: &HashMap<Uuid, Overall>,
+        synced: &HashSet<Uuid>,
+    ) -> Self {
         let mut t = DossierTally::default();
         for f in received {
+            t.synced += u64::from(synced.contains(&f.dossier_id));
             let late = overdue(f, period_end);
             let unhappy = dissatisfied(f, evaluations);
             let finished = f.finished_at.is_some_and(|at| at < period_end);
@@ -339,6 +348,10 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
     };
     if PER_DOSSIER.contains(&id) {
         inputs.dossiers.count(id)
+    } else if id == "1.4" {
+        // The dossiers accepted in the period that the portal has been told of, of all accepted
+        // (the portal divides by its own statistics of dossiers received; `docs/quality.md`).
+        Some((inputs.dossiers.synced, inputs.dossiers.received))
     } else if PER_PROCEDURE.contains(&id) {
         Some(tally(
             &mut inputs

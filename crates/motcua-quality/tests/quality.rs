@@ -168,8 +168,10 @@ fn index(
     window: Window,
     procedures: &[ProcedureFacts],
     evaluations: &HashMap<Uuid, Overall>,
+    synced: &HashSet<Uuid>,
 ) -> Index {
-    let inputs = Inputs { dossiers: &DossierTally::of(received, window.end(), evaluations), window, procedures };
+    let inputs =
+        Inputs { dossiers: &DossierTally::of(received, window.end(), evaluations, synced), window, procedures };
     index766::compute(&Config::builtin(), &inputs)
 }
 
@@ -182,7 +184,9 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     let evaluations: HashMap<Uuid, Overall> =
         [(Uuid::from_u128('A' as u128), Overall::VerySatisfied), (Uuid::from_u128('B' as u128), Overall::NotSatisfied)]
             .into();
-    let index = index(&received, window, &[], &evaluations);
+    // The portal has been told of A, B and E.
+    let synced: HashSet<Uuid> = ['A', 'B', 'E'].into_iter().map(|c| Uuid::from_u128(c as u128)).collect();
+    let index = index(&received, window, &[], &evaluations, &synced);
     let get = |id: &str| index.get(id).unwrap().clone();
     // No procedure in the catalog: the procedure indicators have no case and score 0, still
     // counted in the maximum.
@@ -204,8 +208,11 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     // 5.4: 100 − (overdue D H K 42.86 + dissatisfied B 14.29) = 42.85; 4.5 × 42.85 / 90 = 2.14.
     let i = get("5.4");
     assert_eq!((i.rate, i.points), (42.85, 2.14));
-    // Total out of 100: 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 20.42.
-    assert_eq!((index.points, index.max), (20.42, 100.0));
+    // 1.4: told to the portal A B E of 7 = 42.86 %; no threshold: 4.5 × 42.86 / 100 = 1.93.
+    let i = get("1.4");
+    assert_eq!((i.status, i.numerator, i.denominator, i.rate, i.points), (Status::Scored, 3, 7, 42.86, 1.93));
+    // Total out of 100: 1.93 + 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 22.35.
+    assert_eq!((index.points, index.max), (22.35, 100.0));
     let payment = index.groups.iter().find(|g| g.n == 4).unwrap();
     assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no data: 0, not -0");
     assert_eq!((payment.max, payment.without_data.clone()), (10.0, vec!["3.5".to_owned(), "3.6".to_owned()]));
@@ -215,7 +222,6 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     assert_eq!(
         index.missing,
         [
-            "đồng bộ với Cổng Dịch vụ công quốc gia",
             "thanh toán trực tuyến",
             "phản ánh, kiến nghị",
             "tái sử dụng dữ liệu số hóa",
@@ -224,7 +230,7 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
         ]
     );
     let no_data: Vec<&str> = index.with_status(Status::NoData).map(|i| i.id.as_str()).collect();
-    assert_eq!(no_data, ["1.4", "3.5", "3.6", "5.1", "5.2", "5.3", "4.3", "4.4", "4.5"]);
+    assert_eq!(no_data, ["3.5", "3.6", "5.1", "5.2", "5.3", "4.3", "4.4", "4.5"]);
     // The drill-down of 5.4 lists the overdue and the dissatisfied: B D H K.
     let mut out: Vec<String> = received
         .iter()
@@ -377,7 +383,7 @@ fn the_766_catalog_indicators_match_the_hand_computation() {
     online.procedure_code = "A".into();
     (online.received_at, online.due_at, online.finished_at) = (Some(t(10, 3, 9)), Some(due(20, 3)), Some(t(12, 3, 10)));
     let received = vec![online];
-    let index = index(&received, window, &procedures, &HashMap::new());
+    let index = index(&received, window, &procedures, &HashMap::new(), &HashSet::new());
     let get = |id: &str| index.get(id).unwrap().clone();
     let figures = |id: &str| (get(id).numerator, get(id).denominator, get(id).rate, get(id).points);
     // 1.1: decided in March A B C D; on time A (5 ≥ 5) and C (10 and 12 ≥ 5); B (3) late, D
@@ -392,10 +398,10 @@ fn the_766_catalog_indicators_match_the_hand_computation() {
     assert_eq!(figures("3.1"), (3, 6, 50.0, 2.5));
     // 3.2: of the online A C E, A received an online dossier: 33.33 %; 4 × 33.33 / 100 = 1.33.
     assert_eq!(figures("3.2"), (1, 3, 33.33, 1.33));
-    // Group 1: 2.25 + 3.38 + 3.0 = 8.63 of 18 (1.4 has no data).
+    // Group 1: 2.25 + 3.38 + 3.0 = 8.63 of 18 (1.4: the one dossier was not told to the portal, 0).
     let transparency = index.groups.iter().find(|g| g.n == 1).unwrap();
     assert_eq!((transparency.points, transparency.max), (8.63, 18.0));
-    assert_eq!(transparency.without_data, ["1.4"]);
+    assert!(transparency.without_data.is_empty());
     // The one dossier: early (2.1: 20), online (3.3: 100 % ≥ 50 → 4), electronic result (4.1:
     // 4.4), digitised (4.2: 100 % ≥ 80 → 4.4), neither overdue nor dissatisfied (5.4: 4.5).
     // Group 3: 2.5 + 1.33 + 4 = 7.83. Total: 8.63 + 20 + 7.83 + 4.5 + 4.4 + 4.4 = 49.76 of 100.
@@ -438,12 +444,12 @@ fn the_766_configuration_adds_up_to_100_and_no_cases_may_earn_full_points() {
     broken.indicator.retain(|i| i.id != "3.6");
     assert!(broken.check().unwrap_err().contains("nhóm 4"), "a group's indicators must fill it");
     // With `no_cases = "full"`, an empty period earns the maximum of every computable indicator:
-    // 1.1 1.2 1.3 (13.5) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.4 (4.5) + 4.1 4.2 (8.8) = 58.8.
+    // 1.1 1.2 1.3 1.4 (18) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.4 (4.5) + 4.1 4.2 (8.8) = 63.3.
     let mut full = config;
     full.no_cases = index766::NoCases::Full;
     let inputs = Inputs { dossiers: &DossierTally::default(), window: march().calendar(), procedures: &[] };
     let index = index766::compute(&full, &inputs);
-    assert_eq!((index.points, index.max), (58.8, 100.0));
+    assert_eq!((index.points, index.max), (63.3, 100.0));
 }
 #[test]
 fn scaled_points_follow_the_threshold_rule() {

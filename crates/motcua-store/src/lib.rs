@@ -323,6 +323,9 @@ pub trait DeliveryStore: Send + Sync {
     async fn search_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>>;
     /// Puts a delivery back in the queue, due at `now` (a resend keeps its idempotency key).
     async fn resend_delivery(&self, agency_id: Uuid, id: Uuid, now: NaiveDateTime) -> Result<()>;
+    /// The agency's dossiers the national portal has been told of by a message created at or
+    /// after `since` (Decision 766 indicator 1.4).
+    async fn portal_synced(&self, agency_id: Uuid, since: NaiveDateTime) -> Result<Vec<Uuid>>;
     /// The agency's sync with the national portal, at a glance.
     async fn portal_sync(&self, agency_id: Uuid) -> Result<PortalSync>;
     /// Deliveries by channel and status, for the metrics.

@@ -617,7 +617,8 @@ async fn the_database_places_dossiers_in_biểu_06_as_the_domain_does(db: TestDb
                     .into_iter()
                     .map(|e| (e.dossier_id, e.overall))
                     .collect();
-                let by_quality = motcua_quality::index766::DossierTally::of(&received, w.end(), &evaluations);
+                let by_quality =
+                    motcua_quality::index766::DossierTally::of(&received, w.end(), &evaluations, &Default::default());
                 let by_database = store.index766_tally(&[fx.agency.id], w.start(), w.end()).await.unwrap();
                 assert_eq!(by_database, by_quality, "{label}: Decision 766, {}", w.label());
                 if !w.provisional() && period.len() == 7 {

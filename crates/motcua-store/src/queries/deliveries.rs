@@ -203,6 +203,18 @@ macro_rules! impl_deliveries {
                 Ok(())
             }
 
+            async fn portal_synced(&self, agency_id: Uuid, since: NaiveDateTime) -> crate::Result<Vec<Uuid>> {
+                let rows: Vec<(Option<Uuid>,)> = sqlx::query_as(
+                    "select distinct dossier_id from deliveries
+                     where agency_id = $1 and channel = 'portal' and status = 'delivered' and created_at >= $2",
+                )
+                .bind(agency_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(id,)| id).collect())
+            }
+
             async fn portal_sync(&self, agency_id: Uuid) -> crate::Result<crate::PortalSync> {
                 let by_status: Vec<(String, i64)> = sqlx::query_as(
                     "select status, count(*) from deliveries where agency_id = $1 and channel = 'portal'

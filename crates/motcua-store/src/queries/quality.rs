@@ -104,17 +104,21 @@ macro_rules! impl_quality {
                        coalesce(sum(case when {finished} and result_electronic then 1 else 0 end), 0),
                        coalesce(sum(case when documents_digitised then 1 else 0 end), 0),
                        coalesce(sum(case when {unhappy} then 1 else 0 end), 0),
-                       coalesce(sum(case when not ({late}) and not coalesce({unhappy}, false) then 1 else 0 end), 0)
+                       coalesce(sum(case when not ({late}) and not coalesce({unhappy}, false) then 1 else 0 end), 0),
+                       coalesce(sum(case when exists (select 1 from deliveries sync
+                           where sync.agency_id = dossier_facts.agency_id and sync.dossier_id = dossier_facts.dossier_id
+                             and sync.channel = 'portal' and sync.status = 'delivered') then 1 else 0 end), 0)
                      from {source}
                      left join evaluations ev on ev.agency_id = dossier_facts.agency_id and ev.dossier_id = dossier_facts.dossier_id
                      group by procedure_code"
                 );
-                type Row = (String, i64, i64, i64, i64, i64, i64, i64, i64);
+                type Row = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
                 let rows: Vec<Row> =
                     bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
                 let n = |v: i64| u64::try_from(v).unwrap_or(0);
                 let mut tally = motcua_quality::index766::DossierTally::default();
-                for (code, received, overdue, online, finished, finished_electronic, digitised, dissatisfied, neither) in rows {
+                for (code, received, overdue, online, finished, finished_electronic, digitised, dissatisfied, neither, synced) in rows {
+                    tally.synced += n(synced);
                     tally.received += n(received);
                     tally.overdue += n(overdue);
                     tally.online += n(online);

@@ -6,7 +6,7 @@
 //! And the public statistics page: on-time rate, online share and satisfaction by field over
 //! the last twelve months, with no personal data.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -86,6 +86,8 @@ struct Inputs {
     evaluations: HashMap<Uuid, Overall>,
     procedures: Vec<ProcedureFacts>,
     catalog: CatalogCounts,
+    /// The dossiers the national portal has been told of (1.4).
+    synced: HashSet<Uuid>,
 }
 
 async fn inputs(
@@ -107,11 +109,15 @@ async fn inputs(
     let field = Some(p.field.clone()).filter(|f| !f.is_empty());
     let procedures = catalog(state, agency, field).await?;
     let catalog = CatalogCounts::of(&procedures, &received);
-    Ok(Inputs { window, received, evaluations, procedures, catalog })
+    let mut synced = HashSet::new();
+    for a in agencies {
+        synced.extend(state.store.portal_synced(*a, window.start()).await?);
+    }
+    Ok(Inputs { window, received, evaluations, procedures, catalog, synced })
 }
 
 fn index_of(config: &Config, i: &Inputs) -> Index {
-    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.evaluations);
+    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.evaluations, &i.synced);
     let inputs = index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures };
     index766::compute(config, &inputs)
 }
