@@ -65,15 +65,8 @@ pub struct At<'a> {
 }
 
 impl<'a> At<'a> {
-    fn context(&self, actor: &'a Actor, new_code: Option<DossierCode>, form_number: Option<u32>) -> Context<'a> {
-        Context {
-            actor,
-            now: self.now,
-            calendar: self.calendar,
-            new_code,
-            form_number,
-            max_reappoint_days: self.max_reappoint_days,
-        }
+    fn context(&self, actor: &'a Actor, new_code: Option<DossierCode>) -> Context<'a> {
+        Context { actor, now: self.now, calendar: self.calendar, new_code, max_reappoint_days: self.max_reappoint_days }
     }
 }
 
@@ -105,16 +98,15 @@ pub async fn act(
         None
     };
     // The document the change issues takes the next number of its series in the agency's
-    // year, once the change is known to be allowed (a refused change takes none; a number taken
+    // year once the change is known to be allowed (a refused change takes none; a number taken
     // by a change that then loses a race to a concurrent one is skipped, and the series shows
     // the gap).
-    let form_number = match action.issues() {
-        Some(kind) if dossier.apply(action.clone(), &at.context(actor, new_code.clone(), None)).is_ok() => {
-            Some(store.next_number(dossier.agency_id, at.now.year(), kind.as_str()).await?)
-        }
-        _ => None,
+    let issues = action.issues();
+    let t = dossier.apply(action, &at.context(actor, new_code))?;
+    let t = match issues {
+        Some(kind) => t.numbered(store.next_number(dossier.agency_id, at.now.year(), kind.as_str()).await?),
+        None => t,
     };
-    let t = dossier.apply(action, &at.context(actor, new_code, form_number))?;
     store.update_dossier(expected_version, &t).await?;
     Ok(t)
 }
@@ -132,7 +124,7 @@ pub async fn intake(
     sub: Submission,
     at: At<'_>,
 ) -> Result<Transition, AppError> {
-    let ctx = at.context(actor, None, None);
+    let ctx = at.context(actor, None);
     if sub.channel == Channel::Online {
         let t = Dossier::submit(version, agency.code.clone(), sub, &ctx)?;
         store.insert_dossier(&t).await?;
@@ -152,7 +144,8 @@ pub async fn intake(
     let width = rules_for(day).code_sequence_width;
     let make = |seq: u32, line: u32| {
         let code = DossierCode::new(&agency.code, day, seq, width);
-        Dossier::take_in(version, agency.code.clone(), sub.clone(), &at.context(actor, Some(code), Some(line)))
+        Dossier::take_in(version, agency.code.clone(), sub.clone(), &at.context(actor, Some(code)))
+            .map(|t| t.numbered(line))
     };
     Ok(store.insert_numbered_dossier(agency.id, day, &make).await??)
 }
@@ -173,9 +166,8 @@ pub async fn turn_away(
         TurnAway::Complete { .. } => FormKind::Completion,
         TurnAway::Refuse { .. } => FormKind::IntakeRefusal,
     };
-    Dossier::turn_away(version, agency.code.clone(), sub.clone(), why.clone(), &at.context(actor, None, None))?;
-    let number = store.next_number(agency.id, at.now.year(), kind.as_str()).await?;
-    let t = Dossier::turn_away(version, agency.code.clone(), sub, why, &at.context(actor, None, Some(number)))?;
+    let t = Dossier::turn_away(version, agency.code.clone(), sub, why, &at.context(actor, None))?;
+    let t = t.numbered(store.next_number(agency.id, at.now.year(), kind.as_str()).await?);
     store.insert_dossier(&t).await?;
     Ok(t)
 }

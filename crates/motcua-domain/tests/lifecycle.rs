@@ -73,7 +73,6 @@ impl World {
             now,
             calendar: &self.cal,
             new_code: Some(code),
-            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         }
     }

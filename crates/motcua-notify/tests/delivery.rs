@@ -721,7 +721,6 @@ async fn one_poisoned_event_is_set_aside_and_the_others_go_out(db: TestDb) {
         now: at(2026, 2, 12, 9, 30),
         calendar: &cal,
         new_code: None,
-        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };

@@ -431,7 +431,6 @@ impl Fixture {
             now,
             calendar: &cal,
             new_code: Some(code),
-            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = Dossier::take_in(&self.procedure, self.agency.code.clone(), sub, &ctx).expect("take in");
@@ -456,7 +455,6 @@ impl Fixture {
             now,
             calendar: &cal,
             new_code: None,
-            form_number: None,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = d.apply(action, &ctx).expect("action");

@@ -79,7 +79,6 @@ fn ctx<'a>(actor: &'a Actor, now: chrono::NaiveDateTime, cal: &'a WorkCalendar) 
         now,
         calendar: cal,
         new_code: None,
-        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     }
 }
@@ -129,7 +128,6 @@ async fn accept(
         now,
         calendar: cal,
         new_code: Some(code),
-        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     act(store, d, Action::Accept, context).await

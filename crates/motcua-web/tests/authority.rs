@@ -187,7 +187,6 @@ async fn submitted_only(app: &TestApp) -> Dossier {
         now: at(2026, 2, 12, 9, 0),
         calendar: &cal,
         new_code: None,
-        form_number: None,
         max_reappoint_days: DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx).unwrap();

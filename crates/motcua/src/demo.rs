@@ -342,19 +342,19 @@ impl Simulation<'_> {
         } else {
             None
         };
-        let form_number = match action.issues() {
-            Some(kind) => Some(self.store.next_number(d.agency_id, at.year(), kind.as_str()).await?),
-            None => None,
-        };
+        let issues = action.issues();
         let ctx = Context {
             actor: self.actor(who),
             now: at,
             calendar: self.cal,
             new_code,
-            form_number,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let Ok(t) = d.apply(action, &ctx) else { return Ok(None) };
+        let t = match issues {
+            Some(kind) => t.numbered(self.store.next_number(d.agency_id, at.year(), kind.as_str()).await?),
+            None => t,
+        };
         self.store.update_dossier(d.version, &t).await?;
         Ok(Some(t.dossier))
     }
@@ -454,25 +454,19 @@ impl Simulation<'_> {
             let seq = self.store.next_sequence(procedure.agency_id, raw.date()).await?;
             Some(DossierCode::new(agency_code, raw.date(), seq, rules_for(raw.date()).code_sequence_width))
         };
-        let form_number = if online {
-            None
-        } else {
-            Some(self.store.next_number(procedure.agency_id, raw.year(), FormKind::Receipt.as_str()).await?)
-        };
         let ctx = Context {
             actor: self.actor(submitter),
             now: raw,
             calendar: self.cal,
             new_code,
-            form_number,
             max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
         };
         let t = if online {
-            Dossier::submit(procedure, agency_code.clone(), sub, &ctx)
+            Dossier::submit(procedure, agency_code.clone(), sub, &ctx).context("demo intake")?
         } else {
-            Dossier::take_in(procedure, agency_code.clone(), sub, &ctx)
-        }
-        .context("demo intake")?;
+            let t = Dossier::take_in(procedure, agency_code.clone(), sub, &ctx).context("demo intake")?;
+            t.numbered(self.store.next_number(procedure.agency_id, raw.year(), FormKind::Receipt.as_str()).await?)
+        };
         self.store.insert_dossier(&t).await?;
         let mut d = t.dossier;
         let mut t = raw;

@@ -27,9 +27,6 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// A freshly allocated code, for acceptance.
     pub new_code: Option<DossierCode>,
-    /// The number of the document the change issues ([`Action::issues`]) in the agency's year:
-    /// at acceptance, the register's line (Mẫu 01 and Mẫu 06).
-    pub form_number: Option<u32>,
     /// How many working days past the old due date a re-appointment may set at most.
     pub max_reappoint_days: u32,
 }
@@ -179,6 +176,23 @@ pub struct Transition {
     pub dossier: Dossier,
     pub event: NewEvent,
     pub warnings: Vec<String>,
+}
+
+impl Transition {
+    /// The document this change issued ([`Action::issues`]), numbered `n` in the agency's year
+    /// (the caller takes the number once the change is known to be allowed); at acceptance `n`
+    /// is also the register's line (Mẫu 01 and Mẫu 06). A change that issued none is returned
+    /// as it is.
+    pub fn numbered(mut self, n: u32) -> Transition {
+        let at = self.event.at;
+        if let Some(form) = self.dossier.issued.last_mut().filter(|f| f.at == at && f.number.is_none()) {
+            form.number = Some(n);
+            if form.kind == FormKind::Receipt {
+                self.dossier.register_no = Some(n);
+            }
+        }
+        self
+    }
 }
 
 /// What intake needs besides the procedure.
@@ -513,7 +527,6 @@ impl Dossier {
                 d.due_date = Some(due.date);
                 d.due_at = Some(due.at);
                 d.state = Accepted;
-                d.register_no = ctx.form_number;
                 start_step(&mut d, 0, now, cal)?;
                 EventDetail::Accept { code, due_date: due.date, due_at: due.at, received_at: received, channel: None }
             }
@@ -864,7 +877,7 @@ impl Dossier {
             }
         };
         if let Some(kind) = action.issues() {
-            d.issued.push(IssuedForm { kind, number: ctx.form_number, at: now });
+            d.issued.push(IssuedForm { kind, number: None, at: now });
         }
         d.version += 1;
         let event = NewEvent {

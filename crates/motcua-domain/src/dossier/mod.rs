@@ -62,14 +62,20 @@ impl PaperForm {
         }
     }
 
-    pub fn parse(s: &str) -> Option<PaperForm> {
-        match s {
-            "original" => Some(PaperForm::Original),
-            "copy" => Some(PaperForm::Copy),
-            "certified_copy" => Some(PaperForm::CertifiedCopy),
-            "electronic" => Some(PaperForm::Electronic),
-            _ => None,
+    /// The stored and form name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaperForm::Original => "original",
+            PaperForm::Copy => "copy",
+            PaperForm::CertifiedCopy => "certified_copy",
+            PaperForm::Electronic => "electronic",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<PaperForm> {
+        [PaperForm::Original, PaperForm::Copy, PaperForm::CertifiedCopy, PaperForm::Electronic]
+            .into_iter()
+            .find(|f| f.as_str() == s)
     }
 }
 

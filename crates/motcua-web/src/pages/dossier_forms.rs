@@ -76,7 +76,6 @@ pub fn available(d: &Dossier, actor: &Actor, cal: &WorkCalendar, now: chrono::Na
         now,
         calendar: cal,
         new_code: None,
-        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let allowed = d.allowed_actions(&ctx);

@@ -28,6 +28,14 @@ fn day(v: Option<NaiveDate>) -> String {
     v.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
+/// The papers received, as the forms list them: name, form ("Bản chính" when not recorded),
+/// quantity (two digits).
+pub fn papers(d: &Dossier) -> Vec<(String, &'static str, String)> {
+    d.received_documents()
+        .map(|p| (p.name.clone(), p.form.map_or("Bản chính", |f| f.label_vi()), format!("{:02}", p.quantity())))
+        .collect()
+}
+
 /// The forms issued on a dossier, once each (the latest of a kind), in the order issued. A
 /// dossier stored before forms were numbered has them judged from the state it went through.
 fn issued_kinds(d: &Dossier) -> Vec<FormKind> {
@@ -225,16 +233,9 @@ pub async fn form(
         external,
         transfer,
         due: day(d.due_date),
-        handover: d
-            .postal
-            .as_ref()
-            .map(|p| p.handover_at.format("%H giờ %M phút, ngày %d/%m/%Y").to_string())
-            .unwrap_or_default(),
+        handover: d.postal.as_ref().map(|p| crate::pages::office::hour_day(p.handover_at)).unwrap_or_default(),
         tracking_number: d.postal.as_ref().map(|p| p.tracking_number.clone()).unwrap_or_default(),
-        papers: d
-            .received_documents()
-            .map(|p| (p.name.clone(), p.form.map_or("Bản chính", |f| f.label_vi()), format!("{:02}", p.quantity())))
-            .collect(),
+        papers: papers(&d),
         code,
         form,
         d,

@@ -96,12 +96,24 @@ pub fn csrf_of(session_cookie: &str) -> String {
 /// Posts a form (with the CSRF token) as the signed-in `session`; the status, the Location header
 /// and the body.
 pub async fn post_form(app: &TestApp, session_cookie: &str, path: &str, body: &str) -> (StatusCode, String, String) {
+    let body = format!("csrf={}&{body}", csrf_of(session_cookie));
+    post_as(app, session_cookie, path, "application/x-www-form-urlencoded", body.into_bytes()).await
+}
+
+/// Posts `body` of `content_type` as the signed-in `session`; the status, the Location header and
+/// the body.
+async fn post_as(
+    app: &TestApp,
+    session_cookie: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String, String) {
     let session = session_cookie.split(';').next().unwrap_or("");
-    let csrf = csrf_of(session_cookie);
     let req = Request::post(path)
-        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-type", content_type)
         .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
-        .body(Body::from(format!("csrf={csrf}&{body}")))
+        .body(Body::from(body))
         .unwrap();
     let res = app.router.clone().oneshot_raw(req).await;
     let status = res.status();
@@ -151,9 +163,9 @@ pub fn multipart_body(csrf: &str, fields: &str, files: &[(&str, &str, Vec<u8>)])
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
     }
-    for p in fields.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        text(&mut body, k, &urldecode(v));
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(fields).expect("fields written as a query string");
+    for (k, v) in &pairs {
+        text(&mut body, k, v);
     }
     body.extend(format!("--{boundary}--\r\n").into_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
@@ -168,35 +180,6 @@ pub async fn post_multipart(
     fields: &str,
     files: &[(&str, &str, Vec<u8>)],
 ) -> (StatusCode, String, String) {
-    let session = session_cookie.split(';').next().unwrap_or("");
     let (content_type, body) = multipart_body(&csrf_of(session_cookie), fields, files);
-    let req = Request::post(path)
-        .header("content-type", content_type)
-        .header("cookie", format!("{session}; motcua_csrf={}", "a".repeat(64)))
-        .body(Body::from(body))
-        .unwrap();
-    let res = app.router.clone().oneshot_raw(req).await;
-    let status = res.status();
-    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
-    (status, location, String::from_utf8_lossy(&bytes).to_string())
-}
-
-/// `+` and `%XX` of a query string's value, decoded.
-fn urldecode(s: &str) -> String {
-    let mut out = Vec::new();
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
+    post_as(app, session_cookie, path, &content_type, body).await
 }

@@ -78,7 +78,6 @@ async fn my_dossier_page(
         now: state.now(&cal),
         calendar: &cal,
         new_code: None,
-        form_number: None,
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     let allowed = d.allowed_actions(&ctx);

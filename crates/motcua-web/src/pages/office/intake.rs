@@ -168,11 +168,7 @@ async fn intake_page(
                 wanted: format!("{} bản chính, {} bản sao", d.originals, d.copies),
                 required: d.required,
                 received: form.received(i),
-                form: match form.paper_form(i) {
-                    PaperForm::Copy => "copy",
-                    PaperForm::CertifiedCopy => "certified_copy",
-                    _ => "original",
-                },
+                form: form.paper_form(i).as_str(),
             })
             .collect()
     });
@@ -189,14 +185,7 @@ async fn intake_page(
         checklist,
         paper_forms: [PaperForm::Original, PaperForm::Copy, PaperForm::CertifiedCopy]
             .into_iter()
-            .map(|f| {
-                let value = match f {
-                    PaperForm::Copy => "copy",
-                    PaperForm::CertifiedCopy => "certified_copy",
-                    _ => "original",
-                };
-                (value, f.label_vi())
-            })
+            .map(|f| (f.as_str(), f.label_vi()))
             .collect(),
         fees: fees.map(|f| f.to_string()).unwrap_or_default(),
         legal_bases: version.map(|v| v.spec.legal_bases.join("; ")).unwrap_or_default(),

@@ -34,8 +34,8 @@ pub struct ReceiptPage {
     qr_svg: String,
 }
 
-/// "08 giờ 30 phút, ngày 05/03/2026".
-fn hour_day(t: NaiveDateTime) -> String {
+/// "08 giờ 30 phút, ngày 05/03/2026", as the forms write an instant.
+pub fn hour_day(t: NaiveDateTime) -> String {
     t.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()
 }
 
@@ -74,10 +74,7 @@ pub async fn receipt(
     Ok(ReceiptPage {
         number: head.style.number(FormKind::Receipt, d.register_no),
         place_date: head.style.place_date(accepted.date()),
-        papers: d
-            .received_documents()
-            .map(|p| (p.name.clone(), p.form.map_or("Bản chính", |f| f.label_vi()), format!("{:02}", p.quantity())))
-            .collect(),
+        papers: crate::pages::forms::papers(&d),
         time_limit: d.time_limit.describe_vi(),
         received: d.received_at.map(hour_day).unwrap_or_default(),
         due,
