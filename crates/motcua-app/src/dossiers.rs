@@ -150,6 +150,24 @@ pub async fn intake(
     Ok(store.insert_numbered_dossier(agency.id, day, &make).await??)
 }
 
+/// Intake of a dossier filed on the national portal: an online dossier submitted by the
+/// citizen's account (the portal checked who they are), remembering the portal's code, waiting
+/// for reception like any online dossier.
+pub async fn intake_from_portal(
+    store: &dyn Store,
+    actor: &Actor,
+    version: &ProcedureVersion,
+    agency: &Agency,
+    sub: Submission,
+    origin: motcua_domain::dossier::PortalOrigin,
+    at: At<'_>,
+) -> Result<Transition, AppError> {
+    let mut t = Dossier::submit(version, agency.code.clone(), sub, &at.context(actor, None))?;
+    t.dossier.portal = Some(origin);
+    store.insert_dossier(&t).await?;
+    Ok(t)
+}
+
 /// A walk-in at the counter sent away with Mẫu 02 (papers to complete) or Mẫu 03 (refused):
 /// recorded as a dossier never accepted, with the form's number of the agency's year; no code
 /// and no clock. The role and the content are checked before the number is taken.

@@ -16,7 +16,8 @@
 //! - [`messages`], [`template`], [`sms`]: what applicants are told at each event, in the agency's
 //!   words and the applicant's language, and how an SMS is counted;
 //! - [`digest`]: officers' daily digest and the one-click reminder;
-//! - [`metrics`]: the operator's counters, read from the database.
+//! - [`metrics`]: the operator's counters, read from the database;
+//! - [`portal`], [`portal_in`]: what the national portal is told, and what it sends.
 //!
 //! Delivery itself (the gateways, the outbox worker) is `motcua-notify`'s, which calls this crate.
 
@@ -33,6 +34,7 @@ pub mod files;
 pub mod messages;
 pub mod metrics;
 pub mod portal;
+pub mod portal_in;
 pub mod reports;
 pub mod sms;
 pub mod template;

@@ -29,11 +29,17 @@ pub fn channel_code(c: Channel) -> u8 {
     }
 }
 
+/// The code the portal knows the dossier by: the portal's own for a dossier filed there (ours
+/// goes as `MaHoSoKhac`), else ours; `None` until it has one.
+pub fn portal_code(d: &Dossier) -> Option<String> {
+    d.portal.as_ref().map(|p| p.code.clone()).or_else(|| d.code.as_ref().map(|c| c.to_string()))
+}
+
 /// The dossier record as the portal takes it, with the status `state` (the state the event being
 /// told left the dossier in) and `at` (that event's instant).
 pub fn dossier_record(d: &Dossier, state: State, at: NaiveDateTime, vneid_verified: bool) -> Value {
     let a = &d.applicant;
-    let code = d.code.as_ref().map(|c| c.to_string());
+    let code = portal_code(d);
     let finished = matches!(state, State::ResultReady | State::Returned | State::Stopped | State::RefusedAtIntake);
     let documents: Vec<Value> = d
         .documents
@@ -73,6 +79,7 @@ pub fn dossier_record(d: &Dossier, state: State, at: NaiveDateTime, vneid_verifi
         .collect();
     let mut record = json!({
         "MaHoSo": code,
+        "MaHoSoKhac": d.portal.as_ref().and(d.code.as_ref()).map(|c| c.to_string()),
         "MaTTHC": d.procedure_code,
         "TenTTHC": d.procedure_name,
         "KenhThucHien": channel_code(d.channel),
@@ -117,7 +124,7 @@ pub fn dossier_record(d: &Dossier, state: State, at: NaiveDateTime, vneid_verifi
 /// The progress entries of the steps begun so far ("CapNhatTienDoHoSoMC"): who held the dossier,
 /// from when, until when by rule, and what was done.
 pub fn progress(d: &Dossier) -> Vec<Value> {
-    let code = d.code.as_ref().map(|c| c.to_string());
+    let code = portal_code(d);
     d.steps
         .iter()
         .filter(|s| s.started_at.is_some())

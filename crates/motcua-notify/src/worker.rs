@@ -84,6 +84,8 @@ pub struct Notifier {
     /// The National Public Service Portal's sync; `None`: the portal is not told (no message
     /// is queued for it).
     pub portal: Option<Arc<dyn Channel>>,
+    /// What the portal sends, applied in the same rounds; `None`: no inbox.
+    pub portal_inbox: Option<Arc<crate::portal_inbox::PortalInbox>>,
     pub settings: NotifySettings,
 }
 
@@ -98,6 +100,8 @@ pub struct RunReport {
     pub delivered: usize,
     pub temporary: usize,
     pub permanent: usize,
+    /// Messages from the portal taken (applied, or set aside with their reason).
+    pub portal_received: usize,
 }
 
 /// What a batch of outbox rows refers to, read once: the dossiers and their typed events.
@@ -247,7 +251,7 @@ impl Notifier {
     }
 
     /// The portal's message for outbox row `m` of `dossier` (the status `state` at `at`), when a
-    /// portal is configured and the dossier has its code.
+    /// portal is configured and the dossier has a code the portal knows (its own, or ours).
     fn portal_delivery(
         &self,
         m: &OutboxMessage,
@@ -255,10 +259,10 @@ impl Notifier {
         state: motcua_domain::dossier::State,
         at: NaiveDateTime,
     ) -> Option<NewDelivery> {
-        if self.portal.is_none() || dossier.code.is_none() {
+        if self.portal.is_none() || motcua_app::portal::portal_code(dossier).is_none() {
             return None;
         }
-        let verified = false; // VNeID sign-in is not linked yet (docs/national-portal.md)
+        let verified = dossier.portal.as_ref().is_some_and(|p| p.vneid_verified);
         Some(NewDelivery {
             id: Uuid::now_v7(),
             agency_id: dossier.agency_id,
@@ -480,17 +484,39 @@ impl Notifier {
     pub async fn drain(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport::default();
         for agency_id in self.agency_ids().await? {
+            report.portal_received += self.receive_of(agency_id, now).await?;
             report.expanded += self.expand_of(agency_id, now).await?;
             self.send_due_of(agency_id, now, &mut report).await?;
         }
         Ok(report)
     }
 
+    /// One agency's batch of the portal's messages applied (their changes are in the outbox
+    /// before this round expands it).
+    async fn receive_of(&self, agency_id: Uuid, now: NaiveDateTime) -> Result<usize, StoreError> {
+        let Some(inbox) = &self.portal_inbox else { return Ok(0) };
+        let s = &self.settings;
+        // The inbox failing (its database table, say) never holds up the applicants' messages.
+        match inbox
+            .run_agency(&*self.store, agency_id, now, s.lease_seconds, s.max_attempts, s.retry_base_seconds)
+            .await
+        {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                tracing::error!(agency_id = %agency_id, error = %e, "portal inbox round failed");
+                Ok(0)
+            }
+        }
+    }
+
     /// Whether a round found a full batch, so that more may be waiting (with several agencies,
     /// a round may also say so when their batches add up to one: the next round finds less).
     pub fn more_waiting(&self, report: &RunReport) -> bool {
         let batch = usize::try_from(self.settings.batch).unwrap_or(usize::MAX);
-        report.expanded >= batch || report.delivered + report.temporary + report.permanent >= batch
+        report.expanded >= batch
+            || report.delivered + report.temporary + report.permanent >= batch
+            // A portal dossier's next message is claimed once the one before it is applied.
+            || report.portal_received > 0
     }
 
     /// The officers' digests due at `now` and the freeze of each agency's last month.
@@ -510,7 +536,11 @@ impl Notifier {
     /// Expands new outbox events, queues what housekeeping is due and sends what is due at `now`
     /// (local time): one round.
     pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
-        let mut report = RunReport { expanded: self.expand(now).await?, ..Default::default() };
+        let mut report = RunReport::default();
+        for agency_id in self.agency_ids().await? {
+            report.portal_received += self.receive_of(agency_id, now).await?;
+        }
+        report.expanded = self.expand(now).await?;
         self.housekeeping(now, &mut report).await?;
         self.send_due(now, &mut report).await?;
         Ok(report)

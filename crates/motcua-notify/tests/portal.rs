@@ -109,6 +109,7 @@ fn notifier(db: &TestDb, base: &str) -> Notifier {
         sms: None,
         email: None,
         portal: Some(Arc::new(portal)),
+        portal_inbox: None,
         settings: NotifySettings { digest_at: None, retry_base_seconds: 60, ..Default::default() },
     }
 }

@@ -27,6 +27,28 @@ macro_rules! claimable_deliveries {
     };
 }
 
+/// The portal's messages a worker may claim (`$2` now, `$3` how many, `$4` the agency): waiting
+/// and due (or leased by a worker that died), none of an earlier message of the same portal
+/// dossier still to apply. Shared by both backends' claims.
+macro_rules! claimable_portal_messages {
+    () => {
+        "select m.id from portal_inbox m
+           where m.agency_id = $4 and m.status = 'waiting' and m.next_attempt_at <= $2
+             and (m.locked_until is null or m.locked_until < $2)
+             and not exists (select 1 from portal_inbox e
+               where e.agency_id = m.agency_id and e.portal_code = m.portal_code
+                 and e.status in ('waiting', 'unmappable') and e.id < m.id)
+           order by m.id limit $3"
+    };
+}
+
+/// The columns of a portal message, in the order of [`PortalMessage`]'s fields.
+macro_rules! portal_message_fields {
+    () => {
+        "agency_id, id, portal_code, body, status, attempts, mapped_code, dossier_id, outcome, received_at, finished_at"
+    };
+}
+
 /// The columns of a delivery, in the order `queries::delivery_from` reads them.
 macro_rules! delivery_fields {
     () => {
@@ -89,8 +111,8 @@ pub use error::StoreError;
 pub use model::{
     ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome,
     DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery,
-    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalSync, ProcedureQuery, SurveyResponse, TokenInfo,
-    UserRecord,
+    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureQuery,
+    SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -444,6 +466,54 @@ pub trait QualityStore: Send + Sync {
     ) -> Result<Vec<SurveyResponse>>;
 }
 
+/// What the national portal sends (dossiers filed there, the citizen's later actions), kept
+/// before it is applied and applied in order per portal dossier by whichever worker claims it.
+#[async_trait]
+pub trait PortalInboxStore: Send + Sync {
+    /// Keeps a message (its body's SHA-256 `digest`): the same message sent again is not kept
+    /// twice. Its id, and whether it is new.
+    async fn insert_portal_message(
+        &self,
+        agency_id: Uuid,
+        portal_code: &str,
+        digest: &str,
+        body: &str,
+        now: NaiveDateTime,
+    ) -> Result<(Uuid, bool)>;
+    /// Takes up to `limit` of the agency's waiting messages due at `now`, leased until
+    /// `lease_until`, oldest first; a message waits while an earlier one of the same portal
+    /// dossier is not applied (waiting, or unmappable until an officer sees to it).
+    async fn claim_portal_messages(
+        &self,
+        agency_id: Uuid,
+        now: NaiveDateTime,
+        lease_until: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<PortalMessage>>;
+    /// Records what an attempt did to a claimed message.
+    async fn finish_portal_message(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        outcome: &PortalOutcome,
+        now: NaiveDateTime,
+    ) -> Result<()>;
+    /// The dossier created from the portal's dossier `portal_code`, if any.
+    async fn portal_dossier_id(&self, agency_id: Uuid, portal_code: &str) -> Result<Option<Uuid>>;
+    async fn portal_message(&self, agency_id: Uuid, id: Uuid) -> Result<Option<PortalMessage>>;
+    /// The agency's messages at `status`, oldest first.
+    async fn portal_messages(&self, agency_id: Uuid, status: &str, limit: i64) -> Result<Vec<PortalMessage>>;
+    /// Puts an unmappable message back to be applied at `now`, with the procedure an officer
+    /// chose; whether it was waiting for an officer.
+    async fn requeue_portal_message(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        mapped_code: Option<&str>,
+        now: NaiveDateTime,
+    ) -> Result<bool>;
+}
+
 /// Run-once jobs (a day's digest, a month's freeze): one claim per agency and key, whichever worker runs it.
 #[async_trait]
 pub trait JobStore: Send + Sync {
@@ -494,6 +564,7 @@ pub trait Store:
     + QualityStore
     + JobStore
     + EdgeStore
+    + PortalInboxStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -511,8 +582,8 @@ pub trait Store:
 /// a `dyn Store` only where its trait is in scope.
 pub mod prelude {
     pub use crate::{
-        CatalogStore, DeliveryStore, DossierStore, EdgeStore, JobStore, MessageStore, OrgStore, QualityStore,
-        SessionStore, Store,
+        CatalogStore, DeliveryStore, DossierStore, EdgeStore, JobStore, MessageStore, OrgStore, PortalInboxStore,
+        QualityStore, SessionStore, Store,
     };
 }
 

@@ -21,6 +21,7 @@ pub const SQLITE: &[Migration] = &[
     (14, "claims_by_agency", include_str!("../migrations/sqlite/0014_claims_by_agency.sql")),
     // 15 is PostgreSQL's alone (see below); the numbers stay the same on both.
     (16, "form_numbers", include_str!("../migrations/sqlite/0016_form_numbers.sql")),
+    (17, "portal_inbox", include_str!("../migrations/sqlite/0017_portal_inbox.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -40,6 +41,7 @@ pub const POSTGRES: &[Migration] = &[
     // SQLite kept its primary keys on the id (it is never distributed): nothing to drop there.
     (15, "reads_by_agency", include_str!("../migrations/postgres/0015_reads_by_agency.sql")),
     (16, "form_numbers", include_str!("../migrations/postgres/0016_form_numbers.sql")),
+    (17, "portal_inbox", include_str!("../migrations/postgres/0017_portal_inbox.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

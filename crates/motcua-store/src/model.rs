@@ -447,3 +447,34 @@ pub struct PlacementCount {
     pub outcome: String,
     pub count: i64,
 }
+
+/// A message from the national portal (a dossier filed there, or the citizen's later action on
+/// it), kept as it came until it is applied.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PortalMessage {
+    pub agency_id: Uuid,
+    pub id: Uuid,
+    /// The portal's dossier code (`MaHoSo`).
+    pub portal_code: String,
+    pub body: String,
+    /// `waiting`, `done`, `unmappable` (waits for an officer) or `dismissed`.
+    pub status: String,
+    pub attempts: i64,
+    /// The procedure an officer chose when the national code did not map.
+    pub mapped_code: Option<String>,
+    pub dossier_id: Option<Uuid>,
+    /// What was done, or why it waits.
+    pub outcome: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// How a message from the portal was left by one attempt to apply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalOutcome {
+    /// `done`, `unmappable`, `dismissed`, or `waiting` (to try again at `next_attempt_at`).
+    pub status: &'static str,
+    pub dossier_id: Option<Uuid>,
+    pub outcome: String,
+    pub next_attempt_at: Option<NaiveDateTime>,
+}

@@ -30,6 +30,15 @@ impl PgStore {
            for update skip locked)
          returning id, dossier_id, event_id, kind, payload, created_at, done_at";
 
+    pub(crate) const CLAIM_PORTAL_MESSAGES: &'static str = concat!(
+        "update portal_inbox set locked_until = $1, attempts = attempts + 1
+         where agency_id = $4 and id in (",
+        claimable_portal_messages!(),
+        " for update skip locked)
+         returning ",
+        portal_message_fields!()
+    );
+
     pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
         "update deliveries set status = 'sending', locked_until = $1,
            attempts = attempts + 1, updated_at = $2

@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/dossiers", post(dossiers::create::create).get(dossiers::list::list))
         .route("/api/v1/dossiers/{id}", get(dossiers::show::show))
         .route("/api/v1/dossiers/{id}/events", get(dossiers::events::list))
+        .route("/api/v1/portal/{agency_code}/dossiers", post(routes::portal::push))
         .route("/api/v1/auth/tokens", get(routes::auth_token::list_tokens))
         .route("/api/v1/auth/tokens/{id}", axum::routing::delete(routes::auth_token::revoke_token))
         .merge(dossiers::transitions::router())

@@ -455,6 +455,7 @@ async fn the_pages_work_in_a_real_browser() {
         sms: None,
         email: None,
         portal: None,
+        portal_inbox: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };
     notifier.run_once(now).await.unwrap();
@@ -466,6 +467,26 @@ async fn the_pages_work_in_a_real_browser() {
     assert_eq!(text(&c, "#notice").await, "Đã ghi kết quả cuộc gọi.");
     c.goto(&site.url(&format!("/office/dossiers/{}", landline.id))).await.unwrap();
     assert!(c.source().await.unwrap().contains("Gọi điện: Đã liên lạc được"));
+    // A dossier from the national portal whose procedure did not map waits for the counter,
+    // which names the procedure.
+    let store = site.db.store.as_ref();
+    let body = r#"{"MaHoSo":"H34.99-260212-000900","MaTTHC":"1.999999","ChuHoSo":"Lê Văn Cổng"}"#;
+    let (mid, _) = store.insert_portal_message(fx.agency.id, "H34.99-260212-000900", "d1", body, now).await.unwrap();
+    let why = motcua_store::PortalOutcome {
+        status: "unmappable",
+        dossier_id: None,
+        outcome: "mã thủ tục 1.999999 không có trong danh mục".into(),
+        next_attempt_at: None,
+    };
+    store.finish_portal_message(fx.agency.id, mid, &why, now).await.unwrap();
+    c.goto(&site.url("/office")).await.unwrap();
+    assert_eq!(text(&c, "#count-portal").await, "1");
+    c.goto(&site.url("/office/portal-inbox")).await.unwrap();
+    check_page(&c, "office-portal-inbox").await;
+    assert!(text(&c, "#portal-inbox").await.contains("Lê Văn Cổng"));
+    c.find(Locator::Css("select[name='procedure_code']")).await.unwrap().select_by_value("1.004227").await.unwrap();
+    click(&c, "#portal-inbox form button").await;
+    assert!(text(&c, "#notice").await.starts_with("Đã gán thủ tục"));
     logout(&c).await;
 
     // The applicant evaluates the returned dossier from the lookup page, in one click.

@@ -1013,6 +1013,7 @@ async fn the_message_log_shows_where_the_national_portal_sync_stands() {
         sms: None,
         email: None,
         portal: Some(std::sync::Arc::new(portal)),
+        portal_inbox: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };
     let now = motcua_store::testing::at(2026, 2, 12, 9, 0);

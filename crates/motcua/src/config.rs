@@ -101,6 +101,13 @@ pub struct PortalConfig {
     pub progress_url: String,
     /// The create service's `error_code`s that mean the dossier exists (then it is updated).
     pub exists_codes: Vec<String>,
+    /// The token the portal (or the provincial LGSP) presents to push dossiers
+    /// (`Authorization: Bearer …`); empty: no dossier is taken from the portal. A secret: set it
+    /// as `MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN` or read from `MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub inbox_token: SecretString,
+    /// The portal's files are fetched only from addresses beginning with this.
+    pub file_base_url: String,
 }
 
 impl Default for PortalConfig {
@@ -110,6 +117,8 @@ impl Default for PortalConfig {
             update_url: String::new(),
             progress_url: String::new(),
             exists_codes: vec!["3".into(), "-3".into()],
+            inbox_token: SecretString::default(),
+            file_base_url: String::new(),
         }
     }
 }
@@ -330,7 +339,11 @@ impl Config {
         // Only `MOTCUA_SECTION__KEY` variables are configuration (`MOTCUA_DEMO_PASSWORD` and the
         // like are read by the commands that use them); `_URL_FILE` is read below.
         let env = Env::prefixed("MOTCUA_")
-            .filter(|k| k.as_str().contains("__") && !k.as_str().eq_ignore_ascii_case("database__url_file"))
+            .filter(|k| {
+                k.as_str().contains("__")
+                    && !k.as_str().eq_ignore_ascii_case("database__url_file")
+                    && !k.as_str().eq_ignore_ascii_case("notify__portal__inbox_token_file")
+            })
             .split("__");
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
@@ -340,6 +353,10 @@ impl Config {
         if let Ok(path) = std::env::var("MOTCUA_DATABASE__URL_FILE") {
             config.database.url =
                 std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?.trim().to_owned();
+        }
+        if let Ok(path) = std::env::var("MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN_FILE") {
+            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.notify.portal.inbox_token = SecretString::from(token.trim().to_owned());
         }
         Ok(config)
     }
@@ -371,6 +388,11 @@ impl Config {
             lookup_per_minute: self.limits.lookup_per_minute.max(1),
             sign_in_per_minute: self.limits.sign_in_per_minute.max(1),
             lookup_cache_seconds: self.limits.lookup_cache_seconds.min(60),
+            portal_inbox_token_sha256: {
+                use secrecy::ExposeSecret as _;
+                let token = self.notify.portal.inbox_token.expose_secret();
+                (!token.is_empty()).then(|| motcua_app::accounts::token_hash(token))
+            },
         }
     }
 }
@@ -458,6 +480,9 @@ create_url = ""            # empty: the portal is not told
 update_url = ""
 progress_url = ""
 exists_codes = ["3", "-3"] # the create service's error_codes meaning "already there": to confirm with the operator
+inbox_token = ""           # the portal's token to push dossiers here; empty: none taken. Better as
+                           # MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN or …_INBOX_TOKEN_FILE
+file_base_url = ""         # the portal's files are fetched only from addresses beginning with this
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

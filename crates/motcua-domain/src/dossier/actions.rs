@@ -390,6 +390,7 @@ impl Dossier {
             fees_paid: sub.fees_paid,
             notice: None,
             issued: Vec::new(),
+            portal: None,
             version: 1,
         };
         let event = NewEvent {

@@ -364,6 +364,16 @@ pub struct ResultDocument {
     pub file: Option<FileRef>,
 }
 
+/// Where a dossier filed on the national portal came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PortalOrigin {
+    /// The portal's dossier code (`MaHoSo`), which its status messages carry.
+    pub code: String,
+    /// The applicant signed in to the portal with a VNeID-verified account.
+    #[serde(default)]
+    pub vneid_verified: bool,
+}
+
 /// A dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Dossier {
@@ -432,6 +442,9 @@ pub struct Dossier {
     /// The documents issued on it, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issued: Vec<IssuedForm>,
+    /// Filed on the national portal: the portal's code, kept for the status it is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<PortalOrigin>,
     /// Optimistic concurrency: incremented by every change.
     pub version: i64,
 }

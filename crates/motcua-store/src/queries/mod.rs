@@ -897,6 +897,7 @@ mod edge;
 mod jobs;
 mod messages;
 mod org;
+mod portal_inbox;
 mod quality;
 mod report06;
 mod sessions;

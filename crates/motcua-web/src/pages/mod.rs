@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod messages;
 pub mod narrative;
 pub mod office;
+pub mod portal_inbox;
 pub mod public;
 pub mod quality;
 pub mod reports;
@@ -125,6 +126,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/survey/{code}", get(survey::form).post(survey::submit))
         .route("/office/quality/sipas", get(survey::index))
         .route("/office/quality/sipas.csv", get(survey::export))
+        .route("/office/portal-inbox", get(portal_inbox::list))
+        .route("/office/portal-inbox/{id}", post(portal_inbox::decide))
         .route("/office/calls", get(messages::calls))
         .route("/office/calls/{id}", post(messages::record_call))
         .route("/office/dossiers/{id}/remind", post(messages::remind))

@@ -153,6 +153,25 @@ impl FromRequestParts<AppState> for LeadOrAdmin {
     }
 }
 
+/// An officer of an agency's counter (or its administrator), with the agency: who sees to the
+/// dossiers the national portal sent that could not be taken in by themselves.
+#[derive(Debug, Clone)]
+pub struct CounterOrAdmin {
+    pub actor: Actor,
+    pub agency: Agency,
+}
+
+impl FromRequestParts<AppState> for CounterOrAdmin {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let actor = signed_in(parts, state).await?;
+        let admits = |r| matches!(r, Role::Reception | Role::Admin);
+        let agency = agency_where(state, &actor, admits, "việc của bộ phận một cửa").await?;
+        Ok(CounterOrAdmin { actor, agency })
+    }
+}
+
 /// The leader of an agency (lãnh đạo cơ quan), with the agency they lead.
 #[derive(Debug, Clone)]
 pub struct AgencyLead {

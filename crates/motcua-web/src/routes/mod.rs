@@ -6,4 +6,5 @@ pub mod health;
 pub mod lookup;
 pub mod metrics;
 pub mod openapi;
+pub mod portal;
 pub mod procedures;

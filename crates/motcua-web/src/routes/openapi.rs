@@ -5,7 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::dossiers::{create, events, list, show, transitions, upload};
-use super::{auth_token, health, lookup, metrics, procedures};
+use super::{auth_token, health, lookup, metrics, portal, procedures};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +43,7 @@ use super::{auth_token, health, lookup, metrics, procedures};
         transitions::approve,
         transitions::return_result,
         lookup::lookup,
+        portal::push,
     ),
     modifiers(&BearerToken)
 )]

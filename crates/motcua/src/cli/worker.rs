@@ -102,6 +102,16 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
         sms,
         email,
         portal,
+        portal_inbox: if n.portal.inbox_token.expose_secret().is_empty() {
+            None
+        } else {
+            Some(Arc::new(motcua_notify::portal_inbox::PortalInbox::new(
+                &n.portal.file_base_url,
+                config.limits.max_upload_mb * 1024 * 1024,
+                motcua_app::files::FileStore::new(&config.files.dir),
+                timeout,
+            )?))
+        },
         settings: NotifySettings {
             sender: n.sender.clone(),
             public_url: config.public_url(),

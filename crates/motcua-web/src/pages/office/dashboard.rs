@@ -13,6 +13,8 @@ pub struct Dashboard {
     overdue: i64,
     /// Phone calls owed to applicants, for the counter and leaders.
     calls: Option<usize>,
+    /// Dossiers from the national portal waiting for the counter.
+    portal_waiting: usize,
 }
 
 pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): Officer) -> PageResult<Dashboard> {
@@ -40,8 +42,17 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): 
         let open = state.store.call_tasks(agency, true).await?.len();
         calls = Some(calls.unwrap_or(0) + open);
     }
+    let mut counters: Vec<Uuid> =
+        actor.grants.iter().filter(|g| g.role == motcua_domain::org::Role::Reception).map(|g| g.agency_id).collect();
+    counters.sort();
+    counters.dedup();
+    let mut portal_waiting = 0;
+    for agency in counters {
+        portal_waiting += state.store.portal_messages(agency, "unmappable", 200).await?.len();
+    }
     Ok(Dashboard {
         calls,
+        portal_waiting,
         shell: web.shell,
         to_receive: counts[0],
         to_process: counts[1],
