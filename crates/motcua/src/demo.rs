@@ -1,5 +1,5 @@
 //! Demo data: the Khánh Hòa Department of Agriculture and Environment with its units and the Land
-//! Registration Office, the catalog in `demo/catalog.json` (48 procedures across land,
+//! Registration Office, the catalog in `demo/catalog.json` (46 procedures across land,
 //! environment, water, minerals, hydro-meteorology, surveying, sea and islands), one user per
 //! role, and about 300 dossiers spread over the last 120 days in every state.
 //!
@@ -24,6 +24,12 @@ use motcua_store::{Store, UserRecord};
 use uuid::Uuid;
 
 pub const CATALOG: &str = include_str!("../demo/catalog.json");
+
+/// How many procedures the demo catalog publishes.
+pub fn procedure_count() -> anyhow::Result<usize> {
+    let catalog: serde_json::Value = serde_json::from_str(CATALOG).context("demo/catalog.json")?;
+    Ok(catalog["procedures"].as_array().map_or(0, Vec::len))
+}
 
 /// A demo account, shown once.
 #[derive(Debug)]

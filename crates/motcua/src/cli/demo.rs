@@ -64,8 +64,10 @@ async fn load(
     let now = now.unwrap_or_else(|| cal.to_local(chrono::Utc::now()));
     let seed = seed.unwrap_or_else(|| crate::demo::default_seed(now));
     let password = std::env::var("MOTCUA_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
-    let credentials = crate::demo::load(store, files, now, seed, password, dossiers).await?;
-    println!("Đã nạp dữ liệu minh họa: 3 cơ quan, 48 thủ tục, {dossiers} hồ sơ.");
+    let credentials = crate::demo::load(store.clone(), files, now, seed, password, dossiers).await?;
+    let agencies = store.agencies().await?.len();
+    let procedures = crate::demo::procedure_count()?;
+    println!("Đã nạp dữ liệu minh họa: {agencies} cơ quan, {procedures} thủ tục, {dossiers} hồ sơ.");
     println!("Tài khoản minh họa (mật khẩu chỉ hiện một lần):");
     for c in credentials {
         println!("  {:<12} {:<12} {}", c.username, c.role, c.password);
