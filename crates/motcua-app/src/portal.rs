@@ -147,3 +147,67 @@ pub fn progress(d: &Dossier) -> Vec<Value> {
 pub fn message(d: &Dossier, state: State, at: NaiveDateTime, vneid_verified: bool) -> Value {
     json!({ "dossier": [dossier_record(d, state, at, vneid_verified)], "progress": progress(d) })
 }
+
+/// Where the EMC tracker (the digital-government service monitoring, `TrackingMCDT`) knows the
+/// agency's system: its site number and the province's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmcSite {
+    pub site_id: i64,
+    /// e.g. `H34`.
+    pub province: String,
+}
+
+/// EMC's status of a change: 1 received, 2 processing, 3 result returned, 4 assigned to a
+/// handler, 0 anything else (refused, stopped, withdrawn).
+pub fn emc_status(state: State, assigned: bool) -> u8 {
+    match state {
+        State::Accepted => 1,
+        State::Processing if assigned => 4,
+        State::Processing | State::AwaitingSupplement | State::AwaitingPayment | State::ResultReady => 2,
+        State::Returned => 3,
+        State::Submitted | State::NeedsCompletion | State::RefusedAtIntake | State::Stopped => 0,
+    }
+}
+
+/// One EMC tracking message ("TrackingMCDT", reference §6.5) for a change that left the dossier
+/// in `state` (`assigned`: the change handed it to a named officer); `online` is the
+/// procedure's online service level.
+pub fn emc_record(
+    d: &Dossier,
+    state: State,
+    assigned: bool,
+    online: motcua_domain::catalog::OnlineService,
+    site: &EmcSite,
+) -> Value {
+    use motcua_domain::catalog::OnlineService;
+    let full = online == OnlineService::Full;
+    let level = match (d.channel, full) {
+        (Channel::Online, true) => 4,
+        (Channel::Online, false) => 3,
+        (_, true) => 1,
+        (_, false) => 0,
+    };
+    let payments = if d.fees.is_empty() { 0 } else { 2 };
+    let user = json!({
+        "ID_local": d.citizen_user_id.map(|u| u.to_string()).unwrap_or_default(),
+        "ID_QG": d.applicant.citizen_id.as_ref().map(|c| c.as_str().to_owned())
+            .or_else(|| d.applicant.tax_code.as_ref().map(|t| t.as_str().to_owned())).unwrap_or_default(),
+        "TYPE": match d.applicant.kind { ApplicantKind::Person => 1, ApplicantKind::Organisation => 2 },
+        "LOCATION": site.province,
+    });
+    json!({
+        "CodeProfile": d.code.as_ref().map(|c| c.to_string()),
+        "SiteId": site.site_id,
+        "CodeTTHC": d.procedure_code,
+        "NameTTHC": d.procedure_name,
+        "MaHoSo": portal_code(d),
+        "Status": emc_status(state, assigned),
+        "FormsReception": if d.channel == Channel::Online { 1 } else { 2 },
+        "FormsPayments": payments,
+        "Level": level,
+        "IsFromDVCQG": u8::from(d.portal.is_some()),
+        "IsDVCBC": if d.channel == Channel::Postal { 1 } else { 0 },
+        "Data": "",
+        "User": user.to_string(),
+    })
+}

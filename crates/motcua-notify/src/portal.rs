@@ -111,3 +111,47 @@ impl Channel for Portal {
         Ok(format!("Cổng DVCQG: {how}, error_code 0; {} bước tiến độ", progress.len()))
     }
 }
+
+/// The EMC tracker (`TrackingMCDT`, reference §6.5): each message (built by
+/// `motcua_app::portal::emc_record`) is posted as JSON. A 2xx answer is delivered; 5xx, 408, 429
+/// or no answer is temporary; any other status is permanent (a dead letter in the message log).
+#[derive(Debug, Clone)]
+pub struct Emc {
+    client: reqwest::Client,
+    pub url: String,
+}
+
+impl Emc {
+    pub fn new(url: &str, timeout: Duration) -> Result<Emc, SendError> {
+        init_tls();
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| SendError::Temporary(format!("HTTP client: {e}")))?;
+        Ok(Emc { client, url: url.to_owned() })
+    }
+}
+
+#[async_trait]
+impl Channel for Emc {
+    async fn send(&self, d: &Delivery) -> Result<String, SendError> {
+        let res = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("idempotency-key", &d.idempotency_key)
+            .body(d.body.clone())
+            .send()
+            .await
+            .map_err(|e| SendError::Temporary(format!("không kết nối được EMC: {e}")))?;
+        let status = res.status();
+        let text: String = res.text().await.unwrap_or_default().chars().take(300).collect();
+        if status.is_success() {
+            Ok(format!("EMC: HTTP {}", status.as_u16()))
+        } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+            Err(SendError::Temporary(format!("EMC: HTTP {}: {text}", status.as_u16())))
+        } else {
+            Err(SendError::Permanent(format!("EMC từ chối: HTTP {}: {text}", status.as_u16())))
+        }
+    }
+}

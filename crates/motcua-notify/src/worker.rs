@@ -28,6 +28,8 @@ use motcua_app::template::TemplateSet;
 struct AgencyWords {
     words: HashMap<Uuid, HashMap<(String, String), TemplateSet>>,
     names: HashMap<Uuid, String>,
+    /// Procedure versions' online service level (the EMC message's `Level`).
+    online: HashMap<Uuid, motcua_domain::catalog::OnlineService>,
 }
 
 /// The outbox kind of a dossier queued to be told to the portal again.
@@ -55,6 +57,8 @@ pub struct NotifySettings {
     pub digest_at: Option<NaiveTime>,
     /// Digests list dossiers due within this many working days, besides the overdue ones.
     pub digest_days_ahead: u32,
+    /// Where the EMC tracker knows this system (with `Notifier::emc`).
+    pub emc_site: Option<motcua_app::portal::EmcSite>,
 }
 
 impl Default for NotifySettings {
@@ -70,6 +74,7 @@ impl Default for NotifySettings {
             retry_base_seconds: 30,
             digest_at: NaiveTime::from_hms_opt(7, 30, 0),
             digest_days_ahead: 2,
+            emc_site: None,
         }
     }
 }
@@ -84,6 +89,8 @@ pub struct Notifier {
     /// The National Public Service Portal's sync; `None`: the portal is not told (no message
     /// is queued for it).
     pub portal: Option<Arc<dyn Channel>>,
+    /// The EMC tracker (with `settings.emc_site`); `None`: not told.
+    pub emc: Option<Arc<dyn Channel>>,
     /// What the portal sends, applied in the same rounds; `None`: no inbox.
     pub portal_inbox: Option<Arc<crate::portal_inbox::PortalInbox>>,
     pub settings: NotifySettings,
@@ -166,6 +173,11 @@ impl Notifier {
         // is told (the status the event left it in, at the event's instant).
         let mut out: Vec<NewDelivery> =
             self.portal_delivery(m, dossier, event.to_state, event.at).into_iter().collect();
+        let assigned =
+            matches!(&event.data.detail, motcua_domain::dossier::EventDetail::Forward { assignee: Some(_), .. });
+        if let Some(emc) = self.emc_delivery(m, dossier, event.to_state, assigned, words).await? {
+            out.push(emc);
+        }
         let detail = &event.data.detail;
         let ctx = MessageContext {
             event: event.kind.as_str().to_owned(),
@@ -278,6 +290,43 @@ impl Notifier {
         })
     }
 
+    /// The EMC tracker's message for outbox row `m` of `dossier` (left in `state`), when EMC is
+    /// configured and the dossier has been received (has its code).
+    async fn emc_delivery(
+        &self,
+        m: &OutboxMessage,
+        dossier: &motcua_domain::dossier::Dossier,
+        state: motcua_domain::dossier::State,
+        assigned: bool,
+        words: &mut AgencyWords,
+    ) -> Result<Option<NewDelivery>, StoreError> {
+        let (Some(_), Some(site), Some(_)) = (&self.emc, &self.settings.emc_site, &dossier.code) else {
+            return Ok(None);
+        };
+        let online = match words.online.get(&dossier.procedure_version_id) {
+            Some(o) => *o,
+            None => {
+                let version = self.store.procedure_version(dossier.procedure_version_id).await?;
+                let o = version.map_or(motcua_domain::catalog::OnlineService::None, |v| v.spec.online);
+                words.online.insert(dossier.procedure_version_id, o);
+                o
+            }
+        };
+        Ok(Some(NewDelivery {
+            id: Uuid::now_v7(),
+            agency_id: dossier.agency_id,
+            dossier_id: Some(dossier.id),
+            channel: DeliveryChannel::Emc,
+            idempotency_key: format!("{}:emc", m.event_id.unwrap_or(m.id)),
+            recipient: "emc".into(),
+            essential: false,
+            subject: None,
+            body: motcua_app::portal::emc_record(dossier, state, assigned, online, site).to_string(),
+            body_html: None,
+            call_script: None,
+        }))
+    }
+
     /// An essential SMS that can never go out becomes a phone call for the counter.
     async fn call_instead(&self, d: &Delivery, now: NaiveDateTime) -> Result<(), StoreError> {
         let (Some(dossier_id), true, "sms") = (d.dossier_id, d.essential, d.channel.as_str()) else { return Ok(()) };
@@ -323,6 +372,7 @@ impl Notifier {
             "sms" => self.sms.as_ref(),
             "email" => self.email.as_ref(),
             "portal" => self.portal.as_ref(),
+            "emc" => self.emc.as_ref(),
             _ => None,
         };
         let Some(channel) = channel else {

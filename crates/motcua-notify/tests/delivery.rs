@@ -129,6 +129,7 @@ async fn notifier_with_timeout(db: &TestDb, sms_url: &str, smtp_port: u16, timeo
         sms: Some(Arc::new(sms)),
         email: Some(Arc::new(email)),
         portal: None,
+        emc: None,
         portal_inbox: None,
         settings: NotifySettings {
             sender: "SO NNMT KH".into(),

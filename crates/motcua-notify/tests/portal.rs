@@ -109,6 +109,7 @@ fn notifier(db: &TestDb, base: &str) -> Notifier {
         sms: None,
         email: None,
         portal: Some(Arc::new(portal)),
+        emc: None,
         portal_inbox: None,
         settings: NotifySettings { digest_at: None, retry_base_seconds: 60, ..Default::default() },
     }
@@ -119,6 +120,7 @@ on_every_backend!(
     while_the_portal_is_down_nothing_is_lost_and_the_order_holds,
     a_refusal_is_a_dead_letter_that_holds_the_dossiers_later_messages_until_sent_again,
     a_resync_tells_the_portal_again_where_each_dossier_stands,
+    each_change_of_a_received_dossier_reaches_emc_in_order_in_its_published_shape,
 );
 
 /// A dossier accepted, forwarded, asked for a supplement that comes back: four changes, with
@@ -253,4 +255,70 @@ async fn a_resync_tells_the_portal_again_where_each_dossier_stands(db: TestDb) {
     assert_eq!(told[4], ("update".to_owned(), 4));
     // Nothing changed before that day is sent again.
     assert_eq!(db.store.queue_portal_resync(d.agency_id, at(2026, 2, 18, 0, 0), later).await.unwrap(), 0);
+}
+
+/// The EMC tracker, second national sink: a loopback fake that is down for its first answers,
+/// then records each message. Every change of the received dossier reaches it once, in order,
+/// with the published fields (reference §6.5).
+async fn each_change_of_a_received_dossier_reaches_emc_in_order_in_its_published_shape(db: TestDb) {
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let seen: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let down = Arc::new(Mutex::new(2u32));
+    let (s, d) = (seen.clone(), down.clone());
+    let emc = axum::routing::post(move |Json(body): Json<Value>| {
+        let (seen, down) = (s.clone(), d.clone());
+        async move {
+            let mut left = down.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                return StatusCode::SERVICE_UNAVAILABLE;
+            }
+            seen.lock().unwrap().push(body);
+            StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/TrackingMCDT", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/TrackingMCDT", emc)).await.unwrap() });
+    let n = Notifier {
+        store: db.store.clone(),
+        sms: None,
+        email: None,
+        portal: None,
+        emc: Some(Arc::new(motcua_notify::portal::Emc::new(&url, Duration::from_secs(5)).unwrap())),
+        portal_inbox: None,
+        settings: NotifySettings {
+            digest_at: None,
+            retry_base_seconds: 60,
+            emc_site: Some(motcua_app::portal::EmcSite { site_id: 117, province: "H34".into() }),
+            ..Default::default()
+        },
+    };
+    let d = story(&db, &fx).await;
+    let mut now = at(2026, 2, 16, 9, 5);
+    for _ in 0..8 {
+        n.run_once(now).await.unwrap();
+        now += chrono::Duration::hours(1);
+    }
+    let seen = seen.lock().unwrap().clone();
+    let statuses: Vec<i64> = seen.iter().map(|m| m["Status"].as_i64().unwrap()).collect();
+    // Received, then processing three times (forwarded, supplement asked, supplement in), in
+    // order although EMC was down at first.
+    assert_eq!(statuses, vec![1, 2, 2, 2], "{seen:?}");
+    let first = &seen[0];
+    let code = d.code.as_ref().unwrap().to_string();
+    assert_eq!(first["CodeProfile"], code.as_str());
+    assert_eq!(first["MaHoSo"], code.as_str());
+    assert_eq!(first["SiteId"], 117);
+    assert_eq!(first["CodeTTHC"], "1.004227");
+    assert_eq!(first["FormsReception"], 2, "a counter dossier is direct");
+    assert_eq!(first["FormsPayments"], 2, "fees paid directly");
+    assert_eq!(first["Level"], 0, "direct, the procedure's online service is partial");
+    assert_eq!(first["IsFromDVCQG"], 0);
+    let user: Value = serde_json::from_str(first["User"].as_str().unwrap()).unwrap();
+    assert_eq!((user["TYPE"].as_i64(), user["LOCATION"].as_str()), (Some(1), Some("H34")));
+    let emc: Vec<_> =
+        db.store.deliveries_of(d.agency_id, d.id).await.unwrap().into_iter().filter(|x| x.channel == "emc").collect();
+    assert_eq!(emc.len(), 4);
+    assert!(emc.iter().all(|x| x.status == "delivered"), "{emc:?}");
 }

@@ -16,12 +16,12 @@ macro_rules! claimable_deliveries {
            where d.agency_id = $4
              and ((d.status in ('created', 'temporary-failure') and d.next_attempt_at <= $2)
                or (d.status = 'sending' and d.locked_until < $2))
-             -- The portal is told a dossier's changes in order: a message waits while one of
+             -- The portal (and the EMC tracker) is told a dossier's changes in order: a message waits while one of
              -- an earlier change of the same dossier is not delivered (a dead letter holds the
              -- rest until it is sent again). Changes are ordered by their outbox rows, whose
              -- time-ordered ids follow the dossier's versions.
-             and not (d.channel = 'portal' and exists (select 1 from deliveries e
-               where e.agency_id = d.agency_id and e.dossier_id = d.dossier_id and e.channel = 'portal'
+             and not (d.channel in ('portal', 'emc') and exists (select 1 from deliveries e
+               where e.agency_id = d.agency_id and e.dossier_id = d.dossier_id and e.channel = d.channel
                  and e.status <> 'delivered' and e.outbox_id < d.outbox_id))
            order by d.next_attempt_at limit $3"
     };

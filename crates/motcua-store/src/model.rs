@@ -226,16 +226,21 @@ pub enum DeliveryChannel {
     /// The National Public Service Portal's dossier sync: one message per dossier event, sent in
     /// order per dossier (a later one waits while an earlier one is not delivered).
     Portal,
+    /// The EMC tracker (the digital-government service monitoring): one message per change of a
+    /// received dossier, in order per dossier like the portal's.
+    Emc,
 }
 
 impl DeliveryChannel {
-    pub const ALL: [DeliveryChannel; 3] = [DeliveryChannel::Sms, DeliveryChannel::Email, DeliveryChannel::Portal];
+    pub const ALL: [DeliveryChannel; 4] =
+        [DeliveryChannel::Sms, DeliveryChannel::Email, DeliveryChannel::Portal, DeliveryChannel::Emc];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryChannel::Sms => "sms",
             DeliveryChannel::Email => "email",
             DeliveryChannel::Portal => "portal",
+            DeliveryChannel::Emc => "emc",
         }
     }
 
@@ -249,6 +254,7 @@ impl DeliveryChannel {
             DeliveryChannel::Sms => "SMS",
             DeliveryChannel::Email => "Email",
             DeliveryChannel::Portal => "Cổng DVCQG",
+            DeliveryChannel::Emc => "EMC",
         }
     }
 }

@@ -455,6 +455,7 @@ async fn the_pages_work_in_a_real_browser() {
         sms: None,
         email: None,
         portal: None,
+        emc: None,
         portal_inbox: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };

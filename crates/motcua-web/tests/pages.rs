@@ -1013,6 +1013,7 @@ async fn the_message_log_shows_where_the_national_portal_sync_stands() {
         sms: None,
         email: None,
         portal: Some(std::sync::Arc::new(portal)),
+        emc: None,
         portal_inbox: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };

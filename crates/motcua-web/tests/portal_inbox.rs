@@ -132,6 +132,7 @@ fn notifier(app: &TestApp, base: &str) -> Notifier {
         sms: None,
         email: None,
         portal: Some(Arc::new(portal)),
+        emc: None,
         portal_inbox: Some(Arc::new(inbox)),
         settings: NotifySettings { digest_at: None, retry_base_seconds: 60, ..Default::default() },
     }

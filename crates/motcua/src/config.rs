@@ -87,6 +87,20 @@ pub struct NotifyConfig {
     pub sms: SmsConfig,
     pub smtp: SmtpConfig,
     pub portal: PortalConfig,
+    pub emc: EmcConfig,
+}
+
+/// The EMC tracker, the second national sink (`docs/national-portal.md`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct EmcConfig {
+    /// e.g. `https://f-emc.ngsp.gov.vn/TrackingMCDT`; empty: EMC is not told.
+    pub url: String,
+    /// The site number EMC assigned to this system.
+    pub site_id: i64,
+    /// The province's code in EMC's `LOCATION` (e.g. `H34`).
+    pub province: String,
 }
 
 /// The National Public Service Portal's dossier sync (`docs/national-portal.md`).
@@ -141,6 +155,7 @@ impl Default for NotifyConfig {
             sms: SmsConfig::default(),
             smtp: SmtpConfig::default(),
             portal: PortalConfig::default(),
+            emc: EmcConfig::default(),
         }
     }
 }
@@ -483,6 +498,11 @@ exists_codes = ["3", "-3"] # the create service's error_codes meaning "already t
 inbox_token = ""           # the portal's token to push dossiers here; empty: none taken. Better as
                            # MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN or …_INBOX_TOKEN_FILE
 file_base_url = ""         # the portal's files are fetched only from addresses beginning with this
+
+[notify.emc]               # the EMC tracker, one message per change of a received dossier
+url = ""                   # e.g. https://f-emc.ngsp.gov.vn/TrackingMCDT; empty: EMC is not told
+site_id = 0                # the site number EMC assigned
+province = ""              # e.g. H34
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

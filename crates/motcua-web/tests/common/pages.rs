@@ -130,6 +130,7 @@ pub async fn run_notifier(app: &TestApp, now: chrono::NaiveDateTime) {
         sms: None,
         email: None,
         portal: None,
+        emc: None,
         portal_inbox: None,
         settings: motcua_notify::worker::NotifySettings { digest_at: None, ..Default::default() },
     };

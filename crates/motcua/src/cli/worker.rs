@@ -102,6 +102,11 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
         sms,
         email,
         portal,
+        emc: if n.emc.url.is_empty() {
+            None
+        } else {
+            Some(Arc::new(motcua_notify::portal::Emc::new(&n.emc.url, timeout)?))
+        },
         portal_inbox: if n.portal.inbox_token.expose_secret().is_empty() {
             None
         } else {
@@ -121,6 +126,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
             max_attempts: n.max_attempts.max(1),
             digest_at,
             digest_days_ahead: n.digest_days_ahead,
+            emc_site: Some(motcua_app::portal::EmcSite { site_id: n.emc.site_id, province: n.emc.province.clone() }),
             batch: n.batch.clamp(1, 10_000),
             concurrency: n.concurrency.clamp(1, 256),
         },

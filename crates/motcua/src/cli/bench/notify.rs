@@ -62,6 +62,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Resu
         sms: Some(sms),
         email: None,
         portal: None,
+        emc: None,
         portal_inbox: None,
         settings: NotifySettings { digest_at: None, ..Default::default() },
     };
