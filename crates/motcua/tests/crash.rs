@@ -1,7 +1,8 @@
 //! Nothing is lost when a worker dies: `motcua worker` is killed with SIGKILL in the middle of a
 //! batch, started again, and every message reaches the gateway; a message sent twice (the one in
 //! flight at the kill) carries the same idempotency key both times. On PostgreSQL two workers
-//! then share the queue (`for update skip locked`), on SQLite one.
+//! then share the queue (`for update skip locked`), on SQLite one. The same holds for the
+//! national portal's sync, whose messages also keep their order per dossier across the kill.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -126,10 +127,116 @@ async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
     );
 }
 
+/// One status the fake portal took: (idempotency key, dossier code, status).
+type Told = Arc<Mutex<Vec<(String, String, i64)>>>;
+
+/// A slow fake of the portal's create and update services (50 ms each).
+async fn portal() -> (Told, String) {
+    let told: Told = Arc::default();
+    let known: Arc<Mutex<Vec<String>>> = Arc::default();
+    let service = |kind: &'static str| {
+        let (told, known) = (told.clone(), known.clone());
+        axum::routing::post(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<serde_json::Value>| {
+            let (told, known) = (told.clone(), known.clone());
+            async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let code = body[0]["MaHoSo"].as_str().unwrap_or("").to_owned();
+                if kind == "create" && known.lock().unwrap().contains(&code) {
+                    return axum::Json(serde_json::json!({"error_code": "3", "message": "đã tồn tại"}));
+                }
+                known.lock().unwrap().push(code.clone());
+                told.lock().unwrap().push((key, code, body[0]["TrangThaiHoSo"].as_i64().unwrap_or(0)));
+                axum::Json(serde_json::json!({"error_code": "0", "message": "thành công"}))
+            }
+        })
+    };
+    let app = axum::Router::new().route("/create", service("create")).route("/update", service("update"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (told, base)
+}
+
+fn portal_worker(database_url: &str, base: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("worker")
+        .env("MOTCUA_DATABASE__URL", database_url)
+        .env("MOTCUA_NOTIFY__PORTAL__CREATE_URL", format!("{base}/create"))
+        .env("MOTCUA_NOTIFY__PORTAL__UPDATE_URL", format!("{base}/update"))
+        .env("MOTCUA_NOTIFY__INTERVAL_SECONDS", "1")
+        .env("MOTCUA_NOTIFY__LEASE_SECONDS", "2")
+        .env("MOTCUA_NOTIFY__DIGEST_TIME", "")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start motcua worker")
+}
+
+/// 30 dossiers with three changes each (accepted 2, forwarded 4, supplement asked 5): the worker
+/// is killed mid-sync and started again; every change reaches the portal, each dossier's in
+/// order, a repeat only with the same key.
+async fn a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order(db: TestDb, workers_after: usize) {
+    use motcua_domain::dossier::Action;
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let store = db.store.as_ref();
+    for i in 0..30 {
+        let d = fx.accepted_dossier(store, at(2026, 2, 12, 9, 0), "0905123456", None).await;
+        let forward = Action::Forward { note: None, assignee: None };
+        let d = fx.act(store, &d, forward, &fx.reception, at(2026, 2, 12, 10, i)).await;
+        let ask = Action::RequestSupplement { reason: "Thiếu bản vẽ".into() };
+        fx.act(store, &d, ask, &fx.specialist, at(2026, 2, 13, 9, i)).await;
+    }
+    let (told, base) = portal().await;
+    let mut first = portal_worker(&db.url, &base);
+    wait_for("the first statuses", 60, || told.lock().unwrap().len() >= 10).await;
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    assert!(told.lock().unwrap().len() < 90, "killed mid-sync");
+    let mut again: Vec<Child> = (0..workers_after).map(|_| portal_worker(&db.url, &base)).collect();
+    let distinct = || told.lock().unwrap().iter().map(|t| t.0.clone()).collect::<std::collections::HashSet<_>>().len();
+    wait_for("every status", 180, || distinct() >= 90).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for w in &mut again {
+        w.kill().unwrap();
+        w.wait().unwrap();
+    }
+    let told = told.lock().unwrap().clone();
+    let mut first_seen: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut keys = std::collections::HashSet::new();
+    for (key, code, status) in &told {
+        if keys.insert(key.clone()) {
+            first_seen.entry(code.clone()).or_default().push(*status);
+        }
+    }
+    assert_eq!(first_seen.len(), 30, "every dossier");
+    for (code, statuses) in &first_seen {
+        assert_eq!(statuses, &vec![2, 4, 5], "{code}: in order");
+    }
+    let portal = db
+        .store
+        .search_deliveries(&motcua_store::DeliveryQuery {
+            agencies: vec![fx.agency.id],
+            channel: Some(motcua_store::DeliveryChannel::Portal),
+            page: 1,
+            page_size: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(portal.total, 90);
+    assert!(portal.items.iter().all(|d| d.status == "delivered"));
+}
+
 mod sqlite {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_killed_worker_loses_nothing() {
         super::a_killed_worker_loses_nothing(super::TestDb::sqlite().await, 1).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order() {
+        super::a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order(super::TestDb::sqlite().await, 1).await;
     }
 }
 
@@ -137,5 +244,10 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_killed_worker_loses_nothing_and_two_workers_share_the_queue() {
         super::a_killed_worker_loses_nothing(super::TestDb::postgres().await, 2).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order_with_two_after() {
+        super::a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order(super::TestDb::postgres().await, 2).await;
     }
 }
