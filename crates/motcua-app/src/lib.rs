@@ -7,6 +7,7 @@
 //!   concurrency and the day's numbering;
 //! - [`reports`]: Biểu 06 as the database counts it, and its freeze, by hand or monthly;
 //! - [`catalog`]: importing a catalog file (checked whole, then published);
+//! - [`national_catalog`]: the national procedure database's records as drafts to review;
 //! - [`calendars`]: an agency's working calendar, loaded in one place and cached by its text;
 //! - [`accounts`]: finding the account someone signs in with, passwords (argon2id), token secrets;
 //! - [`audit`]: the one way a change is written to the audit log;
@@ -33,6 +34,7 @@ pub mod evaluations;
 pub mod files;
 pub mod messages;
 pub mod metrics;
+pub mod national_catalog;
 pub mod portal;
 pub mod portal_in;
 pub mod reports;

@@ -111,8 +111,8 @@ pub use error::StoreError;
 pub use model::{
     ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome,
     DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery,
-    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureQuery,
-    SurveyResponse, TokenInfo, UserRecord,
+    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft,
+    ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -209,6 +209,29 @@ pub trait CatalogStore: Send + Sync {
     async fn procedure_history(&self, agency_id: Uuid) -> Result<Vec<(ProcedureVersion, NaiveDateTime)>>;
     /// Current versions matching the query, ranked, one page.
     async fn search_procedures(&self, query: &ProcedureQuery) -> Result<Page<ProcedureVersion>>;
+    /// Keeps `spec` as the agency's pending draft of its procedure (replacing the one pending).
+    async fn put_procedure_draft(
+        &self,
+        agency_id: Uuid,
+        spec: &ProcedureSpec,
+        source: &str,
+        summary: &str,
+        now: NaiveDateTime,
+    ) -> Result<Uuid>;
+    /// The agency's pending draft of the procedure with this code.
+    async fn procedure_draft_of(&self, agency_id: Uuid, code: &str) -> Result<Option<ProcedureDraft>>;
+    async fn procedure_draft(&self, agency_id: Uuid, id: Uuid) -> Result<Option<ProcedureDraft>>;
+    /// The agency's pending drafts, by code.
+    async fn procedure_drafts(&self, agency_id: Uuid) -> Result<Vec<ProcedureDraft>>;
+    /// Closes a pending draft as `published` or `discarded` by `user`; whether it was pending.
+    async fn close_procedure_draft(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        status: &str,
+        user: Uuid,
+        now: NaiveDateTime,
+    ) -> Result<bool>;
 }
 
 /// Dossiers, their events and outbox rows, written together; the day's numbering.

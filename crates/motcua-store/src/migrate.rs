@@ -22,6 +22,7 @@ pub const SQLITE: &[Migration] = &[
     // 15 is PostgreSQL's alone (see below); the numbers stay the same on both.
     (16, "form_numbers", include_str!("../migrations/sqlite/0016_form_numbers.sql")),
     (17, "portal_inbox", include_str!("../migrations/sqlite/0017_portal_inbox.sql")),
+    (18, "procedure_drafts", include_str!("../migrations/sqlite/0018_procedure_drafts.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -42,6 +43,7 @@ pub const POSTGRES: &[Migration] = &[
     (15, "reads_by_agency", include_str!("../migrations/postgres/0015_reads_by_agency.sql")),
     (16, "form_numbers", include_str!("../migrations/postgres/0016_form_numbers.sql")),
     (17, "portal_inbox", include_str!("../migrations/postgres/0017_portal_inbox.sql")),
+    (18, "procedure_drafts", include_str!("../migrations/postgres/0018_procedure_drafts.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -484,3 +484,19 @@ pub struct PortalOutcome {
     pub outcome: String,
     pub next_attempt_at: Option<NaiveDateTime>,
 }
+
+/// A draft of a procedure version, waiting for the administrator (an import from the national
+/// procedure database writes them; publishing one is the administrator's act).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcedureDraft {
+    pub agency_id: Uuid,
+    pub id: Uuid,
+    pub code: String,
+    pub spec: motcua_domain::catalog::ProcedureSpec,
+    pub source: String,
+    /// What it changes, in words.
+    pub summary: String,
+    /// `pending`, `published` or `discarded`.
+    pub status: String,
+    pub created_at: NaiveDateTime,
+}

@@ -576,6 +576,32 @@ async fn the_pages_work_in_a_real_browser() {
         "{}",
         c.source().await.unwrap()
     );
+    // The national database's export: a procedure new to the agency becomes a draft, opened in
+    // the editor and published by the administrator.
+    let export = std::env::temp_dir().join(format!("motcua-csdl-{}.json", std::process::id()));
+    let record = serde_json::json!([{
+        "MATTHC": "1.004211", "TENTTHC": "Gia hạn, điều chỉnh giấy phép khai thác nước dưới đất",
+        "LINHVUCTHUCHIEN": [{"MALINHVUC": "DD", "TENLINHVUC": "Đất đai"}], "CAPTHUCHIEN": "Cấp tỉnh",
+        "CACHTHUCTHUCHIEN": [{"KENH": "Trực tiếp", "THOIGIAN": [{"THOIGIANGIAIQUYET": 24, "DONVITINH": "Ngày làm việc"}]}],
+        "THANHPHANHOSO": [{"GIAYTO": [{"TENGIAYTO": "Văn bản đề nghị gia hạn theo Mẫu 04"}]}],
+        "KETQUATHUCHIEN": [{"TENKETQUA": "Giấy phép được gia hạn"}]
+    }]);
+    std::fs::write(&export, record.to_string()).unwrap();
+    c.goto(&site.url("/admin/procedures/drafts")).await.unwrap();
+    c.find(Locator::Css("#national-file")).await.unwrap().send_keys(export.to_str().unwrap()).await.unwrap();
+    click(&c, "#import-national button").await;
+    assert!(text(&c, "#notice").await.starts_with("Đã đọc tệp: 1 bản nháp"), "{}", c.source().await.unwrap());
+    check_page(&c, "admin-drafts").await;
+    click(&c, "#drafts a.button").await;
+    assert!(text(&c, "#notice").await.starts_with("Bản nháp từ CSDL quốc gia"));
+    click(&c, "#publish").await;
+    assert!(
+        text(&c, "#notice").await.starts_with("Đã công bố thủ tục 1.004211 phiên bản 1"),
+        "{}",
+        c.source().await.unwrap()
+    );
+    c.goto(&site.url("/admin/procedures/drafts")).await.unwrap();
+    assert!(c.find(Locator::Css("#no-drafts")).await.is_ok(), "the draft is published, no longer pending");
     logout(&c).await;
     c.goto(&site.url("/procedures/1.004227")).await.unwrap();
     let public = c.source().await.unwrap();

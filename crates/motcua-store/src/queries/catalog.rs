@@ -181,8 +181,137 @@ macro_rules! impl_catalog {
                     rows.into_iter().map(ProcedureVersion::try_from).collect::<Result<_, _>>()?;
                 Ok(crate::Page { items, total })
             }
+
+            async fn put_procedure_draft(
+                &self,
+                agency_id: Uuid,
+                spec: &ProcedureSpec,
+                source: &str,
+                summary: &str,
+                now: NaiveDateTime,
+            ) -> crate::Result<Uuid> {
+                let doc = serde_json::to_string(spec)?;
+                let mut tx = self.pool.begin().await?;
+                let replaced: Option<(Uuid,)> = sqlx::query_as(
+                    "update procedure_drafts set spec = $1, source = $2, summary = $3, created_at = $4
+                     where agency_id = $5 and code = $6 and status = 'pending' returning id",
+                )
+                .bind(&doc)
+                .bind(source)
+                .bind(summary)
+                .bind(now)
+                .bind(agency_id)
+                .bind(&spec.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let id = match replaced {
+                    Some((id,)) => id,
+                    None => {
+                        let id = Uuid::now_v7();
+                        sqlx::query(
+                            "insert into procedure_drafts (agency_id, id, code, spec, source, summary, status, created_at)
+                             values ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+                        )
+                        .bind(agency_id)
+                        .bind(id)
+                        .bind(&spec.code)
+                        .bind(&doc)
+                        .bind(source)
+                        .bind(summary)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        id
+                    }
+                };
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn procedure_draft_of(
+                &self,
+                agency_id: Uuid,
+                code: &str,
+            ) -> crate::Result<Option<crate::ProcedureDraft>> {
+                let row: Option<DraftRow> = sqlx::query_as(concat!(
+                    "select ",
+                    draft_fields!(),
+                    " from procedure_drafts where agency_id = $1 and code = $2 and status = 'pending'"
+                ))
+                .bind(agency_id)
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(draft_from).transpose()
+            }
+
+            async fn procedure_draft(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<crate::ProcedureDraft>> {
+                let row: Option<DraftRow> =
+                    sqlx::query_as(concat!("select ", draft_fields!(), " from procedure_drafts where agency_id = $1 and id = $2"))
+                        .bind(agency_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(draft_from).transpose()
+            }
+
+            async fn procedure_drafts(&self, agency_id: Uuid) -> crate::Result<Vec<crate::ProcedureDraft>> {
+                let rows: Vec<DraftRow> = sqlx::query_as(concat!(
+                    "select ",
+                    draft_fields!(),
+                    " from procedure_drafts where agency_id = $1 and status = 'pending' order by code"
+                ))
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(draft_from).collect()
+            }
+
+            async fn close_procedure_draft(
+                &self,
+                agency_id: Uuid,
+                id: Uuid,
+                status: &str,
+                user: Uuid,
+                now: NaiveDateTime,
+            ) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "update procedure_drafts set status = $1, decided_at = $2, decided_by = $3
+                     where agency_id = $4 and id = $5 and status = 'pending'",
+                )
+                .bind(status)
+                .bind(now)
+                .bind(user)
+                .bind(agency_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
         }
     };
+}
+
+/// A draft's columns, in the order of [`DraftRow`].
+macro_rules! draft_fields {
+    () => {
+        "agency_id, id, code, spec, source, summary, status, created_at"
+    };
+}
+
+type DraftRow = (Uuid, Uuid, String, String, String, String, String, NaiveDateTime);
+
+fn draft_from(r: DraftRow) -> crate::Result<crate::ProcedureDraft> {
+    Ok(crate::ProcedureDraft {
+        agency_id: r.0,
+        id: r.1,
+        code: r.2,
+        spec: serde_json::from_str(&r.3)?,
+        source: r.4,
+        summary: r.5,
+        status: r.6,
+        created_at: r.7,
+    })
 }
 
 impl_catalog!(SqliteStore);

@@ -101,6 +101,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/reset", post(admin::reset_password))
         .route("/admin/procedures", get(admin::procedures).post(admin::publish))
+        .route("/admin/procedures/drafts", get(admin::drafts).post(admin::import_drafts))
+        .route("/admin/procedures/drafts/{id}/discard", post(admin::discard_draft))
         .route("/admin/procedures/{code}/templates/{index}", post(admin::upload_template))
         .route("/admin/calendar", get(admin::calendar).post(admin::add_day))
         .route("/office/calendar-moves", get(calendar_moves::list).post(calendar_moves::apply))

@@ -44,6 +44,7 @@ async fn hash(password: String) -> Result<String, ApiError> {
 }
 
 mod calendar;
+mod drafts;
 mod editor;
 mod organisation;
 mod procedures;
@@ -51,6 +52,7 @@ mod user;
 mod users;
 
 pub use calendar::*;
+pub use drafts::*;
 pub use organisation::*;
 pub use procedures::*;
 pub use user::*;

@@ -24,6 +24,8 @@ pub struct ProceduresPage {
     roles: Vec<(&'static str, &'static str)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
+    /// The draft (from the national database) the editor shows, published with the form.
+    draft_id: Option<Uuid>,
 }
 
 async fn procedures_page(
@@ -61,6 +63,7 @@ async fn procedures_page(
         roles: super::user::role_choices().into_iter().filter(|(r, _)| *r != "admin" && *r != "inspector").collect(),
         errors,
         notice,
+        draft_id: None,
     })
 }
 
@@ -68,6 +71,9 @@ async fn procedures_page(
 pub struct CodeParam {
     #[serde(default)]
     code: String,
+    /// A draft to review in the editor.
+    #[serde(default)]
+    draft: Option<Uuid>,
 }
 
 pub async fn procedures(
@@ -76,6 +82,23 @@ pub async fn procedures(
     AgencyAdmin { agency, .. }: AgencyAdmin,
     Query(p): Query<CodeParam>,
 ) -> PageResult<ProceduresPage> {
+    if let Some(id) = p.draft {
+        let draft = state
+            .store
+            .procedure_draft(agency.id, id)
+            .await?
+            .filter(|d| d.status == "pending")
+            .ok_or_else(|| ApiError::NotFound("không có bản nháp này".into()))?;
+        let notice = format!(
+            "Bản nháp từ {} ({}): {}. Kiểm tra, hoàn thiện quy trình nội bộ rồi bấm Công bố.",
+            draft.source,
+            draft.created_at.format("%d/%m/%Y %H:%M"),
+            draft.summary
+        );
+        let mut page = procedures_page(&state, web, &agency, Editor::of(&draft.spec), vec![], Some(notice)).await?;
+        page.draft_id = Some(draft.id);
+        return Ok(page);
+    }
     let e = match state.store.procedure(&p.code).await? {
         Some(v) if v.agency_id == agency.id => Editor::of(&v.spec),
         _ => Editor::blank(state.now_default().date()),
@@ -116,14 +139,19 @@ pub async fn publish(
     {
         errors.push(FieldError::new("code", "Mã thủ tục này là của cơ quan khác."));
     }
+    let draft_id = f.get("draft_id").and_then(|d| d.parse::<Uuid>().ok());
     let (Ok(spec), true) = (parsed, errors.is_empty()) else {
-        let page = procedures_page(&state, web, &agency, e, errors, None).await?;
+        let mut page = procedures_page(&state, web, &agency, e, errors, None).await?;
+        page.draft_id = draft_id;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let now = state.now_default();
+    let data = json!({ "draft": draft_id });
     let v =
-        motcua_app::catalog::publish(&*state.store, &actor, agency.id, &spec, "procedure_published", json!({}), now)
-            .await?;
+        motcua_app::catalog::publish(&*state.store, &actor, agency.id, &spec, "procedure_published", data, now).await?;
+    if let Some(id) = draft_id {
+        state.store.close_procedure_draft(agency.id, id, "published", actor.user_id, now).await?;
+    }
     let today = state.now_default().date();
     let notice = if spec.effective_from > today {
         format!(
