@@ -100,3 +100,47 @@ pub async fn audit_sign_in_failed(store: &dyn Store, account: &str, now: NaiveDa
     let what = ("sign_in_failed", format!("user:{account}"));
     Ok(crate::audit::record(store, None, None, what, serde_json::json!({}), now).await?)
 }
+
+/// The username of the citizen account a person (or an organisation) identified by the national
+/// identity has here: `vneid-<12-digit citizen ID>`, or `mst-<tax code>`. Dossiers filed on the
+/// national portal and national sign-in find the same account.
+pub fn national_username(kind: motcua_domain::dossier::ApplicantKind, number: &str) -> String {
+    match kind {
+        motcua_domain::dossier::ApplicantKind::Person => format!("vneid-{number}"),
+        motcua_domain::dossier::ApplicantKind::Organisation => format!("mst-{number}"),
+    }
+}
+
+/// Whether an account is one identified by the national identity (VNeID).
+pub fn is_national(user: &UserRecord) -> bool {
+    user.citizen && (user.username.starts_with("vneid-") || user.username.starts_with("mst-"))
+}
+
+/// The citizen account of a national identity, made on first sight with no password (one signs
+/// in to it only through the national identity). Made meanwhile by another server: theirs.
+pub async fn national_account(
+    store: &dyn Store,
+    username: &str,
+    name: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<UserRecord, AppError> {
+    if let Some(u) = store.user_by_username(username).await? {
+        return Ok(u);
+    }
+    let user = UserRecord {
+        id: uuid::Uuid::now_v7(),
+        agency_id: None,
+        username: username.to_owned(),
+        full_name: name.to_owned(),
+        password_hash: "!".into(),
+        citizen: true,
+        phone: phone.map(str::to_owned),
+        email: email.map(str::to_owned),
+        active: true,
+    };
+    match store.insert_user(&user).await {
+        Ok(()) => Ok(user),
+        Err(e) => store.user_by_username(username).await?.ok_or(e.into()),
+    }
+}

@@ -156,15 +156,6 @@ impl PortalDossier {
             vneid_verified: text(&raw.vneid, 5).as_deref() == Some("1"),
         })
     }
-
-    /// The username of the citizen account the portal's applicant is known by here: their
-    /// 12-digit citizen ID, or an organisation's tax code (national sign-in links the same).
-    pub fn account_name(kind: ApplicantKind, number: &str) -> String {
-        match kind {
-            ApplicantKind::Person => format!("vneid-{number}"),
-            ApplicantKind::Organisation => format!("mst-{number}"),
-        }
-    }
 }
 
 /// The records of a push: a JSON array of records (as the sync services take them) or one.

@@ -326,32 +326,15 @@ impl PortalInbox {
     }
 }
 
-/// The citizen account of the applicant's citizen ID (or tax code), made on first sight: no
-/// password (one cannot sign in with it), linked by national sign-in.
+/// The citizen account of the applicant's citizen ID (or tax code): national sign-in links the
+/// same ([`motcua_app::accounts::national_account`]).
 async fn citizen_account(store: &dyn Store, a: &motcua_domain::dossier::Applicant) -> Result<UserRecord, Stop> {
     let number = match a.kind {
         ApplicantKind::Person => a.citizen_id.as_ref().map(|c| c.as_str().to_owned()),
         ApplicantKind::Organisation => a.tax_code.as_ref().map(|t| t.as_str().to_owned()),
     }
     .ok_or_else(|| Stop::Officer("thiếu số định danh của chủ hồ sơ".into()))?;
-    let username = PortalDossier::account_name(a.kind, &number);
-    if let Some(u) = store.user_by_username(&username).await? {
-        return Ok(u);
-    }
-    let user = UserRecord {
-        id: Uuid::now_v7(),
-        agency_id: None,
-        username: username.clone(),
-        full_name: a.name.clone(),
-        password_hash: "!".into(),
-        citizen: true,
-        phone: Some(a.phone.as_str().to_owned()),
-        email: a.email.as_ref().map(|e| e.as_str().to_owned()),
-        active: true,
-    };
-    match store.insert_user(&user).await {
-        Ok(()) => Ok(user),
-        // Made meanwhile by another worker: theirs.
-        Err(_) => store.user_by_username(&username).await?.ok_or_else(|| Stop::Later("tài khoản công dân".into())),
-    }
+    let username = motcua_app::accounts::national_username(a.kind, &number);
+    let email = a.email.as_ref().map(|e| e.as_str());
+    Ok(motcua_app::accounts::national_account(store, &username, &a.name, Some(a.phone.as_str()), email).await?)
 }

@@ -145,8 +145,9 @@ impl Notifier {
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = batch.dossiers.get(&dossier_id) else { return Ok(vec![]) };
         // A resync (`motcua portal resync`): the dossier as it stands, to the portal only.
+        let verified = self.vneid_verified(dossier).await?;
         if m.kind == PORTAL_RESYNC {
-            return Ok(self.portal_delivery(m, dossier, dossier.state, now).into_iter().collect());
+            return Ok(self.portal_delivery(m, dossier, dossier.state, now, verified).into_iter().collect());
         }
         let Some(event) = m.event_id.and_then(|id| batch.events.get(&id)) else { return Ok(vec![]) };
         let agency = match words.names.get(&dossier.agency_id) {
@@ -172,7 +173,7 @@ impl Notifier {
         // The portal is told every change of a dossier that has its code, whatever the applicant
         // is told (the status the event left it in, at the event's instant).
         let mut out: Vec<NewDelivery> =
-            self.portal_delivery(m, dossier, event.to_state, event.at).into_iter().collect();
+            self.portal_delivery(m, dossier, event.to_state, event.at, verified).into_iter().collect();
         let assigned =
             matches!(&event.data.detail, motcua_domain::dossier::EventDetail::Forward { assignee: Some(_), .. });
         if let Some(emc) = self.emc_delivery(m, dossier, event.to_state, assigned, words).await? {
@@ -270,11 +271,11 @@ impl Notifier {
         dossier: &motcua_domain::dossier::Dossier,
         state: motcua_domain::dossier::State,
         at: NaiveDateTime,
+        verified: bool,
     ) -> Option<NewDelivery> {
         if self.portal.is_none() || motcua_app::portal::portal_code(dossier).is_none() {
             return None;
         }
-        let verified = dossier.portal.as_ref().is_some_and(|p| p.vneid_verified);
         Some(NewDelivery {
             id: Uuid::now_v7(),
             agency_id: dossier.agency_id,
@@ -288,6 +289,20 @@ impl Notifier {
             body_html: None,
             call_script: None,
         })
+    }
+
+    /// Whether the applicant's account is identified by the national identity (VNeID): a
+    /// dossier filed on the portal says so itself; one filed here by an account that signed in
+    /// through the national identity is too.
+    async fn vneid_verified(&self, dossier: &motcua_domain::dossier::Dossier) -> Result<bool, StoreError> {
+        if let Some(p) = &dossier.portal {
+            return Ok(p.vneid_verified);
+        }
+        if self.portal.is_none() || dossier.channel != motcua_domain::catalog::Channel::Online {
+            return Ok(false);
+        }
+        let Some(user) = dossier.citizen_user_id else { return Ok(false) };
+        Ok(self.store.user(user).await?.is_some_and(|u| motcua_app::accounts::is_national(&u)))
     }
 
     /// The EMC tracker's message for outbox row `m` of `dossier` (left in `state`), when EMC is

@@ -57,6 +57,9 @@ pub struct WebConfig {
     /// The SHA-256 (hex) of the token the national portal presents to push dossiers; `None`:
     /// none is taken.
     pub portal_inbox_token_sha256: Option<String>,
+    /// Sign-in through the national identity (the national portal's OpenID Connect provider);
+    /// `None`: not offered.
+    pub national_sign_in: Option<crate::pages::national_sign_in::NationalSignIn>,
 }
 
 impl Default for WebConfig {
@@ -82,6 +85,7 @@ impl Default for WebConfig {
             sign_in_per_minute: 20,
             lookup_cache_seconds: 2,
             portal_inbox_token_sha256: None,
+            national_sign_in: None,
         }
     }
 }

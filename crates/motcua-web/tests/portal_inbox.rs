@@ -3,7 +3,11 @@
 //! dossier of the citizen's account with its files, and each of its statuses goes back to the
 //! portal under the portal's code, in order and once; the citizen's later actions (a supplement,
 //! a withdrawal) reach it; one that cannot be mapped waits for the counter with its reason, holds
-//! its later messages, and is taken in once the counter names its procedure.
+//! its later messages, and is taken in once the counter names its procedure. A citizen who signs
+//! in through the national identity (a loopback OpenID Connect provider) finds their portal
+//! dossier on their account. A citizen who signs
+//! in through the national identity (a loopback OpenID Connect provider) finds their portal
+//! dossier on their account.
 
 mod common;
 
@@ -12,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
+use common::pages::Oneshot as _;
 use common::pages::*;
 use motcua_domain::dossier::{Action, State};
 use motcua_domain::org::Role;
@@ -42,9 +47,92 @@ on_every_backend!(
     a_push_without_the_token_or_without_codes_keeps_nothing,
 );
 
+/// The sign-in story runs against its own provider, on both backends.
+mod national_sign_in {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let (provider, base) = super::start_provider().await;
+        let app = super::app_signing_in_at("sqlite", &base).await;
+        super::a_citizen_signing_in_through_the_national_identity_sees_their_portal_dossier(app, provider).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let (provider, base) = super::start_provider().await;
+        let app = super::app_signing_in_at("postgres", &base).await;
+        super::a_citizen_signing_in_through_the_national_identity_sees_their_portal_dossier(app, provider).await;
+    }
+}
+
+/// What the fake identity provider expects of the token request: the code challenge and nonce
+/// the app sent to its authorization endpoint.
+#[derive(Clone, Default)]
+struct Provider {
+    challenge: Arc<Mutex<String>>,
+    nonce: Arc<Mutex<String>>,
+}
+
+/// A loopback OpenID Connect provider: the token endpoint checks the code, the client's secret
+/// and the PKCE verifier; the userinfo endpoint answers for its access token.
+async fn start_provider() -> (Provider, String) {
+    use base64::Engine as _;
+    let p = Provider::default();
+    let q = p.clone();
+    let token = axum::routing::post(move |body: String| {
+        let q = q.clone();
+        async move {
+            let form: std::collections::HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap();
+            let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+            let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(<sha2::Sha256 as sha2::Digest>::digest(verifier.as_bytes()));
+            let ok = form.get("code").map(String::as_str) == Some("ma-dang-nhap")
+                && form.get("client_secret").map(String::as_str) == Some("bi-mat")
+                && challenge == *q.challenge.lock().unwrap();
+            if !ok {
+                return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"})));
+            }
+            let nonce = q.nonce.lock().unwrap().clone();
+            let claims = json!({"iss": "fake", "aud": "motcua", "exp": 4_102_444_800i64, "nonce": nonce});
+            let id_token = format!(
+                "eyJhbGciOiJSUzI1NiJ9.{}.sig",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string())
+            );
+            (StatusCode::OK, Json(json!({"access_token": "at-1", "token_type": "Bearer", "id_token": id_token})))
+        }
+    });
+    let userinfo = axum::routing::get(|headers: axum::http::HeaderMap| async move {
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer at-1") {
+            return (StatusCode::UNAUTHORIZED, Json(json!({})));
+        }
+        (StatusCode::OK, Json(json!({"sub": "vneid-1", "citizen_id": "056190004321", "name": "Lê Thị Hoa"})))
+    });
+    let router = axum::Router::new().route("/token", token).route("/userinfo", userinfo);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (p, base)
+}
+
 async fn app(backend: &str) -> TestApp {
-    let config =
-        WebConfig { portal_inbox_token_sha256: Some(motcua_app::accounts::token_hash(TOKEN)), ..Default::default() };
+    app_signing_in_at(backend, "http://127.0.0.1:9").await
+}
+
+/// The app, offering sign-in through the provider at `base`.
+async fn app_signing_in_at(backend: &str, base: &str) -> TestApp {
+    let config = WebConfig {
+        portal_inbox_token_sha256: Some(motcua_app::accounts::token_hash(TOKEN)),
+        national_sign_in: Some(motcua_web::pages::national_sign_in::NationalSignIn {
+            authorize_url: format!("{base}/authorize"),
+            token_url: format!("{base}/token"),
+            userinfo_url: format!("{base}/userinfo"),
+            client_id: "motcua".into(),
+            client_secret: "bi-mat".into(),
+            redirect_url: "http://127.0.0.1:8080/auth/national/callback".into(),
+            scope: "openid profile".into(),
+            id_claim: "citizen_id".into(),
+        }),
+        ..Default::default()
+    };
     TestApp::with_config(backend, config).await
 }
 
@@ -422,4 +510,80 @@ async fn a_push_without_the_token_or_without_codes_keeps_nothing(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// A raw GET with cookies: status, Location, the cookies set (name=value), body.
+async fn get_raw(app: &TestApp, path: &str, cookies: &str) -> (StatusCode, String, Vec<String>, String) {
+    let req = axum::http::Request::get(path).header("cookie", cookies).body(axum::body::Body::empty()).unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let set: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+        .collect();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, location, set, String::from_utf8_lossy(&bytes).to_string())
+}
+
+fn param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').map_or("", |q| q.1);
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
+}
+
+async fn a_citizen_signing_in_through_the_national_identity_sees_their_portal_dossier(
+    app: TestApp,
+    provider: Provider,
+) {
+    let (_fake, base) = start_fake().await;
+    let n = notifier(&app, &base);
+    let t0 = at(2026, 2, 12, 9, 0);
+    app.clock.set_local(t0);
+    let code = "H34.99-260212-000500";
+    push(&app, Some(TOKEN), &record(&base, code, &[("don-5.pdf", 1), ("gcn-5.pdf", 2)])).await;
+    n.run_once(t0).await.unwrap();
+    let d = portal_dossier(&app, code).await.expect("taken in");
+    let d = accept(&app, &d, at(2026, 2, 12, 10, 0)).await;
+    let our_code = d.code.as_ref().unwrap().to_string();
+
+    // The sign-in page offers the national identity.
+    let (status, _, _, page) = get_raw(&app, "/login", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"national-sign-in\""), "{page}");
+    // Off to the provider, with state, nonce and a PKCE challenge; the three kept in a cookie.
+    let (status, to, set, _) = get_raw(&app, "/auth/national", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.contains("/authorize?response_type=code&client_id=motcua"), "{to}");
+    assert_eq!(param(&to, "code_challenge_method"), "S256");
+    let flow = set.iter().find(|c| c.starts_with("motcua_national=")).cloned().expect("flow cookie");
+    *provider.challenge.lock().unwrap() = param(&to, "code_challenge");
+    *provider.nonce.lock().unwrap() = param(&to, "nonce");
+    let state = param(&to, "state");
+
+    // A callback with another state, or without the cookie, signs nobody in.
+    let (status, _, set, page) = get_raw(&app, "/auth/national/callback?code=ma-dang-nhap&state=khac", &flow).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("<html") && !set.iter().any(|c| c.starts_with("motcua_session=") && c.len() > 16), "{page}");
+    let (status, _, _, _) =
+        get_raw(&app, &format!("/auth/national/callback?code=ma-dang-nhap&state={state}"), "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A code the provider does not know: refused.
+    let (status, _, _, _) = get_raw(&app, &format!("/auth/national/callback?code=sai&state={state}"), &flow).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Back from the provider: signed in to the account of the citizen ID, which holds the dossier.
+    let (status, to, set, _) =
+        get_raw(&app, &format!("/auth/national/callback?code=ma-dang-nhap&state={state}"), &flow).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to, "/my");
+    let session = set.iter().find(|c| c.starts_with("motcua_session=")).cloned().expect("a session");
+    let (status, mine) = get_page(&app, "/my", &session).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(mine.contains(&our_code), "the portal dossier is on the citizen's account: {mine}");
+    let account = app.db.store.user_by_username("vneid-056190004321").await.unwrap().unwrap();
+    assert_eq!(d.citizen_user_id, Some(account.id), "one account, made once");
 }

@@ -33,6 +33,40 @@ pub struct Config {
     pub notify: NotifyConfig,
     #[serde(default)]
     pub quality: QualityConfig,
+    #[serde(default)]
+    pub national_sign_in: NationalSignInConfig,
+}
+
+/// Sign-in through the national identity: the national portal's OpenID Connect provider
+/// (`docs/national-portal.md`). Offered when `authorize_url` is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct NationalSignInConfig {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub userinfo_url: String,
+    pub client_id: String,
+    /// A secret: `MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET` or `…__CLIENT_SECRET_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub client_secret: SecretString,
+    pub scope: String,
+    /// The userinfo claim holding the 12-digit citizen ID.
+    pub id_claim: String,
+}
+
+impl Default for NationalSignInConfig {
+    fn default() -> Self {
+        NationalSignInConfig {
+            authorize_url: String::new(),
+            token_url: String::new(),
+            userinfo_url: String::new(),
+            client_id: String::new(),
+            client_secret: SecretString::default(),
+            scope: "openid profile".into(),
+            id_claim: "citizen_id".into(),
+        }
+    }
 }
 
 /// Evaluation and quality indices.
@@ -358,6 +392,7 @@ impl Config {
                 k.as_str().contains("__")
                     && !k.as_str().eq_ignore_ascii_case("database__url_file")
                     && !k.as_str().eq_ignore_ascii_case("notify__portal__inbox_token_file")
+                    && !k.as_str().eq_ignore_ascii_case("national_sign_in__client_secret_file")
             })
             .split("__");
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
@@ -372,6 +407,10 @@ impl Config {
         if let Ok(path) = std::env::var("MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN_FILE") {
             let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.notify.portal.inbox_token = SecretString::from(token.trim().to_owned());
+        }
+        if let Ok(path) = std::env::var("MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET_FILE") {
+            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.national_sign_in.client_secret = SecretString::from(secret.trim().to_owned());
         }
         Ok(config)
     }
@@ -403,6 +442,20 @@ impl Config {
             lookup_per_minute: self.limits.lookup_per_minute.max(1),
             sign_in_per_minute: self.limits.sign_in_per_minute.max(1),
             lookup_cache_seconds: self.limits.lookup_cache_seconds.min(60),
+            national_sign_in: {
+                use secrecy::ExposeSecret as _;
+                let n = &self.national_sign_in;
+                (!n.authorize_url.is_empty()).then(|| motcua_web::pages::national_sign_in::NationalSignIn {
+                    authorize_url: n.authorize_url.clone(),
+                    token_url: n.token_url.clone(),
+                    userinfo_url: n.userinfo_url.clone(),
+                    client_id: n.client_id.clone(),
+                    client_secret: n.client_secret.expose_secret().to_owned(),
+                    redirect_url: format!("{}/auth/national/callback", self.public_url()),
+                    scope: n.scope.clone(),
+                    id_claim: n.id_claim.clone(),
+                })
+            },
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -503,6 +556,16 @@ file_base_url = ""         # the portal's files are fetched only from addresses 
 url = ""                   # e.g. https://f-emc.ngsp.gov.vn/TrackingMCDT; empty: EMC is not told
 site_id = 0                # the site number EMC assigned
 province = ""              # e.g. H34
+
+[national_sign_in]         # sign-in through the national identity (VNeID), OpenID Connect; empty: not offered
+authorize_url = ""
+token_url = ""
+userinfo_url = ""
+client_id = ""
+client_secret = ""         # better MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET or …__CLIENT_SECRET_FILE
+scope = "openid profile"
+id_claim = "citizen_id"    # the userinfo claim with the 12-digit citizen ID: to confirm with the operator
+                           # (the callback is <public_url>/auth/national/callback)
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

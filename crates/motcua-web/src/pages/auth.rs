@@ -28,6 +28,8 @@ pub struct LoginPage {
     errors: Vec<FieldError>,
     username: String,
     next: String,
+    /// Whether the national identity's sign-in is offered.
+    national: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,8 +49,9 @@ pub fn safe_next(next: &str) -> String {
     if on_site { next.to_owned() } else { String::new() }
 }
 
-pub async fn login_form(web: Web, Query(p): Query<NextParam>) -> LoginPage {
-    LoginPage { shell: web.shell, errors: vec![], username: String::new(), next: safe_next(&p.next) }
+pub async fn login_form(State(state): State<AppState>, web: Web, Query(p): Query<NextParam>) -> LoginPage {
+    let national = state.config.national_sign_in.is_some();
+    LoginPage { shell: web.shell, errors: vec![], username: String::new(), next: safe_next(&p.next), national }
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,12 +67,21 @@ async fn start_session(state: &AppState, user: &UserRecord, to: &str) -> PageRes
     start_session_with(state, user, Redirect::to(to).into_response()).await
 }
 
+/// Opens a session for `user`, signed in through the national identity, and sends the browser on.
+pub(crate) async fn start_national_session(state: &AppState, user: &UserRecord, to: &str) -> PageResult<Response> {
+    start_session_via(state, user, "vneid", Redirect::to(to).into_response()).await
+}
+
 /// Opens a session for `user` and answers `then` with its cookie.
-async fn start_session_with(state: &AppState, user: &UserRecord, mut then: Response) -> PageResult<Response> {
+async fn start_session_with(state: &AppState, user: &UserRecord, then: Response) -> PageResult<Response> {
+    start_session_via(state, user, "web", then).await
+}
+
+async fn start_session_via(state: &AppState, user: &UserRecord, via: &str, mut then: Response) -> PageResult<Response> {
     let token = motcua_app::accounts::random_secret();
     let expires = state.now_default() + chrono::Duration::hours(SESSION_HOURS);
     state.store.insert_session(&token_hash(&token), user.id, expires).await?;
-    motcua_app::accounts::audit_sign_in(&*state.store, user, "web", state.now_default()).await?;
+    motcua_app::accounts::audit_sign_in(&*state.store, user, via, state.now_default()).await?;
     let cookie = set_cookie(state, SESSION_COOKIE, &token, SESSION_HOURS * 3600, true);
     then.headers_mut().append(SET_COOKIE, cookie);
     Ok(then)
@@ -97,6 +109,7 @@ pub async fn login(
             errors: vec![FieldError::new("username", message)],
             username: f.username.chars().take(200).collect(),
             next: safe_next(&f.next),
+            national: state.config.national_sign_in.is_some(),
         };
         return Ok((status, page).into_response());
     };

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod i18n;
 pub mod messages;
 pub mod narrative;
+pub mod national_sign_in;
 pub mod office;
 pub mod portal_inbox;
 pub mod public;
@@ -63,6 +64,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/kiosk", get(public::kiosk))
         .route("/agencies/{code}/poster", get(public::poster))
         .route("/login", get(auth::login_form).post(auth::login))
+        .route("/auth/national", get(national_sign_in::start))
+        .route("/auth/national/callback", get(national_sign_in::callback))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::rate_limit::limit_public_pages));
     Router::new()

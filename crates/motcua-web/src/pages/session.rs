@@ -28,8 +28,12 @@ pub const LANG_COOKIE: &str = "motcua_lang";
 
 /// The value of cookie `name` in the request.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_value(&parts.headers, name)
+}
+
+/// The value of the cookie `name` among `headers`.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
