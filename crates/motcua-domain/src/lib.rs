@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dossier;
 mod error;
 pub mod evaluation;
+pub mod feedback;
 pub mod org;
 pub mod rules;
 pub mod text;

@@ -32,6 +32,9 @@ struct AgencyWords {
     online: HashMap<Uuid, motcua_domain::catalog::OnlineService>,
 }
 
+/// The outbox kind of a message to the sender of a feedback case (`motcua_domain::feedback`).
+pub const FEEDBACK: &str = "feedback";
+
 /// The outbox kind of a dossier queued to be told to the portal again.
 pub const PORTAL_RESYNC: &str = "portal_resync";
 
@@ -142,6 +145,9 @@ impl Notifier {
         words: &mut AgencyWords,
         batch: &Batch,
     ) -> Result<Vec<NewDelivery>, StoreError> {
+        if m.kind == FEEDBACK {
+            return self.feedback_deliveries(m, words).await;
+        }
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = batch.dossiers.get(&dossier_id) else { return Ok(vec![]) };
         // A resync (`motcua portal resync`): the dossier as it stands, to the portal only.
@@ -289,6 +295,54 @@ impl Notifier {
             body_html: None,
             call_script: None,
         })
+    }
+
+    /// What the sender of a feedback case is told of a change: an SMS to a mobile number and an
+    /// e-mail when they gave one, signed with the agency's name.
+    async fn feedback_deliveries(
+        &self,
+        m: &OutboxMessage,
+        words: &mut AgencyWords,
+    ) -> Result<Vec<NewDelivery>, StoreError> {
+        let p = &m.payload;
+        let (Some(text), Some(case_id)) = (p["text"].as_str(), p["case_id"].as_str()) else { return Ok(vec![]) };
+        let Some(agency_id) = p["agency_id"].as_str().and_then(|a| a.parse::<Uuid>().ok()) else { return Ok(vec![]) };
+        let agency = match words.names.get(&agency_id) {
+            Some(n) => n.clone(),
+            None => {
+                let name = self.store.agency(agency_id).await?.map(|a| a.name).unwrap_or_default();
+                words.names.insert(agency_id, name.clone());
+                name
+            }
+        };
+        let event = m.event_id.unwrap_or(m.id);
+        let mut out = Vec::new();
+        let mut add = |channel: DeliveryChannel, recipient: &str, subject: Option<String>, body: String| {
+            out.push(NewDelivery {
+                id: Uuid::now_v7(),
+                agency_id,
+                dossier_id: None,
+                channel,
+                idempotency_key: format!("{event}:{channel}:{recipient}"),
+                recipient: recipient.to_owned(),
+                essential: false,
+                subject,
+                body,
+                body_html: None,
+                call_script: None,
+            });
+        };
+        if let (Some(phone), true) = (p["phone"].as_str(), p["mobile"].as_bool().unwrap_or(false)) {
+            let sms = format!("{}: {text}", self.settings.sender);
+            let sms = if self.settings.sms_diacritics { sms } else { motcua_app::sms::without_diacritics(&sms) };
+            add(DeliveryChannel::Sms, phone, None, sms);
+        }
+        if let Some(email) = p["email"].as_str() {
+            let label = p["label"].as_str().unwrap_or("");
+            let body = format!("{text}\n\n{agency}\nMã tra cứu: {case_id}");
+            add(DeliveryChannel::Email, email, Some(format!("Phản ánh, kiến nghị số {label}")), body);
+        }
+        Ok(out)
     }
 
     /// Whether the applicant's account is identified by the national identity (VNeID): a

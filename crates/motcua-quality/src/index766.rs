@@ -38,6 +38,10 @@ pub struct IndicatorConfig {
     pub threshold: Option<f64>,
     #[serde(default)]
     pub unverified: bool,
+    /// The rate is multiplied by the sync rate (1.4), as the portal computes 3.3: it counts only
+    /// the dossiers it has been told of.
+    #[serde(default)]
+    pub times_sync_rate: bool,
     /// The data motcua does not hold for it yet, as the page names it ("chưa có dữ liệu: …").
     #[serde(default)]
     pub missing: Option<String>,
@@ -379,6 +383,10 @@ fn indicator(config: &Config, c: &IndicatorConfig, inputs: &Inputs<'_>, used: &H
     };
     let rate = match status {
         Status::Scored if c.id == "5.4" => satisfaction_rate(inputs, denominator),
+        Status::Scored if c.times_sync_rate => {
+            let sync = percent(inputs.dossiers.synced, inputs.dossiers.received);
+            round2(percent(numerator, denominator) * sync / 100.0)
+        }
         Status::Scored => percent(numerator, denominator),
         _ => 0.0,
     };

@@ -196,9 +196,10 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     // 2.1: on time A B E I of 7 = 57.14 %; no threshold: 20 × 57.14 / 100 = 11.43.
     let i = get("2.1");
     assert_eq!((i.numerator, i.denominator, i.rate, i.points), (4, 7, 57.14, 11.43));
-    // 3.3: online A E = 28.57 %, below the 50 % threshold: 4 × 28.57 / 50 = 2.29.
+    // 3.3: online A E = 28.57 %, times the sync rate (A B E of 7 = 42.86 %) as the portal counts
+    // only what it is told: 12.25 %, below the 50 % threshold: 4 × 12.25 / 50 = 0.98.
     let i = get("3.3");
-    assert_eq!((i.numerator, i.rate, i.points), (2, 28.57, 2.29));
+    assert_eq!((i.numerator, i.rate, i.points), (2, 12.25, 0.98));
     // 4.1: of the finished A B H K, electronic A H = 50 %: 4.4 × 0.5 = 2.2.
     let i = get("4.1");
     assert_eq!((i.numerator, i.denominator, i.rate, i.points), (2, 4, 50.0, 2.2));
@@ -211,8 +212,8 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     // 1.4: told to the portal A B E of 7 = 42.86 %; no threshold: 4.5 × 42.86 / 100 = 1.93.
     let i = get("1.4");
     assert_eq!((i.status, i.numerator, i.denominator, i.rate, i.points), (Status::Scored, 3, 7, 42.86, 1.93));
-    // Total out of 100: 1.93 + 11.43 + 2.29 + 2.2 + 2.36 + 2.14 = 22.35.
-    assert_eq!((index.points, index.max), (22.35, 100.0));
+    // Total out of 100: 1.93 + 11.43 + 0.98 + 2.2 + 2.36 + 2.14 = 21.04.
+    assert_eq!((index.points, index.max), (21.04, 100.0));
     let payment = index.groups.iter().find(|g| g.n == 4).unwrap();
     assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no data: 0, not -0");
     assert_eq!((payment.max, payment.without_data.clone()), (10.0, vec!["3.5".to_owned(), "3.6".to_owned()]));
@@ -402,11 +403,12 @@ fn the_766_catalog_indicators_match_the_hand_computation() {
     let transparency = index.groups.iter().find(|g| g.n == 1).unwrap();
     assert_eq!((transparency.points, transparency.max), (8.63, 18.0));
     assert!(transparency.without_data.is_empty());
-    // The one dossier: early (2.1: 20), online (3.3: 100 % ≥ 50 → 4), electronic result (4.1:
-    // 4.4), digitised (4.2: 100 % ≥ 80 → 4.4), neither overdue nor dissatisfied (5.4: 4.5).
-    // Group 3: 2.5 + 1.33 + 4 = 7.83. Total: 8.63 + 20 + 7.83 + 4.5 + 4.4 + 4.4 = 49.76 of 100.
-    assert_eq!(index.groups.iter().find(|g| g.n == 3).unwrap().points, 7.83);
-    assert_eq!((index.points, index.max), (49.76, 100.0));
+    // The one dossier: early (2.1: 20), online but not told to the portal (3.3: 100 % × a sync
+    // rate of 0 % = 0), electronic result (4.1: 4.4), digitised (4.2: 100 % ≥ 80 → 4.4), neither
+    // overdue nor dissatisfied (5.4: 4.5).
+    // Group 3: 2.5 + 1.33 + 0 = 3.83. Total: 8.63 + 20 + 3.83 + 4.5 + 4.4 + 4.4 = 45.76 of 100.
+    assert_eq!(index.groups.iter().find(|g| g.n == 3).unwrap().points, 3.83);
+    assert_eq!((index.points, index.max), (45.76, 100.0));
     // The drill-down lists the procedures behind each number.
     let config = Config::builtin();
     let used: HashSet<&str> = ["A"].into();

@@ -109,10 +109,10 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome,
-    DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, MessageTemplate, NewDelivery,
-    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft,
-    ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    AnswerQuery, ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount,
+    DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, FeedbackEvent,
+    FeedbackFilter, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
+    PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -537,6 +537,32 @@ pub trait PortalInboxStore: Send + Sync {
     ) -> Result<bool>;
 }
 
+/// Citizens' feedback and petitions, complaints, denunciations and questions.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    /// Writes a new case (its number already taken), its first event and, when the sender is to
+    /// be told, an outbox row, in one transaction.
+    async fn insert_feedback(&self, change: &motcua_domain::feedback::CaseChange) -> Result<()>;
+    /// Writes a change, its event and its outbox row in one transaction, provided the stored
+    /// case still has `expected_version`; otherwise [`StoreError::Conflict`].
+    async fn update_feedback(&self, expected_version: i64, change: &motcua_domain::feedback::CaseChange) -> Result<()>;
+    async fn feedback_case(&self, agency_id: Uuid, id: Uuid) -> Result<Option<motcua_domain::feedback::Case>>;
+    /// One page of the agency's cases, oldest deadline first.
+    async fn feedback_cases(&self, filter: &FeedbackFilter) -> Result<Page<motcua_domain::feedback::Case>>;
+    async fn feedback_events(&self, agency_id: Uuid, case_id: Uuid) -> Result<Vec<FeedbackEvent>>;
+    /// Published answers of publishable kinds, newest first, one page.
+    async fn published_answers(&self, query: &AnswerQuery) -> Result<Page<motcua_domain::feedback::Case>>;
+    /// Counts one rating of a published answer; the case after it.
+    async fn rate_answer(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        useful: bool,
+    ) -> Result<Option<motcua_domain::feedback::Case>>;
+    /// The published case with this id in any agency (the public page names no agency).
+    async fn published_case(&self, id: Uuid) -> Result<Option<motcua_domain::feedback::Case>>;
+}
+
 /// Run-once jobs (a day's digest, a month's freeze): one claim per agency and key, whichever worker runs it.
 #[async_trait]
 pub trait JobStore: Send + Sync {
@@ -588,6 +614,7 @@ pub trait Store:
     + JobStore
     + EdgeStore
     + PortalInboxStore
+    + FeedbackStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -605,8 +632,8 @@ pub trait Store:
 /// a `dyn Store` only where its trait is in scope.
 pub mod prelude {
     pub use crate::{
-        CatalogStore, DeliveryStore, DossierStore, EdgeStore, JobStore, MessageStore, OrgStore, PortalInboxStore,
-        QualityStore, SessionStore, Store,
+        CatalogStore, DeliveryStore, DossierStore, EdgeStore, FeedbackStore, JobStore, MessageStore, OrgStore,
+        PortalInboxStore, QualityStore, SessionStore, Store,
     };
 }
 

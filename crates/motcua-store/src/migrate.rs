@@ -23,6 +23,7 @@ pub const SQLITE: &[Migration] = &[
     (16, "form_numbers", include_str!("../migrations/sqlite/0016_form_numbers.sql")),
     (17, "portal_inbox", include_str!("../migrations/sqlite/0017_portal_inbox.sql")),
     (18, "procedure_drafts", include_str!("../migrations/sqlite/0018_procedure_drafts.sql")),
+    (19, "feedback", include_str!("../migrations/sqlite/0019_feedback.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -44,6 +45,7 @@ pub const POSTGRES: &[Migration] = &[
     (16, "form_numbers", include_str!("../migrations/postgres/0016_form_numbers.sql")),
     (17, "portal_inbox", include_str!("../migrations/postgres/0017_portal_inbox.sql")),
     (18, "procedure_drafts", include_str!("../migrations/postgres/0018_procedure_drafts.sql")),
+    (19, "feedback", include_str!("../migrations/postgres/0019_feedback.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -351,6 +351,12 @@ pub struct PortalSync {
     pub oldest_waiting: Option<NaiveDateTime>,
     /// (the portal's answer, how many), most frequent first.
     pub failures: Vec<(String, i64)>,
+    /// The EMC tracker's messages by status.
+    pub emc_by_status: Vec<(DeliveryStatus, i64)>,
+    /// What the portal sent (`portal_inbox`) by status: waiting, done, unmappable, dismissed.
+    pub inbox_by_status: Vec<(String, i64)>,
+    /// When the oldest message from the portal still to apply arrived.
+    pub inbox_oldest_waiting: Option<NaiveDateTime>,
 }
 
 /// How many deliveries of a channel stand at a status, for the metrics.
@@ -499,4 +505,42 @@ pub struct ProcedureDraft {
     /// `pending`, `published` or `discarded`.
     pub status: String,
     pub created_at: NaiveDateTime,
+}
+
+/// Which feedback cases an officer's list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedbackFilter {
+    pub agencies: Vec<Uuid>,
+    /// Only these states (empty: all).
+    pub states: Vec<String>,
+    pub kind: Option<String>,
+    /// Only cases not finished whose answer is due before this day.
+    pub due_before: Option<NaiveDate>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// Which published answers the public page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerQuery {
+    /// Free text, folded before matching; every word must match.
+    pub q: Option<String>,
+    pub procedure_code: Option<String>,
+    /// Only questions (the FAQ), or only PAKN.
+    pub kinds: Vec<String>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// One change of a feedback case, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FeedbackEvent {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor_id: Option<Uuid>,
+    pub at: NaiveDateTime,
+    pub detail: String,
 }

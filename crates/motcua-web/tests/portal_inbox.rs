@@ -474,6 +474,14 @@ async fn an_unmappable_dossier_waits_for_the_counter_with_its_reason_and_holds_i
     };
     let (status, _) = get_page(&app, "/office/portal-inbox", &specialist).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The administrator sees the inbox at a glance beside the sync.
+    add_user(&app, "quantri-cong", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "quantri-cong", PASSWORD).await;
+    let (status, log) = get_page(&app, "/admin/messages", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log.contains("id=\"portal-inbox-sync\""), "{log}");
+    assert!(log.contains("chờ bộ phận một cửa: <strong>2</strong>"), "{log}");
+    assert!(log.contains("đã gác lại: <strong>1</strong>"), "{log}");
 }
 
 async fn a_push_without_the_token_or_without_codes_keeps_nothing(app: TestApp) {

@@ -239,14 +239,36 @@ macro_rules! impl_deliveries {
                 .bind(agency_id)
                 .fetch_all(&self.pool)
                 .await?;
+                let emc: Vec<(String, i64)> = sqlx::query_as(
+                    "select status, count(*) from deliveries where agency_id = $1 and channel = 'emc'
+                     group by status order by status",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let inbox_by_status: Vec<(String, i64)> = sqlx::query_as(
+                    "select status, count(*) from portal_inbox where agency_id = $1 group by status order by status",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let (inbox_oldest_waiting,): (Option<NaiveDateTime>,) = sqlx::query_as(
+                    "select min(received_at) from portal_inbox where agency_id = $1 and status = 'waiting'",
+                )
+                .bind(agency_id)
+                .fetch_one(&self.pool)
+                .await?;
+                let statuses = |rows: Vec<(String, i64)>| {
+                    rows.into_iter().map(|(s, n)| Ok((delivery_status(s)?, n))).collect::<crate::Result<Vec<_>>>()
+                };
                 Ok(crate::PortalSync {
-                    by_status: by_status
-                        .into_iter()
-                        .map(|(s, n)| Ok((delivery_status(s)?, n)))
-                        .collect::<crate::Result<_>>()?,
+                    by_status: statuses(by_status)?,
                     last_delivered,
                     oldest_waiting,
                     failures,
+                    emc_by_status: statuses(emc)?,
+                    inbox_by_status,
+                    inbox_oldest_waiting,
                 })
             }
 

@@ -894,6 +894,7 @@ mod catalog;
 mod deliveries;
 mod dossiers;
 mod edge;
+mod feedback;
 mod jobs;
 mod messages;
 mod org;

@@ -56,6 +56,12 @@ pub struct PortalView {
     last_delivered: String,
     oldest_waiting: String,
     failures: Vec<(String, i64)>,
+    /// The EMC tracker's messages by status.
+    emc_by_status: Vec<(&'static str, i64)>,
+    /// What the portal sent, by status.
+    inbox_by_status: Vec<(&'static str, i64)>,
+    inbox_unmappable: bool,
+    inbox_oldest_waiting: Option<String>,
 }
 
 const PAGE_SIZE: u32 = 50;
@@ -119,7 +125,21 @@ pub async fn message_log(
         .collect();
     let sync = state.store.portal_sync(agency.id).await?;
     let now = state.now_default();
-    let portal = (!sync.by_status.is_empty()).then(|| PortalView {
+    let inbox_label = |s: &str| match s {
+        "waiting" => "chờ tiếp nhận tự động",
+        "done" => "đã tiếp nhận",
+        "unmappable" => "chờ bộ phận một cửa",
+        "dismissed" => "đã gác lại",
+        _ => "khác",
+    };
+    let any = !sync.by_status.is_empty() || !sync.emc_by_status.is_empty() || !sync.inbox_by_status.is_empty();
+    let portal = any.then(|| PortalView {
+        emc_by_status: sync.emc_by_status.iter().map(|(s, n)| (status_vi(*s), *n)).collect(),
+        inbox_by_status: sync.inbox_by_status.iter().map(|(s, n)| (inbox_label(s), *n)).collect(),
+        inbox_unmappable: sync.inbox_by_status.iter().any(|(s, n)| s == "unmappable" && *n > 0),
+        inbox_oldest_waiting: sync
+            .inbox_oldest_waiting
+            .map(|t| format!("{} (chờ {} phút)", t.format("%H:%M %d/%m/%Y"), (now - t).num_minutes().max(0))),
         by_status: sync.by_status.iter().map(|(s, n)| (status_vi(*s), *n)).collect(),
         last_delivered: sync
             .last_delivered
