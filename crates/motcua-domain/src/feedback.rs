@@ -458,12 +458,10 @@ impl CaseAction {
         }
     }
 
-    /// Whether the sender is told of it (SMS or e-mail).
+    /// Whether the sender is told of it (SMS or e-mail): not of the agency's internal steps
+    /// (assignment, the leader's remarks, the inspector's finding).
     pub fn tells_sender(&self) -> bool {
-        !matches!(
-            self,
-            CaseAction::Assign { .. } | CaseAction::SendBack { .. } | CaseAction::Approve | CaseAction::Finding { .. }
-        )
+        !matches!(self, CaseAction::Assign { .. } | CaseAction::SendBack { .. } | CaseAction::Finding { .. })
     }
 }
 

@@ -140,6 +140,10 @@ pub const LOOKUP_CODE_FAILURES: Door = Door { name: "lookup-code", limit: 5, win
 pub const EVALUATE: Door = Door { name: "evaluate", limit: 10, window_seconds: 3600 };
 /// Survey answers from one address in an hour (the counter's screen is one address).
 pub const SURVEY: Door = Door { name: "survey", limit: 30, window_seconds: 3600 };
+/// Feedback statements sent from one address in an hour.
+pub const FEEDBACK: Door = Door { name: "feedback", limit: 10, window_seconds: 3600 };
+/// Ratings of published answers from one address in an hour.
+pub const RATE_ANSWER: Door = Door { name: "rate-answer", limit: 30, window_seconds: 3600 };
 /// Accounts opened from one address in an hour.
 pub const SIGNUP: Door = Door { name: "signup", limit: 10, window_seconds: 3600 };
 /// Sign-in attempts from one address in a minute: `limits.sign_in_per_minute` (20 by default; a

@@ -8,6 +8,7 @@ pub mod calendar_moves;
 pub mod citizen;
 pub mod dossier_forms;
 pub mod error;
+pub mod feedback;
 pub mod forms;
 pub mod i18n;
 pub mod messages;
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/auth/national", get(national_sign_in::start))
         .route("/auth/national/callback", get(national_sign_in::callback))
         .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/feedback", get(feedback::form).post(feedback::send))
+        .route("/phan-anh-kien-nghi", get(feedback::answers))
+        .route("/phan-anh-kien-nghi/{id}", get(feedback::answer))
+        .route("/phan-anh-kien-nghi/{id}/rate", post(feedback::rate))
         .route_layer(axum::middleware::from_fn_with_state(state, crate::rate_limit::limit_public_pages));
     Router::new()
         .merge(public)
@@ -81,6 +86,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/submit/{code}/confirm", post(citizen::confirm))
         .route("/office", get(office::dashboard))
         .route("/office/dossiers", get(office::list))
+        .route("/office/feedback", get(office::feedback_queue))
+        .route("/office/feedback/new", get(office::feedback_new_form).post(office::feedback_new))
+        .route("/office/feedback/{id}", get(office::feedback_case))
+        .route("/office/feedback/{id}/act", post(office::feedback_act))
         .route("/office/dossiers/{id}", get(office::show))
         .route("/office/dossiers/{id}/act", post(office::act))
         .route("/office/dossiers/{id}/files/{index}", get(office::file))

@@ -52,6 +52,7 @@ fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime
 
 mod dashboard;
 mod dossier;
+mod feedback;
 mod intake;
 mod list;
 mod receipt;
@@ -59,6 +60,7 @@ mod result;
 
 pub use dashboard::*;
 pub use dossier::*;
+pub use feedback::*;
 pub use intake::*;
 pub use list::*;
 pub use receipt::*;

@@ -1,0 +1,206 @@
+//! Feedback and petitions as citizens and officers use them, on both backends: a statement sent
+//! from the public form goes through triage, a unit's answer, the leader's approval and
+//! publication, the sender told by SMS at each step and each deadline judged on the calendar;
+//! the answer is public without the sender's data, searchable without diacritics and linked from
+//! its procedure; a complaint is triaged out; a denunciation is never public and its sender is
+//! hidden from officers who do not handle it; a hotline call needs the caller's confirmation.
+
+#[macro_use]
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use common::pages::*;
+use motcua_domain::feedback::CaseState;
+use motcua_domain::org::Role;
+use motcua_store::testing::at;
+
+on_every_backend!(
+    a_web_statement_goes_through_to_its_published_answer_with_the_sender_told,
+    a_complaint_is_triaged_out_and_a_denunciation_is_never_public,
+    a_hotline_call_is_recorded_only_once_read_back_and_confirmed,
+);
+
+const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
+
+async fn officers(app: &TestApp) -> (String, String, String) {
+    add_user(app, "quay-pakn", false, vec![grant(app, Role::Reception, None)]).await;
+    add_user(app, "cv-pakn", false, vec![grant(app, Role::Specialist, Some("DD"))]).await;
+    add_user(app, "ld-pakn", false, vec![grant(app, Role::UnitLead, Some("DD"))]).await;
+    signed_in(app).await
+}
+
+/// The three officers signed in now (sessions last a working day: a story spanning weeks signs
+/// in again).
+async fn signed_in(app: &TestApp) -> (String, String, String) {
+    (
+        sign_in(app, "quay-pakn", PASSWORD).await.1,
+        sign_in(app, "cv-pakn", PASSWORD).await.1,
+        sign_in(app, "ld-pakn", PASSWORD).await.1,
+    )
+}
+
+/// Posts an action on the case as `who`, with its current version; the status.
+async fn act(app: &TestApp, who: &str, id: uuid::Uuid, fields: &str) -> StatusCode {
+    let c = app.db.store.feedback_case(app.fx.agency.id, id).await.unwrap().unwrap();
+    let (status, location, page) =
+        post_form(app, who, &format!("/office/feedback/{id}/act"), &format!("version={}&{fields}", c.version)).await;
+    assert!(status == StatusCode::SEE_OTHER || status.is_client_error(), "{status}: {page}");
+    assert!(!location.starts_with("/login"), "signed in");
+    status
+}
+
+async fn only_case(app: &TestApp) -> motcua_domain::feedback::Case {
+    let f =
+        motcua_store::FeedbackFilter { agencies: vec![app.fx.agency.id], page: 1, page_size: 10, ..Default::default() };
+    let mut found = app.db.store.feedback_cases(&f).await.unwrap().items;
+    assert_eq!(found.len(), 1);
+    found.remove(0)
+}
+
+async fn a_web_statement_goes_through_to_its_published_answer_with_the_sender_told(app: TestApp) {
+    // Sent on Monday 02/03/2026 by someone not signed in.
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    let anonymous = "motcua_session=";
+    let (status, form) = get_page(&app, "/feedback?procedure=1.004227", anonymous).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"1.004227\""), "the procedure carried over");
+    // A statement without a phone number is refused field by field, keeping what was typed.
+    let (status, _, page) =
+        post_form(&app, anonymous, "/feedback", &STATEMENT.replace("phone=0905123456", "phone=")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("cần số điện thoại") && page.contains("12 Lê Lợi"), "{page}");
+    let (status, _, receipt) = post_form(&app, anonymous, "/feedback", STATEMENT).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert!(receipt.contains("id=\"feedback-number\">1/2026<"), "{receipt}");
+    assert!(receipt.contains("id=\"feedback-due\">23/03/2026<"), "15 working days: {receipt}");
+    let c = only_case(&app).await;
+
+    // The counter triages and assigns; the unit drafts; the leader approves one day late.
+    app.clock.set_local(at(2026, 3, 3, 9, 0));
+    let (counter, specialist, _) = officers(&app).await;
+    let (_, queue) = get_page(&app, "/office/feedback", &counter).await;
+    assert!(queue.contains("Thời hạn đăng ký biến động") && queue.contains("Trần Văn Bình"), "{queue}");
+    assert_eq!(act(&app, &counter, c.id, "action=classify&kind=regulation").await, StatusCode::SEE_OTHER);
+    assert_eq!(act(&app, &counter, c.id, "action=assign&unit=DD").await, StatusCode::SEE_OTHER);
+    // The counter may not draft the answer: the unit does.
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", c.id), &counter).await;
+    assert!(!page.contains("id=\"act-draft_answer\""), "not offered to the counter");
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", c.id), &specialist).await;
+    assert!(page.contains("id=\"act-draft_answer\""), "{page}");
+    app.clock.set_local(at(2026, 3, 20, 9, 0));
+    let (_, specialist, _) = signed_in(&app).await;
+    let answer = "answer=Th%E1%BB%9Di+h%E1%BA%A1n+l%C3%A0+10+ng%C3%A0y+l%C3%A0m+vi%E1%BB%87c.&legal_basis=%C4%90i%E1%BB%81u+22+Ngh%E1%BB%8B+%C4%91%E1%BB%8Bnh+101%2F2024%2FN%C4%90-CP";
+    assert_eq!(act(&app, &specialist, c.id, &format!("action=draft_answer&{answer}")).await, StatusCode::SEE_OTHER);
+    app.clock.set_local(at(2026, 3, 24, 9, 0));
+    let (counter, _, lead) = signed_in(&app).await;
+    assert_eq!(act(&app, &lead, c.id, "action=approve").await, StatusCode::SEE_OTHER);
+    assert_eq!(act(&app, &counter, c.id, "action=publish").await, StatusCode::SEE_OTHER);
+    let c = only_case(&app).await;
+    assert_eq!(c.state, CaseState::Published);
+    assert_eq!(c.late_steps, vec!["trả lời muộn 1 ngày làm việc".to_owned()], "due 23/03, approved 24/03");
+
+    // The sender was told by SMS: received, answered, published.
+    run_notifier(&app, at(2026, 3, 24, 10, 0)).await;
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![app.fx.agency.id],
+        channel: Some(motcua_store::DeliveryChannel::Sms),
+        page: 1,
+        page_size: 50,
+        ..Default::default()
+    };
+    let sms = app.db.store.search_deliveries(&q).await.unwrap().items;
+    let texts: Vec<&str> = sms.iter().filter(|d| d.recipient == "0905123456").map(|d| d.body.as_str()).collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("Da tiep nhan phan anh, kien nghi so 1/2026")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("da co tra loi")), "{texts:?}");
+
+    // Public, without the sender's data, found without diacritics, linked from its procedure.
+    let (_, list) = get_page(&app, "/phan-anh-kien-nghi?q=thoi+han+dang+ky", anonymous).await;
+    assert!(list.contains("id=\"answers-total\">1 câu trả lời"), "{list}");
+    assert!(!list.contains("Trần Văn Bình") && !list.contains("0905123456"), "{list}");
+    let (_, none) = get_page(&app, "/phan-anh-kien-nghi?q=khong+co+gi", anonymous).await;
+    assert!(none.contains(">0 câu trả lời"));
+    let (_, detail) = get_page(&app, &format!("/phan-anh-kien-nghi/{}", c.id), anonymous).await;
+    assert!(
+        detail.contains("10 ngày làm việc") && detail.contains("[đã ẩn]"),
+        "the phone in the text is masked: {detail}"
+    );
+    assert!(!detail.contains("0905123456"));
+    let (_, procedure) = get_page(&app, "/procedures/1.004227", anonymous).await;
+    assert!(procedure.contains("/phan-anh-kien-nghi?procedure=1.004227"));
+    // A reader rates it.
+    let (status, location, _) =
+        post_form(&app, anonymous, &format!("/phan-anh-kien-nghi/{}/rate", c.id), "verdict=useful").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("rated=1"));
+    assert_eq!(only_case(&app).await.useful, 1);
+}
+
+async fn a_complaint_is_triaged_out_and_a_denunciation_is_never_public(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    let anonymous = "motcua_session=";
+    let (counter, specialist, lead) = officers(&app).await;
+    post_form(&app, anonymous, "/feedback", STATEMENT).await;
+    let complaint = only_case(&app).await;
+    assert_eq!(act(&app, &counter, complaint.id, "action=classify&kind=complaint").await, StatusCode::SEE_OTHER);
+    let c = app.db.store.feedback_case(app.fx.agency.id, complaint.id).await.unwrap().unwrap();
+    assert_eq!(c.state, CaseState::Redirected);
+
+    let other = STATEMENT.replace("title=", "title=T%E1%BB%91+c%C3%A1o+");
+    post_form(&app, anonymous, "/feedback", &other).await;
+    let f = motcua_store::FeedbackFilter {
+        agencies: vec![app.fx.agency.id],
+        states: vec!["received".into()],
+        page: 1,
+        page_size: 10,
+        ..Default::default()
+    };
+    let d = app.db.store.feedback_cases(&f).await.unwrap().items.remove(0);
+    act(&app, &counter, d.id, "action=classify&kind=denunciation").await;
+    // Another unit's specialist does not see who denounced.
+    add_user(&app, "cv-moitruong", false, vec![grant(&app, Role::Specialist, Some("MT"))]).await;
+    let (_, outsider) = sign_in(&app, "cv-moitruong", PASSWORD).await;
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", d.id), &outsider).await;
+    assert!(page.contains("id=\"sender\">(được bảo vệ)<"), "{page}");
+    act(&app, &lead, d.id, "action=assign&unit=DD").await;
+    act(
+        &app,
+        &specialist,
+        d.id,
+        "action=draft_answer&answer=%C4%90%C3%A3+x%C3%A1c+minh.&legal_basis=Lu%E1%BA%ADt+T%E1%BB%91+c%C3%A1o",
+    )
+    .await;
+    act(&app, &lead, d.id, "action=approve").await;
+    // Publishing is not offered, and refused if asked.
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", d.id), &counter).await;
+    assert!(!page.contains("id=\"act-publish\"") && page.contains("id=\"act-close\""), "{page}");
+    assert!(act(&app, &counter, d.id, "action=publish").await.is_client_error());
+    act(&app, &counter, d.id, "action=close").await;
+    let (status, _) = get_page(&app, &format!("/phan-anh-kien-nghi/{}", d.id), anonymous).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = get_page(&app, "/phan-anh-kien-nghi", anonymous).await;
+    assert!(list.contains(">0 câu trả lời"), "{list}");
+}
+
+async fn a_hotline_call_is_recorded_only_once_read_back_and_confirmed(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    let (counter, _, _) = officers(&app).await;
+    let (status, form) = get_page(&app, "/office/feedback/new", &counter).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    let call = STATEMENT.replace("agency=", "intake=hotline&agency=");
+    let (status, _, page) = post_form(&app, &counter, "/office/feedback/new", &call).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("đọc lại nội dung"), "{page}");
+    let (status, location, _) =
+        post_form(&app, &counter, "/office/feedback/new", &format!("{call}&confirmed=on")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let c = only_case(&app).await;
+    assert!(location.ends_with(&c.id.to_string()));
+    assert_eq!(c.intake, motcua_domain::feedback::Intake::Hotline);
+    // Only the counter records statements.
+    add_user(&app, "cv-khac", false, vec![grant(&app, Role::Specialist, Some("DD"))]).await;
+    let (_, specialist) = sign_in(&app, "cv-khac", PASSWORD).await;
+    let (status, _) = get_page(&app, "/office/feedback/new", &specialist).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
