@@ -465,6 +465,27 @@ impl CaseAction {
     }
 }
 
+/// An action's name as an officer reads it in the case's history.
+pub fn action_label_vi(name: &str) -> &'static str {
+    match name {
+        "receive" => "Tiếp nhận",
+        "classify" => "Phân loại",
+        "refuse" => "Từ chối tiếp nhận",
+        "forward" => "Chuyển cơ quan có thẩm quyền",
+        "ask_info" => "Yêu cầu bổ sung thông tin",
+        "info_received" => "Nhận thông tin bổ sung",
+        "assign" => "Giao đơn vị xử lý",
+        "draft_answer" => "Dự thảo trả lời",
+        "send_back" => "Lãnh đạo trả lại dự thảo",
+        "approve" => "Lãnh đạo duyệt trả lời",
+        "publish" => "Công khai trả lời",
+        "close" => "Kết thúc",
+        "reopen" => "Xem xét lại",
+        "finding" => "Kết luận của thanh tra",
+        _ => "Thao tác khác",
+    }
+}
+
 /// A change of a case: the case after it, and what happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseChange {

@@ -518,6 +518,50 @@ async fn the_pages_work_in_a_real_browser() {
     click(&c, "input[name='c.staff.1'][value='5']").await;
     click(&c, "#send-survey").await;
     assert_eq!(text(&c, "#thanks").await, "Cảm ơn ông/bà đã tham gia khảo sát.");
+    // A citizen sends feedback about a procedure; the counter triages and assigns it, the unit
+    // answers, the leader approves, the counter publishes; the answer is public.
+    c.goto(&site.url("/feedback?procedure=1.004227")).await.unwrap();
+    check_page(&c, "feedback-form").await;
+    fill(&c, "#name", "Phạm Thị Mai").await;
+    fill(&c, "#address", "5 Yersin, Nha Trang").await;
+    fill(&c, "#phone", "0914 222 333").await;
+    fill(&c, "#title", "Hướng dẫn nộp hồ sơ trực tuyến chưa rõ").await;
+    fill(&c, "#content", "Trang nộp hồ sơ không nói rõ cần bản scan loại nào.").await;
+    click(&c, "#send-feedback").await;
+    let number = text(&c, "#feedback-number").await;
+    assert!(number.ends_with("/2026"), "{number}");
+    check_page(&c, "feedback-receipt").await;
+    login(&c, &site, &fx.reception).await;
+    c.goto(&site.url("/office/feedback")).await.unwrap();
+    check_page(&c, "office-feedback").await;
+    click(&c, "#feedback-queue a").await;
+    check_page(&c, "office-feedback-case").await;
+    click(&c, "#act-classify button").await;
+    click(&c, "#act-assign button").await;
+    let case_url = c.current_url().await.unwrap();
+    logout(&c).await;
+    login(&c, &site, &fx.specialist).await;
+    c.goto(case_url.as_str()).await.unwrap();
+    fill(&c, "#answer-draft_answer", "Cần bản scan màu của giấy tờ gốc, định dạng PDF.").await;
+    fill(&c, "#basis-draft_answer", "Điều 9 Nghị định 45/2020/NĐ-CP").await;
+    click(&c, "#act-draft_answer button").await;
+    logout(&c).await;
+    login(&c, &site, &fx.unit_lead).await;
+    c.goto(case_url.as_str()).await.unwrap();
+    click(&c, "#act-approve button").await;
+    logout(&c).await;
+    login(&c, &site, &fx.reception).await;
+    c.goto(case_url.as_str()).await.unwrap();
+    click(&c, "#act-publish button").await;
+    assert_eq!(text(&c, "#status").await, "Đã công khai");
+    logout(&c).await;
+    c.goto(&site.url("/phan-anh-kien-nghi?q=huong+dan+nop")).await.unwrap();
+    check_page(&c, "feedback-answers").await;
+    assert!(text(&c, "#answers-total").await.starts_with("1 "));
+    click(&c, "article.answer h2 a").await;
+    check_page(&c, "feedback-answer").await;
+    click(&c, "#rate-useful").await;
+    assert!(text(&c, "#notice").await.starts_with("Cảm ơn"));
 
     // The administrator edits a message: the preview follows the typing (script), then saves.
     login(&c, &site, &fx.admin).await;

@@ -163,7 +163,8 @@ async fn case_page(
         .into_iter()
         .map(|e| {
             let to = CaseState::parse(&e.to_state).map_or("", |s| s.label_vi());
-            (e.at.format("%H:%M %d/%m/%Y").to_string(), e.action, to.to_owned())
+            let what = motcua_domain::feedback::action_label_vi(&e.action).to_owned();
+            (e.at.format("%H:%M %d/%m/%Y").to_string(), what, to.to_owned())
         })
         .collect();
     Ok(FeedbackCasePage {
