@@ -98,3 +98,30 @@ pub async fn act(
     crate::audit::record(store, Some(case.agency_id), Some(actor.user_id), what, change.detail.clone(), now).await?;
     Ok(change)
 }
+
+/// The agencies' feedback cases received in `[from, to)`, every page (the indices count them).
+pub async fn received_in(
+    store: &dyn Store,
+    agencies: &[Uuid],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<Case>, AppError> {
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let filter = motcua_store::FeedbackFilter {
+            agencies: agencies.to_vec(),
+            received: Some((from, to)),
+            page,
+            page_size: 200,
+            ..Default::default()
+        };
+        let found = store.feedback_cases(&filter).await?;
+        let n = found.items.len();
+        out.extend(found.items);
+        if n < 200 {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}

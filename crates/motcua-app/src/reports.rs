@@ -50,7 +50,13 @@ pub async fn index766(
         store.procedure_history(agency_id)
     )?;
     let procedures = motcua_quality::catalog::procedures(&history, cal);
-    Ok(index766::compute(&Config::builtin(), &Inputs { dossiers: &dossiers, window, procedures: &procedures }))
+    let feedback =
+        crate::feedback::received_in(store, &agencies, window.start(), window.end()).await.map_err(|e| match e {
+            crate::AppError::Store(e) => e,
+            other => StoreError::Config(other.to_string()),
+        })?;
+    let inputs = Inputs { dossiers: &dossiers, window, procedures: &procedures, feedback: &feedback };
+    Ok(index766::compute(&Config::builtin(), &inputs))
 }
 
 /// The Biểu 06 of `window` for `agencies`, counted by the database.

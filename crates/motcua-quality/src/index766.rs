@@ -343,6 +343,27 @@ pub struct Inputs<'a> {
     pub dossiers: &'a DossierTally,
     pub window: Window,
     pub procedures: &'a [ProcedureFacts],
+    /// The feedback cases received in the period (5.1–5.3).
+    pub feedback: &'a [motcua_domain::feedback::Case],
+}
+
+/// Whether a feedback case counts in 5.1–5.3's numerator, judged at `end` (the period's end);
+/// `None` when the indicator does not count it at all. `vn-regulatory.md` §3.2:
+/// - 5.1: statements received (questions aside), classified as PAKN on regulations or on conduct;
+/// - 5.2: PAKN whose every step was on time, and, when still open at the period's end, not past
+///   its answer's deadline;
+/// - 5.3: PAKN neither rated "not useful" more than "useful", nor late, nor reopened as
+///   unsatisfactory.
+pub fn feedback_membership(id: &str, c: &motcua_domain::feedback::Case, end: NaiveDateTime) -> Option<bool> {
+    use motcua_domain::feedback::CaseKind;
+    let pakn = c.kind.is_some_and(CaseKind::is_pakn);
+    let late = !c.late_steps.is_empty() || c.overdue(end.date());
+    match id {
+        "5.1" => (c.kind != Some(CaseKind::Question)).then_some(pakn),
+        "5.2" => pakn.then_some(!late),
+        "5.3" => pakn.then_some(c.not_useful <= c.useful && !late && c.reopened == 0),
+        _ => None,
+    }
 }
 
 /// Numerator and denominator of a computable indicator, `None` for one motcua cannot compute.
@@ -352,6 +373,9 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
     };
     if PER_DOSSIER.contains(&id) {
         inputs.dossiers.count(id)
+    } else if matches!(id, "5.1" | "5.2" | "5.3") {
+        let end = inputs.window.end();
+        Some(tally(&mut inputs.feedback.iter().filter_map(|c| feedback_membership(id, c, end))))
     } else if id == "1.4" {
         // The dossiers accepted in the period that the portal has been told of, of all accepted
         // (the portal divides by its own statistics of dossiers received; `docs/quality.md`).

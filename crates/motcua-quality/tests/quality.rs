@@ -170,8 +170,12 @@ fn index(
     evaluations: &HashMap<Uuid, Overall>,
     synced: &HashSet<Uuid>,
 ) -> Index {
-    let inputs =
-        Inputs { dossiers: &DossierTally::of(received, window.end(), evaluations, synced), window, procedures };
+    let inputs = Inputs {
+        dossiers: &DossierTally::of(received, window.end(), evaluations, synced),
+        window,
+        procedures,
+        feedback: &[],
+    };
     index766::compute(&Config::builtin(), &inputs)
 }
 
@@ -224,14 +228,13 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
         index.missing,
         [
             "thanh toán trực tuyến",
-            "phản ánh, kiến nghị",
             "tái sử dụng dữ liệu số hóa",
             "kho quản lý dữ liệu điện tử của tổ chức, cá nhân",
             "xác thực bằng tài khoản định danh điện tử (VNeID)",
         ]
     );
     let no_data: Vec<&str> = index.with_status(Status::NoData).map(|i| i.id.as_str()).collect();
-    assert_eq!(no_data, ["3.5", "3.6", "5.1", "5.2", "5.3", "4.3", "4.4", "4.5"]);
+    assert_eq!(no_data, ["3.5", "3.6", "4.3", "4.4", "4.5"]);
     // The drill-down of 5.4 lists the overdue and the dissatisfied: B D H K.
     let mut out: Vec<String> = received
         .iter()
@@ -446,12 +449,13 @@ fn the_766_configuration_adds_up_to_100_and_no_cases_may_earn_full_points() {
     broken.indicator.retain(|i| i.id != "3.6");
     assert!(broken.check().unwrap_err().contains("nhóm 4"), "a group's indicators must fill it");
     // With `no_cases = "full"`, an empty period earns the maximum of every computable indicator:
-    // 1.1 1.2 1.3 1.4 (18) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.4 (4.5) + 4.1 4.2 (8.8) = 63.3.
+    // 1.1 1.2 1.3 1.4 (18) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.1 5.2 5.3 5.4 (18) + 4.1 4.2 (8.8) = 76.8.
     let mut full = config;
     full.no_cases = index766::NoCases::Full;
-    let inputs = Inputs { dossiers: &DossierTally::default(), window: march().calendar(), procedures: &[] };
+    let inputs =
+        Inputs { dossiers: &DossierTally::default(), window: march().calendar(), procedures: &[], feedback: &[] };
     let index = index766::compute(&full, &inputs);
-    assert_eq!((index.points, index.max), (63.3, 100.0));
+    assert_eq!((index.points, index.max), (76.8, 100.0));
 }
 #[test]
 fn scaled_points_follow_the_threshold_rule() {
@@ -707,4 +711,64 @@ fn sipas_indices_are_the_share_satisfied_per_element_and_their_mean() {
         ("expect", "feedback"),
     ]);
     assert!(s.parse(&four).is_err(), "at most three");
+}
+
+/// Indicators 5.1–5.3 from the feedback cases received in March, by hand: seven statements
+/// (questions aside) of which five PAKN; three of the PAKN on time; one satisfying every condition.
+#[test]
+fn the_766_feedback_indicators_match_the_hand_computation() {
+    use motcua_domain::feedback::{Case, CaseKind, CaseState, Clock, FeedbackRules, Intake, StatementInput};
+    let cal = WorkCalendar::vietnam().unwrap();
+    let rules = FeedbackRules::default();
+    let received = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let case = |d: u32, kind: Option<CaseKind>, state: CaseState| -> Case {
+        let input = StatementInput {
+            name: Some("Người gửi".into()),
+            address: Some("Nha Trang".into()),
+            phone: Some("0905123456".into()),
+            title: Some("Tiêu đề".into()),
+            content: Some("Nội dung".into()),
+            ..Default::default()
+        };
+        let clock = Clock { rules: &rules, calendar: &cal, now: received(d) };
+        let mut c =
+            Case::receive(uuid::Uuid::now_v7(), uuid::Uuid::nil(), d, Intake::Web, input.parse(None).unwrap(), clock)
+                .unwrap()
+                .case;
+        c.kind = kind;
+        c.state = state;
+        c
+    };
+    let published = CaseState::Published;
+    let mut p1 = case(2, Some(CaseKind::Regulation), published);
+    (p1.useful, p1.not_useful) = (2, 1);
+    let mut p2 = case(3, Some(CaseKind::Conduct), published);
+    p2.late_steps.push("trả lời muộn 1 ngày làm việc".into());
+    let mut p3 = case(4, Some(CaseKind::Regulation), published);
+    (p3.useful, p3.not_useful) = (1, 3);
+    let mut p4 = case(5, Some(CaseKind::Regulation), CaseState::Assigned);
+    p4.reopened = 1;
+    p4.answer_by = NaiveDate::from_ymd_opt(2026, 4, 20).unwrap();
+    // Received 02/03, still with the unit at the end of March: its answer was due 23/03.
+    let p5 = case(2, Some(CaseKind::Regulation), CaseState::Assigned);
+    let q1 = case(6, Some(CaseKind::Question), published);
+    let u1 = case(9, None, CaseState::Received);
+    let c1 = case(10, Some(CaseKind::Complaint), CaseState::Redirected);
+    let feedback = [p1, p2, p3, p4, p5, q1, u1, c1];
+    let window = march().calendar();
+    let tally = DossierTally::default();
+    let index = index766::compute(
+        &Config::builtin(),
+        &Inputs { dossiers: &tally, window, procedures: &[], feedback: &feedback },
+    );
+    let figures = |id: &str| {
+        let i = index.get(id).unwrap();
+        (i.numerator, i.denominator, i.rate, i.points)
+    };
+    // 5.1: classified as PAKN P1–P5 of the seven statements (the question aside): 71.43 %; 4.5 × 0.7143 = 3.21.
+    assert_eq!(figures("5.1"), (5, 7, 71.43, 3.21));
+    // 5.2: on time P1, P3, P4 of the five PAKN (P2 late, P5 past its deadline): 60 %; 2.7.
+    assert_eq!(figures("5.2"), (3, 5, 60.0, 2.7));
+    // 5.3: P1 only (P3 rated not useful, P4 reopened, P2 and P5 late): 20 %; 0.9.
+    assert_eq!(figures("5.3"), (1, 5, 20.0, 0.9));
 }

@@ -516,6 +516,8 @@ pub struct FeedbackFilter {
     pub kind: Option<String>,
     /// Only cases not finished whose answer is due before this day.
     pub due_before: Option<NaiveDate>,
+    /// Only cases received in `[from, to)`.
+    pub received: Option<(NaiveDateTime, NaiveDateTime)>,
     pub page: u32,
     pub page_size: u32,
 }

@@ -210,7 +210,10 @@ async fn the_766_index_is_out_of_100_and_names_the_data_not_held(app: TestApp) {
     // overdue = 66,67 % → 4,5 × 66,67 / 90 = 3,33. Total 13,33 + 4,5 + 4 + 3,33 = 25,16 of 100.
     assert!(page.contains(r#"<strong id="index-total">25,16</strong> / 100 điểm"#), "{page}");
     let missing = part(&page, "index-missing", "</p>");
-    assert!(missing.contains("chưa có dữ liệu: thanh toán trực tuyến, phản ánh, kiến nghị"), "{missing}");
+    assert!(missing.contains("chưa có dữ liệu: thanh toán trực tuyến, tái sử dụng"), "{missing}");
+    // 5.1–5.3 are counted from feedback: none received in February, so no case (0 points).
+    let no_cases = part(&page, "index-no-cases", "</p>");
+    assert!(no_cases.contains("Tiến độ xử lý phản ánh, kiến nghị"), "{no_cases}");
     // 1.4 is counted: no portal is configured here, so none of the three was told: 0 of 3.
     let sync = part(&page, "indicator-1.4", "</tr>");
     assert!(sync.contains("0,00"), "{sync}");

@@ -162,6 +162,9 @@ macro_rules! impl_feedback {
                     if let Some(kind) = &f.kind {
                         qb.push(" and kind = ").push_bind(kind.clone());
                     }
+                    if let Some((from, to)) = f.received {
+                        qb.push(" and received_at >= ").push_bind(from).push(" and received_at < ").push_bind(to);
+                    }
                     if let Some(day) = f.due_before {
                         qb.push(" and finished_at is null and answer_by < ").push_bind(day);
                     }

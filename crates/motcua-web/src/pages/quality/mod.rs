@@ -88,6 +88,8 @@ struct Inputs {
     catalog: CatalogCounts,
     /// The dossiers the national portal has been told of (1.4).
     synced: HashSet<Uuid>,
+    /// The feedback cases received in the period (5.1–5.3).
+    feedback: Vec<motcua_domain::feedback::Case>,
 }
 
 async fn inputs(
@@ -113,12 +115,14 @@ async fn inputs(
     for a in agencies {
         synced.extend(state.store.portal_synced(*a, window.start()).await?);
     }
-    Ok(Inputs { window, received, evaluations, procedures, catalog, synced })
+    let feedback = motcua_app::feedback::received_in(&*state.store, agencies, window.start(), window.end()).await?;
+    Ok(Inputs { window, received, evaluations, procedures, catalog, synced, feedback })
 }
 
 fn index_of(config: &Config, i: &Inputs) -> Index {
     let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.evaluations, &i.synced);
-    let inputs = index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures };
+    let inputs =
+        index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures, feedback: &i.feedback };
     index766::compute(config, &inputs)
 }
 
