@@ -30,6 +30,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/fields", get(routes::procedures::fields::list))
         .route("/api/v1/lookup", get(routes::lookup::lookup))
         .route("/api/v1/auth/token", post(routes::auth_token::create_token))
+        .route("/open311/v2/{file}", get(routes::open311::top).post(routes::open311::post_request))
+        .route("/open311/v2/{kind}/{file}", get(routes::open311::nested))
         .route_layer(from_fn_with_state(state.clone(), rate_limit::limit_public));
     let uploads = Router::new()
         .route("/api/v1/dossiers/{id}/documents/{index}", put(dossiers::upload::upload))

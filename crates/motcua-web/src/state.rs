@@ -60,6 +60,8 @@ pub struct WebConfig {
     /// Sign-in through the national identity (the national portal's OpenID Connect provider);
     /// `None`: not offered.
     pub national_sign_in: Option<crate::pages::national_sign_in::NationalSignIn>,
+    /// The SHA-256 (hex) of each API key Open311 clients may post with.
+    pub open311_api_keys_sha256: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -86,6 +88,7 @@ impl Default for WebConfig {
             lookup_cache_seconds: 2,
             portal_inbox_token_sha256: None,
             national_sign_in: None,
+            open311_api_keys_sha256: Vec::new(),
         }
     }
 }

@@ -35,6 +35,23 @@ pub struct Config {
     pub quality: QualityConfig,
     #[serde(default)]
     pub national_sign_in: NationalSignInConfig,
+    #[serde(default)]
+    pub open311: Open311Config,
+}
+
+/// Open311 GeoReport v2 (`docs/feedback.md`): the keys clients post with.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct Open311Config {
+    /// Secrets: better `MOTCUA_OPEN311__API_KEYS` (a TOML list) than the file.
+    #[serde(serialize_with = "redacted_list")]
+    pub api_keys: Vec<String>,
+}
+
+fn redacted_list<S: serde::Serializer>(_: &[String], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq as _;
+    s.serialize_seq(Some(0))?.end()
 }
 
 /// Sign-in through the national identity: the national portal's OpenID Connect provider
@@ -456,6 +473,13 @@ impl Config {
                     id_claim: n.id_claim.clone(),
                 })
             },
+            open311_api_keys_sha256: self
+                .open311
+                .api_keys
+                .iter()
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| motcua_app::accounts::token_hash(k.trim()))
+                .collect(),
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -566,6 +590,9 @@ client_secret = ""         # better MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET or â€
 scope = "openid profile"
 id_claim = "citizen_id"    # the userinfo claim with the 12-digit citizen ID: to confirm with the operator
                            # (the callback is <public_url>/auth/national/callback)
+
+[open311]                  # Open311 GeoReport v2 at /open311/v2 (docs/feedback.md)
+api_keys = []              # the keys clients post with; better MOTCUA_OPEN311__API_KEYS
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

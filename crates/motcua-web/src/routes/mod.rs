@@ -5,6 +5,7 @@ pub mod dossiers;
 pub mod health;
 pub mod lookup;
 pub mod metrics;
+pub mod open311;
 pub mod openapi;
 pub mod portal;
 pub mod procedures;
