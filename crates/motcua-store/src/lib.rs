@@ -156,6 +156,9 @@ pub trait OrgStore: Send + Sync {
     async fn set_password_hash(&self, user_id: Uuid, password_hash: &str) -> Result<()>;
     /// The agency's settings (key, value), e.g. what its documents say ([`motcua_domain::org::FormStyle`]).
     async fn agency_settings(&self, agency_id: Uuid) -> Result<Vec<(String, String)>>;
+    /// One setting of every agency that has it: (agency, value), in one read (on a sharded
+    /// database, a query to every shard).
+    async fn setting_of_all(&self, key: &str) -> Result<Vec<(Uuid, String)>>;
     /// Sets (or with `None` removes) one of the agency's settings.
     async fn set_agency_setting(&self, agency_id: Uuid, key: &str, value: Option<&str>) -> Result<()>;
     /// Replaces the agency's own calendar file (None: the national default).

@@ -19,6 +19,7 @@ on_every_backend!(
     a_web_statement_goes_through_to_its_published_answer_with_the_sender_told,
     a_complaint_is_triaged_out_and_a_denunciation_is_never_public,
     a_hotline_call_is_recorded_only_once_read_back_and_confirmed,
+    a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotline_is_shown,
 );
 
 const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
@@ -203,4 +204,45 @@ async fn a_hotline_call_is_recorded_only_once_read_back_and_confirmed(app: TestA
     let (_, specialist) = sign_in(&app, "cv-khac", PASSWORD).await;
     let (status, _) = get_page(&app, "/office/feedback/new", &specialist).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotline_is_shown(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    let anonymous = "motcua_session=";
+    // The administrator publishes the hotline number.
+    add_user(&app, "qt-pakn", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "qt-pakn", PASSWORD).await;
+    let (status, _, page) =
+        post_form(&app, &admin, "/admin/forms", "place=Kh%C3%A1nh+H%C3%B2a&symbol=&hotline=0258+3822+000").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (bad, _, _) = post_form(&app, &admin, "/admin/forms", "place=&symbol=&hotline=g%E1%BB%8Di+t%C3%B4i").await;
+    assert_eq!(bad, StatusCode::UNPROCESSABLE_ENTITY);
+    for path in ["/", "/kiosk", "/agencies/000.00.17.H34/poster"] {
+        let (_, page) = get_page(&app, path, anonymous).await;
+        assert!(page.contains("0258 3822 000"), "{path}: {page}");
+    }
+    // A caller's question, recorded at the hotline, answered and published.
+    let (counter, specialist, lead) = officers(&app).await;
+    let call = "intake=hotline&confirmed=on&agency=000.00.17.H34&name=L%C3%AA+V%C4%83n+Nam&address=Cam+Ranh&phone=0914000111&procedure_code=1.004227&title=C%E1%BA%A7n+b%E1%BA%A3n+sao+hay+b%E1%BA%A3n+ch%C3%ADnh%3F&content=H%E1%BB%8Fi+v%E1%BB%81+gi%E1%BA%A5y+t%E1%BB%9D";
+    let (status, _, _) = post_form(&app, &counter, "/office/feedback/new", call).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let c = only_case(&app).await;
+    act(&app, &counter, c.id, "action=classify&kind=question").await;
+    act(&app, &counter, c.id, "action=assign&unit=DD").await;
+    act(
+        &app,
+        &specialist,
+        c.id,
+        "action=draft_answer&answer=N%E1%BB%99p+b%E1%BA%A3n+ch%C3%ADnh.&legal_basis=%C4%90i%E1%BB%81u+28",
+    )
+    .await;
+    act(&app, &lead, c.id, "action=approve").await;
+    act(&app, &counter, c.id, "action=publish").await;
+    // An FAQ entry on its procedure's page, in the kiosk, among the questions.
+    let (_, procedure) = get_page(&app, "/procedures/1.004227", anonymous).await;
+    assert!(procedure.contains("id=\"faq\"") && procedure.contains("Cần bản sao hay bản chính?"), "{procedure}");
+    let (_, kiosk) = get_page(&app, "/kiosk?mode=faq&q=ban+sao", anonymous).await;
+    assert!(kiosk.contains("Nộp bản chính."), "{kiosk}");
+    let (_, faq) = get_page(&app, "/phan-anh-kien-nghi?kind=faq", anonymous).await;
+    assert!(faq.contains(">1 câu trả lời") && !faq.contains("Lê Văn Nam"), "{faq}");
 }

@@ -239,6 +239,13 @@ macro_rules! impl_org {
                     .await?)
             }
 
+            async fn setting_of_all(&self, key: &str) -> crate::Result<Vec<(Uuid, String)>> {
+                Ok(sqlx::query_as("select agency_id, value from agency_settings where key = $1")
+                    .bind(key)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn set_agency_setting(&self, agency_id: Uuid, key: &str, value: Option<&str>) -> crate::Result<()> {
                 match value {
                     Some(value) => {

@@ -21,10 +21,31 @@ use crate::state::AppState;
 pub struct HomePage {
     shell: Shell,
     fields: Vec<Field>,
+    /// (agency, its published feedback hotline).
+    hotlines: Vec<(String, String)>,
+}
+
+/// The agency's published feedback hotline, if its administrator set one.
+async fn hotline(state: &AppState, agency_id: uuid::Uuid) -> Result<Option<String>, ApiError> {
+    let settings = state.store.agency_settings(agency_id).await?;
+    Ok(settings.into_iter().find(|(k, _)| k == super::admin::HOTLINE_KEY).map(|(_, v)| v))
+}
+
+/// Every agency's published hotline, (agency, number), in two reads.
+async fn hotlines(state: &AppState) -> Result<Vec<(String, String)>, ApiError> {
+    let numbers = state.store.setting_of_all(super::admin::HOTLINE_KEY).await?;
+    if numbers.is_empty() {
+        return Ok(vec![]);
+    }
+    let agencies = state.store.agencies().await?;
+    Ok(agencies
+        .into_iter()
+        .filter_map(|a| numbers.iter().find(|(id, _)| *id == a.id).map(|(_, n)| (a.name, n.clone())))
+        .collect())
 }
 
 pub async fn home(State(state): State<AppState>, web: Web) -> PageResult<HomePage> {
-    Ok(HomePage { shell: web.shell, fields: state.store.fields().await? })
+    Ok(HomePage { shell: web.shell, fields: state.store.fields().await?, hotlines: hotlines(&state).await? })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +160,8 @@ pub struct ProcedurePage {
     online: bool,
     /// The version scheduled next: its first day and what it changes.
     next: Option<(String, Vec<motcua_domain::catalog::SpecChange>)>,
+    /// Questions about it answered and published (the FAQ): (id, question, answer).
+    faq: Vec<(uuid::Uuid, String, String)>,
 }
 
 pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path<String>) -> PageResult<ProcedurePage> {
@@ -202,6 +225,26 @@ pub async fn procedure(State(state): State<AppState>, web: Web, Path(code): Path
         steps,
         online: v.spec.channels.contains(&Channel::Online),
         next,
+        faq: {
+            let q = motcua_store::AnswerQuery {
+                procedure_code: Some(v.spec.code.clone()),
+                kinds: vec!["question".into()],
+                page: 1,
+                page_size: 5,
+                ..Default::default()
+            };
+            state
+                .store
+                .published_answers(&q)
+                .await?
+                .items
+                .iter()
+                .map(|c| {
+                    let a = super::feedback::PublicAnswer::of(c);
+                    (a.id, a.title, a.answer)
+                })
+                .collect()
+        },
         p: v.spec,
     })
 }
@@ -352,6 +395,10 @@ pub struct KioskPage {
     q: String,
     items: Vec<Summary>,
     evaluation: Option<EvaluationBox>,
+    /// The questions answered and published, found by `q` (mode `faq`): (question, answer).
+    faq: Vec<(String, String)>,
+    /// The agencies' feedback hotlines.
+    hotlines: Vec<(String, String)>,
 }
 
 /// The lookup screen at the counter: catalog and lookup only, large targets, back to the start
@@ -363,9 +410,30 @@ pub async fn kiosk(
     Query(p): Query<LookupParams>,
 ) -> PageResult<KioskPage> {
     let mode = match p.mode.as_str() {
-        "lookup" | "procedures" => p.mode.clone(),
+        "lookup" | "procedures" | "faq" => p.mode.clone(),
         _ => "start".to_owned(),
     };
+    let faq = if mode == "faq" {
+        let search = motcua_domain::text::search_terms(&p.q).map_err(|e| ApiError::field("q", e))?;
+        let q = motcua_store::AnswerQuery {
+            q: search,
+            kinds: vec!["question".into()],
+            page: 1,
+            page_size: 10,
+            ..Default::default()
+        };
+        let found = state.store.published_answers(&q).await?.items;
+        found
+            .iter()
+            .map(|c| {
+                let a = super::feedback::PublicAnswer::of(c);
+                (a.title, a.answer)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let hotlines = if mode == "start" { hotlines(&state).await? } else { Vec::new() };
     let (found, not_found) =
         if mode == "lookup" { run_lookup(&state, &client, &p, web.shell.lang).await? } else { (None, false) };
     let query = CatalogParams { q: p.q.clone(), ..Default::default() };
@@ -382,6 +450,8 @@ pub async fn kiosk(
         not_found,
         q: p.q,
         items,
+        faq,
+        hotlines,
     })
 }
 
@@ -397,6 +467,8 @@ pub struct PosterPage {
     count: usize,
     today: String,
     groups: Vec<(String, Vec<PosterRow>)>,
+    hotline: Option<String>,
+    public_url: String,
 }
 
 /// The printable counter poster (niêm yết công khai) of an agency's procedures, by field.
@@ -438,6 +510,8 @@ pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> 
         }
     }
     Ok(PosterPage {
+        hotline: hotline(&state, agency.id).await?,
+        public_url: state.config.public_url.clone(),
         agency_code: agency.code.to_string(),
         agency_name_upper: agency.name.to_uppercase(),
         agency_name: agency.name,

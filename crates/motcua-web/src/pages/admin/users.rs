@@ -29,6 +29,8 @@ pub struct AdminPage {
     place: String,
     symbol: String,
     example_number: String,
+    /// The published hotline for feedback (Decree 20/2008: calls only on a published number).
+    hotline: String,
 }
 
 pub(super) async fn admin_page(
@@ -69,8 +71,11 @@ pub(super) async fn admin_page(
         .filter(|a| a.parent_id == Some(agency.id))
         .map(|a| (a.code.to_string(), a.name))
         .collect();
-    let style = motcua_domain::org::FormStyle::of(agency, &state.store.agency_settings(agency.id).await?);
+    let settings = state.store.agency_settings(agency.id).await?;
+    let style = motcua_domain::org::FormStyle::of(agency, &settings);
+    let hotline = settings.iter().find(|(k, _)| k == HOTLINE_KEY).map(|(_, v)| v.clone()).unwrap_or_default();
     Ok(AdminPage {
+        hotline,
         place: style.place.clone(),
         symbol: style.symbol.clone(),
         example_number: style.number(motcua_domain::dossier::FormKind::Receipt, Some(12)),
@@ -250,7 +255,12 @@ pub struct FormsSettings {
     place: String,
     #[serde(default)]
     symbol: String,
+    #[serde(default)]
+    hotline: String,
 }
+
+/// The agency setting holding its published feedback hotline.
+pub const HOTLINE_KEY: &str = "feedback.hotline";
 
 /// What the agency's documents carry: the place before their date and the symbol after their
 /// number (`docs/dossiers.md`, "Printed forms").
@@ -273,12 +283,18 @@ pub async fn save_forms(
             errors.push(FieldError::new("forms_symbol", "Ký hiệu chỉ gồm chữ, số và dấu gạch ngang, tối đa 30 ký tự."))
         }
     }
+    let hotline = f.hotline.trim().to_owned();
+    if !hotline.is_empty()
+        && (hotline.len() > 20 || !hotline.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '.'))
+    {
+        errors.push(FieldError::new("forms_hotline", "Số đường dây nóng chỉ gồm chữ số, tối đa 20 ký tự."));
+    }
     if !errors.is_empty() {
         let page = admin_page(&state, web, &agency, errors, None).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let (place, symbol) = (place.unwrap_or_default(), symbol.unwrap_or_default());
-    for (key, value) in [(FormStyle::PLACE, &place), (FormStyle::SYMBOL, &symbol)] {
+    for (key, value) in [(FormStyle::PLACE, &place), (FormStyle::SYMBOL, &symbol), (HOTLINE_KEY, &hotline)] {
         state.store.set_agency_setting(agency.id, key, Some(value.as_str()).filter(|v| !v.is_empty())).await?;
     }
     audit(
@@ -287,7 +303,7 @@ pub async fn save_forms(
         agency.id,
         "forms_settings_changed",
         format!("agency:{}", agency.id),
-        serde_json::json!({ "place": place, "symbol": symbol }),
+        serde_json::json!({ "place": place, "symbol": symbol, "hotline": hotline }),
     )
     .await?;
     Ok(admin_page(&state, web, &agency, vec![], Some("Đã lưu thông tin in trên văn bản.".into()))
