@@ -95,6 +95,11 @@ async fn a_web_statement_goes_through_to_its_published_answer_with_the_sender_to
     assert_eq!(act(&app, &specialist, c.id, &format!("action=draft_answer&{answer}")).await, StatusCode::SEE_OTHER);
     app.clock.set_local(at(2026, 3, 24, 9, 0));
     let (counter, _, lead) = signed_in(&app).await;
+    // Past its answer's deadline (23/03): the counter's dashboard says so.
+    let (_, dash) = get_page(&app, "/office", &counter).await;
+    assert!(dash.contains("id=\"count-feedback-late\" class=\"overdue\">1<"), "{dash}");
+    let (_, late) = get_page(&app, "/office/feedback?view=late", &counter).await;
+    assert!(late.contains("(quá hạn)"), "{late}");
     assert_eq!(act(&app, &lead, c.id, "action=approve").await, StatusCode::SEE_OTHER);
     assert_eq!(act(&app, &counter, c.id, "action=publish").await, StatusCode::SEE_OTHER);
     let c = only_case(&app).await;

@@ -15,6 +15,8 @@ pub struct Dashboard {
     calls: Option<usize>,
     /// Dossiers from the national portal waiting for the counter.
     portal_waiting: usize,
+    /// Feedback cases not finished past their answer's deadline, in the officer's agencies.
+    feedback_late: i64,
 }
 
 pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): Officer) -> PageResult<Dashboard> {
@@ -50,9 +52,25 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): 
     for agency in counters {
         portal_waiting += state.store.portal_messages(agency, "unmappable", 200).await?.len();
     }
+    let mut agencies_all: Vec<Uuid> = actor.grants.iter().map(|g| g.agency_id).collect();
+    agencies_all.sort();
+    agencies_all.dedup();
+    let late = motcua_store::FeedbackFilter {
+        agencies: agencies_all,
+        states: ["received", "needs_info", "accepted", "assigned", "drafted", "approved"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+        due_before: Some(now.date()),
+        page: 1,
+        page_size: 1,
+        ..Default::default()
+    };
+    let feedback_late = state.store.feedback_cases(&late).await?.total;
     Ok(Dashboard {
         calls,
         portal_waiting,
+        feedback_late,
         shell: web.shell,
         to_receive: counts[0],
         to_process: counts[1],
