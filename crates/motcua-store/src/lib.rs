@@ -111,7 +111,7 @@ pub use error::StoreError;
 pub use model::{
     AnswerQuery, ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount,
     DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, FeedbackEvent,
-    FeedbackFilter, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
+    FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
     PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
@@ -564,6 +564,12 @@ pub trait FeedbackStore: Send + Sync {
     ) -> Result<Option<motcua_domain::feedback::Case>>;
     /// The published case with this id in any agency (the public page names no agency).
     async fn published_case(&self, id: Uuid) -> Result<Option<motcua_domain::feedback::Case>>;
+    async fn insert_hotline_call(&self, call: &HotlineCall) -> Result<()>;
+    /// The agency's calls in `[from, to)`, newest first.
+    async fn hotline_calls(&self, agency_id: Uuid, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<HotlineCall>>;
+    async fn hotline_call(&self, agency_id: Uuid, id: Uuid) -> Result<Option<HotlineCall>>;
+    /// Records the feedback case a call became.
+    async fn link_hotline_call(&self, agency_id: Uuid, id: Uuid, case_id: Uuid) -> Result<()>;
 }
 
 /// Run-once jobs (a day's digest, a month's freeze): one claim per agency and key, whichever worker runs it.

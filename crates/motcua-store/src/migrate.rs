@@ -24,6 +24,7 @@ pub const SQLITE: &[Migration] = &[
     (17, "portal_inbox", include_str!("../migrations/sqlite/0017_portal_inbox.sql")),
     (18, "procedure_drafts", include_str!("../migrations/sqlite/0018_procedure_drafts.sql")),
     (19, "feedback", include_str!("../migrations/sqlite/0019_feedback.sql")),
+    (20, "hotline_calls", include_str!("../migrations/sqlite/0020_hotline_calls.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -46,6 +47,7 @@ pub const POSTGRES: &[Migration] = &[
     (17, "portal_inbox", include_str!("../migrations/postgres/0017_portal_inbox.sql")),
     (18, "procedure_drafts", include_str!("../migrations/postgres/0018_procedure_drafts.sql")),
     (19, "feedback", include_str!("../migrations/postgres/0019_feedback.sql")),
+    (20, "hotline_calls", include_str!("../migrations/postgres/0020_hotline_calls.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

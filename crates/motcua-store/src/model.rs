@@ -546,3 +546,26 @@ pub struct FeedbackEvent {
     pub at: NaiveDateTime,
     pub detail: String,
 }
+
+/// One call to the agency's published hotline, as the officer recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HotlineCall {
+    pub agency_id: Uuid,
+    pub id: Uuid,
+    /// The published number called.
+    pub hotline: String,
+    pub started_at: NaiveDateTime,
+    pub minutes: i32,
+    pub officer_id: Uuid,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    /// What it was about (a field of the catalog, or the officer's words).
+    pub topic: String,
+    pub procedure_code: Option<String>,
+    /// A faithful summary.
+    pub summary: String,
+    /// Read back to the caller and confirmed.
+    pub confirmed: bool,
+    /// The feedback case (PAKN or question) it became.
+    pub case_id: Option<Uuid>,
+}

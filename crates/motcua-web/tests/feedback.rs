@@ -20,6 +20,7 @@ on_every_backend!(
     a_complaint_is_triaged_out_and_a_denunciation_is_never_public,
     a_hotline_call_is_recorded_only_once_read_back_and_confirmed,
     a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotline_is_shown,
+    the_hotline_log_records_confirmed_calls_and_counts_them_by_topic,
 );
 
 const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
@@ -250,4 +251,31 @@ async fn a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotli
     assert!(kiosk.contains("Nộp bản chính."), "{kiosk}");
     let (_, faq) = get_page(&app, "/phan-anh-kien-nghi?kind=faq", anonymous).await;
     assert!(faq.contains(">1 câu trả lời") && !faq.contains("Lê Văn Nam"), "{faq}");
+}
+
+async fn the_hotline_log_records_confirmed_calls_and_counts_them_by_topic(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    let (counter, specialist, _) = officers(&app).await;
+    let call = "minutes=4&caller_phone=0914000222&topic=%C4%90%E1%BA%A5t+%C4%91ai&procedure_code=1.004227&summary=H%E1%BB%8Fi+th%E1%BB%9Di+h%E1%BA%A1n";
+    // No published number yet: the log says so.
+    let (status, _, page) = post_form(&app, &counter, "/office/hotline", &format!("{call}&confirmed=on")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("chưa công bố số đường dây nóng"), "{page}");
+    app.db.store.set_agency_setting(app.fx.agency.id, "feedback.hotline", Some("02583822000")).await.unwrap();
+    // Not read back and confirmed: refused, what was typed kept.
+    let (status, _, page) = post_form(&app, &counter, "/office/hotline", call).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("đọc lại nội dung") && page.contains("Hỏi thời hạn"), "{page}");
+    for topic in ["%C4%90%E1%BA%A5t+%C4%91ai", "%C4%90%E1%BA%A5t+%C4%91ai", "M%C3%B4i+tr%C6%B0%E1%BB%9Dng"] {
+        let body = format!("{}&confirmed=on", call.replace("%C4%90%E1%BA%A5t+%C4%91ai", topic));
+        let (status, location, _) = post_form(&app, &counter, "/office/hotline", &body).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/office/hotline?recorded=1"));
+    }
+    let (_, log) = get_page(&app, "/office/hotline?month=2026-03", &counter).await;
+    assert!(log.contains("<td>Đất đai</td><td>2</td>") && log.contains("<td>Môi trường</td><td>1</td>"), "{log}");
+    let (_, april) = get_page(&app, "/office/hotline?month=2026-04", &counter).await;
+    assert!(april.contains("id=\"no-calls\""));
+    // A specialist neither reads nor writes the log.
+    let (status, _) = get_page(&app, "/office/hotline", &specialist).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -247,6 +247,71 @@ macro_rules! impl_feedback {
                 Ok(Some(rated))
             }
 
+            async fn insert_hotline_call(&self, c: &crate::HotlineCall) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into hotline_calls (agency_id, id, hotline, started_at, minutes, officer_id, caller_name,
+                       caller_phone, topic, procedure_code, summary, confirmed, case_id)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(c.agency_id)
+                .bind(c.id)
+                .bind(&c.hotline)
+                .bind(c.started_at)
+                .bind(c.minutes)
+                .bind(c.officer_id)
+                .bind(&c.caller_name)
+                .bind(&c.caller_phone)
+                .bind(&c.topic)
+                .bind(&c.procedure_code)
+                .bind(&c.summary)
+                .bind(c.confirmed)
+                .bind(c.case_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn hotline_calls(
+                &self,
+                agency_id: Uuid,
+                from: NaiveDateTime,
+                to: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::HotlineCall>> {
+                Ok(sqlx::query_as(
+                    "select agency_id, id, hotline, started_at, minutes, officer_id, caller_name, caller_phone, topic,
+                       procedure_code, summary, confirmed, case_id
+                     from hotline_calls where agency_id = $1 and started_at >= $2 and started_at < $3
+                     order by started_at desc",
+                )
+                .bind(agency_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn hotline_call(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<crate::HotlineCall>> {
+                Ok(sqlx::query_as(
+                    "select agency_id, id, hotline, started_at, minutes, officer_id, caller_name, caller_phone, topic,
+                       procedure_code, summary, confirmed, case_id
+                     from hotline_calls where agency_id = $1 and id = $2",
+                )
+                .bind(agency_id)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn link_hotline_call(&self, agency_id: Uuid, id: Uuid, case_id: Uuid) -> crate::Result<()> {
+                sqlx::query("update hotline_calls set case_id = $1 where agency_id = $2 and id = $3")
+                    .bind(case_id)
+                    .bind(agency_id)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn published_case(&self, id: Uuid) -> crate::Result<Option<Case>> {
                 let row: Option<(String,)> = sqlx::query_as(
                     "select doc from feedback_cases where id = $1 and published_at is not null

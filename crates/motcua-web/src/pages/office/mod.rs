@@ -53,6 +53,7 @@ fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime
 mod dashboard;
 mod dossier;
 mod feedback;
+mod hotline;
 mod intake;
 mod list;
 mod receipt;
@@ -61,6 +62,7 @@ mod result;
 pub use dashboard::*;
 pub use dossier::*;
 pub use feedback::*;
+pub use hotline::*;
 pub use intake::*;
 pub use list::*;
 pub use receipt::*;
