@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod circular01;
 pub mod index766;
 pub mod period;
+pub mod punctuality;
 pub mod report06;
 pub mod sipas;
 

@@ -109,10 +109,11 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    AnswerQuery, ApiToken, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount,
+    AnswerQuery, ApiToken, Attendance, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount,
     DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, FeedbackEvent,
     FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
-    PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery, SurveyResponse, TokenInfo, UserRecord,
+    PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery, SpotCheck, SurveyResponse, TokenInfo,
+    UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -570,6 +571,15 @@ pub trait FeedbackStore: Send + Sync {
     async fn hotline_call(&self, agency_id: Uuid, id: Uuid) -> Result<Option<HotlineCall>>;
     /// Records the feedback case a call became.
     async fn link_hotline_call(&self, agency_id: Uuid, id: Uuid, case_id: Uuid) -> Result<()>;
+    /// The officer arrives at the counter on `at`'s day; false if they already checked in that day.
+    async fn check_in(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> Result<bool>;
+    /// The officer leaves the counter; false without a check-in that day still open.
+    async fn check_out(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> Result<bool>;
+    /// The agency's attendance on the days `[from, to)`.
+    async fn attendance(&self, agency_id: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<Attendance>>;
+    async fn insert_spot_check(&self, check: &SpotCheck) -> Result<()>;
+    /// The agency's spot checks in `[from, to)`.
+    async fn spot_checks(&self, agency_id: Uuid, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<SpotCheck>>;
 }
 
 /// Run-once jobs (a day's digest, a month's freeze): one claim per agency and key, whichever worker runs it.

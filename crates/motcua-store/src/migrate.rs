@@ -25,6 +25,7 @@ pub const SQLITE: &[Migration] = &[
     (18, "procedure_drafts", include_str!("../migrations/sqlite/0018_procedure_drafts.sql")),
     (19, "feedback", include_str!("../migrations/sqlite/0019_feedback.sql")),
     (20, "hotline_calls", include_str!("../migrations/sqlite/0020_hotline_calls.sql")),
+    (21, "attendance", include_str!("../migrations/sqlite/0021_attendance.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -48,6 +49,7 @@ pub const POSTGRES: &[Migration] = &[
     (18, "procedure_drafts", include_str!("../migrations/postgres/0018_procedure_drafts.sql")),
     (19, "feedback", include_str!("../migrations/postgres/0019_feedback.sql")),
     (20, "hotline_calls", include_str!("../migrations/postgres/0020_hotline_calls.sql")),
+    (21, "attendance", include_str!("../migrations/postgres/0021_attendance.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -569,3 +569,24 @@ pub struct HotlineCall {
     /// The feedback case (PAKN or question) it became.
     pub case_id: Option<Uuid>,
 }
+
+/// An officer's day at the counter.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attendance {
+    pub officer_id: Uuid,
+    pub day: NaiveDate,
+    pub check_in: NaiveDateTime,
+    pub check_out: Option<NaiveDateTime>,
+}
+
+/// An inspector's spot check of an officer at the counter.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SpotCheck {
+    pub agency_id: Uuid,
+    pub id: Uuid,
+    pub at: NaiveDateTime,
+    pub inspector_id: Uuid,
+    pub officer_id: Uuid,
+    pub present: bool,
+    pub note: String,
+}

@@ -21,6 +21,7 @@ on_every_backend!(
     a_hotline_call_is_recorded_only_once_read_back_and_confirmed,
     a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotline_is_shown,
     the_hotline_log_records_confirmed_calls_and_counts_them_by_topic,
+    attendance_and_spot_checks_make_the_monthly_punctuality_report,
 );
 
 const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
@@ -277,5 +278,46 @@ async fn the_hotline_log_records_confirmed_calls_and_counts_them_by_topic(app: T
     assert!(april.contains("id=\"no-calls\""));
     // A specialist neither reads nor writes the log.
     let (status, _) = get_page(&app, "/office/hotline", &specialist).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn attendance_and_spot_checks_make_the_monthly_punctuality_report(app: TestApp) {
+    // Monday 02/03: in before opening, out in the afternoon; Tuesday 03/03: in at 09:00, late.
+    app.clock.set_local(at(2026, 3, 2, 7, 0));
+    let (counter, _, _) = officers(&app).await;
+    let (status, location, _) = post_form(&app, &counter, "/office/attendance", "what=in").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/office/attendance?done=in"));
+    let (status, _, page) = post_form(&app, &counter, "/office/attendance", "what=in").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("đã ghi giờ vào ca"), "{page}");
+    app.clock.set_local(at(2026, 3, 2, 17, 0));
+    let (status, _, _) = post_form(&app, &counter, "/office/attendance", "what=out").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.clock.set_local(at(2026, 3, 3, 9, 0));
+    let (counter, _, _) = signed_in(&app).await;
+    post_form(&app, &counter, "/office/attendance", "what=in").await;
+    // Wednesday 04/03: the inspector finds the counter officer away.
+    app.clock.set_local(at(2026, 3, 4, 10, 0));
+    let (counter, specialist, _) = signed_in(&app).await;
+    add_user(&app, "tt-pakn", false, vec![grant(&app, Role::Inspector, None)]).await;
+    let (_, inspector) = sign_in(&app, "tt-pakn", PASSWORD).await;
+    let officer = app.db.store.user_by_username("quay-pakn").await.unwrap().unwrap();
+    let (status, _, _) = post_form(
+        &app,
+        &counter,
+        "/office/attendance/spot-checks",
+        &format!("officer={}&present=no&note=", officer.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the counter does not check itself");
+    let body = format!("officer={}&present=no&note=V%E1%BA%AFng+l%C3%BAc+10h", officer.id);
+    let (status, _, _) = post_form(&app, &inspector, "/office/attendance/spot-checks", &body).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, report) = get_page(&app, "/office/attendance?month=2026-03", &inspector).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = report.split("<tr><td>quay-pakn").nth(1).map(|r| r.split("</tr>").next().unwrap_or("")).unwrap_or("");
+    let cells: Vec<&str> = row.split("<td>").skip(2).map(|c| c.trim_end_matches("</td>")).collect();
+    assert_eq!(cells, ["2", "1", "1", "1"], "days, late, checks, absences: {report}");
+    let (status, _) = get_page(&app, "/office/attendance", &specialist).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -312,6 +312,85 @@ macro_rules! impl_feedback {
                 Ok(())
             }
 
+            async fn check_in(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "insert into counter_attendance (agency_id, officer_id, day, check_in) values ($1, $2, $3, $4)
+                     on conflict do nothing",
+                )
+                .bind(agency_id)
+                .bind(officer_id)
+                .bind(at.date())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn check_out(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "update counter_attendance set check_out = $1
+                     where agency_id = $2 and officer_id = $3 and day = $4 and check_out is null",
+                )
+                .bind(at)
+                .bind(agency_id)
+                .bind(officer_id)
+                .bind(at.date())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn attendance(
+                &self,
+                agency_id: Uuid,
+                from: NaiveDate,
+                to: NaiveDate,
+            ) -> crate::Result<Vec<crate::Attendance>> {
+                Ok(sqlx::query_as(
+                    "select officer_id, day, check_in, check_out from counter_attendance
+                     where agency_id = $1 and day >= $2 and day < $3 order by day, officer_id",
+                )
+                .bind(agency_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn insert_spot_check(&self, c: &crate::SpotCheck) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into spot_checks (agency_id, id, at, inspector_id, officer_id, present, note)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(c.agency_id)
+                .bind(c.id)
+                .bind(c.at)
+                .bind(c.inspector_id)
+                .bind(c.officer_id)
+                .bind(c.present)
+                .bind(&c.note)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn spot_checks(
+                &self,
+                agency_id: Uuid,
+                from: NaiveDateTime,
+                to: NaiveDateTime,
+            ) -> crate::Result<Vec<crate::SpotCheck>> {
+                Ok(sqlx::query_as(
+                    "select agency_id, id, at, inspector_id, officer_id, present, note from spot_checks
+                     where agency_id = $1 and at >= $2 and at < $3 order by at",
+                )
+                .bind(agency_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn published_case(&self, id: Uuid) -> crate::Result<Option<Case>> {
                 let row: Option<(String,)> = sqlx::query_as(
                     "select doc from feedback_cases where id = $1 and published_at is not null

@@ -88,6 +88,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/dossiers", get(office::list))
         .route("/office/feedback", get(office::feedback_queue))
         .route("/office/hotline", get(office::hotline_log).post(office::hotline_record))
+        .route("/office/attendance", get(office::attendance).post(office::attendance_clock))
+        .route("/office/attendance/spot-checks", post(office::attendance_spot_check))
         .route("/office/feedback/new", get(office::feedback_new_form).post(office::feedback_new))
         .route("/office/feedback/{id}", get(office::feedback_case))
         .route("/office/feedback/{id}/act", post(office::feedback_act))

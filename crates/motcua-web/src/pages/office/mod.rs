@@ -50,6 +50,7 @@ fn view_filter(actor: &Actor, view: &str, cal: &WorkCalendar, now: NaiveDateTime
     }
 }
 
+mod attendance;
 mod dashboard;
 mod dossier;
 mod feedback;
@@ -59,6 +60,7 @@ mod list;
 mod receipt;
 mod result;
 
+pub use attendance::*;
 pub use dashboard::*;
 pub use dossier::*;
 pub use feedback::*;
