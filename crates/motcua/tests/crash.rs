@@ -51,6 +51,22 @@ fn worker(database_url: &str, gateway: &str) -> Child {
         .expect("start motcua worker")
 }
 
+/// The fixture agency's deliveries of one channel (the first 200).
+async fn deliveries(
+    db: &TestDb,
+    fx: &Fixture,
+    channel: motcua_store::DeliveryChannel,
+) -> motcua_store::Page<motcua_store::Delivery> {
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![fx.agency.id],
+        channel: Some(channel),
+        page: 1,
+        page_size: 200,
+        ..Default::default()
+    };
+    db.store.search_deliveries(&q).await.unwrap()
+}
+
 async fn wait_for(what: &str, seconds: u64, done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     while !done() {
@@ -108,17 +124,7 @@ async fn a_killed_worker_loses_nothing(db: TestDb, workers_after: usize) {
     let repeated: Vec<_> = by_key.iter().filter(|(_, n)| **n > 1).collect();
     // Only what was in flight at the kill can have been sent twice, and with the same key.
     assert!(repeated.len() <= 50, "{repeated:?}");
-    let sms = db
-        .store
-        .search_deliveries(&motcua_store::DeliveryQuery {
-            agencies: vec![fx.agency.id],
-            channel: Some(motcua_store::DeliveryChannel::Sms),
-            page: 1,
-            page_size: 200,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let sms = deliveries(&db, &fx, motcua_store::DeliveryChannel::Sms).await;
     assert_eq!(sms.total, 80);
     assert!(
         sms.items.iter().all(|d| d.status == "delivered"),
@@ -213,17 +219,7 @@ async fn a_worker_killed_mid_sync_keeps_the_portal_whole_and_in_order(db: TestDb
     for (code, statuses) in &first_seen {
         assert_eq!(statuses, &vec![2, 4, 5], "{code}: in order");
     }
-    let portal = db
-        .store
-        .search_deliveries(&motcua_store::DeliveryQuery {
-            agencies: vec![fx.agency.id],
-            channel: Some(motcua_store::DeliveryChannel::Portal),
-            page: 1,
-            page_size: 200,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let portal = deliveries(&db, &fx, motcua_store::DeliveryChannel::Portal).await;
     assert_eq!(portal.total, 90);
     assert!(portal.items.iter().all(|d| d.status == "delivered"));
 }
