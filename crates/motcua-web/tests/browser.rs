@@ -504,6 +504,9 @@ async fn the_pages_work_in_a_real_browser() {
         ("/office/quality?period=2026-02", "quality"),
         ("/office/monitoring", "monitoring"),
         ("/office/quality/sipas", "sipas"),
+        ("/office/hotline", "hotline-log"),
+        ("/office/attendance", "attendance"),
+        ("/office/feedback?view=all", "feedback-all"),
         ("/office/reports/narrative?period=2026-03", "narrative"),
     ] {
         c.goto(&site.url(path)).await.unwrap();
