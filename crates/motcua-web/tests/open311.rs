@@ -148,8 +148,31 @@ async fn a_request_posted_with_a_key_is_read_back_without_personal_data(app: Tes
     }
     let (_, _, xml) = get(&app, &format!("/open311/v2/requests/{id}.xml?{J}")).await;
     assert!(xml.contains("<service_requests><request>") && xml.contains("<status>open</status>"), "{xml}");
+    // Not triaged yet, it is not in the list (it may be a denunciation); triaged, it is.
     let (_, _, body) = get(&app, &format!("/open311/v2/requests.json?{J}")).await;
-    assert_eq!(json(&body).as_array().unwrap().len(), 1);
+    assert_eq!(json(&body).as_array().unwrap().len(), 0);
+    let (_, _, second) = post(good.clone()).await;
+    let second: uuid::Uuid = json(&second)[0]["service_request_id"].as_str().unwrap().parse().unwrap();
+    let cal = motcua_calendar::WorkCalendar::vietnam().unwrap();
+    let now = motcua_store::testing::at(2026, 2, 12, 10, 0);
+    let triaged = app.db.store.feedback_case(app.fx.agency.id, second).await.unwrap().unwrap();
+    let regulation =
+        motcua_domain::feedback::CaseAction::Classify { kind: motcua_domain::feedback::CaseKind::Regulation };
+    motcua_app::feedback::act(
+        app.db.store.as_ref(),
+        &cal,
+        &app.fx.reception,
+        &triaged,
+        triaged.version,
+        regulation,
+        now,
+    )
+    .await
+    .unwrap();
+    let (_, _, body) = get(&app, &format!("/open311/v2/requests.json?{J}")).await;
+    let listed = json(&body);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["service_code"], "regulation");
     let (_, _, body) = get(&app, &format!("/open311/v2/requests.json?{J}&status=closed")).await;
     assert_eq!(json(&body).as_array().unwrap().len(), 0);
     let (_, _, body) = get(&app, &format!("/open311/v2/requests.json?{J}&service_request_id={id}&status=closed")).await;
@@ -169,8 +192,6 @@ async fn a_request_posted_with_a_key_is_read_back_without_personal_data(app: Tes
     let (status, _, _) = get(&app, &format!("/open311/v2/tokens/khong-co.xml?{J}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Once triaged as a denunciation, it is listed nowhere.
-    let cal = motcua_calendar::WorkCalendar::vietnam().unwrap();
-    let now = motcua_store::testing::at(2026, 2, 12, 10, 0);
     let action =
         motcua_domain::feedback::CaseAction::Classify { kind: motcua_domain::feedback::CaseKind::Denunciation };
     motcua_app::feedback::act(app.db.store.as_ref(), &cal, &app.fx.reception, &case, case.version, action, now)
@@ -179,5 +200,5 @@ async fn a_request_posted_with_a_key_is_read_back_without_personal_data(app: Tes
     let (status, _, _) = get(&app, &format!("/open311/v2/requests/{id}.json?{J}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, _, body) = get(&app, &format!("/open311/v2/requests.json?{J}")).await;
-    assert_eq!(json(&body).as_array().unwrap().len(), 0);
+    assert_eq!(json(&body).as_array().unwrap().len(), 1, "only the regulation case");
 }

@@ -4,7 +4,8 @@
 //! The services are the feedback categories; a request is a feedback case, told without the
 //! sender's personal data (its title, not its content), `open` until it is answered, published or
 //! otherwise finished, the published answer in `status_notes`. Complaints and denunciations are
-//! never listed. `jurisdiction_id` is the agency's code; with one agency it may be left out.
+//! never listed, nor cases not yet triaged (one may be a denunciation) except asked for by id.
+//! `jurisdiction_id` is the agency's code; with one agency it may be left out.
 //! Errors are the standard list with the HTTP status the specification names. The mapping is in
 //! `docs/feedback.md`.
 
@@ -273,9 +274,11 @@ async fn list_requests(state: &AppState, fmt: Fmt, q: &HashMap<String, String>) 
     let cases = motcua_app::feedback::received_in(&*state.store, &[agency.id], start, end)
         .await
         .map_err(|e| bad(fmt, e.to_string()))?;
+    // In the list, only cases already triaged into a public category: one not yet triaged may
+    // turn out to be a denunciation. Asked for by id (its poster knows it), any listable case.
     let out: Vec<Value> = cases
         .iter()
-        .filter(|c| listable(c))
+        .filter(|c| c.kind.is_some_and(CaseKind::publishable))
         .map(|c| request(c, &name))
         .filter(|r| codes.is_empty() || codes.contains(&r["service_code"].as_str().unwrap_or("")))
         .filter(|r| statuses.is_empty() || statuses.contains(&r["status"].as_str().unwrap_or("")))
