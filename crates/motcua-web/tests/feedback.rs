@@ -22,6 +22,7 @@ on_every_backend!(
     a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotline_is_shown,
     the_hotline_log_records_confirmed_calls_and_counts_them_by_topic,
     attendance_and_spot_checks_make_the_monthly_punctuality_report,
+    a_misrouted_statement_is_forwarded_within_five_working_days_and_the_sender_told,
 );
 
 const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
@@ -320,4 +321,29 @@ async fn attendance_and_spot_checks_make_the_monthly_punctuality_report(app: Tes
     assert_eq!(cells, ["2", "1", "1", "1"], "days, late, checks, absences: {report}");
     let (status, _) = get_page(&app, "/office/attendance", &specialist).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn a_misrouted_statement_is_forwarded_within_five_working_days_and_the_sender_told(app: TestApp) {
+    // Received Monday 02/03; forwarded on the fifth working day, Monday 09/03: in time.
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    post_form(&app, "motcua_session=", "/feedback", STATEMENT).await;
+    let c = only_case(&app).await;
+    assert_eq!(c.forward_by, chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap());
+    app.clock.set_local(at(2026, 3, 9, 15, 0));
+    let (counter, _, _) = officers(&app).await;
+    let body = "action=forward&other_body=S%E1%BB%9F+X%C3%A2y+d%E1%BB%B1ng+t%E1%BB%89nh+Kh%C3%A1nh+H%C3%B2a&reason=Thu%E1%BB%99c+l%C4%A9nh+v%E1%BB%B1c+x%C3%A2y+d%E1%BB%B1ng";
+    assert_eq!(act(&app, &counter, c.id, body).await, StatusCode::SEE_OTHER);
+    let c = only_case(&app).await;
+    assert_eq!(c.state, CaseState::Forwarded);
+    assert!(c.late_steps.is_empty(), "{:?}", c.late_steps);
+    run_notifier(&app, at(2026, 3, 9, 15, 5)).await;
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![app.fx.agency.id],
+        channel: Some(motcua_store::DeliveryChannel::Sms),
+        page: 1,
+        page_size: 50,
+        ..Default::default()
+    };
+    let sms = app.db.store.search_deliveries(&q).await.unwrap().items;
+    assert!(sms.iter().any(|d| d.body.contains("So Xay dung tinh Khanh Hoa")), "the sender told where: {sms:?}");
 }
