@@ -54,6 +54,18 @@ async fn act(app: &TestApp, who: &str, id: uuid::Uuid, fields: &str) -> StatusCo
     status
 }
 
+/// The SMS the agency has sent (the first 50).
+async fn sms_sent(app: &TestApp) -> Vec<motcua_store::Delivery> {
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![app.fx.agency.id],
+        channel: Some(motcua_store::DeliveryChannel::Sms),
+        page: 1,
+        page_size: 50,
+        ..Default::default()
+    };
+    app.db.store.search_deliveries(&q).await.unwrap().items
+}
+
 async fn only_case(app: &TestApp) -> motcua_domain::feedback::Case {
     let f =
         motcua_store::FeedbackFilter { agencies: vec![app.fx.agency.id], page: 1, page_size: 10, ..Default::default() };
@@ -111,14 +123,7 @@ async fn a_web_statement_goes_through_to_its_published_answer_with_the_sender_to
 
     // The sender was told by SMS: received, answered, published.
     run_notifier(&app, at(2026, 3, 24, 10, 0)).await;
-    let q = motcua_store::DeliveryQuery {
-        agencies: vec![app.fx.agency.id],
-        channel: Some(motcua_store::DeliveryChannel::Sms),
-        page: 1,
-        page_size: 50,
-        ..Default::default()
-    };
-    let sms = app.db.store.search_deliveries(&q).await.unwrap().items;
+    let sms = sms_sent(&app).await;
     let texts: Vec<&str> = sms.iter().filter(|d| d.recipient == "0905123456").map(|d| d.body.as_str()).collect();
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert!(texts.iter().any(|t| t.contains("Da tiep nhan phan anh, kien nghi so 1/2026")), "{texts:?}");
@@ -337,13 +342,6 @@ async fn a_misrouted_statement_is_forwarded_within_five_working_days_and_the_sen
     assert_eq!(c.state, CaseState::Forwarded);
     assert!(c.late_steps.is_empty(), "{:?}", c.late_steps);
     run_notifier(&app, at(2026, 3, 9, 15, 5)).await;
-    let q = motcua_store::DeliveryQuery {
-        agencies: vec![app.fx.agency.id],
-        channel: Some(motcua_store::DeliveryChannel::Sms),
-        page: 1,
-        page_size: 50,
-        ..Default::default()
-    };
-    let sms = app.db.store.search_deliveries(&q).await.unwrap().items;
+    let sms = sms_sent(&app).await;
     assert!(sms.iter().any(|d| d.body.contains("So Xay dung tinh Khanh Hoa")), "the sender told where: {sms:?}");
 }
