@@ -569,8 +569,6 @@ pub trait FeedbackStore: Send + Sync {
     /// The agency's calls in `[from, to)`, newest first.
     async fn hotline_calls(&self, agency_id: Uuid, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<HotlineCall>>;
     async fn hotline_call(&self, agency_id: Uuid, id: Uuid) -> Result<Option<HotlineCall>>;
-    /// Records the feedback case a call became.
-    async fn link_hotline_call(&self, agency_id: Uuid, id: Uuid, case_id: Uuid) -> Result<()>;
     /// The officer arrives at the counter on `at`'s day; false if they already checked in that day.
     async fn check_in(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> Result<bool>;
     /// The officer leaves the counter; false without a check-in that day still open.

@@ -302,16 +302,6 @@ macro_rules! impl_feedback {
                 .await?)
             }
 
-            async fn link_hotline_call(&self, agency_id: Uuid, id: Uuid, case_id: Uuid) -> crate::Result<()> {
-                sqlx::query("update hotline_calls set case_id = $1 where agency_id = $2 and id = $3")
-                    .bind(case_id)
-                    .bind(agency_id)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
             async fn check_in(&self, agency_id: Uuid, officer_id: Uuid, at: NaiveDateTime) -> crate::Result<bool> {
                 let done = sqlx::query(
                     "insert into counter_attendance (agency_id, officer_id, day, check_in) values ($1, $2, $3, $4)

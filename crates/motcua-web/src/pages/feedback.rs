@@ -42,6 +42,23 @@ pub struct FeedbackForm {
     pub officer: String,
 }
 
+impl FeedbackForm {
+    /// The statement as typed, an empty field as absent.
+    pub fn input(&self) -> StatementInput {
+        let opt = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+        StatementInput {
+            name: opt(&self.name),
+            address: opt(&self.address),
+            phone: opt(&self.phone),
+            email: opt(&self.email),
+            title: opt(&self.title),
+            content: opt(&self.content),
+            procedure_code: opt(&self.procedure_code),
+            officer: opt(&self.officer),
+        }
+    }
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "feedback_form.html")]
 pub struct FeedbackPage {
@@ -98,17 +115,7 @@ pub async fn send(
 ) -> PageResult<Response> {
     state.pass(crate::rate_limit::FEEDBACK, &client).await?;
     let agency = state.store.agency_by_code(f.agency.trim()).await?;
-    let opt = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
-    let input = StatementInput {
-        name: opt(&f.name),
-        address: opt(&f.address),
-        phone: opt(&f.phone),
-        email: opt(&f.email),
-        title: opt(&f.title),
-        content: opt(&f.content),
-        procedure_code: opt(&f.procedure_code),
-        officer: opt(&f.officer),
-    };
+    let input = f.input();
     let citizen = web.actor.as_ref().filter(|a| a.citizen).map(|a| a.user_id);
     let mut errors = match input.parse(citizen) {
         Ok(statement) => match &agency {

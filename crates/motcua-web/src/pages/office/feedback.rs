@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use super::*;
 use axum::http::StatusCode;
-use motcua_domain::feedback::{Case, CaseAction, CaseKind, CaseState, Intake, StatementInput};
+use motcua_domain::feedback::{Case, CaseAction, CaseKind, CaseState, Intake};
 use motcua_domain::org::Role;
 use motcua_store::FeedbackFilter;
 
@@ -262,26 +262,11 @@ pub struct FeedbackNewPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FeedbackNewForm {
-    #[serde(default)]
-    agency: String,
+    /// What the public form asks, the agency included.
+    #[serde(flatten)]
+    s: crate::pages::feedback::FeedbackForm,
     #[serde(default)]
     intake: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    procedure_code: String,
-    #[serde(default)]
-    officer: String,
     /// For the hotline: the caller heard the summary read back and confirmed it.
     #[serde(default)]
     confirmed: String,
@@ -308,7 +293,8 @@ pub async fn feedback_new_form(
     Officer(actor): Officer,
 ) -> PageResult<FeedbackNewPage> {
     let agencies = counter_agencies(&state, &actor).await?;
-    let form = FeedbackNewForm { agency: agencies[0].0.clone(), intake: "counter".into(), ..Default::default() };
+    let mut form = FeedbackNewForm { intake: "counter".into(), ..Default::default() };
+    form.s.agency = agencies[0].0.clone();
     Ok(FeedbackNewPage { shell: web.shell, errors: vec![], form, agencies })
 }
 
@@ -319,23 +305,13 @@ pub async fn feedback_new(
     CsrfForm(f): CsrfForm<FeedbackNewForm>,
 ) -> PageResult<Response> {
     let agencies = counter_agencies(&state, &actor).await?;
-    let agency = match agencies.iter().find(|(c, _)| *c == f.agency) {
+    let agency = match agencies.iter().find(|(c, _)| *c == f.s.agency) {
         Some((code, _)) => state.store.agency_by_code(code).await?,
         None => None,
     }
     .ok_or_else(|| ApiError::field("agency", "chọn cơ quan"))?;
     let intake = Intake::parse(&f.intake).filter(|i| *i != Intake::Web);
-    let opt = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
-    let input = StatementInput {
-        name: opt(&f.name),
-        address: opt(&f.address),
-        phone: opt(&f.phone),
-        email: opt(&f.email),
-        title: opt(&f.title),
-        content: opt(&f.content),
-        procedure_code: opt(&f.procedure_code),
-        officer: opt(&f.officer),
-    };
+    let input = f.s.input();
     let mut errors = Vec::new();
     if intake.is_none() {
         errors.push(FieldError::new("intake", "chọn nơi tiếp nhận: quầy, đường dây nóng, bưu chính hoặc thư điện tử"));
