@@ -265,6 +265,9 @@ pub struct StatementInput {
     pub procedure_code: Option<String>,
     /// For conduct: the officer, the counter or the date concerned, as the sender says it.
     pub officer: Option<String>,
+    /// The dossier it is about, if any (its code): a PAKN on a dossier lowers its 5.4.
+    #[serde(default)]
+    pub dossier_code: Option<String>,
 }
 
 /// The checked statement.
@@ -275,6 +278,7 @@ pub struct Statement {
     pub content: String,
     pub procedure_code: Option<String>,
     pub officer: Option<String>,
+    pub dossier_code: Option<String>,
 }
 
 impl StatementInput {
@@ -319,6 +323,7 @@ impl StatementInput {
         };
         let procedure_code = optional(&self.procedure_code, "procedure_code", crate::text::CODE_MAX, &mut errors);
         let officer = optional(&self.officer, "officer", NOTE_MAX, &mut errors);
+        let dossier_code = optional(&self.dossier_code, "dossier_code", crate::text::CODE_MAX, &mut errors);
         match phone {
             Some(phone) if errors.is_empty() => Ok(Statement {
                 sender: Sender { name, address, phone, email, citizen_user_id },
@@ -326,6 +331,7 @@ impl StatementInput {
                 content,
                 procedure_code,
                 officer,
+                dossier_code,
             }),
             _ => Err(DomainError::Invalid(errors)),
         }
@@ -388,6 +394,25 @@ pub struct Case {
     pub late_steps: Vec<String>,
     /// For conduct: whether the inspector found it justified (Circular 01/2018 indicator 7).
     pub justified: Option<bool>,
+    /// For conduct: the officer's account the inspector linked it to (indicator 7 counts it
+    /// against them when justified).
+    #[serde(default)]
+    pub officer_id: Option<Uuid>,
+    /// For conduct: the measure taken on the finding.
+    #[serde(default)]
+    pub measure: Option<String>,
+    /// The dossier it is about (code and id), when the sender named one of this agency's.
+    #[serde(default)]
+    pub dossier_code: Option<String>,
+    #[serde(default)]
+    pub dossier_id: Option<Uuid>,
+    /// The statement it was split from (Decree 154/2026 Art. 14(4): one statement mixing kinds
+    /// becomes separate cases).
+    #[serde(default)]
+    pub split_from: Option<Uuid>,
+    /// The hotline call it was recorded from.
+    #[serde(default)]
+    pub call_id: Option<Uuid>,
     pub version: i64,
 }
 
@@ -432,10 +457,12 @@ pub enum CaseAction {
     Reopen {
         reason: String,
     },
-    /// The inspector's finding on a conduct case.
+    /// The inspector's finding on a conduct case, linked to the officer concerned.
     Finding {
         justified: bool,
         measure: String,
+        /// The officer's account; required when justified.
+        officer_id: Option<Uuid>,
     },
 }
 
@@ -482,6 +509,7 @@ pub fn action_label_vi(name: &str) -> &'static str {
         "close" => "Kết thúc",
         "reopen" => "Xem xét lại",
         "finding" => "Kết luận của thanh tra",
+        "split" => "Tách từ đơn khác",
         _ => "Thao tác khác",
     }
 }
@@ -569,6 +597,12 @@ impl Case {
             reopened: 0,
             late_steps: Vec::new(),
             justified: None,
+            officer_id: None,
+            measure: None,
+            dossier_code: statement.dossier_code,
+            dossier_id: None,
+            split_from: None,
+            call_id: None,
             version: 1,
         };
         let notice = Some(format!(
@@ -592,6 +626,62 @@ impl Case {
     /// The register's label: "12/2026".
     pub fn label(&self) -> String {
         format!("{}/{}", self.number, self.year)
+    }
+
+    /// Splits a part out of a statement not yet triaged (Decree 154/2026 Art. 14(4): one
+    /// statement mixing a petition, a complaint and a denunciation becomes separate items). The
+    /// new case, numbered `number`, keeps the sender, the intake and the time of receipt (so its
+    /// deadlines are the original's) and holds the part's `title` and `content`; each is then
+    /// triaged on its own.
+    pub fn split(
+        &self,
+        id: Uuid,
+        number: u32,
+        (title, content): (&str, &str),
+        actor: &Actor,
+        clock: Clock<'_>,
+    ) -> Result<CaseChange, DomainError> {
+        if self.state != CaseState::Received {
+            return Err(DomainError::InvalidTransition {
+                action: "split".into(),
+                state: self.state.label_vi().to_owned(),
+            });
+        }
+        let may = actor.grants.iter().any(|g| {
+            g.agency_id == self.agency_id && matches!(g.role, Role::Reception | Role::AgencyLead | Role::UnitLead)
+        });
+        if !may {
+            return Err(DomainError::Forbidden("tách đơn (bộ phận một cửa, lãnh đạo)".into()));
+        }
+        let statement = Statement {
+            sender: self.sender.clone(),
+            title: text(title, "part_title", TITLE_MAX)?,
+            content: text(content, "part_content", TEXT_MAX)?,
+            procedure_code: self.procedure_code.clone(),
+            officer: self.officer.clone(),
+            dossier_code: self.dossier_code.clone(),
+        };
+        let mut change = Case::receive(
+            id,
+            self.agency_id,
+            number,
+            self.intake,
+            statement,
+            Clock { now: self.received_at, ..clock },
+        )?;
+        change.case.split_from = Some(self.id);
+        change.case.dossier_id = self.dossier_id;
+        change.notice = Some(format!(
+            "Một phần nội dung đơn số {} của Ông/Bà được tách thành phản ánh, kiến nghị số {} để xem xét riêng; hạn trả lời {}.",
+            self.label(),
+            change.case.label(),
+            change.case.answer_by.format("%d/%m/%Y")
+        ));
+        change.action = "split";
+        change.actor_id = Some(actor.user_id);
+        change.at = clock.now;
+        change.detail = serde_json::json!({ "from": self.label(), "from_id": self.id });
+        Ok(change)
     }
 
     /// Whether the case is late now: its current step's deadline has passed.
@@ -849,16 +939,22 @@ impl Case {
                 c.state = Assigned;
                 (None, serde_json::json!({}))
             }
-            CaseAction::Finding { justified, measure } => {
+            CaseAction::Finding { justified, measure, officer_id } => {
                 if self.kind != Some(CaseKind::Conduct) {
                     return Err(DomainError::Rule("chỉ phản ánh về hành vi của cán bộ có kết luận".into()));
                 }
                 if !inspector && !lead {
                     return forbid("kết luận về hành vi của cán bộ (thanh tra)");
                 }
-                c.justified = Some(*justified);
+                let officer_id = officer_id.or(self.officer_id);
+                if *justified && officer_id.is_none() {
+                    return Err(DomainError::field("officer_id", "chọn cán bộ bị phản ánh"));
+                }
                 let measure = text(measure, "measure", NOTE_MAX)?;
-                (None, serde_json::json!({ "justified": justified, "measure": measure }))
+                c.justified = Some(*justified);
+                c.officer_id = officer_id;
+                c.measure = Some(measure.clone());
+                (None, serde_json::json!({ "justified": justified, "measure": measure, "officer_id": officer_id }))
             }
         };
         let tell = action.tells_sender();

@@ -37,6 +37,7 @@ fn statement() -> StatementInput {
         content: Some("Đề nghị rút ngắn thời hạn cấp đổi giấy chứng nhận.".into()),
         procedure_code: Some("1.012783".into()),
         officer: None,
+        dossier_code: None,
     }
 }
 
@@ -175,4 +176,45 @@ fn who_may_act_and_what_a_statement_needs() {
     let later = FeedbackRules { effective_from: day(7, 1), answer_days: 10, ..FeedbackRules::default() };
     assert_eq!(FeedbackRules::in_force(&[later], day(6, 30)).answer_days, 15);
     assert_eq!(FeedbackRules::in_force(&[later], day(7, 1)).answer_days, 10);
+}
+
+#[test]
+fn a_conduct_finding_names_the_officer_and_a_mixed_statement_is_split() {
+    let desk = Desk { cal: WorkCalendar::vietnam().unwrap(), rules: FeedbackRules::default() };
+    let (counter, inspector, specialist) =
+        (officer(Role::Reception, None), officer(Role::Inspector, None), officer(Role::Specialist, Some("DD")));
+    // One statement received on Monday 02/03 mixes a petition and a denunciation: split on
+    // Wednesday 04/03, the new case keeps the sender and the original deadlines.
+    let c = received(at(3, 2, 9));
+    let part = ("Cán bộ đòi tiền ngoài quy định", "Ngày 27/02 cán bộ quầy số 3 đòi 500.000 đồng.");
+    assert!(c.split(Uuid::now_v7(), 2, part, &specialist, desk.at(at(3, 4, 9))).is_err(), "not the counter");
+    assert!(c.split(Uuid::now_v7(), 2, ("", "x"), &counter, desk.at(at(3, 4, 9))).is_err(), "a title is needed");
+    let split = c.split(Uuid::now_v7(), 2, part, &counter, desk.at(at(3, 4, 9))).unwrap();
+    let d = split.case;
+    assert_eq!(
+        (d.split_from, d.sender.phone.clone(), d.received_at),
+        (Some(c.id), c.sender.phone.clone(), c.received_at)
+    );
+    assert_eq!((d.answer_by, d.refuse_by, d.label()), (c.answer_by, c.refuse_by, "2/2026".to_owned()));
+    assert!(split.notice.unwrap().contains("số 2/2026"), "the sender is told of the new number");
+    assert_eq!((split.action, split.at), ("split", at(3, 4, 9)));
+    // Triaged as conduct: the inspector's justified finding must name the officer's account.
+    let d = desk.act(&d, CaseAction::Classify { kind: CaseKind::Conduct }, &counter, at(3, 4, 10));
+    assert!(
+        c.split(Uuid::now_v7(), 3, part, &counter, desk.at(at(3, 4, 9))).is_ok(),
+        "the original is still untriaged"
+    );
+    assert!(d.split(Uuid::now_v7(), 3, part, &counter, desk.at(at(3, 4, 11))).is_err(), "only before triage");
+    let finding = |officer_id| CaseAction::Finding { justified: true, measure: "Kiểm điểm".into(), officer_id };
+    assert!(d.apply(finding(None), &inspector, desk.at(at(3, 10, 9))).is_err(), "justified needs the officer");
+    assert!(d.apply(finding(Some(counter.user_id)), &counter, desk.at(at(3, 10, 9))).is_err(), "inspector only");
+    let d = desk.act(&d, finding(Some(counter.user_id)), &inspector, at(3, 10, 9));
+    assert_eq!(
+        (d.justified, d.officer_id, d.measure.as_deref()),
+        (Some(true), Some(counter.user_id), Some("Kiểm điểm"))
+    );
+    // Not justified: no officer needed.
+    let e = desk.act(&c, CaseAction::Classify { kind: CaseKind::Conduct }, &counter, at(3, 4, 10));
+    let none = CaseAction::Finding { justified: false, measure: "Không có căn cứ".into(), officer_id: None };
+    assert_eq!(desk.act(&e, none, &inspector, at(3, 10, 9)).justified, Some(false));
 }

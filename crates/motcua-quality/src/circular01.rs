@@ -10,13 +10,15 @@
 //! - 4 bodies contacted: online submission with an online return 2, otherwise 1 (the one-stop
 //!   unit); the applicant's answer takes precedence;
 //! - 7 attitude: the applicant's answer when given; otherwise early 2, on time 1, late 0 (the
-//!   circular's 2 needs an early result and 1 an on-time one, so a late one has neither).
+//!   circular's 2 needs an early result and 1 an on-time one, so a late one has neither). A
+//!   conduct complaint the inspector found justified scores 0 ([`Complaint`]): on the dossier it
+//!   names, or, naming none, as one more 0 for the officer concerned, their unit and the agency
+//!   (unfounded ones are not counted, as the circular says).
 //!
 //! Per unit, besides: 5 organisation at the one-stop unit, 6 publicity and 9 online service from
 //! the catalog and the dossiers ([`one_stop`], [`publicity`], [`online_service`]); 8 feedback
-//! handling ([`feedback`]) from counts the system does not hold (feedback is handled outside
-//! it), so the agency declares it or it is left out, as the circular says of any indicator
-//! without data.
+//! handling ([`feedback`]) from the PAKN cases received in the period ([`feedback_of`]), or the
+//! score the agency declares when it handles feedback outside the system.
 //!
 //! Levels and bands (`circular01.toml`): officers on 1, 2, 3, 4, 7 (max 10) and units on all
 //! nine (max 18) with the circular's bands; fields on 1, 2, 3, 4, 7 (max 10) with bands the
@@ -141,9 +143,25 @@ impl Accs {
     }
 }
 
+/// A conduct complaint found justified that names no dossier scored in the period: one more 0
+/// in indicator 7 for the officer concerned, their unit and the agency. (One that names a scored
+/// dossier sets that dossier's attitude to 0 instead, before scoring: [`justified_on`].)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    pub officer: Uuid,
+    /// The officer's unit, if they belong to one.
+    pub unit: Option<String>,
+}
+
+/// A dossier's scores with a justified conduct complaint about it: attitude 0.
+pub fn justified_on(mut s: DossierScores) -> DossierScores {
+    s.attitude = 0;
+    s
+}
+
 /// The officers' scorecards: each officer is scored on the dossiers where they finished a step,
-/// with indicator 2 from their own steps.
-pub fn officers(scored: &[DossierScores]) -> BTreeMap<Uuid, Scorecard> {
+/// with indicator 2 from their own steps, and on the justified complaints against them.
+pub fn officers(scored: &[DossierScores], complaints: &[Complaint]) -> BTreeMap<Uuid, Scorecard> {
     let mut accs: BTreeMap<Uuid, Accs> = BTreeMap::new();
     for s in scored {
         let mut officers: Vec<Uuid> = s.steps.iter().filter_map(|(_, o, _)| *o).collect();
@@ -154,12 +172,20 @@ pub fn officers(scored: &[DossierScores]) -> BTreeMap<Uuid, Scorecard> {
             accs.entry(officer).or_default().add_dossier(s, own);
         }
     }
+    for c in complaints {
+        accs.entry(c.officer).or_default().by[7].add(0);
+    }
     accs.into_iter().map(|(k, a)| (k, a.card(&[]))).collect()
 }
 
 /// The units' scorecards for indicators 1, 2, 3, 4 and 7: a unit is scored on the dossiers it
-/// had a step in, with indicator 2 from its own steps; `extra` adds the unit-level indicators.
-pub fn units(scored: &[DossierScores], extra: &[(u8, Tenths)]) -> BTreeMap<String, Scorecard> {
+/// had a step in, with indicator 2 from its own steps, and on the justified complaints against
+/// its officers; `extra` adds the unit-level indicators.
+pub fn units(
+    scored: &[DossierScores],
+    complaints: &[Complaint],
+    extra: &[(u8, Tenths)],
+) -> BTreeMap<String, Scorecard> {
     let mut accs: BTreeMap<String, Accs> = BTreeMap::new();
     for s in scored {
         let mut units: Vec<&String> = s.steps.iter().map(|(u, _, _)| u).collect();
@@ -170,14 +196,22 @@ pub fn units(scored: &[DossierScores], extra: &[(u8, Tenths)]) -> BTreeMap<Strin
             accs.entry(unit.clone()).or_default().add_dossier(s, own);
         }
     }
+    for c in complaints {
+        if let Some(unit) = &c.unit {
+            accs.entry(unit.clone()).or_default().by[7].add(0);
+        }
+    }
     accs.into_iter().map(|(k, a)| (k, a.card(extra))).collect()
 }
 
-/// The whole agency's scorecard over every scored dossier.
-pub fn agency(scored: &[DossierScores], extra: &[(u8, Tenths)]) -> Scorecard {
+/// The whole agency's scorecard over every scored dossier and justified complaint.
+pub fn agency(scored: &[DossierScores], complaints: &[Complaint], extra: &[(u8, Tenths)]) -> Scorecard {
     let mut acc = Accs::default();
     for s in scored {
         acc.add_dossier(s, s.steps.iter().map(|(_, _, score)| *score));
+    }
+    for _ in complaints {
+        acc.by[7].add(0);
     }
     acc.card(extra)
 }
@@ -247,6 +281,18 @@ pub fn feedback(received: u64, on_time: u64, dragging: u64) -> Tenths {
     } else {
         0
     }
+}
+
+/// Indicator 8 from the feedback cases received in the period, judged at `end`: the PAKN among
+/// them (regulation and conduct), on time when every step was (Decision 766's 5.2 test), dragging
+/// when still open past its deadline at `end`.
+pub fn feedback_of(cases: &[motcua_domain::feedback::Case], end: chrono::NaiveDateTime) -> Tenths {
+    let pakn: Vec<_> =
+        cases.iter().filter(|c| c.kind.is_some_and(motcua_domain::feedback::CaseKind::is_pakn)).collect();
+    let on_time =
+        pakn.iter().filter(|c| crate::index766::feedback_membership("5.2", c, end) == Some(true)).count() as u64;
+    let dragging = pakn.iter().filter(|c| !c.state.is_finished() && c.overdue(end.date())).count() as u64;
+    feedback(pakn.len() as u64, on_time, dragging)
 }
 
 /// Who is rated.

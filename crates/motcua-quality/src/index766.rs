@@ -193,6 +193,17 @@ fn overdue(f: &DossierFacts, period_end: NaiveDateTime) -> bool {
     }
 }
 
+/// The applicants' opinions of their dossiers as 5.4 reads them: each evaluation's overall answer,
+/// and "not satisfied" for every dossier that is the subject of a PAKN (`vn-regulatory.md` §3.2:
+/// "rate of dossiers with PAKN or a dislike"), whatever its evaluation said.
+pub fn opinions(evaluations: &HashMap<Uuid, Overall>, pakn_dossiers: &[Uuid]) -> HashMap<Uuid, Overall> {
+    let mut all = evaluations.clone();
+    for id in pakn_dossiers {
+        all.insert(*id, Overall::NotSatisfied);
+    }
+    all
+}
+
 fn dissatisfied(f: &DossierFacts, evaluations: &HashMap<Uuid, Overall>) -> bool {
     evaluations.get(&f.dossier_id).is_some_and(|o| !o.satisfied())
 }

@@ -480,10 +480,21 @@ fn the_circular_01_worked_example_rates_the_officer_at_100_percent() {
             attitude,
         })
         .collect();
-    let cards = circular01::officers(&scored);
+    let cards = circular01::officers(&scored, &[]);
     let card = &cards[&officer];
     assert_eq!(card.indicators, vec![(1, 13), (2, 15), (3, 18), (4, 20), (7, 13)]);
     assert_eq!((card.total, circular01::show(card.total)), (79, "7,9".to_owned()));
+    // A justified conduct complaint naming no dossier of the period is one more 0 in 7 for the
+    // officer and their unit: [2,1,2,0,0] → 1.0; an unfounded one is never passed in.
+    let complaint = circular01::Complaint { officer, unit: Some("DD".into()) };
+    let with = circular01::officers(&scored, std::slice::from_ref(&complaint));
+    assert_eq!(with[&officer].get(7), Some(10));
+    assert_eq!(circular01::units(&scored, std::slice::from_ref(&complaint), &[])["DD"].get(7), Some(10));
+    assert_eq!(circular01::agency(&scored, &[complaint], &[]).get(7), Some(10));
+    // One about a dossier sets that dossier's attitude to 0: [2,1,2,0] → [0,1,2,0] → 0.8.
+    let mut on = scored.clone();
+    on[0] = circular01::justified_on(on[0].clone());
+    assert_eq!(circular01::officers(&on, &[])[&officer].get(7), Some(8));
     let config = circular01::Config::builtin();
     let officer = |total| config.rating(Level::Officer, total).to_owned();
     assert_eq!(officer(card.total), "Hoàn thành 100% nhiệm vụ");
@@ -493,7 +504,7 @@ fn the_circular_01_worked_example_rates_the_officer_at_100_percent() {
     assert_eq!(officer(34), "Hoàn thành dưới 70% nhiệm vụ");
     // A unit adds its own indicators 5, 6, 8, 9: 7,9 + 2 + 2 + 2 + 1 = 14,9 → Tốt, one tenth
     // short; with 9 at 2 it is 15,9 → Xuất sắc.
-    let unit = |extra: &[(u8, i64)]| circular01::units(&scored, extra)["DD"].clone();
+    let unit = |extra: &[(u8, i64)]| circular01::units(&scored, &[], extra)["DD"].clone();
     let card = unit(&[(5, 20), (6, 20), (8, 20), (9, 10)]);
     assert_eq!((card.total, config.rating(Level::Unit, card.total)), (149, "Tốt"));
     let card = unit(&[(5, 20), (6, 20), (8, 20), (9, 20)]);
@@ -531,7 +542,7 @@ fn fields_are_rated_on_their_own_bands_and_reach_every_band() {
     ];
     for (dossiers, total, band) in fields {
         let scored: Vec<DossierScores> = dossiers.into_iter().map(|s| scores("DD", s)).collect();
-        let card = circular01::agency(&scored, &[]);
+        let card = circular01::agency(&scored, &[], &[]);
         assert_eq!((card.total, config.rating(Level::Field, card.total)), (total, band));
     }
     // The boundaries, a tenth either side.
@@ -549,7 +560,7 @@ fn fields_are_rated_on_their_own_bands_and_reach_every_band() {
 fn units_reach_every_band_with_indicators_5_and_8() {
     let config = circular01::Config::builtin();
     let unit = |dossier: (u8, u8, u8, u8, u8), extra: &[(u8, i64)]| {
-        let card = circular01::units(&[scores("U", dossier)], extra)["U"].clone();
+        let card = circular01::units(&[scores("U", dossier)], &[], extra)["U"].clone();
         (card.total, config.rating(Level::Unit, card.total).to_owned())
     };
     let all = |s: i64| [(5, s), (6, s), (8, s), (9, s)];
@@ -771,4 +782,15 @@ fn the_766_feedback_indicators_match_the_hand_computation() {
     assert_eq!(figures("5.2"), (3, 5, 60.0, 2.7));
     // 5.3: P1 only (P3 rated not useful, P4 reopened, P2 and P5 late): 20 %; 0.9.
     assert_eq!(figures("5.3"), (1, 5, 20.0, 0.9));
+    // Circular 01 indicator 8 from the same cases: 3 of 5 PAKN on time (< 90 %) and P5 dragging
+    // on past its deadline → 0; only P1 and P3 (both on time, nothing open) → 2; P1, P3 and P4
+    // with P2 late → 3 of 4 → 0; nine on time of ten with none dragging → 1.
+    let end = window.end();
+    assert_eq!(circular01::feedback_of(&feedback, end), 0);
+    assert_eq!(circular01::feedback_of(&[feedback[0].clone(), feedback[2].clone()], end), 20);
+    let mut ten: Vec<Case> = (0..9).map(|_| feedback[0].clone()).collect();
+    ten.push(feedback[1].clone());
+    assert_eq!(circular01::feedback_of(&ten, end), 10);
+    ten.push(feedback[4].clone());
+    assert_eq!(circular01::feedback_of(&ten, end), 0, "one dragging on");
 }

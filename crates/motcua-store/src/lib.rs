@@ -565,6 +565,9 @@ pub trait FeedbackStore: Send + Sync {
     ) -> Result<Option<motcua_domain::feedback::Case>>;
     /// The published case with this id in any agency (the public page names no agency).
     async fn published_case(&self, id: Uuid) -> Result<Option<motcua_domain::feedback::Case>>;
+    /// The dossiers of these agencies that are the subject of a PAKN (regulation or conduct):
+    /// Decision 766 indicator 5.4 counts them as not satisfied.
+    async fn pakn_dossiers(&self, agencies: &[Uuid]) -> Result<Vec<Uuid>>;
     async fn insert_hotline_call(&self, call: &HotlineCall) -> Result<()>;
     /// The agency's calls in `[from, to)`, newest first.
     async fn hotline_calls(&self, agency_id: Uuid, from: NaiveDateTime, to: NaiveDateTime) -> Result<Vec<HotlineCall>>;

@@ -26,6 +26,7 @@ pub const SQLITE: &[Migration] = &[
     (19, "feedback", include_str!("../migrations/sqlite/0019_feedback.sql")),
     (20, "hotline_calls", include_str!("../migrations/sqlite/0020_hotline_calls.sql")),
     (21, "attendance", include_str!("../migrations/sqlite/0021_attendance.sql")),
+    (22, "feedback_links", include_str!("../migrations/sqlite/0022_feedback_links.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -50,6 +51,7 @@ pub const POSTGRES: &[Migration] = &[
     (19, "feedback", include_str!("../migrations/postgres/0019_feedback.sql")),
     (20, "hotline_calls", include_str!("../migrations/postgres/0020_hotline_calls.sql")),
     (21, "attendance", include_str!("../migrations/postgres/0021_attendance.sql")),
+    (22, "feedback_links", include_str!("../migrations/postgres/0022_feedback_links.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

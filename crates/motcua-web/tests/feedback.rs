@@ -23,6 +23,8 @@ on_every_backend!(
     the_hotline_log_records_confirmed_calls_and_counts_them_by_topic,
     attendance_and_spot_checks_make_the_monthly_punctuality_report,
     a_misrouted_statement_is_forwarded_within_five_working_days_and_the_sender_told,
+    a_justified_conduct_complaint_on_a_dossier_counts_in_indicators_7_and_5_4,
+    the_administrator_sets_the_deadlines_in_force_from_a_date,
 );
 
 const STATEMENT: &str = "agency=000.00.17.H34&name=Tr%E1%BA%A7n+V%C4%83n+B%C3%ACnh&address=12+L%C3%AA+L%E1%BB%A3i%2C+Nha+Trang&phone=0905123456&procedure_code=1.004227&title=Th%E1%BB%9Di+h%E1%BA%A1n+%C4%91%C4%83ng+k%C3%BD+bi%E1%BA%BFn+%C4%91%E1%BB%99ng&content=%C4%90%E1%BB%81+ngh%E1%BB%8B+r%C3%BAt+ng%E1%BA%AFn+th%E1%BB%9Di+h%E1%BA%A1n%3B+g%E1%BB%8Di+t%C3%B4i+0905123456";
@@ -234,14 +236,50 @@ async fn a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotli
         let (_, page) = get_page(&app, path, anonymous).await;
         assert!(page.contains("0258 3822 000"), "{path}: {page}");
     }
-    // A caller's question, recorded at the hotline, answered and published.
+    // The land team answers the field's questions.
+    let (status, _, page) = post_form(&app, &admin, "/admin/feedback/teams", "team_DD=DD").await;
+    assert!(status == StatusCode::OK && page.contains("Đã lưu tổ chuyên gia"), "{status}: {page}");
+    let (status, _, _) = post_form(&app, &admin, "/admin/feedback/teams", "team_DD=KHONG-CO").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not a unit of the agency");
+    // A caller's question, recorded in the hotline log, becomes a question case from the log.
     let (counter, specialist, lead) = officers(&app).await;
-    let call = "intake=hotline&confirmed=on&agency=000.00.17.H34&name=L%C3%AA+V%C4%83n+Nam&address=Cam+Ranh&phone=0914000111&procedure_code=1.004227&title=C%E1%BA%A7n+b%E1%BA%A3n+sao+hay+b%E1%BA%A3n+ch%C3%ADnh%3F&content=H%E1%BB%8Fi+v%E1%BB%81+gi%E1%BA%A5y+t%E1%BB%9D";
-    let (status, _, _) = post_form(&app, &counter, "/office/feedback/new", call).await;
+    let logged = "minutes=3&caller_name=L%C3%AA+V%C4%83n+Nam&caller_phone=0914000111&topic=C%E1%BA%A7n+b%E1%BA%A3n+sao+hay+b%E1%BA%A3n+ch%C3%ADnh%3F&procedure_code=1.004227&summary=H%E1%BB%8Fi+v%E1%BB%81+gi%E1%BA%A5y+t%E1%BB%9D&confirmed=on";
+    let (status, _, _) = post_form(&app, &counter, "/office/hotline", logged).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, log) = get_page(&app, "/office/hotline?month=2026-03", &counter).await;
+    let link = log
+        .split("href=\"/office/feedback/new?call=")
+        .nth(1)
+        .expect("the call offers a case")
+        .split('"')
+        .next()
+        .unwrap();
+    let call_id: uuid::Uuid = link.parse().unwrap();
+    let (status, form) = get_page(&app, &format!("/office/feedback/new?call={call_id}"), &counter).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert!(
+        form.contains("value=\"Lê Văn Nam\"") && form.contains("Hỏi về giấy tờ"),
+        "the call fills the form: {form}"
+    );
+    assert!(form.contains("<option value=\"hotline\" selected>"), "{form}");
+    let call = format!(
+        "intake=hotline&confirmed=on&call={call_id}&agency=000.00.17.H34&name=L%C3%AA+V%C4%83n+Nam&address=Cam+Ranh&phone=0914000111&procedure_code=1.004227&title=C%E1%BA%A7n+b%E1%BA%A3n+sao+hay+b%E1%BA%A3n+ch%C3%ADnh%3F&content=H%E1%BB%8Fi+v%E1%BB%81+gi%E1%BA%A5y+t%E1%BB%9D"
+    );
+    let (status, _, page) = post_form(&app, &counter, "/office/feedback/new", &call).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let c = only_case(&app).await;
+    assert_eq!(c.call_id, Some(call_id));
+    let logged_call = app.db.store.hotline_call(app.fx.agency.id, call_id).await.unwrap().unwrap();
+    assert_eq!(logged_call.case_id, Some(c.id), "the log keeps the link");
+    let (status, _, _) = post_form(&app, &counter, "/office/feedback/new", &call).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one call becomes one case");
+    assert_eq!(only_case(&app).await.id, c.id);
+    let (_, log) = get_page(&app, "/office/hotline?month=2026-03", &counter).await;
+    assert!(log.contains(&format!("href=\"/office/feedback/{}\"", c.id)) && !log.contains("new?call="), "{log}");
+    // Classified as a question, it goes straight to the field's team.
     act(&app, &counter, c.id, "action=classify&kind=question").await;
-    act(&app, &counter, c.id, "action=assign&unit=DD").await;
+    let c = only_case(&app).await;
+    assert_eq!((c.state, c.unit.as_deref()), (CaseState::Assigned, Some("DD")), "routed to the land team");
     act(
         &app,
         &specialist,
@@ -344,4 +382,165 @@ async fn a_misrouted_statement_is_forwarded_within_five_working_days_and_the_sen
     run_notifier(&app, at(2026, 3, 9, 15, 5)).await;
     let sms = sms_sent(&app).await;
     assert!(sms.iter().any(|d| d.body.contains("So Xay dung tinh Khanh Hoa")), "the sender told where: {sms:?}");
+}
+
+/// The numerator of an indicator's row on the quality page (`>N</a> / M`).
+fn numerator(page: &str, id: &str) -> u64 {
+    let row = page.split(&format!("id=\"indicator-{id}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+    let before = row.split("</a> / ").next().unwrap();
+    before.rsplit('>').next().unwrap().trim().parse().unwrap_or_else(|_| panic!("{row}"))
+}
+
+async fn a_justified_conduct_complaint_on_a_dossier_counts_in_indicators_7_and_5_4(app: TestApp) {
+    // Three dossiers of February; the first returned early.
+    let [done, _, _] = app.fx.three_dossiers(app.db.store.as_ref()).await;
+    let code = done.code.as_ref().unwrap().to_string();
+    app.clock.set_local(at(2026, 2, 26, 9, 0));
+    let anonymous = "motcua_session=";
+    let statement = format!(
+        "{}&officer=Qu%E1%BA%A7y+s%E1%BB%91+3%2C+ng%C3%A0y+12%2F02&dossier_code={}",
+        STATEMENT.replace(
+            "title=Th%E1%BB%9Di+h%E1%BA%A1n",
+            "title=C%C3%A1n+b%E1%BB%99+g%C3%A2y+phi%E1%BB%81n+h%C3%A0+-+Th%E1%BB%9Di+h%E1%BA%A1n"
+        ),
+        urlencode(&code)
+    );
+    // A dossier code that is not the agency's is refused on its field, nothing kept.
+    let (status, _, page) =
+        post_form(&app, anonymous, "/feedback", &statement.replace(&urlencode(&code), "000.00.17.H34-260212-9999"))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("không có hồ sơ mang mã này"), "{page}");
+    let (status, _, receipt) = post_form(&app, anonymous, "/feedback", &statement).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let c = only_case(&app).await;
+    assert_eq!((c.dossier_code.as_deref(), c.dossier_id), (Some(code.as_str()), Some(done.id)));
+
+    // The inspector's view of February before triage: 5.4 counts the returned dossier.
+    add_user(&app, "tt-pakn", false, vec![grant(&app, Role::Inspector, None)]).await;
+    let (_, inspector) = sign_in(&app, "tt-pakn", PASSWORD).await;
+    let (_, before) = get_page(&app, "/office/quality?period=2026-02", &inspector).await;
+    let satisfied = numerator(&before, "5.4");
+
+    // The statement mixes conduct with a denunciation: the counter splits the latter out; it
+    // keeps the sender and the deadlines and is triaged on its own.
+    let (counter, _, _) = officers(&app).await;
+    let counter_id = app.db.store.user_by_username("quay-pakn").await.unwrap().unwrap().id;
+    let (status, _, page) = post_form(
+        &app,
+        &counter,
+        &format!("/office/feedback/{}/split", c.id),
+        "part_title=T%E1%BB%91+c%C3%A1o+nh%E1%BA%ADn+ti%E1%BB%81n&part_content=C%C3%A1n+b%E1%BB%99+nh%E1%BA%ADn+500.000+%C4%91%E1%BB%93ng",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã tách thành phản ánh, kiến nghị số 2/2026"), "{page}");
+    let f =
+        motcua_store::FeedbackFilter { agencies: vec![app.fx.agency.id], page: 1, page_size: 10, ..Default::default() };
+    let all = app.db.store.feedback_cases(&f).await.unwrap().items;
+    let part = all.iter().find(|x| x.id != c.id).unwrap();
+    assert_eq!((part.split_from, part.answer_by, part.dossier_id), (Some(c.id), c.answer_by, Some(done.id)));
+    let (status, _, page) =
+        post_form(&app, &counter, &format!("/office/feedback/{}/split", c.id), "part_title=&part_content=x").await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("không được để trống"), "{status}");
+    assert_eq!(act(&app, &counter, part.id, "action=classify&kind=denunciation").await, StatusCode::SEE_OTHER);
+
+    // Classified as conduct: a PAKN on the dossier, which 5.4 no longer counts as satisfied.
+    assert_eq!(act(&app, &counter, c.id, "action=classify&kind=conduct").await, StatusCode::SEE_OTHER);
+    let (_, after) = get_page(&app, "/office/quality?period=2026-02", &inspector).await;
+    assert_eq!(numerator(&after, "5.4"), satisfied - 1, "a PAKN on the dossier");
+    let (_, drill) = get_page(&app, "/office/quality/dossiers?period=2026-02&indicator=5.4&inside=0", &inspector).await;
+    assert!(drill.contains(&code), "the drill-down lists it: {drill}");
+
+    // Only the inspector records the finding, in the afternoon, and a justified one names the
+    // officer.
+    app.clock.set_local(at(2026, 2, 26, 15, 0));
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", c.id), &counter).await;
+    assert!(!page.contains("id=\"act-finding\""), "not the counter's to judge");
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", c.id), &inspector).await;
+    assert!(
+        page.contains("id=\"act-finding\"") && page.contains(&format!("<option value=\"{counter_id}\">")),
+        "{page}"
+    );
+    let status = act(&app, &inspector, c.id, "action=finding&justified=yes&reason=x&officer_id=").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a justified finding names the officer");
+    let status = act(
+        &app,
+        &inspector,
+        c.id,
+        &format!("action=finding&justified=yes&reason=Ki%E1%BB%83m+%C4%91i%E1%BB%83m&officer_id={counter_id}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let c = app.db.store.feedback_case(app.fx.agency.id, c.id).await.unwrap().unwrap();
+    assert_eq!((c.justified, c.officer_id, c.measure.as_deref()), (Some(true), Some(counter_id), Some("Kiểm điểm")));
+    let (_, page) = get_page(&app, &format!("/office/feedback/{}", c.id), &inspector).await;
+    assert!(page.contains("Có căn cứ · cán bộ: quay-pakn · biện pháp: Kiểm điểm"), "{page}");
+
+    // Circular 01 indicator 7: the officer named, who had no step in the dossier, scores 0 (before
+    // the finding they had no card at all); the dossier's own attitude becomes 0 for everyone
+    // who worked on it.
+    assert!(!part_of(&before, "officers").contains("quay-pakn"));
+    let (_, quality) = get_page(&app, "/office/quality?period=2026-02", &inspector).await;
+    let officers = part_of(&quality, "officers");
+    let row = officers
+        .split("<td>quay-pakn</td>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{officers}"))
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains(r#"<td class="num">0,0</td>"#), "indicator 7 is 0: {row}");
+    let row = |page: &str| {
+        let officers = part_of(page, "officers").to_owned();
+        officers.split("<td>chuyenvien</td>").nth(1).unwrap().split("</tr>").next().unwrap().to_owned()
+    };
+    assert!(row(&before).contains(r#"<td class="num">2,0</td><td class="num"><strong>9,0"#), "{}", row(&before));
+    assert!(row(&quality).contains(r#"<td class="num">0,0</td><td class="num"><strong>7,0"#), "{}", row(&quality));
+    assert!(quality.contains("Chỉ số (8) tính từ 1 phản ánh, kiến nghị tiếp nhận trong kỳ"), "{quality}");
+}
+
+fn part_of<'a>(page: &'a str, id: &str) -> &'a str {
+    page.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_else(|| panic!("no {id}")).split("</table>").next().unwrap()
+}
+
+async fn the_administrator_sets_the_deadlines_in_force_from_a_date(app: TestApp) {
+    app.clock.set_local(at(2026, 3, 2, 9, 0));
+    add_user(&app, "qt-han", false, vec![grant(&app, Role::Admin, None)]).await;
+    let (_, admin) = sign_in(&app, "qt-han", PASSWORD).await;
+    let (status, page) = get_page(&app, "/admin/feedback", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>01/01/2020</td><td class=\"num\">2</td>"), "the defaults: {page}");
+    let rules = "refuse_days=2&forward_days=5&info_days=5&answer_days=10&publish_days=2";
+    // Not in the past, and every number from 1 to 60.
+    let (status, _, page) =
+        post_form(&app, &admin, "/admin/feedback/rules", &format!("effective_from=2026-03-01&{rules}")).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("không được ở quá khứ"), "{status}");
+    let (status, _, page) = post_form(
+        &app,
+        &admin,
+        "/admin/feedback/rules",
+        "effective_from=2026-03-09&refuse_days=0&forward_days=5&info_days=5&answer_days=999&publish_days=2",
+    )
+    .await;
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY && page.matches("số ngày làm việc từ 1 đến 60").count() == 2,
+        "{page}"
+    );
+    let (status, _, page) =
+        post_form(&app, &admin, "/admin/feedback/rules", &format!("effective_from=2026-03-09&{rules}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã lưu thời hạn áp dụng từ 09/03/2026"), "{page}");
+    // A statement of Friday 06/03 keeps 15 working days; one of Monday 09/03 gets 10.
+    let anonymous = "motcua_session=";
+    app.clock.set_local(at(2026, 3, 6, 9, 0));
+    let (_, _, receipt) = post_form(&app, anonymous, "/feedback", STATEMENT).await;
+    assert!(receipt.contains("id=\"feedback-due\">27/03/2026<"), "{receipt}");
+    app.clock.set_local(at(2026, 3, 9, 9, 0));
+    let (_, _, receipt) = post_form(&app, anonymous, "/feedback", STATEMENT).await;
+    assert!(receipt.contains("id=\"feedback-due\">23/03/2026<"), "{receipt}");
+    // Only the administrator.
+    let (counter, _, _) = officers(&app).await;
+    let (status, _) = get_page(&app, "/admin/feedback", &counter).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -251,15 +251,15 @@ async fn the_766_index_is_out_of_100_and_names_the_data_not_held(app: TestApp) {
         assert_eq!(get_page(&app, path, &cookie).await.0, StatusCode::NOT_FOUND, "{path}");
     }
     // Circular 01: each level with its bands; the agency rated on all nine indicators, 5 from
-    // the catalog (received and returned at the counter, examined elsewhere: 1), 8 not declared.
+    // the catalog (received and returned at the counter, examined elsewhere: 1), 8 from no PAKN at all: 2.
     let (_, page) = get_page(&app, "/office/quality?period=2026-02", &cookie).await;
     let levels = part(&page, "levels", "</table>");
     assert!(levels.contains("Xuất sắc ≥ 8,4") && levels.contains("Xuất sắc ≥ 15,0"), "{levels}");
-    assert!(page.contains("Chỉ số (8) chưa có dữ liệu phản ánh, kiến nghị"));
+    assert!(page.contains("Chỉ số (8) tính từ 0 phản ánh, kiến nghị tiếp nhận trong kỳ"), "no PAKN: 8 scores 2");
     let agency = page.split("<tfoot>").nth(1).unwrap().split("</tfoot>").next().unwrap();
     assert!(agency.matches("<td class=\"num\">").count() == 11, "dossiers, nine indicators, total: {agency}");
     assert!(agency.contains(r#"<td class="num">1,0</td><td class="num">2,0</td>"#), "(5) 1, (6) 2: {agency}");
-    assert!(agency.contains(r#"<td class="num">—</td><td class="num">0,0</td>"#), "(8) none, (9) 0: {agency}");
+    assert!(agency.contains(r#"<td class="num">2,0</td><td class="num">0,0</td>"#), "(8) 2, (9) 0: {agency}");
 }
 
 async fn applicants_evaluate_from_the_lookup_and_may_change_it_for_seven_days(app: TestApp) {

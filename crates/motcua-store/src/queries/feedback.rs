@@ -82,8 +82,9 @@ macro_rules! impl_feedback {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
                     "insert into feedback_cases (agency_id, id, year, number, kind, state, intake, procedure_code,
-                       received_at, answer_by, published_at, finished_at, search, doc, version, updated_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                       received_at, answer_by, published_at, finished_at, search, doc, version, updated_at,
+                       dossier_id, officer_id)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                 )
                 .bind(c.agency_id)
                 .bind(c.id)
@@ -101,8 +102,25 @@ macro_rules! impl_feedback {
                 .bind(serde_json::to_string(c)?)
                 .bind(c.version)
                 .bind(change.at)
+                .bind(c.dossier_id)
+                .bind(c.officer_id)
                 .execute(&mut *tx)
                 .await?;
+                if let Some(call) = c.call_id {
+                    // The call becomes this case once: a second case from the same call is refused.
+                    let linked = sqlx::query(
+                        "update hotline_calls set case_id = $1 where agency_id = $2 and id = $3 and case_id is null",
+                    )
+                    .bind(c.id)
+                    .bind(c.agency_id)
+                    .bind(call)
+                    .execute(&mut *tx)
+                    .await?;
+                    if linked.rows_affected() != 1 {
+                        tx.rollback().await?;
+                        return Err(StoreError::Conflict);
+                    }
+                }
                 write_feedback_event!(tx, change);
                 tx.commit().await?;
                 Ok(())
@@ -113,7 +131,8 @@ macro_rules! impl_feedback {
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "update feedback_cases set kind = $1, state = $2, procedure_code = $3, answer_by = $4,
-                       published_at = $5, finished_at = $6, search = $7, doc = $8, version = $9, updated_at = $10
+                       published_at = $5, finished_at = $6, search = $7, doc = $8, version = $9, updated_at = $10,
+                       dossier_id = $14, officer_id = $15
                      where agency_id = $11 and id = $12 and version = $13",
                 )
                 .bind(c.kind.map(|k| k.as_str()))
@@ -129,6 +148,8 @@ macro_rules! impl_feedback {
                 .bind(c.agency_id)
                 .bind(c.id)
                 .bind(expected_version)
+                .bind(c.dossier_id)
+                .bind(c.officer_id)
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
@@ -379,6 +400,18 @@ macro_rules! impl_feedback {
                 .bind(to)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn pakn_dossiers(&self, agencies: &[Uuid]) -> crate::Result<Vec<Uuid>> {
+                let mut args = Vec::new();
+                let agency = agencies_in(agencies, &mut args);
+                let sql = format!(
+                    "select distinct dossier_id from feedback_cases
+                     where {agency} and dossier_id is not null and kind in ('regulation', 'conduct')"
+                );
+                let rows: Vec<(Uuid,)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
             async fn published_case(&self, id: Uuid) -> crate::Result<Option<Case>> {

@@ -92,7 +92,10 @@ macro_rules! impl_quality {
                 let (_, outcome) = placement_sql(args.len() - 1, args.len());
                 let e = args.len();
                 let late = format!("{outcome} in ('late', 'overdue')");
-                let unhappy = "ev.overall = 'not_satisfied'";
+                // Not satisfied: evaluated so, or the subject of a PAKN (`vn-regulatory.md` §3.2).
+                let unhappy = "(ev.overall = 'not_satisfied' or exists (select 1 from feedback_cases fc
+                      where fc.agency_id = dossier_facts.agency_id and fc.dossier_id = dossier_facts.dossier_id
+                        and fc.kind in ('regulation', 'conduct')))";
                 let finished = format!("dossier_facts.finished_at is not null and dossier_facts.finished_at < ${e}");
                 // One pass, by procedure: a few hundred rows however many dossiers, added up here;
                 // the procedures with an online dossier come with them (3.2).

@@ -40,6 +40,8 @@ pub struct FeedbackForm {
     pub procedure_code: String,
     #[serde(default)]
     pub officer: String,
+    #[serde(default)]
+    pub dossier_code: String,
 }
 
 impl FeedbackForm {
@@ -55,6 +57,7 @@ impl FeedbackForm {
             content: opt(&self.content),
             procedure_code: opt(&self.procedure_code),
             officer: opt(&self.officer),
+            dossier_code: opt(&self.dossier_code),
         }
     }
 }
@@ -122,9 +125,30 @@ pub async fn send(
             Some(agency) => {
                 let cal = state.calendar(agency.id).await?;
                 let now = state.now(&cal);
-                let case =
-                    motcua_app::feedback::receive(&*state.store, &cal, agency.id, Intake::Web, statement, None, now)
-                        .await?;
+                let received = motcua_app::feedback::receive(
+                    &*state.store,
+                    &cal,
+                    agency.id,
+                    Intake::Web,
+                    statement,
+                    None,
+                    None,
+                    now,
+                )
+                .await;
+                let case = match received {
+                    Ok(case) => case,
+                    Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {
+                        let page = FeedbackPage {
+                            agencies: agencies(&state).await?,
+                            shell: web.shell,
+                            errors: fields,
+                            form: f,
+                        };
+                        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+                    }
+                    Err(e) => return Err(ApiError::from(e).into()),
+                };
                 let page = ReceiptPage {
                     shell: web.shell,
                     label: case.label(),

@@ -394,6 +394,7 @@ pub async fn post_request(
             content: Some(description.to_owned()).filter(|d| !d.is_empty()),
             procedure_code: arg("attribute[procedure_code]").map(str::to_owned),
             officer: arg("attribute[officer]").map(str::to_owned),
+            dossier_code: arg("attribute[dossier_code]").map(str::to_owned),
         };
         let statement = input.parse(None).map_err(|e| match e {
             motcua_domain::DomainError::Invalid(fields) => Errors(
@@ -416,7 +417,7 @@ pub async fn post_request(
         })?;
         let cal = state.calendar(agency.id).await.map_err(|e| bad(fmt, e.to_string()))?;
         let now = state.now(&cal);
-        let case = motcua_app::feedback::receive(&*state.store, &cal, agency.id, Intake::Web, statement, None, now)
+        let case = motcua_app::feedback::receive(&*state.store, &cal, agency.id, Intake::Web, statement, None, None, now)
             .await
             .map_err(|e| bad(fmt, e.to_string()))?;
         let v = json!([{

@@ -46,6 +46,7 @@ async fn hash(password: String) -> Result<String, ApiError> {
 mod calendar;
 mod drafts;
 mod editor;
+mod feedback;
 mod organisation;
 mod procedures;
 mod user;
@@ -53,6 +54,7 @@ mod users;
 
 pub use calendar::*;
 pub use drafts::*;
+pub use feedback::*;
 pub use organisation::*;
 pub use procedures::*;
 pub use user::*;

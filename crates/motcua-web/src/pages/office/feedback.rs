@@ -106,6 +106,16 @@ pub struct FeedbackCasePage {
     offered: Vec<&'static str>,
     kinds: Vec<(&'static str, &'static str)>,
     units: Vec<(String, String)>,
+    /// The unit suggested for it: the specialist team of its procedure's field.
+    team: Option<String>,
+    /// The agency's officers (for a conduct finding): (id, name).
+    officers: Vec<(Uuid, String)>,
+    /// The name of the officer a finding names.
+    officer_name: Option<String>,
+    /// The statement it was split from: (id, label).
+    split_from: Option<(Uuid, String)>,
+    /// Whether this officer may split it.
+    may_split: bool,
     events: Vec<(String, String, String)>,
     errors: Vec<FieldError>,
     notice: Option<String>,
@@ -127,7 +137,7 @@ fn offered(c: &Case, actor: &Actor, clock: motcua_domain::feedback::Clock<'_>) -
         CaseAction::Publish,
         CaseAction::Close,
         CaseAction::Reopen { reason: t() },
-        CaseAction::Finding { justified: true, measure: t() },
+        CaseAction::Finding { justified: false, measure: t(), officer_id: None },
     ];
     tries.into_iter().filter(|a| c.apply(a.clone(), actor, clock).is_ok()).map(|a| a.name()).collect()
 }
@@ -167,7 +177,28 @@ async fn case_page(
             (e.at.format("%H:%M %d/%m/%Y").to_string(), what, to.to_owned())
         })
         .collect();
+    let mut officers = Vec::new();
+    for u in state.store.users_of(c.agency_id).await? {
+        if u.active {
+            officers.push((u.id, u.full_name));
+        }
+    }
+    let officer_name = c.officer_id.and_then(|id| officers.iter().find(|(o, _)| *o == id).map(|(_, n)| n.clone()));
+    let split_from = match c.split_from {
+        Some(id) => state.store.feedback_case(c.agency_id, id).await?.map(|p| (p.id, p.label())),
+        None => None,
+    };
+    let may_split = c.state == CaseState::Received
+        && actor.grants.iter().any(|g| {
+            g.agency_id == c.agency_id && matches!(g.role, Role::Reception | Role::AgencyLead | Role::UnitLead)
+        });
+    let team = motcua_app::feedback::team_for(&*state.store, &c, now.date()).await?;
     Ok(FeedbackCasePage {
+        team,
+        officers,
+        officer_name,
+        split_from,
+        may_split,
         offered: offered(&c, actor, clock),
         sender_visible: sees_sender(actor, &c),
         late: c.overdue(now.date()),
@@ -210,6 +241,8 @@ pub struct FeedbackActForm {
     legal_basis: String,
     #[serde(default)]
     justified: String,
+    #[serde(default)]
+    officer_id: String,
 }
 
 pub async fn feedback_act(
@@ -236,13 +269,55 @@ pub async fn feedback_act(
         "publish" => CaseAction::Publish,
         "close" => CaseAction::Close,
         "reopen" => CaseAction::Reopen { reason: text },
-        "finding" => CaseAction::Finding { justified: f.justified == "yes", measure: text },
+        "finding" => CaseAction::Finding {
+            justified: f.justified == "yes",
+            measure: text,
+            officer_id: match f.officer_id.trim() {
+                "" => None,
+                id => Some(
+                    Uuid::parse_str(id).map_err(|_| ApiError::field("officer_id", "chọn cán bộ trong danh sách"))?,
+                ),
+            },
+        },
         _ => return Err(ApiError::field("action", "thao tác không hợp lệ").into()),
     };
     let cal = state.calendar(c.agency_id).await?;
     let now = state.now(&cal);
     match motcua_app::feedback::act(&*state.store, &cal, &actor, &c, f.version, action, now).await {
         Ok(_) => Ok(Redirect::to(&format!("/office/feedback/{id}")).into_response()),
+        Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {
+            let page = case_page(&state, web, &actor, c, fields, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(ApiError::from(e).into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackSplitForm {
+    #[serde(default)]
+    part_title: String,
+    #[serde(default)]
+    part_content: String,
+}
+
+/// `POST /office/feedback/{id}/split`: a part of the statement becomes a case of its own.
+pub async fn feedback_split(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<FeedbackSplitForm>,
+) -> PageResult<Response> {
+    let c = load(&state, &actor, id).await?;
+    let cal = state.calendar(c.agency_id).await?;
+    let now = state.now(&cal);
+    let part = (f.part_title.as_str(), f.part_content.as_str());
+    match motcua_app::feedback::split(&*state.store, &cal, &actor, &c, part, now).await {
+        Ok(new) => {
+            let notice = Some(format!("Đã tách thành phản ánh, kiến nghị số {}.", new.label()));
+            Ok(case_page(&state, web, &actor, c, vec![], notice).await?.into_response())
+        }
         Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {
             let page = case_page(&state, web, &actor, c, fields, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -270,6 +345,16 @@ pub struct FeedbackNewForm {
     /// For the hotline: the caller heard the summary read back and confirmed it.
     #[serde(default)]
     confirmed: String,
+    /// The hotline call it is recorded from.
+    #[serde(default)]
+    call: Option<Uuid>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackNewQuery {
+    /// A call of the hotline log to turn into a case.
+    #[serde(default)]
+    call: Option<Uuid>,
 }
 
 async fn counter_agencies(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>, ApiError> {
@@ -291,10 +376,41 @@ pub async fn feedback_new_form(
     State(state): State<AppState>,
     web: Web,
     Officer(actor): Officer,
+    Query(q): Query<FeedbackNewQuery>,
 ) -> PageResult<FeedbackNewPage> {
     let agencies = counter_agencies(&state, &actor).await?;
     let mut form = FeedbackNewForm { intake: "counter".into(), ..Default::default() };
     form.s.agency = agencies[0].0.clone();
+    if let Some(id) = q.call {
+        // The call's record fills the form: the caller, the topic as title, the summary read
+        // back to them as the content; the officer adds what the call did not give.
+        let mut found = None;
+        for (code, _) in &agencies {
+            if let Some(a) = state.store.agency_by_code(code).await?
+                && let Some(call) = state.store.hotline_call(a.id, id).await?
+            {
+                found = Some((code.clone(), call));
+                break;
+            }
+        }
+        let (code, call) = found.ok_or_else(|| ApiError::NotFound("không tìm thấy cuộc gọi".into()))?;
+        if call.case_id.is_some() {
+            return Err(ApiError::Conflict {
+                code: "call_already_recorded",
+                message: "cuộc gọi này đã được ghi thành phản ánh, kiến nghị".into(),
+            }
+            .into());
+        }
+        form.s.agency = code;
+        form.intake = "hotline".into();
+        form.confirmed = if call.confirmed { "on".into() } else { String::new() };
+        form.call = Some(call.id);
+        form.s.name = call.caller_name.unwrap_or_default();
+        form.s.phone = call.caller_phone.unwrap_or_default();
+        form.s.title = call.topic;
+        form.s.content = call.summary;
+        form.s.procedure_code = call.procedure_code.unwrap_or_default();
+    }
     Ok(FeedbackNewPage { shell: web.shell, errors: vec![], form, agencies })
 }
 
@@ -324,10 +440,23 @@ pub async fn feedback_new(
             let cal = state.calendar(agency.id).await?;
             let now = state.now(&cal);
             let intake = intake.unwrap_or(Intake::Counter);
-            let case =
-                motcua_app::feedback::receive(&*state.store, &cal, agency.id, intake, statement, Some(&actor), now)
-                    .await?;
-            return Ok(Redirect::to(&format!("/office/feedback/{}", case.id)).into_response());
+            let call = f.call.filter(|_| intake == Intake::Hotline);
+            let received = motcua_app::feedback::receive(
+                &*state.store,
+                &cal,
+                agency.id,
+                intake,
+                statement,
+                Some(&actor),
+                call,
+                now,
+            )
+            .await;
+            match received {
+                Ok(case) => return Ok(Redirect::to(&format!("/office/feedback/{}", case.id)).into_response()),
+                Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => errors.extend(fields),
+                Err(e) => return Err(ApiError::from(e).into()),
+            }
         }
         Ok(_) => {}
         Err(motcua_domain::DomainError::Invalid(fields)) => errors.extend(fields),

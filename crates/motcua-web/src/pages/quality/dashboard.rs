@@ -134,8 +134,8 @@ pub struct QualityPage {
     fields: Vec<CardRow>,
     /// The officer, field and unit levels with their bands.
     levels: Vec<LevelRow>,
-    /// Indicator 8 has no data (not declared).
-    feedback_missing: bool,
+    /// Where indicator 8 comes from, in words.
+    feedback_source: String,
     filter_field: String,
     filter_unit: String,
     units_list: Vec<(String, String)>,
@@ -229,7 +229,44 @@ pub async fn dashboard(
         .into_iter()
         .map(|e| (e.dossier_id, e))
         .collect();
-    let scored: Vec<_> = finished.iter().filter_map(|f| circular01::scores(f, evals.get(&f.dossier_id))).collect();
+    // Indicator 7: conduct complaints of the period that the inspector found justified. One about
+    // a dossier scored here sets its attitude to 0 (as the applicant's own answer would), and
+    // counts for the officer named if they had no step in it; one about no such dossier is one
+    // more 0 for the officer, their unit and the agency.
+    let justified: Vec<&motcua_domain::feedback::Case> = inp
+        .feedback
+        .iter()
+        .filter(|c| c.kind == Some(motcua_domain::feedback::CaseKind::Conduct) && c.justified == Some(true))
+        .collect();
+    let complained_of: HashSet<Uuid> = justified.iter().filter_map(|c| c.dossier_id).collect();
+    let score = |f: &DossierFacts| {
+        circular01::scores(f, evals.get(&f.dossier_id))
+            .map(|s| if complained_of.contains(&f.dossier_id) { circular01::justified_on(s) } else { s })
+    };
+    let scored: Vec<_> = finished.iter().filter_map(|f| score(f)).collect();
+    let (mut officer_complaints, mut unit_complaints) = (Vec::new(), Vec::new());
+    for c in &justified {
+        let Some(officer) = c.officer_id else { continue };
+        let unit = state
+            .store
+            .grants(officer)
+            .await?
+            .into_iter()
+            .find(|g| g.agency_id == agency.id && g.unit.is_some())
+            .and_then(|g| g.unit);
+        let complaint = circular01::Complaint { officer, unit };
+        match c.dossier_id.and_then(|d| finished.iter().find(|f| f.dossier_id == d)) {
+            Some(f) => {
+                if !f.steps.iter().any(|s| s.officer == Some(officer)) {
+                    officer_complaints.push(complaint);
+                }
+            }
+            None => {
+                officer_complaints.push(complaint.clone());
+                unit_complaints.push(complaint);
+            }
+        }
+    }
     let online_late = inp
         .received
         .iter()
@@ -237,8 +274,14 @@ pub async fn dashboard(
         .count();
     let c = inp.catalog;
     let c01 = circular01::Config::builtin();
-    // Indicator 8: feedback is handled outside the system; the agency may declare its score.
-    let feedback = state.config.feedback_score.map(|s| i64::from(s.min(2)) * 10);
+    // Indicator 8: from the PAKN received in the period, unless the agency declared its score
+    // (feedback handled outside the system).
+    let feedback = Some(
+        state
+            .config
+            .feedback_score
+            .map_or_else(|| circular01::feedback_of(&inp.feedback, window.end()), |s| i64::from(s.min(2)) * 10),
+    );
     let extra: Vec<(u8, i64)> = [
         (5, circular01::one_stop(&c, c01.one_stop_share(agency.level))),
         (6, circular01::publicity(c.procedures, c.complete, state.config.posted_at_counter)),
@@ -258,32 +301,29 @@ pub async fn dashboard(
     .filter_map(|(i, s)| s.map(|s| (i, s)))
     .collect();
     let mut officers = Vec::new();
-    for (id, card) in circular01::officers(&scored) {
+    for (id, card) in circular01::officers(&scored, &officer_complaints) {
         let name = state.store.user(id).await?.map(|u| u.full_name).unwrap_or_else(|| id.to_string());
         officers.push(card_row(name, &card, c01.level(Level::Officer)));
     }
     let unit_names: HashMap<String, String> =
         state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect();
-    let units = circular01::units(&scored, &extra)
+    let units = circular01::units(&scored, &unit_complaints, &extra)
         .iter()
         .map(|(code, card)| {
             let name = unit_names.get(code).map_or_else(|| code.clone(), |n| format!("{n} ({code})"));
             card_row(name, card, c01.level(Level::Unit))
         })
         .collect();
-    let agency_card = card_row(agency.name.clone(), &circular01::agency(&scored, &extra), c01.level(Level::Unit));
+    let agency_card =
+        card_row(agency.name.clone(), &circular01::agency(&scored, &unit_complaints, &extra), c01.level(Level::Unit));
     let mut field_names: Vec<String> = finished.iter().map(|f| f.field.clone()).collect();
     field_names.sort_by_cached_key(|f| motcua_domain::text::fold(f));
     field_names.dedup();
     let fields = field_names
         .into_iter()
         .map(|name| {
-            let of: Vec<_> = finished
-                .iter()
-                .filter(|f| f.field == name)
-                .filter_map(|f| circular01::scores(f, evals.get(&f.dossier_id)))
-                .collect();
-            card_row(name, &circular01::agency(&of, &[]), c01.level(Level::Field))
+            let of: Vec<_> = finished.iter().filter(|f| f.field == name).filter_map(|f| score(f)).collect();
+            card_row(name, &circular01::agency(&of, &[], &[]), c01.level(Level::Field))
         })
         .collect();
     let units_list = state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect();
@@ -317,7 +357,15 @@ pub async fn dashboard(
         agency_card,
         fields,
         levels: [Level::Officer, Level::Field, Level::Unit].map(|l| level_row(c01.level(l))).into(),
-        feedback_missing: feedback.is_none(),
+        feedback_source: match state.config.feedback_score {
+            Some(_) => {
+                "Chỉ số (8) theo điểm cơ quan khai trong cấu hình (xử lý phản ánh, kiến nghị ngoài hệ thống).".into()
+            }
+            None => format!(
+                "Chỉ số (8) tính từ {} phản ánh, kiến nghị tiếp nhận trong kỳ.",
+                inp.feedback.iter().filter(|c| c.kind.is_some_and(motcua_domain::feedback::CaseKind::is_pakn)).count()
+            ),
+        },
         filter_field: p.field.clone(),
         filter_unit: p.unit.clone(),
         units_list,

@@ -20,7 +20,7 @@ pub async fn indicator_dossiers(
     let found: Vec<&DossierFacts> = inp
         .received
         .iter()
-        .filter(|f| index766::membership(&indicator.id, f, window.end(), &inp.evaluations) == Some(inside))
+        .filter(|f| index766::membership(&indicator.id, f, window.end(), &inp.opinions) == Some(inside))
         .collect();
     let which = if inside { "đạt" } else { "không đạt" };
     Ok(DrillPage {

@@ -84,6 +84,8 @@ struct Inputs {
     window: Window,
     received: Vec<DossierFacts>,
     evaluations: HashMap<Uuid, Overall>,
+    /// The evaluations with the dossiers that are the subject of a PAKN as "not satisfied" (5.4).
+    opinions: HashMap<Uuid, Overall>,
     procedures: Vec<ProcedureFacts>,
     catalog: CatalogCounts,
     /// The dossiers the national portal has been told of (1.4).
@@ -108,6 +110,7 @@ async fn inputs(
         .into_iter()
         .map(|e| (e.dossier_id, e.overall))
         .collect();
+    let opinions = index766::opinions(&evaluations, &state.store.pakn_dossiers(agencies).await?);
     let field = Some(p.field.clone()).filter(|f| !f.is_empty());
     let procedures = catalog(state, agency, field).await?;
     let catalog = CatalogCounts::of(&procedures, &received);
@@ -116,11 +119,11 @@ async fn inputs(
         synced.extend(state.store.portal_synced(*a, window.start()).await?);
     }
     let feedback = motcua_app::feedback::received_in(&*state.store, agencies, window.start(), window.end()).await?;
-    Ok(Inputs { window, received, evaluations, procedures, catalog, synced, feedback })
+    Ok(Inputs { window, received, evaluations, opinions, procedures, catalog, synced, feedback })
 }
 
 fn index_of(config: &Config, i: &Inputs) -> Index {
-    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.evaluations, &i.synced);
+    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.opinions, &i.synced);
     let inputs =
         index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures, feedback: &i.feedback };
     index766::compute(config, &inputs)
