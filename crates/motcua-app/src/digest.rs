@@ -97,11 +97,40 @@ pub async fn agency_digests(
         page_size: 20,
         ..Default::default()
     };
+    let late_cases = crate::feedback::late(store, agency_id, today).await?;
     let mut deliveries = Vec::new();
     for user in store.users_of(agency_id).await?.into_iter().filter(|u| u.active) {
         let grants: Vec<_> = store.grants(user.id).await?.into_iter().filter(|g| g.agency_id == agency_id).collect();
         let mut body = String::new();
         let mut total = 0;
+        // Feedback past its step's deadline: a unit's own cases, the counter's cases not yet with
+        // a unit (or approved, to publish), every one for the agency's leaders. Numbers, kinds and
+        // deadlines only: no sender, no title (a denunciation's is confidential).
+        let lead = grants.iter().any(|g| g.role == Role::AgencyLead);
+        let counter = grants.iter().any(|g| g.role == Role::Reception);
+        let units_of: Vec<&str> = grants.iter().filter_map(|g| g.unit.as_deref()).collect();
+        let mine: Vec<&motcua_domain::feedback::Case> = late_cases
+            .iter()
+            .filter(|c| {
+                lead || c.unit.as_deref().is_some_and(|u| units_of.contains(&u))
+                    || (counter && (c.unit.is_none() || c.state == motcua_domain::feedback::CaseState::Approved))
+            })
+            .collect();
+        if !mine.is_empty() {
+            total += mine.len() as i64;
+            let _ = writeln!(body, "{} phản ánh, kiến nghị quá hạn:", mine.len());
+            for c in mine.iter().take(20) {
+                let kind = c.kind.map_or("chưa phân loại", |k| k.label_vi());
+                let _ = writeln!(
+                    body,
+                    "- số {} · {kind} · {} · hạn trả lời {}",
+                    c.label(),
+                    c.state.label_vi(),
+                    c.answer_by.format("%d/%m/%Y")
+                );
+            }
+            let _ = writeln!(body, "Danh sách: {public_url}/office/feedback?view=late\n");
+        }
         for unit in grants.iter().filter_map(|g| g.unit.clone()) {
             let overdue = store.list_dossiers(&page(Some(unit.clone()), true)).await?;
             let soon = store.list_dossiers(&page(Some(unit.clone()), false)).await?;

@@ -198,6 +198,29 @@ pub async fn act(
     Ok(change)
 }
 
+/// The agency's cases still open whose current step is past its deadline on `today`, oldest
+/// deadline first (monitoring and the officers' digest).
+pub async fn late(store: &dyn Store, agency_id: Uuid, today: NaiveDate) -> Result<Vec<Case>, motcua_store::StoreError> {
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let filter = motcua_store::FeedbackFilter {
+            agencies: vec![agency_id],
+            states: motcua_domain::feedback::CaseState::OPEN.iter().map(|s| s.as_str().to_owned()).collect(),
+            page,
+            page_size: 200,
+            ..Default::default()
+        };
+        let found = store.feedback_cases(&filter).await?;
+        let n = found.items.len();
+        out.extend(found.items.into_iter().filter(|c| c.overdue(today)));
+        if n < 200 {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}
+
 /// The agencies' feedback cases received in `[from, to)`, every page (the indices count them).
 pub async fn received_in(
     store: &dyn Store,

@@ -157,6 +157,16 @@ pub enum CaseState {
 }
 
 impl CaseState {
+    /// The states of a case still being handled here.
+    pub const OPEN: [CaseState; 6] = [
+        CaseState::Received,
+        CaseState::NeedsInfo,
+        CaseState::Accepted,
+        CaseState::Assigned,
+        CaseState::Drafted,
+        CaseState::Approved,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CaseState::Received => "received",
@@ -684,14 +694,21 @@ impl Case {
         Ok(change)
     }
 
+    /// The deadline of its current step: untriaged, the last day to refuse or forward it (or
+    /// its answer's, if sooner); being handled, its answer's; approved, its publication's; none
+    /// while waiting for the sender or when finished.
+    pub fn step_deadline(&self) -> Option<NaiveDate> {
+        match self.state {
+            CaseState::Received => Some(self.refuse_by.max(self.forward_by).min(self.answer_by)),
+            CaseState::Accepted | CaseState::Assigned | CaseState::Drafted => Some(self.answer_by),
+            CaseState::Approved => self.publish_by,
+            _ => None,
+        }
+    }
+
     /// Whether the case is late now: its current step's deadline has passed.
     pub fn overdue(&self, today: NaiveDate) -> bool {
-        match self.state {
-            CaseState::Received => today > self.refuse_by.max(self.forward_by) || today > self.answer_by,
-            CaseState::Accepted | CaseState::Assigned | CaseState::Drafted => today > self.answer_by,
-            CaseState::Approved => self.publish_by.is_some_and(|p| today > p),
-            _ => false,
-        }
+        self.step_deadline().is_some_and(|d| today > d)
     }
 
     /// Applies `action` by `actor`, with the clock's rules on its calendar.

@@ -117,6 +117,36 @@ async fn a_web_statement_goes_through_to_its_published_answer_with_the_sender_to
     assert!(dash.contains("id=\"count-feedback-late\" class=\"overdue\">1<"), "{dash}");
     let (_, late) = get_page(&app, "/office/feedback?view=late", &counter).await;
     assert!(late.contains("(quá hạn)"), "{late}");
+    // The monitoring page names it with the unit holding it, and the unit lead's morning digest
+    // lists it by number and kind only.
+    let (_, monitoring) = get_page(&app, "/office/monitoring", &lead).await;
+    let table = monitoring.split("id=\"late-feedback-table\"").nth(1).expect("late feedback listed");
+    assert!(table.contains(&format!("href=\"/office/feedback/{}\"", c.id)) && table.contains("<td>DD</td>"), "{table}");
+    assert!(table.contains("Quá hạn 1 ngày làm việc"), "{table}");
+    let lead_id = app.db.store.user_by_username("ld-pakn").await.unwrap().unwrap().id;
+    app.db.store.set_user_contacts(lead_id, "Lãnh đạo phòng", None, Some("ld.pakn@example.vn")).await.unwrap();
+    let queued = motcua_app::digest::agency_digests(
+        app.db.store.as_ref(),
+        app.fx.agency.id,
+        at(2026, 3, 24, 9, 0),
+        chrono::NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+        2,
+        "https://dichvucong.example.vn",
+    )
+    .await
+    .unwrap();
+    assert!(queued >= 1);
+    let q = motcua_store::DeliveryQuery {
+        agencies: vec![app.fx.agency.id],
+        q: Some("ld.pakn@example.vn".into()),
+        page: 1,
+        page_size: 10,
+        ..Default::default()
+    };
+    let digest = app.db.store.search_deliveries(&q).await.unwrap().items;
+    let body = &digest.first().expect("the lead's digest").body;
+    assert!(body.contains("1 phản ánh, kiến nghị quá hạn") && body.contains("- số 1/2026 ·"), "{body}");
+    assert!(!body.contains("Trần Văn Bình") && !body.contains("Thời hạn đăng ký"), "no sender, no title: {body}");
     assert_eq!(act(&app, &lead, c.id, "action=approve").await, StatusCode::SEE_OTHER);
     assert_eq!(act(&app, &counter, c.id, "action=publish").await, StatusCode::SEE_OTHER);
     let c = only_case(&app).await;

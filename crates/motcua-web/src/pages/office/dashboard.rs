@@ -55,18 +55,11 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, Officer(actor): 
     let mut agencies_all: Vec<Uuid> = actor.grants.iter().map(|g| g.agency_id).collect();
     agencies_all.sort();
     agencies_all.dedup();
-    let late = motcua_store::FeedbackFilter {
-        agencies: agencies_all,
-        states: ["received", "needs_info", "accepted", "assigned", "drafted", "approved"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-        due_before: Some(now.date()),
-        page: 1,
-        page_size: 1,
-        ..Default::default()
-    };
-    let feedback_late = state.store.feedback_cases(&late).await?.total;
+    // Feedback past its current step's deadline (the same test as the queue and monitoring).
+    let mut feedback_late = 0;
+    for agency in agencies_all {
+        feedback_late += motcua_app::feedback::late(&*state.store, agency, now.date()).await?.len() as i64;
+    }
     Ok(Dashboard {
         calls,
         portal_waiting,

@@ -58,8 +58,6 @@ pub struct FeedbackQueueQuery {
     view: String,
 }
 
-const OPEN: [&str; 6] = ["received", "needs_info", "accepted", "assigned", "drafted", "approved"];
-
 pub async fn feedback_queue(
     State(state): State<AppState>,
     web: Web,
@@ -69,17 +67,30 @@ pub async fn feedback_queue(
     let cal = home_calendar(&state, &actor).await?;
     let today = state.now(&cal).date();
     let view = if matches!(q.view.as_str(), "late" | "all") { q.view.clone() } else { "open".into() };
-    let filter = FeedbackFilter {
-        agencies: feedback_agencies(&actor),
-        states: if view == "all" { vec![] } else { OPEN.iter().map(|s| (*s).to_owned()).collect() },
-        due_before: (view == "late").then_some(today),
-        page: 1,
-        page_size: 200,
-        ..Default::default()
+    let (items, total) = if view == "late" {
+        let mut late = Vec::new();
+        for agency in feedback_agencies(&actor) {
+            late.extend(motcua_app::feedback::late(&*state.store, agency, today).await?);
+        }
+        late.sort_by_key(|c| c.step_deadline());
+        let total = late.len() as i64;
+        (late, total)
+    } else {
+        let filter = FeedbackFilter {
+            agencies: feedback_agencies(&actor),
+            states: if view == "all" {
+                vec![]
+            } else {
+                CaseState::OPEN.iter().map(|s| s.as_str().to_owned()).collect()
+            },
+            page: 1,
+            page_size: 200,
+            ..Default::default()
+        };
+        let found = state.store.feedback_cases(&filter).await?;
+        (found.items, found.total)
     };
-    let found = state.store.feedback_cases(&filter).await?;
-    let rows = found
-        .items
+    let rows = items
         .iter()
         .map(|c| FeedbackRow {
             id: c.id,
@@ -92,7 +103,7 @@ pub async fn feedback_queue(
             late: c.overdue(today),
         })
         .collect();
-    Ok(FeedbackQueuePage { shell: web.shell, rows, total: found.total, view })
+    Ok(FeedbackQueuePage { shell: web.shell, rows, total, view })
 }
 
 #[derive(Debug, Template, WebTemplate)]

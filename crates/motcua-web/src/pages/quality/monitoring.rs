@@ -29,6 +29,18 @@ pub struct WatchRow {
     officer: String,
 }
 
+/// A feedback case past its step's deadline.
+#[derive(Debug)]
+pub struct LateFeedback {
+    id: Uuid,
+    label: String,
+    kind: &'static str,
+    state: &'static str,
+    unit: String,
+    answer_by: String,
+    late: String,
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "monitoring.html")]
 pub struct MonitoringPage {
@@ -42,6 +54,8 @@ pub struct MonitoringPage {
     notice: Option<String>,
     /// Walk-ins the counter sent away this month: to complete their papers (Mẫu 02), refused (Mẫu 03).
     turned_away: (i64, i64),
+    /// Feedback past its step's deadline: (id, number, kind, state, unit, answer due, days late).
+    late_feedback: Vec<LateFeedback>,
     month: String,
 }
 
@@ -134,7 +148,25 @@ pub async fn monitoring(
         };
         *n = state.store.list_dossiers(&f).await?.total;
     }
+    let late_feedback = motcua_app::feedback::late(&*state.store, agency.id, today)
+        .await?
+        .into_iter()
+        .filter(|c| p.unit.is_empty() || c.unit.as_deref() == Some(p.unit.as_str()))
+        .map(|c| {
+            let due = c.step_deadline().unwrap_or(today);
+            LateFeedback {
+                id: c.id,
+                label: c.label(),
+                kind: c.kind.map_or("Chưa phân loại", |k| k.label_vi()),
+                state: c.state.label_vi(),
+                unit: c.unit.clone().unwrap_or_else(|| "Bộ phận một cửa".into()),
+                answer_by: c.answer_by.format("%d/%m/%Y").to_string(),
+                late: format!("Quá hạn {} ngày làm việc", cal.working_days_between(due, today).unwrap_or(0).max(1)),
+            }
+        })
+        .collect();
     Ok(MonitoringPage {
+        late_feedback,
         agency_name: agency.name.clone(),
         days,
         unit: p.unit,
