@@ -73,7 +73,8 @@ async fn browser(driver_port: u16) -> Client {
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--window-size=1200,1000", "--lang=vi",
                      format!("--user-data-dir={}", profile.display())]
-        }
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
     });
     let caps = caps.as_object().unwrap().clone();
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -198,10 +199,41 @@ async fn axe(c: &Client) -> Vec<String> {
         .collect()
 }
 
+/// Chromedriver's log of the browser console since it was last read (`goog:loggingPrefs`).
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// The console errors since the last check: a script error, a failed request, a blocked
+/// resource.
+async fn console_errors(c: &Client) -> Vec<String> {
+    let log = c.issue_cmd(ConsoleLog).await.expect("the browser's console log");
+    log.as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter(|e| e["level"].as_str() == Some("SEVERE"))
+                .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 async fn check_page(c: &Client, name: &str) {
     screenshot(c, name).await;
     let violations = axe(c).await;
     assert!(violations.is_empty(), "{name}: accessibility violations:\n{}", violations.join("\n"));
+    let errors = console_errors(c).await;
+    assert!(errors.is_empty(), "{name}: console errors:\n{}", errors.join("\n"));
 }
 
 fn pdf_file() -> PathBuf {
@@ -414,6 +446,9 @@ async fn the_pages_work_in_a_real_browser() {
     login(&c, &site, &fx.other_reception).await;
     c.goto(&site.url(&format!("/office/dossiers/{id}"))).await.unwrap();
     assert!(c.source().await.unwrap().contains("không tìm thấy hồ sơ"));
+    // The refusal is an HTML page with status 404, which the console reports, and nothing else.
+    let refused = console_errors(&c).await;
+    assert!(refused.len() == 1 && refused[0].contains("status of 404"), "{refused:?}");
     logout(&c).await;
 
     // The citizen sees the result.
@@ -568,6 +603,8 @@ async fn the_pages_work_in_a_real_browser() {
 
     // The administrator edits a message: the preview follows the typing (script), then saves.
     login(&c, &site, &fx.admin).await;
+    c.goto(&site.url("/admin/feedback")).await.unwrap();
+    check_page(&c, "admin-feedback").await;
     c.goto(&site.url("/admin/templates/accept/vi")).await.unwrap();
     check_page(&c, "admin-template").await;
     let sms = c.find(Locator::Css("#sms")).await.unwrap();
