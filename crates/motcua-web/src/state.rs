@@ -38,8 +38,8 @@ pub struct WebConfig {
     /// Whether the agency posts its procedures at the counter too (Circular 01/2018 indicator 6
     /// needs both posted and electronic publicity; the system cannot see the wall).
     pub posted_at_counter: bool,
-    /// Circular 01/2018 indicator 8 (handling of feedback, 0–2) as the agency declares it:
-    /// feedback (phản ánh, kiến nghị) is handled outside the system. `None` leaves it out.
+    /// Circular 01/2018 indicator 8 (handling of feedback, 0–2) as the agency declares it when it
+    /// handles feedback outside the system. `None`: computed from the feedback cases.
     pub feedback_score: Option<u8>,
     /// The reverse proxies whose `X-Forwarded-For` entries are believed (with
     /// `trust_forwarded_for`): the client is the rightmost entry not among them.

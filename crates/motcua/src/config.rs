@@ -95,8 +95,8 @@ pub struct QualityConfig {
     pub evaluation_change_days: i64,
     /// The agency also posts its procedures at the counter (Circular 01/2018 indicator 6).
     pub posted_at_counter: bool,
-    /// Circular 01/2018 indicator 8 (handling of feedback), 0–2, as the agency declares it:
-    /// feedback is handled outside the system. Unset: left out of the units' totals.
+    /// Circular 01/2018 indicator 8 (handling of feedback), 0–2, as the agency declares it when it
+    /// handles feedback outside the system. Unset: computed from the feedback cases received.
     pub feedback_score: Option<u8>,
 }
 
@@ -597,8 +597,8 @@ api_keys = []              # the keys clients post with; better MOTCUA_OPEN311__
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days
 posted_at_counter = true   # procedures are also posted at the counter (Circular 01/2018, indicator 6)
-# feedback_score = 2       # Circular 01/2018 indicator 8 (feedback handled outside the system), 0–2;
-                           # unset: left out of the units' totals
+# feedback_score = 2       # Circular 01/2018 indicator 8 declared, 0–2, for feedback handled outside
+                           # the system; unset: computed from the feedback cases received
 "#;
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct FeedbackSettingsPage {
     /// (field code, field name, its team's unit code).
     fields: Vec<(String, String, String)>,
     units: Vec<(String, String)>,
+    /// The new rules' form as typed (the defaults at first).
+    draft: RulesForm,
     errors: Vec<FieldError>,
     notice: Option<String>,
 }
@@ -25,9 +27,20 @@ async fn settings_page(
     state: &AppState,
     web: Web,
     agency: &Agency,
-    errors: Vec<FieldError>,
+    (draft, errors): (Option<RulesForm>, Vec<FieldError>),
     notice: Option<String>,
 ) -> PageResult<FeedbackSettingsPage> {
+    let draft = draft.unwrap_or_else(|| {
+        let d = FeedbackRules::default();
+        RulesForm {
+            effective_from: String::new(),
+            refuse_days: d.refuse_days.to_string(),
+            forward_days: d.forward_days.to_string(),
+            info_days: d.info_days.to_string(),
+            answer_days: d.answer_days.to_string(),
+            publish_days: d.publish_days.to_string(),
+        }
+    });
     let mut rules = motcua_app::feedback::rules(&*state.store, agency.id).await?;
     if rules.is_empty() {
         rules.push(FeedbackRules::default());
@@ -49,6 +62,7 @@ async fn settings_page(
         rules,
         fields,
         units: state.store.units(agency.id).await?.into_iter().map(|u| (u.code, u.name)).collect(),
+        draft,
         errors,
         notice,
     })
@@ -59,7 +73,7 @@ pub async fn feedback_settings(
     web: Web,
     AgencyAdmin { agency, .. }: AgencyAdmin,
 ) -> PageResult<FeedbackSettingsPage> {
-    settings_page(&state, web, &agency, vec![], None).await
+    settings_page(&state, web, &agency, (None, vec![]), None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,10 +133,10 @@ pub async fn save_feedback_rules(
             let now = state.now_default();
             motcua_app::feedback::set_rules(&*state.store, &actor, agency.id, rules, now).await?;
             let notice = format!("Đã lưu thời hạn áp dụng từ {}.", effective_from.format("%d/%m/%Y"));
-            Ok(settings_page(&state, web, &agency, vec![], Some(notice)).await?.into_response())
+            Ok(settings_page(&state, web, &agency, (None, vec![]), Some(notice)).await?.into_response())
         }
         _ => {
-            let page = settings_page(&state, web, &agency, errors, None).await?;
+            let page = settings_page(&state, web, &agency, (Some(f), errors), None).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -142,7 +156,7 @@ pub async fn save_feedback_teams(
     for (key, unit) in pairs {
         let Some(field) = key.strip_prefix("team_") else { continue };
         if !fields.iter().any(|f| f == field) {
-            errors.push(FieldError::new("teams", "lĩnh vực không có trong danh mục"));
+            errors.push(FieldError::new("teams-form", "lĩnh vực không có trong danh mục"));
             continue;
         }
         match unit.trim() {
@@ -154,11 +168,11 @@ pub async fn save_feedback_teams(
         }
     }
     if !errors.is_empty() {
-        let page = settings_page(&state, web, &agency, errors, None).await?;
+        let page = settings_page(&state, web, &agency, (None, errors), None).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     motcua_app::feedback::set_teams(&*state.store, &actor, agency.id, &teams, state.now_default()).await?;
-    Ok(settings_page(&state, web, &agency, vec![], Some("Đã lưu tổ chuyên gia theo lĩnh vực.".into()))
+    Ok(settings_page(&state, web, &agency, (None, vec![]), Some("Đã lưu tổ chuyên gia theo lĩnh vực.".into()))
         .await?
         .into_response())
 }
