@@ -557,6 +557,7 @@ async fn the_administrator_sets_the_deadlines_in_force_from_a_date(app: TestApp)
         status == StatusCode::UNPROCESSABLE_ENTITY && page.matches("số ngày làm việc từ 1 đến 60").count() == 2,
         "{page}"
     );
+    assert!(page.contains("value=\"999\"") && page.contains("value=\"2026-03-09\""), "what was typed is kept");
     let (status, _, page) =
         post_form(&app, &admin, "/admin/feedback/rules", &format!("effective_from=2026-03-09&{rules}")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
