@@ -105,12 +105,14 @@ pub async fn agency_digests(
         let mut total = 0;
         // Feedback past its step's deadline: a unit's own cases, the counter's cases not yet with
         // a unit (or approved, to publish), every one for the agency's leaders. Numbers, kinds and
-        // deadlines only: no sender, no title (a denunciation's is confidential).
+        // deadlines only: no sender, no title (a denunciation's is confidential); never a conduct
+        // complaint to the officer it names.
         let lead = grants.iter().any(|g| g.role == Role::AgencyLead);
         let counter = grants.iter().any(|g| g.role == Role::Reception);
         let units_of: Vec<&str> = grants.iter().filter_map(|g| g.unit.as_deref()).collect();
         let mine: Vec<&motcua_domain::feedback::Case> = late_cases
             .iter()
+            .filter(|c| c.officer_id != Some(user.id))
             .filter(|c| {
                 lead || c.unit.as_deref().is_some_and(|u| units_of.contains(&u))
                     || (counter && (c.unit.is_none() || c.state == motcua_domain::feedback::CaseState::Approved))

@@ -135,6 +135,8 @@ fn round2(x: f64) -> f64 {
 
 /// The indicators computed from dossiers, whose dossiers a page can list.
 pub const PER_DOSSIER: [&str; 5] = ["2.1", "3.3", "4.1", "4.2", "5.4"];
+/// The indicators computed from feedback cases, whose cases a page can list.
+pub const PER_CASE: [&str; 3] = ["5.1", "5.2", "5.3"];
 /// The indicators computed from the catalog, whose procedures a page can list.
 pub const PER_PROCEDURE: [&str; 5] = ["1.1", "1.2", "1.3", "3.1", "3.2"];
 
@@ -239,6 +241,8 @@ pub struct IndicatorResult {
     pub per_dossier: bool,
     /// Whether its procedures can be listed.
     pub per_procedure: bool,
+    /// Whether its feedback cases can be listed.
+    pub per_case: bool,
     /// The data it lacks, when [`Status::NoData`].
     pub missing: Option<String>,
 }
@@ -444,6 +448,7 @@ fn indicator(config: &Config, c: &IndicatorConfig, inputs: &Inputs<'_>, used: &H
         unverified: c.unverified,
         per_dossier: PER_DOSSIER.contains(&c.id.as_str()),
         per_procedure: PER_PROCEDURE.contains(&c.id.as_str()),
+        per_case: PER_CASE.contains(&c.id.as_str()),
         missing: (status == Status::NoData).then(|| c.missing.clone().unwrap_or_else(|| c.name.clone())),
     }
 }

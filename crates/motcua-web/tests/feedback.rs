@@ -528,6 +528,30 @@ async fn a_justified_conduct_complaint_on_a_dossier_counts_in_indicators_7_and_5
     assert!(row(&before).contains(r#"<td class="num">2,0</td><td class="num"><strong>9,0"#), "{}", row(&before));
     assert!(row(&quality).contains(r#"<td class="num">0,0</td><td class="num"><strong>7,0"#), "{}", row(&quality));
     assert!(quality.contains("Chỉ số (8) tính từ 1 phản ánh, kiến nghị tiếp nhận trong kỳ"), "{quality}");
+    // 5.2's figure leads to its cases: this one on time so far.
+    let link = quality
+        .split("href=\"")
+        .map(|h| h.split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&"))
+        .find(|h| h.starts_with("/office/quality/feedback?") && h.contains("indicator=5.2&inside=1"))
+        .expect("the drill-down link");
+    let (status, cases) = get_page(&app, &link, &inspector).await;
+    assert_eq!(status, StatusCode::OK, "{cases}");
+    assert!(
+        cases.contains(&format!("href=\"/office/feedback/{}\"", c.id)) && cases.contains("1 phản ánh, kiến nghị đạt"),
+        "{cases}"
+    );
+    let (_, out) = get_page(&app, "/office/quality/feedback?period=2026-02&indicator=5.1&inside=0", &inspector).await;
+    assert!(
+        out.contains("(nội dung tố cáo được bảo vệ)") && out.contains("không phải PAKN"),
+        "the split denunciation: {out}"
+    );
+    let (status, _) = get_page(&app, "/office/quality/feedback?period=2026-02&indicator=2.1", &inspector).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not a feedback indicator");
+    // Confidential: the officer it names no longer sees it, in the queue or by its address.
+    let (status, _) = get_page(&app, &format!("/office/feedback/{}", c.id), &counter).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, queue) = get_page(&app, "/office/feedback?view=all", &counter).await;
+    assert!(!queue.contains(&format!("/office/feedback/{}\"", c.id)) && queue.contains(&part.label()), "{queue}");
 }
 
 fn part_of<'a>(page: &'a str, id: &str) -> &'a str {

@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/quality", get(quality::dashboard))
         .route("/office/monitoring", get(quality::monitoring))
         .route("/office/quality/dossiers", get(quality::indicator_dossiers))
+        .route("/office/quality/feedback", get(quality::indicator_cases))
         .route("/office/quality/procedures", get(quality::indicator_procedures))
         .route("/statistics", get(quality::public_statistics))
         .route("/survey", get(survey::choose))

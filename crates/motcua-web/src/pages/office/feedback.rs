@@ -18,6 +18,23 @@ fn feedback_agencies(actor: &Actor) -> Vec<Uuid> {
     a
 }
 
+/// Whether the officer may see the case at all. A conduct complaint is handled confidentially:
+/// the counter (which triages it), the agency's leaders and inspectors, and the unit it is
+/// assigned to see it; the officer it names never does.
+fn may_see(actor: &Actor, c: &Case) -> bool {
+    if c.kind != Some(CaseKind::Conduct) {
+        return true;
+    }
+    if c.officer_id == Some(actor.user_id) {
+        return false;
+    }
+    actor.grants.iter().any(|g| {
+        g.agency_id == c.agency_id
+            && (matches!(g.role, Role::Reception | Role::AgencyLead | Role::Inspector)
+                || c.unit.as_deref().is_some_and(|u| g.unit.as_deref() == Some(u)))
+    })
+}
+
 /// Whether the officer may see who sent it.
 fn sees_sender(actor: &Actor, c: &Case) -> bool {
     if c.kind != Some(CaseKind::Denunciation) {
@@ -90,8 +107,11 @@ pub async fn feedback_queue(
         let found = state.store.feedback_cases(&filter).await?;
         (found.items, found.total)
     };
+    let hidden = items.iter().filter(|c| !may_see(&actor, c)).count() as i64;
+    let total = total - hidden;
     let rows = items
         .iter()
+        .filter(|c| may_see(&actor, c))
         .map(|c| FeedbackRow {
             id: c.id,
             label: c.label(),
@@ -155,7 +175,9 @@ fn offered(c: &Case, actor: &Actor, clock: motcua_domain::feedback::Clock<'_>) -
 
 async fn load(state: &AppState, actor: &Actor, id: Uuid) -> Result<Case, ApiError> {
     for agency in feedback_agencies(actor) {
-        if let Some(c) = state.store.feedback_case(agency, id).await? {
+        if let Some(c) = state.store.feedback_case(agency, id).await?
+            && may_see(actor, &c)
+        {
             return Ok(c);
         }
     }

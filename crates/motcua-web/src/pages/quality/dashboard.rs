@@ -34,6 +34,8 @@ fn indicator_row(i: &index766::IndicatorResult, base: &str) -> IndicatorRow {
         Some("dossiers")
     } else if i.per_procedure {
         Some("procedures")
+    } else if i.per_case {
+        Some("feedback")
     } else {
         None
     };

@@ -37,6 +37,98 @@ pub async fn indicator_dossiers(
     })
 }
 
+/// A feedback case behind a group 5 indicator.
+#[derive(Debug)]
+pub struct CaseRow {
+    id: Uuid,
+    label: String,
+    kind: &'static str,
+    state: &'static str,
+    /// The title; a denunciation's is not shown.
+    title: String,
+    received: String,
+    answer_by: String,
+    /// Why it is out of the numerator, in words, when it is.
+    why: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "quality_feedback.html")]
+pub struct CasesPage {
+    shell: Shell,
+    title: String,
+    back: String,
+    rows: Vec<CaseRow>,
+}
+
+/// The feedback cases in (or out of) a group 5 indicator's numerator (5.1–5.3).
+pub async fn indicator_cases(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(p): Query<QualityParams>,
+) -> PageResult<CasesPage> {
+    use motcua_domain::feedback::CaseKind;
+    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
+    let config = Config::builtin();
+    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_CASE)?;
+    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
+    let inside = p.inside.unwrap_or(1) == 1;
+    let end = window.end();
+    let rows: Vec<CaseRow> = inp
+        .feedback
+        .iter()
+        .filter(|c| index766::feedback_membership(&indicator.id, c, end) == Some(inside))
+        .map(|c| {
+            let mut why = Vec::new();
+            if !inside {
+                if !c.kind.is_some_and(CaseKind::is_pakn) {
+                    why.push("không phải PAKN".to_owned());
+                }
+                why.extend(c.late_steps.iter().cloned());
+                if c.overdue(end.date()) {
+                    why.push("quá hạn cuối kỳ".into());
+                }
+                if c.not_useful > c.useful {
+                    why.push(format!("{} không hữu ích / {} hữu ích", c.not_useful, c.useful));
+                }
+                if c.reopened > 0 {
+                    why.push(format!("xem xét lại {} lần", c.reopened));
+                }
+            }
+            CaseRow {
+                id: c.id,
+                label: c.label(),
+                kind: c.kind.map_or("Chưa phân loại", |k| k.label_vi()),
+                state: c.state.label_vi(),
+                title: if c.kind == Some(CaseKind::Denunciation) {
+                    "(nội dung tố cáo được bảo vệ)".into()
+                } else {
+                    c.title.clone()
+                },
+                received: c.received_at.format("%d/%m/%Y").to_string(),
+                answer_by: c.answer_by.format("%d/%m/%Y").to_string(),
+                why: why.join("; "),
+            }
+        })
+        .collect();
+    let which = if inside { "đạt" } else { "không đạt" };
+    Ok(CasesPage {
+        title: format!(
+            "{} — chỉ số {} {}: {} phản ánh, kiến nghị {which}",
+            period.label_vi(),
+            indicator.id,
+            indicator.name,
+            rows.len()
+        ),
+        back: format!("/office/quality?agency={}&period={period}{}", encode(agency.code.as_str()), p.tail()),
+        rows,
+        shell: web.shell,
+    })
+}
+
 /// The configured indicator `id`, if it is one of `listed`.
 fn listed_indicator<'a>(
     config: &'a Config,
