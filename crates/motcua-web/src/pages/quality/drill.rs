@@ -10,13 +10,9 @@ pub async fn indicator_dossiers(
     Officer(actor): Officer,
     Query(p): Query<QualityParams>,
 ) -> PageResult<DrillPage> {
-    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
-    let window = sc.index_window();
-    let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
-    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_DOSSIER)?;
-    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
-    let inside = p.inside.unwrap_or(1) == 1;
+    let Drill { agency, period, window, indicator, inp, inside } =
+        drill(&state, actor, &p, &config, &index766::PER_DOSSIER).await?;
     let found: Vec<&DossierFacts> = inp
         .received
         .iter()
@@ -69,13 +65,9 @@ pub async fn indicator_cases(
     Query(p): Query<QualityParams>,
 ) -> PageResult<CasesPage> {
     use motcua_domain::feedback::CaseKind;
-    let sc = scope(&state, actor, (p.agency.as_deref(), &p.period), true).await?;
-    let window = sc.index_window();
-    let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
-    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_CASE)?;
-    let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
-    let inside = p.inside.unwrap_or(1) == 1;
+    let Drill { agency, period, window, indicator, inp, inside } =
+        drill(&state, actor, &p, &config, &index766::PER_CASE).await?;
     let end = window.end();
     let rows: Vec<CaseRow> = inp
         .feedback
@@ -127,6 +119,32 @@ pub async fn indicator_cases(
         rows,
         shell: web.shell,
     })
+}
+
+/// What a drill-down page reads: the reader's agency and period, the indicator (one of those the
+/// page lists), the period's inputs, and whether the numerator's members or the others are asked.
+struct Drill<'a> {
+    agency: motcua_domain::org::Agency,
+    period: Period,
+    window: Window,
+    indicator: &'a index766::IndicatorConfig,
+    inp: Inputs,
+    inside: bool,
+}
+
+async fn drill<'a>(
+    state: &AppState,
+    actor: motcua_domain::org::Actor,
+    p: &QualityParams,
+    config: &'a Config,
+    listed: &[&str],
+) -> Result<Drill<'a>, crate::pages::error::PageError> {
+    let sc = scope(state, actor, (p.agency.as_deref(), &p.period), true).await?;
+    let window = sc.index_window();
+    let Scope { agency, period, .. } = sc;
+    let indicator = listed_indicator(config, &p.indicator, listed)?;
+    let inp = inputs(state, &[agency.id], Some(agency.id), window, p).await?;
+    Ok(Drill { agency, period, window, indicator, inp, inside: p.inside.unwrap_or(1) == 1 })
 }
 
 /// The configured indicator `id`, if it is one of `listed`.
