@@ -36,6 +36,7 @@ pub mod files;
 pub mod messages;
 pub mod metrics;
 pub mod national_catalog;
+pub mod payments;
 pub mod portal;
 pub mod portal_in;
 pub mod reports;

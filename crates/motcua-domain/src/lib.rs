@@ -8,6 +8,7 @@ mod error;
 pub mod evaluation;
 pub mod feedback;
 pub mod org;
+pub mod payment;
 pub mod rules;
 pub mod text;
 pub mod types;

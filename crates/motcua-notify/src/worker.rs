@@ -35,6 +35,9 @@ struct AgencyWords {
 /// The outbox kind of a message to the sender of a feedback case (`motcua_domain::feedback`).
 pub const FEEDBACK: &str = "feedback";
 
+/// The outbox kind of a payment credited: the dossier's clock resumes (`motcua_app::payments`).
+pub const PAYMENT: &str = "payment";
+
 /// The outbox kind of a dossier queued to be told to the portal again.
 pub const PORTAL_RESYNC: &str = "portal_resync";
 
@@ -147,6 +150,20 @@ impl Notifier {
     ) -> Result<Vec<NewDelivery>, StoreError> {
         if m.kind == FEEDBACK {
             return self.feedback_deliveries(m, words).await;
+        }
+        if m.kind == PAYMENT {
+            // The dossier's own event, once applied, tells the applicant and the portal.
+            let agency = batch.dossiers.get(&m.dossier_id.unwrap_or_default()).map(|d| d.agency_id);
+            let request = m.payload["request"].as_str().and_then(|r| Uuid::parse_str(r).ok());
+            if let (Some(agency), Some(request)) = (agency, request) {
+                motcua_app::payments::resume_dossier(self.store.as_ref(), agency, request, now).await.map_err(|e| {
+                    match e {
+                        motcua_app::AppError::Store(e) => e,
+                        other => StoreError::Corrupt(other.to_string()),
+                    }
+                })?;
+            }
+            return Ok(vec![]);
         }
         let Some(dossier_id) = m.dossier_id else { return Ok(vec![]) };
         let Some(dossier) = batch.dossiers.get(&dossier_id) else { return Ok(vec![]) };

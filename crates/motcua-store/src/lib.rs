@@ -622,6 +622,73 @@ pub trait EdgeStore: Send + Sync {
 /// Everything the system keeps, as the role traits above. Implemented by [`SqliteStore`] and
 /// [`PgStore`]; the conformance suite (`tests/conformance.rs`) runs the same stories on both, one
 /// group per role trait. A use case that needs one role may ask for that trait alone.
+/// What a judged confirmation changed, from [`PaymentStore::confirm_payment`].
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub judgement: motcua_domain::payment::Judgement,
+    pub request: motcua_domain::payment::PaymentRequest,
+    pub attempt: motcua_domain::payment::Attempt,
+    /// The receipts issued (numbered) when it was credited.
+    pub receipts: Vec<motcua_domain::payment::Receipt>,
+}
+
+/// Fees: payment requests, provider attempts, raw provider messages, receipts.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    async fn insert_payment_request(&self, r: &motcua_domain::payment::PaymentRequest) -> Result<()>;
+    async fn payment_request(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<motcua_domain::payment::PaymentRequest>>;
+    /// A dossier's requests, oldest first.
+    async fn payment_requests_of(
+        &self,
+        agency_id: Uuid,
+        dossier_id: Uuid,
+    ) -> Result<Vec<motcua_domain::payment::PaymentRequest>>;
+    async fn insert_attempt(&self, a: &motcua_domain::payment::Attempt) -> Result<()>;
+    async fn attempt_by_ref(&self, agency_id: Uuid, txn_ref: &str) -> Result<Option<motcua_domain::payment::Attempt>>;
+    async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Attempt>>;
+    /// Keeps a provider's message as received, before anything reads it; its id.
+    async fn record_payment_message(
+        &self,
+        agency_id: Uuid,
+        provider: &str,
+        body: &str,
+        at: NaiveDateTime,
+    ) -> Result<Uuid>;
+    /// Notes what a kept message was answered.
+    async fn set_payment_message_outcome(&self, agency_id: Uuid, id: Uuid, outcome: &str) -> Result<()>;
+    /// Judges a provider's confirmation of an attempt against the stored request and attempt,
+    /// and writes what it means in one transaction: a credit marks the attempt succeeded and the
+    /// request paid, numbers `receipts` without gap in their series and year, and queues an
+    /// outbox row (`payment`) so the dossier's clock resumes even if the process dies now; a
+    /// failure marks the attempt failed; a double payment flags the attempt for refund. `None`
+    /// when the attempt is unknown.
+    #[allow(clippy::too_many_arguments)]
+    async fn confirm_payment(
+        &self,
+        agency_id: Uuid,
+        txn_ref: &str,
+        amount: motcua_domain::types::Vnd,
+        succeeded: bool,
+        provider_txn: &str,
+        receipts: &(
+             dyn for<'r> Fn(&'r motcua_domain::payment::PaymentRequest) -> Vec<motcua_domain::payment::Receipt> + Sync
+         ),
+        at: NaiveDateTime,
+    ) -> Result<Option<Confirmed>>;
+    async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Receipt>>;
+    /// The agency's receipts issued in `[from, to)`, by symbol and number.
+    async fn receipts_between(
+        &self,
+        agency_id: Uuid,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Vec<motcua_domain::payment::Receipt>>;
+}
+
 #[async_trait]
 pub trait Store:
     OrgStore
@@ -635,6 +702,7 @@ pub trait Store:
     + EdgeStore
     + PortalInboxStore
     + FeedbackStore
+    + PaymentStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -653,7 +721,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         CatalogStore, DeliveryStore, DossierStore, EdgeStore, FeedbackStore, JobStore, MessageStore, OrgStore,
-        PortalInboxStore, QualityStore, SessionStore, Store,
+        PaymentStore, PortalInboxStore, QualityStore, SessionStore, Store,
     };
 }
 

@@ -27,6 +27,7 @@ pub const SQLITE: &[Migration] = &[
     (20, "hotline_calls", include_str!("../migrations/sqlite/0020_hotline_calls.sql")),
     (21, "attendance", include_str!("../migrations/sqlite/0021_attendance.sql")),
     (22, "feedback_links", include_str!("../migrations/sqlite/0022_feedback_links.sql")),
+    (23, "payments", include_str!("../migrations/sqlite/0023_payments.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -52,6 +53,7 @@ pub const POSTGRES: &[Migration] = &[
     (20, "hotline_calls", include_str!("../migrations/postgres/0020_hotline_calls.sql")),
     (21, "attendance", include_str!("../migrations/postgres/0021_attendance.sql")),
     (22, "feedback_links", include_str!("../migrations/postgres/0022_feedback_links.sql")),
+    (23, "payments", include_str!("../migrations/postgres/0023_payments.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -62,6 +62,8 @@ pub struct WebConfig {
     pub national_sign_in: Option<crate::pages::national_sign_in::NationalSignIn>,
     /// The SHA-256 (hex) of each API key Open311 clients may post with.
     pub open311_api_keys_sha256: Vec<String>,
+    /// The VNPAY merchant and the code of the agency whose fees it collects.
+    pub vnpay: Option<(String, motcua_payments::vnpay::Merchant)>,
 }
 
 impl Default for WebConfig {
@@ -89,6 +91,7 @@ impl Default for WebConfig {
             portal_inbox_token_sha256: None,
             national_sign_in: None,
             open311_api_keys_sha256: Vec::new(),
+            vnpay: None,
         }
     }
 }

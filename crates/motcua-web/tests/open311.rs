@@ -14,20 +14,10 @@ use common::TestApp;
 use common::pages::Oneshot as _;
 use motcua_web::WebConfig;
 
-macro_rules! on_both {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::app("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::app("postgres").await).await; } )*
-        }
-    };
-}
-
-on_both!(discovery_and_services_in_both_formats, a_request_posted_with_a_key_is_read_back_without_personal_data,);
+on_every_backend_with_app!(
+    discovery_and_services_in_both_formats,
+    a_request_posted_with_a_key_is_read_back_without_personal_data,
+);
 
 const KEY: &str = "khoa-open311-thu-nghiem";
 const J: &str = "jurisdiction_id=000.00.17.H34";

@@ -9,6 +9,7 @@
 //! in through the national identity (a loopback OpenID Connect provider) finds their portal
 //! dossier on their account.
 
+#[macro_use]
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -27,20 +28,7 @@ use serde_json::{Value, json};
 
 const TOKEN: &str = "token-cua-cong-dvcqg-thu-nghiem";
 
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::app("sqlite").await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $test() { super::$test(super::app("postgres").await).await; } )*
-        }
-    };
-}
-
-on_every_backend!(
+on_every_backend_with_app!(
     a_portal_dossier_is_taken_in_once_and_each_status_goes_back_in_order_once,
     the_citizens_supplement_and_withdrawal_on_the_portal_reach_the_dossier,
     an_unmappable_dossier_waits_for_the_counter_with_its_reason_and_holds_its_later_messages,

@@ -37,6 +37,42 @@ pub struct Config {
     pub national_sign_in: NationalSignInConfig,
     #[serde(default)]
     pub open311: Open311Config,
+    #[serde(default)]
+    pub payments: PaymentsConfig,
+}
+
+/// Online payment of fees (`docs/payments.md`).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsConfig {
+    pub vnpay: VnpayConfig,
+}
+
+/// One VNPAY merchant (TMN code and hash secret from the contract), collecting one agency's fees.
+/// Offered when `tmn_code` is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct VnpayConfig {
+    /// The code of the agency whose fees it collects.
+    pub agency: String,
+    pub tmn_code: String,
+    /// A secret: `MOTCUA_PAYMENTS__VNPAY__HASH_SECRET` or `…__HASH_SECRET_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub hash_secret: SecretString,
+    pub pay_url: String,
+}
+
+impl Default for VnpayConfig {
+    fn default() -> Self {
+        VnpayConfig {
+            agency: String::new(),
+            tmn_code: String::new(),
+            hash_secret: SecretString::from(String::new()),
+            pay_url: "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html".into(),
+        }
+    }
 }
 
 /// Open311 GeoReport v2 (`docs/feedback.md`): the keys clients post with.
@@ -425,6 +461,10 @@ impl Config {
             let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.notify.portal.inbox_token = SecretString::from(token.trim().to_owned());
         }
+        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE") {
+            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.payments.vnpay.hash_secret = SecretString::from(secret.trim().to_owned());
+        }
         if let Ok(path) = std::env::var("MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET_FILE") {
             let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.national_sign_in.client_secret = SecretString::from(secret.trim().to_owned());
@@ -480,6 +520,20 @@ impl Config {
                 .filter(|k| !k.trim().is_empty())
                 .map(|k| motcua_app::accounts::token_hash(k.trim()))
                 .collect(),
+            vnpay: {
+                use secrecy::ExposeSecret as _;
+                let v = &self.payments.vnpay;
+                (!v.tmn_code.is_empty()).then(|| {
+                    (
+                        v.agency.clone(),
+                        motcua_payments::vnpay::Merchant {
+                            tmn_code: v.tmn_code.clone(),
+                            hash_secret: v.hash_secret.expose_secret().to_owned(),
+                            pay_url: v.pay_url.clone(),
+                        },
+                    )
+                })
+            },
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -593,6 +647,13 @@ id_claim = "citizen_id"    # the userinfo claim with the 12-digit citizen ID: to
 
 [open311]                  # Open311 GeoReport v2 at /open311/v2 (docs/feedback.md)
 api_keys = []              # the keys clients post with; better MOTCUA_OPEN311__API_KEYS
+
+[payments.vnpay]           # VNPAY 2.1.0 (docs/payments.md); offered when tmn_code is set. Register the IPN URL
+                           # <public_url>/api/v1/payments/vnpay/<agency code>/ipn with VNPAY.
+agency = ""                # the code of the agency whose fees this merchant collects
+tmn_code = ""
+hash_secret = ""           # better MOTCUA_PAYMENTS__VNPAY__HASH_SECRET or …__HASH_SECRET_FILE
+pay_url = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

@@ -12,7 +12,7 @@ pub use agency_code::AgencyCode;
 pub use citizen_id::CitizenId;
 pub use dossier_code::DossierCode;
 pub use email::Email;
-pub use money::{Vnd, thousands};
+pub use money::{Vnd, amount_in_words, thousands};
 pub use phone::PhoneNumber;
 pub use tax_code::TaxCode;
 

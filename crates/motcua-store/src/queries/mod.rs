@@ -898,6 +898,7 @@ mod feedback;
 mod jobs;
 mod messages;
 mod org;
+mod payments;
 mod portal_inbox;
 mod quality;
 mod report06;

@@ -15,6 +15,7 @@ pub mod messages;
 pub mod narrative;
 pub mod national_sign_in;
 pub mod office;
+pub mod payment;
 pub mod portal_inbox;
 pub mod public;
 pub mod quality;
@@ -62,6 +63,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/procedures/{code}/templates/{index}", get(public::template))
         .route("/lookup", get(public::lookup))
         .route("/lookup/evaluate", post(public::evaluate))
+        .route("/pay", post(payment::start))
+        .route("/pay/{agency}/{id}", get(payment::page))
+        .route("/pay/{agency}/{id}/vnpay", post(payment::vnpay))
+        .route("/pay/{agency}/{id}/receipts/{receipt}", get(payment::receipt))
+        .route("/payments/vnpay/return", get(payment::vnpay_return))
         .route("/kiosk", get(public::kiosk))
         .route("/agencies/{code}/poster", get(public::poster))
         .route("/login", get(auth::login_form).post(auth::login))

@@ -7,5 +7,6 @@ pub mod lookup;
 pub mod metrics;
 pub mod open311;
 pub mod openapi;
+pub mod payments;
 pub mod portal;
 pub mod procedures;

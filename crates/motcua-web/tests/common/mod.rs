@@ -19,6 +19,22 @@ macro_rules! on_every_backend {
     };
 }
 
+/// Like `on_every_backend!`, each test given the server of the test file's own `app(backend)`
+/// (one configured for it: a gateway, a key, a merchant).
+#[allow(unused_macros)]
+macro_rules! on_every_backend_with_app {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::app("sqlite").await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $test() { super::$test(super::app("postgres").await).await; } )*
+        }
+    };
+}
+
 pub mod pages;
 
 use std::sync::Arc;

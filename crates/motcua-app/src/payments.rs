@@ -1,0 +1,200 @@
+//! Fees as the edges use them: the payment request of a dossier waiting for its fees (built once
+//! from its fee lines, then reused), an attempt through VNPAY, a provider's confirmation kept raw,
+//! judged and written in one transaction (`PaymentStore::confirm_payment`), and the dossier's
+//! clock resumed once the request is paid — at once when possible, else by the worker from the
+//! outbox row the confirmation queued, so a crash between the two loses nothing.
+//!
+//! The provider confirms on the agency's behalf: the dossier's "payment received" is applied by
+//! [`provider_actor`], a counter role without a person, and its event says so.
+
+use chrono::NaiveDateTime;
+use motcua_domain::dossier::{Action, DEFAULT_MAX_REAPPOINT_DAYS, Dossier, State};
+use motcua_domain::org::{Actor, Role, RoleGrant};
+use motcua_domain::payment::{Attempt, Judgement, PaymentRequest, Provider, RequestState, Series, receipts_for};
+use motcua_domain::types::Vnd;
+use motcua_payments::vnpay::{self, IpnAnswer, Merchant};
+use motcua_store::{Confirmed, Store};
+use uuid::Uuid;
+
+use crate::AppError;
+
+/// The agency setting holding its receipt series (`{"template":"EBL01","letters":"AA"}`).
+pub const SERIES_KEY: &str = "payments.receipt_series";
+
+/// Who confirms a payment the provider reported: the agency's counter, acting for no person.
+pub fn provider_actor(agency_id: Uuid) -> Actor {
+    Actor {
+        user_id: Uuid::nil(),
+        name: "Cổng thanh toán".into(),
+        grants: vec![RoleGrant { role: Role::Reception, agency_id, unit: None }],
+        citizen: false,
+    }
+}
+
+/// The agency's receipt series (the default `EBL01`, `AA` when none is set).
+pub async fn series(store: &dyn Store, agency_id: Uuid) -> Result<Series, AppError> {
+    let settings = store.agency_settings(agency_id).await?;
+    match settings.into_iter().find(|(k, _)| k == SERIES_KEY) {
+        Some((_, text)) => serde_json::from_str(&text)
+            .map_err(|e| AppError::Internal(format!("{SERIES_KEY} của cơ quan không đọc được: {e}"))),
+        None => Ok(Series::default()),
+    }
+}
+
+/// The request a dossier waiting for its fees is paid through: the one awaiting, or a new one
+/// from its fee lines.
+pub async fn request_for(store: &dyn Store, dossier: &Dossier, now: NaiveDateTime) -> Result<PaymentRequest, AppError> {
+    let existing = store.payment_requests_of(dossier.agency_id, dossier.id).await?;
+    if let Some(r) = existing.iter().find(|r| r.state == RequestState::Awaiting) {
+        return Ok(r.clone());
+    }
+    if dossier.state != State::AwaitingPayment {
+        return Err(AppError::Conflict {
+            code: "not_awaiting_payment",
+            message: "hồ sơ không ở bước chờ nộp phí, lệ phí".into(),
+        });
+    }
+    let n = u32::try_from(existing.len()).unwrap_or(u32::MAX - 1) + 1;
+    let request = PaymentRequest::for_dossier(Uuid::now_v7(), dossier, n, now)?;
+    store.insert_payment_request(&request).await?;
+    let data = serde_json::json!({ "reference": request.reference, "total": request.total.0 });
+    let what = ("payment_requested", format!("payment:{}", request.id));
+    crate::audit::record(store, Some(dossier.agency_id), None, what, data, now).await?;
+    Ok(request)
+}
+
+/// A new attempt at `request` through VNPAY, and the signed URL to send the payer to.
+pub async fn start_vnpay(
+    store: &dyn Store,
+    merchant: &Merchant,
+    request: &PaymentRequest,
+    (return_url, ip): (&str, &str),
+    now: NaiveDateTime,
+) -> Result<(Attempt, String), AppError> {
+    let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
+    let attempt = Attempt::start(Uuid::now_v7(), request, Provider::Vnpay, n, now)?;
+    store.insert_attempt(&attempt).await?;
+    let info = format!("Nop phi le phi ho so {}", request.dossier_code);
+    let url = vnpay::pay_url(
+        merchant,
+        &vnpay::Payment {
+            txn_ref: &attempt.txn_ref,
+            amount_vnd: attempt.amount.0,
+            order_info: &info,
+            return_url,
+            ip,
+            created: now,
+            expires: now + chrono::Duration::minutes(15),
+            locale: "vn",
+        },
+    );
+    Ok((attempt, url))
+}
+
+/// VNPAY's IPN for the agency: the query string kept as received, then verified and judged; the
+/// answer VNPAY expects. The dossier's clock resumes when the payment is credited.
+pub async fn vnpay_ipn(
+    store: &dyn Store,
+    agency_id: Uuid,
+    merchant: &Merchant,
+    query: &str,
+    now: NaiveDateTime,
+) -> Result<IpnAnswer, AppError> {
+    let message = store.record_payment_message(agency_id, Provider::Vnpay.as_str(), query, now).await?;
+    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let answer = match vnpay::read(&merchant.hash_secret, &params) {
+        Err(motcua_payments::ProtocolError::Signature) => IpnAnswer::InvalidSignature,
+        Err(_) => IpnAnswer::Unknown,
+        Ok(outcome) if outcome.tmn_code != merchant.tmn_code => IpnAnswer::InvalidSignature,
+        Ok(outcome) => {
+            let s = series(store, agency_id).await?;
+            let issue = |r: &PaymentRequest| receipts_for(r, &s, Provider::Vnpay, now);
+            let amount = Vnd(outcome.amount_vnd);
+            match store
+                .confirm_payment(
+                    agency_id,
+                    &outcome.txn_ref,
+                    amount,
+                    outcome.succeeded(),
+                    &outcome.transaction_no,
+                    &issue,
+                    now,
+                )
+                .await?
+            {
+                None => IpnAnswer::OrderNotFound,
+                Some(c) => {
+                    let answer = match c.judgement {
+                        Judgement::Credit | Judgement::Failed => IpnAnswer::Confirmed,
+                        Judgement::Repeat | Judgement::DoublePayment => IpnAnswer::AlreadyConfirmed,
+                        Judgement::WrongAmount => IpnAnswer::InvalidAmount,
+                    };
+                    audit_confirmation(store, &c, now).await?;
+                    if c.judgement == Judgement::Credit {
+                        // The worker does it too from the outbox: a failure here is not the payer's.
+                        if let Err(e) = resume_dossier(store, agency_id, c.request.id, now).await {
+                            tracing::warn!(error = %e, "payment credited; the dossier resumes from the outbox");
+                        }
+                    }
+                    answer
+                }
+            }
+        }
+    };
+    store.set_payment_message_outcome(agency_id, message, answer.code()).await?;
+    Ok(answer)
+}
+
+async fn audit_confirmation(store: &dyn Store, c: &Confirmed, now: NaiveDateTime) -> Result<(), AppError> {
+    let action = match c.judgement {
+        Judgement::Credit => "payment_credited",
+        Judgement::Failed => "payment_failed",
+        Judgement::DoublePayment => "payment_refund_due",
+        Judgement::WrongAmount => "payment_wrong_amount",
+        Judgement::Repeat => return Ok(()),
+    };
+    let data = serde_json::json!({
+        "attempt": c.attempt.txn_ref,
+        "provider": c.attempt.provider.as_str(),
+        "receipts": c.receipts.iter().map(|r| format!("{}/{}", r.symbol, r.number_text())).collect::<Vec<_>>(),
+    });
+    crate::audit::record(
+        store,
+        Some(c.request.agency_id),
+        None,
+        (action, format!("payment:{}", c.request.id)),
+        data,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The dossier of a paid request takes "payment received" (its clock resumes), once: a dossier
+/// no longer waiting for its fees is left as it is. Whether it changed.
+pub async fn resume_dossier(
+    store: &dyn Store,
+    agency_id: Uuid,
+    request_id: Uuid,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let Some(request) = store.payment_request(agency_id, request_id).await? else { return Ok(false) };
+    if request.state != RequestState::Paid {
+        return Ok(false);
+    }
+    let Some(dossier) = store.dossier(agency_id, request.dossier_id).await? else { return Ok(false) };
+    if dossier.state != State::AwaitingPayment {
+        return Ok(false);
+    }
+    let cal = crate::calendars::load(store, agency_id).await?;
+    let at = crate::dossiers::At { calendar: &cal, now, max_reappoint_days: DEFAULT_MAX_REAPPOINT_DAYS };
+    let note =
+        Some(format!("Đã thanh toán {} qua cổng thanh toán (mã tham chiếu {})", request.total, request.reference));
+    let actor = provider_actor(agency_id);
+    match crate::dossiers::act(store, &actor, &dossier, dossier.version, Action::PaymentReceived { note }, at).await {
+        Ok(_) => Ok(true),
+        // Another server resumed it meanwhile.
+        Err(AppError::Conflict { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,314 @@
+//! [`crate::PaymentStore`] on both backends. A confirmation is judged and written in one
+//! transaction that starts by writing to the attempt's and the request's rows, so two
+//! confirmations of the same payment (a provider's retry racing the query job) are serialised on
+//! both backends; receipt numbers come from a counter row updated in that same transaction, so a
+//! rollback leaves no gap and two payments never share a number.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use motcua_domain::payment::{Attempt, AttemptState, Judgement, PaymentRequest, Receipt, RequestState, judge};
+use motcua_domain::types::Vnd;
+
+/// The outbox kind of a credited payment: the worker resumes the dossier's clock.
+pub const PAYMENT_OUTBOX: &str = "payment";
+
+fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(text)?)
+}
+
+macro_rules! impl_payments {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl crate::PaymentStore for $store {
+            async fn insert_payment_request(&self, r: &PaymentRequest) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into payment_requests (agency_id, id, dossier_id, reference, state, total, created_at,
+                       paid_at, doc, version) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(r.agency_id)
+                .bind(r.id)
+                .bind(r.dossier_id)
+                .bind(&r.reference)
+                .bind(r.state.as_str())
+                .bind(r.total.0 as i64)
+                .bind(r.created_at)
+                .bind(r.paid_at)
+                .bind(serde_json::to_string(r)?)
+                .bind(r.version)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn payment_request(&self, agency_id: Uuid, id: Uuid) -> crate::Result<Option<PaymentRequest>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select doc from payment_requests where agency_id = $1 and id = $2")
+                        .bind(agency_id)
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(d,)| doc(&d)).transpose()
+            }
+
+            async fn payment_requests_of(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<PaymentRequest>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from payment_requests where agency_id = $1 and dossier_id = $2 order by created_at, id",
+                )
+                .bind(agency_id)
+                .bind(dossier_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn insert_attempt(&self, a: &Attempt) -> crate::Result<()> {
+                sqlx::query(
+                    "insert into payment_attempts (agency_id, id, request_id, provider, txn_ref, state, provider_txn,
+                       created_at, doc) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(a.agency_id)
+                .bind(a.id)
+                .bind(a.request_id)
+                .bind(a.provider.as_str())
+                .bind(&a.txn_ref)
+                .bind(a.state.as_str())
+                .bind(a.provider_txn.clone())
+                .bind(a.created_at)
+                .bind(serde_json::to_string(a)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn attempt_by_ref(&self, agency_id: Uuid, txn_ref: &str) -> crate::Result<Option<Attempt>> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("select doc from payment_attempts where agency_id = $1 and txn_ref = $2")
+                        .bind(agency_id)
+                        .bind(txn_ref)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(d,)| doc(&d)).transpose()
+            }
+
+            async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> crate::Result<Vec<Attempt>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from payment_attempts where agency_id = $1 and request_id = $2 order by created_at, id",
+                )
+                .bind(agency_id)
+                .bind(request_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn record_payment_message(
+                &self,
+                agency_id: Uuid,
+                provider: &str,
+                body: &str,
+                at: NaiveDateTime,
+            ) -> crate::Result<Uuid> {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "insert into payment_messages (agency_id, id, provider, received_at, body) values ($1, $2, $3, $4, $5)",
+                )
+                .bind(agency_id)
+                .bind(id)
+                .bind(provider)
+                .bind(at)
+                .bind(body)
+                .execute(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn set_payment_message_outcome(&self, agency_id: Uuid, id: Uuid, outcome: &str) -> crate::Result<()> {
+                sqlx::query("update payment_messages set outcome = $1 where agency_id = $2 and id = $3")
+                    .bind(outcome)
+                    .bind(agency_id)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn confirm_payment(
+                &self,
+                agency_id: Uuid,
+                txn_ref: &str,
+                amount: Vnd,
+                succeeded: bool,
+                provider_txn: &str,
+                receipts: &(dyn for<'r> Fn(&'r PaymentRequest) -> Vec<Receipt> + Sync),
+                at: NaiveDateTime,
+            ) -> crate::Result<Option<crate::Confirmed>> {
+                let mut tx = self.pool.begin().await?;
+                // Writing first takes the attempt's row lock (PostgreSQL) or the database's write
+                // lock (SQLite) before anything is read.
+                let touched = sqlx::query("update payment_attempts set state = state where agency_id = $1 and txn_ref = $2")
+                    .bind(agency_id)
+                    .bind(txn_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                if touched.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                let (attempt_doc,): (String,) =
+                    sqlx::query_as("select doc from payment_attempts where agency_id = $1 and txn_ref = $2")
+                        .bind(agency_id)
+                        .bind(txn_ref)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let mut attempt: Attempt = doc(&attempt_doc)?;
+                sqlx::query("update payment_requests set version = version where agency_id = $1 and id = $2")
+                    .bind(agency_id)
+                    .bind(attempt.request_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let (request_doc,): (String,) =
+                    sqlx::query_as("select doc from payment_requests where agency_id = $1 and id = $2")
+                        .bind(agency_id)
+                        .bind(attempt.request_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let mut request: PaymentRequest = doc(&request_doc)?;
+                let judgement = judge(&request, &attempt, amount, succeeded, provider_txn);
+                let mut issued = Vec::new();
+                let mut refund_due = false;
+                match judgement {
+                    Judgement::Repeat | Judgement::WrongAmount => {}
+                    Judgement::Failed => {
+                        attempt.state = AttemptState::Failed;
+                        attempt.provider_txn = Some(provider_txn.to_owned()).filter(|t| !t.is_empty());
+                        attempt.finished_at = Some(at);
+                    }
+                    Judgement::DoublePayment => {
+                        refund_due = true;
+                        attempt.refund_due = true;
+                        if attempt.state != AttemptState::Succeeded {
+                            attempt.state = AttemptState::Succeeded;
+                            attempt.provider_txn = Some(provider_txn.to_owned());
+                            attempt.finished_at = Some(at);
+                        }
+                    }
+                    Judgement::Credit => {
+                        attempt.state = AttemptState::Succeeded;
+                        attempt.provider_txn = Some(provider_txn.to_owned());
+                        attempt.finished_at = Some(at);
+                        request.state = RequestState::Paid;
+                        request.paid_at = Some(at);
+                        request.paid_by = Some(attempt.id);
+                        request.version += 1;
+                        for mut r in receipts(&request) {
+                            let (number,): (i64,) = sqlx::query_as(
+                                "insert into receipt_counters (agency_id, symbol, year, last) values ($1, $2, $3, 1)
+                                 on conflict (agency_id, symbol, year) do update set last = receipt_counters.last + 1
+                                 returning last",
+                            )
+                            .bind(agency_id)
+                            .bind(&r.symbol)
+                            .bind(r.year)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            if number > i64::from(motcua_domain::payment::RECEIPT_MAX) {
+                                tx.rollback().await?;
+                                return Err(StoreError::Config(format!("ký hiệu biên lai {} đã hết số trong năm", r.symbol)));
+                            }
+                            r.number = number as u32;
+                            sqlx::query(
+                                "insert into receipts (agency_id, id, request_id, symbol, year, number, issued_at, doc)
+                                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            )
+                            .bind(agency_id)
+                            .bind(r.id)
+                            .bind(r.request_id)
+                            .bind(&r.symbol)
+                            .bind(r.year)
+                            .bind(number)
+                            .bind(r.issued_at)
+                            .bind(serde_json::to_string(&r)?)
+                            .execute(&mut *tx)
+                            .await?;
+                            issued.push(r);
+                        }
+                        sqlx::query(
+                            "update payment_requests set state = $1, paid_at = $2, doc = $3, version = $4
+                             where agency_id = $5 and id = $6",
+                        )
+                        .bind(request.state.as_str())
+                        .bind(request.paid_at)
+                        .bind(serde_json::to_string(&request)?)
+                        .bind(request.version)
+                        .bind(agency_id)
+                        .bind(request.id)
+                        .execute(&mut *tx)
+                        .await?;
+                        let payload = serde_json::json!({ "request": request.id, "attempt": attempt.id }).to_string();
+                        sqlx::query(
+                            "insert into outbox (id, agency_id, dossier_id, event_id, kind, payload, created_at)
+                             values ($1, $2, $3, null, $4, $5, $6)",
+                        )
+                        .bind(Uuid::now_v7())
+                        .bind(agency_id)
+                        .bind(request.dossier_id)
+                        .bind(PAYMENT_OUTBOX)
+                        .bind(payload)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                sqlx::query(
+                    "update payment_attempts set state = $1, provider_txn = $2, refund_due = (refund_due or $3), doc = $4
+                     where agency_id = $5 and id = $6",
+                )
+                .bind(attempt.state.as_str())
+                .bind(attempt.provider_txn.clone())
+                .bind(refund_due)
+                .bind(serde_json::to_string(&attempt)?)
+                .bind(agency_id)
+                .bind(attempt.id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(crate::Confirmed { judgement, request, attempt, receipts: issued }))
+            }
+
+            async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> crate::Result<Vec<Receipt>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from receipts where agency_id = $1 and request_id = $2 order by symbol, number",
+                )
+                .bind(agency_id)
+                .bind(request_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn receipts_between(
+                &self,
+                agency_id: Uuid,
+                from: NaiveDateTime,
+                to: NaiveDateTime,
+            ) -> crate::Result<Vec<Receipt>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from receipts where agency_id = $1 and issued_at >= $2 and issued_at < $3
+                     order by symbol, year, number",
+                )
+                .bind(agency_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+        }
+    };
+}
+
+impl_payments!(SqliteStore);
+impl_payments!(PgStore);

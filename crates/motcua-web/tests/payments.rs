@@ -1,0 +1,263 @@
+//! Paying a dossier's fees, on both backends, against VNPAY's published format (a loopback of
+//! our own: the test signs the IPN as VNPAY would): from the lookup to the payment page, to
+//! VNPAY and back (display only), the IPN checked for its signature, amount and reference and
+//! answered with VNPAY's codes, a repeat answered "already confirmed", a second payment flagged
+//! for refund, the clock resumed, the e-receipts one per fee kind; and receipt numbers without
+//! gap or duplicate under 32 concurrent payments, restarting with the year.
+
+#[macro_use]
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::TestApp;
+use common::pages::*;
+use motcua_domain::dossier::{Action, State};
+use motcua_payments::vnpay::{Merchant, canonical, hmac_hex};
+use motcua_store::testing::at;
+use motcua_web::WebConfig;
+
+on_every_backend_with_app!(
+    a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts,
+    receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
+);
+
+const SECRET: &str = "BIMATTHUNGHIEMVNPAY0123456789ABC";
+const TMN: &str = "DEMO0001";
+const AGENCY: &str = "000.00.17.H34";
+
+async fn app(backend: &str) -> TestApp {
+    let merchant = Merchant {
+        tmn_code: TMN.into(),
+        hash_secret: SECRET.into(),
+        pay_url: "https://sandbox.vnpayment.test/paymentv2/vpcpay.html".into(),
+    };
+    TestApp::with_config(backend, WebConfig { vnpay: Some((AGENCY.into(), merchant)), ..Default::default() }).await
+}
+
+/// The IPN (or return) VNPAY would send for `txn_ref`, signed with `secret`.
+fn signed(txn_ref: &str, amount_vnd: u64, response: &str, transaction_no: &str, secret: &str) -> String {
+    let params: Vec<(String, String)> = [
+        ("vnp_TmnCode", TMN.to_owned()),
+        ("vnp_Amount", (amount_vnd * 100).to_string()),
+        ("vnp_BankCode", "NCB".to_owned()),
+        ("vnp_BankTranNo", "VNP14000001".to_owned()),
+        ("vnp_CardType", "ATM".to_owned()),
+        ("vnp_PayDate", "20260305101500".to_owned()),
+        ("vnp_OrderInfo", "Nop phi le phi ho so".to_owned()),
+        ("vnp_TransactionNo", transaction_no.to_owned()),
+        ("vnp_ResponseCode", response.to_owned()),
+        ("vnp_TransactionStatus", response.to_owned()),
+        ("vnp_TxnRef", txn_ref.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let q = canonical(&params);
+    format!("{q}&vnp_SecureHashType=HmacSHA512&vnp_SecureHash={}", hmac_hex(secret, &q))
+}
+
+async fn ipn(app: &TestApp, query: &str) -> String {
+    let req =
+        Request::builder().uri(format!("/api/v1/payments/vnpay/{AGENCY}/ipn?{query}")).body(Body::empty()).unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    res.body["RspCode"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A dossier of the fixture waiting for its fees (lệ phí 50.000 đ, phí 500.000 đ).
+async fn awaiting_payment(app: &TestApp) -> motcua_domain::dossier::Dossier {
+    let store = app.db.store.as_ref();
+    let d = app.fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let forward = Action::Forward { note: None, assignee: None };
+    let d = app.fx.act(store, &d, forward, &app.fx.reception, at(2026, 3, 2, 10, 0)).await;
+    let ask =
+        Action::RequestPayment { reason: "Nộp phí thẩm định và lệ phí cấp giấy chứng nhận".into() };
+    let d = app.fx.act(store, &d, ask, &app.fx.specialist, at(2026, 3, 3, 9, 0)).await;
+    assert_eq!(d.state, State::AwaitingPayment);
+    d
+}
+
+async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(app: TestApp) {
+    let d = awaiting_payment(&app).await;
+    let code = d.code.as_ref().unwrap().to_string();
+    app.clock.set_local(at(2026, 3, 5, 10, 0));
+    let anonymous = "motcua_session=";
+    // The lookup offers to pay; the wrong phone digits find nothing.
+    let (_, lookup) = get_page(&app, &format!("/lookup?code={code}&phone_last4=3456"), anonymous).await;
+    assert!(lookup.contains("id=\"pay-now\""), "{lookup}");
+    let (status, _, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=9999")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, location, page) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=3456")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(location.starts_with(&format!("/pay/{AGENCY}/")), "{location}");
+    // The same request again, not a second one.
+    let (_, again, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=3456")).await;
+    assert_eq!(again, location);
+    // The page: phí and lệ phí apart, the total, VNPAY, and a VietQR code once the account is set.
+    app.db
+        .store
+        .set_agency_setting(
+            app.fx.agency.id,
+            "payments.vietqr",
+            Some(r#"{"bin":"970403","account":"1234567890","name":"SO NNMT"}"#),
+        )
+        .await
+        .unwrap();
+    let (status, page) = get_page(&app, &location, anonymous).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>Phí thẩm định hồ sơ</td><td>Phí</td><td class=\"num\">500.000 đ</td>"), "{page}");
+    assert!(page.contains("<td>Lệ phí cấp giấy chứng nhận</td><td>Lệ phí</td>"), "{page}");
+    assert!(page.contains("id=\"total\"><strong>550.000 đ<"), "{page}");
+    assert!(page.contains("id=\"pay-vnpay\"") && page.contains("<svg"), "VNPAY and the VietQR code: {page}");
+    let request_id: uuid::Uuid = location.rsplit('/').next().unwrap().parse().unwrap();
+    let request = app.db.store.payment_request(app.fx.agency.id, request_id).await.unwrap().unwrap();
+
+    // To VNPAY: a signed URL for this attempt.
+    let (status, to_vnpay, _) = post_form(&app, anonymous, &format!("{location}/vnpay"), "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (base, query) = to_vnpay.split_once('?').unwrap();
+    assert_eq!(base, "https://sandbox.vnpayment.test/paymentv2/vpcpay.html");
+    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    assert!(motcua_payments::vnpay::verify(SECRET, &params).is_ok(), "signed: {to_vnpay}");
+    let get = |k: &str| params.iter().find(|(key, _)| key == k).unwrap().1.clone();
+    assert_eq!(get("vnp_Amount"), "55000000");
+    let txn_ref = get("vnp_TxnRef");
+    assert_eq!(txn_ref, format!("{}T1", request.reference));
+
+    // Back from VNPAY before its IPN: the page says it waits for confirmation; nothing credited.
+    let (status, back, _) = get_page_with_location(
+        &app,
+        &format!("/payments/vnpay/return?{}", signed(&txn_ref, 550_000, "00", "14000001", SECRET)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, waiting) = get_page(&app, &back, anonymous).await;
+    assert!(waiting.contains("đang chờ xác nhận") && waiting.contains("Chờ thanh toán"), "{waiting}");
+    // A return with a wrong signature is refused.
+    let (status, _, _) = get_page_with_location(
+        &app,
+        &format!("/payments/vnpay/return?{}", signed(&txn_ref, 550_000, "00", "14000001", "sai")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The IPN: a wrong signature (97), a wrong amount (04), an unknown reference (01).
+    assert_eq!(ipn(&app, &signed(&txn_ref, 550_000, "00", "14000001", "sai")).await, "97");
+    assert_eq!(ipn(&app, &signed(&txn_ref, 55_000, "00", "14000001", SECRET)).await, "04");
+    assert_eq!(ipn(&app, &signed("KHONGCO1", 550_000, "00", "14000001", SECRET)).await, "01");
+    assert_eq!(app.db.store.dossier(app.fx.agency.id, d.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    // The real one: credited (00), the dossier's clock resumes; its repeat: already confirmed (02).
+    assert_eq!(ipn(&app, &signed(&txn_ref, 550_000, "00", "14000001", SECRET)).await, "00");
+    assert_eq!(ipn(&app, &signed(&txn_ref, 550_000, "00", "14000001", SECRET)).await, "02");
+    let resumed = app.db.store.dossier(app.fx.agency.id, d.id).await.unwrap().unwrap();
+    assert_eq!(resumed.state, State::Processing, "the clock resumes");
+    assert!(resumed.pauses.iter().all(|p| p.to.is_some()), "the payment pause is closed");
+    let paid = app.db.store.payment_request(app.fx.agency.id, request_id).await.unwrap().unwrap();
+    assert_eq!(paid.state, motcua_domain::payment::RequestState::Paid);
+
+    // One receipt per kind, numbered from 1 in the year's series, the amount in words.
+    let receipts = app.db.store.receipts_of(app.fx.agency.id, request_id).await.unwrap();
+    let mut numbers: Vec<(String, u32, u64)> =
+        receipts.iter().map(|r| (r.symbol.clone(), r.number, r.amount.0)).collect();
+    numbers.sort_by_key(|n| n.1);
+    assert_eq!(numbers.len(), 2);
+    assert_eq!((numbers[0].0.as_str(), numbers[0].1, numbers[1].1), ("26TAA", 1, 2));
+    let (_, page) = get_page(&app, &location, anonymous).await;
+    assert!(
+        page.contains("Đã thanh toán") && page.contains("id=\"receipts\"") && !page.contains("id=\"pay-vnpay\""),
+        "{page}"
+    );
+    let fee = receipts.iter().find(|r| r.amount.0 == 500_000).unwrap();
+    let (status, printed) = get_page(&app, &format!("{location}/receipts/{}", fee.id), anonymous).await;
+    assert_eq!(status, StatusCode::OK, "{printed}");
+    assert!(printed.contains("BIÊN LAI THU PHÍ") && printed.contains("Năm trăm nghìn đồng"), "{printed}");
+    assert!(printed.contains("id=\"template\">EBL01<") && printed.contains("id=\"unsigned\""), "{printed}");
+
+    // A second attempt paid too (another tab): never credited twice, flagged for refund.
+    let second = motcua_domain::payment::Attempt::start(
+        uuid::Uuid::now_v7(),
+        &request,
+        motcua_domain::payment::Provider::Vnpay,
+        2,
+        at(2026, 3, 5, 10, 5),
+    )
+    .unwrap();
+    app.db.store.insert_attempt(&second).await.unwrap();
+    assert_eq!(ipn(&app, &signed(&second.txn_ref, 550_000, "00", "14000002", SECRET)).await, "02");
+    let attempts = app.db.store.attempts_of(app.fx.agency.id, request_id).await.unwrap();
+    assert!(attempts.iter().any(|a| a.txn_ref == second.txn_ref && a.refund_due), "{attempts:?}");
+    assert_eq!(app.db.store.receipts_of(app.fx.agency.id, request_id).await.unwrap().len(), 2, "no receipt for it");
+}
+
+/// GET `path` anonymously; the status, the Location header and the body.
+async fn get_page_with_location(app: &TestApp, path: &str) -> (StatusCode, String, String) {
+    let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    let status = res.status();
+    let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).to_string())
+}
+
+async fn receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year(app: TestApp) {
+    use motcua_domain::payment::{Attempt, PaymentRequest, Provider, RequestLine, RequestState, Series, receipts_for};
+    use motcua_domain::types::Vnd;
+    let store = app.db.store.clone();
+    let agency = app.fx.agency.id;
+    let now = at(2026, 12, 31, 16, 0);
+    let mut refs = Vec::new();
+    for i in 0..33u32 {
+        let d = app.fx.accepted_dossier(store.as_ref(), at(2026, 12, 28, 9, 0), "0905123456", None).await;
+        let request = PaymentRequest {
+            id: uuid::Uuid::now_v7(),
+            agency_id: agency,
+            dossier_id: d.id,
+            dossier_code: format!("{AGENCY}-261231-{i:04}"),
+            reference: format!("REQ{i}"),
+            payer: "Người nộp".into(),
+            lines: vec![RequestLine {
+                kind: motcua_domain::catalog::FeeKind::Charge,
+                name: "Lệ phí".into(),
+                amount: Vnd(50_000),
+            }],
+            total: Vnd(50_000),
+            state: RequestState::Awaiting,
+            created_at: now,
+            paid_at: None,
+            paid_by: None,
+            version: 1,
+        };
+        store.insert_payment_request(&request).await.unwrap();
+        let attempt = Attempt::start(uuid::Uuid::now_v7(), &request, Provider::Vnpay, 1, now).unwrap();
+        store.insert_attempt(&attempt).await.unwrap();
+        refs.push(attempt.txn_ref);
+    }
+    // 32 confirmations at once on 31/12, each also sent twice (a provider's retry racing it).
+    let mut tasks = Vec::new();
+    for (i, txn_ref) in refs.iter().take(32).enumerate() {
+        for _ in 0..2 {
+            let (store, txn_ref) = (store.clone(), txn_ref.clone());
+            tasks.push(tokio::spawn(async move {
+                let series = Series::default();
+                let issue = |r: &PaymentRequest| receipts_for(r, &series, Provider::Vnpay, now);
+                store.confirm_payment(agency, &txn_ref, Vnd(50_000), true, &format!("TXN{i}"), &issue, now).await
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap().unwrap();
+    }
+    let year = store.receipts_between(agency, at(2026, 1, 1, 0, 0), at(2027, 1, 1, 0, 0)).await.unwrap();
+    let mut numbers: Vec<u32> = year.iter().map(|r| r.number).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=32).collect::<Vec<u32>>(), "every number once, none skipped");
+    assert!(year.iter().all(|r| r.symbol == "26TAA"));
+    // The first payment of 2027 starts the new year's series at 1.
+    let new_year = at(2027, 1, 1, 8, 0);
+    let series = Series::default();
+    let issue = |r: &PaymentRequest| receipts_for(r, &series, Provider::Vnpay, new_year);
+    let c =
+        store.confirm_payment(agency, &refs[32], Vnd(50_000), true, "TXN32", &issue, new_year).await.unwrap().unwrap();
+    assert_eq!((c.receipts[0].symbol.as_str(), c.receipts[0].number), ("27TAA", 1));
+}
