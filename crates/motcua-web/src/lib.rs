@@ -117,6 +117,11 @@ async fn after_changes(
     res
 }
 
+/// The pages' content security policy: no inline script or style, no framing, forms posted to the
+/// site only (the payment page adds its provider: `pages/payment.rs`).
+pub(crate) const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
 /// Headers on every response: no inline script or style, no framing, no sniffing.
 async fn security_headers(req: axum::extract::Request, next: Next) -> axum::response::Response {
     use axum::http::HeaderValue;
@@ -127,10 +132,7 @@ async fn security_headers(req: axum::extract::Request, next: Next) -> axum::resp
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler that set its own policy (uploaded files, framed by our pages) keeps it.
-    h.entry("content-security-policy").or_insert(HeaderValue::from_static(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
-         frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    ));
+    h.entry("content-security-policy").or_insert(HeaderValue::from_static(CSP));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     // What officers and citizens see of dossiers stays out of shared and back-button caches.
     if private {

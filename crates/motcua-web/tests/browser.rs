@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::IntoResponse as _;
 use fantoccini::{Client, ClientBuilder, Locator};
 use motcua_app::files::FileStore;
 use motcua_calendar::{TimeLimit, WorkCalendar};
@@ -92,7 +93,11 @@ struct Site {
     db: TestDb,
 }
 
-async fn start_site(config: WebConfig) -> Site {
+async fn start_site(mut config: WebConfig) -> Site {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Links the site gives out (a payment provider's return) lead back to it.
+    config.public_url = format!("http://{addr}");
     let db = TestDb::sqlite().await;
     let hash = motcua_app::accounts::hash_password_now(PASSWORD).unwrap();
     let fx = Fixture::seed_with_password_hash(db.store.as_ref(), &hash).await;
@@ -105,8 +110,6 @@ async fn start_site(config: WebConfig) -> Site {
     let clock = Arc::new(SetClock::at_local(at(2026, 2, 12, 9, 0)));
     let files = std::env::temp_dir().join(format!("motcua-browser-files-{}", uuid::Uuid::new_v4()));
     let state = AppState::new(db.store.clone(), FileStore::new(files), clock.clone(), config).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
@@ -245,7 +248,28 @@ fn pdf_file() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_work_in_a_real_browser() {
     let (_driver, port) = start_driver().await;
-    let site = start_site(WebConfig { kiosk_idle_seconds: 3, ..Default::default() }).await;
+    // A loopback VNPAY of our own, built from its published format: it calls the site's IPN as
+    // VNPAY's servers do, then sends the payer back to the return URL.
+    let vnpay_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let vnpay_base = format!("http://{}", vnpay_listener.local_addr().unwrap());
+    let merchant = motcua_payments::vnpay::Merchant {
+        tmn_code: "DEMO0001".into(),
+        hash_secret: VNPAY_SECRET.into(),
+        pay_url: format!("{vnpay_base}/paymentv2/vpcpay.html"),
+    };
+    let config =
+        WebConfig { kiosk_idle_seconds: 3, vnpay: Some(("000.00.17.H34".into(), merchant)), ..Default::default() };
+    let site = start_site(config).await;
+    let site_base = site.base.clone();
+    tokio::spawn(async move {
+        let fake = axum::Router::new().route(
+            "/paymentv2/vpcpay.html",
+            axum::routing::get(move |q: axum::extract::RawQuery| {
+                fake_vnpay(site_base.clone(), q.0.unwrap_or_default())
+            }),
+        );
+        axum::serve(vnpay_listener, fake).await.unwrap();
+    });
     let c = browser(port).await;
     let fx = &site.fx;
 
@@ -692,7 +716,69 @@ async fn the_pages_work_in_a_real_browser() {
     assert!(public.contains("Chi cục Thuế khu vực Khánh Hòa (liên thông"), "{public}");
     assert!(text(&c, "#sequence").await.contains("Nộp nghĩa vụ tài chính theo thông báo của cơ quan thuế"));
     check_page(&c, "procedure-amended").await;
+
+    // A citizen pays a dossier's fees online from the lookup and gets the receipts; the dossier's
+    // clock resumes.
+    let store = site.db.store.as_ref();
+    let d = fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
+    let d = fx.act(store, &d, forward, &fx.reception, at(2026, 3, 2, 10, 0)).await;
+    let ask =
+        motcua_domain::dossier::Action::RequestPayment { reason: "Nộp phí thẩm định và lệ phí".into() };
+    let d = fx.act(store, &d, ask, &fx.specialist, at(2026, 3, 3, 9, 0)).await;
+    site.clock.set_local(at(2026, 3, 5, 10, 0));
+    let code = d.code.as_ref().unwrap().to_string();
+    c.goto(&site.url(&format!("/lookup?code={code}&phone_last4=3456"))).await.unwrap();
+    click(&c, "#pay-now").await;
+    assert_eq!(text(&c, "#total").await, "550.000 đ");
+    check_page(&c, "pay").await;
+    click(&c, "#pay-vnpay").await;
+    // Through VNPAY and back: paid, the receipts listed.
+    assert_eq!(text(&c, "#payment-state").await, "Đã thanh toán", "{}", c.source().await.unwrap());
+    assert!(text(&c, "#notice").await.starts_with("Đã thanh toán"));
+    check_page(&c, "pay-paid").await;
+    click(&c, "#receipts a").await;
+    assert!(text(&c, "#amount-words").await.ends_with("nghìn đồng"));
+    check_page(&c, "payment-receipt").await;
+    let resumed = store.dossier(fx.agency.id, d.id).await.unwrap().unwrap();
+    assert_eq!(resumed.state, motcua_domain::dossier::State::Processing, "the clock resumes");
     c.close().await.unwrap();
+}
+
+const VNPAY_SECRET: &str = "BIMATTHUNGHIEMVNPAY0123456789ABC";
+
+/// The loopback VNPAY's payment page: checks our signed request, tells the site's IPN that the
+/// payment succeeded (signed as VNPAY signs), then sends the browser to the return URL.
+async fn fake_vnpay(site: String, query: String) -> axum::response::Response {
+    use motcua_payments::vnpay::{canonical, hmac_hex, verify};
+    let asked: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    assert!(verify(VNPAY_SECRET, &asked).is_ok(), "the site signs what it asks");
+    let get = |k: &str| asked.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let answer: Vec<(String, String)> = [
+        ("vnp_TmnCode", get("vnp_TmnCode")),
+        ("vnp_Amount", get("vnp_Amount")),
+        ("vnp_BankCode", "NCB".to_owned()),
+        ("vnp_PayDate", "20260305100500".to_owned()),
+        ("vnp_OrderInfo", get("vnp_OrderInfo")),
+        ("vnp_TransactionNo", "14000001".to_owned()),
+        ("vnp_ResponseCode", "00".to_owned()),
+        ("vnp_TransactionStatus", "00".to_owned()),
+        ("vnp_TxnRef", get("vnp_TxnRef")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let signed = canonical(&answer);
+    let signed = format!("{signed}&vnp_SecureHash={}", hmac_hex(VNPAY_SECRET, &signed));
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let uri: axum::http::Uri = format!("{site}/api/v1/payments/vnpay/000.00.17.H34/ipn?{signed}").parse().unwrap();
+    let res = client
+        .request(axum::http::Request::get(uri).body(http_body_util::Empty::<axum::body::Bytes>::new()).unwrap())
+        .await
+        .unwrap();
+    let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    assert_eq!(String::from_utf8_lossy(&body), r#"{"RspCode":"00","Message":"Confirm Success"}"#);
+    axum::response::Redirect::to(&format!("{}?{signed}", get("vnp_ReturnUrl"))).into_response()
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ pub async fn page(
     web: Web,
     Path((agency_code, id)): Path<(String, Uuid)>,
     Query(q): Query<PayQuery>,
-) -> PageResult<PayPage> {
+) -> PageResult<Response> {
     let (agency, r) = load(&state, &agency_code, id).await?;
     let vnpay =
         state.config.vnpay.as_ref().is_some_and(|(code, _)| *code == agency_code) && r.state == RequestState::Awaiting;
@@ -143,7 +143,27 @@ pub async fn page(
         ),
         _ => None,
     };
-    Ok(PayPage { shell: web.shell, agency_code, agency_name: agency.name, r, vnpay, vietqr, receipts, notice })
+    let provider = state.config.vnpay.as_ref().filter(|_| vnpay).map(|(_, m)| origin(&m.pay_url));
+    let page = PayPage { shell: web.shell, agency_code, agency_name: agency.name, r, vnpay, vietqr, receipts, notice };
+    let mut res = page.into_response();
+    // The VNPAY form's answer redirects to VNPAY: the policy lets this page's forms go there.
+    if let Some(origin) = provider
+        && let Ok(csp) = axum::http::HeaderValue::from_str(
+            &crate::CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}")),
+        )
+    {
+        res.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
+    Ok(res)
+}
+
+/// `scheme://host[:port]` of a URL (the whole text when it has no path).
+fn origin(url: &str) -> String {
+    let rest_at = url.find("://").map_or(0, |i| i + 3);
+    match url[rest_at..].find('/') {
+        Some(slash) => url[..rest_at + slash].to_owned(),
+        None => url.to_owned(),
+    }
 }
 
 /// `POST /pay/{agency}/{id}/vnpay`: a new attempt, and off to VNPAY's page.
