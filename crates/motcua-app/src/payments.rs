@@ -170,12 +170,74 @@ async fn audit_confirmation(store: &dyn Store, c: &Confirmed, now: NaiveDateTime
     Ok(())
 }
 
+/// The counter collects a dossier's fees in cash or records a bank transfer (`bank_ref`: the
+/// bank's reference): the payment credited like a provider's, its receipts issued, the dossier's
+/// clock resumed by the officer.
+pub async fn collect_at_counter(
+    store: &dyn Store,
+    actor: &Actor,
+    dossier: &Dossier,
+    (provider, bank_ref): (Provider, Option<&str>),
+    now: NaiveDateTime,
+) -> Result<Confirmed, AppError> {
+    if !actor.grants.iter().any(|g| g.agency_id == dossier.agency_id && g.role == Role::Reception) {
+        return Err(motcua_domain::DomainError::Forbidden("thu phí, lệ phí (bộ phận một cửa)".into()).into());
+    }
+    if !matches!(provider, Provider::Cash | Provider::Transfer) {
+        return Err(motcua_domain::DomainError::field("method", "tiền mặt hoặc chuyển khoản").into());
+    }
+    let bank_ref = bank_ref.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = bank_ref
+        && (r.len() > 50 || !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        let why = "số tham chiếu: chữ, số và dấu gạch ngang, tối đa 50 ký tự";
+        return Err(motcua_domain::DomainError::field("bank_ref", why).into());
+    }
+    if provider == Provider::Transfer && bank_ref.is_none() {
+        return Err(
+            motcua_domain::DomainError::field("bank_ref", "cần số tham chiếu của giao dịch chuyển khoản").into()
+        );
+    }
+    let request = request_for(store, dossier, now).await?;
+    let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
+    let attempt = Attempt::start(Uuid::now_v7(), &request, provider, n, now)?;
+    store.insert_attempt(&attempt).await?;
+    let txn = bank_ref.map_or_else(|| format!("QUAY-{}", attempt.txn_ref), str::to_owned);
+    let s = series(store, dossier.agency_id).await?;
+    let issue = |r: &PaymentRequest| receipts_for(r, &s, provider, now);
+    let confirmed = store
+        .confirm_payment(dossier.agency_id, &attempt.txn_ref, request.total, true, &txn, &issue, now)
+        .await?
+        .ok_or_else(|| AppError::Internal("lần thanh toán vừa ghi không còn".into()))?;
+    let data = serde_json::json!({
+        "provider": provider.as_str(),
+        "total": request.total.0,
+        "receipts": confirmed.receipts.iter().map(|r| format!("{}/{}", r.symbol, r.number_text())).collect::<Vec<_>>(),
+    });
+    let what = ("payment_collected", format!("payment:{}", request.id));
+    crate::audit::record(store, Some(dossier.agency_id), Some(actor.user_id), what, data, now).await?;
+    if confirmed.judgement == Judgement::Credit {
+        resume(store, dossier.agency_id, request.id, actor, now).await?;
+    }
+    Ok(confirmed)
+}
+
 /// The dossier of a paid request takes "payment received" (its clock resumes), once: a dossier
 /// no longer waiting for its fees is left as it is. Whether it changed.
 pub async fn resume_dossier(
     store: &dyn Store,
     agency_id: Uuid,
     request_id: Uuid,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    resume(store, agency_id, request_id, &provider_actor(agency_id), now).await
+}
+
+async fn resume(
+    store: &dyn Store,
+    agency_id: Uuid,
+    request_id: Uuid,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let Some(request) = store.payment_request(agency_id, request_id).await? else { return Ok(false) };
@@ -188,10 +250,8 @@ pub async fn resume_dossier(
     }
     let cal = crate::calendars::load(store, agency_id).await?;
     let at = crate::dossiers::At { calendar: &cal, now, max_reappoint_days: DEFAULT_MAX_REAPPOINT_DAYS };
-    let note =
-        Some(format!("Đã thanh toán {} qua cổng thanh toán (mã tham chiếu {})", request.total, request.reference));
-    let actor = provider_actor(agency_id);
-    match crate::dossiers::act(store, &actor, &dossier, dossier.version, Action::PaymentReceived { note }, at).await {
+    let note = Some(format!("Đã thanh toán {} (mã thanh toán {})", request.total, request.reference));
+    match crate::dossiers::act(store, actor, &dossier, dossier.version, Action::PaymentReceived { note }, at).await {
         Ok(_) => Ok(true),
         // Another server resumed it meanwhile.
         Err(AppError::Conflict { .. }) => Ok(false),

@@ -19,6 +19,7 @@ use motcua_web::WebConfig;
 
 on_every_backend_with_app!(
     a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts,
+    the_counter_collects_cash_or_records_a_transfer_with_its_receipts,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -260,4 +261,41 @@ async fn receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_
     let c =
         store.confirm_payment(agency, &refs[32], Vnd(50_000), true, "TXN32", &issue, new_year).await.unwrap().unwrap();
     assert_eq!((c.receipts[0].symbol.as_str(), c.receipts[0].number), ("27TAA", 1));
+}
+
+async fn the_counter_collects_cash_or_records_a_transfer_with_its_receipts(app: TestApp) {
+    use motcua_domain::org::Role;
+    let d = awaiting_payment(&app).await;
+    app.clock.set_local(at(2026, 3, 5, 10, 0));
+    add_user(&app, "quay-thu", false, vec![grant(&app, Role::Reception, None)]).await;
+    add_user(&app, "cv-thu", false, vec![grant(&app, Role::Specialist, Some("DD"))]).await;
+    let (_, counter) = sign_in(&app, "quay-thu", PASSWORD).await;
+    let (_, specialist) = sign_in(&app, "cv-thu", PASSWORD).await;
+    let path = format!("/office/dossiers/{}", d.id);
+    let (_, page) = get_page(&app, &path, &counter).await;
+    assert!(page.contains("id=\"collect\""), "offered to the counter: {page}");
+    let (_, page) = get_page(&app, &path, &specialist).await;
+    assert!(!page.contains("id=\"collect\""), "not to a specialist");
+    let (status, _, _) = post_form(&app, &specialist, &format!("{path}/collect"), "method=cash").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A transfer needs the bank's reference, of plain characters.
+    let (status, _, page) = post_form(&app, &counter, &format!("{path}/collect"), "method=transfer&bank_ref=").await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("cần số tham chiếu"), "{status}: {page}");
+    let (status, _, _) =
+        post_form(&app, &counter, &format!("{path}/collect"), "method=transfer&bank_ref=%3Cscript%3E").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.db.store.dossier(app.fx.agency.id, d.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    // Cash: collected, two receipts, the clock resumes, the page lists them.
+    let (status, _, page) = post_form(&app, &counter, &format!("{path}/collect"), "method=cash").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã thu 550.000 đ; biên lai 26TAA số 00000001, 26TAA số 00000002."), "{page}");
+    assert!(page.contains("Đã thanh toán") && page.contains("Lệ phí 26TAA số"), "{page}");
+    assert_eq!(app.db.store.dossier(app.fx.agency.id, d.id).await.unwrap().unwrap().state, State::Processing);
+    let requests = app.db.store.payment_requests_of(app.fx.agency.id, d.id).await.unwrap();
+    let receipts = app.db.store.receipts_of(app.fx.agency.id, requests[0].id).await.unwrap();
+    assert!(receipts.iter().all(|r| r.method == "Tiền mặt"), "{receipts:?}");
+    // Nothing is collected twice.
+    let (status, _, _) = post_form(&app, &counter, &format!("{path}/collect"), "method=cash").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.db.store.receipts_of(app.fx.agency.id, requests[0].id).await.unwrap().len(), 2);
 }

@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/feedback/{id}/split", post(office::feedback_split))
         .route("/office/dossiers/{id}", get(office::show))
         .route("/office/dossiers/{id}/act", post(office::act))
+        .route("/office/dossiers/{id}/collect", post(office::collect))
         .route("/office/dossiers/{id}/files/{index}", get(office::file))
         .route("/office/dossiers/{id}/files/{index}/{n}", get(office::scan))
         .route("/office/dossiers/{id}/receipt", get(office::receipt))

@@ -42,6 +42,10 @@ pub struct DossierPage {
     external: Option<(String, String)>,
     /// The address the applicant gave for a result by post.
     postal_address: Option<String>,
+    /// Its payment requests: (state, total, link to its page, receipts as (label, link)).
+    payments: Vec<(&'static str, String, String, Vec<(String, String)>)>,
+    /// The counter may collect its fees here (it waits for them).
+    can_collect: bool,
 }
 
 /// A time as officers read it. A day-based deadline is the midnight ending its last day: it
@@ -132,7 +136,28 @@ async fn dossier_page(
     };
     let external =
         d.at_external_agency().map(|s| (s.external_agency.clone().unwrap_or_default(), fmt_time(s.deadline)));
+    let mut payments = Vec::new();
+    for r in state.store.payment_requests_of(d.agency_id, d.id).await? {
+        let link = format!("/pay/{}/{}", d.agency_code, r.id);
+        let receipts = state
+            .store
+            .receipts_of(d.agency_id, r.id)
+            .await?
+            .into_iter()
+            .map(|b| {
+                (
+                    format!("{} {} số {}: {}", b.kind.label_vi(), b.symbol, b.number_text(), b.amount),
+                    format!("{link}/receipts/{}", b.id),
+                )
+            })
+            .collect();
+        payments.push((r.state.label_vi(), r.total.to_string(), link, receipts));
+    }
+    let can_collect = d.state == motcua_domain::dossier::State::AwaitingPayment
+        && actor.grants.iter().any(|g| g.agency_id == d.agency_id && g.role == motcua_domain::org::Role::Reception);
     Ok(DossierPage {
+        payments,
+        can_collect,
         external,
         postal_address,
         code: d.code.as_ref().map_or_else(|| "(chưa cấp mã)".to_owned(), |c| c.to_string()),
@@ -238,4 +263,42 @@ pub async fn scan(
     Path((id, index, n)): Path<(Uuid, usize, usize)>,
 ) -> PageResult<Response> {
     Ok(crate::pages::dossier_forms::document_file(&state, &actor, id, index, n).await?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CollectForm {
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    bank_ref: String,
+}
+
+/// `POST /office/dossiers/{id}/collect`: the counter collects the fees (cash) or records a bank
+/// transfer; the receipts are issued and the clock resumes.
+pub async fn collect(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<CollectForm>,
+) -> PageResult<Response> {
+    let d = state.readable_dossier(&actor, id).await?;
+    let cal = state.calendar(d.agency_id).await?;
+    let now = state.now(&cal);
+    let provider =
+        motcua_domain::payment::Provider::parse(&f.method).unwrap_or(motcua_domain::payment::Provider::Vnpay);
+    match motcua_app::payments::collect_at_counter(&*state.store, &actor, &d, (provider, Some(&f.bank_ref)), now).await
+    {
+        Ok(c) => {
+            let numbers: Vec<String> =
+                c.receipts.iter().map(|r| format!("{} số {}", r.symbol, r.number_text())).collect();
+            let done = format!("Đã thu {}; biên lai {}.", c.request.total, numbers.join(", "));
+            Ok(dossier_page(&state, web, &actor, id, vec![], vec![], Some(done)).await?.into_response())
+        }
+        Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {
+            let page = dossier_page(&state, web, &actor, id, fields, vec![], None).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(ApiError::from(e).into()),
+    }
 }
