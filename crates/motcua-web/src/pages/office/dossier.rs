@@ -42,11 +42,13 @@ pub struct DossierPage {
     external: Option<(String, String)>,
     /// The address the applicant gave for a result by post.
     postal_address: Option<String>,
-    /// Its payment requests: (state, total, link to its page, receipts as (label, link)).
-    payments: Vec<(&'static str, String, String, Vec<(String, String)>)>,
+    payments: Vec<PaymentRow>,
     /// The counter may collect its fees here (it waits for them).
     can_collect: bool,
 }
+
+/// A payment request of the dossier: state, total, link to its page, receipts as (label, link).
+type PaymentRow = (&'static str, String, String, Vec<(String, String)>);
 
 /// A time as officers read it. A day-based deadline is the midnight ending its last day: it
 /// reads "24:00 09/12/2026", not "00:00 10/12/2026".
