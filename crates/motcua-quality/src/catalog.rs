@@ -49,6 +49,8 @@ pub struct ProcedureFacts {
     /// Examined and approved (or submitted for approval) by the one-stop unit itself: every step
     /// but the agency lead's signature is done by a unit that holds a counter step.
     pub by_counter: bool,
+    /// Charges a fee (phí or lệ phí) of some amount (Decision 766 indicator 3.5).
+    pub has_fees: bool,
     /// Every version that has a publishing decision, oldest first.
     pub publications: Vec<PublicationFacts>,
 }
@@ -121,6 +123,7 @@ pub fn procedures(versions: &[(ProcedureVersion, NaiveDateTime)], cal: &WorkCale
                 online: s.online != OnlineService::None,
                 at_counter: at_counter(s),
                 by_counter: by_counter(s),
+                has_fees: s.fees.iter().any(|f| f.amount.0 > 0),
                 publications: vs.iter().filter_map(|(v, at)| publication(v, *at, cal)).collect(),
             })
         })

@@ -305,6 +305,12 @@ pub struct DossierTally {
     pub online_codes: BTreeSet<String>,
     /// Told to the national portal: a sync message of theirs was delivered (1.4).
     pub synced: u64,
+    /// With fees to pay (3.6's denominator)…
+    pub with_fees: u64,
+    /// … and of those, paid online (VNPAY, the national platform, VietQR) (3.6).
+    pub paid_online: u64,
+    /// The codes of the procedures with a dossier paid online (3.5).
+    pub paid_online_codes: BTreeSet<String>,
 }
 
 impl DossierTally {
@@ -330,11 +336,22 @@ impl DossierTally {
             t.digitised += u64::from(f.documents_digitised);
             t.dissatisfied += u64::from(unhappy);
             t.neither += u64::from(!late && !unhappy);
+            t.with_fees += u64::from(f.fees > 0);
             if f.online() {
                 t.online_codes.insert(f.procedure_code.clone());
             }
         }
         t
+    }
+
+    /// Counts the dossiers of `received` with fees that were paid online (`paid_online`: the ids
+    /// of the dossiers whose fees were paid through an online provider), for 3.5 and 3.6.
+    pub fn paid(mut self, received: &[DossierFacts], paid_online: &HashSet<Uuid>) -> Self {
+        for f in received.iter().filter(|f| f.fees > 0 && paid_online.contains(&f.dossier_id)) {
+            self.paid_online += 1;
+            self.paid_online_codes.insert(f.procedure_code.clone());
+        }
+        self
     }
 
     /// Numerator and denominator of a per-dossier indicator ([`PER_DOSSIER`]), as [`membership`]
@@ -391,6 +408,14 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
     } else if matches!(id, "5.1" | "5.2" | "5.3") {
         let end = inputs.window.end();
         Some(tally(&mut inputs.feedback.iter().filter_map(|c| feedback_membership(id, c, end))))
+    } else if id == "3.6" {
+        // The dossiers with fees accepted in the period that were paid online.
+        Some((inputs.dossiers.paid_online, inputs.dossiers.with_fees))
+    } else if id == "3.5" {
+        // The procedures with fees of the catalog that had a dossier paid online in the period.
+        let with_fees: Vec<&ProcedureFacts> = inputs.procedures.iter().filter(|p| p.has_fees).collect();
+        let paid = with_fees.iter().filter(|p| inputs.dossiers.paid_online_codes.contains(&p.code)).count();
+        Some((paid as u64, with_fees.len() as u64))
     } else if id == "1.4" {
         // The dossiers accepted in the period that the portal has been told of, of all accepted
         // (the portal divides by its own statistics of dossiers received; `docs/quality.md`).

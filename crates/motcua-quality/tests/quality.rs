@@ -219,22 +219,21 @@ fn the_766_dossier_indicators_match_the_hand_computation() {
     // Total out of 100: 1.93 + 11.43 + 0.98 + 2.2 + 2.36 + 2.14 = 21.04.
     assert_eq!((index.points, index.max), (21.04, 100.0));
     let payment = index.groups.iter().find(|g| g.n == 4).unwrap();
-    assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no data: 0, not -0");
-    assert_eq!((payment.max, payment.without_data.clone()), (10.0, vec!["3.5".to_owned(), "3.6".to_owned()]));
+    assert!(payment.points == 0.0 && payment.points.is_sign_positive(), "no fee paid online: 0, not -0");
+    assert_eq!((payment.max, payment.without_data.len()), (10.0, 0), "payments are held now");
     let digitisation = index.groups.iter().find(|g| g.n == 6).unwrap();
     assert_eq!((digitisation.points, digitisation.max), (4.56, 22.0));
     // What motcua does not hold is named, once each, in the order of the indicators.
     assert_eq!(
         index.missing,
         [
-            "thanh toán trực tuyến",
             "tái sử dụng dữ liệu số hóa",
             "kho quản lý dữ liệu điện tử của tổ chức, cá nhân",
             "xác thực bằng tài khoản định danh điện tử (VNeID)",
         ]
     );
     let no_data: Vec<&str> = index.with_status(Status::NoData).map(|i| i.id.as_str()).collect();
-    assert_eq!(no_data, ["3.5", "3.6", "4.3", "4.4", "4.5"]);
+    assert_eq!(no_data, ["4.3", "4.4", "4.5"]);
     // The drill-down of 5.4 lists the overdue and the dissatisfied: B D H K.
     let mut out: Vec<String> = received
         .iter()
@@ -449,13 +448,51 @@ fn the_766_configuration_adds_up_to_100_and_no_cases_may_earn_full_points() {
     broken.indicator.retain(|i| i.id != "3.6");
     assert!(broken.check().unwrap_err().contains("nhóm 4"), "a group's indicators must fill it");
     // With `no_cases = "full"`, an empty period earns the maximum of every computable indicator:
-    // 1.1 1.2 1.3 1.4 (18) + 2.1 (20) + 3.1 3.2 3.3 (12) + 5.1 5.2 5.3 5.4 (18) + 4.1 4.2 (8.8) = 76.8.
+    // 1.1 1.2 1.3 1.4 (18) + 2.1 (20) + 3.1 3.2 3.3 (12) + 3.5 3.6 (10) + 5.1 5.2 5.3 5.4 (18) + 4.1
+    // 4.2 (8.8) = 86.8.
     let mut full = config;
     full.no_cases = index766::NoCases::Full;
     let inputs =
         Inputs { dossiers: &DossierTally::default(), window: march().calendar(), procedures: &[], feedback: &[] };
     let index = index766::compute(&full, &inputs);
-    assert_eq!((index.points, index.max), (76.8, 100.0));
+    assert_eq!((index.points, index.max), (86.8, 100.0));
+}
+
+/// 3.5 and 3.6 by hand: four dossiers with fees, three paid online (two procedures with fees in
+/// the catalog, one of which had a dossier paid online).
+#[test]
+fn the_766_payment_indicators_match_the_hand_computation() {
+    use motcua_domain::catalog::ProcedureLevel;
+    let procedure = |code: &str, has_fees: bool| motcua_quality::catalog::ProcedureFacts {
+        code: code.into(),
+        name: code.into(),
+        field: "DD".into(),
+        level: ProcedureLevel::Province,
+        complete: true,
+        online: true,
+        at_counter: true,
+        by_counter: false,
+        has_fees,
+        publications: vec![],
+    };
+    let procedures = [procedure("A", true), procedure("B", true), procedure("C", false)];
+    let tally = DossierTally {
+        received: 6,
+        with_fees: 4,
+        paid_online: 3,
+        paid_online_codes: ["A".to_owned()].into_iter().collect(),
+        ..Default::default()
+    };
+    let inputs = Inputs { dossiers: &tally, window: march().calendar(), procedures: &procedures, feedback: &[] };
+    let index = index766::compute(&Config::builtin(), &inputs);
+    let get = |id: &str| {
+        let i = index.get(id).unwrap();
+        (i.numerator, i.denominator, i.rate, i.points)
+    };
+    // 3.6: 3 of 4 = 75 %, no threshold: 5 × 0.75 = 3.75.
+    assert_eq!(get("3.6"), (3, 4, 75.0, 3.75));
+    // 3.5: A of A and B = 50 %, threshold 80 %: 5 × 50 / 80 = 3.13.
+    assert_eq!(get("3.5"), (1, 2, 50.0, 3.13));
 }
 #[test]
 fn scaled_points_follow_the_threshold_rule() {

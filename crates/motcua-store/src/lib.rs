@@ -680,6 +680,8 @@ pub trait PaymentStore: Send + Sync {
         at: NaiveDateTime,
     ) -> Result<Option<Confirmed>>;
     async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Receipt>>;
+    /// The dossiers of these agencies whose fees were paid online (Decision 766 3.5 and 3.6).
+    async fn paid_online_dossiers(&self, agencies: &[Uuid]) -> Result<Vec<Uuid>>;
     /// The agency's receipts issued in `[from, to)`, by symbol and number.
     async fn receipts_between(
         &self,

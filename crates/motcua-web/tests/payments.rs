@@ -175,6 +175,23 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
     assert!(printed.contains("BIÊN LAI THU PHÍ") && printed.contains("Năm trăm nghìn đồng"), "{printed}");
     assert!(printed.contains("id=\"template\">EBL01<") && printed.contains("id=\"unsigned\""), "{printed}");
 
+    // Decision 766: the dossier with fees paid online counts in 3.6, its procedure in 3.5.
+    add_user(&app, "tt-thanhtoan", false, vec![grant(&app, motcua_domain::org::Role::Inspector, None)]).await;
+    let (_, inspector) = sign_in(&app, "tt-thanhtoan", PASSWORD).await;
+    let (_, quality) = get_page(&app, "/office/quality?period=2026-03", &inspector).await;
+    let row = |id: &str| {
+        quality
+            .split(&format!("id=\"indicator-{id}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{quality}"))
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(row("3.6").contains("1 / 1") && row("3.6").contains("100,00%"), "{}", row("3.6"));
+    assert!(row("3.5").contains("1 / "), "{}", row("3.5"));
+
     // A second attempt paid too (another tab): never credited twice, flagged for refund.
     let second = motcua_domain::payment::Attempt::start(
         uuid::Uuid::now_v7(),

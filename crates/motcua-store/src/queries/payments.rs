@@ -289,6 +289,19 @@ macro_rules! impl_payments {
                 rows.iter().map(|(d,)| doc(d)).collect()
             }
 
+            async fn paid_online_dossiers(&self, agencies: &[Uuid]) -> crate::Result<Vec<Uuid>> {
+                let mut args = Vec::new();
+                let agency = agencies_in(agencies, &mut args);
+                // The same test as the tally's, with `dossier_facts` standing for the dossier.
+                let sql = format!(
+                    "select dossier_facts.dossier_id from dossier_facts where {agency} and exists ({})",
+                    super::quality::PAID_ONLINE
+                );
+                let rows: Vec<(Uuid,)> =
+                    bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
+            }
+
             async fn receipts_between(
                 &self,
                 agency_id: Uuid,

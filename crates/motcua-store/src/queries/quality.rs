@@ -5,6 +5,13 @@ use super::*;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+/// A dossier (`dossier_facts`) whose fees were paid through an online provider (Decision 766
+/// indicators 3.5 and 3.6).
+pub(crate) const PAID_ONLINE: &str = "select 1 from payment_requests pr join payment_attempts pa
+      on pa.agency_id = pr.agency_id and pa.request_id = pr.id
+    where pr.agency_id = dossier_facts.agency_id and pr.dossier_id = dossier_facts.dossier_id and pr.state = 'paid'
+      and pa.state = 'succeeded' and pa.provider in ('vnpay', 'platform', 'vietqr')";
+
 macro_rules! impl_quality {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -87,7 +94,7 @@ macro_rules! impl_quality {
                 start: NaiveDateTime,
                 end: NaiveDateTime,
             ) -> crate::Result<motcua_quality::index766::DossierTally> {
-                let columns = format!("agency_id, dossier_id, procedure_code, result_electronic, documents_digitised, {PLACEMENT_COLUMNS}");
+                let columns = format!("agency_id, dossier_id, procedure_code, result_electronic, documents_digitised, fees, {PLACEMENT_COLUMNS}");
                 let (source, args) = facts_source(agencies, start, end, true, &columns);
                 let (_, outcome) = placement_sql(args.len() - 1, args.len());
                 let e = args.len();
@@ -110,17 +117,24 @@ macro_rules! impl_quality {
                        coalesce(sum(case when not ({late}) and not coalesce({unhappy}, false) then 1 else 0 end), 0),
                        coalesce(sum(case when exists (select 1 from deliveries sync
                            where sync.agency_id = dossier_facts.agency_id and sync.dossier_id = dossier_facts.dossier_id
-                             and sync.channel = 'portal' and sync.status = 'delivered') then 1 else 0 end), 0)
+                             and sync.channel = 'portal' and sync.status = 'delivered') then 1 else 0 end), 0),
+                       coalesce(sum(case when fees > 0 then 1 else 0 end), 0),
+                       coalesce(sum(case when fees > 0 and exists ({PAID_ONLINE}) then 1 else 0 end), 0)
                      from {source}
                      left join evaluations ev on ev.agency_id = dossier_facts.agency_id and ev.dossier_id = dossier_facts.dossier_id
                      group by procedure_code"
                 );
-                type Row = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+                type Row = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
                 let rows: Vec<Row> =
                     bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&self.pool).await?;
                 let n = |v: i64| u64::try_from(v).unwrap_or(0);
                 let mut tally = motcua_quality::index766::DossierTally::default();
-                for (code, received, overdue, online, finished, finished_electronic, digitised, dissatisfied, neither, synced) in rows {
+                for (code, received, overdue, online, finished, finished_electronic, digitised, dissatisfied, neither, synced, with_fees, paid_online) in rows {
+                    tally.with_fees += n(with_fees);
+                    tally.paid_online += n(paid_online);
+                    if paid_online > 0 {
+                        tally.paid_online_codes.insert(code.clone());
+                    }
                     tally.synced += n(synced);
                     tally.received += n(received);
                     tally.overdue += n(overdue);

@@ -92,6 +92,8 @@ struct Inputs {
     synced: HashSet<Uuid>,
     /// The feedback cases received in the period (5.1–5.3).
     feedback: Vec<motcua_domain::feedback::Case>,
+    /// The dossiers whose fees were paid online (3.5, 3.6).
+    paid_online: HashSet<Uuid>,
 }
 
 async fn inputs(
@@ -119,11 +121,13 @@ async fn inputs(
         synced.extend(state.store.portal_synced(*a, window.start()).await?);
     }
     let feedback = motcua_app::feedback::received_in(&*state.store, agencies, window.start(), window.end()).await?;
-    Ok(Inputs { window, received, evaluations, opinions, procedures, catalog, synced, feedback })
+    let paid_online = state.store.paid_online_dossiers(agencies).await?.into_iter().collect();
+    Ok(Inputs { window, received, evaluations, opinions, procedures, catalog, synced, feedback, paid_online })
 }
 
 fn index_of(config: &Config, i: &Inputs) -> Index {
-    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.opinions, &i.synced);
+    let dossiers = index766::DossierTally::of(&i.received, i.window.end(), &i.opinions, &i.synced)
+        .paid(&i.received, &i.paid_online);
     let inputs =
         index766::Inputs { dossiers: &dossiers, window: i.window, procedures: &i.procedures, feedback: &i.feedback };
     index766::compute(config, &inputs)
