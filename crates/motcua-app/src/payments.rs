@@ -258,3 +258,107 @@ async fn resume(
         Err(e) => Err(e),
     }
 }
+
+/// What a bank statement did.
+#[derive(Debug, Default)]
+pub struct StatementReport {
+    /// (bank reference, dossier code) of the transfers that paid a request.
+    pub credited: Vec<(String, String)>,
+    /// Transfers already read in an earlier statement.
+    pub repeated: usize,
+    /// (bank reference, why) of the transfers that paid nothing known, kept for an officer.
+    pub unmatched: Vec<(String, String)>,
+    /// (row, why) of the rows that could not be read.
+    pub refused: Vec<(usize, String)>,
+}
+
+/// Reads a bank statement (CSV) of VietQR transfers into the agency's account: each row kept as
+/// received, then matched by the payment reference in its content. A transfer of the request's
+/// amount pays it (receipts, the clock resumed) like any provider's confirmation, keyed by the
+/// bank's reference so a statement read twice pays nothing twice; one that names no awaiting
+/// request, or pays another amount, is kept among the unmatched transfers.
+pub async fn match_statement(
+    store: &dyn Store,
+    actor: &Actor,
+    agency_id: Uuid,
+    csv: &[u8],
+    now: NaiveDateTime,
+) -> Result<StatementReport, AppError> {
+    if !actor
+        .grants
+        .iter()
+        .any(|g| g.agency_id == agency_id && matches!(g.role, Role::Reception | Role::AgencyLead | Role::UnitLead))
+    {
+        return Err(motcua_domain::DomainError::Forbidden("đối soát sao kê (bộ phận một cửa, lãnh đạo)".into()).into());
+    }
+    let (credits, refused) =
+        motcua_payments::statement::parse(csv).map_err(|why| motcua_domain::DomainError::field("file", why))?;
+    let mut report = StatementReport { refused, ..Default::default() };
+    let awaiting = store.awaiting_requests(agency_id).await?;
+    let s = series(store, agency_id).await?;
+    for c in credits {
+        let raw = serde_json::json!({ "row": c.row, "date": c.date, "amount": c.amount, "content": c.content, "reference": c.reference });
+        store.record_payment_message(agency_id, Provider::VietQr.as_str(), &raw.to_string(), now).await?;
+        // Read in an earlier statement: its attempt carries the bank's reference.
+        if store.attempt_by_provider_txn(agency_id, Provider::VietQr, &c.reference).await?.is_some() {
+            report.repeated += 1;
+            continue;
+        }
+        let content = motcua_domain::payment::alphanumeric(&c.content);
+        let found = awaiting.iter().find(|r| content.contains(&r.reference));
+        let unmatched = |reason: &str| motcua_store::UnmatchedTransfer {
+            bank_ref: c.reference.clone(),
+            day: c.date,
+            amount: i64::try_from(c.amount).unwrap_or(i64::MAX),
+            content: c.content.clone(),
+            reason: reason.to_owned(),
+            recorded_at: now,
+        };
+        let Some(request) = found else {
+            if store.insert_unmatched_transfer(agency_id, &unmatched("không có mã thanh toán đang chờ")).await? {
+                report.unmatched.push((c.reference.clone(), "không có mã thanh toán đang chờ".into()));
+            } else {
+                report.repeated += 1;
+            }
+            continue;
+        };
+        if c.amount != request.total.0 {
+            let why = format!("số tiền {} khác số phải nộp {}", Vnd(c.amount), request.total);
+            if store.insert_unmatched_transfer(agency_id, &unmatched(&why)).await? {
+                report.unmatched.push((c.reference.clone(), why));
+            } else {
+                report.repeated += 1;
+            }
+            continue;
+        }
+        let mut attempt = Attempt::start(Uuid::now_v7(), request, Provider::VietQr, 1, now)?;
+        attempt.txn_ref = format!("{}Q{}", request.reference, motcua_domain::payment::alphanumeric(&c.reference));
+        store.insert_attempt(&attempt).await?;
+        let issue = |r: &PaymentRequest| receipts_for(r, &s, Provider::VietQr, now);
+        let confirmed = store
+            .confirm_payment(agency_id, &attempt.txn_ref, Vnd(c.amount), true, &c.reference, &issue, now)
+            .await?
+            .ok_or_else(|| AppError::Internal("lần thanh toán vừa ghi không còn".into()))?;
+        audit_confirmation(store, &confirmed, now).await?;
+        match confirmed.judgement {
+            Judgement::Credit => {
+                resume(store, agency_id, request.id, &provider_actor(agency_id), now).await?;
+                report.credited.push((c.reference.clone(), request.dossier_code.clone()));
+            }
+            _ => report.repeated += 1,
+        }
+    }
+    let data = serde_json::json!({
+        "credited": report.credited.len(), "unmatched": report.unmatched.len(), "refused": report.refused.len()
+    });
+    crate::audit::record(
+        store,
+        Some(agency_id),
+        Some(actor.user_id),
+        ("statement_matched", "payments".into()),
+        data,
+        now,
+    )
+    .await?;
+    Ok(report)
+}

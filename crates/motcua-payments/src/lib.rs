@@ -5,6 +5,7 @@
 //!   CRC-16/CCITT-FALSE check), and its parser;
 //! - [`vnpay`]: the VNPAY 2.1.0 payment URL signed with HMAC-SHA512, the verification of the
 //!   return URL and the IPN, and the IPN's answer codes;
+//! - [`statement`]: a bank's statement of incoming transfers (CSV), to match VietQR transfers;
 //! - [`platform`]: the national payment platform's `MaXacThuc` check code (SHA-256 of the
 //!   pipe-joined fields and the secret).
 //!
@@ -12,6 +13,7 @@
 //! (`motcua_domain::payment`); the web and notify crates carry the messages.
 
 pub mod platform;
+pub mod statement;
 pub mod vietqr;
 pub mod vnpay;
 
@@ -32,7 +34,7 @@ pub enum ProtocolError {
 pub fn ascii_text(s: &str, max: usize) -> String {
     let mut out = String::new();
     for c in s.chars() {
-        let c = fold(c);
+        let c = fold_char(c);
         if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-') {
             out.push(c);
         }
@@ -44,7 +46,7 @@ pub fn ascii_text(s: &str, max: usize) -> String {
 }
 
 /// A Vietnamese letter without its marks (đ → d); other characters unchanged.
-fn fold(c: char) -> char {
+pub(crate) fn fold_char(c: char) -> char {
     const GROUPS: [(&str, char); 14] = [
         ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
         ("ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ", 'A'),

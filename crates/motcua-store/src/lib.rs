@@ -622,6 +622,17 @@ pub trait EdgeStore: Send + Sync {
 /// Everything the system keeps, as the role traits above. Implemented by [`SqliteStore`] and
 /// [`PgStore`]; the conformance suite (`tests/conformance.rs`) runs the same stories on both, one
 /// group per role trait. A use case that needs one role may ask for that trait alone.
+/// An incoming transfer that paid nothing known.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnmatchedTransfer {
+    pub bank_ref: String,
+    pub day: Option<chrono::NaiveDate>,
+    pub amount: i64,
+    pub content: String,
+    pub reason: String,
+    pub recorded_at: NaiveDateTime,
+}
+
 /// What a judged confirmation changed, from [`PaymentStore::confirm_payment`].
 #[derive(Debug, Clone)]
 pub struct Confirmed {
@@ -650,6 +661,13 @@ pub trait PaymentStore: Send + Sync {
     async fn insert_attempt(&self, a: &motcua_domain::payment::Attempt) -> Result<()>;
     async fn attempt_by_ref(&self, agency_id: Uuid, txn_ref: &str) -> Result<Option<motcua_domain::payment::Attempt>>;
     async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Attempt>>;
+    /// The attempt a provider's transaction confirmed (a bank reference, a VNPAY number).
+    async fn attempt_by_provider_txn(
+        &self,
+        agency_id: Uuid,
+        provider: motcua_domain::payment::Provider,
+        provider_txn: &str,
+    ) -> Result<Option<motcua_domain::payment::Attempt>>;
     /// Keeps a provider's message as received, before anything reads it; its id.
     async fn record_payment_message(
         &self,
@@ -680,6 +698,12 @@ pub trait PaymentStore: Send + Sync {
         at: NaiveDateTime,
     ) -> Result<Option<Confirmed>>;
     async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Receipt>>;
+    /// The agency's requests still awaiting payment (a statement's transfers are matched to them).
+    async fn awaiting_requests(&self, agency_id: Uuid) -> Result<Vec<motcua_domain::payment::PaymentRequest>>;
+    /// Keeps a transfer that paid nothing known; false when its bank reference is already kept.
+    async fn insert_unmatched_transfer(&self, agency_id: Uuid, t: &UnmatchedTransfer) -> Result<bool>;
+    /// The agency's unmatched transfers, newest first.
+    async fn unmatched_transfers(&self, agency_id: Uuid) -> Result<Vec<UnmatchedTransfer>>;
     /// The dossiers of these agencies whose fees were paid online (Decision 766 3.5 and 3.6).
     async fn paid_online_dossiers(&self, agencies: &[Uuid]) -> Result<Vec<Uuid>>;
     /// The agency's receipts issued in `[from, to)`, by symbol and number.

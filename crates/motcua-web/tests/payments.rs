@@ -20,6 +20,7 @@ use motcua_web::WebConfig;
 on_every_backend_with_app!(
     a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts,
     the_counter_collects_cash_or_records_a_transfer_with_its_receipts,
+    a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -315,4 +316,52 @@ async fn the_counter_collects_cash_or_records_a_transfer_with_its_receipts(app: 
     let (status, _, _) = post_form(&app, &counter, &format!("{path}/collect"), "method=cash").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(app.db.store.receipts_of(app.fx.agency.id, requests[0].id).await.unwrap().len(), 2);
+}
+
+async fn a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched(app: TestApp) {
+    use motcua_domain::org::Role;
+    let store = app.db.store.as_ref();
+    let (d1, d2) = (awaiting_payment(&app).await, awaiting_payment(&app).await);
+    let r1 = motcua_app::payments::request_for(store, &d1, at(2026, 3, 4, 9, 0)).await.unwrap();
+    let r2 = motcua_app::payments::request_for(store, &d2, at(2026, 3, 4, 9, 0)).await.unwrap();
+    app.clock.set_local(at(2026, 3, 6, 9, 0));
+    add_user(&app, "quay-sao-ke", false, vec![grant(&app, Role::Reception, None)]).await;
+    let (_, counter) = sign_in(&app, "quay-sao-ke", PASSWORD).await;
+    // The bank's export: its own column names, one row paying d1, one paying d2 the wrong amount,
+    // one naming no payment, one unreadable.
+    let csv = format!(
+        "Ngày giao dịch;Số tham chiếu;Số tiền ghi có;Nội dung\n\
+         05/03/2026;FT26064001;550.000;{} NOP PHI HO SO\n\
+         05/03/2026;FT26064002;100.000;NOP PHI {}\n\
+         05/03/2026;FT26064003;200.000;CHUYEN TIEN\n\
+         05/03/2026;FT26064004;abc;x\n",
+        r1.reference.to_lowercase(),
+        r2.reference
+    );
+    let file = [("file", "saoke.csv", csv.clone().into_bytes())];
+    let (status, _, page) = post_multipart(&app, &counter, "/office/payments/statement", "", &file).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 giao dịch khớp, 2 chưa khớp, 0 đã đọc trước đó, 1 dòng không đọc được"), "{page}");
+    assert!(page.contains("số tiền 100.000 đ khác số phải nộp 550.000 đ") && page.contains("FT26064003"), "{page}");
+    assert_eq!(
+        store.dossier(app.fx.agency.id, d1.id).await.unwrap().unwrap().state,
+        State::Processing,
+        "paid: resumed"
+    );
+    assert_eq!(store.dossier(app.fx.agency.id, d2.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    let receipts = store.receipts_of(app.fx.agency.id, r1.id).await.unwrap();
+    assert!(receipts.len() == 2 && receipts.iter().all(|r| r.method == "Chuyển khoản"), "{receipts:?}");
+    // The same statement again pays nothing twice and lists nothing twice.
+    let (_, _, page) = post_multipart(&app, &counter, "/office/payments/statement", "", &file).await;
+    assert!(page.contains("0 giao dịch khớp, 0 chưa khớp, 3 đã đọc trước đó"), "{page}");
+    assert_eq!(store.receipts_of(app.fx.agency.id, r1.id).await.unwrap().len(), 2);
+    let (_, list) = get_page(&app, "/office/payments", &counter).await;
+    assert_eq!(list.matches("<tr><td>FT2606400").count(), 2, "{list}");
+    // A file that is not a statement is refused on its field; a specialist may not read one.
+    let bad = [("file", "x.csv", b"a,b\n1,2\n".to_vec())];
+    let (status, _, page) = post_multipart(&app, &counter, "/office/payments/statement", "", &bad).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("thiếu cột"), "{status}: {page}");
+    add_user(&app, "cv-sao-ke", false, vec![grant(&app, Role::Specialist, Some("DD"))]).await;
+    let (_, specialist) = sign_in(&app, "cv-sao-ke", PASSWORD).await;
+    assert_eq!(get_page(&app, "/office/payments", &specialist).await.0, StatusCode::FORBIDDEN);
 }

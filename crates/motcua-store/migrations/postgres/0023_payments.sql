@@ -35,6 +35,7 @@ create table payment_attempts (
     unique (agency_id, txn_ref)
 );
 create index payment_attempts_open on payment_attempts (agency_id, state, created_at);
+create index payment_attempts_txn on payment_attempts (agency_id, provider, provider_txn);
 
 create table payment_messages (
     agency_id uuid not null references agencies (id),
@@ -70,4 +71,17 @@ create table receipt_counters (
     year integer not null,
     last bigint not null,
     primary key (agency_id, symbol, year)
+);
+
+-- Incoming transfers of a bank statement that paid nothing we know (no reference, or another
+-- amount), kept for an officer to look into; once per bank reference.
+create table unmatched_transfers (
+    agency_id uuid not null references agencies (id),
+    bank_ref text not null,
+    day date,
+    amount bigint not null,
+    content text not null,
+    reason text not null,
+    recorded_at timestamp not null,
+    primary key (agency_id, bank_ref)
 );

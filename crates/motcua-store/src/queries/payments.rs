@@ -104,6 +104,24 @@ macro_rules! impl_payments {
                 rows.iter().map(|(d,)| doc(d)).collect()
             }
 
+            async fn attempt_by_provider_txn(
+                &self,
+                agency_id: Uuid,
+                provider: motcua_domain::payment::Provider,
+                provider_txn: &str,
+            ) -> crate::Result<Option<Attempt>> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "select doc from payment_attempts where agency_id = $1 and provider = $2 and provider_txn = $3
+                     order by created_at limit 1",
+                )
+                .bind(agency_id)
+                .bind(provider.as_str())
+                .bind(provider_txn)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(d,)| doc(&d)).transpose()
+            }
+
             async fn record_payment_message(
                 &self,
                 agency_id: Uuid,
@@ -287,6 +305,43 @@ macro_rules! impl_payments {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn awaiting_requests(&self, agency_id: Uuid) -> crate::Result<Vec<PaymentRequest>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from payment_requests where agency_id = $1 and state = 'awaiting' order by created_at, id",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn insert_unmatched_transfer(&self, agency_id: Uuid, t: &crate::UnmatchedTransfer) -> crate::Result<bool> {
+                let done = sqlx::query(
+                    "insert into unmatched_transfers (agency_id, bank_ref, day, amount, content, reason, recorded_at)
+                     values ($1, $2, $3, $4, $5, $6, $7) on conflict (agency_id, bank_ref) do nothing",
+                )
+                .bind(agency_id)
+                .bind(&t.bank_ref)
+                .bind(t.day)
+                .bind(t.amount)
+                .bind(&t.content)
+                .bind(&t.reason)
+                .bind(t.recorded_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn unmatched_transfers(&self, agency_id: Uuid) -> crate::Result<Vec<crate::UnmatchedTransfer>> {
+                Ok(sqlx::query_as(
+                    "select bank_ref, day, amount, content, reason, recorded_at from unmatched_transfers
+                     where agency_id = $1 order by recorded_at desc, bank_ref limit 500",
+                )
+                .bind(agency_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn paid_online_dossiers(&self, agencies: &[Uuid]) -> crate::Result<Vec<Uuid>> {

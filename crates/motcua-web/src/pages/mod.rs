@@ -94,6 +94,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/dossiers", get(office::list))
         .route("/office/feedback", get(office::feedback_queue))
         .route("/office/hotline", get(office::hotline_log).post(office::hotline_record))
+        .route("/office/payments", get(office::payments))
+        .route("/office/payments/statement", post(office::statement))
         .route("/office/attendance", get(office::attendance).post(office::attendance_clock))
         .route("/office/attendance/spot-checks", post(office::attendance_spot_check))
         .route("/office/feedback/new", get(office::feedback_new_form).post(office::feedback_new))

@@ -57,6 +57,7 @@ mod feedback;
 mod hotline;
 mod intake;
 mod list;
+mod payments;
 mod receipt;
 mod result;
 
@@ -67,5 +68,6 @@ pub use feedback::*;
 pub use hotline::*;
 pub use intake::*;
 pub use list::*;
+pub use payments::*;
 pub use receipt::*;
 pub use result::*;
