@@ -362,3 +362,114 @@ pub async fn match_statement(
     .await?;
     Ok(report)
 }
+
+/// Money through one provider in a reconciled period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderTotal {
+    pub provider: Provider,
+    /// Successful payments (a double payment included: the provider holds the money).
+    pub count: u64,
+    pub amount: Vnd,
+}
+
+/// One thing that does not add up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub kind: &'static str,
+    /// The payment's reference, or the bank's.
+    pub reference: String,
+    pub dossier_code: String,
+    pub detail: String,
+}
+
+/// A period's reconciliation of one agency: what the providers took, the receipts issued, the
+/// requests paid, and every mismatch.
+#[derive(Debug, Clone, Default)]
+pub struct Reconciliation {
+    pub providers: Vec<ProviderTotal>,
+    pub receipts: u64,
+    pub receipts_amount: Vnd,
+    pub paid_requests: u64,
+    pub paid_amount: Vnd,
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// Compares, for `[from, to)`, the providers' successful payments, the receipts issued and the
+/// requests paid, and lists each mismatch: paid with no receipt, a receipt with no payment, an
+/// amount that differs, money taken twice (to refund), a transfer that matched nothing.
+pub async fn reconcile(
+    store: &dyn Store,
+    agency_id: Uuid,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+) -> Result<Reconciliation, AppError> {
+    let mut r = Reconciliation::default();
+    let mut totals: Vec<ProviderTotal> = Vec::new();
+    let mut add = |provider: Provider, amount: Vnd| match totals.iter_mut().find(|t| t.provider == provider) {
+        Some(t) => {
+            t.count += 1;
+            t.amount = t.amount + amount;
+        }
+        None => totals.push(ProviderTotal { provider, count: 1, amount }),
+    };
+    let paid = store.paid_requests_between(agency_id, from, to).await?;
+    for request in &paid {
+        r.paid_requests += 1;
+        r.paid_amount = r.paid_amount + request.total;
+        let receipts = store.receipts_of(agency_id, request.id).await?;
+        let receipted: Vnd = receipts.iter().filter(|b| !b.cancelled).map(|b| b.amount).sum();
+        let mismatch = |kind: &'static str, detail: String| Mismatch {
+            kind,
+            reference: request.reference.clone(),
+            dossier_code: request.dossier_code.clone(),
+            detail,
+        };
+        if receipts.is_empty() {
+            r.mismatches.push(mismatch("Đã thanh toán, chưa có biên lai", format!("{}", request.total)));
+        } else if receipted != request.total {
+            r.mismatches.push(mismatch("Số tiền lệch", format!("phải nộp {}, biên lai {}", request.total, receipted)));
+        }
+        for a in store.attempts_of(agency_id, request.id).await? {
+            if a.state == motcua_domain::payment::AttemptState::Succeeded {
+                add(a.provider, a.amount);
+                if a.refund_due {
+                    let detail = format!(
+                        "{} {} qua {}: cần hoàn trả",
+                        a.provider_txn.clone().unwrap_or_default(),
+                        a.amount,
+                        a.provider.label_vi()
+                    );
+                    r.mismatches.push(mismatch("Thanh toán hai lần", detail));
+                }
+            }
+        }
+    }
+    for b in store.receipts_between(agency_id, from, to).await? {
+        if !b.cancelled {
+            r.receipts += 1;
+            r.receipts_amount = r.receipts_amount + b.amount;
+        }
+        let paid_request =
+            store.payment_request(agency_id, b.request_id).await?.filter(|p| p.state == RequestState::Paid);
+        if paid_request.is_none() && !b.cancelled {
+            r.mismatches.push(Mismatch {
+                kind: "Biên lai không có thanh toán",
+                reference: format!("{} số {}", b.symbol, b.number_text()),
+                dossier_code: b.dossier_code.clone(),
+                detail: format!("{}", b.amount),
+            });
+        }
+    }
+    for t in store.unmatched_transfers(agency_id).await? {
+        if t.recorded_at >= from && t.recorded_at < to {
+            r.mismatches.push(Mismatch {
+                kind: "Chuyển khoản chưa khớp",
+                reference: t.bank_ref,
+                dossier_code: String::new(),
+                detail: format!("{}: {}", Vnd(u64::try_from(t.amount).unwrap_or(0)), t.reason),
+            });
+        }
+    }
+    totals.sort_by_key(|t| Provider::ALL.iter().position(|p| *p == t.provider));
+    r.providers = totals;
+    Ok(r)
+}

@@ -698,6 +698,13 @@ pub trait PaymentStore: Send + Sync {
         at: NaiveDateTime,
     ) -> Result<Option<Confirmed>>;
     async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Receipt>>;
+    /// The agency's requests paid in `[from, to)`.
+    async fn paid_requests_between(
+        &self,
+        agency_id: Uuid,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Vec<motcua_domain::payment::PaymentRequest>>;
     /// The agency's requests still awaiting payment (a statement's transfers are matched to them).
     async fn awaiting_requests(&self, agency_id: Uuid) -> Result<Vec<motcua_domain::payment::PaymentRequest>>;
     /// Keeps a transfer that paid nothing known; false when its bank reference is already kept.

@@ -207,6 +207,25 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
     let attempts = app.db.store.attempts_of(app.fx.agency.id, request_id).await.unwrap();
     assert!(attempts.iter().any(|a| a.txn_ref == second.txn_ref && a.refund_due), "{attempts:?}");
     assert_eq!(app.db.store.receipts_of(app.fx.agency.id, request_id).await.unwrap().len(), 2, "no receipt for it");
+    // The day's reconciliation: VNPAY took the money twice, the receipts cover it once; the
+    // mismatch names the refund due.
+    add_user(&app, "quay-doi-soat", false, vec![grant(&app, motcua_domain::org::Role::Reception, None)]).await;
+    let (_, counter) = sign_in(&app, "quay-doi-soat", PASSWORD).await;
+    let (status, page) = get_page(&app, "/office/payments/reconciliation?day=2026-03-05", &counter).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td>Cổng VNPAY</td><td class=\"num\">2</td><td class=\"num\">1.100.000 đ</td>"), "{page}");
+    assert!(page.contains("id=\"receipts-amount\">550.000 đ<") && page.contains("Thanh toán hai lần"), "{page}");
+    let req = Request::builder()
+        .uri("/office/payments/reconciliation?day=2026-03-05&format=xlsx")
+        .header("cookie", counter.split(';').next().unwrap())
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Sai lệch").unwrap();
+    assert!(sheet.rows().any(|r| r[0] == "Thanh toán hai lần"), "the XLSX lists the mismatch");
 }
 
 /// GET `path` anonymously; the status, the Location header and the body.
@@ -357,6 +376,13 @@ async fn a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched(app
     assert_eq!(store.receipts_of(app.fx.agency.id, r1.id).await.unwrap().len(), 2);
     let (_, list) = get_page(&app, "/office/payments", &counter).await;
     assert_eq!(list.matches("<tr><td>FT2606400").count(), 2, "{list}");
+    // The day's reconciliation: one transfer through VietQR, its receipts, the two unmatched.
+    let (_, page) = get_page(&app, "/office/payments/reconciliation?day=2026-03-06", &counter).await;
+    assert!(
+        page.contains("<td>Chuyển khoản qua mã VietQR</td><td class=\"num\">1</td><td class=\"num\">550.000 đ</td>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<td>Chuyển khoản chưa khớp</td>").count(), 2, "{page}");
     // A file that is not a statement is refused on its field; a specialist may not read one.
     let bad = [("file", "x.csv", b"a,b\n1,2\n".to_vec())];
     let (status, _, page) = post_multipart(&app, &counter, "/office/payments/statement", "", &bad).await;

@@ -307,6 +307,24 @@ macro_rules! impl_payments {
                 rows.iter().map(|(d,)| doc(d)).collect()
             }
 
+            async fn paid_requests_between(
+                &self,
+                agency_id: Uuid,
+                from: NaiveDateTime,
+                to: NaiveDateTime,
+            ) -> crate::Result<Vec<PaymentRequest>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from payment_requests where agency_id = $1 and paid_at >= $2 and paid_at < $3
+                     order by paid_at, id",
+                )
+                .bind(agency_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
             async fn awaiting_requests(&self, agency_id: Uuid) -> crate::Result<Vec<PaymentRequest>> {
                 let rows: Vec<(String,)> = sqlx::query_as(
                     "select doc from payment_requests where agency_id = $1 and state = 'awaiting' order by created_at, id",

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/hotline", get(office::hotline_log).post(office::hotline_record))
         .route("/office/payments", get(office::payments))
         .route("/office/payments/statement", post(office::statement))
+        .route("/office/payments/reconciliation", get(office::reconciliation))
         .route("/office/attendance", get(office::attendance).post(office::attendance_clock))
         .route("/office/attendance/spot-checks", post(office::attendance_spot_check))
         .route("/office/feedback/new", get(office::feedback_new_form).post(office::feedback_new))

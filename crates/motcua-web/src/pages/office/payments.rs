@@ -94,3 +94,119 @@ pub async fn statement(
         Err(e) => Err(ApiError::from(e).into()),
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReconcileQuery {
+    /// The day (`YYYY-MM-DD`), today by default.
+    #[serde(default)]
+    day: String,
+    /// `xlsx` for the spreadsheet.
+    #[serde(default)]
+    format: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "office_reconciliation.html")]
+pub struct ReconciliationPage {
+    shell: Shell,
+    agency_name: String,
+    day: String,
+    day_vi: String,
+    /// (provider, count, amount).
+    providers: Vec<(&'static str, u64, String)>,
+    receipts: u64,
+    receipts_amount: String,
+    paid_requests: u64,
+    paid_amount: String,
+    mismatches: Vec<motcua_app::payments::Mismatch>,
+}
+
+/// `GET /office/payments/reconciliation?day=`: the day's reconciliation, on the page or as XLSX.
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Query(q): Query<ReconcileQuery>,
+) -> PageResult<Response> {
+    let agency = payments_agency(&state, &actor).await?;
+    let cal = state.calendar(agency.id).await?;
+    let today = state.now(&cal).date();
+    let day = match q.day.trim() {
+        "" => today,
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| ApiError::field("day", "ngày theo dạng YYYY-MM-DD"))?,
+    };
+    let from = day.and_time(chrono::NaiveTime::MIN);
+    let to = from + chrono::Duration::days(1);
+    let r = motcua_app::payments::reconcile(&*state.store, agency.id, (from, to)).await?;
+    if q.format == "xlsx" {
+        let bytes = reconciliation_xlsx(&agency, day, &r).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let disposition = format!("attachment; filename=\"doi-soat-{}-{day}.xlsx\"", agency.code);
+        return Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, kind.to_owned()),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    Ok(ReconciliationPage {
+        shell: web.shell,
+        agency_name: agency.name,
+        day: day.to_string(),
+        day_vi: day.format("%d/%m/%Y").to_string(),
+        providers: r.providers.iter().map(|p| (p.provider.label_vi(), p.count, p.amount.to_string())).collect(),
+        receipts: r.receipts,
+        receipts_amount: r.receipts_amount.to_string(),
+        paid_requests: r.paid_requests,
+        paid_amount: r.paid_amount.to_string(),
+        mismatches: r.mismatches,
+    }
+    .into_response())
+}
+
+fn reconciliation_xlsx(
+    agency: &Agency,
+    day: chrono::NaiveDate,
+    r: &motcua_app::payments::Reconciliation,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet().set_name("Đối soát")?;
+    sheet.write_string_with_format(0, 0, "Đối soát thanh toán phí, lệ phí", &bold)?;
+    sheet.write_string(1, 0, format!("{} ({}), ngày {}", agency.name, agency.code, day.format("%d/%m/%Y")))?;
+    for (c, h) in ["Kênh thanh toán", "Số giao dịch", "Số tiền (đồng)"].iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, *h, &bold)?;
+    }
+    let mut row = 4;
+    for p in &r.providers {
+        sheet.write_string(row, 0, p.provider.label_vi())?;
+        sheet.write_number(row, 1, p.count as f64)?;
+        sheet.write_number(row, 2, p.amount.0 as f64)?;
+        row += 1;
+    }
+    sheet.write_string(row, 0, "Biên lai đã cấp")?;
+    sheet.write_number(row, 1, r.receipts as f64)?;
+    sheet.write_number(row, 2, r.receipts_amount.0 as f64)?;
+    sheet.write_string(row + 1, 0, "Hồ sơ đã thanh toán")?;
+    sheet.write_number(row + 1, 1, r.paid_requests as f64)?;
+    sheet.write_number(row + 1, 2, r.paid_amount.0 as f64)?;
+    sheet.set_column_width(0, 45)?;
+    let sheet = book.add_worksheet().set_name("Sai lệch")?;
+    for (c, h) in ["Loại", "Mã tham chiếu", "Mã hồ sơ", "Chi tiết"].iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, m) in r.mismatches.iter().enumerate() {
+        let row = 1 + i as u32;
+        sheet.write_string(row, 0, m.kind)?;
+        sheet.write_string(row, 1, &m.reference)?;
+        sheet.write_string(row, 2, &m.dossier_code)?;
+        sheet.write_string(row, 3, &m.detail)?;
+    }
+    sheet.set_column_width(0, 32)?;
+    sheet.set_column_width(3, 50)?;
+    book.save_to_buffer()
+}
