@@ -91,6 +91,91 @@ pub async fn start_vnpay(
     Ok((attempt, url))
 }
 
+/// A provider's verified word on an attempt (by its reference), judged and written, audited, and
+/// the dossier resumed when it credits; `None` when no attempt has that reference.
+#[allow(clippy::too_many_arguments)]
+pub async fn confirm(
+    store: &dyn Store,
+    agency_id: Uuid,
+    provider: Provider,
+    txn_ref: &str,
+    amount: Vnd,
+    succeeded: bool,
+    provider_txn: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Confirmed>, AppError> {
+    let s = series(store, agency_id).await?;
+    let issue = |r: &PaymentRequest| receipts_for(r, &s, provider, now);
+    let Some(c) = store.confirm_payment(agency_id, txn_ref, amount, succeeded, provider_txn, &issue, now).await? else {
+        return Ok(None);
+    };
+    audit_confirmation(store, &c, now).await?;
+    if c.judgement == Judgement::Credit {
+        // The worker does it too from the outbox: a failure here is not the payer's.
+        if let Err(e) = resume_dossier(store, agency_id, c.request.id, now).await {
+            tracing::warn!(error = %e, "payment credited; the dossier resumes from the outbox");
+        }
+    }
+    Ok(Some(c))
+}
+
+/// A new attempt at `request` through the national payment platform (the edge posts its `INIT`).
+pub async fn start_platform(
+    store: &dyn Store,
+    request: &PaymentRequest,
+    now: NaiveDateTime,
+) -> Result<Attempt, AppError> {
+    let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
+    let attempt = Attempt::start(Uuid::now_v7(), request, Provider::Platform, n, now)?;
+    store.insert_attempt(&attempt).await?;
+    Ok(attempt)
+}
+
+/// The national payment platform's pushed confirmation: kept as received, then verified and
+/// judged; the answer's `MaLoi` and its description.
+pub async fn platform_confirmation(
+    store: &dyn Store,
+    agency_id: Uuid,
+    partner: &motcua_payments::platform::Partner,
+    body: &str,
+    now: NaiveDateTime,
+) -> Result<(&'static str, &'static str), AppError> {
+    use motcua_payments::platform::{Outcome, confirmation};
+    let message = store.record_payment_message(agency_id, Provider::Platform.as_str(), body, now).await?;
+    let answer = match serde_json::from_str::<serde_json::Value>(body) {
+        Err(_) => ("99", "Dữ liệu không đọc được"),
+        Ok(v) => match confirmation(partner, &v) {
+            Err(motcua_payments::ProtocolError::Signature) => ("97", "Sai mã xác thực"),
+            Err(_) => ("99", "Thiếu trường dữ liệu"),
+            Ok(Outcome::Pending) => ("99", "Chưa rõ kết quả"),
+            Ok(outcome) => {
+                let (reference, amount, ok, txn) = match &outcome {
+                    Outcome::Succeeded { reference, amount, transaction } => {
+                        (reference.clone(), *amount, true, transaction.clone())
+                    }
+                    Outcome::Failed { reference } => (reference.clone(), 0, false, String::new()),
+                    Outcome::Pending => unreachable!(),
+                };
+                let amount = if ok {
+                    Vnd(amount)
+                } else {
+                    store.attempt_by_ref(agency_id, &reference).await?.map_or(Vnd(0), |a| a.amount)
+                };
+                match confirm(store, agency_id, Provider::Platform, &reference, amount, ok, &txn, now).await? {
+                    None => ("01", "Không tìm thấy giao dịch"),
+                    Some(c) => match c.judgement {
+                        Judgement::Credit | Judgement::Failed => ("00", "Thành công"),
+                        Judgement::Repeat | Judgement::DoublePayment => ("02", "Giao dịch đã được xác nhận"),
+                        Judgement::WrongAmount => ("04", "Sai số tiền"),
+                    },
+                }
+            }
+        },
+    };
+    store.set_payment_message_outcome(agency_id, message, answer.0).await?;
+    Ok(answer)
+}
+
 /// VNPAY's IPN for the agency: the query string kept as received, then verified and judged; the
 /// answer VNPAY expects. The dossier's clock resumes when the payment is credited.
 pub async fn vnpay_ipn(
@@ -107,37 +192,15 @@ pub async fn vnpay_ipn(
         Err(_) => IpnAnswer::Unknown,
         Ok(outcome) if outcome.tmn_code != merchant.tmn_code => IpnAnswer::InvalidSignature,
         Ok(outcome) => {
-            let s = series(store, agency_id).await?;
-            let issue = |r: &PaymentRequest| receipts_for(r, &s, Provider::Vnpay, now);
             let amount = Vnd(outcome.amount_vnd);
-            match store
-                .confirm_payment(
-                    agency_id,
-                    &outcome.txn_ref,
-                    amount,
-                    outcome.succeeded(),
-                    &outcome.transaction_no,
-                    &issue,
-                    now,
-                )
-                .await?
-            {
+            let (ok, txn) = (outcome.succeeded(), outcome.transaction_no.as_str());
+            match confirm(store, agency_id, Provider::Vnpay, &outcome.txn_ref, amount, ok, txn, now).await? {
                 None => IpnAnswer::OrderNotFound,
-                Some(c) => {
-                    let answer = match c.judgement {
-                        Judgement::Credit | Judgement::Failed => IpnAnswer::Confirmed,
-                        Judgement::Repeat | Judgement::DoublePayment => IpnAnswer::AlreadyConfirmed,
-                        Judgement::WrongAmount => IpnAnswer::InvalidAmount,
-                    };
-                    audit_confirmation(store, &c, now).await?;
-                    if c.judgement == Judgement::Credit {
-                        // The worker does it too from the outbox: a failure here is not the payer's.
-                        if let Err(e) = resume_dossier(store, agency_id, c.request.id, now).await {
-                            tracing::warn!(error = %e, "payment credited; the dossier resumes from the outbox");
-                        }
-                    }
-                    answer
-                }
+                Some(c) => match c.judgement {
+                    Judgement::Credit | Judgement::Failed => IpnAnswer::Confirmed,
+                    Judgement::Repeat | Judgement::DoublePayment => IpnAnswer::AlreadyConfirmed,
+                    Judgement::WrongAmount => IpnAnswer::InvalidAmount,
+                },
             }
         }
     };

@@ -65,6 +65,9 @@ pub struct NotifySettings {
     pub digest_days_ahead: u32,
     /// Where the EMC tracker knows this system (with `Notifier::emc`).
     pub emc_site: Option<motcua_app::portal::EmcSite>,
+    /// The national payment platform's partner and the code of its agency: open attempts are
+    /// asked about each round (`payments::query_platform`).
+    pub platform: Option<(String, motcua_payments::platform::Partner)>,
 }
 
 impl Default for NotifySettings {
@@ -81,6 +84,7 @@ impl Default for NotifySettings {
             digest_at: NaiveTime::from_hms_opt(7, 30, 0),
             digest_days_ahead: 2,
             emc_site: None,
+            platform: None,
         }
     }
 }
@@ -675,6 +679,16 @@ impl Notifier {
         let mut report = RunReport::default();
         for agency_id in self.agency_ids().await? {
             report.portal_received += self.receive_of(agency_id, now).await?;
+        }
+        if let Some((code, partner)) = &self.settings.platform
+            && let Some(agency) = self.store.agency_by_code(code).await?
+        {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(20))
+                .build()
+                .map_err(|e| StoreError::Config(format!("HTTP client: {e}")))?;
+            crate::payments::query_platform(self.store.as_ref(), &client, partner, agency.id, now).await?;
         }
         report.expanded = self.expand(now).await?;
         self.housekeeping(now, &mut report).await?;

@@ -661,6 +661,14 @@ pub trait PaymentStore: Send + Sync {
     async fn insert_attempt(&self, a: &motcua_domain::payment::Attempt) -> Result<()>;
     async fn attempt_by_ref(&self, agency_id: Uuid, txn_ref: &str) -> Result<Option<motcua_domain::payment::Attempt>>;
     async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Attempt>>;
+    /// The agency's attempts through `provider` still without an outcome, started in `[from, to)`.
+    async fn open_attempts(
+        &self,
+        agency_id: Uuid,
+        provider: motcua_domain::payment::Provider,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Vec<motcua_domain::payment::Attempt>>;
     /// The attempt a provider's transaction confirmed (a bank reference, a VNPAY number).
     async fn attempt_by_provider_txn(
         &self,

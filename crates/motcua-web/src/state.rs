@@ -64,6 +64,8 @@ pub struct WebConfig {
     pub open311_api_keys_sha256: Vec<String>,
     /// The VNPAY merchant and the code of the agency whose fees it collects.
     pub vnpay: Option<(String, motcua_payments::vnpay::Merchant)>,
+    /// The national payment platform's partner and the code of the agency whose fees it collects.
+    pub platform: Option<(String, motcua_payments::platform::Partner)>,
 }
 
 impl Default for WebConfig {
@@ -92,6 +94,7 @@ impl Default for WebConfig {
             national_sign_in: None,
             open311_api_keys_sha256: Vec::new(),
             vnpay: None,
+            platform: None,
         }
     }
 }

@@ -21,6 +21,7 @@ on_every_backend_with_app!(
     a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts,
     the_counter_collects_cash_or_records_a_transfer_with_its_receipts,
     a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched,
+    the_national_platform_takes_a_payment_confirms_it_and_answers_queries,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -34,7 +35,66 @@ async fn app(backend: &str) -> TestApp {
         hash_secret: SECRET.into(),
         pay_url: "https://sandbox.vnpayment.test/paymentv2/vpcpay.html".into(),
     };
-    TestApp::with_config(backend, WebConfig { vnpay: Some((AGENCY.into(), merchant)), ..Default::default() }).await
+    let platform = fake_platform().await;
+    let config = WebConfig {
+        vnpay: Some((AGENCY.into(), merchant)),
+        platform: Some((AGENCY.into(), platform)),
+        ..Default::default()
+    };
+    TestApp::with_config(backend, config).await
+}
+
+const PLATFORM_SECRET: &str = "BIMATNENTANGTHANHTOAN";
+
+/// What the loopback platform answers a QUERY about each reference (`TrangThaiGD`), and the INIT
+/// messages it received.
+/// (`TrangThaiGD` by reference, the INIT messages received).
+type PlatformState = (std::collections::HashMap<String, String>, Vec<serde_json::Value>);
+static PLATFORM: std::sync::LazyLock<std::sync::Mutex<PlatformState>> = std::sync::LazyLock::new(Default::default);
+
+/// A loopback national payment platform of our own, built from the message formats: INIT answers
+/// a payment page's URL, QUERY what the test set for the reference. Both check the message's
+/// check code as the platform would.
+async fn fake_platform() -> motcua_payments::platform::Partner {
+    use motcua_payments::platform::{VERSION, verify};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = axum::Router::new()
+        .route(
+            "/init",
+            axum::routing::post(|axum::Json(v): axum::Json<serde_json::Value>| async move {
+                let f = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                let keys = ["LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
+                    "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip"];
+                let fields: Vec<String> = keys.iter().map(|k| f(k)).collect();
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                assert!(verify(&fields, PLATFORM_SECRET, &f("MaXacThuc")) && f("PhienBan") == VERSION, "{v}");
+                let reference = f("MaThamChieu");
+                PLATFORM.lock().unwrap().1.push(v);
+                let inner = serde_json::json!({ "UrlThanhToan": format!("https://thanhtoan.dichvucong.test/pay/{reference}") });
+                axum::Json(serde_json::json!({ "error_code": "0", "message": inner.to_string() }))
+            }),
+        )
+        .route(
+            "/query",
+            axum::routing::post(|axum::Json(v): axum::Json<serde_json::Value>| async move {
+                let f = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                let fields = [f("LoaiBanTin"), f("PhienBan"), f("MaDoiTac"), f("MaThamChieu"), f("ThoiGianGD")];
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                assert!(verify(&fields, PLATFORM_SECRET, &f("MaXacThuc")), "{v}");
+                let state = PLATFORM.lock().unwrap().0.get(&f("MaThamChieu")).cloned().unwrap_or_else(|| "3".into());
+                axum::Json(serde_json::json!({
+                    "MaLoi": "00", "TrangThaiGD": state, "MaGiaoDich": format!("GD-{}", f("MaThamChieu")), "SoTien": "550000",
+                }))
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    motcua_payments::platform::Partner {
+        code: "DOITAC01".into(),
+        secret: PLATFORM_SECRET.into(),
+        init_url: format!("{base}/init"),
+        query_url: format!("{base}/query"),
+    }
 }
 
 /// The IPN (or return) VNPAY would send for `txn_ref`, signed with `secret`.
@@ -390,4 +450,100 @@ async fn a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched(app
     add_user(&app, "cv-sao-ke", false, vec![grant(&app, Role::Specialist, Some("DD"))]).await;
     let (_, specialist) = sign_in(&app, "cv-sao-ke", PASSWORD).await;
     assert_eq!(get_page(&app, "/office/payments", &specialist).await.0, StatusCode::FORBIDDEN);
+}
+
+/// The platform's signed confirmation of `reference`.
+fn platform_confirmation(reference: &str, amount: u64, code: &str, secret: &str) -> String {
+    let amount = amount.to_string();
+    let fields = ["CONFIRM", code, "DOITAC01", reference, &amount, "VND", "GD777", "NCB", "20260305103000", "Nop phi"];
+    serde_json::json!({
+        "LoaiBanTin": "CONFIRM", "MaLoi": code, "MaDoiTac": "DOITAC01", "MaThamChieu": reference, "SoTien": amount.parse::<u64>().unwrap(),
+        "MaTienTe": "VND", "MaGiaoDich": "GD777", "MaNganHang": "NCB", "ThoiGianGD": "20260305103000",
+        "ThongTinGiaoDich": "Nop phi", "MaXacThuc": motcua_payments::platform::check_code(&fields, secret),
+    })
+    .to_string()
+}
+
+async fn post_json(app: &TestApp, path: &str, body: String) -> serde_json::Value {
+    let req = Request::post(path).header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.body
+}
+
+async fn the_national_platform_takes_a_payment_confirms_it_and_answers_queries(app: TestApp) {
+    let store = app.db.store.as_ref();
+    let (d1, d2, d3) = (awaiting_payment(&app).await, awaiting_payment(&app).await, awaiting_payment(&app).await);
+    app.clock.set_local(at(2026, 3, 5, 10, 0));
+    let anonymous = "motcua_session=";
+    // From the lookup to the platform: INIT signed, the payer given the platform's page.
+    let code = d1.code.as_ref().unwrap().to_string();
+    let (_, location, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=3456")).await;
+    let (_, page) = get_page(&app, &location, anonymous).await;
+    assert!(page.contains("id=\"pay-platform\""), "{page}");
+    let (status, _, page) = post_form(&app, anonymous, &format!("{location}/platform"), "").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let request_id: uuid::Uuid = location.rsplit('/').next().unwrap().parse().unwrap();
+    let attempt = store.attempts_of(app.fx.agency.id, request_id).await.unwrap().remove(0);
+    assert!(page.contains(&format!("href=\"https://thanhtoan.dichvucong.test/pay/{}\"", attempt.txn_ref)), "{page}");
+    let init =
+        PLATFORM.lock().unwrap().1.iter().find(|v| v["MaThamChieu"] == attempt.txn_ref.as_str()).cloned().unwrap();
+    assert_eq!(
+        (init["SoTien"].as_str(), init["ThongTinBienLai"]["MaHoSo"].as_str()),
+        (Some("550000"), Some(code.as_str()))
+    );
+    // Its confirmation: a wrong check code (97), then the real one (00, with our own check code),
+    // then again (02).
+    let path = format!("/api/v1/payments/platform/{AGENCY}/confirm");
+    let bad = post_json(&app, &path, platform_confirmation(&attempt.txn_ref, 550_000, "00", "sai")).await;
+    assert_eq!(bad["MaLoi"], "97");
+    let ok = post_json(&app, &path, platform_confirmation(&attempt.txn_ref, 550_000, "00", PLATFORM_SECRET)).await;
+    assert_eq!(ok["MaLoi"], "00", "{ok}");
+    let at_ = ok["ThoiGianGD"].as_str().unwrap();
+    assert!(motcua_payments::platform::verify(
+        &["00", "DOITAC01", at_],
+        PLATFORM_SECRET,
+        ok["MaXacThuc"].as_str().unwrap()
+    ));
+    assert_eq!(
+        post_json(&app, &path, platform_confirmation(&attempt.txn_ref, 550_000, "00", PLATFORM_SECRET)).await["MaLoi"],
+        "02"
+    );
+    assert_eq!(store.dossier(app.fx.agency.id, d1.id).await.unwrap().unwrap().state, State::Processing);
+    // Two more attempts never confirmed: the worker's QUERY settles them half an hour later, one
+    // paid and one failed; a third not known yet stays open.
+    let mut refs = Vec::new();
+    for d in [&d2, &d3] {
+        let request = motcua_app::payments::request_for(store, d, at(2026, 3, 5, 10, 0)).await.unwrap();
+        refs.push(motcua_app::payments::start_platform(store, &request, at(2026, 3, 5, 10, 0)).await.unwrap());
+    }
+    {
+        let mut fake = PLATFORM.lock().unwrap();
+        fake.0.insert(refs[0].txn_ref.clone(), "1".into());
+        fake.0.insert(refs[1].txn_ref.clone(), "4".into());
+    }
+    // A loopback platform in this test's runtime (they all answer from the same table).
+    let partner = fake_platform().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let early =
+        motcua_notify::payments::query_platform(store, &client, &partner, app.fx.agency.id, at(2026, 3, 5, 10, 10))
+            .await
+            .unwrap();
+    assert_eq!(early, 0, "not asked before half an hour");
+    let settled =
+        motcua_notify::payments::query_platform(store, &client, &partner, app.fx.agency.id, at(2026, 3, 5, 11, 0))
+            .await
+            .unwrap();
+    assert_eq!(settled, 2);
+    assert_eq!(
+        store.dossier(app.fx.agency.id, d2.id).await.unwrap().unwrap().state,
+        State::Processing,
+        "paid: resumed"
+    );
+    assert_eq!(store.dossier(app.fx.agency.id, d3.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    let failed = store.attempt_by_ref(app.fx.agency.id, &refs[1].txn_ref).await.unwrap().unwrap();
+    assert_eq!(failed.state, motcua_domain::payment::AttemptState::Failed);
+    let receipts = store.receipts_of(app.fx.agency.id, refs[0].request_id).await.unwrap();
+    assert_eq!(receipts.len(), 2, "{receipts:?}");
 }

@@ -47,6 +47,54 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct PaymentsConfig {
     pub vnpay: VnpayConfig,
+    pub platform: PlatformConfig,
+}
+
+/// The national payment platform (Nền tảng thanh toán of the National Public Service Portal),
+/// collecting one agency's fees. Offered when `partner_code` is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// The code of the agency whose fees it collects.
+    pub agency: String,
+    /// `MaDoiTac`.
+    pub partner_code: String,
+    /// A secret: `MOTCUA_PAYMENTS__PLATFORM__SECRET` or `…__SECRET_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub secret: SecretString,
+    pub init_url: String,
+    pub query_url: String,
+}
+
+impl Default for PlatformConfig {
+    fn default() -> Self {
+        PlatformConfig {
+            agency: String::new(),
+            partner_code: String::new(),
+            secret: SecretString::from(String::new()),
+            init_url: String::new(),
+            query_url: String::new(),
+        }
+    }
+}
+
+impl PlatformConfig {
+    /// The partner, when configured.
+    pub fn partner(&self) -> Option<(String, motcua_payments::platform::Partner)> {
+        use secrecy::ExposeSecret as _;
+        (!self.partner_code.is_empty()).then(|| {
+            (
+                self.agency.clone(),
+                motcua_payments::platform::Partner {
+                    code: self.partner_code.clone(),
+                    secret: self.secret.expose_secret().to_owned(),
+                    init_url: self.init_url.clone(),
+                    query_url: self.query_url.clone(),
+                },
+            )
+        })
+    }
 }
 
 /// One VNPAY merchant (TMN code and hash secret from the contract), collecting one agency's fees.
@@ -461,6 +509,10 @@ impl Config {
             let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.notify.portal.inbox_token = SecretString::from(token.trim().to_owned());
         }
+        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__PLATFORM__SECRET_FILE") {
+            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.payments.platform.secret = SecretString::from(secret.trim().to_owned());
+        }
         if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE") {
             let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.payments.vnpay.hash_secret = SecretString::from(secret.trim().to_owned());
@@ -534,6 +586,7 @@ impl Config {
                     )
                 })
             },
+            platform: self.payments.platform.partner(),
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -654,6 +707,14 @@ agency = ""                # the code of the agency whose fees this merchant col
 tmn_code = ""
 hash_secret = ""           # better MOTCUA_PAYMENTS__VNPAY__HASH_SECRET or …__HASH_SECRET_FILE
 pay_url = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+
+[payments.platform]        # the national payment platform (docs/payments.md); offered when partner_code is set.
+                           # Its confirmations go to <public_url>/api/v1/payments/platform/<agency code>/confirm
+agency = ""
+partner_code = ""          # MaDoiTac, from the operator
+secret = ""                # better MOTCUA_PAYMENTS__PLATFORM__SECRET or …__SECRET_FILE
+init_url = ""
+query_url = ""
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

@@ -104,6 +104,27 @@ macro_rules! impl_payments {
                 rows.iter().map(|(d,)| doc(d)).collect()
             }
 
+            async fn open_attempts(
+                &self,
+                agency_id: Uuid,
+                provider: motcua_domain::payment::Provider,
+                from: NaiveDateTime,
+                to: NaiveDateTime,
+            ) -> crate::Result<Vec<Attempt>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "select doc from payment_attempts where agency_id = $1 and provider = $2
+                       and state in ('initiated', 'pending') and created_at >= $3 and created_at < $4
+                     order by created_at limit 500",
+                )
+                .bind(agency_id)
+                .bind(provider.as_str())
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
             async fn attempt_by_provider_txn(
                 &self,
                 agency_id: Uuid,

@@ -185,7 +185,7 @@ pub async fn callback(
     Ok(then)
 }
 
-fn http_client() -> Result<reqwest::Client, ApiError> {
+pub(crate) fn http_client() -> Result<reqwest::Client, ApiError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))

@@ -37,6 +37,7 @@ pub struct PayPage {
     agency_name: String,
     r: PaymentRequest,
     vnpay: bool,
+    platform: bool,
     /// The VietQR code as SVG, its string, and the account it pays into.
     vietqr: Option<(String, String, String)>,
     receipts: Vec<Receipt>,
@@ -143,8 +144,20 @@ pub async fn page(
         ),
         _ => None,
     };
+    let platform = state.config.platform.as_ref().is_some_and(|(code, _)| *code == agency_code)
+        && r.state == RequestState::Awaiting;
     let provider = state.config.vnpay.as_ref().filter(|_| vnpay).map(|(_, m)| origin(&m.pay_url));
-    let page = PayPage { shell: web.shell, agency_code, agency_name: agency.name, r, vnpay, vietqr, receipts, notice };
+    let page = PayPage {
+        shell: web.shell,
+        agency_code,
+        agency_name: agency.name,
+        r,
+        vnpay,
+        platform,
+        vietqr,
+        receipts,
+        notice,
+    };
     let mut res = page.into_response();
     // The VNPAY form's answer redirects to VNPAY: the policy lets this page's forms go there.
     if let Some(origin) = provider
@@ -238,4 +251,61 @@ pub async fn receipt(
         .map(|(_, v)| v)
         .unwrap_or_default();
     Ok(ReceiptPage { shell: web.shell, agency_name: agency.name, tax_code, r })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pay_platform.html")]
+pub struct PlatformPage {
+    shell: Shell,
+    url: String,
+}
+
+/// `POST /pay/{agency}/{id}/platform`: a new attempt, its `INIT` sent to the national payment
+/// platform, and a link to the payment page it answered with (a link, not a redirect: the page's
+/// host is the platform's answer, which the form's policy cannot name in advance).
+pub async fn platform(
+    State(state): State<AppState>,
+    web: Web,
+    ClientAddr(client): ClientAddr,
+    Path((agency_code, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<PayQuery>,
+) -> PageResult<PlatformPage> {
+    state.pass(crate::rate_limit::PAYMENT, &client).await?;
+    let (agency, r) = load(&state, &agency_code, id).await?;
+    let Some((_, partner)) = state.config.platform.as_ref().filter(|(code, _)| *code == agency_code) else {
+        return Err(ApiError::NotFound("cơ quan chưa nhận thanh toán qua Nền tảng thanh toán".into()).into());
+    };
+    let cal = state.calendar(agency.id).await?;
+    let now = state.now(&cal);
+    let attempt = motcua_app::payments::start_platform(&*state.store, &r, now).await?;
+    let lines: Vec<serde_json::Value> = r
+        .lines
+        .iter()
+        .map(|l| serde_json::json!({ "LoaiPhiLePhi": l.kind.label_vi(), "TenPhiLePhi": l.name, "SoTien": l.amount.0 }))
+        .collect();
+    let receipt = serde_json::json!({
+        "MaHoSo": r.dossier_code, "TenDonVi": agency.name, "MaDonVi": agency.code.to_string(),
+        "HoTenNguoiNop": r.payer, "NoiDungThanhToan": format!("Nop phi le phi ho so {}", r.dossier_code), "PhiLePhi": lines,
+    });
+    let info = format!("Nop phi le phi ho so {}", r.dossier_code);
+    let body =
+        motcua_payments::platform::init(partner, &attempt.txn_ref, attempt.amount.0, &info, now, &client, receipt);
+    let unavailable = |e: String| {
+        tracing::warn!(error = %e, "national payment platform INIT failed");
+        ApiError::Conflict {
+            code: "provider_unavailable",
+            message: "Nền tảng thanh toán chưa trả lời; Ông/Bà vui lòng thử lại sau ít phút.".into(),
+        }
+    };
+    let answer: serde_json::Value = crate::pages::national_sign_in::http_client()?
+        .post(&partner.init_url)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| unavailable(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    let url = motcua_payments::platform::init_answer(&answer).map_err(|e| unavailable(e.to_string()))?;
+    Ok(PlatformPage { shell: web.shell, url })
 }

@@ -58,3 +58,39 @@ pub async fn vnpay_ipn(
         }
     }
 }
+
+/// The national payment platform's confirmation (`POST /api/v1/payments/platform/{agency}/confirm`):
+/// kept as received, verified, judged; answered with its `MaLoi` and our check code.
+pub async fn platform_confirm(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Path(agency_code): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let reply = |partner: &motcua_payments::platform::Partner, code: &str, message: &str, now| {
+        let v = motcua_payments::platform::confirmation_reply(partner, code, message, now);
+        (StatusCode::OK, axum::Json(v)).into_response()
+    };
+    if state.pass(crate::rate_limit::PAYMENT, &client).await.is_err() {
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    }
+    let Some((_, partner)) = state.config.platform.as_ref().filter(|(code, _)| *code == agency_code) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let now = state.now_default();
+    if body.len() > QUERY_MAX {
+        return reply(partner, "99", "Dữ liệu quá lớn", now);
+    }
+    let agency = match state.store.agency_by_code(&agency_code).await {
+        Ok(Some(a)) => a,
+        _ => return reply(partner, "99", "Lỗi hệ thống", now),
+    };
+    let text = String::from_utf8_lossy(&body);
+    match motcua_app::payments::platform_confirmation(&*state.store, agency.id, partner, &text, now).await {
+        Ok((code, message)) => reply(partner, code, message, now),
+        Err(e) => {
+            tracing::error!(error = %e, "platform confirmation not recorded; the query job will ask");
+            reply(partner, "99", "Lỗi hệ thống", now)
+        }
+    }
+}
