@@ -536,3 +536,105 @@ pub async fn reconcile(
     r.providers = totals;
     Ok(r)
 }
+
+/// Cancels a receipt with its reason and issues its replacement with the payer's name as
+/// corrected (the same lines and amount, a new number of the series): the counter or a leader,
+/// audited.
+pub async fn replace_receipt(
+    store: &dyn Store,
+    actor: &Actor,
+    agency_id: Uuid,
+    receipt_id: Uuid,
+    (reason, payer): (&str, &str),
+    now: NaiveDateTime,
+) -> Result<motcua_domain::payment::Receipt, AppError> {
+    if !actor
+        .grants
+        .iter()
+        .any(|g| g.agency_id == agency_id && matches!(g.role, Role::Reception | Role::AgencyLead | Role::UnitLead))
+    {
+        return Err(
+            motcua_domain::DomainError::Forbidden("hủy, thay thế biên lai (bộ phận một cửa, lãnh đạo)".into()).into()
+        );
+    }
+    let reason = motcua_domain::text::clean(reason.trim(), motcua_domain::text::NOTE_MAX, false)
+        .map_err(|e| motcua_domain::DomainError::field("reason", e))?;
+    if reason.is_empty() {
+        return Err(motcua_domain::DomainError::field("reason", "cần lý do hủy biên lai").into());
+    }
+    // Checked before the transaction, so a bad name is a field error, not a silent nothing.
+    motcua_domain::payment::payer_name(payer)?;
+    let make = |old: &motcua_domain::payment::Receipt| old.replacement(payer, now).ok();
+    let new = store
+        .replace_receipt(agency_id, receipt_id, &reason, &make)
+        .await?
+        .ok_or_else(|| AppError::NotFound("không có biên lai này, hoặc biên lai đã bị hủy".into()))?;
+    let data = serde_json::json!({ "replaced": receipt_id, "new": format!("{}/{}", new.symbol, new.number_text()), "reason": reason });
+    crate::audit::record(
+        store,
+        Some(agency_id),
+        Some(actor.user_id),
+        ("receipt_replaced", format!("receipt:{receipt_id}")),
+        data,
+        now,
+    )
+    .await?;
+    Ok(new)
+}
+
+/// One row of the day's summary of receipts for the tax authority (Mẫu 01/TH-BLĐT, Circular
+/// 91/2026 Annex III).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub template: String,
+    pub symbol: String,
+    pub number: String,
+    pub date: String,
+    pub fee: String,
+    pub amount: u64,
+    /// "Mới", "Hủy", "Thay thế".
+    pub status: &'static str,
+    /// The receipt it replaces ("26TAA 00000001").
+    pub related: String,
+    pub explanation: String,
+}
+
+/// The receipts issued in `[from, to)` as Mẫu 01/TH-BLĐT lists them.
+pub async fn receipts_summary(
+    store: &dyn Store,
+    agency_id: Uuid,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+) -> Result<Vec<SummaryRow>, AppError> {
+    let receipts = store.receipts_between(agency_id, from, to).await?;
+    let mut rows = Vec::new();
+    for r in &receipts {
+        let related = match r.replaces {
+            Some(old) => store
+                .receipts_of(agency_id, r.request_id)
+                .await?
+                .into_iter()
+                .find(|x| x.id == old)
+                .map(|x| format!("{} {}", x.symbol, x.number_text()))
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        rows.push(SummaryRow {
+            template: r.template.clone(),
+            symbol: r.symbol.clone(),
+            number: r.number_text(),
+            date: r.issued_at.format("%d/%m/%Y").to_string(),
+            fee: r.lines.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join("; "),
+            amount: r.amount.0,
+            status: if r.cancelled {
+                "Hủy"
+            } else if r.replaces.is_some() {
+                "Thay thế"
+            } else {
+                "Mới"
+            },
+            related,
+            explanation: r.cancel_reason.clone().unwrap_or_default(),
+        });
+    }
+    Ok(rows)
+}

@@ -381,6 +381,9 @@ pub struct Receipt {
     /// Not digitally signed until a signing provider is configured; the receipt says so.
     pub signed: bool,
     pub cancelled: bool,
+    /// Why it was cancelled.
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
     /// The receipt this one replaces.
     pub replaces: Option<Uuid>,
 }
@@ -390,6 +393,42 @@ impl Receipt {
     pub fn number_text(&self) -> String {
         format!("{:08}", self.number)
     }
+
+    /// Its replacement, issued at `now` with the payer's name corrected (numbered later): the
+    /// same lines and amount, linked to this one.
+    pub fn replacement(&self, payer: &str, now: NaiveDateTime) -> Result<Receipt, DomainError> {
+        if self.cancelled {
+            return Err(DomainError::Rule("biên lai đã bị hủy".into()));
+        }
+        let payer = crate::text::clean(payer.trim(), crate::text::NAME_MAX, false)
+            .map_err(|e| DomainError::field("payer", e))?;
+        if payer.is_empty() {
+            return Err(DomainError::field("payer", "cần họ tên người nộp"));
+        }
+        Ok(Receipt {
+            id: Uuid::now_v7(),
+            number: 0,
+            issued_at: now,
+            year: now.year(),
+            symbol: Series { template: self.template.clone(), letters: self.symbol.chars().skip(3).collect() }
+                .symbol(now.year()),
+            payer,
+            cancelled: false,
+            cancel_reason: None,
+            replaces: Some(self.id),
+            ..self.clone()
+        })
+    }
+}
+
+/// A payer's name as a receipt prints it: checked, required.
+pub fn payer_name(s: &str) -> Result<String, DomainError> {
+    let payer =
+        crate::text::clean(s.trim(), crate::text::NAME_MAX, false).map_err(|e| DomainError::field("payer", e))?;
+    if payer.is_empty() {
+        return Err(DomainError::field("payer", "cần họ tên người nộp"));
+    }
+    Ok(payer)
 }
 
 /// The receipts a paid request gets: one per kind (phí, lệ phí) with an amount, numbered later.
@@ -417,6 +456,7 @@ pub fn receipts_for(request: &PaymentRequest, series: &Series, provider: Provide
                 method: provider.method_vi().to_owned(),
                 signed: false,
                 cancelled: false,
+                cancel_reason: None,
                 replaces: None,
             })
         })

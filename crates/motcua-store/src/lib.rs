@@ -721,6 +721,18 @@ pub trait PaymentStore: Send + Sync {
     async fn unmatched_transfers(&self, agency_id: Uuid) -> Result<Vec<UnmatchedTransfer>>;
     /// The dossiers of these agencies whose fees were paid online (Decision 766 3.5 and 3.6).
     async fn paid_online_dossiers(&self, agencies: &[Uuid]) -> Result<Vec<Uuid>>;
+    /// Cancels a receipt with its reason and issues its replacement (numbered in its series and
+    /// year) in one transaction; the replacement, or `None` when the receipt is unknown or already
+    /// cancelled.
+    async fn replace_receipt(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        reason: &str,
+        replacement: &(
+             dyn for<'r> Fn(&'r motcua_domain::payment::Receipt) -> Option<motcua_domain::payment::Receipt> + Sync
+         ),
+    ) -> Result<Option<motcua_domain::payment::Receipt>>;
     /// The agency's receipts issued in `[from, to)`, by symbol and number.
     async fn receipts_between(
         &self,

@@ -275,15 +275,8 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("<td>Cổng VNPAY</td><td class=\"num\">2</td><td class=\"num\">1.100.000 đ</td>"), "{page}");
     assert!(page.contains("id=\"receipts-amount\">550.000 đ<") && page.contains("Thanh toán hai lần"), "{page}");
-    let req = Request::builder()
-        .uri("/office/payments/reconciliation?day=2026-03-05&format=xlsx")
-        .header("cookie", counter.split(';').next().unwrap())
-        .body(Body::empty())
-        .unwrap();
-    let res = app.router.clone().oneshot_raw(req).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let bytes = download(&app, "/office/payments/reconciliation?day=2026-03-05&format=xlsx", &counter).await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let sheet = calamine::Reader::worksheet_range(&mut book, "Sai lệch").unwrap();
     assert!(sheet.rows().any(|r| r[0] == "Thanh toán hai lần"), "the XLSX lists the mismatch");
 }
@@ -395,6 +388,37 @@ async fn the_counter_collects_cash_or_records_a_transfer_with_its_receipts(app: 
     let (status, _, _) = post_form(&app, &counter, &format!("{path}/collect"), "method=cash").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(app.db.store.receipts_of(app.fx.agency.id, requests[0].id).await.unwrap().len(), 2);
+
+    // The payer's name was wrong on the fee's receipt: cancelled with its reason and replaced.
+    let fee = receipts.iter().find(|r| r.amount.0 == 500_000).unwrap();
+    let replace = format!("{path}/receipts/{}/replace", fee.id);
+    let (status, _, page) = post_form(&app, &counter, &replace, "reason=&payer=Nguy%E1%BB%85n+V%C4%83n+An").await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("cần lý do hủy"), "{status}");
+    let (status, _, _) = post_form(&app, &specialist, &replace, "reason=x&payer=y").await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
+    let body = "reason=Sai+t%C3%AAn+ng%C6%B0%E1%BB%9Di+n%E1%BB%99p&payer=Nguy%E1%BB%85n+V%C4%83n+B%C3%ACnh";
+    let (status, _, page) = post_form(&app, &counter, &replace, body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã hủy biên lai và lập biên lai thay thế 26TAA số 00000003."), "{page}");
+    assert!(page.contains("(đã hủy)"), "{page}");
+    let (status, _, _) = post_form(&app, &counter, &replace, body).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a cancelled receipt is not cancelled again");
+    let all = app.db.store.receipts_of(app.fx.agency.id, requests[0].id).await.unwrap();
+    let new = all.iter().find(|r| r.replaces == Some(fee.id)).unwrap();
+    assert_eq!((new.payer.as_str(), new.amount.0, new.number), ("Nguyễn Văn Bình", 500_000, 3));
+    // The day's summary for the tax authority lists the three, the cancelled one with its reason
+    // and the replacement with the one it replaces.
+    let csv =
+        String::from_utf8(download(&app, "/office/payments/receipts-summary?day=2026-03-05", &counter).await).unwrap();
+    assert!(csv.contains("STT,Ký hiệu mẫu,Ký hiệu biên lai,Số biên lai"), "{csv}");
+    assert!(
+        csv.contains(&format!(",26TAA,{},", fee.number_text())) && csv.contains("Hủy,,,Sai tên người nộp"),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("Thay thế,,26TAA {},", fee.number_text())), "{csv}");
+    // The reconciliation counts the valid receipts: nothing is out of balance.
+    let (_, page) = get_page(&app, "/office/payments/reconciliation?day=2026-03-05", &counter).await;
+    assert!(page.contains("id=\"receipts-amount\">550.000 đ<") && page.contains("id=\"no-mismatch\""), "{page}");
 }
 
 async fn a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched(app: TestApp) {
@@ -546,4 +570,13 @@ async fn the_national_platform_takes_a_payment_confirms_it_and_answers_queries(a
     assert_eq!(failed.state, motcua_domain::payment::AttemptState::Failed);
     let receipts = store.receipts_of(app.fx.agency.id, refs[0].request_id).await.unwrap();
     assert_eq!(receipts.len(), 2, "{receipts:?}");
+}
+
+/// The bytes of a file an officer downloads (status 200 asserted).
+async fn download(app: &TestApp, path: &str, cookie: &str) -> Vec<u8> {
+    let req =
+        Request::builder().uri(path).header("cookie", cookie.split(';').next().unwrap()).body(Body::empty()).unwrap();
+    let res = app.router.clone().oneshot_raw(req).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes().to_vec()
 }

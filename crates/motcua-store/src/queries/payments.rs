@@ -19,6 +19,49 @@ fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(text)?)
 }
 
+/// The next number of a receipt's series and year, from its counter row, in the transaction
+/// `$tx` (so a rollback takes none back out of the series).
+macro_rules! next_receipt_number {
+    ($tx:ident, $agency:expr, $r:expr) => {{
+        let r: &Receipt = $r;
+        let (number,): (i64,) = sqlx::query_as(
+            "insert into receipt_counters (agency_id, symbol, year, last) values ($1, $2, $3, 1)
+             on conflict (agency_id, symbol, year) do update set last = receipt_counters.last + 1
+             returning last",
+        )
+        .bind($agency)
+        .bind(&r.symbol)
+        .bind(r.year)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if number > i64::from(motcua_domain::payment::RECEIPT_MAX) {
+            Err(StoreError::Config(format!("ký hiệu biên lai {} đã hết số trong năm", r.symbol)))
+        } else {
+            Ok(number as u32)
+        }
+    }};
+}
+
+macro_rules! insert_receipt {
+    ($tx:ident, $agency:expr, $r:expr) => {{
+        let r: &Receipt = $r;
+        sqlx::query(
+            "insert into receipts (agency_id, id, request_id, symbol, year, number, issued_at, doc)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($agency)
+        .bind(r.id)
+        .bind(r.request_id)
+        .bind(&r.symbol)
+        .bind(r.year)
+        .bind(i64::from(r.number))
+        .bind(r.issued_at)
+        .bind(serde_json::to_string(r)?)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 macro_rules! impl_payments {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -243,35 +286,8 @@ macro_rules! impl_payments {
                         request.paid_by = Some(attempt.id);
                         request.version += 1;
                         for mut r in receipts(&request) {
-                            let (number,): (i64,) = sqlx::query_as(
-                                "insert into receipt_counters (agency_id, symbol, year, last) values ($1, $2, $3, 1)
-                                 on conflict (agency_id, symbol, year) do update set last = receipt_counters.last + 1
-                                 returning last",
-                            )
-                            .bind(agency_id)
-                            .bind(&r.symbol)
-                            .bind(r.year)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                            if number > i64::from(motcua_domain::payment::RECEIPT_MAX) {
-                                tx.rollback().await?;
-                                return Err(StoreError::Config(format!("ký hiệu biên lai {} đã hết số trong năm", r.symbol)));
-                            }
-                            r.number = number as u32;
-                            sqlx::query(
-                                "insert into receipts (agency_id, id, request_id, symbol, year, number, issued_at, doc)
-                                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
-                            )
-                            .bind(agency_id)
-                            .bind(r.id)
-                            .bind(r.request_id)
-                            .bind(&r.symbol)
-                            .bind(r.year)
-                            .bind(number)
-                            .bind(r.issued_at)
-                            .bind(serde_json::to_string(&r)?)
-                            .execute(&mut *tx)
-                            .await?;
+                            r.number = next_receipt_number!(tx, agency_id, &r)?;
+                            insert_receipt!(tx, agency_id, &r);
                             issued.push(r);
                         }
                         sqlx::query(
@@ -315,6 +331,50 @@ macro_rules! impl_payments {
                 .await?;
                 tx.commit().await?;
                 Ok(Some(crate::Confirmed { judgement, request, attempt, receipts: issued }))
+            }
+
+            async fn replace_receipt(
+                &self,
+                agency_id: Uuid,
+                id: Uuid,
+                reason: &str,
+                replacement: &(dyn for<'r> Fn(&'r Receipt) -> Option<Receipt> + Sync),
+            ) -> crate::Result<Option<Receipt>> {
+                let mut tx = self.pool.begin().await?;
+                let touched = sqlx::query(
+                    "update receipts set cancelled = true where agency_id = $1 and id = $2 and not cancelled",
+                )
+                .bind(agency_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if touched.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                let (old_doc,): (String,) = sqlx::query_as("select doc from receipts where agency_id = $1 and id = $2")
+                    .bind(agency_id)
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let old: Receipt = doc(&old_doc)?;
+                let Some(mut new) = replacement(&old) else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let mut cancelled = old;
+                cancelled.cancelled = true;
+                cancelled.cancel_reason = Some(reason.to_owned());
+                sqlx::query("update receipts set doc = $1 where agency_id = $2 and id = $3")
+                    .bind(serde_json::to_string(&cancelled)?)
+                    .bind(agency_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                new.number = next_receipt_number!(tx, agency_id, &new)?;
+                insert_receipt!(tx, agency_id, &new);
+                tx.commit().await?;
+                Ok(Some(new))
             }
 
             async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> crate::Result<Vec<Receipt>> {

@@ -47,8 +47,9 @@ pub struct DossierPage {
     can_collect: bool,
 }
 
-/// A payment request of the dossier: state, total, link to its page, receipts as (label, link).
-type PaymentRow = (&'static str, String, String, Vec<(String, String)>);
+/// A payment request of the dossier: state, total, link to its page, receipts as (label, link,
+/// id, still valid).
+type PaymentRow = (&'static str, String, String, Vec<(String, String, Uuid, bool)>);
 
 /// A time as officers read it. A day-based deadline is the midnight ending its last day: it
 /// reads "24:00 09/12/2026", not "00:00 10/12/2026".
@@ -147,10 +148,15 @@ async fn dossier_page(
             .await?
             .into_iter()
             .map(|b| {
-                (
-                    format!("{} {} số {}: {}", b.kind.label_vi(), b.symbol, b.number_text(), b.amount),
-                    format!("{link}/receipts/{}", b.id),
-                )
+                let label = format!(
+                    "{} {} số {}: {}{}",
+                    b.kind.label_vi(),
+                    b.symbol,
+                    b.number_text(),
+                    b.amount,
+                    if b.cancelled { " (đã hủy)" } else { "" }
+                );
+                (label, format!("{link}/receipts/{}", b.id), b.id, !b.cancelled)
             })
             .collect();
         payments.push((r.state.label_vi(), r.total.to_string(), link, receipts));
@@ -295,6 +301,48 @@ pub async fn collect(
             let numbers: Vec<String> =
                 c.receipts.iter().map(|r| format!("{} số {}", r.symbol, r.number_text())).collect();
             let done = format!("Đã thu {}; biên lai {}.", c.request.total, numbers.join(", "));
+            Ok(dossier_page(&state, web, &actor, id, vec![], vec![], Some(done)).await?.into_response())
+        }
+        Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {
+            let page = dossier_page(&state, web, &actor, id, fields, vec![], None).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(ApiError::from(e).into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplaceReceiptForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    payer: String,
+}
+
+/// `POST /office/dossiers/{id}/receipts/{receipt}/replace`: a receipt of the dossier cancelled
+/// with its reason and replaced (the payer's name corrected).
+pub async fn replace_receipt(
+    State(state): State<AppState>,
+    web: Web,
+    Officer(actor): Officer,
+    Path((id, receipt)): Path<(Uuid, Uuid)>,
+    CsrfForm(f): CsrfForm<ReplaceReceiptForm>,
+) -> PageResult<Response> {
+    let d = state.readable_dossier(&actor, id).await?;
+    let mut ours = false;
+    for r in state.store.payment_requests_of(d.agency_id, d.id).await? {
+        ours |= state.store.receipts_of(d.agency_id, r.id).await?.iter().any(|b| b.id == receipt);
+    }
+    if !ours {
+        return Err(ApiError::NotFound("không có biên lai này trong hồ sơ".into()).into());
+    }
+    let cal = state.calendar(d.agency_id).await?;
+    let now = state.now(&cal);
+    match motcua_app::payments::replace_receipt(&*state.store, &actor, d.agency_id, receipt, (&f.reason, &f.payer), now)
+        .await
+    {
+        Ok(new) => {
+            let done = format!("Đã hủy biên lai và lập biên lai thay thế {} số {}.", new.symbol, new.number_text());
             Ok(dossier_page(&state, web, &actor, id, vec![], vec![], Some(done)).await?.into_response())
         }
         Err(motcua_app::AppError::Domain(motcua_domain::DomainError::Invalid(fields))) => {

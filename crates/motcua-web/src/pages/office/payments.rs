@@ -210,3 +210,69 @@ fn reconciliation_xlsx(
     sheet.set_column_width(3, 50)?;
     book.save_to_buffer()
 }
+
+/// `GET /office/payments/receipts-summary?day=`: the day's receipts for the tax authority (Mẫu
+/// 01/TH-BLĐT, Circular 91/2026 Annex III), as CSV.
+pub async fn receipts_summary(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    Query(q): Query<ReconcileQuery>,
+) -> PageResult<Response> {
+    let agency = payments_agency(&state, &actor).await?;
+    let cal = state.calendar(agency.id).await?;
+    let day = match q.day.trim() {
+        "" => state.now(&cal).date(),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| ApiError::field("day", "ngày theo dạng YYYY-MM-DD"))?,
+    };
+    let from = day.and_time(chrono::NaiveTime::MIN);
+    let rows =
+        motcua_app::payments::receipts_summary(&*state.store, agency.id, (from, from + chrono::Duration::days(1)))
+            .await?;
+    let mut out = csv::Writer::from_writer(vec![0xef, 0xbb, 0xbf]);
+    let head = [
+        "STT",
+        "Ký hiệu mẫu",
+        "Ký hiệu biên lai",
+        "Số biên lai",
+        "Ngày",
+        "Tên loại phí, lệ phí",
+        "Số tiền",
+        "Tỷ giá",
+        "Trạng thái",
+        "Kỳ điều chỉnh",
+        "Biên lai liên quan",
+        "Giải trình",
+        "Ghi chú",
+    ];
+    let fail = |e: csv::Error| ApiError::Internal(e.to_string());
+    out.write_record(head).map_err(fail)?;
+    for (i, r) in rows.iter().enumerate() {
+        let record = [
+            (i + 1).to_string(),
+            r.template.clone(),
+            r.symbol.clone(),
+            r.number.clone(),
+            r.date.clone(),
+            r.fee.clone(),
+            r.amount.to_string(),
+            String::new(),
+            r.status.to_owned(),
+            String::new(),
+            r.related.clone(),
+            r.explanation.clone(),
+            String::new(),
+        ];
+        out.write_record(&record).map_err(fail)?;
+    }
+    let bytes = out.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"01-TH-BLDT-{}-{day}.csv\"", agency.code);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
