@@ -68,6 +68,9 @@ pub struct NotifySettings {
     /// The national payment platform's partner and the code of its agency: open attempts are
     /// asked about each round (`payments::query_platform`).
     pub platform: Option<(String, motcua_payments::platform::Partner)>,
+    /// The VNPAY merchant and the code of its agency: attempts never confirmed are asked about
+    /// each round (`payments::query_vnpay`).
+    pub vnpay: Option<(String, motcua_payments::vnpay::Merchant)>,
 }
 
 impl Default for NotifySettings {
@@ -85,6 +88,7 @@ impl Default for NotifySettings {
             digest_days_ahead: 2,
             emc_site: None,
             platform: None,
+            vnpay: None,
         }
     }
 }
@@ -675,21 +679,35 @@ impl Notifier {
 
     /// Expands new outbox events, queues what housekeeping is due and sends what is due at `now`
     /// (local time): one round.
+    /// Asks the payment providers about the attempts they never confirmed.
+    async fn query_payments(&self, now: NaiveDateTime) -> Result<(), StoreError> {
+        if self.settings.platform.is_none() && self.settings.vnpay.is_none() {
+            return Ok(());
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| StoreError::Config(format!("HTTP client: {e}")))?;
+        if let Some((code, partner)) = &self.settings.platform
+            && let Some(agency) = self.store.agency_by_code(code).await?
+        {
+            crate::payments::query_platform(self.store.as_ref(), &client, partner, agency.id, now).await?;
+        }
+        if let Some((code, merchant)) = &self.settings.vnpay
+            && let Some(agency) = self.store.agency_by_code(code).await?
+        {
+            crate::payments::query_vnpay(self.store.as_ref(), &client, merchant, agency.id, now).await?;
+        }
+        Ok(())
+    }
+
     pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport::default();
         for agency_id in self.agency_ids().await? {
             report.portal_received += self.receive_of(agency_id, now).await?;
         }
-        if let Some((code, partner)) = &self.settings.platform
-            && let Some(agency) = self.store.agency_by_code(code).await?
-        {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let client = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(20))
-                .build()
-                .map_err(|e| StoreError::Config(format!("HTTP client: {e}")))?;
-            crate::payments::query_platform(self.store.as_ref(), &client, partner, agency.id, now).await?;
-        }
+        self.query_payments(now).await?;
         report.expanded = self.expand(now).await?;
         self.housekeeping(now, &mut report).await?;
         self.send_due(now, &mut report).await?;

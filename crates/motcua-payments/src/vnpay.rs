@@ -17,6 +17,9 @@ pub struct Merchant {
     pub hash_secret: String,
     /// The payment page (`https://sandbox.vnpayment.vn/paymentv2/vpcpay.html` in the sandbox).
     pub pay_url: String,
+    /// The merchant API for `querydr` and refunds
+    /// (`https://sandbox.vnpayment.vn/merchant_webapi/api/transaction` in the sandbox).
+    pub api_url: String,
 }
 
 /// The signed string of `params` (`vnp_SecureHash` and `vnp_SecureHashType` left out).
@@ -183,6 +186,90 @@ impl IpnAnswer {
     }
 }
 
+/// The `querydr` request about an attempt created at `transaction_date` (its `vnp_CreateDate`),
+/// signed over `RequestId|Version|Command|TmnCode|TxnRef|TransactionDate|CreateDate|IpAddr|OrderInfo`.
+pub fn querydr(
+    m: &Merchant,
+    request_id: &str,
+    txn_ref: &str,
+    transaction_date: NaiveDateTime,
+    now: NaiveDateTime,
+    ip: &str,
+) -> serde_json::Value {
+    let (tdate, cdate) = (transaction_date.format("%Y%m%d%H%M%S").to_string(), now.format("%Y%m%d%H%M%S").to_string());
+    let info = format!("Truy van giao dich {txn_ref}");
+    let signed = [request_id, "2.1.0", "querydr", &m.tmn_code, txn_ref, &tdate, &cdate, ip, &info].join("|");
+    serde_json::json!({
+        "vnp_RequestId": request_id, "vnp_Version": "2.1.0", "vnp_Command": "querydr", "vnp_TmnCode": m.tmn_code,
+        "vnp_TxnRef": txn_ref, "vnp_OrderInfo": info, "vnp_TransactionDate": tdate, "vnp_CreateDate": cdate,
+        "vnp_IpAddr": ip, "vnp_SecureHash": hmac_hex(&m.hash_secret, &signed),
+    })
+}
+
+/// What a `querydr` answer says about the attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queried {
+    /// Paid: the amount in VND and VNPAY's transaction number.
+    Paid { amount_vnd: u64, transaction_no: String },
+    /// Did not go through (an error, or VNPAY has no such transaction).
+    Failed,
+    /// Not settled yet.
+    Pending,
+}
+
+/// Reads a `querydr` answer once its signature (over `ResponseId|Command|ResponseCode|Message|
+/// TmnCode|TxnRef|Amount|BankCode|PayDate|TransactionNo|TransactionType|TransactionStatus|
+/// OrderInfo|PromotionCode|PromotionAmount`) is checked.
+pub fn querydr_answer(m: &Merchant, v: &serde_json::Value) -> Result<Queried, ProtocolError> {
+    let f = |k: &str| match &v[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let keys = [
+        "vnp_ResponseId",
+        "vnp_Command",
+        "vnp_ResponseCode",
+        "vnp_Message",
+        "vnp_TmnCode",
+        "vnp_TxnRef",
+        "vnp_Amount",
+        "vnp_BankCode",
+        "vnp_PayDate",
+        "vnp_TransactionNo",
+        "vnp_TransactionType",
+        "vnp_TransactionStatus",
+        "vnp_OrderInfo",
+        "vnp_PromotionCode",
+        "vnp_PromotionAmount",
+    ];
+    let signed = keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
+    let expected = hmac_hex(&m.hash_secret, &signed);
+    let received = f("vnp_SecureHash").to_ascii_lowercase();
+    if expected.len() != received.len()
+        || !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), received.as_bytes()))
+    {
+        return Err(ProtocolError::Signature);
+    }
+    Ok(match (f("vnp_ResponseCode").as_str(), f("vnp_TransactionStatus").as_str()) {
+        ("00", "00") => Queried::Paid {
+            amount_vnd: f("vnp_Amount")
+                .parse::<u64>()
+                .map_err(|_| ProtocolError::Invalid { field: "vnp_Amount", why: "không phải số".into() })?
+                / 100,
+            transaction_no: f("vnp_TransactionNo"),
+        },
+        ("00", "01") => Queried::Pending,
+        ("00", _) | ("91", _) => Queried::Failed,
+        _ => Queried::Pending,
+    })
+}
+
+/// The signature VNPAY puts on a `querydr` answer (for a loopback VNPAY in tests).
+pub fn querydr_answer_hash(m: &Merchant, fields: &[&str; 15]) -> String {
+    hmac_hex(&m.hash_secret, &fields.join("|"))
+}
+
 /// What a payer reads for VNPAY's response code.
 pub fn response_vi(code: &str) -> &'static str {
     match code {
@@ -235,6 +322,7 @@ mod tests {
             tmn_code: "DEMO0001".into(),
             hash_secret: "s3cret".into(),
             pay_url: "https://pay.test/vpcpay.html".into(),
+            api_url: String::new(),
         };
         let t = chrono::NaiveDate::from_ymd_opt(2026, 2, 12).unwrap().and_hms_opt(10, 15, 0).unwrap();
         let url = pay_url(

@@ -256,6 +256,7 @@ async fn the_pages_work_in_a_real_browser() {
         tmn_code: "DEMO0001".into(),
         hash_secret: VNPAY_SECRET.into(),
         pay_url: format!("{vnpay_base}/paymentv2/vpcpay.html"),
+        api_url: String::new(),
     };
     let config =
         WebConfig { kiosk_idle_seconds: 3, vnpay: Some(("000.00.17.H34".into(), merchant)), ..Default::default() };

@@ -22,6 +22,7 @@ on_every_backend_with_app!(
     the_counter_collects_cash_or_records_a_transfer_with_its_receipts,
     a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched,
     the_national_platform_takes_a_payment_confirms_it_and_answers_queries,
+    vnpay_attempts_never_confirmed_are_settled_by_querydr,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -34,6 +35,7 @@ async fn app(backend: &str) -> TestApp {
         tmn_code: TMN.into(),
         hash_secret: SECRET.into(),
         pay_url: "https://sandbox.vnpayment.test/paymentv2/vpcpay.html".into(),
+        api_url: String::new(),
     };
     let platform = fake_platform().await;
     let config = WebConfig {
@@ -579,4 +581,117 @@ async fn download(app: &TestApp, path: &str, cookie: &str) -> Vec<u8> {
     let res = app.router.clone().oneshot_raw(req).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes().to_vec()
+}
+
+/// What the loopback VNPAY API answers `querydr` about each reference: (response code, status).
+static QUERYDR: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, (String, String)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A loopback VNPAY merchant API of our own: checks each `querydr`'s signature and answers, signed
+/// as VNPAY signs, what the test set for the reference.
+async fn fake_vnpay_api() -> Merchant {
+    use motcua_payments::vnpay::{hmac_hex, querydr_answer_hash};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let merchant = Merchant {
+        tmn_code: TMN.into(),
+        hash_secret: SECRET.into(),
+        pay_url: String::new(),
+        api_url: format!("{base}/api"),
+    };
+    let m = merchant.clone();
+    let router = axum::Router::new().route(
+        "/api",
+        axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| {
+            let m = m.clone();
+            async move {
+                let f = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                let keys = [
+                    "vnp_RequestId",
+                    "vnp_Version",
+                    "vnp_Command",
+                    "vnp_TmnCode",
+                    "vnp_TxnRef",
+                    "vnp_TransactionDate",
+                    "vnp_CreateDate",
+                    "vnp_IpAddr",
+                    "vnp_OrderInfo",
+                ];
+                let signed = keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
+                assert_eq!(hmac_hex(SECRET, &signed), f("vnp_SecureHash"), "querydr signed: {v}");
+                let txn = f("vnp_TxnRef");
+                let (code, status) = QUERYDR.lock().unwrap().get(&txn).cloned().unwrap_or(("00".into(), "01".into()));
+                let fields = [
+                    "Q1",
+                    "querydr",
+                    &code,
+                    "ok",
+                    TMN,
+                    &txn,
+                    "55000000",
+                    "NCB",
+                    "20260305101200",
+                    "14009999",
+                    "01",
+                    &status,
+                    "Truy van",
+                    "",
+                    "",
+                ];
+                let hash = querydr_answer_hash(&m, &fields);
+                axum::Json(serde_json::json!({
+                    "vnp_ResponseId": "Q1", "vnp_Command": "querydr", "vnp_ResponseCode": code, "vnp_Message": "ok",
+                    "vnp_TmnCode": TMN, "vnp_TxnRef": txn, "vnp_Amount": "55000000", "vnp_BankCode": "NCB",
+                    "vnp_PayDate": "20260305101200", "vnp_TransactionNo": "14009999", "vnp_TransactionType": "01",
+                    "vnp_TransactionStatus": status, "vnp_OrderInfo": "Truy van", "vnp_PromotionCode": "",
+                    "vnp_PromotionAmount": "", "vnp_SecureHash": hash,
+                }))
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    merchant
+}
+
+async fn vnpay_attempts_never_confirmed_are_settled_by_querydr(app: TestApp) {
+    let store = app.db.store.as_ref();
+    let merchant = fake_vnpay_api().await;
+    let (d1, d2, d3) = (awaiting_payment(&app).await, awaiting_payment(&app).await, awaiting_payment(&app).await);
+    let mut attempts = Vec::new();
+    for d in [&d1, &d2, &d3] {
+        let r = motcua_app::payments::request_for(store, d, at(2026, 3, 5, 10, 0)).await.unwrap();
+        let (a, _) = motcua_app::payments::start_vnpay(
+            store,
+            &merchant,
+            &r,
+            ("https://dvc.test/return", "203.0.113.9"),
+            at(2026, 3, 5, 10, 0),
+        )
+        .await
+        .unwrap();
+        attempts.push(a);
+    }
+    {
+        let mut answers = QUERYDR.lock().unwrap();
+        answers.insert(attempts[0].txn_ref.clone(), ("00".into(), "00".into()));
+        answers.insert(attempts[1].txn_ref.clone(), ("91".into(), String::new()));
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let agency = app.fx.agency.id;
+    let early =
+        motcua_notify::payments::query_vnpay(store, &client, &merchant, agency, at(2026, 3, 5, 10, 10)).await.unwrap();
+    assert_eq!(early, 0, "its payment page may still be open");
+    let settled =
+        motcua_notify::payments::query_vnpay(store, &client, &merchant, agency, at(2026, 3, 5, 10, 20)).await.unwrap();
+    assert_eq!(settled, 2, "paid and not found; the third still pending");
+    assert_eq!(store.dossier(agency, d1.id).await.unwrap().unwrap().state, State::Processing, "paid: resumed");
+    assert_eq!(store.dossier(agency, d2.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    let failed = store.attempt_by_ref(agency, &attempts[1].txn_ref).await.unwrap().unwrap();
+    assert_eq!(failed.state, motcua_domain::payment::AttemptState::Failed);
+    let open = store.attempt_by_ref(agency, &attempts[2].txn_ref).await.unwrap().unwrap();
+    assert_eq!(open.state, motcua_domain::payment::AttemptState::Initiated);
+    assert_eq!(store.receipts_of(agency, attempts[0].request_id).await.unwrap().len(), 2);
+    // The IPN arriving late for the settled one is a repeat.
+    assert_eq!(ipn(&app, &signed(&attempts[0].txn_ref, 550_000, "00", "14009999", SECRET)).await, "02");
 }

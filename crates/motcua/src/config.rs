@@ -110,6 +110,8 @@ pub struct VnpayConfig {
     #[serde(serialize_with = "redacted")]
     pub hash_secret: SecretString,
     pub pay_url: String,
+    /// The merchant API (`querydr` for attempts VNPAY never confirmed).
+    pub api_url: String,
 }
 
 impl Default for VnpayConfig {
@@ -119,6 +121,7 @@ impl Default for VnpayConfig {
             tmn_code: String::new(),
             hash_secret: SecretString::from(String::new()),
             pay_url: "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html".into(),
+            api_url: "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction".into(),
         }
     }
 }
@@ -582,6 +585,7 @@ impl Config {
                             tmn_code: v.tmn_code.clone(),
                             hash_secret: v.hash_secret.expose_secret().to_owned(),
                             pay_url: v.pay_url.clone(),
+                            api_url: v.api_url.clone(),
                         },
                     )
                 })
@@ -707,6 +711,7 @@ agency = ""                # the code of the agency whose fees this merchant col
 tmn_code = ""
 hash_secret = ""           # better MOTCUA_PAYMENTS__VNPAY__HASH_SECRET or …__HASH_SECRET_FILE
 pay_url = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+api_url = "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"   # querydr
 
 [payments.platform]        # the national payment platform (docs/payments.md); offered when partner_code is set.
                            # Its confirmations go to <public_url>/api/v1/payments/platform/<agency code>/confirm

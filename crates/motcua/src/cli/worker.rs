@@ -128,6 +128,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
             digest_days_ahead: n.digest_days_ahead,
             emc_site: Some(motcua_app::portal::EmcSite { site_id: n.emc.site_id, province: n.emc.province.clone() }),
             platform: config.payments.platform.partner(),
+            vnpay: config.web().vnpay,
             batch: n.batch.clamp(1, 10_000),
             concurrency: n.concurrency.clamp(1, 256),
         },
