@@ -528,6 +528,8 @@ pub struct AnswerQuery {
     /// Free text, folded before matching; every word must match.
     pub q: Option<String>,
     pub procedure_code: Option<String>,
+    /// Only answers about one of these procedures (a field's); `Some(empty)` matches none.
+    pub procedure_codes: Option<Vec<String>>,
     /// Only questions (the FAQ), or only PAKN.
     pub kinds: Vec<String>,
     pub page: u32,

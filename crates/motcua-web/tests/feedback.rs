@@ -326,6 +326,9 @@ async fn a_hotline_question_answered_and_published_is_an_faq_entry_and_the_hotli
     assert!(kiosk.contains("Nộp bản chính."), "{kiosk}");
     let (_, faq) = get_page(&app, "/phan-anh-kien-nghi?kind=faq", anonymous).await;
     assert!(faq.contains(">1 câu trả lời") && !faq.contains("Lê Văn Nam"), "{faq}");
+    // By field: the land field's questions, each with its field.
+    let (_, land) = get_page(&app, "/phan-anh-kien-nghi?kind=faq&field=DD", anonymous).await;
+    assert!(land.contains(">1 câu trả lời") && land.contains("lĩnh vực Đất đai"), "{land}");
 }
 
 async fn the_hotline_log_records_confirmed_calls_and_counts_them_by_topic(app: TestApp) {

@@ -233,6 +233,16 @@ macro_rules! impl_feedback {
                     if let Some(code) = &q.procedure_code {
                         qb.push(" and procedure_code = ").push_bind(code.clone());
                     }
+                    match &q.procedure_codes {
+                        Some(codes) if codes.is_empty() => {
+                            qb.push(" and 1 = 0");
+                        }
+                        Some(codes) => {
+                            qb.push(" and ");
+                            push_in!(qb, "procedure_code", codes.iter().cloned());
+                        }
+                        None => {}
+                    }
                     for w in &words {
                         qb.push(" and search like ").push_bind(format!("%{}%", w.replace(['%', '_'], "")));
                     }

@@ -184,6 +184,8 @@ pub struct PublicAnswer {
     pub published: String,
     pub useful: u32,
     pub not_useful: u32,
+    /// The field of its procedure, when the list names it.
+    pub field: String,
 }
 
 /// Masks runs of 9 or more digits (phone, citizen ID) and e-mail addresses.
@@ -225,6 +227,7 @@ impl PublicAnswer {
             legal_basis: c.legal_basis.clone().unwrap_or_default(),
             procedure_code: c.procedure_code.clone(),
             published: c.published_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            field: String::new(),
             useful: c.useful,
             not_useful: c.not_useful,
         }
@@ -240,6 +243,9 @@ pub struct AnswersQuery {
     /// `faq`: only questions; `pakn`: only feedback.
     #[serde(default)]
     kind: String,
+    /// A field's code: only answers about its procedures.
+    #[serde(default)]
+    field: String,
     #[serde(default)]
     page: Option<u32>,
 }
@@ -251,6 +257,9 @@ pub struct AnswersPage {
     q: String,
     procedure: String,
     kind: String,
+    field: String,
+    /// (code, name) of the catalog's fields.
+    fields: Vec<(String, String)>,
     answers: Vec<PublicAnswer>,
     total: i64,
 }
@@ -267,17 +276,48 @@ pub async fn answers(
         "pakn" => vec!["regulation".to_owned(), "conduct".to_owned()],
         _ => vec![],
     };
+    let fields: Vec<(String, String)> = state.store.fields().await?.into_iter().map(|f| (f.code, f.name)).collect();
+    let today = state.now_default().date();
+    // A field's answers: those about the procedures of that field in force today.
+    let procedure_codes = match fields.iter().find(|(code, _)| *code == q.field.trim()) {
+        Some((code, _)) => {
+            let pq = motcua_store::ProcedureQuery {
+                field: Some(code.clone()),
+                in_force_on: Some(today),
+                page: 1,
+                page_size: 500,
+                ..Default::default()
+            };
+            Some(state.store.search_procedures(&pq).await?.items.into_iter().map(|v| v.spec.code).collect())
+        }
+        None => None,
+    };
     let query = AnswerQuery {
         q: search,
         procedure_code: Some(q.procedure.trim().to_owned()).filter(|p| !p.is_empty() && p.len() <= 60),
+        procedure_codes,
         kinds,
         page: q.page.unwrap_or(1),
         page_size: 30,
     };
     let found = state.store.published_answers(&query).await?;
+    // Each answer's field, as the FAQ groups them.
+    let mut answers = Vec::new();
+    for c in &found.items {
+        let name = match c.procedure_code.as_deref() {
+            Some(code) => match state.store.procedure_at(code, today).await? {
+                Some(v) => fields.iter().find(|(f, _)| *f == v.spec.field).map(|(_, n)| n.clone()).unwrap_or_default(),
+                None => String::new(),
+            },
+            None => String::new(),
+        };
+        answers.push(PublicAnswer { field: name, ..PublicAnswer::of(c) });
+    }
     Ok(AnswersPage {
         shell: web.shell,
-        answers: found.items.iter().map(PublicAnswer::of).collect(),
+        answers,
+        field: q.field.chars().take(20).collect(),
+        fields,
         total: found.total,
         q: q.q.chars().take(200).collect(),
         procedure: q.procedure.chars().take(60).collect(),
