@@ -443,6 +443,8 @@ pub struct Mismatch {
     pub reference: String,
     pub dossier_code: String,
     pub detail: String,
+    /// The attempt to refund, for money taken twice through a provider that refunds (VNPAY).
+    pub refundable: Option<String>,
 }
 
 /// A period's reconciliation of one agency: what the providers took, the receipts issued, the
@@ -485,6 +487,7 @@ pub async fn reconcile(
             reference: request.reference.clone(),
             dossier_code: request.dossier_code.clone(),
             detail,
+            refundable: None,
         };
         if receipts.is_empty() {
             r.mismatches.push(mismatch("Đã thanh toán, chưa có biên lai", format!("{}", request.total)));
@@ -501,7 +504,8 @@ pub async fn reconcile(
                         a.amount,
                         a.provider.label_vi()
                     );
-                    r.mismatches.push(mismatch("Thanh toán hai lần", detail));
+                    let refundable = (a.provider == Provider::Vnpay).then(|| a.txn_ref.clone());
+                    r.mismatches.push(Mismatch { refundable, ..mismatch("Thanh toán hai lần", detail) });
                 }
             }
         }
@@ -519,6 +523,7 @@ pub async fn reconcile(
                 reference: format!("{} số {}", b.symbol, b.number_text()),
                 dossier_code: b.dossier_code.clone(),
                 detail: format!("{}", b.amount),
+                refundable: None,
             });
         }
     }
@@ -529,6 +534,7 @@ pub async fn reconcile(
                 reference: t.bank_ref,
                 dossier_code: String::new(),
                 detail: format!("{}: {}", Vnd(u64::try_from(t.amount).unwrap_or(0)), t.reason),
+                refundable: None,
             });
         }
     }
@@ -637,4 +643,33 @@ pub async fn receipts_summary(
         });
     }
     Ok(rows)
+}
+
+/// The attempt a leader or the counter may ask the provider to refund: one of the agency's,
+/// flagged as money taken twice.
+pub async fn refundable(store: &dyn Store, actor: &Actor, agency_id: Uuid, txn_ref: &str) -> Result<Attempt, AppError> {
+    if !actor
+        .grants
+        .iter()
+        .any(|g| g.agency_id == agency_id && matches!(g.role, Role::Reception | Role::AgencyLead | Role::UnitLead))
+    {
+        return Err(
+            motcua_domain::DomainError::Forbidden("hoàn trả thanh toán (bộ phận một cửa, lãnh đạo)".into()).into()
+        );
+    }
+    store
+        .attempt_by_ref(agency_id, txn_ref)
+        .await?
+        .filter(|a| a.refund_due)
+        .ok_or_else(|| AppError::NotFound("không có khoản thanh toán cần hoàn trả này".into()))
+}
+
+/// Records that the provider accepted to return a double payment (audited).
+pub async fn record_refund(store: &dyn Store, actor: &Actor, a: &Attempt, now: NaiveDateTime) -> Result<(), AppError> {
+    if store.mark_refunded(a.agency_id, &a.txn_ref, now).await? {
+        let data = serde_json::json!({ "attempt": a.txn_ref, "amount": a.amount.0, "provider": a.provider.as_str() });
+        let what = ("payment_refunded", format!("payment:{}", a.request_id));
+        crate::audit::record(store, Some(a.agency_id), Some(actor.user_id), what, data, now).await?;
+    }
+    Ok(())
 }

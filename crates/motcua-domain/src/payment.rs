@@ -238,6 +238,9 @@ pub struct Attempt {
     /// It succeeded for a request already paid (or cancelled): the money is to be returned.
     #[serde(default)]
     pub refund_due: bool,
+    /// When the provider accepted to return it.
+    #[serde(default)]
+    pub refunded_at: Option<NaiveDateTime>,
     #[schema(value_type = String)]
     pub created_at: NaiveDateTime,
     #[schema(value_type = Option<String>)]
@@ -270,6 +273,7 @@ impl Attempt {
             state: AttemptState::Initiated,
             provider_txn: None,
             refund_due: false,
+            refunded_at: None,
             created_at: now,
             finished_at: None,
         })

@@ -206,6 +206,48 @@ pub fn querydr(
     })
 }
 
+/// The fields a `querydr` answer is signed over, in order.
+const ANSWER_KEYS: [&str; 15] = [
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+    "vnp_PromotionCode",
+    "vnp_PromotionAmount",
+];
+
+/// A merchant-API answer's fields, as text, once its signature over `keys` (their values joined
+/// by `|`) is checked.
+fn checked<'a>(
+    m: &Merchant,
+    v: &'a serde_json::Value,
+    keys: &[&str],
+) -> Result<impl Fn(&str) -> String + 'a, ProtocolError> {
+    let f = |k: &str| match &v[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let signed = keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
+    let expected = hmac_hex(&m.hash_secret, &signed);
+    let received = f("vnp_SecureHash").to_ascii_lowercase();
+    if expected.len() != received.len()
+        || !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), received.as_bytes()))
+    {
+        return Err(ProtocolError::Signature);
+    }
+    Ok(f)
+}
+
 /// What a `querydr` answer says about the attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Queried {
@@ -221,36 +263,7 @@ pub enum Queried {
 /// TmnCode|TxnRef|Amount|BankCode|PayDate|TransactionNo|TransactionType|TransactionStatus|
 /// OrderInfo|PromotionCode|PromotionAmount`) is checked.
 pub fn querydr_answer(m: &Merchant, v: &serde_json::Value) -> Result<Queried, ProtocolError> {
-    let f = |k: &str| match &v[k] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    };
-    let keys = [
-        "vnp_ResponseId",
-        "vnp_Command",
-        "vnp_ResponseCode",
-        "vnp_Message",
-        "vnp_TmnCode",
-        "vnp_TxnRef",
-        "vnp_Amount",
-        "vnp_BankCode",
-        "vnp_PayDate",
-        "vnp_TransactionNo",
-        "vnp_TransactionType",
-        "vnp_TransactionStatus",
-        "vnp_OrderInfo",
-        "vnp_PromotionCode",
-        "vnp_PromotionAmount",
-    ];
-    let signed = keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
-    let expected = hmac_hex(&m.hash_secret, &signed);
-    let received = f("vnp_SecureHash").to_ascii_lowercase();
-    if expected.len() != received.len()
-        || !bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), received.as_bytes()))
-    {
-        return Err(ProtocolError::Signature);
-    }
+    let f = checked(m, v, &ANSWER_KEYS)?;
     Ok(match (f("vnp_ResponseCode").as_str(), f("vnp_TransactionStatus").as_str()) {
         ("00", "00") => Queried::Paid {
             amount_vnd: f("vnp_Amount")
@@ -265,8 +278,60 @@ pub fn querydr_answer(m: &Merchant, v: &serde_json::Value) -> Result<Queried, Pr
     })
 }
 
+/// A full refund (`vnp_TransactionType = 02`) of a paid transaction, signed over
+/// `RequestId|Version|Command|TmnCode|TransactionType|TxnRef|Amount|TransactionNo|TransactionDate|
+/// CreateBy|CreateDate|IpAddr|OrderInfo`.
+#[allow(clippy::too_many_arguments)]
+pub fn refund(
+    m: &Merchant,
+    request_id: &str,
+    txn_ref: &str,
+    amount_vnd: u64,
+    transaction_no: &str,
+    transaction_date: NaiveDateTime,
+    create_by: &str,
+    now: NaiveDateTime,
+) -> serde_json::Value {
+    let (tdate, cdate) = (transaction_date.format("%Y%m%d%H%M%S").to_string(), now.format("%Y%m%d%H%M%S").to_string());
+    let amount = (amount_vnd * 100).to_string();
+    let info = format!("Hoan tien giao dich {txn_ref}");
+    let by = crate::ascii_text(create_by, 60);
+    let transaction_no = if transaction_no.is_empty() { "0" } else { transaction_no };
+    let signed = [
+        request_id,
+        "2.1.0",
+        "refund",
+        &m.tmn_code,
+        "02",
+        txn_ref,
+        &amount,
+        transaction_no,
+        &tdate,
+        &by,
+        &cdate,
+        "127.0.0.1",
+        &info,
+    ]
+    .join("|");
+    serde_json::json!({
+        "vnp_RequestId": request_id, "vnp_Version": "2.1.0", "vnp_Command": "refund", "vnp_TmnCode": m.tmn_code,
+        "vnp_TransactionType": "02", "vnp_TxnRef": txn_ref, "vnp_Amount": amount, "vnp_TransactionNo": transaction_no,
+        "vnp_TransactionDate": tdate, "vnp_CreateBy": by, "vnp_CreateDate": cdate, "vnp_IpAddr": "127.0.0.1",
+        "vnp_OrderInfo": info, "vnp_SecureHash": hmac_hex(&m.hash_secret, &signed),
+    })
+}
+
+/// Whether a refund answer (its signature over `ResponseId|Command|ResponseCode|Message|TmnCode|
+/// TxnRef|Amount|BankCode|PayDate|TransactionNo|TransactionType|TransactionStatus|OrderInfo`
+/// checked, whenever it carries one) says the refund is accepted: `00`, or `94` (already asked).
+pub fn refund_answer(m: &Merchant, v: &serde_json::Value) -> Result<bool, ProtocolError> {
+    // A refund's answer is signed over the same fields without the promotion's.
+    let f = checked(m, v, &ANSWER_KEYS[..13])?;
+    Ok(matches!(f("vnp_ResponseCode").as_str(), "00" | "94"))
+}
+
 /// The signature VNPAY puts on a `querydr` answer (for a loopback VNPAY in tests).
-pub fn querydr_answer_hash(m: &Merchant, fields: &[&str; 15]) -> String {
+pub fn querydr_answer_hash(m: &Merchant, fields: &[&str]) -> String {
     hmac_hex(&m.hash_secret, &fields.join("|"))
 }
 

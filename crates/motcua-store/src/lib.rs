@@ -661,6 +661,9 @@ pub trait PaymentStore: Send + Sync {
     async fn insert_attempt(&self, a: &motcua_domain::payment::Attempt) -> Result<()>;
     async fn attempt_by_ref(&self, agency_id: Uuid, txn_ref: &str) -> Result<Option<motcua_domain::payment::Attempt>>;
     async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> Result<Vec<motcua_domain::payment::Attempt>>;
+    /// Records that the provider accepted to return a double payment: no longer due. False when
+    /// the attempt is unknown or owes nothing.
+    async fn mark_refunded(&self, agency_id: Uuid, txn_ref: &str, at: NaiveDateTime) -> Result<bool>;
     /// The agency's attempts through `provider` still without an outcome, started in `[from, to)`.
     async fn open_attempts(
         &self,

@@ -35,7 +35,7 @@ async fn app(backend: &str) -> TestApp {
         tmn_code: TMN.into(),
         hash_secret: SECRET.into(),
         pay_url: "https://sandbox.vnpayment.test/paymentv2/vpcpay.html".into(),
-        api_url: String::new(),
+        api_url: fake_vnpay_api().await.api_url,
     };
     let platform = fake_platform().await;
     let config = WebConfig {
@@ -281,6 +281,17 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let sheet = calamine::Reader::worksheet_range(&mut book, "Sai lệch").unwrap();
     assert!(sheet.rows().any(|r| r[0] == "Thanh toán hai lần"), "the XLSX lists the mismatch");
+    // The counter asks VNPAY to return it (a signed refund, a signed answer): no longer due.
+    let refund = format!("attempt={}&day=2026-03-05", second.txn_ref);
+    let (status, location, page) = post_form(&app, &counter, "/office/payments/refund", &refund).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location, "/office/payments/reconciliation?day=2026-03-05&refunded=1");
+    let (_, page) = get_page(&app, &location, &counter).await;
+    assert!(page.contains("VNPAY đã nhận yêu cầu hoàn trả") && !page.contains("Thanh toán hai lần"), "{page}");
+    let refunded = app.db.store.attempt_by_ref(app.fx.agency.id, &second.txn_ref).await.unwrap().unwrap();
+    assert!(!refunded.refund_due && refunded.refunded_at.is_some(), "{refunded:?}");
+    let (status, _, _) = post_form(&app, &counter, "/office/payments/refund", &refund).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing is refunded twice");
 }
 
 /// GET `path` anonymously; the status, the Location header and the body.
@@ -606,6 +617,21 @@ async fn fake_vnpay_api() -> Merchant {
             let m = m.clone();
             async move {
                 let f = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                if f("vnp_Command") == "refund" {
+                    let keys = ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TransactionType", "vnp_TxnRef",
+                        "vnp_Amount", "vnp_TransactionNo", "vnp_TransactionDate", "vnp_CreateBy", "vnp_CreateDate", "vnp_IpAddr",
+                        "vnp_OrderInfo"];
+                    let signed = keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
+                    assert_eq!(hmac_hex(SECRET, &signed), f("vnp_SecureHash"), "refund signed: {v}");
+                    let (txn, amount, no) = (f("vnp_TxnRef"), f("vnp_Amount"), f("vnp_TransactionNo"));
+                    let fields = ["R1", "refund", "00", "ok", TMN, &txn, &amount, "NCB", "20260305110000", &no, "02", "05", "Hoan tien"];
+                    return axum::Json(serde_json::json!({
+                        "vnp_ResponseId": "R1", "vnp_Command": "refund", "vnp_ResponseCode": "00", "vnp_Message": "ok",
+                        "vnp_TmnCode": TMN, "vnp_TxnRef": txn, "vnp_Amount": amount, "vnp_BankCode": "NCB",
+                        "vnp_PayDate": "20260305110000", "vnp_TransactionNo": no, "vnp_TransactionType": "02",
+                        "vnp_TransactionStatus": "05", "vnp_OrderInfo": "Hoan tien", "vnp_SecureHash": querydr_answer_hash(&m, &fields),
+                    }));
+                }
                 let keys = [
                     "vnp_RequestId",
                     "vnp_Version",

@@ -147,6 +147,38 @@ macro_rules! impl_payments {
                 rows.iter().map(|(d,)| doc(d)).collect()
             }
 
+            async fn mark_refunded(&self, agency_id: Uuid, txn_ref: &str, at: NaiveDateTime) -> crate::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let touched = sqlx::query(
+                    "update payment_attempts set refund_due = false where agency_id = $1 and txn_ref = $2 and refund_due",
+                )
+                .bind(agency_id)
+                .bind(txn_ref)
+                .execute(&mut *tx)
+                .await?;
+                if touched.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                let (d,): (String,) =
+                    sqlx::query_as("select doc from payment_attempts where agency_id = $1 and txn_ref = $2")
+                        .bind(agency_id)
+                        .bind(txn_ref)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let mut attempt: Attempt = doc(&d)?;
+                attempt.refund_due = false;
+                attempt.refunded_at = Some(at);
+                sqlx::query("update payment_attempts set doc = $1 where agency_id = $2 and txn_ref = $3")
+                    .bind(serde_json::to_string(&attempt)?)
+                    .bind(agency_id)
+                    .bind(txn_ref)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn open_attempts(
                 &self,
                 agency_id: Uuid,

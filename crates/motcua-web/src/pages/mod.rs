@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/payments/statement", post(office::statement))
         .route("/office/payments/reconciliation", get(office::reconciliation))
         .route("/office/payments/receipts-summary", get(office::receipts_summary))
+        .route("/office/payments/refund", post(office::refund))
         .route("/office/dossiers/{id}/receipts/{receipt}/replace", post(office::replace_receipt))
         .route("/office/attendance", get(office::attendance).post(office::attendance_clock))
         .route("/office/attendance/spot-checks", post(office::attendance_spot_check))

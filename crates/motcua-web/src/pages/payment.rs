@@ -297,15 +297,14 @@ pub async fn platform(
             message: "Nền tảng thanh toán chưa trả lời; Ông/Bà vui lòng thử lại sau ít phút.".into(),
         }
     };
-    let answer: serde_json::Value = crate::pages::national_sign_in::http_client()?
-        .post(&partner.init_url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| unavailable(e.to_string()))?
-        .json()
-        .await
-        .map_err(|e| unavailable(e.to_string()))?;
+    let answer = provider_call(&partner.init_url, &body).await.map_err(unavailable)?;
     let url = motcua_payments::platform::init_answer(&answer).map_err(|e| unavailable(e.to_string()))?;
     Ok(PlatformPage { shell: web.shell, url })
+}
+
+/// Posts a message to a payment provider's API; its JSON answer, or why there is none.
+pub(crate) async fn provider_call(url: &str, body: &serde_json::Value) -> Result<serde_json::Value, String> {
+    let client = crate::pages::national_sign_in::http_client().map_err(|e| e.to_string())?;
+    let res = client.post(url).json(body).send().await.map_err(|e| e.to_string())?;
+    res.json().await.map_err(|e| e.to_string())
 }

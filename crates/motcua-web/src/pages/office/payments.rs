@@ -103,6 +103,8 @@ pub struct ReconcileQuery {
     /// `xlsx` for the spreadsheet.
     #[serde(default)]
     format: String,
+    #[serde(default)]
+    refunded: Option<String>,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -119,6 +121,7 @@ pub struct ReconciliationPage {
     paid_requests: u64,
     paid_amount: String,
     mismatches: Vec<motcua_app::payments::Mismatch>,
+    notice: Option<String>,
 }
 
 /// `GET /office/payments/reconciliation?day=`: the day's reconciliation, on the page or as XLSX.
@@ -163,6 +166,7 @@ pub async fn reconciliation(
         paid_requests: r.paid_requests,
         paid_amount: r.paid_amount.to_string(),
         mismatches: r.mismatches,
+        notice: q.refunded.map(|_| "VNPAY đã nhận yêu cầu hoàn trả.".to_owned()),
     }
     .into_response())
 }
@@ -275,4 +279,59 @@ pub async fn receipts_summary(
         bytes,
     )
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    attempt: String,
+    #[serde(default)]
+    day: String,
+}
+
+/// `POST /office/payments/refund`: asks VNPAY to return money taken twice; recorded once VNPAY
+/// accepts (a signed answer, `00` or `94` already asked).
+pub async fn refund(
+    State(state): State<AppState>,
+    Officer(actor): Officer,
+    CsrfForm(f): CsrfForm<RefundForm>,
+) -> PageResult<Response> {
+    let agency = payments_agency(&state, &actor).await?;
+    let attempt = motcua_app::payments::refundable(&*state.store, &actor, agency.id, f.attempt.trim()).await?;
+    let Some((_, merchant)) = state.config.vnpay.as_ref().filter(|(code, _)| {
+        *code == agency.code.to_string() && attempt.provider == motcua_domain::payment::Provider::Vnpay
+    }) else {
+        return Err(ApiError::NotFound("khoản này không hoàn trả qua VNPAY được".into()).into());
+    };
+    let cal = state.calendar(agency.id).await?;
+    let now = state.now(&cal);
+    let body = motcua_payments::vnpay::refund(
+        merchant,
+        &Uuid::now_v7().simple().to_string(),
+        &attempt.txn_ref,
+        attempt.amount.0,
+        attempt.provider_txn.as_deref().unwrap_or(""),
+        attempt.created_at,
+        &actor.name,
+        now,
+    );
+    let unavailable = |e: String| {
+        tracing::warn!(error = %e, "VNPAY refund not accepted");
+        ApiError::Conflict {
+            code: "refund_refused", message: format!("VNPAY chưa nhận yêu cầu hoàn tiền: {e}")
+        }
+    };
+    let answer = crate::pages::payment::provider_call(&merchant.api_url, &body).await.map_err(unavailable)?;
+    state.store.record_payment_message(agency.id, "vnpay", &answer.to_string(), now).await?;
+    match motcua_payments::vnpay::refund_answer(merchant, &answer) {
+        Ok(true) => {
+            motcua_app::payments::record_refund(&*state.store, &actor, &attempt, now).await?;
+            let day = f.day.chars().filter(|c| c.is_ascii_digit() || *c == '-').take(10).collect::<String>();
+            Ok(Redirect::to(&format!("/office/payments/reconciliation?day={day}&refunded=1")).into_response())
+        }
+        Ok(false) => {
+            Err(unavailable(answer["vnp_Message"].as_str().unwrap_or("từ chối").chars().take(200).collect()).into())
+        }
+        Err(e) => Err(unavailable(e.to_string()).into()),
+    }
 }
