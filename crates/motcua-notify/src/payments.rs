@@ -12,6 +12,11 @@ use motcua_payments::platform::{Outcome, Partner, query, query_answer};
 use motcua_store::{Store, StoreError};
 use uuid::Uuid;
 
+/// The worker's half-hourly asking of the national platform, in `job_runs` (key: the slot).
+pub const PLATFORM_QUERY_JOB: &str = "payment_query_platform";
+/// The same for VNPAY.
+pub const VNPAY_QUERY_JOB: &str = "payment_query_vnpay";
+
 /// Posts a query; its JSON answer, or `None` (logged) when there is none to read: the attempt is
 /// asked about again next round.
 async fn ask(client: &reqwest::Client, url: &str, body: &serde_json::Value) -> Option<serde_json::Value> {

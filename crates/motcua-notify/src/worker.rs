@@ -689,13 +689,18 @@ impl Notifier {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .map_err(|e| StoreError::Config(format!("HTTP client: {e}")))?;
+        // Each provider is asked at most once per half hour and agency, whichever worker claims the
+        // slot (a second asking would only repeat: confirmations are idempotent).
+        let slot = format!("{}-{}", now.format("%Y-%m-%dT%H"), u32::from(chrono::Timelike::minute(&now) >= 30));
         if let Some((code, partner)) = &self.settings.platform
             && let Some(agency) = self.store.agency_by_code(code).await?
+            && self.store.mark_job_done(crate::payments::PLATFORM_QUERY_JOB, agency.id, &slot, now).await?
         {
             crate::payments::query_platform(self.store.as_ref(), &client, partner, agency.id, now).await?;
         }
         if let Some((code, merchant)) = &self.settings.vnpay
             && let Some(agency) = self.store.agency_by_code(code).await?
+            && self.store.mark_job_done(crate::payments::VNPAY_QUERY_JOB, agency.id, &slot, now).await?
         {
             crate::payments::query_vnpay(self.store.as_ref(), &client, merchant, agency.id, now).await?;
         }

@@ -144,9 +144,12 @@ pub const SURVEY: Door = Door { name: "survey", limit: 30, window_seconds: 3600 
 pub const FEEDBACK: Door = Door { name: "feedback", limit: 10, window_seconds: 3600 };
 /// Ratings of published answers from one address in an hour.
 pub const RATE_ANSWER: Door = Door { name: "rate-answer", limit: 30, window_seconds: 3600 };
-/// Payment pages started and provider callbacks from one address in a minute (a provider's
-/// servers retry a few times; a citizen clicks a few times).
+/// Payment pages started from one address in a minute (a citizen clicks a few times).
 pub const PAYMENT: Door = Door { name: "payment", limit: 60, window_seconds: 60 };
+/// A payment provider's callbacks (IPN, confirmation) from one address in a minute: a busy
+/// agency's payments come from a few provider servers; past this the provider retries later and
+/// the worker's query settles what it missed.
+pub const PROVIDER_CALLBACK: Door = Door { name: "provider-callback", limit: 1200, window_seconds: 60 };
 /// Accounts opened from one address in an hour.
 pub const SIGNUP: Door = Door { name: "signup", limit: 10, window_seconds: 3600 };
 /// Sign-in attempts from one address in a minute: `limits.sign_in_per_minute` (20 by default; a

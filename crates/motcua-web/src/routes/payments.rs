@@ -23,7 +23,7 @@ pub async fn vnpay_ipn(
     Path(agency_code): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if state.pass(crate::rate_limit::PAYMENT, &client).await.is_err() {
+    if state.pass(crate::rate_limit::PROVIDER_CALLBACK, &client).await.is_err() {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::CONTENT_TYPE, "application/json")],
@@ -71,7 +71,7 @@ pub async fn platform_confirm(
         let v = motcua_payments::platform::confirmation_reply(partner, code, message, now);
         (StatusCode::OK, axum::Json(v)).into_response()
     };
-    if state.pass(crate::rate_limit::PAYMENT, &client).await.is_err() {
+    if state.pass(crate::rate_limit::PROVIDER_CALLBACK, &client).await.is_err() {
         return StatusCode::TOO_MANY_REQUESTS.into_response();
     }
     let Some((_, partner)) = state.config.platform.as_ref().filter(|(code, _)| *code == agency_code) else {
