@@ -148,32 +148,36 @@ pub async fn platform_confirmation(
             Err(motcua_payments::ProtocolError::Signature) => ("97", "Sai mã xác thực"),
             Err(_) => ("99", "Thiếu trường dữ liệu"),
             Ok(Outcome::Pending) => ("99", "Chưa rõ kết quả"),
-            Ok(outcome) => {
-                let (reference, amount, ok, txn) = match &outcome {
-                    Outcome::Succeeded { reference, amount, transaction } => {
-                        (reference.clone(), *amount, true, transaction.clone())
-                    }
-                    Outcome::Failed { reference } => (reference.clone(), 0, false, String::new()),
-                    Outcome::Pending => unreachable!(),
-                };
-                let amount = if ok {
-                    Vnd(amount)
-                } else {
-                    store.attempt_by_ref(agency_id, &reference).await?.map_or(Vnd(0), |a| a.amount)
-                };
-                match confirm(store, agency_id, Provider::Platform, &reference, amount, ok, &txn, now).await? {
-                    None => ("01", "Không tìm thấy giao dịch"),
-                    Some(c) => match c.judgement {
-                        Judgement::Credit | Judgement::Failed => ("00", "Thành công"),
-                        Judgement::Repeat | Judgement::DoublePayment => ("02", "Giao dịch đã được xác nhận"),
-                        Judgement::WrongAmount => ("04", "Sai số tiền"),
-                    },
-                }
+            Ok(Outcome::Succeeded { reference, amount, transaction }) => {
+                platform_settle(store, agency_id, &reference, (Vnd(amount), true, &transaction), now).await?
+            }
+            Ok(Outcome::Failed { reference }) => {
+                // A failure carries no amount: the attempt's is the one judged.
+                let amount = store.attempt_by_ref(agency_id, &reference).await?.map_or(Vnd(0), |a| a.amount);
+                platform_settle(store, agency_id, &reference, (amount, false, ""), now).await?
             }
         },
     };
     store.set_payment_message_outcome(agency_id, message, answer.0).await?;
     Ok(answer)
+}
+
+/// The platform's word on an attempt, judged: its `MaLoi` and description.
+async fn platform_settle(
+    store: &dyn Store,
+    agency_id: Uuid,
+    reference: &str,
+    (amount, ok, txn): (Vnd, bool, &str),
+    now: NaiveDateTime,
+) -> Result<(&'static str, &'static str), AppError> {
+    Ok(match confirm(store, agency_id, Provider::Platform, reference, amount, ok, txn, now).await? {
+        None => ("01", "Không tìm thấy giao dịch"),
+        Some(c) => match c.judgement {
+            Judgement::Credit | Judgement::Failed => ("00", "Thành công"),
+            Judgement::Repeat | Judgement::DoublePayment => ("02", "Giao dịch đã được xác nhận"),
+            Judgement::WrongAmount => ("04", "Sai số tiền"),
+        },
+    })
 }
 
 /// VNPAY's IPN for the agency: the query string kept as received, then verified and judged; the
