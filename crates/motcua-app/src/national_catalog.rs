@@ -153,6 +153,9 @@ impl NationalRecord {
                             note: None,
                             kind: None,
                             channels: vec![channel],
+                            code: text(get(f, &["MAPHILEPHI", "MAPHI"])),
+                            legal_basis: None,
+                            reductions: Vec::new(),
                         });
                     }
                 }

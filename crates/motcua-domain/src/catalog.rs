@@ -98,6 +98,61 @@ pub struct FeeLine {
     /// The channels the amount applies to (a lower amount online, say); empty: every channel.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
+    /// Its code in the fee schedule (the national platform's `MaPhiLePhi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The act that sets it ("Nghị quyết 15/2024/NQ-HĐND của HĐND tỉnh Khánh Hòa").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// Who pays less, as the schedule says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reductions: Vec<Reduction>,
+}
+
+/// An exemption (100 %) or a reduction of a fee line for a group of payers the schedule names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reduction {
+    /// Who: "Hộ nghèo", "Người có công với cách mạng".
+    pub who: String,
+    /// How much less, 1–100 (100: exempt).
+    pub percent: u8,
+}
+
+impl Reduction {
+    /// "Miễn" or "Giảm 50%", with who.
+    pub fn describe_vi(&self) -> String {
+        if self.percent >= 100 {
+            format!("Miễn cho {}", self.who)
+        } else {
+            format!("Giảm {}% cho {}", self.percent, self.who)
+        }
+    }
+
+    /// What is left to pay of `amount` (rounded down to the đồng).
+    pub fn apply(&self, amount: Vnd) -> Vnd {
+        Vnd(amount.0 * u64::from(100 - self.percent.min(100)) / 100)
+    }
+}
+
+/// "Hộ nghèo: 100; Người có công: 50" (as an editor types it) → the reductions; each part that
+/// cannot be read is named.
+pub fn parse_reductions(text: &str) -> Result<Vec<Reduction>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (who, percent) =
+                part.rsplit_once(':').ok_or_else(|| format!("\"{part}\": cần dạng \"đối tượng: phần trăm\""))?;
+            let percent: u8 = percent
+                .trim()
+                .trim_end_matches('%')
+                .parse()
+                .ok()
+                .filter(|p| (1..=100).contains(p))
+                .ok_or_else(|| format!("\"{part}\": phần trăm từ 1 đến 100"))?;
+            Ok(Reduction { who: who.trim().to_owned(), percent })
+        })
+        .collect()
 }
 
 /// How a procedure is done through one channel (cách thức thực hiện): what the applicant does,
@@ -298,6 +353,18 @@ impl ProcedureSpec {
         for (i, st) in self.steps.iter().enumerate() {
             text(format!("steps[{i}].name"), &st.name, 500, false);
         }
+        for (i, f) in self.fees.iter().enumerate() {
+            text(format!("fees[{i}].name"), &f.name, 500, false);
+            if let Some(code) = &f.code {
+                text(format!("fees[{i}].code"), code, crate::text::CODE_MAX, false);
+            }
+            if let Some(basis) = &f.legal_basis {
+                text(format!("fees[{i}].legal_basis"), basis, 500, false);
+            }
+            for (j, r) in f.reductions.iter().enumerate() {
+                text(format!("fees[{i}].reductions[{j}].who"), &r.who, 200, false);
+            }
+        }
         if self.channels.is_empty() {
             errors.push(FieldError::new("channels", "cần ít nhất một cách thức nộp hồ sơ"));
         }
@@ -313,6 +380,17 @@ impl ProcedureSpec {
         for (i, d) in self.documents.iter().enumerate() {
             if d.name.trim().is_empty() {
                 errors.push(FieldError::new(format!("documents[{i}].name"), "tên giấy tờ không được để trống"));
+            }
+        }
+        for (i, f) in self.fees.iter().enumerate() {
+            if f.reductions.len() > 20 {
+                errors.push(FieldError::new(format!("fees[{i}].reductions"), "tối đa 20 đối tượng miễn, giảm"));
+            }
+            for (j, r) in f.reductions.iter().enumerate() {
+                if r.who.trim().is_empty() || !(1..=100).contains(&r.percent) {
+                    let why = "cần nêu đối tượng và mức giảm từ 1 đến 100%";
+                    errors.push(FieldError::new(format!("fees[{i}].reductions[{j}]"), why));
+                }
             }
         }
         if self.steps.is_empty() {

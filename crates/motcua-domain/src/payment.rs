@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{FeeKind, FeeLine};
-use crate::dossier::Dossier;
+use crate::dossier::{Dossier, State};
 use crate::error::DomainError;
 use crate::types::{Vnd, amount_in_words};
 
@@ -141,8 +141,55 @@ impl AttemptState {
 pub struct RequestLine {
     pub kind: FeeKind,
     pub name: String,
+    /// What is paid (after an exemption or reduction).
     #[schema(value_type = u64)]
     pub amount: Vnd,
+    /// Its code in the fee schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// The reduction applied ("Giảm 50% cho Người có công…").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<String>,
+}
+
+/// What the dossier's applicant pays by its channel: each fee line of the channel with an amount,
+/// reduced for the applicant's group when the counter checked one (`Dossier::fee_reduction`);
+/// a line the group is exempt from is left out.
+pub fn lines_of(dossier: &Dossier) -> Vec<RequestLine> {
+    dossier
+        .fees
+        .iter()
+        .filter(|f: &&FeeLine| f.amount.0 > 0 && (f.channels.is_empty() || f.channels.contains(&dossier.channel)))
+        .filter_map(|f| {
+            let reduction = dossier.fee_reduction.as_ref().and_then(|who| f.reductions.iter().find(|r| r.who == *who));
+            let amount = reduction.map_or(f.amount, |r| r.apply(f.amount));
+            (amount.0 > 0).then(|| RequestLine {
+                kind: f.kind.unwrap_or_else(|| kind_by_name(&f.name)),
+                name: f.name.clone(),
+                amount,
+                code: f.code.clone(),
+                legal_basis: f.legal_basis.clone(),
+                reduction: reduction.map(crate::catalog::Reduction::describe_vi),
+            })
+        })
+        .collect()
+}
+
+/// Whether the applicant may pay the dossier's fees now: it asks for them (awaiting payment),
+/// or it was accepted with fees of its channel that the counter did not collect, and its
+/// result is not yet handed over (the fees a procedure takes at submission, paid online).
+pub fn payable(dossier: &Dossier) -> bool {
+    if dossier.code.is_none() {
+        return false;
+    }
+    match dossier.state {
+        State::AwaitingPayment => true,
+        State::Submitted | State::NeedsCompletion => false,
+        s if s.is_terminal() => false,
+        _ => !dossier.fees_paid && !lines_of(dossier).is_empty(),
+    }
 }
 
 /// What a dossier's applicant is asked to pay.
@@ -181,6 +228,13 @@ pub fn alphanumeric(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+impl RequestLine {
+    /// A line with no code, legal basis or reduction.
+    pub fn plain(kind: FeeKind, name: impl Into<String>, amount: Vnd) -> RequestLine {
+        RequestLine { kind, name: name.into(), amount, code: None, legal_basis: None, reduction: None }
+    }
+}
+
 impl PaymentRequest {
     /// The request for a dossier's fees by its channel (a line that names channels applies only
     /// to those), the `n`-th for the dossier; a dossier with nothing to pay has none.
@@ -189,19 +243,13 @@ impl PaymentRequest {
             .code
             .as_ref()
             .ok_or_else(|| DomainError::Rule("hồ sơ chưa có mã: chưa thể yêu cầu nộp phí".into()))?;
-        let lines: Vec<RequestLine> = dossier
-            .fees
-            .iter()
-            .filter(|f: &&FeeLine| f.amount.0 > 0 && (f.channels.is_empty() || f.channels.contains(&dossier.channel)))
-            .map(|f| RequestLine {
-                kind: f.kind.unwrap_or_else(|| kind_by_name(&f.name)),
-                name: f.name.clone(),
-                amount: f.amount,
-            })
-            .collect();
+        let lines = lines_of(dossier);
         let total: Vnd = lines.iter().map(|l| l.amount).sum();
         if total.0 == 0 {
-            return Err(DomainError::Rule("thủ tục không thu phí, lệ phí theo cách nộp này".into()));
+            return Err(DomainError::Rule(match &dossier.fee_reduction {
+                Some(who) => format!("{who} được miễn phí, lệ phí của thủ tục"),
+                None => "thủ tục không thu phí, lệ phí theo cách nộp này".into(),
+            }));
         }
         Ok(PaymentRequest {
             id,
@@ -245,6 +293,10 @@ pub struct Attempt {
     pub created_at: NaiveDateTime,
     #[schema(value_type = Option<String>)]
     pub finished_at: Option<NaiveDateTime>,
+    /// The provider's own receipt (the national platform's `GET_BILL` PDF), once fetched: its
+    /// SHA-256 in the file store.
+    #[serde(default)]
+    pub provider_bill: Option<String>,
 }
 
 impl Attempt {
@@ -276,6 +328,7 @@ impl Attempt {
             refunded_at: None,
             created_at: now,
             finished_at: None,
+            provider_bill: None,
         })
     }
 }
@@ -382,8 +435,11 @@ pub struct Receipt {
     pub amount: Vnd,
     pub amount_words: String,
     pub method: String,
-    /// Not digitally signed until a signing provider is configured; the receipt says so.
+    /// Digitally signed by the agency's signing provider (the worker signs new receipts when
+    /// one is configured); until then the receipt says it is not.
     pub signed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ReceiptSignature>,
     pub cancelled: bool,
     /// Why it was cancelled.
     #[serde(default)]
@@ -392,7 +448,29 @@ pub struct Receipt {
     pub replaces: Option<Uuid>,
 }
 
+/// A receipt's digital signature, as the signing provider gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReceiptSignature {
+    /// Whose certificate signed (the collecting organisation).
+    pub signer: String,
+    /// The certificate's serial number.
+    pub certificate: String,
+    /// The signature, as the provider encodes it.
+    pub value: String,
+    /// The SHA-256 (hex) of the content signed ([`Receipt::signed_content`]).
+    pub sha256: String,
+    #[schema(value_type = String)]
+    pub signed_at: NaiveDateTime,
+}
+
 impl Receipt {
+    /// What is signed: the receipt as issued (JSON), without what happens to it afterwards
+    /// (cancellation, the signature itself).
+    pub fn signed_content(&self) -> String {
+        let issued = Receipt { signed: false, signature: None, cancelled: false, cancel_reason: None, ..self.clone() };
+        serde_json::to_string(&issued).unwrap_or_default()
+    }
+
     /// The number as printed: eight digits.
     pub fn number_text(&self) -> String {
         format!("{:08}", self.number)
@@ -417,6 +495,8 @@ impl Receipt {
             symbol: Series { template: self.template.clone(), letters: self.symbol.chars().skip(3).collect() }
                 .symbol(now.year()),
             payer,
+            signed: false,
+            signature: None,
             cancelled: false,
             cancel_reason: None,
             replaces: Some(self.id),
@@ -459,6 +539,7 @@ pub fn receipts_for(request: &PaymentRequest, series: &Series, provider: Provide
                 amount_words: amount_in_words(amount.0),
                 method: provider.method_vi().to_owned(),
                 signed: false,
+                signature: None,
                 cancelled: false,
                 cancel_reason: None,
                 replaces: None,

@@ -98,6 +98,7 @@ impl World {
             documents: vec![],
             result_delivery: None,
             fees_paid: false,
+            fee_reduction: None,
         };
         Dossier::submit(&self.version, AgencyCode::parse("000.00.17.H34").unwrap(), sub, &self.ctx(actor, now))
             .unwrap()

@@ -30,10 +30,8 @@ fn request(lines: Vec<RequestLine>) -> PaymentRequest {
 
 fn lines() -> Vec<RequestLine> {
     vec![
-        RequestLine { kind: FeeKind::Fee, name: "Phí thẩm định hồ sơ".into(), amount: Vnd(100_000) },
-        RequestLine {
-            kind: FeeKind::Charge, name: "Lệ phí cấp giấy chứng nhận".into(), amount: Vnd(25_000)
-        },
+        RequestLine::plain(FeeKind::Fee, "Phí thẩm định hồ sơ", Vnd(100_000)),
+        RequestLine::plain(FeeKind::Charge, "Lệ phí cấp giấy chứng nhận", Vnd(25_000)),
     ]
 }
 
@@ -103,4 +101,25 @@ fn amounts_are_written_in_vietnamese_words() {
     ] {
         assert_eq!(amount_in_words(n), words, "{n}");
     }
+}
+
+#[test]
+fn reductions_are_read_as_typed_and_applied_to_the_dong() {
+    use motcua_domain::catalog::{Reduction, parse_reductions};
+    let r = parse_reductions("Hộ nghèo: 100; Người có công với cách mạng: 50%;").unwrap();
+    assert_eq!(
+        r,
+        vec![
+            Reduction { who: "Hộ nghèo".into(), percent: 100 },
+            Reduction { who: "Người có công với cách mạng".into(), percent: 50 }
+        ]
+    );
+    assert_eq!(r[0].apply(Vnd(25_000)), Vnd(0));
+    assert_eq!(r[1].apply(Vnd(25_001)), Vnd(12_500), "rounded down to the đồng");
+    assert_eq!(r[0].describe_vi(), "Miễn cho Hộ nghèo");
+    assert_eq!(r[1].describe_vi(), "Giảm 50% cho Người có công với cách mạng");
+    assert!(parse_reductions("Hộ nghèo").unwrap_err().contains("đối tượng: phần trăm"));
+    assert!(parse_reductions("Hộ nghèo: 0").unwrap_err().contains("1 đến 100"));
+    assert!(parse_reductions("Hộ nghèo: 150").unwrap_err().contains("1 đến 100"));
+    assert_eq!(parse_reductions("  ").unwrap(), Vec::new());
 }

@@ -9,7 +9,6 @@
 //! is applied by [`portal_inbox`] in the same rounds.
 
 pub mod gateway;
-pub mod payments;
 pub mod portal;
 pub mod portal_inbox;
 pub mod worker;

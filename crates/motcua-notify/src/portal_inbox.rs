@@ -217,6 +217,7 @@ impl PortalInbox {
             documents,
             result_delivery: None,
             fees_paid: false,
+            fee_reduction: None,
         };
         let cal = self.calendar(store, agency.id).await?;
         let at = At { calendar: &cal, now, max_reappoint_days: DEFAULT_MAX_REAPPOINT_DAYS };

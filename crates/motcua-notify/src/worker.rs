@@ -66,11 +66,14 @@ pub struct NotifySettings {
     /// Where the EMC tracker knows this system (with `Notifier::emc`).
     pub emc_site: Option<motcua_app::portal::EmcSite>,
     /// The national payment platform's partner and the code of its agency: open attempts are
-    /// asked about each round (`payments::query_platform`).
+    /// asked about every half hour (`query_payments`).
     pub platform: Option<(String, motcua_payments::platform::Partner)>,
     /// The VNPAY merchant and the code of its agency: attempts never confirmed are asked about
-    /// each round (`payments::query_vnpay`).
+    /// every half hour (`query_payments`).
     pub vnpay: Option<(String, motcua_payments::vnpay::Merchant)>,
+    /// The remote-signing service of an agency's e-receipts: unsigned receipts are signed each
+    /// round (`sign_receipts`).
+    pub signing: Option<motcua_app::payments::signing::SigningService>,
 }
 
 impl Default for NotifySettings {
@@ -89,6 +92,7 @@ impl Default for NotifySettings {
             emc_site: None,
             platform: None,
             vnpay: None,
+            signing: None,
         }
     }
 }
@@ -677,45 +681,69 @@ impl Notifier {
         Ok(())
     }
 
-    /// Expands new outbox events, queues what housekeeping is due and sends what is due at `now`
-    /// (local time): one round.
-    /// Asks the payment providers about the attempts they never confirmed.
+    /// Asks the payment providers about the attempts they never confirmed
+    /// (`motcua_app::payments::providers::ask_open`): each provider at most once per half hour and
+    /// agency, whichever worker claims the slot (a second asking would only repeat: confirmations
+    /// are idempotent).
     async fn query_payments(&self, now: NaiveDateTime) -> Result<(), StoreError> {
-        if self.settings.platform.is_none() && self.settings.vnpay.is_none() {
+        use motcua_payments::provider::PaymentProvider;
+        let platform = self.settings.platform.as_ref().map(|(code, p)| (code, p as &dyn PaymentProvider));
+        let vnpay = self.settings.vnpay.as_ref().map(|(code, m)| (code, m as &dyn PaymentProvider));
+        let providers: Vec<_> = platform.into_iter().chain(vnpay).collect();
+        if providers.is_empty() {
             return Ok(());
         }
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .map_err(|e| StoreError::Config(format!("HTTP client: {e}")))?;
-        // Each provider is asked at most once per half hour and agency, whichever worker claims the
-        // slot (a second asking would only repeat: confirmations are idempotent).
+        let http = motcua_app::payments::providers::Http::new().map_err(|e| StoreError::Config(e.to_string()))?;
         let slot = format!("{}-{}", now.format("%Y-%m-%dT%H"), u32::from(chrono::Timelike::minute(&now) >= 30));
-        if let Some((code, partner)) = &self.settings.platform
-            && let Some(agency) = self.store.agency_by_code(code).await?
-            && self.store.mark_job_done(crate::payments::PLATFORM_QUERY_JOB, agency.id, &slot, now).await?
-        {
-            crate::payments::query_platform(self.store.as_ref(), &client, partner, agency.id, now).await?;
-        }
-        if let Some((code, merchant)) = &self.settings.vnpay
-            && let Some(agency) = self.store.agency_by_code(code).await?
-            && self.store.mark_job_done(crate::payments::VNPAY_QUERY_JOB, agency.id, &slot, now).await?
-        {
-            crate::payments::query_vnpay(self.store.as_ref(), &client, merchant, agency.id, now).await?;
+        for (code, provider) in providers {
+            let Some(agency) = self.store.agency_by_code(code).await? else { continue };
+            if !self.store.mark_job_done(&payment_query_job(provider), agency.id, &slot, now).await? {
+                continue;
+            }
+            match motcua_app::payments::providers::ask_open(self.store.as_ref(), &http, provider, agency.id, now).await
+            {
+                Ok(_) => {}
+                Err(motcua_app::AppError::Store(e)) => return Err(e),
+                Err(e) => tracing::warn!(error = %e, provider = provider.name(), "payment queries stopped"),
+            }
         }
         Ok(())
     }
 
+    /// Signs the receipts issued unsigned, when a signing service is configured.
+    async fn sign_receipts(&self, now: NaiveDateTime) -> Result<(), StoreError> {
+        use motcua_app::payments::signing::{RemoteSigner, sign_receipts};
+        let Some(service) = &self.settings.signing else { return Ok(()) };
+        let Some(agency) = self.store.agency_by_code(&service.agency).await? else { return Ok(()) };
+        let http = motcua_app::payments::providers::Http::new().map_err(|e| StoreError::Config(e.to_string()))?;
+        let signer = RemoteSigner { url: service.url.clone(), transport: http.with_bearer(&service.token) };
+        match sign_receipts(self.store.as_ref(), &signer, agency.id, now).await {
+            Ok(_) => Ok(()),
+            Err(motcua_app::AppError::Store(e)) => Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "receipts not signed this round");
+                Ok(())
+            }
+        }
+    }
+
+    /// Expands new outbox events, queues what housekeeping is due and sends what is due at `now`
+    /// (local time): one round.
     pub async fn run_once(&self, now: NaiveDateTime) -> Result<RunReport, StoreError> {
         let mut report = RunReport::default();
         for agency_id in self.agency_ids().await? {
             report.portal_received += self.receive_of(agency_id, now).await?;
         }
         self.query_payments(now).await?;
+        self.sign_receipts(now).await?;
         report.expanded = self.expand(now).await?;
         self.housekeeping(now, &mut report).await?;
         self.send_due(now, &mut report).await?;
         Ok(report)
     }
+}
+
+/// The `job_runs` name of a provider's half-hourly asking (`payment_query_vnpay`, …).
+pub fn payment_query_job(provider: &dyn motcua_payments::provider::PaymentProvider) -> String {
+    format!("payment_query_{}", provider.name())
 }

@@ -1,18 +1,22 @@
 //! What the payment providers exchange with us, as pure functions over their published formats
-//! (`../shared/domain/payments-pakn-portal.md` §1–3), with no HTTP and no storage:
+//! (`../shared/domain/payments-pakn-portal.md` §1–3), with no HTTP client and no storage:
 //!
 //! - [`vietqr`]: the NAPAS 247 dynamic QR string for a payment request (EMVCo TLV with the
 //!   CRC-16/CCITT-FALSE check), and its parser;
 //! - [`vnpay`]: the VNPAY 2.1.0 payment URL signed with HMAC-SHA512, the verification of the
 //!   return URL and the IPN, and the IPN's answer codes;
 //! - [`statement`]: a bank's statement of incoming transfers (CSV), to match VietQR transfers;
-//! - [`platform`]: the national payment platform's `MaXacThuc` check code (SHA-256 of the
-//!   pipe-joined fields and the secret).
+//! - [`platform`]: the national payment platform's messages (`INIT`, `QUERY`, the confirmation,
+//!   `GET_BILL`) and their `MaXacThuc` check code (SHA-256 of the pipe-joined fields and the
+//!   secret);
+//! - [`provider`]: the one [`provider::PaymentProvider`] trait they all implement, over a
+//!   [`provider::Transport`] the caller gives.
 //!
 //! The application decides what a verified message means for a payment request
 //! (`motcua_domain::payment`); the web and notify crates carry the messages.
 
 pub mod platform;
+pub mod provider;
 pub mod statement;
 pub mod vietqr;
 pub mod vnpay;

@@ -2,8 +2,9 @@
 //! Portal), as implemented in 2024–2025 (version 1.0.6, reference §3.1): JSON over HTTPS, every
 //! message carrying `MaXacThuc`, the lower-case hex SHA-256 of its fields joined by `|` with the
 //! partner's secret key last. `INIT` starts a payment (the answer holds the URL to send the payer
-//! to), the platform pushes its confirmation, `QUERY` asks how an attempt ended. The messages are
-//! built and checked here; the HTTP exchange is the edges'.
+//! to), the platform pushes its confirmation, `QUERY` asks how an attempt ended, `GET_BILL`
+//! fetches the platform's receipt (a PDF). The messages are built and checked here; they travel
+//! through the caller's [`Transport`].
 //!
 //! The 2021–2022 public specification was not found: the field lists are those of a province's
 //! running implementation and must be confirmed with the operator (`docs/payments.md`).
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::ProtocolError;
+use crate::provider::{Charge, Outcome, PaymentProvider, ProviderError, Start, Transport};
 
 /// The protocol version sent.
 pub const VERSION: &str = "1.0.6";
@@ -26,6 +28,8 @@ pub struct Partner {
     /// Where INIT and QUERY are posted.
     pub init_url: String,
     pub query_url: String,
+    /// Where `GET_BILL` is posted (`InitReceiptUrl`): the platform's receipt of a payment.
+    pub bill_url: String,
 }
 
 /// `MaXacThuc` of `fields` (in the message's order) with `secret` appended.
@@ -97,21 +101,6 @@ pub fn query(p: &Partner, reference: &str, at: NaiveDateTime) -> Value {
     })
 }
 
-/// How an attempt ended, as a confirmation or a `QUERY` answer says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Succeeded {
-        reference: String,
-        amount: u64,
-        transaction: String,
-    },
-    Failed {
-        reference: String,
-    },
-    /// The platform does not know yet (`TrangThaiGD = 3`).
-    Pending,
-}
-
 fn text(v: &Value, k: &'static str) -> Result<String, ProtocolError> {
     match &v[k] {
         Value::String(s) => Ok(s.clone()),
@@ -144,7 +133,7 @@ pub fn confirmation(p: &Partner, body: &Value) -> Result<Outcome, ProtocolError>
     Ok(if values[1] == "00" {
         Outcome::Succeeded { reference: values[3].clone(), amount, transaction: values[6].clone() }
     } else {
-        Outcome::Failed { reference: values[3].clone() }
+        Outcome::Failed { reference: values[3].clone(), amount: None }
     })
 }
 
@@ -170,8 +159,79 @@ pub fn query_answer(reference: &str, answer: &Value) -> Result<Outcome, Protocol
                 .map_err(|_| ProtocolError::Invalid { field: "SoTien", why: "không phải số".into() })?,
             transaction: text(answer, "MaGiaoDich")?,
         }),
-        "4" => Ok(Outcome::Failed { reference: reference.to_owned() }),
+        "4" => Ok(Outcome::Failed { reference: reference.to_owned(), amount: None }),
         _ => Ok(Outcome::Pending),
+    }
+}
+
+/// The `GET_BILL` message: the platform's receipt (a PDF) of the attempt started at `at`.
+pub fn get_bill(p: &Partner, reference: &str, at: NaiveDateTime) -> Value {
+    let at = time(at);
+    let fields = ["GET_BILL", VERSION, &p.code, reference, &at];
+    json!({
+        "LoaiBanTin": "GET_BILL", "PhienBan": VERSION, "MaDoiTac": p.code, "MaThamChieu": reference,
+        "ThoiGianGD": at, "MaXacThuc": check_code(&fields, &p.secret),
+    })
+}
+
+/// A `GET_BILL` answer: the PDF's bytes, or the platform's refusal (a JSON error).
+pub fn bill_answer(bytes: Vec<u8>) -> Result<Vec<u8>, ProviderError> {
+    if bytes.starts_with(b"%PDF-") {
+        return Ok(bytes);
+    }
+    let why = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v["message"].as_str().or(v["MoTaLoi"].as_str()).map(|m| m.chars().take(200).collect()));
+    match why {
+        Some(why) => Err(ProviderError::Refused(why)),
+        None => {
+            Err(ProtocolError::Invalid { field: "GET_BILL", why: "câu trả lời không phải tệp PDF".into() }.into())
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentProvider for Partner {
+    fn name(&self) -> &'static str {
+        "platform"
+    }
+
+    /// The province's running practice: attempts unconfirmed for thirty minutes are asked.
+    fn ask_after(&self) -> Option<chrono::Duration> {
+        Some(chrono::Duration::minutes(30))
+    }
+
+    async fn initiate(&self, t: &dyn Transport, c: &Charge<'_>) -> Result<Start, ProviderError> {
+        let body = init(self, c.reference, c.amount, c.info, c.at, c.ip, c.receipt.clone());
+        let answer = t.post_json(&self.init_url, &body).await.map_err(ProviderError::Unavailable)?;
+        Ok(Start::Link(init_answer(&answer)?))
+    }
+
+    /// The pushed confirmation's JSON body, with its check code.
+    fn verify_callback(&self, raw: &str, _signature: Option<&str>) -> Result<Outcome, ProtocolError> {
+        let v: Value = serde_json::from_str(raw)
+            .map_err(|_| ProtocolError::Invalid { field: "body", why: "không phải JSON".into() })?;
+        confirmation(self, &v)
+    }
+
+    async fn query(
+        &self,
+        t: &dyn Transport,
+        reference: &str,
+        started: NaiveDateTime,
+        _now: NaiveDateTime,
+    ) -> Result<Outcome, ProviderError> {
+        let answer = t.post_json(&self.query_url, &query(self, reference, started)).await;
+        Ok(query_answer(reference, &answer.map_err(ProviderError::Unavailable)?)?)
+    }
+
+    async fn fetch_receipt(
+        &self,
+        t: &dyn Transport,
+        paid: &crate::provider::Paid<'_>,
+    ) -> Result<Vec<u8>, ProviderError> {
+        let body = get_bill(self, paid.reference, paid.started);
+        bill_answer(t.post(&self.bill_url, &body).await.map_err(ProviderError::Unavailable)?)
     }
 }
 
@@ -180,7 +240,13 @@ mod tests {
     use super::*;
 
     fn partner() -> Partner {
-        Partner { code: "DOITAC".into(), secret: "secret".into(), init_url: String::new(), query_url: String::new() }
+        Partner {
+            code: "DOITAC".into(),
+            secret: "secret".into(),
+            init_url: String::new(),
+            query_url: String::new(),
+            bill_url: String::new(),
+        }
     }
 
     #[test]

@@ -354,6 +354,97 @@ pub fn response_vi(code: &str) -> &'static str {
     }
 }
 
+/// A `vnp_RequestId` unique to an attempt and a moment (32 hex digits).
+fn request_id(reference: &str, now: NaiveDateTime) -> String {
+    use sha2::Digest;
+    let seed = format!("{reference}|{}", now.and_utc().timestamp_nanos_opt().unwrap_or_default());
+    hex::encode(sha2::Sha256::digest(seed.as_bytes()))[..32].to_owned()
+}
+
+#[async_trait::async_trait]
+impl crate::provider::PaymentProvider for Merchant {
+    fn name(&self) -> &'static str {
+        "vnpay"
+    }
+
+    /// VNPAY's payment page expires after fifteen minutes: an attempt still open then is asked.
+    fn ask_after(&self) -> Option<chrono::Duration> {
+        Some(chrono::Duration::minutes(15))
+    }
+
+    async fn initiate(
+        &self,
+        _t: &dyn crate::provider::Transport,
+        c: &crate::provider::Charge<'_>,
+    ) -> Result<crate::provider::Start, crate::provider::ProviderError> {
+        let payment = Payment {
+            txn_ref: c.reference,
+            amount_vnd: c.amount,
+            order_info: c.info,
+            return_url: c.return_url,
+            ip: c.ip,
+            created: c.at,
+            expires: c.at + chrono::Duration::minutes(15),
+            locale: "vn",
+        };
+        Ok(crate::provider::Start::Redirect(pay_url(self, &payment)))
+    }
+
+    /// The IPN's query string: signed by this merchant's secret and naming its TMN code.
+    fn verify_callback(&self, raw: &str, _signature: Option<&str>) -> Result<crate::provider::Outcome, ProtocolError> {
+        let params: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        let o = read(&self.hash_secret, &params)?;
+        if o.tmn_code != self.tmn_code {
+            return Err(ProtocolError::Signature);
+        }
+        Ok(if o.succeeded() {
+            crate::provider::Outcome::Succeeded {
+                reference: o.txn_ref,
+                amount: o.amount_vnd,
+                transaction: o.transaction_no,
+            }
+        } else {
+            crate::provider::Outcome::Failed { reference: o.txn_ref, amount: Some(o.amount_vnd) }
+        })
+    }
+
+    async fn query(
+        &self,
+        t: &dyn crate::provider::Transport,
+        reference: &str,
+        started: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> Result<crate::provider::Outcome, crate::provider::ProviderError> {
+        use crate::provider::{Outcome as O, ProviderError};
+        let body = querydr(self, &request_id(reference, now), reference, started, now, "127.0.0.1");
+        let answer = t.post_json(&self.api_url, &body).await.map_err(ProviderError::Unavailable)?;
+        Ok(match querydr_answer(self, &answer)? {
+            Queried::Paid { amount_vnd, transaction_no } => {
+                O::Succeeded { reference: reference.to_owned(), amount: amount_vnd, transaction: transaction_no }
+            }
+            Queried::Failed => O::Failed { reference: reference.to_owned(), amount: None },
+            Queried::Pending => O::Pending,
+        })
+    }
+
+    async fn refund(
+        &self,
+        t: &dyn crate::provider::Transport,
+        paid: &crate::provider::Paid<'_>,
+        now: NaiveDateTime,
+    ) -> Result<(), crate::provider::ProviderError> {
+        use crate::provider::ProviderError;
+        let id = request_id(paid.reference, now);
+        let body = refund(self, &id, paid.reference, paid.amount, paid.transaction, paid.started, paid.by, now);
+        let answer = t.post_json(&self.api_url, &body).await.map_err(ProviderError::Unavailable)?;
+        if refund_answer(self, &answer)? {
+            Ok(())
+        } else {
+            Err(ProviderError::Refused(answer["vnp_Message"].as_str().unwrap_or("từ chối").chars().take(200).collect()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

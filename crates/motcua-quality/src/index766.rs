@@ -139,6 +139,30 @@ pub const PER_DOSSIER: [&str; 5] = ["2.1", "3.3", "4.1", "4.2", "5.4"];
 pub const PER_CASE: [&str; 3] = ["5.1", "5.2", "5.3"];
 /// The indicators computed from the catalog, whose procedures a page can list.
 pub const PER_PROCEDURE: [&str; 5] = ["1.1", "1.2", "1.3", "3.1", "3.2"];
+/// Online payment by dossier (3.6) and by procedure (3.5), whose lists a page shows too.
+pub const PAID_DOSSIER: &str = "3.6";
+pub const PAID_PROCEDURE: &str = "3.5";
+
+/// 3.6: whether a dossier with fees was paid online (`paid_online`: the dossiers whose fees an
+/// online provider took); `None` for a dossier without fees, which 3.6 does not count.
+pub fn paid_membership(f: &DossierFacts, paid_online: &HashSet<Uuid>) -> Option<bool> {
+    (f.fees > 0).then(|| paid_online.contains(&f.dossier_id))
+}
+
+/// The codes of the procedures with a dossier of `received` paid online (3.5's numerator).
+pub fn paid_online_codes(received: &[DossierFacts], paid_online: &HashSet<Uuid>) -> BTreeSet<String> {
+    received
+        .iter()
+        .filter(|f| paid_membership(f, paid_online) == Some(true))
+        .map(|f| f.procedure_code.clone())
+        .collect()
+}
+
+/// 3.5: whether a procedure with fees had a dossier paid online (`paid_codes`); `None` for a
+/// procedure without fees.
+pub fn paid_procedure_membership(p: &ProcedureFacts, paid_codes: &BTreeSet<String>) -> Option<bool> {
+    p.has_fees.then(|| paid_codes.contains(&p.code))
+}
 
 /// Whether a dossier is in an indicator's denominator, and in its numerator.
 pub fn membership(
@@ -347,7 +371,7 @@ impl DossierTally {
     /// Counts the dossiers of `received` with fees that were paid online (`paid_online`: the ids
     /// of the dossiers whose fees were paid through an online provider), for 3.5 and 3.6.
     pub fn paid(mut self, received: &[DossierFacts], paid_online: &HashSet<Uuid>) -> Self {
-        for f in received.iter().filter(|f| f.fees > 0 && paid_online.contains(&f.dossier_id)) {
+        for f in received.iter().filter(|f| paid_membership(f, paid_online) == Some(true)) {
             self.paid_online += 1;
             self.paid_online_codes.insert(f.procedure_code.clone());
         }
@@ -413,9 +437,8 @@ fn count(config: &Config, id: &str, inputs: &Inputs<'_>, online_used: &HashSet<&
         Some((inputs.dossiers.paid_online, inputs.dossiers.with_fees))
     } else if id == "3.5" {
         // The procedures with fees of the catalog that had a dossier paid online in the period.
-        let with_fees: Vec<&ProcedureFacts> = inputs.procedures.iter().filter(|p| p.has_fees).collect();
-        let paid = with_fees.iter().filter(|p| inputs.dossiers.paid_online_codes.contains(&p.code)).count();
-        Some((paid as u64, with_fees.len() as u64))
+        let codes = &inputs.dossiers.paid_online_codes;
+        Some(tally(&mut inputs.procedures.iter().filter_map(|p| paid_procedure_membership(p, codes))))
     } else if id == "1.4" {
         // The dossiers accepted in the period that the portal has been told of, of all accepted
         // (the portal divides by its own statistics of dossiers received; `docs/quality.md`).
@@ -471,8 +494,8 @@ fn indicator(config: &Config, c: &IndicatorConfig, inputs: &Inputs<'_>, used: &H
         max: c.max,
         threshold: c.threshold,
         unverified: c.unverified,
-        per_dossier: PER_DOSSIER.contains(&c.id.as_str()),
-        per_procedure: PER_PROCEDURE.contains(&c.id.as_str()),
+        per_dossier: PER_DOSSIER.contains(&c.id.as_str()) || c.id == PAID_DOSSIER,
+        per_procedure: PER_PROCEDURE.contains(&c.id.as_str()) || c.id == PAID_PROCEDURE,
         per_case: PER_CASE.contains(&c.id.as_str()),
         missing: (status == Status::NoData).then(|| c.missing.clone().unwrap_or_else(|| c.name.clone())),
     }

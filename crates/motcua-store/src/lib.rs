@@ -664,6 +664,21 @@ pub trait PaymentStore: Send + Sync {
     /// Records that the provider accepted to return a double payment: no longer due. False when
     /// the attempt is unknown or owes nothing.
     async fn mark_refunded(&self, agency_id: Uuid, txn_ref: &str, at: NaiveDateTime) -> Result<bool>;
+    /// The agency's receipts not signed yet (the oldest first, at most `limit`).
+    async fn unsigned_receipts(&self, agency_id: Uuid, limit: i64) -> Result<Vec<motcua_domain::payment::Receipt>>;
+    /// Puts the signature on a receipt not signed yet, if what was signed is still its content
+    /// (`signature.sha256` over [`motcua_domain::payment::Receipt::signed_content`], checked by
+    /// `same_content` inside the transaction). False when it is signed already or changed.
+    async fn sign_receipt(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        signature: &motcua_domain::payment::ReceiptSignature,
+        same_content: &(dyn for<'r> Fn(&'r motcua_domain::payment::Receipt) -> bool + Sync),
+    ) -> Result<bool>;
+    /// Records where the provider's own receipt of an attempt is kept (its SHA-256 in the file
+    /// store).
+    async fn set_attempt_bill(&self, agency_id: Uuid, txn_ref: &str, sha256: &str) -> Result<()>;
     /// The agency's attempts through `provider` still without an outcome, started in `[from, to)`.
     async fn open_attempts(
         &self,

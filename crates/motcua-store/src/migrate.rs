@@ -28,6 +28,7 @@ pub const SQLITE: &[Migration] = &[
     (21, "attendance", include_str!("../migrations/sqlite/0021_attendance.sql")),
     (22, "feedback_links", include_str!("../migrations/sqlite/0022_feedback_links.sql")),
     (23, "payments", include_str!("../migrations/sqlite/0023_payments.sql")),
+    (24, "receipt_signatures", include_str!("../migrations/sqlite/0024_receipt_signatures.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -54,6 +55,7 @@ pub const POSTGRES: &[Migration] = &[
     (21, "attendance", include_str!("../migrations/postgres/0021_attendance.sql")),
     (22, "feedback_links", include_str!("../migrations/postgres/0022_feedback_links.sql")),
     (23, "payments", include_str!("../migrations/postgres/0023_payments.sql")),
+    (24, "receipt_signatures", include_str!("../migrations/postgres/0024_receipt_signatures.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

@@ -266,7 +266,12 @@ pub fn land_procedure_spec() -> ProcedureSpec {
         "online": "partial",
         "legacy_level": 3,
         "channels": ["counter", "online", "postal"],
-        "fees": [{"name": "Lệ phí cấp giấy chứng nhận", "amount": 50000}, {"name": "Phí thẩm định hồ sơ", "amount": 500000}],
+        "fees": [
+            {"name": "Lệ phí cấp giấy chứng nhận", "amount": 50000, "code": "LPGCN",
+             "legal_basis": "Nghị quyết 15/2024/NQ-HĐND tỉnh Khánh Hòa",
+             "reductions": [{"who": "Hộ nghèo", "percent": 100}, {"who": "Người có công", "percent": 50}]},
+            {"name": "Phí thẩm định hồ sơ", "amount": 500000, "reductions": [{"who": "Người có công", "percent": 50}]}
+        ],
         "documents": [
             {"name": "Đơn đăng ký biến động đất đai (Mẫu 11/ĐK)", "originals": 1, "copies": 0, "required": true},
             {"name": "Giấy chứng nhận đã cấp", "originals": 1, "copies": 0, "required": true},
@@ -422,6 +427,7 @@ impl Fixture {
                 .collect(),
             result_delivery: None,
             fees_paid: false,
+            fee_reduction: None,
         };
         let seq = store.next_sequence(self.agency.id, now.date()).await.expect("sequence");
         let width = motcua_domain::rules::rules_for(now.date()).code_sequence_width;

@@ -108,6 +108,7 @@ async fn submit_online(store: &dyn Store, fx: &Fixture, cal: &WorkCalendar, now:
         documents: vec![DocumentIn::uploaded(Some(file.clone())), DocumentIn::uploaded(Some(file))],
         result_delivery: None,
         fees_paid: false,
+        fee_reduction: None,
     };
     let t = Dossier::submit(&fx.procedure, fx.agency.code.clone(), sub, &ctx(&fx.citizen, now, cal)).unwrap();
     store.insert_dossier(&t).await.unwrap();

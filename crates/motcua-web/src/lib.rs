@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/portal/{agency_code}/dossiers", post(routes::portal::push))
         .route("/api/v1/payments/vnpay/{agency_code}/ipn", get(routes::payments::vnpay_ipn))
         .route("/api/v1/payments/platform/{agency_code}/confirm", post(routes::payments::platform_confirm))
+        .route("/api/v1/payments/vietqr/{agency_code}/webhook", post(routes::payments::vietqr_webhook))
         .route("/api/v1/auth/tokens", get(routes::auth_token::list_tokens))
         .route("/api/v1/auth/tokens/{id}", axum::routing::delete(routes::auth_token::revoke_token))
         .merge(dossiers::transitions::router())

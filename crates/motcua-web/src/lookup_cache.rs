@@ -129,6 +129,7 @@ mod tests {
             due_date: None,
             returned_at: None,
             timeline: Vec::new(),
+            payable: false,
         }
     }
 

@@ -66,6 +66,9 @@ pub struct WebConfig {
     pub vnpay: Option<(String, motcua_payments::vnpay::Merchant)>,
     /// The national payment platform's partner and the code of the agency whose fees it collects.
     pub platform: Option<(String, motcua_payments::platform::Partner)>,
+    /// The code of the agency whose bank notifies its VietQR transfers, and the secret the
+    /// notifications are signed with.
+    pub vietqr_webhook: Option<(String, String)>,
 }
 
 impl Default for WebConfig {
@@ -95,6 +98,7 @@ impl Default for WebConfig {
             open311_api_keys_sha256: Vec::new(),
             vnpay: None,
             platform: None,
+            vietqr_webhook: None,
         }
     }
 }
@@ -130,7 +134,39 @@ pub struct Shared {
     pub agency_codes: motcua_app::agency_codes::AgencyCodes,
 }
 
+/// The agency setting of its account for VietQR transfers: `{"bin":"970403","account":"…","name":"…"}`.
+pub const VIETQR_KEY: &str = "payments.vietqr";
+
 impl AppState {
+    /// The online payment provider `name` (`vnpay`, `platform`) of the agency `agency_code`, when
+    /// this server has one configured.
+    pub fn provider(&self, agency_code: &str, name: &str) -> Option<&dyn motcua_payments::provider::PaymentProvider> {
+        use motcua_payments::provider::PaymentProvider;
+        let vnpay = self.config.vnpay.iter().map(|(code, m)| (code, m as &dyn PaymentProvider));
+        let platform = self.config.platform.iter().map(|(code, p)| (code, p as &dyn PaymentProvider));
+        vnpay.chain(platform).find(|(code, p)| *code == agency_code && p.name() == name).map(|(_, p)| p)
+    }
+
+    /// The agency's account taking VietQR transfers (its setting `payments.vietqr`), with the
+    /// webhook's secret when this server has it.
+    pub async fn bank(
+        &self,
+        agency: &motcua_domain::org::Agency,
+    ) -> Result<Option<motcua_payments::vietqr::Bank>, motcua_store::StoreError> {
+        let setting = self.store.agency_settings(agency.id).await?.into_iter().find(|(k, _)| k == VIETQR_KEY);
+        let Some(mut bank) = setting.and_then(|(_, v)| serde_json::from_str::<motcua_payments::vietqr::Bank>(&v).ok())
+        else {
+            return Ok(None);
+        };
+        bank.webhook_secret = self
+            .config
+            .vietqr_webhook
+            .as_ref()
+            .filter(|(code, _)| *code == agency.code.to_string())
+            .map(|(_, secret)| secret.clone());
+        Ok(Some(bank))
+    }
+
     pub fn new(
         store: Arc<dyn Store>,
         files: FileStore,

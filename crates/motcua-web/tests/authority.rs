@@ -181,6 +181,7 @@ async fn submitted_only(app: &TestApp) -> Dossier {
         documents: vec![],
         result_delivery: None,
         fees_paid: false,
+        fee_reduction: None,
     };
     let ctx = Context {
         actor: &fx.reception,

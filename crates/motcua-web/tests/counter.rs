@@ -175,7 +175,7 @@ async fn a_walk_in_with_every_paper_is_accepted_with_scans_and_mau_01_lists_exac
         "4. Thời gian nhận hồ sơ: 09 giờ 30 phút, ngày 19/08/2026",
         "giờ",
         "Qua dịch vụ bưu chính công ích, địa chỉ: 12 Trần Phú, Nha Trang",
-        "550.000 đ (đã thanh toán)",
+        "tổng 550.000 đ (đã thanh toán)",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 01/2026, Số thứ tự: 1",
         "NGƯỜI NỘP HỒ SƠ",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",

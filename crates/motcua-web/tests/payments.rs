@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::TestApp;
 use common::pages::*;
+use motcua_app::files::FileStore;
 use motcua_domain::dossier::{Action, State};
 use motcua_payments::vnpay::{Merchant, canonical, hmac_hex};
 use motcua_store::testing::at;
@@ -23,6 +24,9 @@ on_every_backend_with_app!(
     a_bank_statement_pays_vietqr_transfers_once_and_lists_the_unmatched,
     the_national_platform_takes_a_payment_confirms_it_and_answers_queries,
     vnpay_attempts_never_confirmed_are_settled_by_querydr,
+    a_signed_bank_notification_pays_a_vietqr_transfer_once,
+    a_reduction_checked_at_the_counter_lowers_the_fees_paid_online_at_submission,
+    receipts_are_signed_by_the_agencys_signing_service,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -41,22 +45,24 @@ async fn app(backend: &str) -> TestApp {
     let config = WebConfig {
         vnpay: Some((AGENCY.into(), merchant)),
         platform: Some((AGENCY.into(), platform)),
+        vietqr_webhook: Some((AGENCY.into(), WEBHOOK_SECRET.into())),
         ..Default::default()
     };
     TestApp::with_config(backend, config).await
 }
 
 const PLATFORM_SECRET: &str = "BIMATNENTANGTHANHTOAN";
+const WEBHOOK_SECRET: &str = "BIMATBAOBIENDONGSODU";
 
 /// What the loopback platform answers a QUERY about each reference (`TrangThaiGD`), and the INIT
 /// messages it received.
-/// (`TrangThaiGD` by reference, the INIT messages received).
 type PlatformState = (std::collections::HashMap<String, String>, Vec<serde_json::Value>);
 static PLATFORM: std::sync::LazyLock<std::sync::Mutex<PlatformState>> = std::sync::LazyLock::new(Default::default);
 
 /// A loopback national payment platform of our own, built from the message formats: INIT answers
-/// a payment page's URL, QUERY what the test set for the reference. Both check the message's
-/// check code as the platform would.
+/// a payment page's URL, QUERY what the test set for the reference, GET_BILL a PDF for a paid
+/// reference, once per reference (an error after that: a second asking must be served from our
+/// file store). Each checks the message's check code as the platform would.
 async fn fake_platform() -> motcua_payments::platform::Partner {
     use motcua_payments::platform::{VERSION, verify};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -90,12 +96,31 @@ async fn fake_platform() -> motcua_payments::platform::Partner {
                 }))
             }),
         );
+    let served = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::<String>::new()));
+    let router = router.route(
+        "/bill",
+        axum::routing::post(move |axum::Json(v): axum::Json<serde_json::Value>| async move {
+            use axum::response::IntoResponse;
+            let f = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            let fields = [f("LoaiBanTin"), f("PhienBan"), f("MaDoiTac"), f("MaThamChieu"), f("ThoiGianGD")];
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            assert!(verify(&fields, PLATFORM_SECRET, &f("MaXacThuc")) && f("LoaiBanTin") == "GET_BILL", "{v}");
+            let reference = f("MaThamChieu");
+            if !served.lock().unwrap().insert(reference.clone()) {
+                return axum::Json(serde_json::json!({ "error_code": "1", "message": "Biên lai đã được lấy" }))
+                    .into_response();
+            }
+            let pdf = format!("%PDF-1.4\n% Bien lai {reference}\n%%EOF\n");
+            ([(axum::http::header::CONTENT_TYPE, "application/pdf")], pdf).into_response()
+        }),
+    );
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     motcua_payments::platform::Partner {
         code: "DOITAC01".into(),
         secret: PLATFORM_SECRET.into(),
         init_url: format!("{base}/init"),
         query_url: format!("{base}/query"),
+        bill_url: format!("{base}/bill"),
     }
 }
 
@@ -171,7 +196,8 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
     let (status, page) = get_page(&app, &location, anonymous).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("<td>Phí thẩm định hồ sơ</td><td>Phí</td><td class=\"num\">500.000 đ</td>"), "{page}");
-    assert!(page.contains("<td>Lệ phí cấp giấy chứng nhận</td><td>Lệ phí</td>"), "{page}");
+    let basis = "<br><small>Căn cứ: Nghị quyết 15/2024/NQ-HĐND tỉnh Khánh Hòa</small>";
+    assert!(page.contains(&format!("<td>Lệ phí cấp giấy chứng nhận{basis}</td><td>Lệ phí</td>")), "{page}");
     assert!(page.contains("id=\"total\"><strong>550.000 đ<"), "{page}");
     assert!(page.contains("id=\"pay-vnpay\"") && page.contains("<svg"), "VNPAY and the VietQR code: {page}");
     let request_id: uuid::Uuid = location.rsplit('/').next().unwrap().parse().unwrap();
@@ -252,8 +278,22 @@ async fn a_dossier_fee_paid_through_vnpay_resumes_the_clock_and_gives_receipts(a
             .unwrap()
             .to_owned()
     };
-    assert!(row("3.6").contains("1 / 1") && row("3.6").contains("100,00%"), "{}", row("3.6"));
-    assert!(row("3.5").contains("1 / "), "{}", row("3.5"));
+    assert!(row("3.6").contains(">1</a> / 1 ") && row("3.6").contains("100,00%"), "{}", row("3.6"));
+    assert!(row("3.5").contains(">1</a> / "), "{}", row("3.5"));
+    // Behind the figures: the dossier paid online, and its procedure; none outside 3.6.
+    let paid = "/office/quality/dossiers?period=2026-03&indicator=3.6&inside=1";
+    assert!(row("3.6").contains("/office/quality/dossiers?") && row("3.6").contains("indicator=3.6&#38;inside=1"));
+    assert!(row("3.5").contains("/office/quality/procedures?") && row("3.5").contains("indicator=3.5&#38;inside=0"));
+    let (status, list) = get_page(&app, paid, &inspector).await;
+    assert!(status == StatusCode::OK && list.contains(&code) && list.contains("1 hồ sơ đạt"), "{status}: {list}");
+    let (_, list) = get_page(&app, &paid.replace("inside=1", "inside=0"), &inspector).await;
+    assert!(list.contains("0 hồ sơ không đạt") && !list.contains(&code), "{list}");
+    let procedures = "/office/quality/procedures?period=2026-03&indicator=3.5&inside=1";
+    let (status, list) = get_page(&app, procedures, &inspector).await;
+    assert!(
+        status == StatusCode::OK && list.contains("1.004227") && list.contains("1 thủ tục đạt"),
+        "{status}: {list}"
+    );
 
     // A second attempt paid too (another tab): never credited twice, flagged for refund.
     let second = motcua_domain::payment::Attempt::start(
@@ -320,11 +360,7 @@ async fn receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_
             dossier_code: format!("{AGENCY}-261231-{i:04}"),
             reference: format!("REQ{i}"),
             payer: "Người nộp".into(),
-            lines: vec![RequestLine {
-                kind: motcua_domain::catalog::FeeKind::Charge,
-                name: "Lệ phí".into(),
-                amount: Vnd(50_000),
-            }],
+            lines: vec![RequestLine::plain(motcua_domain::catalog::FeeKind::Charge, "Lệ phí", Vnd(50_000))],
             total: Vnd(50_000),
             state: RequestState::Awaiting,
             created_at: now,
@@ -547,31 +583,45 @@ async fn the_national_platform_takes_a_payment_confirms_it_and_answers_queries(a
         "02"
     );
     assert_eq!(store.dossier(app.fx.agency.id, d1.id).await.unwrap().unwrap().state, State::Processing);
+    // Paid: the page offers the platform's own receipt, fetched once by GET_BILL and kept.
+    let (_, page) = get_page(&app, &location, anonymous).await;
+    assert!(page.contains(&format!("href=\"{location}/platform-receipt\"")), "{page}");
+    // The loopback platform gives it once: the second answer comes from the file store.
+    for _ in 0..2 {
+        let req = Request::builder().uri(format!("{location}/platform-receipt")).body(Body::empty()).unwrap();
+        let res = app.router.clone().oneshot_raw(req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let pdf = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        assert!(pdf.starts_with(b"%PDF-") && String::from_utf8_lossy(&pdf).contains(&attempt.txn_ref));
+    }
+    let kept = store.attempt_by_ref(app.fx.agency.id, &attempt.txn_ref).await.unwrap().unwrap();
+    assert!(FileStore::new(&app.files_dir).exists(kept.provider_bill.as_deref().unwrap()).await);
+    // A request not paid through the platform has no platform receipt: an HTML page says so.
+    let code2 = d2.code.as_ref().unwrap().to_string();
+    let (_, unpaid, _) = post_form(&app, anonymous, "/pay", &format!("code={code2}&phone_last4=3456")).await;
+    let (status, page) = get_page(&app, &format!("{unpaid}/platform-receipt"), anonymous).await;
+    assert!(status == StatusCode::NOT_FOUND && page.contains("<html"), "{status}: {page}");
     // Two more attempts never confirmed: the worker's QUERY settles them half an hour later, one
     // paid and one failed; a third not known yet stays open.
+    let partner = fake_platform().await;
+    let http = motcua_app::payments::providers::Http::new().unwrap();
     let mut refs = Vec::new();
     for d in [&d2, &d3] {
         let request = motcua_app::payments::request_for(store, d, at(2026, 3, 5, 10, 0)).await.unwrap();
-        refs.push(motcua_app::payments::start_platform(store, &request, at(2026, 3, 5, 10, 0)).await.unwrap());
+        let what = ("", "127.0.0.1", serde_json::Value::Null);
+        let started =
+            motcua_app::payments::providers::start(store, &http, &partner, &request, what, at(2026, 3, 5, 10, 0));
+        refs.push(started.await.unwrap().0);
     }
     {
         let mut fake = PLATFORM.lock().unwrap();
         fake.0.insert(refs[0].txn_ref.clone(), "1".into());
         fake.0.insert(refs[1].txn_ref.clone(), "4".into());
     }
-    // A loopback platform in this test's runtime (they all answer from the same table).
-    let partner = fake_platform().await;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::new();
-    let early =
-        motcua_notify::payments::query_platform(store, &client, &partner, app.fx.agency.id, at(2026, 3, 5, 10, 10))
-            .await
-            .unwrap();
-    assert_eq!(early, 0, "not asked before half an hour");
-    let settled =
-        motcua_notify::payments::query_platform(store, &client, &partner, app.fx.agency.id, at(2026, 3, 5, 11, 0))
-            .await
-            .unwrap();
+    let ask = |t| motcua_app::payments::providers::ask_open(store, &http, &partner, app.fx.agency.id, t);
+    assert_eq!(ask(at(2026, 3, 5, 10, 10)).await.unwrap(), 0, "not asked before half an hour");
+    let settled = ask(at(2026, 3, 5, 11, 0)).await.unwrap();
     assert_eq!(settled, 2);
     assert_eq!(
         store.dossier(app.fx.agency.id, d2.id).await.unwrap().unwrap().state,
@@ -683,18 +733,16 @@ async fn vnpay_attempts_never_confirmed_are_settled_by_querydr(app: TestApp) {
     let store = app.db.store.as_ref();
     let merchant = fake_vnpay_api().await;
     let (d1, d2, d3) = (awaiting_payment(&app).await, awaiting_payment(&app).await, awaiting_payment(&app).await);
+    let http = motcua_app::payments::providers::Http::new().unwrap();
     let mut attempts = Vec::new();
     for d in [&d1, &d2, &d3] {
         let r = motcua_app::payments::request_for(store, d, at(2026, 3, 5, 10, 0)).await.unwrap();
-        let (a, _) = motcua_app::payments::start_vnpay(
-            store,
-            &merchant,
-            &r,
-            ("https://dvc.test/return", "203.0.113.9"),
-            at(2026, 3, 5, 10, 0),
-        )
-        .await
-        .unwrap();
+        let what = ("https://dvc.test/return", "203.0.113.9", serde_json::Value::Null);
+        let (a, start) =
+            motcua_app::payments::providers::start(store, &http, &merchant, &r, what, at(2026, 3, 5, 10, 0))
+                .await
+                .unwrap();
+        assert!(matches!(start, motcua_payments::provider::Start::Redirect(u) if u.contains(&a.txn_ref)));
         attempts.push(a);
     }
     {
@@ -702,14 +750,10 @@ async fn vnpay_attempts_never_confirmed_are_settled_by_querydr(app: TestApp) {
         answers.insert(attempts[0].txn_ref.clone(), ("00".into(), "00".into()));
         answers.insert(attempts[1].txn_ref.clone(), ("91".into(), String::new()));
     }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::new();
     let agency = app.fx.agency.id;
-    let early =
-        motcua_notify::payments::query_vnpay(store, &client, &merchant, agency, at(2026, 3, 5, 10, 10)).await.unwrap();
-    assert_eq!(early, 0, "its payment page may still be open");
-    let settled =
-        motcua_notify::payments::query_vnpay(store, &client, &merchant, agency, at(2026, 3, 5, 10, 20)).await.unwrap();
+    let ask = |t| motcua_app::payments::providers::ask_open(store, &http, &merchant, agency, t);
+    assert_eq!(ask(at(2026, 3, 5, 10, 10)).await.unwrap(), 0, "its payment page may still be open");
+    let settled = ask(at(2026, 3, 5, 10, 20)).await.unwrap();
     assert_eq!(settled, 2, "paid and not found; the third still pending");
     assert_eq!(store.dossier(agency, d1.id).await.unwrap().unwrap().state, State::Processing, "paid: resumed");
     assert_eq!(store.dossier(agency, d2.id).await.unwrap().unwrap().state, State::AwaitingPayment);
@@ -720,4 +764,217 @@ async fn vnpay_attempts_never_confirmed_are_settled_by_querydr(app: TestApp) {
     assert_eq!(store.receipts_of(agency, attempts[0].request_id).await.unwrap().len(), 2);
     // The IPN arriving late for the settled one is a repeat.
     assert_eq!(ipn(&app, &signed(&attempts[0].txn_ref, 550_000, "00", "14009999", SECRET)).await, "02");
+}
+
+/// A bank's balance-change notification, signed with `secret` as the webhook's sender signs it.
+async fn notify_transfer(app: &TestApp, body: &serde_json::Value, secret: &str) -> (StatusCode, serde_json::Value) {
+    let body = body.to_string();
+    let signature = motcua_payments::vietqr::webhook_signature(secret, &body);
+    let req = Request::post(format!("/api/v1/payments/vietqr/{AGENCY}/webhook"))
+        .header("content-type", "application/json")
+        .header("x-signature", signature)
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.send(req).await;
+    (res.status, res.body)
+}
+
+async fn a_signed_bank_notification_pays_a_vietqr_transfer_once(app: TestApp) {
+    let store = app.db.store.as_ref();
+    let agency = app.fx.agency.id;
+    store
+        .set_agency_setting(
+            agency,
+            "payments.vietqr",
+            Some(r#"{"bin":"970403","account":"1234567890","name":"SO NNMT"}"#),
+        )
+        .await
+        .unwrap();
+    let d = awaiting_payment(&app).await;
+    let r = motcua_app::payments::request_for(store, &d, at(2026, 3, 4, 9, 0)).await.unwrap();
+    app.clock.set_local(at(2026, 3, 5, 9, 0));
+    let transfer = |reference: &str, amount: u64, content: &str| {
+        serde_json::json!({
+            "id": 92704, "gateway": "Vietcombank", "transactionDate": "2026-03-05 08:59:12", "accountNumber": "1234567890",
+            "content": content, "transferType": "in", "transferAmount": amount, "referenceCode": reference,
+        })
+    };
+    let paying = transfer("FT26064100", 550_000, &format!("{} NOP PHI", r.reference.to_lowercase()));
+    // A notification not signed with the shared secret pays nothing.
+    let (status, _) = notify_transfer(&app, &paying, "sai-bi-mat").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(store.dossier(agency, d.id).await.unwrap().unwrap().state, State::AwaitingPayment);
+    // Signed: the request is paid, its receipts issued, the clock resumed.
+    let (status, body) = notify_transfer(&app, &paying, WEBHOOK_SECRET).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::OK, Some("00")), "{body}");
+    assert_eq!(store.dossier(agency, d.id).await.unwrap().unwrap().state, State::Processing, "paid: resumed");
+    assert_eq!(store.receipts_of(agency, r.id).await.unwrap().len(), 2);
+    // The bank sends it again: nothing is paid twice.
+    let (status, body) = notify_transfer(&app, &paying, WEBHOOK_SECRET).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::OK, Some("02")), "{body}");
+    let attempts = store.attempts_of(agency, r.id).await.unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(store.receipts_of(agency, r.id).await.unwrap().len(), 2);
+    // A transfer naming no payment is kept for an officer; money going out is no payment.
+    let (status, _) = notify_transfer(&app, &transfer("FT26064101", 200_000, "CHUYEN TIEN"), WEBHOOK_SECRET).await;
+    assert_eq!(status, StatusCode::OK);
+    let unmatched = store.unmatched_transfers(agency).await.unwrap();
+    assert!(unmatched.iter().any(|t| t.bank_ref == "FT26064101"), "{unmatched:?}");
+    let mut out = transfer("FT26064102", 550_000, &r.reference);
+    out["transferType"] = "out".into();
+    assert_eq!(notify_transfer(&app, &out, WEBHOOK_SECRET).await.0, StatusCode::OK);
+    assert!(!store.unmatched_transfers(agency).await.unwrap().iter().any(|t| t.bank_ref == "FT26064102"));
+    // Signed but unreadable: refused, not a server error.
+    let (status, _) = notify_transfer(&app, &serde_json::json!({ "transferType": "in" }), WEBHOOK_SECRET).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn a_reduction_checked_at_the_counter_lowers_the_fees_paid_online_at_submission(app: TestApp) {
+    use motcua_domain::org::Role;
+    use motcua_domain::types::Vnd;
+    let store = app.db.store.as_ref();
+    app.clock.set_local(at(2026, 3, 5, 9, 0));
+    add_user(&app, "quay-giam", false, vec![grant(&app, Role::Reception, None)]).await;
+    let (_, counter) = sign_in(&app, "quay-giam", PASSWORD).await;
+    // The counter's form offers the groups the procedure's fee lines reduce.
+    let (_, form) = get_page(&app, "/office/intake?procedure_code=1.004227", &counter).await;
+    assert!(form.contains("id=\"fee_reduction\"") && form.contains("Người có công — "), "{form}");
+    let applicant = "procedure_code=1.004227&channel=counter&name=L%C3%AA+V%C4%83n+C%C3%B4ng&citizen_id=056090007777\
+                     &phone=0905777888&address=Nha+Trang&doc_0=on&form_0=original&doc_1=on&form_1=original&outcome=accept";
+    // A group the schedule does not name is refused on its field, nothing taken.
+    let wrong = format!("{applicant}&fee_reduction=Ai+%C4%91%C3%B3");
+    let (status, _, page) = post_multipart(&app, &counter, "/office/intake", &wrong, &[]).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("không có đối tượng miễn, giảm này"), "{page}");
+    let fields = format!("{applicant}&fee_reduction=Ng%C6%B0%E1%BB%9Di+c%C3%B3+c%C3%B4ng");
+    let (status, location, page) = post_multipart(&app, &counter, "/office/intake", &fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    // Mẫu 01 lists the reduced lines, their code and basis, and how to pay online.
+    let (_, receipt) = get_page(&app, &location, &counter).await;
+    for expected in [
+        "Lệ phí cấp giấy chứng nhận 25.000 đ (LPGCN; Nghị quyết 15/2024/NQ-HĐND tỉnh Khánh Hòa; Giảm 50% cho Người có công)",
+        "tổng 275.000 đ (chưa thanh toán)",
+        "id=\"receipt-pay\"",
+    ] {
+        assert!(receipt.contains(expected), "{expected}: {receipt}");
+    }
+    let d = store
+        .list_dossiers(&motcua_store::DossierFilter {
+            agencies: vec![app.fx.agency.id],
+            page: 1,
+            page_size: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.applicant.name == "Lê Văn Công")
+        .unwrap();
+    let code = d.code.as_ref().unwrap().to_string();
+    // Not asked for yet, but due since submission: the lookup offers to pay.
+    let anonymous = "motcua_session=";
+    let (_, lookup) = get_page(&app, &format!("/lookup?code={code}&phone_last4=7888"), anonymous).await;
+    assert!(lookup.contains("id=\"pay-now\""), "{lookup}");
+    let (_, pay, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=7888")).await;
+    let (_, page) = get_page(&app, &pay, anonymous).await;
+    assert!(page.contains("275.000 đ") && page.contains("Căn cứ: Nghị quyết 15/2024"), "{page}");
+    let request_id: uuid::Uuid = pay.rsplit('/').next().unwrap().parse().unwrap();
+    let request = store.payment_request(app.fx.agency.id, request_id).await.unwrap().unwrap();
+    assert_eq!(request.total, Vnd(275_000));
+    let (_, vnpay, _) = post_form(&app, anonymous, &format!("{pay}/vnpay"), "").await;
+    let txn_ref = vnpay.split("vnp_TxnRef=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    assert_eq!(ipn(&app, &signed(&txn_ref, 275_000, "00", "14012345", SECRET)).await, "00");
+    // Paid: receipts of 25.000 and 250.000 đ; the dossier goes on where it was.
+    let receipts = store.receipts_of(app.fx.agency.id, request_id).await.unwrap();
+    let mut amounts: Vec<u64> = receipts.iter().map(|r| r.amount.0).collect();
+    amounts.sort_unstable();
+    assert_eq!(amounts, vec![25_000, 250_000]);
+    assert_eq!(store.dossier(app.fx.agency.id, d.id).await.unwrap().unwrap().state, d.state);
+    let charge = receipts.iter().find(|r| r.amount.0 == 25_000).unwrap();
+    let (_, printed) = get_page(&app, &format!("{pay}/receipts/{}", charge.id), anonymous).await;
+    assert!(printed.contains("(mã LPGCN)") && printed.contains("Giảm 50% cho Người có công"), "{printed}");
+    // Asked again from the lookup: the paid request, not a second one.
+    let (_, again, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=7888")).await;
+    assert_eq!(again, pay);
+    assert_eq!(store.payment_requests_of(app.fx.agency.id, d.id).await.unwrap().len(), 1);
+}
+
+/// What the loopback signing service was asked, and whether it answers.
+static SIGNER: std::sync::LazyLock<std::sync::Mutex<(bool, usize)>> = std::sync::LazyLock::new(Default::default);
+
+/// A loopback remote-signing service: checks the bearer token and that `sha256` is the content's,
+/// then answers a signature (or 503 while switched off).
+async fn fake_signer() -> String {
+    use sha2::Digest;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sign", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/sign",
+        axum::routing::post(
+            |headers: axum::http::HeaderMap, axum::Json(v): axum::Json<serde_json::Value>| async move {
+                use axum::response::IntoResponse;
+                assert_eq!(headers["authorization"], "Bearer TOKEN-KY-SO");
+                let content = v["content"].as_str().unwrap();
+                assert_eq!(v["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(content.as_bytes())));
+                let mut state = SIGNER.lock().unwrap();
+                if !state.0 {
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                }
+                state.1 += 1;
+                axum::Json(serde_json::json!({
+                    "signature": format!("MEUCIQ-{}", &v["sha256"].as_str().unwrap()[..16]),
+                    "signer": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG TỈNH KHÁNH HÒA", "certificate": "5404FFFE",
+                }))
+                .into_response()
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+async fn receipts_are_signed_by_the_agencys_signing_service(app: TestApp) {
+    use motcua_app::payments::signing::{RemoteSigner, digest, sign_receipts};
+    use motcua_domain::payment::Provider;
+    let store = app.db.store.as_ref();
+    let agency = app.fx.agency.id;
+    let d = awaiting_payment(&app).await;
+    let now = at(2026, 3, 5, 10, 0);
+    let paid = motcua_app::payments::collect_at_counter(store, &app.fx.reception, &d, (Provider::Cash, None), now)
+        .await
+        .unwrap();
+    let request = paid.request.clone();
+    let http = motcua_app::payments::providers::Http::new().unwrap().with_bearer("TOKEN-KY-SO");
+    let signer = RemoteSigner { url: fake_signer().await, transport: http };
+    let page = |id: uuid::Uuid| format!("/pay/{AGENCY}/{}/receipts/{id}", request.id);
+    let first = paid.receipts[0].id;
+    assert!(get_page(&app, &page(first), "motcua_session=").await.1.contains("id=\"unsigned\""));
+    // The service is down: nothing signed, tried again next round.
+    SIGNER.lock().unwrap().0 = false;
+    assert_eq!(sign_receipts(store, &signer, agency, now).await.unwrap(), 0);
+    assert_eq!(store.unsigned_receipts(agency, 10).await.unwrap().len(), 2);
+    // Up again: both signed once, over what they say.
+    SIGNER.lock().unwrap().0 = true;
+    assert_eq!(sign_receipts(store, &signer, agency, now).await.unwrap(), 2);
+    assert_eq!(sign_receipts(store, &signer, agency, now).await.unwrap(), 0);
+    let receipts = store.receipts_of(agency, request.id).await.unwrap();
+    assert!(receipts.iter().all(|r| r.signed && r.signature.as_ref().unwrap().sha256 == digest(r)), "{receipts:?}");
+    let (_, printed) = get_page(&app, &page(first), "motcua_session=").await;
+    assert!(printed.contains("id=\"signed\"") && printed.contains("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"), "{printed}");
+    // A replacement is a new receipt: signed on the next round; the cancelled one keeps its signature.
+    let new = motcua_app::payments::replace_receipt(
+        store,
+        &app.fx.reception,
+        agency,
+        first,
+        ("Sai tên người nộp", "Nguyễn Văn Ân"),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(!new.signed);
+    assert_eq!(sign_receipts(store, &signer, agency, now).await.unwrap(), 1);
+    let receipts = store.receipts_of(agency, request.id).await.unwrap();
+    let old = receipts.iter().find(|r| r.id == first).unwrap();
+    assert!(old.cancelled && old.signed && old.signature.as_ref().unwrap().sha256 == digest(old));
 }

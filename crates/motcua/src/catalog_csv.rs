@@ -215,6 +215,9 @@ fn parse_row(row: &Row) -> anyhow::Result<ProcedureSpec> {
                     Some(c) => vec![from_str(c, "fee_channels")?],
                     None => vec![],
                 },
+                code: None,
+                legal_basis: None,
+                reductions: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>, String>>()

@@ -48,6 +48,59 @@ pub struct Config {
 pub struct PaymentsConfig {
     pub vnpay: VnpayConfig,
     pub platform: PlatformConfig,
+    pub vietqr: VietqrConfig,
+    pub signing: SigningConfig,
+}
+
+/// The remote-signing service of one agency's e-receipts (`docs/payments.md`). Used when `url`
+/// is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The code of the agency whose receipts it signs.
+    pub agency: String,
+    pub url: String,
+    /// A secret: `MOTCUA_PAYMENTS__SIGNING__TOKEN` or `…__TOKEN_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub token: SecretString,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig { agency: String::new(), url: String::new(), token: SecretString::from(String::new()) }
+    }
+}
+
+impl SigningConfig {
+    /// The service, when configured.
+    pub fn service(&self) -> Option<motcua_app::payments::signing::SigningService> {
+        use secrecy::ExposeSecret as _;
+        (!self.url.is_empty()).then(|| motcua_app::payments::signing::SigningService {
+            agency: self.agency.clone(),
+            url: self.url.clone(),
+            token: self.token.expose_secret().to_owned(),
+        })
+    }
+}
+
+/// The bank's notifications of VietQR transfers into one agency's account (the account itself
+/// is the agency's setting `payments.vietqr`). Taken when `webhook_secret` is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct VietqrConfig {
+    /// The code of the agency whose account it is.
+    pub agency: String,
+    /// A secret: `MOTCUA_PAYMENTS__VIETQR__WEBHOOK_SECRET` or `…__WEBHOOK_SECRET_FILE`.
+    #[serde(serialize_with = "redacted")]
+    pub webhook_secret: SecretString,
+}
+
+impl Default for VietqrConfig {
+    fn default() -> Self {
+        VietqrConfig { agency: String::new(), webhook_secret: SecretString::from(String::new()) }
+    }
 }
 
 /// The national payment platform (Nền tảng thanh toán of the National Public Service Portal),
@@ -65,6 +118,8 @@ pub struct PlatformConfig {
     pub secret: SecretString,
     pub init_url: String,
     pub query_url: String,
+    /// Where `GET_BILL` (the platform's receipt PDF) is posted.
+    pub bill_url: String,
 }
 
 impl Default for PlatformConfig {
@@ -75,6 +130,7 @@ impl Default for PlatformConfig {
             secret: SecretString::from(String::new()),
             init_url: String::new(),
             query_url: String::new(),
+            bill_url: String::new(),
         }
     }
 }
@@ -91,6 +147,7 @@ impl PlatformConfig {
                     secret: self.secret.expose_secret().to_owned(),
                     init_url: self.init_url.clone(),
                     query_url: self.query_url.clone(),
+                    bill_url: self.bill_url.clone(),
                 },
             )
         })
@@ -516,6 +573,14 @@ impl Config {
             let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.payments.platform.secret = SecretString::from(secret.trim().to_owned());
         }
+        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__SIGNING__TOKEN_FILE") {
+            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.payments.signing.token = SecretString::from(token.trim().to_owned());
+        }
+        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VIETQR__WEBHOOK_SECRET_FILE") {
+            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.payments.vietqr.webhook_secret = SecretString::from(secret.trim().to_owned());
+        }
         if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE") {
             let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.payments.vnpay.hash_secret = SecretString::from(secret.trim().to_owned());
@@ -591,6 +656,12 @@ impl Config {
                 })
             },
             platform: self.payments.platform.partner(),
+            vietqr_webhook: {
+                use secrecy::ExposeSecret as _;
+                let v = &self.payments.vietqr;
+                let secret = v.webhook_secret.expose_secret();
+                (!secret.is_empty()).then(|| (v.agency.clone(), secret.to_owned()))
+            },
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -720,6 +791,19 @@ partner_code = ""          # MaDoiTac, from the operator
 secret = ""                # better MOTCUA_PAYMENTS__PLATFORM__SECRET or …__SECRET_FILE
 init_url = ""
 query_url = ""
+bill_url = ""              # GET_BILL: the platform's receipt PDF, offered to the payer once paid
+
+[payments.vietqr]          # the bank's (or intermediary's) notifications of VietQR transfers (docs/payments.md);
+                           # the account is the agency's setting payments.vietqr. Notifications go to
+                           # <public_url>/api/v1/payments/vietqr/<agency code>/webhook, signed (X-Signature)
+agency = ""
+webhook_secret = ""        # better MOTCUA_PAYMENTS__VIETQR__WEBHOOK_SECRET or …__WEBHOOK_SECRET_FILE
+
+[payments.signing]         # the remote-signing service of the e-receipts (docs/payments.md); the worker signs
+                           # new receipts when url is set, and a receipt says when it is not signed yet
+agency = ""
+url = ""
+token = ""                 # better MOTCUA_PAYMENTS__SIGNING__TOKEN or …__TOKEN_FILE
 
 [quality]
 evaluation_change_days = 7 # an applicant may change their evaluation for this many days

@@ -450,6 +450,7 @@ impl Simulation<'_> {
                 motcua_domain::dossier::ResultDelivery::Counter
             }),
             fees_paid: !online,
+            fee_reduction: None,
         };
         let submitter = if online { "congdan" } else { "tiepnhan" };
         // Online dossiers are submitted; counter and postal ones are taken in and accepted at

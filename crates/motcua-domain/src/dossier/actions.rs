@@ -209,6 +209,9 @@ pub struct Submission {
     pub result_delivery: Option<ResultDelivery>,
     /// Fees and charges paid at intake.
     pub fees_paid: bool,
+    /// The group the applicant belongs to for an exemption or reduction of the fees (one the
+    /// procedure's fee lines name), as the counter checked it.
+    pub fee_reduction: Option<String>,
 }
 
 /// A walk-in sent away at the counter without an accepted dossier: the visit is recorded as a
@@ -317,6 +320,12 @@ impl Dossier {
         if sub.documents.len() > spec.documents.len() {
             return Err(DomainError::field("documents", "nhiều tệp hơn số giấy tờ của thủ tục"));
         }
+        let fee_reduction = sub.fee_reduction.map(|w| w.trim().to_owned()).filter(|w| !w.is_empty());
+        if let Some(who) = &fee_reduction
+            && !spec.fees.iter().any(|f| f.reductions.iter().any(|r| r.who == *who))
+        {
+            return Err(DomainError::field("fee_reduction", "thủ tục không có đối tượng miễn, giảm này"));
+        }
         let result_delivery = match sub.result_delivery {
             Some(ResultDelivery::Postal { address }) => {
                 let address = crate::text::clean(&address, crate::text::NOTE_MAX, false)
@@ -388,6 +397,7 @@ impl Dossier {
             returned_by_post: None,
             result_delivery,
             fees_paid: sub.fees_paid,
+            fee_reduction,
             notice: None,
             issued: Vec::new(),
             portal: None,

@@ -433,6 +433,9 @@ pub struct Dossier {
     /// Fees and charges paid at intake.
     #[serde(default)]
     pub fees_paid: bool,
+    /// The applicant's group for an exemption or reduction of the fees, checked at intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_reduction: Option<String>,
     /// The items and legal basis of the latest Mẫu 02 or refusal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,

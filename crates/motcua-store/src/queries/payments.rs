@@ -21,6 +21,38 @@ fn doc<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
 
 /// The next number of a receipt's series and year, from its counter row, in the transaction
 /// `$tx` (so a rollback takes none back out of the series).
+/// The documents (`doc` column) a query's rows hold, in order.
+macro_rules! fetch_docs {
+    ($exec:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let rows: Vec<(String,)> = sqlx::query_as($sql)$(.bind($arg))*.fetch_all($exec).await?;
+        rows.iter().map(|(d,)| doc(d)).collect()
+    }};
+}
+
+/// In `$tx`, the document of the row `$guard` (an update of that one row, keyed by the agency
+/// and `$key`) touched, read after the update took the row's lock so that a racing writer waits;
+/// `None` when the guard touched nothing. `$table` holds the row, keyed by `$key_column`.
+macro_rules! guarded_doc {
+    ($tx:ident, $guard:expr, ($table:literal, $key_column:literal), $agency:expr, $key:expr) => {{
+        let touched = sqlx::query($guard).bind($agency).bind($key).execute(&mut *$tx).await?;
+        if touched.rows_affected() == 1 {
+            let select = concat!("select doc from ", $table, " where agency_id = $1 and ", $key_column, " = $2");
+            let (d,): (String,) = sqlx::query_as(select).bind($agency).bind($key).fetch_one(&mut *$tx).await?;
+            Some(d)
+        } else {
+            None
+        }
+    }};
+}
+
+/// In `$tx`, writes `$value` back as the document of the row keyed by the agency and `$key`.
+macro_rules! write_doc {
+    ($tx:ident, ($table:literal, $key_column:literal), $agency:expr, $key:expr, $value:expr) => {{
+        let update = concat!("update ", $table, " set doc = $1 where agency_id = $2 and ", $key_column, " = $3");
+        sqlx::query(update).bind(serde_json::to_string($value)?).bind($agency).bind($key).execute(&mut *$tx).await?;
+    }};
+}
+
 macro_rules! next_receipt_number {
     ($tx:ident, $agency:expr, $r:expr) => {{
         let r: &Receipt = $r;
@@ -97,14 +129,11 @@ macro_rules! impl_payments {
             }
 
             async fn payment_requests_of(&self, agency_id: Uuid, dossier_id: Uuid) -> crate::Result<Vec<PaymentRequest>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
+                fetch_docs!(
+                    &self.pool,
                     "select doc from payment_requests where agency_id = $1 and dossier_id = $2 order by created_at, id",
+                    agency_id, dossier_id
                 )
-                .bind(agency_id)
-                .bind(dossier_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
             }
 
             async fn insert_attempt(&self, a: &Attempt) -> crate::Result<()> {
@@ -137,44 +166,73 @@ macro_rules! impl_payments {
             }
 
             async fn attempts_of(&self, agency_id: Uuid, request_id: Uuid) -> crate::Result<Vec<Attempt>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
+                fetch_docs!(
+                    &self.pool,
                     "select doc from payment_attempts where agency_id = $1 and request_id = $2 order by created_at, id",
+                    agency_id, request_id
                 )
-                .bind(agency_id)
-                .bind(request_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
+            }
+
+            async fn unsigned_receipts(&self, agency_id: Uuid, limit: i64) -> crate::Result<Vec<Receipt>> {
+                fetch_docs!(
+                    &self.pool,
+                    "select doc from receipts where agency_id = $1 and not signed order by issued_at limit $2",
+                    agency_id, limit
+                )
+            }
+
+            async fn sign_receipt(
+                &self,
+                agency_id: Uuid,
+                id: Uuid,
+                signature: &motcua_domain::payment::ReceiptSignature,
+                same_content: &(dyn for<'r> Fn(&'r Receipt) -> bool + Sync),
+            ) -> crate::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                // Written first: a cancellation racing this one waits, then sees the signature.
+                let guard = "update receipts set signed = true where agency_id = $1 and id = $2 and not signed";
+                let Some(d) = guarded_doc!(tx, guard, ("receipts", "id"), agency_id, id) else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                let mut receipt: Receipt = doc(&d)?;
+                if !same_content(&receipt) {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                receipt.signed = true;
+                receipt.signature = Some(signature.clone());
+                write_doc!(tx, ("receipts", "id"), agency_id, id, &receipt);
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn set_attempt_bill(&self, agency_id: Uuid, txn_ref: &str, sha256: &str) -> crate::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                // Written first, so a confirmation racing this one waits instead of being overwritten.
+                let guard = "update payment_attempts set doc = doc where agency_id = $1 and txn_ref = $2";
+                let Some(d) = guarded_doc!(tx, guard, ("payment_attempts", "txn_ref"), agency_id, txn_ref) else {
+                    return Ok(());
+                };
+                let mut attempt: Attempt = doc(&d)?;
+                attempt.provider_bill = Some(sha256.to_owned());
+                write_doc!(tx, ("payment_attempts", "txn_ref"), agency_id, txn_ref, &attempt);
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn mark_refunded(&self, agency_id: Uuid, txn_ref: &str, at: NaiveDateTime) -> crate::Result<bool> {
                 let mut tx = self.pool.begin().await?;
-                let touched = sqlx::query(
-                    "update payment_attempts set refund_due = false where agency_id = $1 and txn_ref = $2 and refund_due",
-                )
-                .bind(agency_id)
-                .bind(txn_ref)
-                .execute(&mut *tx)
-                .await?;
-                if touched.rows_affected() != 1 {
+                let guard =
+                    "update payment_attempts set refund_due = false where agency_id = $1 and txn_ref = $2 and refund_due";
+                let Some(d) = guarded_doc!(tx, guard, ("payment_attempts", "txn_ref"), agency_id, txn_ref) else {
                     tx.rollback().await?;
                     return Ok(false);
-                }
-                let (d,): (String,) =
-                    sqlx::query_as("select doc from payment_attempts where agency_id = $1 and txn_ref = $2")
-                        .bind(agency_id)
-                        .bind(txn_ref)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                };
                 let mut attempt: Attempt = doc(&d)?;
                 attempt.refund_due = false;
                 attempt.refunded_at = Some(at);
-                sqlx::query("update payment_attempts set doc = $1 where agency_id = $2 and txn_ref = $3")
-                    .bind(serde_json::to_string(&attempt)?)
-                    .bind(agency_id)
-                    .bind(txn_ref)
-                    .execute(&mut *tx)
-                    .await?;
+                write_doc!(tx, ("payment_attempts", "txn_ref"), agency_id, txn_ref, &attempt);
                 tx.commit().await?;
                 Ok(true)
             }
@@ -186,18 +244,9 @@ macro_rules! impl_payments {
                 from: NaiveDateTime,
                 to: NaiveDateTime,
             ) -> crate::Result<Vec<Attempt>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "select doc from payment_attempts where agency_id = $1 and provider = $2
+                fetch_docs!(&self.pool, "select doc from payment_attempts where agency_id = $1 and provider = $2
                        and state in ('initiated', 'pending') and created_at >= $3 and created_at < $4
-                     order by created_at limit 500",
-                )
-                .bind(agency_id)
-                .bind(provider.as_str())
-                .bind(from)
-                .bind(to)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
+                     order by created_at limit 500", agency_id, provider.as_str(), from, to)
             }
 
             async fn attempt_by_provider_txn(
@@ -373,22 +422,11 @@ macro_rules! impl_payments {
                 replacement: &(dyn for<'r> Fn(&'r Receipt) -> Option<Receipt> + Sync),
             ) -> crate::Result<Option<Receipt>> {
                 let mut tx = self.pool.begin().await?;
-                let touched = sqlx::query(
-                    "update receipts set cancelled = true where agency_id = $1 and id = $2 and not cancelled",
-                )
-                .bind(agency_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                if touched.rows_affected() != 1 {
+                let guard = "update receipts set cancelled = true where agency_id = $1 and id = $2 and not cancelled";
+                let Some(old_doc) = guarded_doc!(tx, guard, ("receipts", "id"), agency_id, id) else {
                     tx.rollback().await?;
                     return Ok(None);
-                }
-                let (old_doc,): (String,) = sqlx::query_as("select doc from receipts where agency_id = $1 and id = $2")
-                    .bind(agency_id)
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                };
                 let old: Receipt = doc(&old_doc)?;
                 let Some(mut new) = replacement(&old) else {
                     tx.rollback().await?;
@@ -397,12 +435,7 @@ macro_rules! impl_payments {
                 let mut cancelled = old;
                 cancelled.cancelled = true;
                 cancelled.cancel_reason = Some(reason.to_owned());
-                sqlx::query("update receipts set doc = $1 where agency_id = $2 and id = $3")
-                    .bind(serde_json::to_string(&cancelled)?)
-                    .bind(agency_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                write_doc!(tx, ("receipts", "id"), agency_id, id, &cancelled);
                 new.number = next_receipt_number!(tx, agency_id, &new)?;
                 insert_receipt!(tx, agency_id, &new);
                 tx.commit().await?;
@@ -410,14 +443,11 @@ macro_rules! impl_payments {
             }
 
             async fn receipts_of(&self, agency_id: Uuid, request_id: Uuid) -> crate::Result<Vec<Receipt>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
+                fetch_docs!(
+                    &self.pool,
                     "select doc from receipts where agency_id = $1 and request_id = $2 order by symbol, number",
+                    agency_id, request_id
                 )
-                .bind(agency_id)
-                .bind(request_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
             }
 
             async fn paid_requests_between(
@@ -426,26 +456,16 @@ macro_rules! impl_payments {
                 from: NaiveDateTime,
                 to: NaiveDateTime,
             ) -> crate::Result<Vec<PaymentRequest>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "select doc from payment_requests where agency_id = $1 and paid_at >= $2 and paid_at < $3
-                     order by paid_at, id",
-                )
-                .bind(agency_id)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
+                fetch_docs!(&self.pool, "select doc from payment_requests where agency_id = $1 and paid_at >= $2 and paid_at < $3
+                     order by paid_at, id", agency_id, from, to)
             }
 
             async fn awaiting_requests(&self, agency_id: Uuid) -> crate::Result<Vec<PaymentRequest>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
+                fetch_docs!(
+                    &self.pool,
                     "select doc from payment_requests where agency_id = $1 and state = 'awaiting' order by created_at, id",
+                    agency_id
                 )
-                .bind(agency_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
             }
 
             async fn insert_unmatched_transfer(&self, agency_id: Uuid, t: &crate::UnmatchedTransfer) -> crate::Result<bool> {
@@ -494,16 +514,8 @@ macro_rules! impl_payments {
                 from: NaiveDateTime,
                 to: NaiveDateTime,
             ) -> crate::Result<Vec<Receipt>> {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "select doc from receipts where agency_id = $1 and issued_at >= $2 and issued_at < $3
-                     order by symbol, year, number",
-                )
-                .bind(agency_id)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter().map(|(d,)| doc(d)).collect()
+                fetch_docs!(&self.pool, "select doc from receipts where agency_id = $1 and issued_at >= $2 and issued_at < $3
+                     order by symbol, year, number", agency_id, from, to)
             }
         }
     };

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/pay/{agency}/{id}", get(payment::page))
         .route("/pay/{agency}/{id}/vnpay", post(payment::vnpay))
         .route("/pay/{agency}/{id}/platform", post(payment::platform))
+        .route("/pay/{agency}/{id}/platform-receipt", get(payment::platform_receipt))
         .route("/pay/{agency}/{id}/receipts/{receipt}", get(payment::receipt))
         .route("/payments/vnpay/return", get(payment::vnpay_return))
         .route("/kiosk", get(public::kiosk))

@@ -18,17 +18,6 @@ use crate::error::ApiError;
 use crate::rate_limit::ClientAddr;
 use crate::state::AppState;
 
-/// The agency setting of its account for VietQR transfers: `{"bin":"970403","account":"…","name":"…"}`.
-pub const VIETQR_KEY: &str = "payments.vietqr";
-
-#[derive(Debug, Deserialize)]
-struct BankAccount {
-    bin: String,
-    account: String,
-    #[serde(default)]
-    name: String,
-}
-
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pay.html")]
 pub struct PayPage {
@@ -41,6 +30,8 @@ pub struct PayPage {
     /// The VietQR code as SVG, its string, and the account it pays into.
     vietqr: Option<(String, String, String)>,
     receipts: Vec<Receipt>,
+    /// The national platform's own receipt of the payment can be fetched.
+    platform_bill: bool,
     notice: Option<String>,
 }
 
@@ -102,33 +93,15 @@ pub async fn page(
     let (agency, r) = load(&state, &agency_code, id).await?;
     let vnpay =
         state.config.vnpay.as_ref().is_some_and(|(code, _)| *code == agency_code) && r.state == RequestState::Awaiting;
-    let account = state
-        .store
-        .agency_settings(agency.id)
-        .await?
-        .into_iter()
-        .find(|(k, _)| k == VIETQR_KEY)
-        .and_then(|(_, v)| serde_json::from_str::<BankAccount>(&v).ok());
-    let vietqr = match account.filter(|_| r.state == RequestState::Awaiting) {
-        Some(a) => {
-            let transfer = motcua_payments::vietqr::Transfer {
-                bin: a.bin.clone(),
-                account: a.account.clone(),
-                target: motcua_payments::vietqr::Target::Account,
-                amount: Some(r.total.0),
-                bill: Some(r.reference.chars().take(25).collect()),
-                purpose: Some(r.reference.chars().take(25).collect()),
-            };
-            match transfer.encode() {
-                Ok(text) => {
-                    let svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-                        .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(220, 220).build())
-                        .unwrap_or_default();
-                    Some((svg, text, format!("{} — {} (BIN {})", a.account, a.name, a.bin)))
-                }
-                Err(_) => None,
-            }
-        }
+    let cal = state.calendar(agency.id).await?;
+    let bank = state.bank(&agency).await?.filter(|_| r.state == RequestState::Awaiting);
+    let vietqr = match bank {
+        Some(bank) => motcua_app::payments::providers::transfer_code(&bank, &r, state.now(&cal)).await.map(|text| {
+            let svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(220, 220).build())
+                .unwrap_or_default();
+            (svg, text, format!("{} — {} (BIN {})", bank.account, bank.name, bank.bin))
+        }),
         None => None,
     };
     let receipts = state.store.receipts_of(agency.id, r.id).await?;
@@ -144,8 +117,15 @@ pub async fn page(
         ),
         _ => None,
     };
-    let platform = state.config.platform.as_ref().is_some_and(|(code, _)| *code == agency_code)
-        && r.state == RequestState::Awaiting;
+    let platform_configured = state.provider(&agency_code, "platform").is_some();
+    let platform = platform_configured && r.state == RequestState::Awaiting;
+    let platform_bill = platform_configured
+        && r.state == RequestState::Paid
+        && state.store.attempts_of(agency.id, r.id).await?.iter().any(|a| {
+            a.provider == motcua_domain::payment::Provider::Platform
+                && a.state == motcua_domain::payment::AttemptState::Succeeded
+                && !a.refund_due
+        });
     let provider = state.config.vnpay.as_ref().filter(|_| vnpay).map(|(_, m)| origin(&m.pay_url));
     let page = PayPage {
         shell: web.shell,
@@ -156,6 +136,7 @@ pub async fn page(
         platform,
         vietqr,
         receipts,
+        platform_bill,
         notice,
     };
     let mut res = page.into_response();
@@ -188,13 +169,26 @@ pub async fn vnpay(
 ) -> PageResult<Response> {
     state.pass(crate::rate_limit::PAYMENT, &client).await?;
     let (agency, r) = load(&state, &agency_code, id).await?;
-    let Some((_, merchant)) = state.config.vnpay.as_ref().filter(|(code, _)| *code == agency_code) else {
+    let Some(merchant) = state.provider(&agency_code, "vnpay") else {
         return Err(ApiError::NotFound("cơ quan chưa nhận thanh toán qua VNPAY".into()).into());
     };
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
     let return_url = format!("{}/payments/vnpay/return", state.config.public_url);
-    let (_, url) = motcua_app::payments::start_vnpay(&*state.store, merchant, &r, (&return_url, &client), now).await?;
+    let http = motcua_app::payments::providers::Http::new()?;
+    let receipt = motcua_app::payments::providers::receipt_info(&agency, &r);
+    let (_, start) = motcua_app::payments::providers::start(
+        &*state.store,
+        &http,
+        merchant,
+        &r,
+        (&return_url, &client, receipt),
+        now,
+    )
+    .await?;
+    let motcua_payments::provider::Start::Redirect(url) = start else {
+        return Err(ApiError::Internal("VNPAY không trả về địa chỉ thanh toán".into()).into());
+    };
     Ok(Redirect::to(&url).into_response())
 }
 
@@ -272,39 +266,56 @@ pub async fn platform(
 ) -> PageResult<PlatformPage> {
     state.pass(crate::rate_limit::PAYMENT, &client).await?;
     let (agency, r) = load(&state, &agency_code, id).await?;
-    let Some((_, partner)) = state.config.platform.as_ref().filter(|(code, _)| *code == agency_code) else {
+    let Some(partner) = state.provider(&agency_code, "platform") else {
         return Err(ApiError::NotFound("cơ quan chưa nhận thanh toán qua Nền tảng thanh toán".into()).into());
     };
     let cal = state.calendar(agency.id).await?;
     let now = state.now(&cal);
-    let attempt = motcua_app::payments::start_platform(&*state.store, &r, now).await?;
-    let lines: Vec<serde_json::Value> = r
-        .lines
-        .iter()
-        .map(|l| serde_json::json!({ "LoaiPhiLePhi": l.kind.label_vi(), "TenPhiLePhi": l.name, "SoTien": l.amount.0 }))
-        .collect();
-    let receipt = serde_json::json!({
-        "MaHoSo": r.dossier_code, "TenDonVi": agency.name, "MaDonVi": agency.code.to_string(),
-        "HoTenNguoiNop": r.payer, "NoiDungThanhToan": format!("Nop phi le phi ho so {}", r.dossier_code), "PhiLePhi": lines,
-    });
-    let info = format!("Nop phi le phi ho so {}", r.dossier_code);
-    let body =
-        motcua_payments::platform::init(partner, &attempt.txn_ref, attempt.amount.0, &info, now, &client, receipt);
-    let unavailable = |e: String| {
-        tracing::warn!(error = %e, "national payment platform INIT failed");
-        ApiError::Conflict {
-            code: "provider_unavailable",
-            message: "Nền tảng thanh toán chưa trả lời; Ông/Bà vui lòng thử lại sau ít phút.".into(),
+    let http = motcua_app::payments::providers::Http::new()?;
+    let receipt = motcua_app::payments::providers::receipt_info(&agency, &r);
+    let (_, start) =
+        motcua_app::payments::providers::start(&*state.store, &http, partner, &r, ("", &client, receipt), now).await?;
+    match start {
+        motcua_payments::provider::Start::Link(url) | motcua_payments::provider::Start::Redirect(url) => {
+            Ok(PlatformPage { shell: web.shell, url })
         }
-    };
-    let answer = provider_call(&partner.init_url, &body).await.map_err(unavailable)?;
-    let url = motcua_payments::platform::init_answer(&answer).map_err(|e| unavailable(e.to_string()))?;
-    Ok(PlatformPage { shell: web.shell, url })
+        motcua_payments::provider::Start::Qr(_) => {
+            Err(ApiError::Internal("Nền tảng thanh toán không trả về địa chỉ thanh toán".into()).into())
+        }
+    }
 }
 
-/// Posts a message to a payment provider's API; its JSON answer, or why there is none.
-pub(crate) async fn provider_call(url: &str, body: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let client = crate::pages::national_sign_in::http_client().map_err(|e| e.to_string())?;
-    let res = client.post(url).json(body).send().await.map_err(|e| e.to_string())?;
-    res.json().await.map_err(|e| e.to_string())
+/// `GET /pay/{agency}/{id}/platform-receipt`: the national payment platform's own receipt of the
+/// payment (`GET_BILL`, a PDF), fetched once and kept.
+pub async fn platform_receipt(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Path((agency_code, id)): Path<(String, Uuid)>,
+) -> PageResult<Response> {
+    state.pass(crate::rate_limit::PAYMENT, &client).await?;
+    let (agency, r) = load(&state, &agency_code, id).await?;
+    let Some(partner) = state.provider(&agency_code, "platform") else {
+        return Err(ApiError::NotFound("cơ quan chưa nhận thanh toán qua Nền tảng thanh toán".into()).into());
+    };
+    let cal = state.calendar(agency.id).await?;
+    let http = motcua_app::payments::providers::Http::new()?;
+    let pdf = motcua_app::payments::providers::provider_receipt(
+        &*state.store,
+        &state.files,
+        &http,
+        partner,
+        (agency.id, r.id),
+        state.now(&cal),
+    )
+    .await?;
+    let name = format!("inline; filename=\"bien-lai-{}.pdf\"", motcua_domain::payment::alphanumeric(&r.dossier_code));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -45,6 +45,8 @@ pub struct LookupView {
     #[schema(value_type = Option<String>)]
     pub returned_at: Option<NaiveDateTime>,
     pub timeline: Vec<LookupStep>,
+    /// Its fees may be paid online now (awaiting them, or due since submission).
+    pub payable: bool,
 }
 
 /// Constant-time comparison of short strings of equal length.
@@ -93,6 +95,7 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
         })
         .collect();
     Ok(Some(LookupView {
+        payable: motcua_domain::payment::payable(&d),
         code: d.code.map(|c| c.to_string()).unwrap_or_default(),
         state: d.state,
         procedure: d.procedure_name,

@@ -129,6 +129,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
             emc_site: Some(motcua_app::portal::EmcSite { site_id: n.emc.site_id, province: n.emc.province.clone() }),
             platform: config.payments.platform.partner(),
             vnpay: config.web().vnpay,
+            signing: config.payments.signing.service(),
             batch: n.batch.clamp(1, 10_000),
             concurrency: n.concurrency.clamp(1, 256),
         },

@@ -74,6 +74,10 @@ pub struct FeeRow {
     pub amount: String,
     pub channel: String,
     pub note: String,
+    pub code: String,
+    pub basis: String,
+    /// "Hộ nghèo: 100; Người có công: 50".
+    pub reductions: String,
 }
 
 impl FeeRow {
@@ -218,6 +222,14 @@ impl Editor {
                     amount: f.amount.0.to_string(),
                     channel: f.channels.first().map(|c| c.as_str().to_owned()).unwrap_or_default(),
                     note: f.note.clone().unwrap_or_default(),
+                    code: f.code.clone().unwrap_or_default(),
+                    basis: f.legal_basis.clone().unwrap_or_default(),
+                    reductions: f
+                        .reductions
+                        .iter()
+                        .map(|r| format!("{}: {}", r.who, r.percent))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 })
                 .collect()),
             methods: CHANNELS
@@ -277,6 +289,9 @@ impl Editor {
                 amount: get(&format!("fee_amount_{i}")),
                 channel: get(&format!("fee_channel_{i}")),
                 note: get(&format!("fee_note_{i}")),
+                code: get(&format!("fee_code_{i}")),
+                basis: get(&format!("fee_basis_{i}")),
+                reductions: get(&format!("fee_reductions_{i}")),
             })
             .filter(|r| !r.name.is_empty())
             .collect();
@@ -414,6 +429,12 @@ impl Editor {
                         _ => None,
                     },
                     channels: Channel::parse(&f.channel).into_iter().collect(),
+                    code: Some(f.code.trim().to_owned()).filter(|c| !c.is_empty()),
+                    legal_basis: Some(f.basis.trim().to_owned()).filter(|b| !b.is_empty()),
+                    reductions: motcua_domain::catalog::parse_reductions(&f.reductions).unwrap_or_else(|why| {
+                        errors.push(FieldError::new(format!("fee_reductions_{i}"), why));
+                        Vec::new()
+                    }),
                 }
             })
             .collect();

@@ -264,6 +264,7 @@ async fn create_online(
         documents: refs,
         result_delivery: Some(ResultDelivery::Online),
         fees_paid: false,
+        fee_reduction: None,
     };
     let t = motcua_app::dossiers::intake(&*state.store, actor, &version, &agency, sub, state.at(&cal)).await?;
     Ok(t.dossier.id)

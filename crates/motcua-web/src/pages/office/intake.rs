@@ -41,6 +41,9 @@ pub struct IntakeForm {
     pub result_address: String,
     #[serde(default)]
     pub fees_paid: String,
+    /// The applicant's group for an exemption or reduction of the fees (empty: none).
+    #[serde(default)]
+    pub fee_reduction: String,
     /// For Mẫu 02 and 03: further items to complete (one per line), the reason, the legal basis.
     #[serde(default)]
     pub items: String,
@@ -78,6 +81,7 @@ impl IntakeForm {
             result_way: get("result_way"),
             result_address: get("result_address"),
             fees_paid: get("fees_paid"),
+            fee_reduction: get("fee_reduction"),
             items: get("items"),
             reason: get("reason"),
             legal_basis: get("legal_basis"),
@@ -121,6 +125,8 @@ pub struct IntakePage {
     /// The papers' forms to choose from: (value, label).
     paper_forms: Vec<(&'static str, &'static str)>,
     fees: String,
+    /// The groups the procedure's fee lines exempt or reduce, with what they get.
+    reductions: Vec<(String, String)>,
     legal_bases: String,
     max_file_mib: usize,
     form: IntakeForm,
@@ -173,6 +179,20 @@ async fn intake_page(
             .collect()
     });
     let fees = version.as_ref().map(|v| v.spec.fees.iter().map(|f| f.amount).sum::<motcua_domain::types::Vnd>());
+    let mut reductions: Vec<(String, String)> = Vec::new();
+    for f in version.iter().flat_map(|v| &v.spec.fees) {
+        for r in &f.reductions {
+            let what = format!(
+                "{}: {}",
+                f.name,
+                if r.percent >= 100 { "miễn".into() } else { format!("giảm {}%", r.percent) }
+            );
+            match reductions.iter_mut().find(|(who, _)| *who == r.who) {
+                Some((_, described)) => *described = format!("{described}; {what}"),
+                None => reductions.push((r.who.clone(), what)),
+            }
+        }
+    }
     if form.legal_basis.is_empty()
         && let Some(v) = &version
     {
@@ -188,6 +208,7 @@ async fn intake_page(
             .map(|f| (f.as_str(), f.label_vi()))
             .collect(),
         fees: fees.map(|f| f.to_string()).unwrap_or_default(),
+        reductions,
         legal_bases: version.map(|v| v.spec.legal_bases.join("; ")).unwrap_or_default(),
         max_file_mib: state.config.max_upload_bytes / (1024 * 1024),
         form,
@@ -355,6 +376,7 @@ async fn take(
         documents,
         result_delivery,
         fees_paid: f.fees_paid == "on",
+        fee_reduction: Some(f.fee_reduction.clone()).filter(|w| !w.trim().is_empty()),
     };
     let why = match outcome {
         Outcome::Accept => {

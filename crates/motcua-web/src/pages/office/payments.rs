@@ -289,8 +289,8 @@ pub struct RefundForm {
     day: String,
 }
 
-/// `POST /office/payments/refund`: asks VNPAY to return money taken twice; recorded once VNPAY
-/// accepts (a signed answer, `00` or `94` already asked).
+/// `POST /office/payments/refund`: asks the provider (VNPAY) to return money taken twice;
+/// recorded once it accepts (for VNPAY a signed answer, `00` or `94` already asked).
 pub async fn refund(
     State(state): State<AppState>,
     Officer(actor): Officer,
@@ -298,40 +298,15 @@ pub async fn refund(
 ) -> PageResult<Response> {
     let agency = payments_agency(&state, &actor).await?;
     let attempt = motcua_app::payments::refundable(&*state.store, &actor, agency.id, f.attempt.trim()).await?;
-    let Some((_, merchant)) = state.config.vnpay.as_ref().filter(|(code, _)| {
-        *code == agency.code.to_string() && attempt.provider == motcua_domain::payment::Provider::Vnpay
-    }) else {
-        return Err(ApiError::NotFound("khoản này không hoàn trả qua VNPAY được".into()).into());
+    let Some(provider) = state.provider(&agency.code.to_string(), attempt.provider.as_str()) else {
+        return Err(
+            ApiError::NotFound(format!("khoản này không hoàn trả qua {} được", attempt.provider.label_vi())).into()
+        );
     };
     let cal = state.calendar(agency.id).await?;
-    let now = state.now(&cal);
-    let body = motcua_payments::vnpay::refund(
-        merchant,
-        &Uuid::now_v7().simple().to_string(),
-        &attempt.txn_ref,
-        attempt.amount.0,
-        attempt.provider_txn.as_deref().unwrap_or(""),
-        attempt.created_at,
-        &actor.name,
-        now,
-    );
-    let unavailable = |e: String| {
-        tracing::warn!(error = %e, "VNPAY refund not accepted");
-        ApiError::Conflict {
-            code: "refund_refused", message: format!("VNPAY chưa nhận yêu cầu hoàn tiền: {e}")
-        }
-    };
-    let answer = crate::pages::payment::provider_call(&merchant.api_url, &body).await.map_err(unavailable)?;
-    state.store.record_payment_message(agency.id, "vnpay", &answer.to_string(), now).await?;
-    match motcua_payments::vnpay::refund_answer(merchant, &answer) {
-        Ok(true) => {
-            motcua_app::payments::record_refund(&*state.store, &actor, &attempt, now).await?;
-            let day = f.day.chars().filter(|c| c.is_ascii_digit() || *c == '-').take(10).collect::<String>();
-            Ok(Redirect::to(&format!("/office/payments/reconciliation?day={day}&refunded=1")).into_response())
-        }
-        Ok(false) => {
-            Err(unavailable(answer["vnp_Message"].as_str().unwrap_or("từ chối").chars().take(200).collect()).into())
-        }
-        Err(e) => Err(unavailable(e.to_string()).into()),
-    }
+    let http = motcua_app::payments::providers::Http::new()?;
+    let what = (agency.id, attempt.txn_ref.as_str());
+    motcua_app::payments::providers::refund(&*state.store, &http, provider, &actor, what, state.now(&cal)).await?;
+    let day = f.day.chars().filter(|c| c.is_ascii_digit() || *c == '-').take(10).collect::<String>();
+    Ok(Redirect::to(&format!("/office/payments/reconciliation?day={day}&refunded=1")).into_response())
 }

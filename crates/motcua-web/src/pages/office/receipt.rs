@@ -25,6 +25,8 @@ pub struct ReceiptPage {
     due: String,
     delivery: String,
     fees: String,
+    /// The fees may be paid online (the lookup's QR code leads there).
+    pay_online: bool,
     /// "Quyển số" (the year's book) and "Số thứ tự" (the line).
     book: String,
     line: String,
@@ -65,12 +67,31 @@ pub async fn receipt(
         _ => String::new(),
     };
     let officer = actor.name.clone();
-    let fees = d.total_fees();
-    let fees = if fees.0 == 0 {
-        "Không".to_owned()
+    let lines = motcua_domain::payment::lines_of(&d);
+    let total: motcua_domain::types::Vnd = lines.iter().map(|l| l.amount).sum();
+    let fees = if total.0 == 0 {
+        match &d.fee_reduction {
+            Some(who) => format!("Miễn ({who})"),
+            None => "Không".to_owned(),
+        }
     } else {
-        format!("{fees} ({})", if d.fees_paid { "đã thanh toán" } else { "chưa thanh toán" })
+        let each: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let mut s = format!("{} {}", l.name, l.amount);
+                let about: Vec<&str> = [l.code.as_deref(), l.legal_basis.as_deref(), l.reduction.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if !about.is_empty() {
+                    s = format!("{s} ({})", about.join("; "));
+                }
+                s
+            })
+            .collect();
+        format!("{}; tổng {total} ({})", each.join("; "), if d.fees_paid { "đã thanh toán" } else { "chưa thanh toán" })
     };
+    let pay_online = motcua_domain::payment::payable(&d);
     Ok(ReceiptPage {
         number: head.style.number(FormKind::Receipt, d.register_no),
         place_date: head.style.place_date(accepted.date()),
@@ -83,6 +104,7 @@ pub async fn receipt(
             .as_ref()
             .map_or_else(|| "Bộ phận tiếp nhận và trả kết quả".to_owned(), |r| r.describe_vi()),
         fees,
+        pay_online,
         book: format!("01/{}", chrono::Datelike::year(&accepted)),
         line: d.register_no.map(|n| n.to_string()).unwrap_or_else(|| "……".to_owned()),
         postal: d.channel == Channel::Postal,

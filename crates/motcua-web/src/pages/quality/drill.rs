@@ -11,13 +11,13 @@ pub async fn indicator_dossiers(
     Query(p): Query<QualityParams>,
 ) -> PageResult<DrillPage> {
     let config = Config::builtin();
-    let Drill { agency, period, window, indicator, inp, inside } =
-        drill(&state, actor, &p, &config, &index766::PER_DOSSIER).await?;
-    let found: Vec<&DossierFacts> = inp
-        .received
-        .iter()
-        .filter(|f| index766::membership(&indicator.id, f, window.end(), &inp.opinions) == Some(inside))
-        .collect();
+    let listed: Vec<&str> = index766::PER_DOSSIER.into_iter().chain([index766::PAID_DOSSIER]).collect();
+    let Drill { agency, period, window, indicator, inp, inside } = drill(&state, actor, &p, &config, &listed).await?;
+    let member = |f: &DossierFacts| match indicator.id.as_str() {
+        index766::PAID_DOSSIER => index766::paid_membership(f, &inp.paid_online),
+        id => index766::membership(id, f, window.end(), &inp.opinions),
+    };
+    let found: Vec<&DossierFacts> = inp.received.iter().filter(|f| member(f) == Some(inside)).collect();
     let which = if inside { "đạt" } else { "không đạt" };
     Ok(DrillPage {
         title: format!(
@@ -202,14 +202,20 @@ pub async fn indicator_procedures(
     let window = sc.index_window();
     let Scope { agency, period, .. } = sc;
     let config = Config::builtin();
-    let indicator = listed_indicator(&config, &p.indicator, &index766::PER_PROCEDURE)?;
+    let listed: Vec<&str> = index766::PER_PROCEDURE.into_iter().chain([index766::PAID_PROCEDURE]).collect();
+    let indicator = listed_indicator(&config, &p.indicator, &listed)?;
     let inp = inputs(&state, &[agency.id], Some(agency.id), window, &p).await?;
     let inside = p.inside.unwrap_or(1) == 1;
     let used = catalog::online_codes(&inp.received);
+    let paid_codes = index766::paid_online_codes(&inp.received, &inp.paid_online);
+    let member = |x: &catalog::ProcedureFacts| match indicator.id.as_str() {
+        index766::PAID_PROCEDURE => index766::paid_procedure_membership(x, &paid_codes),
+        id => index766::procedure_membership(&config, id, x, window, &used),
+    };
     let rows: Vec<ProcedureRow> = inp
         .procedures
         .iter()
-        .filter(|x| index766::procedure_membership(&config, &indicator.id, x, window, &used) == Some(inside))
+        .filter(|x| member(x) == Some(inside))
         .map(|x| ProcedureRow {
             code: x.code.clone(),
             name: x.name.clone(),

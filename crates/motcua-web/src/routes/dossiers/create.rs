@@ -62,6 +62,7 @@ pub async fn create(
             .collect(),
         result_delivery: None,
         fees_paid: false,
+        fee_reduction: None,
     };
     let t = motcua_app::dossiers::intake(&*state.store, &actor, &version, &agency, sub, at).await?;
     Ok((

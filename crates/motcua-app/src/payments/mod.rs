@@ -1,8 +1,10 @@
-//! Fees as the edges use them: the payment request of a dossier waiting for its fees (built once
-//! from its fee lines, then reused), an attempt through VNPAY, a provider's confirmation kept raw,
-//! judged and written in one transaction (`PaymentStore::confirm_payment`), and the dossier's
-//! clock resumed once the request is paid — at once when possible, else by the worker from the
-//! outbox row the confirmation queued, so a crash between the two loses nothing.
+//! Fees as the edges use them: the payment request of a dossier (built once from its fee lines,
+//! then reused), a provider's confirmation judged and written in one transaction
+//! (`PaymentStore::confirm_payment`), and the dossier's clock resumed once the request is paid —
+//! at once when possible, else by the worker from the outbox row the confirmation queued, so a
+//! crash between the two loses nothing. The counter's cash and transfers, bank statements, the
+//! day's reconciliation and the receipts' corrections are here too; what every online provider
+//! goes through is in [`providers`], the receipts' digital signatures in [`signing`].
 //!
 //! The provider confirms on the agency's behalf: the dossier's "payment received" is applied by
 //! [`provider_actor`], a counter role without a person, and its event says so.
@@ -12,11 +14,13 @@ use motcua_domain::dossier::{Action, DEFAULT_MAX_REAPPOINT_DAYS, Dossier, State}
 use motcua_domain::org::{Actor, Role, RoleGrant};
 use motcua_domain::payment::{Attempt, Judgement, PaymentRequest, Provider, RequestState, Series, receipts_for};
 use motcua_domain::types::Vnd;
-use motcua_payments::vnpay::{self, IpnAnswer, Merchant};
 use motcua_store::{Confirmed, Store};
 use uuid::Uuid;
 
 use crate::AppError;
+
+pub mod providers;
+pub mod signing;
 
 /// The agency setting holding its receipt series (`{"template":"EBL01","letters":"AA"}`).
 pub const SERIES_KEY: &str = "payments.receipt_series";
@@ -41,18 +45,26 @@ pub async fn series(store: &dyn Store, agency_id: Uuid) -> Result<Series, AppErr
     }
 }
 
-/// The request a dossier waiting for its fees is paid through: the one awaiting, or a new one
-/// from its fee lines.
+/// The request the dossier's fees are paid through: the one awaiting, or one already paid (a
+/// dossier whose fees were paid at submission and that is now asked for them is resumed), or a
+/// new one from its fee lines when it may be paid now ([`motcua_domain::payment::payable`]:
+/// awaiting its fees, or accepted with fees the counter did not collect).
 pub async fn request_for(store: &dyn Store, dossier: &Dossier, now: NaiveDateTime) -> Result<PaymentRequest, AppError> {
     let existing = store.payment_requests_of(dossier.agency_id, dossier.id).await?;
     if let Some(r) = existing.iter().find(|r| r.state == RequestState::Awaiting) {
         return Ok(r.clone());
     }
-    if dossier.state != State::AwaitingPayment {
+    if !motcua_domain::payment::payable(dossier) {
         return Err(AppError::Conflict {
             code: "not_awaiting_payment",
-            message: "hồ sơ không ở bước chờ nộp phí, lệ phí".into(),
+            message: "hồ sơ không có phí, lệ phí phải nộp lúc này".into(),
         });
+    }
+    if let Some(paid) = existing.iter().rev().find(|r| r.state == RequestState::Paid) {
+        if dossier.state == State::AwaitingPayment {
+            resume_dossier(store, dossier.agency_id, paid.id, now).await?;
+        }
+        return Ok(paid.clone());
     }
     let n = u32::try_from(existing.len()).unwrap_or(u32::MAX - 1) + 1;
     let request = PaymentRequest::for_dossier(Uuid::now_v7(), dossier, n, now)?;
@@ -61,34 +73,6 @@ pub async fn request_for(store: &dyn Store, dossier: &Dossier, now: NaiveDateTim
     let what = ("payment_requested", format!("payment:{}", request.id));
     crate::audit::record(store, Some(dossier.agency_id), None, what, data, now).await?;
     Ok(request)
-}
-
-/// A new attempt at `request` through VNPAY, and the signed URL to send the payer to.
-pub async fn start_vnpay(
-    store: &dyn Store,
-    merchant: &Merchant,
-    request: &PaymentRequest,
-    (return_url, ip): (&str, &str),
-    now: NaiveDateTime,
-) -> Result<(Attempt, String), AppError> {
-    let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
-    let attempt = Attempt::start(Uuid::now_v7(), request, Provider::Vnpay, n, now)?;
-    store.insert_attempt(&attempt).await?;
-    let info = format!("Nop phi le phi ho so {}", request.dossier_code);
-    let url = vnpay::pay_url(
-        merchant,
-        &vnpay::Payment {
-            txn_ref: &attempt.txn_ref,
-            amount_vnd: attempt.amount.0,
-            order_info: &info,
-            return_url,
-            ip,
-            created: now,
-            expires: now + chrono::Duration::minutes(15),
-            locale: "vn",
-        },
-    );
-    Ok((attempt, url))
 }
 
 /// A provider's verified word on an attempt (by its reference), judged and written, audited, and
@@ -117,99 +101,6 @@ pub async fn confirm(
         }
     }
     Ok(Some(c))
-}
-
-/// A new attempt at `request` through the national payment platform (the edge posts its `INIT`).
-pub async fn start_platform(
-    store: &dyn Store,
-    request: &PaymentRequest,
-    now: NaiveDateTime,
-) -> Result<Attempt, AppError> {
-    let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
-    let attempt = Attempt::start(Uuid::now_v7(), request, Provider::Platform, n, now)?;
-    store.insert_attempt(&attempt).await?;
-    Ok(attempt)
-}
-
-/// The national payment platform's pushed confirmation: kept as received, then verified and
-/// judged; the answer's `MaLoi` and its description.
-pub async fn platform_confirmation(
-    store: &dyn Store,
-    agency_id: Uuid,
-    partner: &motcua_payments::platform::Partner,
-    body: &str,
-    now: NaiveDateTime,
-) -> Result<(&'static str, &'static str), AppError> {
-    use motcua_payments::platform::{Outcome, confirmation};
-    let message = store.record_payment_message(agency_id, Provider::Platform.as_str(), body, now).await?;
-    let answer = match serde_json::from_str::<serde_json::Value>(body) {
-        Err(_) => ("99", "Dữ liệu không đọc được"),
-        Ok(v) => match confirmation(partner, &v) {
-            Err(motcua_payments::ProtocolError::Signature) => ("97", "Sai mã xác thực"),
-            Err(_) => ("99", "Thiếu trường dữ liệu"),
-            Ok(Outcome::Pending) => ("99", "Chưa rõ kết quả"),
-            Ok(Outcome::Succeeded { reference, amount, transaction }) => {
-                platform_settle(store, agency_id, &reference, (Vnd(amount), true, &transaction), now).await?
-            }
-            Ok(Outcome::Failed { reference }) => {
-                // A failure carries no amount: the attempt's is the one judged.
-                let amount = store.attempt_by_ref(agency_id, &reference).await?.map_or(Vnd(0), |a| a.amount);
-                platform_settle(store, agency_id, &reference, (amount, false, ""), now).await?
-            }
-        },
-    };
-    store.set_payment_message_outcome(agency_id, message, answer.0).await?;
-    Ok(answer)
-}
-
-/// The platform's word on an attempt, judged: its `MaLoi` and description.
-async fn platform_settle(
-    store: &dyn Store,
-    agency_id: Uuid,
-    reference: &str,
-    (amount, ok, txn): (Vnd, bool, &str),
-    now: NaiveDateTime,
-) -> Result<(&'static str, &'static str), AppError> {
-    Ok(match confirm(store, agency_id, Provider::Platform, reference, amount, ok, txn, now).await? {
-        None => ("01", "Không tìm thấy giao dịch"),
-        Some(c) => match c.judgement {
-            Judgement::Credit | Judgement::Failed => ("00", "Thành công"),
-            Judgement::Repeat | Judgement::DoublePayment => ("02", "Giao dịch đã được xác nhận"),
-            Judgement::WrongAmount => ("04", "Sai số tiền"),
-        },
-    })
-}
-
-/// VNPAY's IPN for the agency: the query string kept as received, then verified and judged; the
-/// answer VNPAY expects. The dossier's clock resumes when the payment is credited.
-pub async fn vnpay_ipn(
-    store: &dyn Store,
-    agency_id: Uuid,
-    merchant: &Merchant,
-    query: &str,
-    now: NaiveDateTime,
-) -> Result<IpnAnswer, AppError> {
-    let message = store.record_payment_message(agency_id, Provider::Vnpay.as_str(), query, now).await?;
-    let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let answer = match vnpay::read(&merchant.hash_secret, &params) {
-        Err(motcua_payments::ProtocolError::Signature) => IpnAnswer::InvalidSignature,
-        Err(_) => IpnAnswer::Unknown,
-        Ok(outcome) if outcome.tmn_code != merchant.tmn_code => IpnAnswer::InvalidSignature,
-        Ok(outcome) => {
-            let amount = Vnd(outcome.amount_vnd);
-            let (ok, txn) = (outcome.succeeded(), outcome.transaction_no.as_str());
-            match confirm(store, agency_id, Provider::Vnpay, &outcome.txn_ref, amount, ok, txn, now).await? {
-                None => IpnAnswer::OrderNotFound,
-                Some(c) => match c.judgement {
-                    Judgement::Credit | Judgement::Failed => IpnAnswer::Confirmed,
-                    Judgement::Repeat | Judgement::DoublePayment => IpnAnswer::AlreadyConfirmed,
-                    Judgement::WrongAmount => IpnAnswer::InvalidAmount,
-                },
-            }
-        }
-    };
-    store.set_payment_message_outcome(agency_id, message, answer.code()).await?;
-    Ok(answer)
 }
 
 async fn audit_confirmation(store: &dyn Store, c: &Confirmed, now: NaiveDateTime) -> Result<(), AppError> {
@@ -266,6 +157,12 @@ pub async fn collect_at_counter(
         );
     }
     let request = request_for(store, dossier, now).await?;
+    if request.state != RequestState::Awaiting {
+        return Err(AppError::Conflict {
+            code: "already_paid",
+            message: format!("phí, lệ phí của hồ sơ đã được thanh toán ({})", request.reference),
+        });
+    }
     let n = store.attempts_of(request.agency_id, request.id).await?.len() as u32 + 1;
     let attempt = Attempt::start(Uuid::now_v7(), &request, provider, n, now)?;
     store.insert_attempt(&attempt).await?;
@@ -339,11 +236,85 @@ pub struct StatementReport {
     pub refused: Vec<(usize, String)>,
 }
 
+/// What became of one incoming transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matched {
+    /// It paid the request of this dossier.
+    Credited(String),
+    /// Already seen (in an earlier statement or notification).
+    Repeated,
+    /// Kept among the unmatched transfers, for this reason.
+    Unmatched(String),
+}
+
+/// One incoming transfer into the agency's account (a statement's row, a bank's notification),
+/// matched by the payment reference in its content: a transfer of the request's amount pays it
+/// (receipts, the clock resumed) like any provider's confirmation, keyed by the bank's reference
+/// so a transfer seen twice pays nothing twice; one that names no awaiting request, or pays
+/// another amount, is kept among the unmatched transfers. `awaiting`: the agency's awaiting
+/// requests when the caller has them already.
+pub async fn match_transfer(
+    store: &dyn Store,
+    agency_id: Uuid,
+    c: &motcua_payments::statement::Credit,
+    awaiting: Option<&[PaymentRequest]>,
+    now: NaiveDateTime,
+) -> Result<Matched, AppError> {
+    // Seen before: its attempt carries the bank's reference.
+    if store.attempt_by_provider_txn(agency_id, Provider::VietQr, &c.reference).await?.is_some() {
+        return Ok(Matched::Repeated);
+    }
+    let loaded;
+    let awaiting = match awaiting {
+        Some(a) => a,
+        None => {
+            loaded = store.awaiting_requests(agency_id).await?;
+            &loaded
+        }
+    };
+    let content = motcua_domain::payment::alphanumeric(&c.content);
+    let unmatched = |reason: String| async move {
+        let t = motcua_store::UnmatchedTransfer {
+            bank_ref: c.reference.clone(),
+            day: c.date,
+            amount: i64::try_from(c.amount).unwrap_or(i64::MAX),
+            content: c.content.clone(),
+            reason: reason.clone(),
+            recorded_at: now,
+        };
+        Ok::<_, AppError>(if store.insert_unmatched_transfer(agency_id, &t).await? {
+            Matched::Unmatched(reason)
+        } else {
+            Matched::Repeated
+        })
+    };
+    let Some(request) = awaiting.iter().find(|r| content.contains(&r.reference)) else {
+        return unmatched("không có mã thanh toán đang chờ".into()).await;
+    };
+    if c.amount != request.total.0 {
+        return unmatched(format!("số tiền {} khác số phải nộp {}", Vnd(c.amount), request.total)).await;
+    }
+    let mut attempt = Attempt::start(Uuid::now_v7(), request, Provider::VietQr, 1, now)?;
+    attempt.txn_ref = format!("{}Q{}", request.reference, motcua_domain::payment::alphanumeric(&c.reference));
+    store.insert_attempt(&attempt).await?;
+    let s = series(store, agency_id).await?;
+    let issue = |r: &PaymentRequest| receipts_for(r, &s, Provider::VietQr, now);
+    let confirmed = store
+        .confirm_payment(agency_id, &attempt.txn_ref, Vnd(c.amount), true, &c.reference, &issue, now)
+        .await?
+        .ok_or_else(|| AppError::Internal("lần thanh toán vừa ghi không còn".into()))?;
+    audit_confirmation(store, &confirmed, now).await?;
+    Ok(match confirmed.judgement {
+        Judgement::Credit => {
+            resume(store, agency_id, request.id, &provider_actor(agency_id), now).await?;
+            Matched::Credited(request.dossier_code.clone())
+        }
+        _ => Matched::Repeated,
+    })
+}
+
 /// Reads a bank statement (CSV) of VietQR transfers into the agency's account: each row kept as
-/// received, then matched by the payment reference in its content. A transfer of the request's
-/// amount pays it (receipts, the clock resumed) like any provider's confirmation, keyed by the
-/// bank's reference so a statement read twice pays nothing twice; one that names no awaiting
-/// request, or pays another amount, is kept among the unmatched transfers.
+/// received, then matched ([`match_transfer`]).
 pub async fn match_statement(
     store: &dyn Store,
     actor: &Actor,
@@ -362,57 +333,13 @@ pub async fn match_statement(
         motcua_payments::statement::parse(csv).map_err(|why| motcua_domain::DomainError::field("file", why))?;
     let mut report = StatementReport { refused, ..Default::default() };
     let awaiting = store.awaiting_requests(agency_id).await?;
-    let s = series(store, agency_id).await?;
     for c in credits {
         let raw = serde_json::json!({ "row": c.row, "date": c.date, "amount": c.amount, "content": c.content, "reference": c.reference });
         store.record_payment_message(agency_id, Provider::VietQr.as_str(), &raw.to_string(), now).await?;
-        // Read in an earlier statement: its attempt carries the bank's reference.
-        if store.attempt_by_provider_txn(agency_id, Provider::VietQr, &c.reference).await?.is_some() {
-            report.repeated += 1;
-            continue;
-        }
-        let content = motcua_domain::payment::alphanumeric(&c.content);
-        let found = awaiting.iter().find(|r| content.contains(&r.reference));
-        let unmatched = |reason: &str| motcua_store::UnmatchedTransfer {
-            bank_ref: c.reference.clone(),
-            day: c.date,
-            amount: i64::try_from(c.amount).unwrap_or(i64::MAX),
-            content: c.content.clone(),
-            reason: reason.to_owned(),
-            recorded_at: now,
-        };
-        let Some(request) = found else {
-            if store.insert_unmatched_transfer(agency_id, &unmatched("không có mã thanh toán đang chờ")).await? {
-                report.unmatched.push((c.reference.clone(), "không có mã thanh toán đang chờ".into()));
-            } else {
-                report.repeated += 1;
-            }
-            continue;
-        };
-        if c.amount != request.total.0 {
-            let why = format!("số tiền {} khác số phải nộp {}", Vnd(c.amount), request.total);
-            if store.insert_unmatched_transfer(agency_id, &unmatched(&why)).await? {
-                report.unmatched.push((c.reference.clone(), why));
-            } else {
-                report.repeated += 1;
-            }
-            continue;
-        }
-        let mut attempt = Attempt::start(Uuid::now_v7(), request, Provider::VietQr, 1, now)?;
-        attempt.txn_ref = format!("{}Q{}", request.reference, motcua_domain::payment::alphanumeric(&c.reference));
-        store.insert_attempt(&attempt).await?;
-        let issue = |r: &PaymentRequest| receipts_for(r, &s, Provider::VietQr, now);
-        let confirmed = store
-            .confirm_payment(agency_id, &attempt.txn_ref, Vnd(c.amount), true, &c.reference, &issue, now)
-            .await?
-            .ok_or_else(|| AppError::Internal("lần thanh toán vừa ghi không còn".into()))?;
-        audit_confirmation(store, &confirmed, now).await?;
-        match confirmed.judgement {
-            Judgement::Credit => {
-                resume(store, agency_id, request.id, &provider_actor(agency_id), now).await?;
-                report.credited.push((c.reference.clone(), request.dossier_code.clone()));
-            }
-            _ => report.repeated += 1,
+        match match_transfer(store, agency_id, &c, Some(&awaiting), now).await? {
+            Matched::Credited(code) => report.credited.push((c.reference.clone(), code)),
+            Matched::Repeated => report.repeated += 1,
+            Matched::Unmatched(why) => report.unmatched.push((c.reference.clone(), why)),
         }
     }
     let data = serde_json::json!({
