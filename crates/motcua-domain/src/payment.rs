@@ -154,10 +154,22 @@ pub struct RequestLine {
     pub reduction: Option<String>,
 }
 
-/// What the dossier's applicant pays by its channel: each fee line of the channel with an amount,
-/// reduced for the applicant's group when the counter checked one (`Dossier::fee_reduction`);
-/// a line the group is exempt from is left out.
+/// What the dossier's applicant pays: the amount the appraisal fixed when the latest request for
+/// payment named one (`Dossier::assessed_fee`), else each fee line of its channel with an
+/// amount, reduced for the applicant's group when the counter checked one
+/// (`Dossier::fee_reduction`); a line the group is exempt from is left out.
 pub fn lines_of(dossier: &Dossier) -> Vec<RequestLine> {
+    // The amount the appraisal fixed replaces the schedule's lines (it has no reduction left).
+    if let Some(f) = &dossier.assessed_fee {
+        return vec![RequestLine {
+            kind: f.kind.unwrap_or(FeeKind::Charge),
+            name: f.name.clone(),
+            amount: f.amount,
+            code: None,
+            legal_basis: None,
+            reduction: None,
+        }];
+    }
     dossier
         .fees
         .iter()

@@ -228,7 +228,14 @@ fn online_acceptance_needs_the_required_files_and_the_applicant_uploads_them() {
 fn a_payment_pauses_the_clock_and_a_supplement_restarts_it() {
     let w = world();
     let d = w.in_appraisal();
-    let d = w.apply(&d, Action::RequestPayment { reason: "Nộp lệ phí".into() }, &w.specialist_dd, at(3, 3, 9)).unwrap();
+    let d = w
+        .apply(
+            &d,
+            Action::RequestPayment { reason: "Nộp lệ phí".into(), assessed: None },
+            &w.specialist_dd,
+            at(3, 3, 9),
+        )
+        .unwrap();
     assert_eq!(d.portal_status(), 6);
     // Paid a week later: five working days added (Tue 03/03 counts, Tue 10/03 does not).
     let d = w.apply(&d, Action::PaymentReceived { note: None }, &w.reception, at(3, 10, 9)).unwrap();

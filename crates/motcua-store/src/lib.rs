@@ -664,6 +664,18 @@ pub trait PaymentStore: Send + Sync {
     /// Records that the provider accepted to return a double payment: no longer due. False when
     /// the attempt is unknown or owes nothing.
     async fn mark_refunded(&self, agency_id: Uuid, txn_ref: &str, at: NaiveDateTime) -> Result<bool>;
+    /// Marks the agency's attempts through `provider` still open and started before `before` as
+    /// expired (at most 500 a call); how many. A confirmation that still comes is judged as ever.
+    async fn expire_attempts(
+        &self,
+        agency_id: Uuid,
+        provider: motcua_domain::payment::Provider,
+        before: NaiveDateTime,
+        at: NaiveDateTime,
+    ) -> Result<u64>;
+    /// Cancels a request still awaiting payment (what it asked is no longer due); false when it
+    /// is not awaiting. A payment for it that still comes is money to return.
+    async fn cancel_payment_request(&self, agency_id: Uuid, id: Uuid) -> Result<bool>;
     /// The agency's receipts not signed yet (the oldest first, at most `limit`).
     async fn unsigned_receipts(&self, agency_id: Uuid, limit: i64) -> Result<Vec<motcua_domain::payment::Receipt>>;
     /// Puts the signature on a receipt not signed yet, if what was signed is still its content

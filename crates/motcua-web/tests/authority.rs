@@ -144,7 +144,7 @@ async fn prepare(app: &TestApp, stage: Stage) -> Dossier {
     match stage {
         Stage::AtAppraisal => return d,
         Stage::AwaitingPayment => {
-            let pay = Action::RequestPayment { reason: "Nộp lệ phí trước bạ".into() };
+            let pay = Action::RequestPayment { reason: "Nộp lệ phí trước bạ".into(), assessed: None };
             return fx.act(store, &d, pay, &fx.specialist, at(2026, 2, 13, 9, 0)).await;
         }
         _ => {}

@@ -724,8 +724,10 @@ async fn the_pages_work_in_a_real_browser() {
     let d = fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
     let forward = motcua_domain::dossier::Action::Forward { note: None, assignee: None };
     let d = fx.act(store, &d, forward, &fx.reception, at(2026, 3, 2, 10, 0)).await;
-    let ask =
-        motcua_domain::dossier::Action::RequestPayment { reason: "Nộp phí thẩm định và lệ phí".into() };
+    let ask = motcua_domain::dossier::Action::RequestPayment {
+        reason: "Nộp phí thẩm định và lệ phí".into(),
+        assessed: None,
+    };
     let d = fx.act(store, &d, ask, &fx.specialist, at(2026, 3, 3, 9, 0)).await;
     site.clock.set_local(at(2026, 3, 5, 10, 0));
     let code = d.code.as_ref().unwrap().to_string();

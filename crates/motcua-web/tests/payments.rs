@@ -27,6 +27,7 @@ on_every_backend_with_app!(
     a_signed_bank_notification_pays_a_vietqr_transfer_once,
     a_reduction_checked_at_the_counter_lowers_the_fees_paid_online_at_submission,
     receipts_are_signed_by_the_agencys_signing_service,
+    an_amount_fixed_by_the_appraisal_is_asked_and_paid_instead_of_the_schedule,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -160,8 +161,10 @@ async fn awaiting_payment(app: &TestApp) -> motcua_domain::dossier::Dossier {
     let d = app.fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
     let forward = Action::Forward { note: None, assignee: None };
     let d = app.fx.act(store, &d, forward, &app.fx.reception, at(2026, 3, 2, 10, 0)).await;
-    let ask =
-        Action::RequestPayment { reason: "Nộp phí thẩm định và lệ phí cấp giấy chứng nhận".into() };
+    let ask = Action::RequestPayment {
+        reason: "Nộp phí thẩm định và lệ phí cấp giấy chứng nhận".into(),
+        assessed: None,
+    };
     let d = app.fx.act(store, &d, ask, &app.fx.specialist, at(2026, 3, 3, 9, 0)).await;
     assert_eq!(d.state, State::AwaitingPayment);
     d
@@ -764,6 +767,13 @@ async fn vnpay_attempts_never_confirmed_are_settled_by_querydr(app: TestApp) {
     assert_eq!(store.receipts_of(agency, attempts[0].request_id).await.unwrap().len(), 2);
     // The IPN arriving late for the settled one is a repeat.
     assert_eq!(ipn(&app, &signed(&attempts[0].txn_ref, 550_000, "00", "14009999", SECRET)).await, "02");
+    // Three days on, the one never settled expires; VNPAY's word coming after that still counts.
+    assert_eq!(ask(at(2026, 3, 8, 10, 1)).await.unwrap(), 0);
+    let expired = store.attempt_by_ref(agency, &attempts[2].txn_ref).await.unwrap().unwrap();
+    assert_eq!(expired.state, motcua_domain::payment::AttemptState::Expired);
+    app.clock.set_local(at(2026, 3, 8, 10, 2));
+    assert_eq!(ipn(&app, &signed(&attempts[2].txn_ref, 550_000, "00", "14007777", SECRET)).await, "00");
+    assert_eq!(store.dossier(agency, d3.id).await.unwrap().unwrap().state, State::Processing, "paid late: resumed");
 }
 
 /// A bank's balance-change notification, signed with `secret` as the webhook's sender signs it.
@@ -977,4 +987,75 @@ async fn receipts_are_signed_by_the_agencys_signing_service(app: TestApp) {
     let receipts = store.receipts_of(agency, request.id).await.unwrap();
     let old = receipts.iter().find(|r| r.id == first).unwrap();
     assert!(old.cancelled && old.signed && old.signature.as_ref().unwrap().sha256 == digest(old));
+}
+
+async fn an_amount_fixed_by_the_appraisal_is_asked_and_paid_instead_of_the_schedule(app: TestApp) {
+    use motcua_domain::org::Role;
+    let store = app.db.store.as_ref();
+    let agency = app.fx.agency.id;
+    let citizen = add_user(&app, "0905123456", true, vec![]).await;
+    let (_, citizen_cookie) = sign_in(&app, "0905123456", PASSWORD).await;
+    let d = app.fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", Some(citizen)).await;
+    let forward = Action::Forward { note: None, assignee: None };
+    let d = app.fx.act(store, &d, forward, &app.fx.reception, at(2026, 3, 2, 10, 0)).await;
+    // The citizen's own page offers to pay the fees due since submission.
+    let (_, mine) = get_page(&app, &format!("/my/dossiers/{}", d.id), &citizen_cookie).await;
+    assert!(mine.contains("id=\"pay-now\"") && mine.contains("name=\"phone_last4\" value=\"3456\""), "{mine}");
+    // The applicant opened the payment page at submission: a request for the schedule's 550.000 đ.
+    let early = motcua_app::payments::request_for(store, &d, at(2026, 3, 2, 11, 0)).await.unwrap();
+    assert_eq!(early.total.0, 550_000);
+    // The specialist's appraisal fixes another amount, asked from the dossier page.
+    app.clock.set_local(at(2026, 3, 3, 9, 0));
+    add_user(&app, "cv-tham-dinh", false, vec![grant(&app, Role::Specialist, Some("DD"))]).await;
+    let (_, specialist) = sign_in(&app, "cv-tham-dinh", PASSWORD).await;
+    let path = format!("/office/dossiers/{}/act", d.id);
+    let (_, page) = get_page(&app, &format!("/office/dossiers/{}", d.id), &specialist).await;
+    assert!(page.contains("name=\"amount\""), "{page}");
+    let reason = "L%E1%BB%87+ph%C3%AD+tr%C6%B0%E1%BB%9Bc+b%E1%BA%A1";
+    let bad = format!("version={}&action=request_payment&reason={reason}&amount=m%E1%BB%99t+tri%E1%BB%87u", d.version);
+    let (status, _, page) = post_form(&app, &specialist, &path, &bad).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("Số tiền là số đồng"), "{status}: {page}");
+    let form = format!("version={}&action=request_payment&reason={reason}&amount=1.250.000&fee_kind=charge", d.version);
+    let (status, _, page) = post_form(&app, &specialist, &path, &form).await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}: {page}");
+    let d = store.dossier(agency, d.id).await.unwrap().unwrap();
+    assert_eq!(d.state, State::AwaitingPayment);
+    // The applicant pays the appraised amount; the earlier request is no longer due.
+    let code = d.code.as_ref().unwrap().to_string();
+    let anonymous = "motcua_session=";
+    let (_, pay, _) = post_form(&app, anonymous, "/pay", &format!("code={code}&phone_last4=3456")).await;
+    let (_, page) = get_page(&app, &pay, anonymous).await;
+    assert!(page.contains("Lệ phí trước bạ") && page.contains("1.250.000 đ"), "{page}");
+    let cancelled = store.payment_request(agency, early.id).await.unwrap().unwrap();
+    assert_eq!(cancelled.state, motcua_domain::payment::RequestState::Cancelled);
+    let (_, vnpay, _) = post_form(&app, anonymous, &format!("{pay}/vnpay"), "").await;
+    let txn_ref = vnpay.split("vnp_TxnRef=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    assert_eq!(ipn(&app, &signed(&txn_ref, 1_250_000, "00", "14055555", SECRET)).await, "00");
+    assert_eq!(store.dossier(agency, d.id).await.unwrap().unwrap().state, State::Processing, "paid: resumed");
+    // The citizen's page now leads to the paid request's receipts, not to a new request.
+    let (_, citizen_cookie) = sign_in(&app, "0905123456", PASSWORD).await;
+    let (_, mine) = get_page(&app, &format!("/my/dossiers/{}", d.id), &citizen_cookie).await;
+    assert!(mine.contains("id=\"pay-now\""), "{mine}");
+    let (_, again, _) = post_form(&app, &citizen_cookie, "/pay", &format!("code={code}&phone_last4=3456")).await;
+    assert_eq!(again, pay);
+    let request_id: uuid::Uuid = pay.rsplit('/').next().unwrap().parse().unwrap();
+    let receipts = store.receipts_of(agency, request_id).await.unwrap();
+    assert_eq!(receipts.len(), 1, "one kind: lệ phí");
+    assert_eq!((receipts[0].amount.0, receipts[0].lines[0].name.as_str()), (1_250_000, "Lệ phí trước bạ"));
+    // A payment for the cancelled request that still comes is money to return, never a credit.
+    let late = motcua_domain::payment::Attempt {
+        state: motcua_domain::payment::AttemptState::Initiated,
+        ..motcua_domain::payment::Attempt::start(
+            uuid::Uuid::now_v7(),
+            &early,
+            motcua_domain::payment::Provider::Vnpay,
+            1,
+            at(2026, 3, 2, 11, 5),
+        )
+        .unwrap()
+    };
+    store.insert_attempt(&late).await.unwrap();
+    assert_eq!(ipn(&app, &signed(&late.txn_ref, 550_000, "00", "14066666", SECRET)).await, "02");
+    let late = store.attempt_by_ref(agency, &late.txn_ref).await.unwrap().unwrap();
+    assert!(late.refund_due, "{late:?}");
 }

@@ -48,7 +48,7 @@ async fn at_signature(app: &TestApp) -> motcua_domain::dossier::Dossier {
 async fn a_citizen_cannot_confirm_their_own_payment(app: TestApp) {
     let fx = &app.fx;
     let d = at_appraisal(&app).await;
-    let ask = Action::RequestPayment { reason: "Nộp lệ phí trước bạ".into() };
+    let ask = Action::RequestPayment { reason: "Nộp lệ phí trước bạ".into(), assessed: None };
     let d = fx.act(app.db.store.as_ref(), &d, ask, &fx.specialist, at(2026, 2, 12, 10, 0)).await;
     app.at(2026, 2, 12, 11, 0);
     let res = app.act(&d.id.to_string(), "payment-received", &fx.citizen, json!({})).await;

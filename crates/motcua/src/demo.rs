@@ -529,6 +529,7 @@ impl Simulation<'_> {
                 if rng.chance(sc.payment) {
                     let pay = Action::RequestPayment {
                         reason: "Nộp tiền sử dụng đất, lệ phí trước bạ theo thông báo của cơ quan thuế".into(),
+                        assessed: None,
                     };
                     let Some(next) = self.step(&d, pay, "chuyenvien", self.later(t, 1)).await? else { return Ok(()) };
                     t = self.later(t, 8 + rng.below(80) + sc.applicant_delay);

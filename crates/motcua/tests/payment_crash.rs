@@ -89,7 +89,7 @@ async fn payments_survive_a_kill(db: TestDb) {
         let d = fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
         let forward = Action::Forward { note: None, assignee: None };
         let d = fx.act(store, &d, forward, &fx.reception, at(2026, 3, 2, 10, 0)).await;
-        let ask = Action::RequestPayment { reason: "Nộp phí, lệ phí".into() };
+        let ask = Action::RequestPayment { reason: "Nộp phí, lệ phí".into(), assessed: None };
         let d = fx.act(store, &d, ask, &fx.specialist, at(2026, 3, 3, 9, 0)).await;
         let request = motcua_app::payments::request_for(store, &d, at(2026, 3, 4, 9, 0)).await.unwrap();
         let attempt = Attempt::start(uuid::Uuid::now_v7(), &request, Provider::Vnpay, 1, at(2026, 3, 4, 9, 0)).unwrap();

@@ -46,13 +46,28 @@ pub async fn series(store: &dyn Store, agency_id: Uuid) -> Result<Series, AppErr
 }
 
 /// The request the dossier's fees are paid through: the one awaiting, or one already paid (a
-/// dossier whose fees were paid at submission and that is now asked for them is resumed), or a
-/// new one from its fee lines when it may be paid now ([`motcua_domain::payment::payable`]:
+/// dossier whose fees were paid at submission and that is now asked for them is resumed; an
+/// amount the appraisal fixed counts as paid only by a request made since), or a new one from
+/// its fee lines ([`motcua_domain::payment::lines_of`]) when it may be paid now ([`motcua_domain::payment::payable`]:
 /// awaiting its fees, or accepted with fees the counter did not collect).
 pub async fn request_for(store: &dyn Store, dossier: &Dossier, now: NaiveDateTime) -> Result<PaymentRequest, AppError> {
     let existing = store.payment_requests_of(dossier.agency_id, dossier.id).await?;
-    if let Some(r) = existing.iter().find(|r| r.state == RequestState::Awaiting) {
-        return Ok(r.clone());
+    // An amount the appraisal fixed is paid by a request made since it was asked for; the
+    // schedule's fees are paid once, whenever.
+    let since = match (&dossier.assessed_fee, dossier.pauses.last()) {
+        (Some(_), Some(pause)) if dossier.state == State::AwaitingPayment => pause.from,
+        _ => NaiveDateTime::MIN,
+    };
+    for r in existing.iter().filter(|r| r.state == RequestState::Awaiting) {
+        if r.created_at >= since {
+            return Ok(r.clone());
+        }
+        // Made for the schedule's fees before the appraisal fixed another amount: no longer due.
+        if store.cancel_payment_request(dossier.agency_id, r.id).await? {
+            let what = ("payment_request_cancelled", format!("payment:{}", r.id));
+            let data = serde_json::json!({ "reference": r.reference, "why": "assessed" });
+            crate::audit::record(store, Some(dossier.agency_id), None, what, data, now).await?;
+        }
     }
     if !motcua_domain::payment::payable(dossier) {
         return Err(AppError::Conflict {
@@ -60,7 +75,7 @@ pub async fn request_for(store: &dyn Store, dossier: &Dossier, now: NaiveDateTim
             message: "hồ sơ không có phí, lệ phí phải nộp lúc này".into(),
         });
     }
-    if let Some(paid) = existing.iter().rev().find(|r| r.state == RequestState::Paid) {
+    if let Some(paid) = existing.iter().rev().find(|r| r.state == RequestState::Paid && r.created_at >= since) {
         if dossier.state == State::AwaitingPayment {
             resume_dossier(store, dossier.agency_id, paid.id, now).await?;
         }

@@ -290,8 +290,9 @@ async fn settle(
 
 /// Asks `provider` about the agency's attempts it never confirmed — started between three days
 /// ago and its [`PaymentProvider::ask_after`] — and applies each answer as its own confirmation
-/// would (once, whoever comes first); an attempt not settled yet is asked again next round. How
-/// many were settled.
+/// would (once, whoever comes first); an attempt not settled yet is asked again next round, and
+/// one still open after three days expires (a confirmation that comes later is judged as ever).
+/// How many were settled.
 pub async fn ask_open(
     store: &dyn Store,
     t: &dyn Transport,
@@ -301,6 +302,11 @@ pub async fn ask_open(
 ) -> Result<usize, AppError> {
     let Some(after) = provider.ask_after() else { return Ok(0) };
     let kind = kind(provider)?;
+    // Past three days an attempt is no longer asked about: it expires.
+    let expired = store.expire_attempts(agency_id, kind, now - Duration::days(3), now).await?;
+    if expired > 0 {
+        tracing::info!(expired, provider = provider.name(), "payment attempts expired unconfirmed");
+    }
     let open = store.open_attempts(agency_id, kind, now - Duration::days(3), now - after).await?;
     let recording = Recording::new(t, store, agency_id, provider.name(), now);
     let mut settled = 0;

@@ -62,8 +62,13 @@ pub enum Action {
         #[serde(default)]
         note: Option<String>,
     },
-    /// Notify the financial obligation; the clock stops.
-    RequestPayment { reason: String },
+    /// Notify the financial obligation; the clock stops. `assessed`: the amount the appraisal
+    /// fixed, when it is not the fee schedule's (the reason names what it is for).
+    RequestPayment {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assessed: Option<Assessed>,
+    },
     PaymentReceived {
         #[serde(default)]
         note: Option<String>,
@@ -193,6 +198,14 @@ impl Transition {
         }
         self
     }
+}
+
+/// An amount the appraisal fixed, to pay instead of the fee schedule's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assessed {
+    pub kind: crate::catalog::FeeKind,
+    #[schema(value_type = u64)]
+    pub amount: crate::types::Vnd,
 }
 
 /// What intake needs besides the procedure.
@@ -398,6 +411,7 @@ impl Dossier {
             result_delivery,
             fees_paid: sub.fees_paid,
             fee_reduction,
+            assessed_fee: None,
             notice: None,
             issued: Vec::new(),
             portal: None,
@@ -662,15 +676,31 @@ impl Dossier {
                     EventDetail::PaymentReceived { note, due_date: d.due_date, due_at: d.due_at }
                 }
             }
-            Action::RequestPayment { reason } => {
+            Action::RequestPayment { reason, assessed } => {
                 if !matches!(self.state, Accepted | Processing) {
                     return Err(wrong_state());
                 }
                 require(works_step)?;
                 let reason = need(reason, "reason")?;
+                let assessed = *assessed;
+                if let Some(a) = assessed
+                    && (a.amount.0 == 0 || a.amount.0 > 999_999_999_999)
+                {
+                    return Err(DomainError::field("amount", "số tiền từ 1 đồng đến dưới 1.000 tỷ đồng"));
+                }
                 d.pauses.push(PauseRecord { kind: PauseKind::Payment, from: now, to: None, reason: reason.clone() });
                 d.state = AwaitingPayment;
-                EventDetail::RequestPayment { reason }
+                d.assessed_fee = assessed.map(|a| crate::catalog::FeeLine {
+                    name: reason.chars().take(200).collect(),
+                    amount: a.amount,
+                    note: None,
+                    kind: Some(a.kind),
+                    channels: Vec::new(),
+                    code: None,
+                    legal_basis: None,
+                    reductions: Vec::new(),
+                });
+                EventDetail::RequestPayment { reason, assessed }
             }
             Action::Reappoint { new_due_date, reason } => {
                 if !matches!(self.state, Accepted | Processing | AwaitingSupplement | AwaitingPayment) {
@@ -1028,7 +1058,7 @@ impl Dossier {
             K::SendBack => Action::SendBack { note: reason() },
             K::RequestSupplement => Action::RequestSupplement { reason: reason() },
             K::SupplementReceived => Action::SupplementReceived { note: None },
-            K::RequestPayment => Action::RequestPayment { reason: reason() },
+            K::RequestPayment => Action::RequestPayment { reason: reason(), assessed: None },
             K::PaymentReceived => Action::PaymentReceived { note: None },
             K::Reappoint => {
                 Action::Reappoint { new_due_date: cal.add_working_days(self.due_date?, 5).ok()?, reason: reason() }

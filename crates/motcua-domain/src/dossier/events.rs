@@ -217,6 +217,9 @@ pub enum EventDetail {
     },
     RequestPayment {
         reason: String,
+        /// The amount the appraisal fixed, when not the fee schedule's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assessed: Option<super::actions::Assessed>,
     },
     PaymentReceived {
         #[serde(default)]
@@ -296,7 +299,7 @@ impl EventDetail {
             D::AskToComplete { reason }
             | D::RefuseIntake { reason }
             | D::RequestSupplement { reason, .. }
-            | D::RequestPayment { reason }
+            | D::RequestPayment { reason, .. }
             | D::Reappoint { reason, .. }
             | D::MoveDueDate { reason, .. }
             | D::Refuse { reason }

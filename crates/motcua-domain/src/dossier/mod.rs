@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use actions::{
-    Action, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, PostalReturn, Submission, Transition, TurnAway,
+    Action, Assessed, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, PostalReturn, Submission, Transition, TurnAway,
     tracking_number,
 };
 pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
@@ -436,6 +436,10 @@ pub struct Dossier {
     /// The applicant's group for an exemption or reduction of the fees, checked at intake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_reduction: Option<String>,
+    /// What the latest request for payment asked when the appraisal fixed the amount: paid
+    /// instead of the fee schedule's lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessed_fee: Option<crate::catalog::FeeLine>,
     /// The items and legal basis of the latest Mẫu 02 or refusal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,

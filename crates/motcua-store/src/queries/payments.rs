@@ -173,6 +173,58 @@ macro_rules! impl_payments {
                 )
             }
 
+            async fn expire_attempts(
+                &self,
+                agency_id: Uuid,
+                provider: motcua_domain::payment::Provider,
+                before: NaiveDateTime,
+                at: NaiveDateTime,
+            ) -> crate::Result<u64> {
+                let old: Vec<(String,)> = sqlx::query_as(
+                    "select txn_ref from payment_attempts where agency_id = $1 and provider = $2
+                       and state in ('initiated', 'pending') and created_at < $3 order by created_at limit 500",
+                )
+                .bind(agency_id)
+                .bind(provider.as_str())
+                .bind(before)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut expired = 0;
+                for (txn_ref,) in old {
+                    let mut tx = self.pool.begin().await?;
+                    // A confirmation that got there first wins: only a still-open attempt expires.
+                    let guard = "update payment_attempts set state = 'expired'
+                                 where agency_id = $1 and txn_ref = $2 and state in ('initiated', 'pending')";
+                    let Some(d) = guarded_doc!(tx, guard, ("payment_attempts", "txn_ref"), agency_id, &txn_ref) else {
+                        tx.rollback().await?;
+                        continue;
+                    };
+                    let mut attempt: Attempt = doc(&d)?;
+                    attempt.state = AttemptState::Expired;
+                    attempt.finished_at = Some(at);
+                    write_doc!(tx, ("payment_attempts", "txn_ref"), agency_id, &txn_ref, &attempt);
+                    tx.commit().await?;
+                    expired += 1;
+                }
+                Ok(expired)
+            }
+
+            async fn cancel_payment_request(&self, agency_id: Uuid, id: Uuid) -> crate::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let guard = "update payment_requests set state = 'cancelled', version = version + 1
+                             where agency_id = $1 and id = $2 and state = 'awaiting'";
+                let Some(d) = guarded_doc!(tx, guard, ("payment_requests", "id"), agency_id, id) else {
+                    tx.rollback().await?;
+                    return Ok(false);
+                };
+                let mut request: PaymentRequest = doc(&d)?;
+                request.state = RequestState::Cancelled;
+                request.version += 1;
+                write_doc!(tx, ("payment_requests", "id"), agency_id, id, &request);
+                tx.commit().await?;
+                Ok(true)
+            }
+
             async fn unsigned_receipts(&self, agency_id: Uuid, limit: i64) -> crate::Result<Vec<Receipt>> {
                 fetch_docs!(
                     &self.pool,

@@ -25,6 +25,8 @@ pub struct ActionForm {
     pub new_date: bool,
     pub result: bool,
     pub channel: bool,
+    /// Asks for the amount the appraisal fixed (a request for payment).
+    pub assessed: bool,
     pub danger: bool,
 }
 
@@ -38,6 +40,7 @@ const fn form(action: EventKind, label: &'static str) -> ActionForm {
         new_date: false,
         result: false,
         channel: false,
+        assessed: false,
         danger: false,
     }
 }
@@ -52,7 +55,9 @@ const FORMS: [ActionForm; 15] = [
     ActionForm { note: true, ..form(K::SendBack, "Trả lại bước trước") },
     ActionForm { reason: true, ..form(K::RequestSupplement, "Yêu cầu bổ sung hồ sơ (Mẫu 02)") },
     ActionForm { note: true, ..form(K::SupplementReceived, "Đã nhận hồ sơ bổ sung") },
-    ActionForm { reason: true, ..form(K::RequestPayment, "Yêu cầu thực hiện nghĩa vụ tài chính") },
+    ActionForm {
+        reason: true, assessed: true, ..form(K::RequestPayment, "Yêu cầu thực hiện nghĩa vụ tài chính")
+    },
     ActionForm { note: true, ..form(K::PaymentReceived, "Đã thực hiện nghĩa vụ tài chính") },
     ActionForm {
         reason: true, new_date: true, ..form(K::Reappoint, "Xin lỗi và hẹn lại ngày trả (Mẫu 04)")
@@ -108,6 +113,12 @@ pub struct ActForm {
     pub result_date: String,
     #[serde(default)]
     pub channel: String,
+    /// A request for payment: the amount the appraisal fixed ("1.250.000"; empty: the schedule's).
+    #[serde(default)]
+    pub amount: String,
+    /// `fee` (phí) or `charge` (lệ phí).
+    #[serde(default)]
+    pub fee_kind: String,
 }
 
 impl ActForm {
@@ -127,7 +138,24 @@ impl ActForm {
             K::SendBack => Action::SendBack { note: self.note.clone() },
             K::RequestSupplement => Action::RequestSupplement { reason: self.reason.clone() },
             K::SupplementReceived => Action::SupplementReceived { note: opt(&self.note) },
-            K::RequestPayment => Action::RequestPayment { reason: self.reason.clone() },
+            K::RequestPayment => Action::RequestPayment {
+                reason: self.reason.clone(),
+                assessed: match self.amount.replace(['.', ' ', ','], "").trim() {
+                    "" => None,
+                    digits => Some(motcua_domain::dossier::Assessed {
+                        kind: match self.fee_kind.as_str() {
+                            "fee" => motcua_domain::catalog::FeeKind::Fee,
+                            _ => motcua_domain::catalog::FeeKind::Charge,
+                        },
+                        amount: digits
+                            .parse()
+                            .ok()
+                            .filter(|a| *a > 0 && *a < 1_000_000_000_000)
+                            .map(motcua_domain::types::Vnd)
+                            .ok_or_else(|| ApiError::field("amount", "Số tiền là số đồng, ví dụ 1.250.000."))?,
+                    }),
+                },
+            },
             K::PaymentReceived => Action::PaymentReceived { note: opt(&self.note) },
             K::Reappoint => Action::Reappoint {
                 new_due_date: date(&self.new_due_date, "new_due_date")?,

@@ -43,6 +43,8 @@ pub struct MyDossier {
     /// What the agency asked for, when it waits for the citizen: when, and its words.
     asked: Option<(String, String)>,
     can_withdraw: bool,
+    /// Its fees may be paid online now: the form to the payment page (code and phone digits).
+    pay: Option<(String, String)>,
     events: Vec<(String, String)>,
     errors: Vec<FieldError>,
 }
@@ -96,6 +98,11 @@ async fn my_dossier_page(
         },
         asked: asked_of(&d),
         can_withdraw: may(EventKind::Withdraw),
+        pay: d
+            .code
+            .as_ref()
+            .filter(|_| motcua_domain::payment::payable(&d))
+            .map(|c| (c.to_string(), d.phone_last4().to_owned())),
         events,
         errors,
         shell: web.shell,
