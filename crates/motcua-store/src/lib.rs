@@ -797,6 +797,15 @@ pub trait Store:
     async fn migrate(&self) -> Result<()>;
     /// Answers when the database answers.
     async fn ping(&self) -> Result<()>;
+    /// Whether the database answers and every migration this build knows is applied (a server
+    /// is ready for traffic).
+    async fn ready(&self) -> Result<bool>;
+    /// Closes the connections (at shutdown, once requests have finished); every later call fails.
+    async fn close(&self);
+    /// Writes a consistent copy of the whole database to the new file `path` while the service
+    /// runs (SQLite's `VACUUM INTO`: one read transaction, so the copy is the database at one
+    /// instant). PostgreSQL is backed up with its own tools (`docs/operations.md`): an error.
+    async fn backup_into(&self, path: &str) -> Result<()>;
 }
 
 /// The store's traits, for `use motcua_store::prelude::*`: a method of a role trait is called on

@@ -29,6 +29,7 @@ pub const SQLITE: &[Migration] = &[
     (22, "feedback_links", include_str!("../migrations/sqlite/0022_feedback_links.sql")),
     (23, "payments", include_str!("../migrations/sqlite/0023_payments.sql")),
     (24, "receipt_signatures", include_str!("../migrations/sqlite/0024_receipt_signatures.sql")),
+    (25, "append_only", include_str!("../migrations/sqlite/0025_append_only.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -56,6 +57,7 @@ pub const POSTGRES: &[Migration] = &[
     (22, "feedback_links", include_str!("../migrations/postgres/0022_feedback_links.sql")),
     (23, "payments", include_str!("../migrations/postgres/0023_payments.sql")),
     (24, "receipt_signatures", include_str!("../migrations/postgres/0024_receipt_signatures.sql")),
+    (25, "append_only", include_str!("../migrations/postgres/0025_append_only.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

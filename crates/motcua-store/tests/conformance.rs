@@ -59,6 +59,9 @@ on_every_backend!(
     bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter,
     rate_limit_counts_add_up_across_servers,
     workers_claim_outbox_events_apart_and_take_over_a_dead_ones,
+    // Evidence
+    the_history_and_the_audit_log_cannot_be_changed_or_removed,
+    a_store_is_ready_only_with_every_migration_applied,
 );
 
 fn applicant() -> ApplicantInput {
@@ -949,6 +952,69 @@ async fn raw(url: &str, sql: &str) -> i64 {
         pool.close().await;
         n as i64
     }
+}
+
+/// Runs `sql` on the test database behind the store; the database's refusal as text.
+async fn try_raw(url: &str, sql: &str) -> Result<u64, String> {
+    if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.map(|d| d.rows_affected());
+        pool.close().await;
+        n.map_err(|e| e.to_string())
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.map(|d| d.rows_affected());
+        pool.close().await;
+        n.map_err(|e| e.to_string())
+    }
+}
+
+/// A dossier's history and the audit log are append-only in the database itself: an UPDATE or
+/// a DELETE by SQL (or a TRUNCATE on PostgreSQL) is refused and nothing changes.
+async fn the_history_and_the_audit_log_cannot_be_changed_or_removed(db: TestDb) {
+    let store = db.store.as_ref();
+    let fx = Fixture::seed(store).await;
+    let d = fx.accepted_dossier(store, at(2026, 3, 2, 9, 0), "0905123456", None).await;
+    let entry = motcua_store::AuditEntry {
+        agency_id: Some(fx.agency.id),
+        actor_id: Some(fx.reception.user_id),
+        action: "dossier_accepted".into(),
+        object: format!("dossier:{}", d.id),
+        at: at(2026, 3, 2, 9, 0),
+        data: serde_json::json!({}),
+    };
+    store.audit(&entry).await.unwrap();
+    let before = store.events(fx.agency.id, d.id).await.unwrap();
+    assert!(!before.is_empty());
+    let mut attempts = vec![
+        "update dossier_events set at = at".to_owned(),
+        "delete from dossier_events".to_owned(),
+        "update audit_log set action = 'nothing'".to_owned(),
+        "delete from audit_log".to_owned(),
+    ];
+    if db.url.starts_with("postgres") {
+        attempts.extend(["truncate dossier_events cascade".to_owned(), "truncate audit_log".to_owned()]);
+    }
+    for sql in attempts {
+        let refused = try_raw(&db.url, &sql).await.expect_err(&sql);
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    assert_eq!(store.events(fx.agency.id, d.id).await.unwrap(), before);
+    // Adding stays possible.
+    store.audit(&motcua_store::AuditEntry { action: "dossier_read".into(), ..entry }).await.unwrap();
+}
+
+/// Ready means the database answers and every migration this build knows is recorded; a
+/// closed store is not even alive.
+async fn a_store_is_ready_only_with_every_migration_applied(db: TestDb) {
+    let store = db.store.as_ref();
+    assert!(store.ready().await.unwrap());
+    raw(&db.url, "delete from motcua_migrations where version = (select max(version) from motcua_migrations where version < 1000)").await;
+    assert!(!store.ready().await.unwrap(), "the newest migration missing: not ready");
+    store.close().await;
+    assert!(store.ping().await.is_err() && store.ready().await.is_err());
 }
 
 /// The back-fill of facts (dossiers written before migration 6) is a run-once job per agency:

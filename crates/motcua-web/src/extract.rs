@@ -10,6 +10,22 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Whether the request presents `Authorization: Bearer <token>` whose SHA-256 is `expected`
+/// (a machine's shared token: the national portal's push, the metrics scraper); none
+/// configured refuses every caller.
+pub fn shared_token(headers: &axum::http::HeaderMap, expected_sha256: Option<&str>) -> Result<(), ApiError> {
+    let expected = expected_sha256.ok_or(ApiError::Unauthenticated)?;
+    let presented = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthenticated)?;
+    if motcua_app::accounts::token_hash(presented.trim()) != expected {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(())
+}
+
 /// `Json<T>` with errors in the API envelope: 400 for unreadable JSON, 422 for a wrong shape, 413
 /// for a body over the limit.
 #[derive(Debug)]

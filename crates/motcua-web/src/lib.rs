@@ -14,6 +14,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::routing::{get, post, put};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, ErrorBody};
@@ -38,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(routes::metrics::metrics))
         .route("/api/v1/openapi.json", get(routes::openapi::document))
         .route("/api/v1/agencies/{agency_code}/procedures", post(routes::procedures::publish::publish))
@@ -63,9 +65,27 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), after_changes))
         .layer(from_fn(security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        // Every request gets an id (or keeps its proxy's), logged with it and sent back.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span a request is logged in: its method, its path (never the query string, which may
+/// carry a code and phone digits) and its id, at the info level.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id: String = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
 }
 
 /// Errors on the pages are pages: a handler's error, a body that could not be read, and a

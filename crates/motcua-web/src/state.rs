@@ -54,6 +54,8 @@ pub struct WebConfig {
     pub sign_in_per_minute: u32,
     /// Seconds a public lookup's answer is reused by this server (see [`crate::lookup_cache`]).
     pub lookup_cache_seconds: u64,
+    /// The SHA-256 (hex) of the token a metrics scraper presents; `None`: `/metrics` is closed.
+    pub metrics_token_sha256: Option<String>,
     /// The SHA-256 (hex) of the token the national portal presents to push dossiers; `None`:
     /// none is taken.
     pub portal_inbox_token_sha256: Option<String>,
@@ -93,6 +95,7 @@ impl Default for WebConfig {
             lookup_per_minute: 20,
             sign_in_per_minute: 20,
             lookup_cache_seconds: 2,
+            metrics_token_sha256: None,
             portal_inbox_token_sha256: None,
             national_sign_in: None,
             open311_api_keys_sha256: Vec::new(),

@@ -317,12 +317,30 @@ async fn dossier_lists_filter_by_state_and_deadline(app: TestApp) {
 async fn health_and_openapi_answer(app: TestApp) {
     let res = app.get("/healthz", None).await;
     assert_eq!(res.status, StatusCode::OK);
+    let res = app.get("/readyz", None).await;
+    assert_eq!((res.status, res.body.as_str()), (StatusCode::OK, Some("ready")));
+    // Each answer carries its request's id, as the logs name it (a proxy's id is kept).
+    let req = axum::http::Request::builder().uri("/healthz").body(axum::body::Body::empty()).unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let req = axum::http::Request::builder()
+        .uri("/healthz")
+        .header("x-request-id", "proxy-42")
+        .body(axum::body::Body::empty());
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req.unwrap()).await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "proxy-42");
     let doc = app.get("/api/v1/openapi.json", None).await;
     let doc = ok(&doc);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/procedures", "/api/v1/dossiers/{id}/request-supplement", "/api/v1/lookup"] {
+    for path in ["/api/v1/procedures", "/api/v1/dossiers/{id}/request-supplement", "/api/v1/lookup", "/readyz"] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
+    // The database gone (its connections closed, as at shutdown): neither alive nor ready.
+    app.db.store.close().await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    let res = app.get("/readyz", None).await;
+    assert_eq!((res.status, res.body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("database unavailable")));
 }
 
 /// Two servers on one database: each counts its hits locally and adds them in batches, yet

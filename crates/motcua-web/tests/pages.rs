@@ -578,7 +578,22 @@ async fn an_administrator_edits_the_words_with_a_preview_and_every_version_kept(
 #[tokio::test]
 async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_status() {
     use motcua_domain::org::Role;
-    let app = TestApp::new("sqlite").await;
+    let config = motcua_web::WebConfig {
+        metrics_token_sha256: Some(motcua_app::accounts::token_hash("JETON-DO-SO")),
+        ..Default::default()
+    };
+    let app = TestApp::with_config("sqlite", config).await;
+    // Only the scraper with the token reads the figures.
+    let scrape = |token: &'static str| {
+        let app = &app;
+        async move {
+            let req = Request::builder().uri("/metrics").header("authorization", format!("Bearer {token}"));
+            let res = app.send(req.body(Body::empty()).unwrap()).await;
+            (res.status, res.body.as_str().unwrap_or_default().to_owned())
+        }
+    };
+    assert_eq!(get_page(&app, "/metrics", "").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(scrape("sai").await.0, StatusCode::UNAUTHORIZED);
     let now = motcua_store::testing::at(2026, 2, 12, 9, 0);
     app.fx.accepted_dossier(app.db.store.as_ref(), now, "0905123456", None).await;
     run_notifier(&app, now).await;
@@ -590,7 +605,8 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
     let (_, page) = get_page(&app, "/admin/messages?q=khong-co", &cookie).await;
     assert!(page.contains(r#"<p id="total">0 tin nhắn"#));
 
-    let (_, metrics) = get_page(&app, "/metrics", "").await;
+    let (status, metrics) = scrape("JETON-DO-SO").await;
+    assert_eq!(status, StatusCode::OK);
     assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="technical-failure"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"motcua_messages_failed_total{channel="email",reason="technical"} 1"#), "{metrics}");
     assert!(metrics.contains("motcua_call_tasks_open 1"), "the acceptance SMS became a call: {metrics}");
@@ -614,7 +630,7 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/admin/messages?done=1"));
     let again = app.db.store.delivery(sms.agency_id, sms.id).await.unwrap().unwrap();
     assert_eq!((again.status.as_str(), again.attempts, again.idempotency_key), ("created", 0, sms.idempotency_key));
-    let (_, metrics) = get_page(&app, "/metrics", "").await;
+    let (_, metrics) = scrape("JETON-DO-SO").await;
     assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="created"} 1"#), "{metrics}");
     // Another agency's administrator cannot resend it.
     let other = motcua_domain::org::RoleGrant { role: Role::Admin, agency_id: app.fx.other_agency.id, unit: None };

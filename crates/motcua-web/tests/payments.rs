@@ -28,6 +28,7 @@ on_every_backend_with_app!(
     a_reduction_checked_at_the_counter_lowers_the_fees_paid_online_at_submission,
     receipts_are_signed_by_the_agencys_signing_service,
     an_amount_fixed_by_the_appraisal_is_asked_and_paid_instead_of_the_schedule,
+    the_reconciliation_names_receipts_that_do_not_match_their_payments,
     receipt_numbers_have_no_gap_under_concurrent_payments_and_restart_each_year,
 );
 
@@ -1058,4 +1059,54 @@ async fn an_amount_fixed_by_the_appraisal_is_asked_and_paid_instead_of_the_sched
     assert_eq!(ipn(&app, &signed(&late.txn_ref, 550_000, "00", "14066666", SECRET)).await, "02");
     let late = store.attempt_by_ref(agency, &late.txn_ref).await.unwrap().unwrap();
     assert!(late.refund_due, "{late:?}");
+}
+
+async fn the_reconciliation_names_receipts_that_do_not_match_their_payments(app: TestApp) {
+    use motcua_domain::catalog::FeeKind;
+    use motcua_domain::org::Role;
+    use motcua_domain::payment::{Attempt, PaymentRequest, Provider, Series, receipts_for};
+    let store = app.db.store.as_ref();
+    let agency = app.fx.agency.id;
+    let now = at(2026, 3, 5, 10, 0);
+    let mut requests = Vec::new();
+    for _ in 0..3 {
+        let d = awaiting_payment(&app).await;
+        requests.push(motcua_app::payments::request_for(store, &d, now).await.unwrap());
+    }
+    let (r1, r2, r3) = (&requests[0], &requests[1], &requests[2]);
+    // What the app never writes, as another system or a hand in the database might: r1 paid with
+    // its receipts filed under r2 (still awaiting), r3 paid with the fee's receipt only.
+    let series = Series::default();
+    let under_r2 = |_: &PaymentRequest| receipts_for(r2, &series, Provider::Vnpay, now);
+    let fee_only = |r: &PaymentRequest| {
+        receipts_for(r, &series, Provider::Vnpay, now).into_iter().filter(|b| b.kind == FeeKind::Fee).collect()
+    };
+    type Issue<'a> = &'a (dyn for<'r> Fn(&'r PaymentRequest) -> Vec<motcua_domain::payment::Receipt> + Sync);
+    let issuers: [(&PaymentRequest, Issue<'_>); 2] = [(r1, &under_r2), (r3, &fee_only)];
+    for (r, issue) in issuers {
+        let a = Attempt::start(uuid::Uuid::now_v7(), r, Provider::Vnpay, 1, now).unwrap();
+        store.insert_attempt(&a).await.unwrap();
+        let txn = format!("GD-{}", a.txn_ref);
+        store.confirm_payment(agency, &a.txn_ref, r.total, true, &txn, issue, now).await.unwrap().unwrap();
+    }
+    let day = (at(2026, 3, 5, 0, 0), at(2026, 3, 6, 0, 0));
+    let rec = motcua_app::payments::reconcile(store, agency, day).await.unwrap();
+    let found = |kind: &str, reference: &str| {
+        rec.mismatches
+            .iter()
+            .any(|m| m.kind == kind && (m.reference.contains(reference) || m.dossier_code == reference))
+    };
+    assert!(found("Đã thanh toán, chưa có biên lai", &r1.reference), "{:?}", rec.mismatches);
+    assert!(found("Biên lai không có thanh toán", &r2.dossier_code), "{:?}", rec.mismatches);
+    assert!(found("Số tiền lệch", &r3.reference), "{:?}", rec.mismatches);
+    assert_eq!(rec.mismatches.len(), 4, "two receipts under r2, each named: {:?}", rec.mismatches);
+    // The leader reads the same on the page.
+    add_user(&app, "ld-doi-soat", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    app.clock.set_local(at(2026, 3, 6, 8, 0));
+    let (_, lead) = sign_in(&app, "ld-doi-soat", PASSWORD).await;
+    let (status, page) = get_page(&app, "/office/payments/reconciliation?day=2026-03-05", &lead).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for kind in ["Đã thanh toán, chưa có biên lai", "Biên lai không có thanh toán", "Số tiền lệch"] {
+        assert!(page.contains(&format!("<td>{kind}</td>")), "{kind}: {page}");
+    }
 }

@@ -453,6 +453,14 @@ pub struct ServerConfig {
     /// the rightmost `X-Forwarded-For` entry that is not one of them.
     #[serde(default = "default_proxies")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The bearer token a metrics scraper presents at `/metrics` (empty: `/metrics` is closed).
+    /// A secret: `MOTCUA_SERVER__METRICS_TOKEN` or `…__METRICS_TOKEN_FILE`.
+    #[serde(default = "empty_secret", serialize_with = "redacted")]
+    pub metrics_token: SecretString,
+}
+
+fn empty_secret() -> SecretString {
+    SecretString::from(String::new())
 }
 
 fn default_proxies() -> Vec<std::net::IpAddr> {
@@ -468,6 +476,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             kiosk_idle_seconds: 60,
             trusted_proxies: default_proxies(),
+            metrics_token: empty_secret(),
         }
     }
 }
@@ -535,6 +544,86 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// What each feature that is partly configured still lacks: (feature, the keys missing). A
+    /// feature left wholly unset is off, not missing.
+    pub fn missing(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        use secrecy::ExposeSecret as _;
+        let secret = |s: &SecretString| !s.expose_secret().is_empty();
+        let text = |s: &str| !s.trim().is_empty();
+        let (v, p, q, g) =
+            (&self.payments.vnpay, &self.payments.platform, &self.payments.vietqr, &self.payments.signing);
+        let (n, sms, smtp) = (&self.national_sign_in, &self.notify.sms, &self.notify.smtp);
+        let features = [
+            (
+                "payments.vnpay",
+                text(&v.tmn_code),
+                vec![
+                    ("payments.vnpay.agency", text(&v.agency)),
+                    ("payments.vnpay.hash_secret", secret(&v.hash_secret)),
+                    ("payments.vnpay.pay_url", text(&v.pay_url)),
+                    ("payments.vnpay.api_url", text(&v.api_url)),
+                    ("server.public_url", text(&self.server.public_url)),
+                ],
+            ),
+            (
+                "payments.platform",
+                text(&p.partner_code),
+                vec![
+                    ("payments.platform.agency", text(&p.agency)),
+                    ("payments.platform.secret", secret(&p.secret)),
+                    ("payments.platform.init_url", text(&p.init_url)),
+                    ("payments.platform.query_url", text(&p.query_url)),
+                    ("payments.platform.bill_url", text(&p.bill_url)),
+                ],
+            ),
+            ("payments.vietqr", secret(&q.webhook_secret), vec![("payments.vietqr.agency", text(&q.agency))]),
+            (
+                "payments.signing",
+                text(&g.url),
+                vec![("payments.signing.agency", text(&g.agency)), ("payments.signing.token", secret(&g.token))],
+            ),
+            (
+                "national_sign_in",
+                text(&n.client_id),
+                vec![
+                    ("national_sign_in.client_secret", secret(&n.client_secret)),
+                    ("national_sign_in.authorize_url", text(&n.authorize_url)),
+                    ("national_sign_in.token_url", text(&n.token_url)),
+                    ("national_sign_in.userinfo_url", text(&n.userinfo_url)),
+                    ("server.public_url", text(&self.server.public_url)),
+                ],
+            ),
+            ("notify.sms", text(&sms.url), vec![("notify.sms.brandname", text(&sms.brandname))]),
+            ("notify.smtp", text(&smtp.host), vec![("notify.smtp.from", text(&smtp.from))]),
+        ];
+        features
+            .into_iter()
+            .filter(|(_, on, _)| *on)
+            .filter_map(|(feature, _, keys)| {
+                let lacking: Vec<&'static str> = keys.into_iter().filter(|(_, ok)| !ok).map(|(k, _)| k).collect();
+                (!lacking.is_empty()).then_some((feature, lacking))
+            })
+            .collect()
+    }
+
+    /// The features configured (wholly or in part), by name.
+    pub fn configured(&self) -> Vec<&'static str> {
+        use secrecy::ExposeSecret as _;
+        [
+            ("payments.vnpay", !self.payments.vnpay.tmn_code.is_empty()),
+            ("payments.platform", !self.payments.platform.partner_code.is_empty()),
+            ("payments.vietqr", !self.payments.vietqr.webhook_secret.expose_secret().is_empty()),
+            ("payments.signing", !self.payments.signing.url.is_empty()),
+            ("national_sign_in", !self.national_sign_in.client_id.is_empty()),
+            ("notify.sms", !self.notify.sms.url.is_empty()),
+            ("notify.smtp", !self.notify.smtp.host.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| name)
+        .collect()
+    }
+
     /// Reads the configuration; `file` defaults to `motcua.toml` in the working directory (a
     /// missing default file is fine; a file named with `--config` must exist). A broken file, an
     /// unknown key in it or in a `MOTCUA_SECTION__KEY` variable is an error, so that a typo is
@@ -547,14 +636,10 @@ impl Config {
         }
         let file = file.unwrap_or(Path::new("motcua.toml"));
         // Only `MOTCUA_SECTION__KEY` variables are configuration (`MOTCUA_DEMO_PASSWORD` and the
-        // like are read by the commands that use them); `_URL_FILE` is read below.
+        // like are read by the commands that use them).
         let env = Env::prefixed("MOTCUA_")
-            .filter(|k| {
-                k.as_str().contains("__")
-                    && !k.as_str().eq_ignore_ascii_case("database__url_file")
-                    && !k.as_str().eq_ignore_ascii_case("notify__portal__inbox_token_file")
-                    && !k.as_str().eq_ignore_ascii_case("national_sign_in__client_secret_file")
-            })
+            // `…_FILE` variables name a secret's file, read below: no configuration key ends so.
+            .filter(|k| k.as_str().contains("__") && !k.as_str().to_ascii_lowercase().ends_with("_file"))
             .split("__");
         let mut config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
@@ -572,6 +657,10 @@ impl Config {
         if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__PLATFORM__SECRET_FILE") {
             let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
             config.payments.platform.secret = SecretString::from(secret.trim().to_owned());
+        }
+        if let Ok(path) = std::env::var("MOTCUA_SERVER__METRICS_TOKEN_FILE") {
+            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+            config.server.metrics_token = SecretString::from(token.trim().to_owned());
         }
         if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__SIGNING__TOKEN_FILE") {
             let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
@@ -662,6 +751,11 @@ impl Config {
                 let secret = v.webhook_secret.expose_secret();
                 (!secret.is_empty()).then(|| (v.agency.clone(), secret.to_owned()))
             },
+            metrics_token_sha256: {
+                use secrecy::ExposeSecret as _;
+                let token = self.server.metrics_token.expose_secret();
+                (!token.is_empty()).then(|| motcua_app::accounts::token_hash(token))
+            },
             portal_inbox_token_sha256: {
                 use secrecy::ExposeSecret as _;
                 let token = self.notify.portal.inbox_token.expose_secret();
@@ -691,6 +785,8 @@ secure_cookies = false
 kiosk_idle_seconds = 60
 # With trust_forwarded_for: the proxies whose X-Forwarded-For entries are believed.
 trusted_proxies = ["127.0.0.1", "::1"]
+metrics_token = ""         # the scraper's bearer token for /metrics (empty: closed); better
+                           # MOTCUA_SERVER__METRICS_TOKEN or …__METRICS_TOKEN_FILE
 
 [files]
 # Uploaded documents, content-addressed; several app servers must share this directory.

@@ -44,6 +44,10 @@ enum Command {
     Worker(cli::worker::WorkerArgs),
     /// Cổng dịch vụ công quốc gia / the national portal's sync.
     Portal(cli::portal::PortalArgs),
+    /// Sao lưu cơ sở dữ liệu và tệp khi dịch vụ đang chạy / back up the database and files.
+    Backup(cli::backup::BackupArgs),
+    /// Phục hồi từ bản sao lưu / restore a backup.
+    Restore(cli::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
         Command::Bench(a) => cli::bench::run(a),
         Command::Worker(a) => cli::worker::run(a),
         Command::Portal(a) => cli::portal::run(a),
+        Command::Backup(a) => cli::backup::backup(a),
+        Command::Restore(a) => cli::backup::restore(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

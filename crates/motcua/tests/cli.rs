@@ -193,3 +193,44 @@ fn a_typo_in_the_configuration_or_a_missing_config_file_is_an_error() {
     assert!(out.status.success(), "other MOTCUA_ variables are not configuration: {}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn config_check_names_what_a_partly_configured_feature_lacks_and_reads_secret_files() {
+    let dir = std::env::temp_dir().join(format!("motcua-config-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("motcua.toml");
+    let secret = dir.join("vnpay-secret");
+    std::fs::write(&secret, "BIMAT\n").unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_motcua"));
+        c.args(["config", "check", "--config", file.to_str().unwrap()]).current_dir(&dir);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    // Nothing optional configured: complete.
+    std::fs::write(&file, "[database]\nurl = \"sqlite://motcua.db\"\n").unwrap();
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Đủ / complete."));
+    // A VNPAY merchant without its secret, agency or public address: named, and a failure.
+    std::fs::write(&file, "[payments.vnpay]\ntmn_code = \"DEMO0001\"\n").unwrap();
+    let out = run(&[]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success());
+    for key in ["payments.vnpay.agency", "payments.vnpay.hash_secret", "server.public_url"] {
+        assert!(stdout.contains(key), "{key}: {stdout}");
+    }
+    // The secret from a file, the rest from variables: complete; the secret is never printed.
+    let env = [
+        ("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE", secret.to_str().unwrap()),
+        ("MOTCUA_PAYMENTS__VNPAY__AGENCY", "000.00.17.H34"),
+        ("MOTCUA_SERVER__PUBLIC_URL", "https://dvc.example.vn"),
+    ];
+    let out = run(&env);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout} {}", stderr(&out));
+    assert!(stdout.contains("payments.vnpay") && !stdout.contains("BIMAT"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,7 +3,8 @@
 //! then has its code and is accepted (intake is one transition, one transaction), and every
 //! dossier a client was told about (201) is there. On SQLite and PostgreSQL.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,14 +61,7 @@ async fn intake_survives_a_kill(db: TestDb) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(rest) = line.strip_prefix("motcua đang chạy tại ") {
-            break rest.split_whitespace().next().unwrap().trim_start_matches("http://").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let addr = common::address_of(&mut server);
     let login = serde_json::json!({ "username": "tiepnhan", "password": PASSWORD }).to_string();
     let (status, body) = http(&addr, "POST", "/api/v1/auth/token", None, &login).await.unwrap();
     assert_eq!(status, 200, "{body}");

@@ -6,7 +6,8 @@
 //! from the outbox row when the kill fell between the credit and the dossier. On SQLite and
 //! PostgreSQL.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,14 +70,7 @@ fn motcua(db: &TestDb, args: &[&str]) -> Child {
 /// Starts `motcua serve` on a free port; the process and its address.
 fn serve(db: &TestDb) -> (Child, String) {
     let mut server = motcua(db, &["serve", "--bind", "127.0.0.1:0"]);
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(rest) = line.strip_prefix("motcua đang chạy tại ") {
-            break rest.split_whitespace().next().unwrap().trim_start_matches("http://").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let addr = common::address_of(&mut server);
     (server, addr)
 }
 

@@ -321,6 +321,32 @@ macro_rules! impl_store {
                 sqlx::query("select 1").execute(&self.pool).await?;
                 Ok(())
             }
+
+            async fn ready(&self) -> crate::Result<bool> {
+                let known = Self::MIGRATIONS.iter().map(|(version, _, _)| *version).max().unwrap_or(0);
+                // Versions from 1000 are marks of run-once work, not migrations.
+                let applied: Option<i64> =
+                    sqlx::query_scalar("select max(version) from motcua_migrations where version < 1000")
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(applied.unwrap_or(0) >= known)
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
+            async fn backup_into(&self, path: &str) -> crate::Result<()> {
+                if $name != "sqlite" {
+                    return Err(crate::StoreError::Config(
+                        "PostgreSQL: sao lưu bằng pg_dump hoặc sao lưu cơ sở kèm WAL (docs/operations.md) \
+                         / back PostgreSQL up with pg_dump or a base backup with WAL archiving"
+                            .into(),
+                    ));
+                }
+                sqlx::query("vacuum into $1").bind(path).execute(&self.pool).await?;
+                Ok(())
+            }
         }
     };
 }
@@ -763,12 +789,16 @@ impl SqliteStore {
     pub(crate) fn batched() -> &'static Batched {
         &SQLITE_BATCHED
     }
+
+    const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::SQLITE;
 }
 
 impl PgStore {
     pub(crate) fn batched() -> &'static Batched {
         &PG_BATCHED
     }
+
+    const MIGRATIONS: &'static [crate::migrate::Migration] = crate::migrate::POSTGRES;
 }
 
 /// Binds an event and its outbox row (`$e` of dossier `$d`, ids `$event_id` and `$outbox_id`) in

@@ -12,6 +12,7 @@ use super::{auth_token, health, lookup, metrics, portal, procedures};
     info(title = "motcua API", description = "Hệ thống giải quyết thủ tục hành chính một cửa / one-stop administrative services"),
     paths(
         health::healthz,
+        health::readyz,
         metrics::metrics,
         auth_token::create_token,
         auth_token::list_tokens,

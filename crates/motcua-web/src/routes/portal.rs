@@ -39,15 +39,7 @@ pub async fn push(
     headers: HeaderMap,
     body: String,
 ) -> ApiResult<Json<PushAnswer>> {
-    let expected = state.config.portal_inbox_token_sha256.as_deref().ok_or(ApiError::Unauthenticated)?;
-    let presented = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthenticated)?;
-    if motcua_app::accounts::token_hash(presented.trim()) != expected {
-        return Err(ApiError::Unauthenticated);
-    }
+    crate::extract::shared_token(&headers, state.config.portal_inbox_token_sha256.as_deref())?;
     let agency = state
         .store
         .agency_by_code(&agency_code)

@@ -1,5 +1,6 @@
 //! The subcommands, one file each, and what they share: loading a calendar.
 
+pub mod backup;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;

@@ -49,23 +49,41 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
         super::demo::load_if_empty(store.clone(), &files).await?;
     }
     let state = AppState::new(store.clone(), files, Arc::new(SystemClock), config.web())?;
-    if config.notify.enabled {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = if config.notify.enabled {
         // The worker wakes as soon as a page or the API has changed something. It has its own
         // connections, as a `motcua worker` process would: under a burst of requests it does not
         // queue behind them for each read.
         let own = motcua_store::connect_worker(&config.database.url).await?;
-        let notifier = super::worker::notifier(&config, own)?;
-        tokio::spawn(super::worker::run_loop(notifier, config.notify.interval_seconds, state.outbox_wake.clone()));
-    }
+        let notifier = super::worker::notifier(&config, own.clone())?;
+        let wake = state.outbox_wake.clone();
+        let interval = config.notify.interval_seconds;
+        Some((tokio::spawn(super::worker::run_loop(notifier, interval, wake, stopped)), own))
+    } else {
+        None
+    };
     println!("motcua đang chạy tại http://{addr} (API: http://{addr}/api/v1/openapi.json)");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    // On Ctrl-C or SIGTERM: no new connection; the requests under way finish, the worker ends its
+    // round (a message being sent is recorded, not left to be sent again), then the connections
+    // to the database close.
+    let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(anyhow::Error::from)
+        .await;
+    let _ = stop.send(true);
+    if let Some((task, own)) = worker {
+        if tokio::time::timeout(std::time::Duration::from_secs(60), task).await.is_err() {
+            tracing::warn!("the worker's round did not end within a minute; its leases run out by themselves");
+        }
+        own.close().await;
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    served.map_err(anyhow::Error::from)
 }
 
-async fn shutdown() {
+/// Ctrl-C or SIGTERM (what systemd and container runtimes send to stop a service).
+pub async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -29,10 +29,15 @@ pub fn run(args: WorkerArgs) -> CliResult {
         let store = motcua_store::connect_worker(&config.database.url).await?;
         let notifier = notifier(&config, store)?;
         println!("motcua worker: gửi tin nhắn, thư từ hàng đợi (Ctrl+C để dừng)");
-        tokio::select! {
-            () = run_loop(notifier, config.notify.interval_seconds, Arc::default()) => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
+        // On Ctrl-C or SIGTERM the round under way ends (a message being sent is recorded, not
+        // left to be sent again by another worker), then the worker stops.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            super::serve::shutdown().await;
+            let _ = stop.send(true);
+        });
+        run_loop(notifier, config.notify.interval_seconds, Arc::default(), stopped).await;
+        tracing::info!("worker stopped");
         Ok(())
     })
 }
@@ -136,15 +141,21 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
     })
 }
 
-/// Runs the notifier forever: rounds back to back while a full batch was found, then waits
-/// until `wake` fires (a change made by this process), the store reports new outbox rows
-/// (PostgreSQL's notice) or `interval_seconds` pass. Housekeeping (digests, the monthly freeze)
+/// Runs the notifier until `stop` turns true: rounds back to back while a full batch was found,
+/// then waits until `wake` fires (a change made by this process), the store reports new outbox
+/// rows (PostgreSQL's notice), `stop` changes or `interval_seconds` pass. Housekeeping (digests, the monthly freeze)
 /// runs at most once per interval. Errors are logged and retried after the interval.
-pub async fn run_loop(notifier: Notifier, interval_seconds: u64, wake: Arc<tokio::sync::Notify>) {
+pub async fn run_loop(
+    notifier: Notifier,
+    interval_seconds: u64,
+    wake: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let cal = motcua_calendar::WorkCalendar::vietnam().ok();
     let interval = Duration::from_secs(interval_seconds.max(1));
     let mut housekept: Option<std::time::Instant> = None;
-    loop {
+    // Checked between rounds only: a round is never cut in the middle.
+    while !*stop.borrow() {
         let now = match &cal {
             Some(cal) => cal.to_local(chrono::Utc::now()),
             None => chrono::Utc::now().naive_utc() + chrono::Duration::hours(7),
@@ -172,6 +183,7 @@ pub async fn run_loop(notifier: Notifier, interval_seconds: u64, wake: Arc<tokio
         tokio::select! {
             () = wake.notified() => {}
             () = notifier.store.wait_for_outbox(interval) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -75,7 +75,9 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Resu
     }
     let files = std::env::temp_dir().join(format!("motcua-bench-notify-{}", Uuid::new_v4()));
     let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())?;
-    let worker = tokio::spawn(crate::cli::worker::run_loop(notifier, 5, state.outbox_wake.clone()));
+    // Stopped by abort at the end; the sender is kept so the loop is never told to stop.
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(crate::cli::worker::run_loop(notifier, 5, state.outbox_wake.clone(), stopped));
     let router = app(state);
     let body = serde_json::json!({
         "procedure_code": "1.004227",
