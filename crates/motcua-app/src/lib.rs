@@ -31,6 +31,7 @@ pub mod digest;
 pub mod dossiers;
 pub mod error;
 pub mod evaluations;
+pub mod evidence;
 pub mod feedback;
 pub mod files;
 pub mod messages;

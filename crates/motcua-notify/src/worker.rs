@@ -127,6 +127,8 @@ pub struct RunReport {
     pub permanent: usize,
     /// Messages from the portal taken (applied, or set aside with their reason).
     pub portal_received: usize,
+    /// Dossier events and audit entries sealed into the record's hash chains.
+    pub sealed: usize,
 }
 
 /// What a batch of outbox rows refers to, read once: the dossiers and their typed events.
@@ -677,6 +679,14 @@ impl Notifier {
             }
             report.reports_frozen +=
                 usize::from(motcua_app::reports::freeze_last_month(&*self.store, agency.id, now).await?);
+        }
+        // The record's hash chains: each agency's, and the installation's audit entries (nil).
+        for agency_id in self.agency_ids().await?.into_iter().chain([Uuid::nil()]) {
+            match motcua_app::evidence::seal(&*self.store, agency_id, now).await {
+                Ok(n) => report.sealed += n,
+                Err(motcua_app::AppError::Store(e)) => return Err(e),
+                Err(e) => tracing::warn!(error = %e, "the record was not sealed this round"),
+            }
         }
         Ok(())
     }

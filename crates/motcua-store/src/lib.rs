@@ -109,11 +109,11 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    AnswerQuery, ApiToken, Attendance, AuditEntry, CallOutcome, CallTask, Delivery, DeliveryChannel, DeliveryCount,
-    DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord, FailedOutbox, FeedbackEvent,
-    FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery, NotifyPreferences, OutboxMessage, Page, PlacementCount,
-    PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery, SpotCheck, SurveyResponse, TokenInfo,
-    UserRecord,
+    AnswerQuery, ApiToken, Attendance, AuditEntry, CallOutcome, CallTask, Chain, ChainLink, ChainRow, Delivery,
+    DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord,
+    FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery, NotifyPreferences,
+    OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery,
+    SpotCheck, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -643,6 +643,36 @@ pub struct Confirmed {
     pub receipts: Vec<motcua_domain::payment::Receipt>,
 }
 
+/// The record's hash chains: links sealing dossier events and audit entries in order, per agency
+/// (`chain_links`, append-only), and the rows as they read now.
+#[async_trait]
+pub trait EvidenceStore: Send + Sync {
+    /// The last link of the agency's chain.
+    async fn chain_head(&self, agency_id: Uuid, chain: Chain) -> Result<Option<ChainLink>>;
+    /// Rows of the agency's chain not sealed yet, with `at` in `[from, before)`, oldest first, at
+    /// most `limit`. Audit entries of no agency belong to the nil agency's chain.
+    async fn unsealed_rows(
+        &self,
+        agency_id: Uuid,
+        chain: Chain,
+        (from, before): (NaiveDateTime, NaiveDateTime),
+        limit: i64,
+    ) -> Result<Vec<ChainRow>>;
+    /// Appends links (numbered on from the head) in one transaction; false when another sealer
+    /// appended first (nothing written).
+    async fn append_links(&self, agency_id: Uuid, chain: Chain, links: &[ChainLink], at: NaiveDateTime)
+    -> Result<bool>;
+    /// The links after `after_seq`, in order, at most `limit`, each with its row as it reads now
+    /// (`None`: the row is gone).
+    async fn chain_page(
+        &self,
+        agency_id: Uuid,
+        chain: Chain,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(ChainLink, Option<ChainRow>)>>;
+}
+
 /// Fees: payment requests, provider attempts, raw provider messages, receipts.
 #[async_trait]
 pub trait PaymentStore: Send + Sync {
@@ -786,6 +816,7 @@ pub trait Store:
     + PortalInboxStore
     + FeedbackStore
     + PaymentStore
+    + EvidenceStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -812,8 +843,8 @@ pub trait Store:
 /// a `dyn Store` only where its trait is in scope.
 pub mod prelude {
     pub use crate::{
-        CatalogStore, DeliveryStore, DossierStore, EdgeStore, FeedbackStore, JobStore, MessageStore, OrgStore,
-        PaymentStore, PortalInboxStore, QualityStore, SessionStore, Store,
+        CatalogStore, DeliveryStore, DossierStore, EdgeStore, EvidenceStore, FeedbackStore, JobStore, MessageStore,
+        OrgStore, PaymentStore, PortalInboxStore, QualityStore, SessionStore, Store,
     };
 }
 

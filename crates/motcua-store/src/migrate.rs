@@ -30,6 +30,7 @@ pub const SQLITE: &[Migration] = &[
     (23, "payments", include_str!("../migrations/sqlite/0023_payments.sql")),
     (24, "receipt_signatures", include_str!("../migrations/sqlite/0024_receipt_signatures.sql")),
     (25, "append_only", include_str!("../migrations/sqlite/0025_append_only.sql")),
+    (26, "chain_links", include_str!("../migrations/sqlite/0026_chain_links.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -58,6 +59,7 @@ pub const POSTGRES: &[Migration] = &[
     (23, "payments", include_str!("../migrations/postgres/0023_payments.sql")),
     (24, "receipt_signatures", include_str!("../migrations/postgres/0024_receipt_signatures.sql")),
     (25, "append_only", include_str!("../migrations/postgres/0025_append_only.sql")),
+    (26, "chain_links", include_str!("../migrations/postgres/0026_chain_links.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

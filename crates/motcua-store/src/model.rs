@@ -592,3 +592,43 @@ pub struct SpotCheck {
     pub present: bool,
     pub note: String,
 }
+
+/// The two chains sealing the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    /// Dossier events (`dossier_events`).
+    Events,
+    /// Audit entries (`audit_log`).
+    Audit,
+}
+
+impl Chain {
+    pub const ALL: [Chain; 2] = [Chain::Events, Chain::Audit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Chain::Events => "events",
+            Chain::Audit => "audit",
+        }
+    }
+}
+
+/// A sealed or sealable row: its id, time, and its content as one canonical text (JSON of every
+/// column, in order), which its hash covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainRow {
+    pub id: Uuid,
+    pub at: NaiveDateTime,
+    pub content: String,
+}
+
+/// One link of a chain: the row it seals, the row's hash, and the link's own hash (over the
+/// previous link's hash, the row's hash and the number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    pub seq: i64,
+    pub row_id: Uuid,
+    pub row_at: NaiveDateTime,
+    pub row_hash: String,
+    pub hash: String,
+}

@@ -48,6 +48,8 @@ enum Command {
     Backup(cli::backup::BackupArgs),
     /// Phục hồi từ bản sao lưu / restore a backup.
     Restore(cli::backup::RestoreArgs),
+    /// Chuỗi băm của hồ sơ và nhật ký / the record's hash chains.
+    Audit(cli::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Portal(a) => cli::portal::run(a),
         Command::Backup(a) => cli::backup::backup(a),
         Command::Restore(a) => cli::backup::restore(a),
+        Command::Audit(a) => cli::audit::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

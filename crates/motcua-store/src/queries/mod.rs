@@ -924,6 +924,7 @@ mod catalog;
 mod deliveries;
 mod dossiers;
 mod edge;
+mod evidence;
 mod feedback;
 mod jobs;
 mod messages;

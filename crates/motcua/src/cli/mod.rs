@@ -1,5 +1,6 @@
 //! The subcommands, one file each, and what they share: loading a calendar.
 
+pub mod audit;
 pub mod backup;
 #[cfg(feature = "bench")]
 pub mod bench;
