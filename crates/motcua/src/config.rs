@@ -646,37 +646,32 @@ impl Config {
             .merge(env)
             .extract()
             .context("cấu hình không hợp lệ")?;
-        if let Ok(path) = std::env::var("MOTCUA_DATABASE__URL_FILE") {
-            config.database.url =
-                std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?.trim().to_owned();
+        // A secret named by `…_FILE`: the file's content, trimmed.
+        let from_file = |var: &str| -> anyhow::Result<Option<String>> {
+            match std::env::var(var) {
+                Ok(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
+                    Ok(Some(text.trim().to_owned()))
+                }
+                Err(_) => Ok(None),
+            }
+        };
+        if let Some(url) = from_file("MOTCUA_DATABASE__URL_FILE")? {
+            config.database.url = url;
         }
-        if let Ok(path) = std::env::var("MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN_FILE") {
-            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.notify.portal.inbox_token = SecretString::from(token.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__PLATFORM__SECRET_FILE") {
-            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.payments.platform.secret = SecretString::from(secret.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_SERVER__METRICS_TOKEN_FILE") {
-            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.server.metrics_token = SecretString::from(token.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__SIGNING__TOKEN_FILE") {
-            let token = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.payments.signing.token = SecretString::from(token.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VIETQR__WEBHOOK_SECRET_FILE") {
-            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.payments.vietqr.webhook_secret = SecretString::from(secret.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE") {
-            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.payments.vnpay.hash_secret = SecretString::from(secret.trim().to_owned());
-        }
-        if let Ok(path) = std::env::var("MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET_FILE") {
-            let secret = std::fs::read_to_string(&path).with_context(|| format!("không đọc được {path}"))?;
-            config.national_sign_in.client_secret = SecretString::from(secret.trim().to_owned());
+        let secrets: [(&str, &mut SecretString); 7] = [
+            ("MOTCUA_NOTIFY__PORTAL__INBOX_TOKEN_FILE", &mut config.notify.portal.inbox_token),
+            ("MOTCUA_PAYMENTS__PLATFORM__SECRET_FILE", &mut config.payments.platform.secret),
+            ("MOTCUA_SERVER__METRICS_TOKEN_FILE", &mut config.server.metrics_token),
+            ("MOTCUA_PAYMENTS__SIGNING__TOKEN_FILE", &mut config.payments.signing.token),
+            ("MOTCUA_PAYMENTS__VIETQR__WEBHOOK_SECRET_FILE", &mut config.payments.vietqr.webhook_secret),
+            ("MOTCUA_PAYMENTS__VNPAY__HASH_SECRET_FILE", &mut config.payments.vnpay.hash_secret),
+            ("MOTCUA_NATIONAL_SIGN_IN__CLIENT_SECRET_FILE", &mut config.national_sign_in.client_secret),
+        ];
+        for (var, secret) in secrets {
+            if let Some(text) = from_file(var)? {
+                *secret = SecretString::from(text);
+            }
         }
         Ok(config)
     }

@@ -329,6 +329,17 @@ pub async fn ask_open(
     Ok(settled)
 }
 
+/// A paid attempt as the provider is asked about it, by `by`.
+fn paid<'a>(attempt: &'a Attempt, by: &'a str) -> Paid<'a> {
+    Paid {
+        reference: &attempt.txn_ref,
+        amount: attempt.amount.0,
+        transaction: attempt.provider_txn.as_deref().unwrap_or(""),
+        started: attempt.created_at,
+        by,
+    }
+}
+
 /// Asks `provider` to return money taken twice (an attempt flagged for refund); recorded and
 /// audited once the provider accepts.
 pub async fn refund(
@@ -344,13 +355,7 @@ pub async fn refund(
     if attempt.provider != kind {
         return Err(AppError::NotFound(format!("khoản này không hoàn trả qua {} được", kind.label_vi())));
     }
-    let paid = Paid {
-        reference: &attempt.txn_ref,
-        amount: attempt.amount.0,
-        transaction: attempt.provider_txn.as_deref().unwrap_or(""),
-        started: attempt.created_at,
-        by: &actor.name,
-    };
+    let paid = paid(&attempt, &actor.name);
     let recording = Recording::new(t, store, agency_id, provider.name(), now);
     if let Err(e) = provider.refund(&recording, &paid, now).await {
         tracing::warn!(error = %e, provider = provider.name(), "refund not accepted");
@@ -385,13 +390,7 @@ pub async fn provider_receipt(
     {
         return Ok(bytes);
     }
-    let paid = Paid {
-        reference: &attempt.txn_ref,
-        amount: attempt.amount.0,
-        transaction: attempt.provider_txn.as_deref().unwrap_or(""),
-        started: attempt.created_at,
-        by: "",
-    };
+    let paid = paid(&attempt, "");
     let recording = Recording::new(t, store, agency_id, provider.name(), now);
     let bytes = provider.fetch_receipt(&recording, &paid).await.map_err(|e| unavailable(kind, &e))?;
     if crate::files::sniff(&bytes) != Some("application/pdf") {
