@@ -97,6 +97,15 @@ impl PgStore {
         }
     }
 
+    /// Gives back the listening connection, which the pool would otherwise wait for forever on
+    /// closing. A wait still holding it (a worker that did not stop) keeps it: the pool then
+    /// closes without it after a few seconds.
+    pub(crate) async fn release_held(&self) {
+        if let Ok(mut listener) = tokio::time::timeout(Duration::from_secs(5), self.listener.lock()).await {
+            listener.take();
+        }
+    }
+
     pub(crate) async fn run_migrations(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;

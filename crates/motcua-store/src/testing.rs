@@ -53,7 +53,19 @@ impl TestDb {
         TestDb::postgres_on(durable_postgres_server()).await
     }
 
+    /// A new, empty database on the test PostgreSQL server, not migrated: for what starts on
+    /// a database of its own (several servers at once, an older release's schema).
+    pub async fn postgres_unmigrated() -> TestDb {
+        TestDb::postgres_created(postgres_server()).await
+    }
+
     async fn postgres_on(server: Result<String, String>) -> TestDb {
+        let db = TestDb::postgres_created(server).await;
+        db.store.migrate().await.expect("migrate PostgreSQL");
+        db
+    }
+
+    async fn postgres_created(server: Result<String, String>) -> TestDb {
         let admin_url = server.unwrap_or_else(|e| panic!("PostgreSQL for tests: {e}"));
         let name = format!("motcua_test_{}", Uuid::new_v4().simple());
         let admin = crate::PgStore::connect(&admin_url).await.expect("connect to the test server");
@@ -64,7 +76,6 @@ impl TestDb {
         admin.pool.close().await;
         let url = with_database(&admin_url, &name);
         let store = crate::connect(&url).await.expect("open PostgreSQL");
-        store.migrate().await.expect("migrate PostgreSQL");
         TestDb { store, url, cleanup: Cleanup::PgDatabase { admin_url, name } }
     }
 

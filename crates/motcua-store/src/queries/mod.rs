@@ -333,7 +333,10 @@ macro_rules! impl_store {
             }
 
             async fn close(&self) {
-                self.pool.close().await;
+                self.release_held().await;
+                // A connection still taken (a listener kept by a wait that never ended) is not
+                // waited for past a few seconds.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.pool.close()).await;
             }
 
             async fn backup_into(&self, path: &str) -> crate::Result<()> {
