@@ -95,6 +95,17 @@ pub async fn audit_sign_in(
     Ok(crate::audit::record(store, user.agency_id, Some(user.id), what, serde_json::json!({ "via": via }), now).await?)
 }
 
+/// Records that a person signed out (their session ended at their request).
+pub async fn audit_sign_out(
+    store: &dyn Store,
+    actor: &motcua_domain::org::Actor,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let what = ("sign_out", format!("user:{}", actor.user_id));
+    let agency_id = actor.grants.first().map(|g| g.agency_id);
+    Ok(crate::audit::record(store, agency_id, Some(actor.user_id), what, serde_json::json!({}), now).await?)
+}
+
 /// Records a failed sign-in under the account's normalised name (never the password).
 pub async fn audit_sign_in_failed(store: &dyn Store, account: &str, now: NaiveDateTime) -> Result<(), AppError> {
     let what = ("sign_in_failed", format!("user:{account}"));

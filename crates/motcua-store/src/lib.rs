@@ -109,11 +109,11 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    AnswerQuery, ApiToken, Attendance, AuditEntry, CallOutcome, CallTask, Chain, ChainLink, ChainRow, Delivery,
-    DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter, EventRecord,
-    FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery, NotifyPreferences,
-    OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft, ProcedureQuery,
-    SpotCheck, SurveyResponse, TokenInfo, UserRecord,
+    AnswerQuery, ApiToken, Attendance, AuditEntry, AuditQuery, AuditRecord, CallOutcome, CallTask, Chain, ChainLink,
+    ChainRow, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter,
+    EventRecord, FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery,
+    NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft,
+    ProcedureQuery, SpotCheck, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -609,6 +609,8 @@ pub trait EdgeStore: Send + Sync {
     async fn record_file(&self, agency_id: Uuid, sha256: &str, name: &str, content_type: &str, size: u64)
     -> Result<()>;
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// The agency's record as [`AuditQuery`] asks: audit entries and dossier events together.
+    async fn audit_search(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>>;
     /// the window's count so far, every server's hits included.
     async fn rate_limit_add(&self, key: &str, window_start: i64, hits: u32) -> Result<i64>;
     /// The hits counted for `key` in the window, without adding one.

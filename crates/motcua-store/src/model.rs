@@ -57,6 +57,38 @@ pub struct AuditEntry {
     pub data: serde_json::Value,
 }
 
+/// What an inspector looks for in an agency's record: entries of the audit log and the dossiers'
+/// events in `[from, before)`, optionally of one person, one dossier or one action, newest
+/// first, `limit` from `offset`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditQuery {
+    pub agency_id: Uuid,
+    pub from: NaiveDateTime,
+    pub before: NaiveDateTime,
+    pub actor_id: Option<Uuid>,
+    pub dossier_id: Option<Uuid>,
+    /// An audit action (`sign_in`, `dossier_read`…) or a dossier event as `dossier.<kind>`.
+    pub action: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One line of the record as the inspector reads it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub at: NaiveDateTime,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub actor_username: Option<String>,
+    pub action: String,
+    pub object: String,
+    /// The dossier the line is about (a dossier's event, or an entry whose object names one).
+    pub dossier_id: Option<Uuid>,
+    pub dossier_code: Option<String>,
+    /// The entry's facts (JSON text), the client's address among them.
+    pub data: String,
+}
+
 /// One page of results and the total count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {

@@ -90,7 +90,9 @@ async fn actor_from(parts: &Parts, state: &AppState) -> Result<Option<Actor>, Ap
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated)?;
     let now = state.now_default();
-    Ok(Some(state.store.token_actor(&token_hash(token), now).await?.ok_or(ApiError::Unauthenticated)?))
+    let actor = state.store.token_actor(&token_hash(token), now).await?.ok_or(ApiError::Unauthenticated)?;
+    motcua_app::audit::identified(&actor);
+    Ok(Some(actor))
 }
 
 impl FromRequestParts<AppState> for Caller {

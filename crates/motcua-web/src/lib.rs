@@ -1,6 +1,7 @@
 //! The HTTP edge of motcua: the JSON API under `/api/v1` (and, later, the HTML pages). Handlers
 //! parse, call the domain and the store, and shape the answer; no business rule lives here.
 
+pub mod audit_reads;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(state.config.max_upload_bytes + 64 * 1024)),
         )
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), audit_reads::audit_reads))
         .layer(from_fn_with_state(state.clone(), after_changes))
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -76,16 +78,20 @@ pub fn app(state: AppState) -> Router {
 /// The span a request is logged in: its method, its path (never the query string, which may
 /// carry a code and phone digits) and its id, at the info level.
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    let id: String = req
-        .headers()
+    let id = request_id(req.headers());
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+}
+
+/// The request's id (set by the first layer, or the proxy's), as far as it is safe to log.
+pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(64)
-        .collect();
-    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        .collect()
 }
 
 /// Errors on the pages are pages: a handler's error, a body that could not be read, and a

@@ -107,7 +107,7 @@ pub fn client_address(
 pub struct ClientAddr(pub String);
 
 impl ClientAddr {
-    fn of(
+    pub fn of(
         headers: &axum::http::HeaderMap,
         extensions: &axum::http::Extensions,
         config: &crate::state::WebConfig,

@@ -145,6 +145,9 @@ pub async fn logout(State(state): State<AppState>, web: Web, CsrfForm(_): CsrfFo
     if let Some(hash) = &web.session_hash {
         state.store.delete_session(hash).await?;
     }
+    if let Some(actor) = &web.actor {
+        motcua_app::accounts::audit_sign_out(&*state.store, actor, state.now_default()).await?;
+    }
     let cookie = set_cookie(&state, SESSION_COOKIE, "", 0, true);
     Ok(([(SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }

@@ -3,6 +3,7 @@
 //! the store, and fill a template: no business rule lives in a template or a handler.
 
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod calendar_moves;
 pub mod citizen;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/office/dossiers/{id}/forms/{form}", get(forms::form))
         .route("/office/register", get(forms::register))
+        .route("/office/audit", get(audit_log::audit_log))
         .route("/admin", get(admin::home))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/forms", post(admin::save_forms))

@@ -7,6 +7,7 @@
 //! - [`Citizen`]: a citizen's account (the staff have their own pages).
 //! - [`FollowUp`]: the counter and the leaders, who take the phone calls owed to applicants.
 //! - [`AgencyAdmin`]: the administrator of an agency, with that agency.
+//! - [`Auditor`]: who may read an agency's audit log (its inspectors, leaders, administrator).
 
 use axum::extract::FromRequestParts;
 use axum::http::Method;
@@ -186,5 +187,24 @@ impl FromRequestParts<AppState> for AgencyLead {
         let actor = signed_in(parts, state).await?;
         let agency = agency_where(state, &actor, |r| r == Role::AgencyLead, "việc của lãnh đạo cơ quan").await?;
         Ok(AgencyLead { actor, agency })
+    }
+}
+
+/// Who may read an agency's record (the audit log and the dossiers' events): its inspectors,
+/// its leaders and its administrator; with the agency.
+#[derive(Debug, Clone)]
+pub struct Auditor {
+    pub actor: Actor,
+    pub agency: Agency,
+}
+
+impl FromRequestParts<AppState> for Auditor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let actor = signed_in(parts, state).await?;
+        let admits = |r| matches!(r, Role::Inspector | Role::AgencyLead | Role::Admin);
+        let agency = agency_where(state, &actor, admits, "nhật ký kiểm tra (thanh tra, lãnh đạo, quản trị)").await?;
+        Ok(Auditor { actor, agency })
     }
 }

@@ -144,6 +144,7 @@ impl FromRequestParts<AppState> for Web {
         if let (Some(token), Some(hash)) = (&session_token, &session_hash)
             && let Some(user) = state.store.session_actor(hash, state.now_default()).await?
         {
+            motcua_app::audit::identified(&user);
             actor = Some(user);
             csrf = csrf_for_session(token);
         }
