@@ -153,3 +153,96 @@ pub async fn verify(store: &dyn Store, agency_id: Uuid) -> Result<Vec<ChainCheck
     }
     Ok(checks)
 }
+
+/// A chain's head at the end of a day: what an outside party holds to check later that the
+/// record up to then was not rewritten, even by someone able to rewrite the links too.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub day: chrono::NaiveDate,
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The agency's daily anchors of the ended days in `[first, last]`: each chain's head sealed
+/// before the next midnight (a day with nothing sealed yet has none).
+pub async fn daily_anchors(
+    store: &dyn Store,
+    agency_id: Uuid,
+    (first, last): (chrono::NaiveDate, chrono::NaiveDate),
+    now: NaiveDateTime,
+) -> Result<Vec<Anchor>, motcua_store::StoreError> {
+    let mut anchors = Vec::new();
+    let last = last.min(now.date() - Duration::days(1));
+    for day in first.iter_days().take_while(|d| *d <= last) {
+        let end = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or(now);
+        for chain in Chain::ALL {
+            if let Some(link) = store.chain_head_at(agency_id, chain, end).await? {
+                anchors.push(Anchor { day, chain: chain.as_str().to_owned(), seq: link.seq, hash: link.hash });
+            }
+        }
+    }
+    Ok(anchors)
+}
+
+/// The header of the anchors' CSV.
+pub const ANCHORS_HEADER: &str = "co_quan,ngay,chuoi,mat_xich,ma_bam";
+
+/// The anchors of `agency_code` as CSV (one line per day and chain), for an outside party.
+pub fn anchors_csv(agency_code: &str, anchors: &[Anchor]) -> String {
+    let mut out = format!("{ANCHORS_HEADER}\n");
+    for a in anchors {
+        out.push_str(&format!("{agency_code},{},{},{},{}\n", a.day.format("%d/%m/%Y"), a.chain, a.seq, a.hash));
+    }
+    out
+}
+
+/// Anchors read back from [`anchors_csv`]'s text: (agency code, anchor) per line, or the first
+/// line that does not read, by number.
+pub fn parse_anchors(text: &str) -> Result<Vec<(String, Anchor)>, String> {
+    let mut anchors = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() || line == ANCHORS_HEADER {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "dòng {} không đọc được / line {} unreadable: {}",
+                n + 1,
+                n + 1,
+                line.chars().take(80).collect::<String>()
+            )
+        };
+        let cells: Vec<&str> = line.split(',').collect();
+        let [agency, day, chain, seq, hash] = cells[..] else { return Err(bad()) };
+        let day = chrono::NaiveDate::parse_from_str(day, "%d/%m/%Y").map_err(|_| bad())?;
+        let chain = Chain::parse(chain).ok_or_else(bad)?.as_str().to_owned();
+        let seq = seq.parse::<i64>().map_err(|_| bad())?;
+        if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        anchors.push((agency.to_owned(), Anchor { day, chain, seq, hash: hash.to_ascii_lowercase() }));
+    }
+    Ok(anchors)
+}
+
+/// Whether the agency's chain still has the held anchor: `None` if so, else what differs.
+pub async fn check_anchor(
+    store: &dyn Store,
+    agency_id: Uuid,
+    anchor: &Anchor,
+) -> Result<Option<String>, motcua_store::StoreError> {
+    let Some(chain) = Chain::parse(&anchor.chain) else {
+        return Ok(Some(format!("không có chuỗi {}", anchor.chain)));
+    };
+    let day = anchor.day.format("%d/%m/%Y");
+    Ok(match store.chain_link(agency_id, chain, anchor.seq).await? {
+        None => Some(format!("{day} {}: mắt xích {} không còn / the link is gone", anchor.chain, anchor.seq)),
+        Some(link) if link.hash != anchor.hash => Some(format!(
+            "{day} {}: mắt xích {} khác neo đã giữ / differs from the anchor held (the chain was rewritten)",
+            anchor.chain, anchor.seq
+        )),
+        Some(_) => None,
+    })
+}

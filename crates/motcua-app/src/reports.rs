@@ -29,9 +29,27 @@ pub async fn freeze_last_month(store: &dyn Store, agency_id: Uuid, now: NaiveDat
     if !cal.is_working_day(today).unwrap_or(false) {
         return Ok(false);
     }
-    let report = bieu06(store, &[agency_id], &period.report_window()).await?;
-    let data = serde_json::to_value(&report)?;
+    let window = period.report_window();
+    let report = bieu06(store, &[agency_id], &window).await?;
+    let data = with_anchors(store, agency_id, serde_json::to_value(&report)?, &window, now).await?;
     store.insert_scheduled_snapshot(agency_id, "bieu06", &key, now, &data).await
+}
+
+/// A frozen report's data with the record's daily anchors of its window (`anchors`): whoever
+/// holds the report holds the chains' heads as they stood each day, and can later check that
+/// nothing before them was rewritten (`motcua audit verify --anchors`).
+async fn with_anchors(
+    store: &dyn Store,
+    agency_id: Uuid,
+    mut data: serde_json::Value,
+    window: &Window,
+    now: NaiveDateTime,
+) -> Result<serde_json::Value, StoreError> {
+    let anchors = crate::evidence::daily_anchors(store, agency_id, (window.first, window.last), now).await?;
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("anchors".into(), serde_json::to_value(anchors)?);
+    }
+    Ok(data)
 }
 
 /// Decision 766's index of one agency over `window` as the quality page computes it, its
@@ -116,6 +134,7 @@ pub async fn freeze(
     }
     let report = bieu06(store, &[agency.id], &window).await?;
     let data = serde_json::to_value(&report).map_err(StoreError::from)?;
+    let data = with_anchors(store, agency.id, data, &window, now).await?;
     store.insert_report_snapshot(agency.id, "bieu06", &period.to_string(), Some(actor.user_id), now, &data).await?;
     let what = ("report.freeze", format!("bieu06:{period}"));
     crate::audit::record(store, Some(agency.id), Some(actor.user_id), what, serde_json::json!({}), now).await?;

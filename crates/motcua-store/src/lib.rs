@@ -651,6 +651,10 @@ pub struct Confirmed {
 pub trait EvidenceStore: Send + Sync {
     /// The last link of the agency's chain.
     async fn chain_head(&self, agency_id: Uuid, chain: Chain) -> Result<Option<ChainLink>>;
+    /// The chain's head as it stood at `at`: its last link sealed before then.
+    async fn chain_head_at(&self, agency_id: Uuid, chain: Chain, at: NaiveDateTime) -> Result<Option<ChainLink>>;
+    /// The chain's link number `seq`.
+    async fn chain_link(&self, agency_id: Uuid, chain: Chain, seq: i64) -> Result<Option<ChainLink>>;
     /// Rows of the agency's chain not sealed yet, with `at` in `[from, before)`, oldest first, at
     /// most `limit`. Audit entries of no agency belong to the nil agency's chain.
     async fn unsealed_rows(

@@ -31,6 +31,7 @@ pub const SQLITE: &[Migration] = &[
     (24, "receipt_signatures", include_str!("../migrations/sqlite/0024_receipt_signatures.sql")),
     (25, "append_only", include_str!("../migrations/sqlite/0025_append_only.sql")),
     (26, "chain_links", include_str!("../migrations/sqlite/0026_chain_links.sql")),
+    (27, "chain_anchors", include_str!("../migrations/sqlite/0027_chain_anchors.sql")),
 ];
 pub const POSTGRES: &[Migration] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -60,6 +61,7 @@ pub const POSTGRES: &[Migration] = &[
     (24, "receipt_signatures", include_str!("../migrations/postgres/0024_receipt_signatures.sql")),
     (25, "append_only", include_str!("../migrations/postgres/0025_append_only.sql")),
     (26, "chain_links", include_str!("../migrations/postgres/0026_chain_links.sql")),
+    (27, "chain_anchors", include_str!("../migrations/postgres/0027_chain_anchors.sql")),
 ];
 
 /// The back-fill of dossier facts after migration 6, a run-once job per agency in `job_runs`

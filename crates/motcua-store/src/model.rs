@@ -643,6 +643,10 @@ impl Chain {
             Chain::Audit => "audit",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Chain> {
+        Chain::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// A sealed or sealable row: its id, time, and its content as one canonical text (JSON of every

@@ -141,4 +141,55 @@ async fn an_officers_reads_and_exports_are_found_by_the_inspector(app: TestApp) 
     }
 }
 
-on_every_backend!(an_officers_reads_and_exports_are_found_by_the_inspector);
+/// The record's daily anchors in the monthly report: the chains' heads at the end of the
+/// window's last day on the page, every day's in a CSV, and all of them kept in a frozen report.
+async fn the_monthly_report_carries_the_records_anchors(app: TestApp) {
+    let store = app.db.store.as_ref();
+    for day in [12, 13] {
+        app.fx.accepted_dossier(store, motcua_store::testing::at(2026, 2, day, 9, 0), "0905123456", None).await;
+        motcua_app::evidence::seal(store, app.fx.agency.id, motcua_store::testing::at(2026, 2, day, 16, 0))
+            .await
+            .unwrap();
+    }
+    app.at(2026, 2, 20, 9, 0);
+    add_user(&app, "giamdoc-neo", false, vec![grant(&app, Role::AgencyLead, None)]).await;
+    let (_, lead) = sign_in(&app, "giamdoc-neo", PASSWORD).await;
+    // February's window ends on 14/02: its heads then.
+    let (status, page) = get_page(&app, "/office/reports?period=2026-02", &lead).await;
+    assert_eq!(status, StatusCode::OK);
+    let head = motcua_app::evidence::daily_anchors(
+        store,
+        app.fx.agency.id,
+        (chrono::NaiveDate::from_ymd_opt(2026, 2, 14).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 2, 14).unwrap()),
+        motcua_store::testing::at(2026, 2, 20, 9, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(head.len(), 1, "{head:?}");
+    assert_eq!(head[0].seq, 2);
+    let anchors = page.split("id=\"anchors\"").nth(1).expect("the anchors' section");
+    assert!(anchors.contains("14/02/2026") && anchors.contains(&head[0].hash), "{anchors}");
+    let (status, headers, csv) =
+        get_from(&app, "/office/reports/anchors.csv?period=2026-02", &lead, "192.0.2.1:1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("neo-chuoi-bam-000.00.17.H34-2026-02.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "a header, then 12, 13 and 14/02:\n{csv}");
+    assert!(lines[1].starts_with("000.00.17.H34,12/02/2026,events,1,"), "{csv}");
+    assert!(lines[3].ends_with(&head[0].hash), "{csv}");
+    // Frozen, the report keeps every day's anchors of its window.
+    let (status, _, _) = post_form(&app, &lead, "/office/reports/freeze", "period=2026-02").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get_page(&app, "/office/reports?period=2026-02", &lead).await;
+    let link = page.split("/office/reports/snapshots/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (_, frozen) = get_page(&app, &format!("/office/reports/snapshots/{link}"), &lead).await;
+    let anchors = frozen.split("id=\"anchors\"").nth(1).expect("the frozen anchors");
+    for day in ["12/02/2026", "13/02/2026", "14/02/2026"] {
+        assert!(anchors.contains(day), "{day}: {anchors}");
+    }
+}
+
+on_every_backend!(
+    an_officers_reads_and_exports_are_found_by_the_inspector,
+    the_monthly_report_carries_the_records_anchors
+);

@@ -129,6 +129,37 @@ macro_rules! impl_evidence {
                 Ok(row.map(ChainLink::from))
             }
 
+            async fn chain_head_at(
+                &self,
+                agency_id: Uuid,
+                chain: Chain,
+                at: NaiveDateTime,
+            ) -> crate::Result<Option<ChainLink>> {
+                let row: Option<LinkColumns> = sqlx::query_as(
+                    "select seq, row_id, row_at, row_hash, hash from chain_links
+                     where agency_id = $1 and chain = $2 and sealed_at < $3 order by sealed_at desc, seq desc limit 1",
+                )
+                .bind(agency_id)
+                .bind(chain.as_str())
+                .bind(at)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(ChainLink::from))
+            }
+
+            async fn chain_link(&self, agency_id: Uuid, chain: Chain, seq: i64) -> crate::Result<Option<ChainLink>> {
+                let row: Option<LinkColumns> = sqlx::query_as(
+                    "select seq, row_id, row_at, row_hash, hash from chain_links
+                     where agency_id = $1 and chain = $2 and seq = $3",
+                )
+                .bind(agency_id)
+                .bind(chain.as_str())
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(ChainLink::from))
+            }
+
             async fn unsealed_rows(
                 &self,
                 agency_id: Uuid,

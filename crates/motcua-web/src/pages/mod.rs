@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/reports/dossiers", get(reports::report_dossiers))
         .route("/office/reports/bieu06.csv", get(reports::bieu06_csv))
         .route("/office/reports/bieu06.xlsx", get(reports::bieu06_xlsx))
+        .route("/office/reports/anchors.csv", get(reports::anchors_csv))
         .route("/office/reports/freeze", post(reports::freeze))
         .route("/office/reports/narrative", get(narrative::draft))
         .route("/office/reports/narrative/print", post(narrative::print))

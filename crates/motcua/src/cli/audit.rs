@@ -1,6 +1,9 @@
-//! `motcua audit seal` and `motcua audit verify [--agency CODE]`: the record's hash chains
-//! (`motcua_app::evidence`). `verify` prints each chain's length and head — the anchor to hand to
-//! an outside party — and names the first row altered, removed or inserted; it fails then.
+//! `motcua audit seal`, `motcua audit verify [--agency CODE] [--anchors FILE]` and `motcua audit
+//! anchors --agency CODE`: the record's hash chains (`motcua_app::evidence`). `verify` prints
+//! each chain's length and head — the anchor to hand to an outside party — and names the first
+//! row altered, removed or inserted; given the anchors an outside party held (the CSV that
+//! `anchors` and the report pages write), it also checks the chains still pass through them,
+//! which a chain rewritten whole, links and all, does not. It fails on any finding.
 
 use std::path::PathBuf;
 
@@ -27,7 +30,27 @@ pub enum AuditCommand {
         /// Mã cơ quan / one agency's code (default: every agency and the installation's entries).
         #[arg(long)]
         agency: Option<String>,
+        /// Tệp neo đã giữ (CSV) / anchors held by an outside party (CSV), checked too.
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<PathBuf>,
     },
+    /// In neo chuỗi băm từng ngày (CSV) / print the daily anchors (CSV).
+    Anchors {
+        /// Mã cơ quan / the agency's code.
+        #[arg(long)]
+        agency: String,
+        /// Từ ngày / from (dd/mm/yyyy; default: 30 days ago).
+        #[arg(long)]
+        from: Option<String>,
+        /// Đến ngày / to (dd/mm/yyyy; default: yesterday).
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+fn day(text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y")
+        .map_err(|_| anyhow::anyhow!("ngày \"{text}\" không hợp lệ: viết dd/mm/yyyy / not a date"))
 }
 
 /// Now, in local time (Asia/Ho_Chi_Minh), as the rows' times are written.
@@ -51,12 +74,37 @@ pub fn run(args: AuditArgs) -> CliResult {
                 println!("Đã niêm phong {sealed} dòng / sealed {sealed} rows.");
                 Ok(())
             }
-            AuditCommand::Verify { agency } => {
+            AuditCommand::Anchors { agency, from, to } => {
+                let (id, code) = scope
+                    .iter()
+                    .find(|(_, c)| *c == agency)
+                    .ok_or_else(|| anyhow::anyhow!("không có cơ quan {agency} / no such agency"))?;
+                let now = local_now();
+                let to = to.as_deref().map(day).transpose()?.unwrap_or(now.date() - chrono::Duration::days(1));
+                let from = from.as_deref().map(day).transpose()?.unwrap_or(to - chrono::Duration::days(30));
+                let anchors = motcua_app::evidence::daily_anchors(store.as_ref(), *id, (from, to), now).await?;
+                print!("{}", motcua_app::evidence::anchors_csv(code, &anchors));
+                Ok(())
+            }
+            AuditCommand::Verify { agency, anchors } => {
                 if let Some(code) = &agency {
                     scope.retain(|(_, c)| c == code);
                     anyhow::ensure!(!scope.is_empty(), "không có cơ quan {code} / no such agency");
                 }
                 let mut problems = 0;
+                if let Some(file) = &anchors {
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|e| anyhow::anyhow!("không đọc được {}: {e}", file.display()))?;
+                    let held = motcua_app::evidence::parse_anchors(&text).map_err(anyhow::Error::msg)?;
+                    for (code, anchor) in &held {
+                        let Some((id, _)) = scope.iter().find(|(_, c)| c == code) else { continue };
+                        if let Some(differs) = motcua_app::evidence::check_anchor(store.as_ref(), *id, anchor).await? {
+                            problems += 1;
+                            println!("{code} SAI / TAMPERED — {differs}");
+                        }
+                    }
+                    println!("Đã đối chiếu {} neo đã giữ / {} held anchors checked.", held.len(), held.len());
+                }
                 for (id, code) in &scope {
                     for check in motcua_app::evidence::verify(store.as_ref(), *id).await? {
                         let chain = check.chain.as_str();

@@ -22,7 +22,7 @@ fn header() -> Vec<String> {
     h
 }
 
-fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+pub(super) fn download(content_type: &str, name: &str, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     ([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], body).into_response()
 }

@@ -35,6 +35,8 @@ pub async fn snapshot(
     let (agency_id, _, period, at, data) = state.store.report_snapshot(id).await?.ok_or_else(not_found)?;
     let agency = state.store.agency(agency_id).await?.ok_or_else(not_found)?;
     report_scope(&state, actor, Some(agency.code.as_str())).await.map_err(|_| not_found())?;
+    let anchors: Vec<motcua_app::evidence::Anchor> =
+        data.get("anchors").and_then(|a| serde_json::from_value(a.clone()).ok()).unwrap_or_default();
     let report: Report06 = serde_json::from_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let period = Period::parse(&period).ok_or_else(not_found)?;
     let units = unit_names(&state, &agency).await?;
@@ -54,6 +56,7 @@ pub async fn snapshot(
         on_time_rate: report.total.on_time_rate().map_or_else(|| "—".into(), |r| format!("{r:.2}%").replace('.', ",")),
         late: vec![],
         snapshots: vec![],
+        anchors: anchor_rows(&anchors),
         notice: Some(format!("Số liệu đã chốt lúc {}; bản chốt không thay đổi.", at.format("%H:%M %d/%m/%Y"))),
         print: true,
         shell: web.shell,

@@ -211,8 +211,21 @@ pub struct Report06Page {
     on_time_rate: String,
     late: Vec<LateRow>,
     snapshots: Vec<(Uuid, String, String)>,
+    /// The record's anchors shown: (day, chain, link, hash).
+    anchors: Vec<(String, &'static str, i64, String)>,
     notice: Option<String>,
     print: bool,
+}
+
+/// Anchors as the page shows them.
+fn anchor_rows(anchors: &[motcua_app::evidence::Anchor]) -> Vec<(String, &'static str, i64, String)> {
+    anchors
+        .iter()
+        .map(|a| {
+            let chain = if a.chain == "events" { "Lịch sử hồ sơ" } else { "Nhật ký kiểm tra" };
+            (a.day.format("%d/%m/%Y").to_string(), chain, a.seq, a.hash.clone())
+        })
+        .collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
