@@ -18,6 +18,7 @@
 //!   words and the applicant's language, and how an SMS is counted;
 //! - [`digest`]: officers' daily digest and the one-click reminder;
 //! - [`metrics`]: the operator's counters, read from the database;
+//! - [`privacy`]: retention of personal data and the data subject's export;
 //! - [`portal`], [`portal_in`]: what the national portal is told, and what it sends.
 //!
 //! Delivery itself (the gateways, the outbox worker) is `motcua-notify`'s, which calls this crate.
@@ -40,6 +41,7 @@ pub mod national_catalog;
 pub mod payments;
 pub mod portal;
 pub mod portal_in;
+pub mod privacy;
 pub mod reports;
 pub mod sms;
 pub mod template;

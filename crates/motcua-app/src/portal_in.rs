@@ -124,6 +124,7 @@ impl PortalDossier {
             phone: text(&raw.phone, 30),
             email: text(&raw.email, 200),
             address: text(&raw.address, 600),
+            consent: None,
         };
         let status = match text(&raw.status, 20).as_deref() {
             Some("cancelled" | "7") => PortalStatus::Cancelled,

@@ -52,6 +52,7 @@ proptest! {
             address: Some(s.clone()),
             tax_code: Some(s.clone()),
             kind: None,
+            consent: None,
         };
         let _ = input.parse();
     }

@@ -54,6 +54,8 @@ pub struct NotifySettings {
     pub batch: i64,
     /// Deliveries sent at once within a round.
     pub concurrency: usize,
+    /// How long personal data outside the record is kept (purged daily by housekeeping).
+    pub retention: motcua_app::privacy::Retention,
     /// How long a claimed delivery is reserved for its sender.
     pub lease_seconds: i64,
     pub max_attempts: i64,
@@ -84,6 +86,7 @@ impl Default for NotifySettings {
             sms_diacritics: false,
             batch: 200,
             concurrency: 16,
+            retention: motcua_app::privacy::Retention::default(),
             lease_seconds: 120,
             max_attempts: 10,
             retry_base_seconds: 30,
@@ -239,8 +242,16 @@ impl Notifier {
         let custom = agency_words.get(&(ctx.event.clone(), lang.to_owned()));
         let Some(message) = render_with(&ctx, lang, custom, self.settings.sms_diacritics) else { return Ok(out) };
         let event = m.event_id.unwrap_or(m.id);
+        // The applicant's consent comes first (even an essential message is not sent by a channel
+        // they declined: they look the dossier up instead); then, with an account, its choice.
+        let consent = dossier.applicant.consent;
         let wants = |channel: DeliveryChannel| {
-            message.essential || preferences.channels == "both" || preferences.channels == channel.as_str()
+            let agreed = match channel {
+                DeliveryChannel::Sms => consent.sms,
+                DeliveryChannel::Email => consent.email,
+                _ => true,
+            };
+            agreed && (message.essential || preferences.channels == "both" || preferences.channels == channel.as_str())
         };
         let mut add = |channel: DeliveryChannel,
                        recipient: String,
@@ -680,6 +691,8 @@ impl Notifier {
             report.reports_frozen +=
                 usize::from(motcua_app::reports::freeze_last_month(&*self.store, agency.id, now).await?);
         }
+        // Personal data past its retention, once a day.
+        motcua_app::privacy::purge(&*self.store, &self.settings.retention, now).await?;
         // The record's hash chains: each agency's, and the installation's audit entries (nil).
         for agency_id in self.agency_ids().await?.into_iter().chain([Uuid::nil()]) {
             match motcua_app::evidence::seal(&*self.store, agency_id, now).await {

@@ -113,7 +113,7 @@ pub use model::{
     ChainRow, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter,
     EventRecord, FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery,
     NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft,
-    ProcedureQuery, SpotCheck, SurveyResponse, TokenInfo, UserRecord,
+    ProcedureQuery, Purge, Purged, SpotCheck, SurveyResponse, TokenInfo, UserRecord,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -169,6 +169,9 @@ pub trait OrgStore: Send + Sync {
 /// Who is signed in: API tokens and web sessions, found by the hash of their secret.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// Removes what its retention period no longer keeps (`[privacy]`): expired sessions, ended
+    /// API tokens, old rate-limit windows, and the text and address of old messages.
+    async fn purge_expired(&self, purge: &Purge) -> Result<Purged>;
     async fn insert_token(&self, token: &ApiToken) -> Result<()>;
     /// The active user of a token that is neither revoked nor expired at `now` (local time), with
     /// their grants, read in one round trip.

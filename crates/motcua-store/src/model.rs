@@ -57,8 +57,29 @@ pub struct AuditEntry {
     pub data: serde_json::Value,
 }
 
+/// The limits of what personal data is kept (see `motcua_app::privacy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purge {
+    pub sessions_expired_before: NaiveDateTime,
+    /// API tokens expired or revoked before this.
+    pub tokens_ended_before: NaiveDateTime,
+    /// Rate-limit windows that started before this (Unix seconds).
+    pub rate_limits_before_epoch: i64,
+    /// Messages created before this lose their text and address.
+    pub messages_before: NaiveDateTime,
+}
+
+/// How many of each were purged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub tokens: u64,
+    pub rate_limits: u64,
+    pub messages: u64,
+}
+
 /// What an inspector looks for in an agency's record: entries of the audit log and the dossiers'
-/// events in `[from, before)`, optionally of one person, one dossier or one action, newest
+/// events in `[from, before)` (the nil agency: the installation's entries, of no agency), optionally of one person, one dossier or one action, newest
 /// first, `limit` from `offset`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditQuery {

@@ -73,6 +73,7 @@ fn applicant() -> ApplicantInput {
         phone: Some("0905 123 456".into()),
         email: Some("an@example.vn".into()),
         address: Some("12 Trần Phú, Nha Trang, Khánh Hòa".into()),
+        consent: None,
     }
 }
 

@@ -71,6 +71,8 @@ pub struct WebConfig {
     /// The code of the agency whose bank notifies its VietQR transfers, and the secret the
     /// notifications are signed with.
     pub vietqr_webhook: Option<(String, String)>,
+    /// How long personal data is kept (told on the privacy notice).
+    pub retention: motcua_app::privacy::Retention,
 }
 
 impl Default for WebConfig {
@@ -102,6 +104,7 @@ impl Default for WebConfig {
             vnpay: None,
             platform: None,
             vietqr_webhook: None,
+            retention: motcua_app::privacy::Retention::default(),
         }
     }
 }

@@ -39,6 +39,9 @@ pub struct Config {
     pub open311: Open311Config,
     #[serde(default)]
     pub payments: PaymentsConfig,
+    /// How long personal data outside the record is kept (`docs/operations.md`, Privacy).
+    #[serde(default)]
+    pub privacy: motcua_app::privacy::Retention,
 }
 
 /// Online payment of fees (`docs/payments.md`).
@@ -703,6 +706,7 @@ impl Config {
             lookup_per_minute: self.limits.lookup_per_minute.max(1),
             sign_in_per_minute: self.limits.sign_in_per_minute.max(1),
             lookup_cache_seconds: self.limits.lookup_cache_seconds.min(60),
+            retention: self.privacy,
             national_sign_in: {
                 use secrecy::ExposeSecret as _;
                 let n = &self.national_sign_in;
@@ -804,6 +808,14 @@ sign_in_per_minute = 20
 # Seconds this server reuses a public lookup's answer (0: never). A change made through this
 # server is seen at once; one made through another server (several servers) within this time.
 lookup_cache_seconds = 2
+
+[privacy]
+# How long personal data outside the record is kept (the public notice at /privacy says so).
+# Dossiers, their history and the audit log are administrative records, kept as archives are.
+message_days = 365         # a sent SMS or e-mail keeps its text and address this long
+expired_sessions_days = 0  # sessions are removed once expired
+expired_tokens_days = 30   # API tokens, after they expire or are revoked
+rate_limit_hours = 24      # counters keyed by a client address or an account
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

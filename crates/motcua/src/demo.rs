@@ -416,6 +416,7 @@ impl Simulation<'_> {
             phone: Some(format!("09{:08}", 5_000_000 + i * 7919 % 4_999_999)),
             email: None,
             address: Some(format!("{} {}, Nha Trang, Khánh Hòa", 1 + i % 200, STREETS[i % 6])),
+            consent: None,
         }
         .parse()
         .context("demo applicant")?;

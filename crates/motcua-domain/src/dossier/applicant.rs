@@ -28,6 +28,25 @@ pub struct Applicant {
     #[schema(value_type = Option<String>)]
     pub email: Option<Email>,
     pub address: String,
+    /// What the applicant agreed to be told by.
+    #[serde(default)]
+    pub consent: NotifyConsent,
+}
+
+/// The applicant's consent to be told about the dossier by SMS and by e-mail (the personal
+/// data law): asked at the counter and when submitting online, kept with the dossier, and obeyed
+/// by the worker. A dossier that does not say (older dossiers, the national portal's, an API
+/// client that leaves it out) counts as consenting: the phone and e-mail are asked for that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NotifyConsent {
+    pub sms: bool,
+    pub email: bool,
+}
+
+impl Default for NotifyConsent {
+    fn default() -> Self {
+        NotifyConsent { sms: true, email: true }
+    }
 }
 
 /// What a form or an API client sends.
@@ -40,6 +59,9 @@ pub struct ApplicantInput {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// Absent: consenting to both (see [`NotifyConsent`]).
+    #[serde(default)]
+    pub consent: Option<NotifyConsent>,
 }
 
 impl ApplicantInput {
@@ -78,7 +100,8 @@ impl ApplicantInput {
         }
         match (name, phone, address) {
             (Some(name), Some(phone), Some(address)) if errors.is_empty() => {
-                Ok(Applicant { kind, name, citizen_id, tax_code, phone, email, address })
+                let consent = self.consent.unwrap_or_default();
+                Ok(Applicant { kind, name, citizen_id, tax_code, phone, email, address, consent })
             }
             _ => Err(DomainError::Invalid(errors)),
         }

@@ -20,7 +20,7 @@ pub use actions::{
     Action, Assessed, Context, DEFAULT_MAX_REAPPOINT_DAYS, NewEvent, PostalReturn, Submission, Transition, TurnAway,
     tracking_number,
 };
-pub use applicant::{Applicant, ApplicantInput, ApplicantKind};
+pub use applicant::{Applicant, ApplicantInput, ApplicantKind, NotifyConsent};
 pub use events::{ACTIONS, EventData, EventDetail, EventKind};
 pub use facts::{DossierFacts, Finish, StepFact};
 pub use state::{State, Timeliness};

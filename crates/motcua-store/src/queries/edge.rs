@@ -58,7 +58,7 @@ macro_rules! impl_edge {
                      from (
                        select a.at, a.actor_id, a.action, a.object, null as dossier_id, a.data, a.id
                        from audit_log a
-                       where a.agency_id = $1 and a.at >= $2 and a.at < $3
+                       where (a.agency_id = $1 or (a.agency_id is null and $1 = $10)) and a.at >= $2 and a.at < $3
                          and ($4 is null or a.actor_id = $4) and ($5 is null or a.object = $5)
                          and ($6 is null or a.action = $6)
                        union all
@@ -83,6 +83,7 @@ macro_rules! impl_edge {
                 .bind(q.dossier_id)
                 .bind(q.limit)
                 .bind(q.offset)
+                .bind(Uuid::nil())
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows)

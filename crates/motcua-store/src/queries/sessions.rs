@@ -85,6 +85,34 @@ macro_rules! impl_sessions {
                 sqlx::query("delete from web_sessions where token_hash = $1").bind(token_hash).execute(&self.pool).await?;
                 Ok(())
             }
+
+            async fn purge_expired(&self, p: &crate::Purge) -> crate::Result<crate::Purged> {
+                let sessions = sqlx::query("delete from web_sessions where expires_at < $1")
+                    .bind(p.sessions_expired_before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                let tokens = sqlx::query("delete from api_tokens where expires_at < $1 or revoked_at < $1")
+                    .bind(p.tokens_ended_before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                let rate_limits = sqlx::query("delete from rate_limits where window_start < $1")
+                    .bind(p.rate_limits_before_epoch)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                // What was said to whom: the text and the address go, the count and outcome stay.
+                let messages = sqlx::query(
+                    "update deliveries set recipient = '', subject = null, body = '', body_html = null, last_answer = null
+                     where created_at < $1 and body <> '' and status not in ('created', 'sending')",
+                )
+                .bind(p.messages_before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(crate::Purged { sessions, tokens, rate_limits, messages })
+            }
         }
     };
 }

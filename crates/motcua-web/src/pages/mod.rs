@@ -18,6 +18,7 @@ pub mod national_sign_in;
 pub mod office;
 pub mod payment;
 pub mod portal_inbox;
+pub mod privacy;
 pub mod public;
 pub mod quality;
 pub mod reports;
@@ -171,6 +172,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/calls", get(messages::calls))
         .route("/office/calls/{id}", post(messages::record_call))
         .route("/office/dossiers/{id}/remind", post(messages::remind))
+        .route("/privacy", get(privacy::notice))
+        .route("/my/data", get(privacy::my_data))
         .route("/my/settings", get(citizen::settings).post(citizen::save_settings))
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/static/template-editor.js", get(|| async { asset(JS, EDITOR_JS) }))

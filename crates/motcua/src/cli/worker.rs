@@ -137,6 +137,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
             signing: config.payments.signing.service(),
             batch: n.batch.clamp(1, 10_000),
             concurrency: n.concurrency.clamp(1, 256),
+            retention: config.privacy,
         },
     })
 }

@@ -177,6 +177,7 @@ fn applicant_of(f: &IntakeForm) -> ApplicantInput {
         phone: opt(&f.phone),
         email: opt(&f.email),
         address: opt(&f.address),
+        consent: f.consent(),
     }
 }
 

@@ -39,6 +39,14 @@ pub struct IntakeForm {
     pub result_way: String,
     #[serde(default)]
     pub result_address: String,
+    /// `1` when the form asked for the applicant's consent to messages (a box left unticked
+    /// is then a no, which a form that did not ask cannot say).
+    #[serde(default)]
+    pub notify_asked: String,
+    #[serde(default)]
+    pub notify_sms: String,
+    #[serde(default)]
+    pub notify_email: String,
     #[serde(default)]
     pub fees_paid: String,
     /// The applicant's group for an exemption or reduction of the fees (empty: none).
@@ -65,8 +73,28 @@ impl IntakeForm {
             phone: get("phone"),
             email: get("email"),
             address: get("address"),
+            notify_asked: get("notify_asked"),
+            notify_sms: get("notify_sms"),
+            notify_email: get("notify_email"),
             ..Default::default()
         }
+    }
+
+    /// The applicant's consent to messages as the form says it (`None`: it did not ask).
+    pub fn consent(&self) -> Option<motcua_domain::dossier::NotifyConsent> {
+        (!self.notify_asked.is_empty()).then_some(motcua_domain::dossier::NotifyConsent {
+            sms: !self.notify_sms.is_empty(),
+            email: !self.notify_email.is_empty(),
+        })
+    }
+
+    /// Whether a consent box shows ticked: on a new form, yes; on one sent back, as it was sent.
+    pub fn consents_sms(&self) -> bool {
+        self.consent().is_none_or(|c| c.sms)
+    }
+
+    pub fn consents_email(&self) -> bool {
+        self.consent().is_none_or(|c| c.email)
     }
 
     /// The whole counter form, from a multipart form's text fields.
@@ -330,6 +358,7 @@ async fn take(
         phone: opt(&f.phone),
         email: opt(&f.email),
         address: opt(&f.address),
+        consent: f.consent(),
     }
     .parse()?;
     let channel = if f.channel == "postal" { Channel::Postal } else { Channel::Counter };
