@@ -109,9 +109,9 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use model::{
-    AnswerQuery, ApiToken, Attendance, AuditEntry, AuditQuery, AuditRecord, CallOutcome, CallTask, Chain, ChainLink,
-    ChainRow, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus, DossierFilter,
-    EventRecord, FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery,
+    AnswerQuery, ApiToken, Attendance, AuditEntry, AuditQuery, AuditRecord, Backlog, CallOutcome, CallTask, Chain,
+    ChainLink, ChainRow, Delivery, DeliveryChannel, DeliveryCount, DeliveryOutcome, DeliveryQuery, DeliveryStatus,
+    DossierFilter, EventRecord, FailedOutbox, FeedbackEvent, FeedbackFilter, HotlineCall, MessageTemplate, NewDelivery,
     NotifyPreferences, OutboxMessage, Page, PlacementCount, PortalMessage, PortalOutcome, PortalSync, ProcedureDraft,
     ProcedureQuery, Purge, Purged, SpotCheck, SurveyResponse, TokenInfo, UserRecord,
 };
@@ -382,6 +382,9 @@ pub trait DeliveryStore: Send + Sync {
     async fn portal_sync(&self, agency_id: Uuid) -> Result<PortalSync>;
     /// Deliveries by channel and status, for the metrics.
     async fn delivery_counts(&self) -> Result<Vec<DeliveryCount>>;
+    /// What waits, for the metrics: outbox events not expanded yet and the oldest one's time,
+    /// and the oldest message to the national portal not delivered yet.
+    async fn backlog(&self) -> Result<Backlog>;
 }
 
 /// What follows a message: phone-call tasks, the agencies' words, the applicants' preferences.
@@ -842,6 +845,8 @@ pub trait Store:
     async fn ready(&self) -> Result<bool>;
     /// Closes the connections (at shutdown, once requests have finished); every later call fails.
     async fn close(&self);
+    /// This process's connections: (open, idle), for the metrics.
+    fn pool_connections(&self) -> (u32, u32);
     /// Writes a consistent copy of the whole database to the new file `path` while the service
     /// runs (SQLite's `VACUUM INTO`: one read transaction, so the copy is the database at one
     /// instant). PostgreSQL is backed up with its own tools (`docs/operations.md`): an error.

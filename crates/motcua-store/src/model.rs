@@ -57,6 +57,14 @@ pub struct AuditEntry {
     pub data: serde_json::Value,
 }
 
+/// What waits to be sent, for the metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub outbox_waiting: i64,
+    pub outbox_oldest: Option<NaiveDateTime>,
+    pub portal_oldest: Option<NaiveDateTime>,
+}
+
 /// The limits of what personal data is kept (see `motcua_app::privacy`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purge {

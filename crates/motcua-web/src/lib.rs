@@ -5,6 +5,7 @@ pub mod audit_reads;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod http_metrics;
 pub mod lookup_cache;
 pub mod pages;
 pub mod rate_limit;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), audit_reads::audit_reads))
+        .layer(from_fn(http_metrics::count))
         .layer(from_fn_with_state(state.clone(), after_changes))
         .layer(from_fn(security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

@@ -610,6 +610,19 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
     assert!(metrics.contains(r#"motcua_messages_total{channel="sms",status="technical-failure"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"motcua_messages_failed_total{channel="email",reason="technical"} 1"#), "{metrics}");
     assert!(metrics.contains("motcua_call_tasks_open 1"), "the acceptance SMS became a call: {metrics}");
+    // Requests by route (the pattern, never a dossier's id) and status, with their latency.
+    // (Each server counts its own requests; other tests of this process count here too.)
+    let admin_page = r#"motcua_http_requests_total{method="GET",route="/admin/messages",status="200"} "#;
+    let count = metrics.lines().find_map(|l| l.strip_prefix(admin_page)).expect("the pages' requests counted");
+    assert!(count.parse::<u64>().unwrap() >= 2, "{metrics}");
+    assert!(metrics.contains(r#"motcua_http_requests_total{method="GET",route="/metrics",status="401"}"#));
+    let latency = r#"motcua_http_request_duration_seconds_bucket{method="GET",route="/admin/messages",le="0.005"}"#;
+    assert!(metrics.contains(latency), "{metrics}");
+    assert!(metrics.contains("# TYPE motcua_http_request_duration_seconds histogram"), "{metrics}");
+    assert!(metrics.contains("motcua_outbox_waiting 0") && metrics.contains("motcua_outbox_oldest_seconds 0"));
+    assert!(metrics.contains("motcua_portal_sync_oldest_seconds 0"), "{metrics}");
+    let pool = metrics.lines().find(|l| l.starts_with("motcua_db_pool_connections ")).expect("the pool");
+    assert_ne!(pool, "motcua_db_pool_connections 0", "{metrics}");
 
     let sms = app
         .db

@@ -282,6 +282,20 @@ macro_rules! impl_deliveries {
                     .map(|(channel, status, count)| Ok(crate::DeliveryCount { channel: delivery_channel(channel)?, status: delivery_status(status)?, count }))
                     .collect()
             }
+
+            async fn backlog(&self) -> crate::Result<crate::Backlog> {
+                let (outbox_waiting, outbox_oldest): (i64, Option<NaiveDateTime>) =
+                    sqlx::query_as("select count(*), min(created_at) from outbox where expanded_at is null")
+                        .fetch_one(&self.pool)
+                        .await?;
+                let portal_oldest: Option<NaiveDateTime> = sqlx::query_scalar(
+                    "select min(created_at) from deliveries
+                     where channel = 'portal' and status in ('created', 'sending', 'temporary-failure')",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(crate::Backlog { outbox_waiting, outbox_oldest, portal_oldest })
+            }
         }
     };
 }

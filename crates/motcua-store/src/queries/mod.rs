@@ -332,6 +332,10 @@ macro_rules! impl_store {
                 Ok(applied.unwrap_or(0) >= known)
             }
 
+            fn pool_connections(&self) -> (u32, u32) {
+                (self.pool.size(), self.pool.num_idle() as u32)
+            }
+
             async fn close(&self) {
                 self.release_held().await;
                 // A connection still taken (a listener kept by a wait that never ended) is not
