@@ -35,6 +35,7 @@ pub mod evaluations;
 pub mod evidence;
 pub mod feedback;
 pub mod files;
+pub mod jobs;
 pub mod messages;
 pub mod metrics;
 pub mod national_catalog;

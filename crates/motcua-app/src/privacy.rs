@@ -51,14 +51,9 @@ impl Retention {
 pub const PURGE_JOB: &str = "privacy-purge";
 
 /// Purges what `retention` no longer keeps, once a day whichever worker gets there first;
-/// `None` when it already ran today. (The purge is the installation's; its day is claimed under
-/// the first agency by code, since every run-once job is claimed under an agency.)
+/// `None` when it already ran today.
 pub async fn purge(store: &dyn Store, retention: &Retention, now: NaiveDateTime) -> Result<Option<Purged>, StoreError> {
-    let day = now.date().to_string();
-    let Some(first) = store.agencies().await?.into_iter().min_by(|a, b| a.code.as_str().cmp(b.code.as_str())) else {
-        return Ok(None);
-    };
-    if !store.mark_job_done(PURGE_JOB, first.id, &day, now).await? {
+    if !crate::jobs::claim_installation(store, PURGE_JOB, &now.date().to_string(), now).await? {
         return Ok(None);
     }
     let purged = store.purge_expired(&retention.purge_at(now)).await?;

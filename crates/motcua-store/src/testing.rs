@@ -43,6 +43,14 @@ impl TestDb {
         TestDb { store, url, cleanup: Cleanup::Dir(dir) }
     }
 
+    /// A new SQLite file in a temporary directory, not migrated (see `postgres_unmigrated`).
+    pub async fn sqlite_unmigrated() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("motcua-test-{}", Uuid::new_v4()));
+        let url = format!("sqlite://{}", dir.join("motcua.db").display());
+        let store = crate::connect(&url).await.expect("open SQLite");
+        TestDb { store, url, cleanup: Cleanup::Dir(dir) }
+    }
+
     /// A new database on the test PostgreSQL server, migrated.
     pub async fn postgres() -> TestDb {
         TestDb::postgres_on(postgres_server()).await

@@ -42,6 +42,26 @@ pub struct Config {
     /// How long personal data outside the record is kept (`docs/operations.md`, Privacy).
     #[serde(default)]
     pub privacy: motcua_app::privacy::Retention,
+    #[serde(default)]
+    pub backup: BackupConfig,
+}
+
+/// Backups the worker takes by itself (SQLite; `docs/operations.md`, Backups).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Where each backup goes, in a directory named by its time (empty: no scheduled backups).
+    pub dir: String,
+    /// Hours between two backups (0: none).
+    pub every_hours: u32,
+    /// How many finished backups are kept (the oldest beyond are removed).
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { dir: String::new(), every_hours: 24, keep: 14 }
+    }
 }
 
 /// Online payment of fees (`docs/payments.md`).
@@ -816,6 +836,13 @@ message_days = 365         # a sent SMS or e-mail keeps its text and address thi
 expired_sessions_days = 0  # sessions are removed once expired
 expired_tokens_days = 30   # API tokens, after they expire or are revoked
 rate_limit_hours = 24      # counters keyed by a client address or an account
+
+[backup]
+# SQLite: the worker backs the database and the files up by itself (PostgreSQL: pg_dump or a
+# base backup with WAL archiving, docs/operations.md). Put the directory on another disk.
+dir = ""                   # empty: no scheduled backups (`motcua backup --to DIR` by hand)
+every_hours = 24
+keep = 14                  # finished backups kept; older ones are removed
 
 [notify]
 # The delivery worker runs inside `serve` (or alone: `motcua worker`).

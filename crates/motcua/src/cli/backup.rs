@@ -81,27 +81,92 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<u64> {
 pub fn backup(args: BackupArgs) -> CliResult {
     let config = Config::load(args.config.as_deref())?;
     sqlite_path(&config)?;
-    if args.to.exists() {
-        anyhow::bail!("{} đã có: chọn thư mục mới / already exists: choose a new directory", args.to.display());
-    }
-    std::fs::create_dir_all(&args.to).with_context(|| format!("không tạo được {}", args.to.display()))?;
-    let database = args.to.join(DATABASE);
-    runtime()?.block_on(async {
+    let files = runtime()?.block_on(async {
         let store = open_store(&config).await?;
-        store.backup_into(&database.to_string_lossy()).await?;
+        let files = backup_to(store.as_ref(), Path::new(&config.files.dir), &args.to).await;
         store.close().await;
-        anyhow::Ok(())
+        files
     })?;
-    let files = copy_tree(Path::new(&config.files.dir), &args.to.join(FILES))?;
+    println!("Đã sao lưu vào {} ({files} tệp) / backed up.", args.to.display());
+    Ok(())
+}
+
+/// Writes a backup into the new directory `to`: the database (`VACUUM INTO`), then the file
+/// store, then the manifest (written last: a directory without it is not a finished backup);
+/// how many files were copied.
+pub async fn backup_to(store: &dyn motcua_store::Store, files_dir: &Path, to: &Path) -> anyhow::Result<u64> {
+    if to.exists() {
+        anyhow::bail!("{} đã có: chọn thư mục mới / already exists: choose a new directory", to.display());
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("không tạo được {}", to.display()))?;
+    store.backup_into(&to.join(DATABASE).to_string_lossy()).await?;
+    let (from, into) = (files_dir.to_owned(), to.join(FILES));
+    let files = tokio::task::spawn_blocking(move || copy_tree(&from, &into)).await??;
     let manifest = serde_json::json!({
         "made_at": chrono::Utc::now().to_rfc3339(),
         "version": env!("CARGO_PKG_VERSION"),
         "database": DATABASE,
         "files": files,
     });
-    std::fs::write(args.to.join(MANIFEST), serde_json::to_string_pretty(&manifest)?)?;
-    println!("Đã sao lưu vào {} ({files} tệp) / backed up.", args.to.display());
-    Ok(())
+    std::fs::write(to.join(MANIFEST), serde_json::to_string_pretty(&manifest)?)?;
+    Ok(files)
+}
+
+/// The backups the worker takes by itself (`[backup]`, SQLite only): every `every_hours`, into a
+/// new directory of `dir` named by the time, keeping the newest `keep`.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub dir: PathBuf,
+    pub files_dir: PathBuf,
+    pub every_hours: u32,
+    pub keep: usize,
+}
+
+impl Schedule {
+    /// The schedule a configuration sets, if any (none on PostgreSQL, which has its own tools).
+    pub fn of(config: &Config) -> Option<Schedule> {
+        let b = &config.backup;
+        let on = !b.dir.trim().is_empty() && b.every_hours > 0 && sqlite_path(config).is_ok();
+        on.then(|| Schedule {
+            dir: PathBuf::from(b.dir.trim()),
+            files_dir: PathBuf::from(&config.files.dir),
+            every_hours: b.every_hours,
+            keep: b.keep.max(1),
+        })
+    }
+
+    /// Takes the backup due at `now` unless one of its slot was taken (by any worker); then
+    /// removes the finished backups beyond the newest `keep`. The directory it wrote, if any.
+    pub async fn run_due(
+        &self,
+        store: &dyn motcua_store::Store,
+        now: chrono::NaiveDateTime,
+    ) -> anyhow::Result<Option<PathBuf>> {
+        let hours = i64::from(self.every_hours);
+        let slot = (now - chrono::DateTime::UNIX_EPOCH.naive_utc()).num_hours().div_euclid(hours);
+        if !motcua_app::jobs::claim_installation(store, "backup", &format!("{hours}h-{slot}"), now).await? {
+            return Ok(None);
+        }
+        let to = self.dir.join(now.format("%Y-%m-%d-%H%M").to_string());
+        let files = backup_to(store, &self.files_dir, &to).await?;
+        tracing::info!(files, "scheduled backup written");
+        self.prune()?;
+        Ok(Some(to))
+    }
+
+    /// Removes the oldest finished backups (named by their time, with a manifest) beyond `keep`.
+    fn prune(&self) -> anyhow::Result<()> {
+        let mut done: Vec<PathBuf> = std::fs::read_dir(&self.dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join(MANIFEST).is_file())
+            .collect();
+        done.sort();
+        let excess = done.len().saturating_sub(self.keep);
+        for old in &done[..excess] {
+            std::fs::remove_dir_all(old).with_context(|| format!("không xóa được {}", old.display()))?;
+        }
+        Ok(())
+    }
 }
 
 pub fn restore(args: RestoreArgs) -> CliResult {

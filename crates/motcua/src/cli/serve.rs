@@ -58,7 +58,15 @@ async fn serve(mut config: Config, demo: bool) -> CliResult {
         let notifier = super::worker::notifier(&config, own.clone())?;
         let wake = state.outbox_wake.clone();
         let interval = config.notify.interval_seconds;
-        Some((tokio::spawn(super::worker::run_loop(notifier, interval, wake, stopped)), own))
+        Some((
+            tokio::spawn(super::worker::run_loop(
+                notifier,
+                (interval, super::backup::Schedule::of(&config)),
+                wake,
+                stopped,
+            )),
+            own,
+        ))
     } else {
         None
     };

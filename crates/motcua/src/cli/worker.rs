@@ -36,7 +36,8 @@ pub fn run(args: WorkerArgs) -> CliResult {
             super::serve::shutdown().await;
             let _ = stop.send(true);
         });
-        run_loop(notifier, config.notify.interval_seconds, Arc::default(), stopped).await;
+        let backups = super::backup::Schedule::of(&config);
+        run_loop(notifier, (config.notify.interval_seconds, backups), Arc::default(), stopped).await;
         tracing::info!("worker stopped");
         Ok(())
     })
@@ -148,7 +149,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
 /// runs at most once per interval. Errors are logged and retried after the interval.
 pub async fn run_loop(
     notifier: Notifier,
-    interval_seconds: u64,
+    (interval_seconds, backups): (u64, Option<super::backup::Schedule>),
     wake: Arc<tokio::sync::Notify>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -172,6 +173,11 @@ pub async fn run_loop(
         if housekept.is_none_or(|t| t.elapsed() >= interval) {
             if let Err(e) = notifier.housekeeping(now, &mut report).await {
                 tracing::error!(error = %e, "notifications: housekeeping failed");
+            }
+            if let Some(schedule) = &backups
+                && let Err(e) = schedule.run_due(notifier.store.as_ref(), now).await
+            {
+                tracing::error!(error = %e, "scheduled backup failed");
             }
             housekept = Some(std::time::Instant::now());
         }

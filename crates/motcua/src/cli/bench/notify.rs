@@ -77,7 +77,7 @@ pub async fn run(db: &TestDb, province: &Province, scale: Scale) -> anyhow::Resu
     let state = AppState::new(db.store.clone(), FileStore::new(&files), Arc::new(SystemClock), WebConfig::default())?;
     // Stopped by abort at the end; the sender is kept so the loop is never told to stop.
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(crate::cli::worker::run_loop(notifier, 5, state.outbox_wake.clone(), stopped));
+    let worker = tokio::spawn(crate::cli::worker::run_loop(notifier, (5, None), state.outbox_wake.clone(), stopped));
     let router = app(state);
     let body = serde_json::json!({
         "procedure_code": "1.004227",
