@@ -201,7 +201,12 @@ pub async fn search(store: &dyn Store, query: &motcua_store::AuditQuery) -> Resu
             action: r.action,
             dossier_id,
             dossier_code,
-            object: if dossier_id.is_some() { String::new() } else { r.object },
+            // A dossier is shown by its code; a person's own account (signing in) needs no name.
+            object: match r.actor_id {
+                _ if dossier_id.is_some() => String::new(),
+                Some(actor) if r.object == format!("user:{actor}") => String::new(),
+                _ => r.object,
+            },
             client,
             details,
         });

@@ -18,6 +18,10 @@ use crate::AppError;
 pub const SEAL_AFTER: Duration = Duration::minutes(5);
 /// Rows sealed per batch.
 const BATCH: i64 = 1000;
+/// Batches per chain in one call: a worker's round seals at most this many thousand rows per
+/// chain and agency (the first seal of a large database goes on over the following rounds, or
+/// `motcua audit seal` does it at once).
+const BATCHES_PER_CALL: usize = 20;
 /// Before any row (`NaiveDateTime::MIN` is out of PostgreSQL's range).
 fn beginning() -> NaiveDateTime {
     chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.naive_utc()
@@ -36,12 +40,13 @@ pub fn link_hash(previous: &str, row_hash: &str, seq: i64) -> String {
     hex::encode(Sha256::digest(format!("{previous}|{row_hash}|{seq}").as_bytes()))
 }
 
-/// Seals the agency's rows old enough, both chains; how many were sealed. Several workers may
-/// run it: a sealer that finds its numbers taken stops, the other has sealed them.
+/// Seals the agency's rows old enough, both chains, at most [`BATCHES_PER_CALL`] batches of
+/// each; how many were sealed (call again while it seals any). Several workers may run it: a
+/// sealer that finds its numbers taken stops, the other has sealed them.
 pub async fn seal(store: &dyn Store, agency_id: Uuid, now: NaiveDateTime) -> Result<usize, AppError> {
     let mut sealed = 0;
     for chain in Chain::ALL {
-        loop {
+        for _ in 0..BATCHES_PER_CALL {
             let head = store.chain_head(agency_id, chain).await?;
             // Rows committed late still fall in the window: it opens ten minutes before the head.
             let from = head.as_ref().map_or_else(beginning, |h| h.row_at - Duration::minutes(10));

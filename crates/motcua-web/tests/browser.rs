@@ -573,9 +573,17 @@ async fn the_pages_work_in_a_real_browser() {
         check_page(&c, name).await;
     }
     assert!(text(&c, "h1").await.starts_with("Dự thảo báo cáo"));
+    // The record, searched by action from its form.
+    c.goto(&site.url("/office/audit")).await.unwrap();
+    check_page(&c, "audit-log").await;
+    c.find(Locator::Css("#action")).await.unwrap().select_by_value("sign_in").await.unwrap();
+    click(&c, ".filters button[type='submit']").await;
+    assert!(text(&c, "#audit tbody").await.contains("Đăng nhập"), "the leader's own sign-in is listed");
     logout(&c).await;
     c.goto(&site.url("/statistics")).await.unwrap();
     check_page(&c, "statistics").await;
+    c.goto(&site.url("/privacy")).await.unwrap();
+    check_page(&c, "privacy").await;
     c.goto(&site.url(&format!("/survey/{}", fx.agency.code))).await.unwrap();
     check_page(&c, "survey").await;
     click(&c, "input[name='c.staff.1'][value='5']").await;

@@ -7,8 +7,8 @@
 
 use std::process::Command;
 
-use motcua_store::testing::TestDb;
 use motcua_store::DossierFilter;
+use motcua_store::testing::TestDb;
 
 /// The release before this one, whose fixtures the test loads.
 const PREVIOUS: &str = "release-2026-11-30";

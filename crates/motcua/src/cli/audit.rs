@@ -69,7 +69,14 @@ pub fn run(args: AuditArgs) -> CliResult {
             AuditCommand::Seal => {
                 let mut sealed = 0;
                 for (id, _) in &scope {
-                    sealed += motcua_app::evidence::seal(store.as_ref(), *id, local_now()).await?;
+                    // Until everything old enough is sealed (each call seals a bounded amount).
+                    loop {
+                        let n = motcua_app::evidence::seal(store.as_ref(), *id, local_now()).await?;
+                        sealed += n;
+                        if n == 0 {
+                            break;
+                        }
+                    }
                 }
                 println!("Đã niêm phong {sealed} dòng / sealed {sealed} rows.");
                 Ok(())
