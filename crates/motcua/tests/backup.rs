@@ -154,3 +154,56 @@ async fn the_worker_backs_up_on_its_schedule_and_keeps_the_newest() {
     copy.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// PostgreSQL is backed up with its own tools, as `docs/operations.md` says: `pg_dump -Fc` while
+/// the counter keeps taking dossiers, `pg_restore` into an empty database; the restored database
+/// is ready, holds the dossiers of one instant each with its history, and its chains verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_postgresql_dump_taken_during_intake_restores_with_its_chains() {
+    let db = TestDb::postgres().await;
+    let fx = Fixture::seed(db.store.as_ref()).await;
+    let (running, taken) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicUsize::new(0)));
+    let taker = {
+        let (store, fx, running, taken) = (db.store.clone(), fx.clone(), running.clone(), taken.clone());
+        tokio::spawn(async move {
+            while running.load(Ordering::SeqCst) {
+                fx.accepted_dossier(store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
+                taken.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while taken.load(Ordering::SeqCst) < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let motcua = |args: &[&str], url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_motcua")).args(args).env("MOTCUA_DATABASE__URL", url).output().unwrap()
+    };
+    let out = motcua(&["audit", "seal"], &db.url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = count(db.store.as_ref(), &fx).await;
+    let dump = std::env::temp_dir().join(format!("motcua-{}.dump", uuid::Uuid::new_v4()));
+    let out = Command::new("pg_dump").args(["-Fc", "-f", dump.to_str().unwrap(), &db.url]).output().unwrap();
+    assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+    let after = count(db.store.as_ref(), &fx).await;
+    running.store(false, Ordering::SeqCst);
+    taker.await.unwrap();
+    let restored = TestDb::postgres_unmigrated().await;
+    let out =
+        Command::new("pg_restore").args(["--no-owner", "-d", &restored.url, dump.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_file(&dump);
+    assert!(restored.store.ready().await.unwrap());
+    let n = count(restored.store.as_ref(), &fx).await;
+    assert!(before <= n && n <= after, "the database at one instant of the dump: {before} ≤ {n} ≤ {after}");
+    let f = DossierFilter { agencies: vec![fx.agency.id], page: 1, page_size: 500, ..Default::default() };
+    for d in restored.store.list_dossiers(&f).await.unwrap().items {
+        assert!(!restored.store.events(d.agency_id, d.id).await.unwrap().is_empty(), "{} has its history", d.id);
+    }
+    let out = motcua(&["audit", "verify"], &restored.url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The append-only triggers came back with the schema.
+    let pool = sqlx::PgPool::connect(&restored.url).await.unwrap();
+    let refused = sqlx::query("delete from dossier_events").execute(&pool).await.unwrap_err().to_string();
+    assert!(refused.contains("append-only"), "{refused}");
+    pool.close().await;
+}

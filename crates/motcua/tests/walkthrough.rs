@@ -53,11 +53,15 @@ fn echoing_gateway() -> String {
 
 /// Starts the binary with the demo on a fresh SQLite file and a free port, every log level on
 /// and written to a file; returns its base URL.
-fn start_demo_server(password: &str) -> (Server, String) {
-    let dir = std::env::temp_dir().join(format!("motcua-walkthrough-{}", std::process::id()));
+fn start_demo_server(password: &str, database: Option<&str>) -> (Server, String) {
+    let dir = std::env::temp_dir().join(format!("motcua-walkthrough-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("server.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_motcua"));
+    if let Some(url) = database {
+        command.env("MOTCUA_DATABASE__URL", url);
+    }
+    let mut child = command
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .current_dir(&dir)
         .env("MOTCUA_DEMO_PASSWORD", password)
@@ -105,8 +109,20 @@ fn sh_blocks(markdown: &str) -> String {
 
 #[test]
 fn the_api_walkthrough_works_as_written_against_the_demo() {
+    walk(None);
+}
+
+#[test]
+fn the_api_walkthrough_works_as_written_on_postgresql() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(motcua_store::testing::TestDb::postgres_unmigrated());
+    walk(Some(&db.url));
+}
+
+/// The walk-through against the demo on the default SQLite file, or on `database`.
+fn walk(database: Option<&str>) {
     let password = "matkhau-kiem-thu";
-    let (_server, base) = start_demo_server(password);
+    let (_server, base) = start_demo_server(password, database);
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
     let script = sh_blocks(&doc);
     assert!(script.contains("return-result"), "the walk-through lost its blocks");
