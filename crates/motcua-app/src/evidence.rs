@@ -18,10 +18,12 @@ use crate::AppError;
 pub const SEAL_AFTER: Duration = Duration::minutes(5);
 /// Rows sealed per batch.
 const BATCH: i64 = 1000;
-/// Batches per chain in one call: a worker's round seals at most this many thousand rows per
-/// chain and agency (the first seal of a large database goes on over the following rounds, or
-/// `motcua audit seal` does it at once).
-const BATCHES_PER_CALL: usize = 20;
+/// Batches per chain in one call: a worker's housekeeping seals at most this many thousand rows
+/// per chain and agency (200 a second at the default interval, far above a department's pace).
+/// On SQLite each batch holds the one write lock while it is written, so more would hold up
+/// intake and messages. The first seal of a large database goes on over the following rounds,
+/// or `motcua audit seal` does it at once.
+const BATCHES_PER_CALL: usize = 1;
 /// Before any row (`NaiveDateTime::MIN` is out of PostgreSQL's range).
 fn beginning() -> NaiveDateTime {
     chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.naive_utc()

@@ -691,8 +691,11 @@ impl Notifier {
             report.reports_frozen +=
                 usize::from(motcua_app::reports::freeze_last_month(&*self.store, agency.id, now).await?);
         }
-        // Personal data past its retention, once a day.
-        motcua_app::privacy::purge(&*self.store, &self.settings.retention, now).await?;
+        // Personal data past its retention, once a day (a failure is tried again tomorrow; the
+        // record is sealed regardless).
+        if let Err(e) = motcua_app::privacy::purge(&*self.store, &self.settings.retention, now).await {
+            tracing::warn!(error = %e, "personal data past its retention not purged today");
+        }
         // The record's hash chains: each agency's, and the installation's audit entries (nil).
         for agency_id in self.agency_ids().await?.into_iter().chain([Uuid::nil()]) {
             match motcua_app::evidence::seal(&*self.store, agency_id, now).await {

@@ -35,6 +35,14 @@ async fn a_declined_channel_gets_no_message(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("name=\"notify_sms\" value=\"1\" checked"), "{form}");
     assert!(form.contains("name=\"notify_email\" value=\"1\" checked"), "{form}");
+    // The applicant unticks SMS at the counter: kept with the dossier.
+    let fields = "procedure_code=1.004227&channel=counter&name=Tr%E1%BA%A7n+Th%E1%BB%8B+B%C3%ACnh&citizen_id=056190004321\
+                  &phone=0914555678&address=5+L%C3%AA+L%E1%BB%A3i&doc_0=on&doc_1=on&notify_asked=1&notify_email=1";
+    let (status, location, page) = post_multipart(&app, &officer, "/office/intake", fields, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = location.split('/').nth(3).expect("the dossier's address");
+    let taken = app.db.store.dossier(app.fx.agency.id, uuid::Uuid::parse_str(id).unwrap()).await.unwrap().unwrap();
+    assert_eq!(taken.applicant.consent, motcua_domain::dossier::NotifyConsent { sms: false, email: true });
     // Through the API: SMS declined, e-mail agreed.
     let mut who = applicant();
     who["consent"] = serde_json::json!({ "sms": false, "email": true });

@@ -145,7 +145,7 @@ pub fn notifier(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Notifi
 
 /// Runs the notifier until `stop` turns true: rounds back to back while a full batch was found,
 /// then waits until `wake` fires (a change made by this process), the store reports new outbox
-/// rows (PostgreSQL's notice), `stop` changes or `interval_seconds` pass. Housekeeping (digests, the monthly freeze)
+/// rows (PostgreSQL's notice), `stop` changes or `interval_seconds` pass. Housekeeping (digests, the monthly freeze, the seal, the purge, backups)
 /// runs at most once per interval. Errors are logged and retried after the interval.
 pub async fn run_loop(
     notifier: Notifier,
@@ -156,13 +156,17 @@ pub async fn run_loop(
     let cal = motcua_calendar::WorkCalendar::vietnam().ok();
     let interval = Duration::from_secs(interval_seconds.max(1));
     let mut housekept: Option<std::time::Instant> = None;
+    // Housekeeping (digests, the freeze, sealing the record, the purge, a backup) runs beside the
+    // rounds, never in their way: a first seal of a large record or a backup takes a while, and
+    // messages go out meanwhile. One at a time.
+    let mut housekeeping: Option<tokio::task::JoinHandle<()>> = None;
     // Checked between rounds only: a round is never cut in the middle.
     while !*stop.borrow() {
         let now = match &cal {
             Some(cal) => cal.to_local(chrono::Utc::now()),
             None => chrono::Utc::now().naive_utc() + chrono::Duration::hours(7),
         };
-        let mut report = match notifier.drain(now).await {
+        let report = match notifier.drain(now).await {
             Ok(report) => report,
             Err(e) => {
                 tracing::error!(error = %e, "notifications: store error");
@@ -170,15 +174,22 @@ pub async fn run_loop(
                 continue;
             }
         };
-        if housekept.is_none_or(|t| t.elapsed() >= interval) {
-            if let Err(e) = notifier.housekeeping(now, &mut report).await {
-                tracing::error!(error = %e, "notifications: housekeeping failed");
-            }
-            if let Some(schedule) = &backups
-                && let Err(e) = schedule.run_due(notifier.store.as_ref(), now).await
-            {
-                tracing::error!(error = %e, "scheduled backup failed");
-            }
+        if housekept.is_none_or(|t| t.elapsed() >= interval) && housekeeping.as_ref().is_none_or(|h| h.is_finished()) {
+            let (notifier, backups) = (notifier.clone(), backups.clone());
+            housekeeping = Some(tokio::spawn(async move {
+                let mut report = motcua_notify::worker::RunReport::default();
+                if let Err(e) = notifier.housekeeping(now, &mut report).await {
+                    tracing::error!(error = %e, "notifications: housekeeping failed");
+                }
+                if let Some(schedule) = &backups
+                    && let Err(e) = schedule.run_due(notifier.store.as_ref(), now).await
+                {
+                    tracing::error!(error = %e, "scheduled backup failed");
+                }
+                if report != Default::default() {
+                    tracing::debug!(?report, "housekeeping");
+                }
+            }));
             housekept = Some(std::time::Instant::now());
         }
         if report != Default::default() {
@@ -192,5 +203,9 @@ pub async fn run_loop(
             () = notifier.store.wait_for_outbox(interval) => {}
             _ = stop.changed() => {}
         }
+    }
+    // Stopping: the housekeeping under way finishes too (a backup is not left half written).
+    if let Some(h) = housekeeping {
+        let _ = h.await;
     }
 }
