@@ -189,7 +189,22 @@ async fn the_monthly_report_carries_the_records_anchors(app: TestApp) {
     }
 }
 
+/// A name typed at the counter that a spreadsheet would run as a formula reaches the register's
+/// CSV as text.
+async fn exports_do_not_carry_live_formulas(app: TestApp) {
+    let mut who = applicant();
+    who["name"] = "=HYPERLINK(\"http://x.invalid\",\"An\")".into();
+    let created = app.counter_intake(who).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    add_user(&app, "quay-csv", false, vec![grant(&app, Role::Reception, Some("VP"))]).await;
+    let (_, officer) = sign_in(&app, "quay-csv", PASSWORD).await;
+    let (status, _, csv) = get_from(&app, "/office/register?format=csv", &officer, "192.0.2.9:1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x.invalid\"\",\"\"An\"\")\""), "{csv}");
+}
+
 on_every_backend!(
+    exports_do_not_carry_live_formulas,
     an_officers_reads_and_exports_are_found_by_the_inspector,
     the_monthly_report_carries_the_records_anchors
 );

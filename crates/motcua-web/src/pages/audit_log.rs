@@ -152,11 +152,6 @@ fn line(l: AuditLine) -> Line {
     }
 }
 
-/// A cell a spreadsheet program will not run as a formula.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
-
 pub async fn audit_log(
     State(state): State<AppState>,
     web: Web,
@@ -182,7 +177,7 @@ pub async fn audit_log(
         .map_err(fail)?;
         for l in lines.into_iter().map(line) {
             let row = [l.at, l.person, l.action_label, l.action, l.dossier_code, l.object, l.client, l.details];
-            w.write_record(row.iter().map(|c| cell(c))).map_err(fail)?;
+            w.write_record(row.iter().map(|c| super::spreadsheet_cell(c))).map_err(fail)?;
         }
         let body = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
         let day = |d: chrono::NaiveDateTime| d.format("%Y%m%d").to_string();
@@ -234,7 +229,7 @@ mod tests {
         assert_eq!(day("from", " 02/03/2026 ").unwrap(), want);
         assert_eq!(day("from", "").unwrap(), None);
         assert!(day("from", "31/02/2026").is_err());
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("Nguyễn Văn An"), "Nguyễn Văn An");
+        assert_eq!(super::super::spreadsheet_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::super::spreadsheet_cell("Nguyễn Văn An"), "Nguyễn Văn An");
     }
 }

@@ -352,7 +352,8 @@ pub async fn register(
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(HEADERS).map_err(|e| ApiError::Internal(e.to_string()))?;
         for r in &rows {
-            w.write_record(r).map_err(|e| ApiError::Internal(e.to_string()))?;
+            w.write_record(r.iter().map(|c| super::spreadsheet_cell(c)))
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
         }
         let mut body = "\u{feff}".as_bytes().to_vec(); // BOM: spreadsheet programs then read UTF-8
         body.extend(w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);

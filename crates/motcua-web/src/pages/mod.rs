@@ -26,6 +26,13 @@ pub mod roles;
 pub mod session;
 pub mod survey;
 
+/// A CSV cell a spreadsheet program will not run as a formula: text that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (a survey's free text, a name typed
+/// at the counter would otherwise reach an officer's spreadsheet as a live formula).
+pub fn spreadsheet_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
 /// Percent-encodes `s` for a URL's query value or path segment: every byte but ASCII letters,
 /// digits and `-_.~` (RFC 3986's unreserved characters).
 pub fn url_component(s: &str) -> String {

@@ -224,7 +224,7 @@ pub async fn export(
         for (row, r) in rows.iter().zip(parsed(&rows)) {
             let mut record = vec![row.created_at.format("%d/%m/%Y %H:%M").to_string(), row.channel.clone()];
             record.extend(criteria.iter().map(|(k, _, _)| r.answers.get(k).map(u8::to_string).unwrap_or_default()));
-            record.push(r.expectations.join(" "));
+            record.push(super::spreadsheet_cell(&r.expectations.join(" ")));
             w.write_record(record).map_err(fail)?;
         }
         w.flush().map_err(|e| ApiError::Internal(e.to_string()))?;

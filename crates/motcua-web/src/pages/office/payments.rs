@@ -258,13 +258,13 @@ pub async fn receipts_summary(
             r.symbol.clone(),
             r.number.clone(),
             r.date.clone(),
-            r.fee.clone(),
+            crate::pages::spreadsheet_cell(&r.fee),
             r.amount.to_string(),
             String::new(),
             r.status.to_owned(),
             String::new(),
-            r.related.clone(),
-            r.explanation.clone(),
+            crate::pages::spreadsheet_cell(&r.related),
+            crate::pages::spreadsheet_cell(&r.explanation),
             String::new(),
         ];
         out.write_record(&record).map_err(fail)?;

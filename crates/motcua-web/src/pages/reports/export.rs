@@ -44,7 +44,7 @@ pub async fn bieu06_csv(
         let fail = |e: csv::Error| ApiError::Internal(e.to_string());
         w.write_record(header()).map_err(fail)?;
         for (group, name, counts) in table(&report, &units) {
-            let mut record = vec![group, name];
+            let mut record = vec![group, crate::pages::spreadsheet_cell(&name)];
             record.extend(counts.iter().map(u64::to_string));
             w.write_record(record).map_err(fail)?;
         }
