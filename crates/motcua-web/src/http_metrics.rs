@@ -3,8 +3,9 @@
 //! recorder (`metrics` with the Prometheus exporter, rendering only: `/metrics` serves it behind
 //! its token, with the figures read from the database).
 //!
-//! The route is the pattern (`/office/dossiers/{id}`), never the path, so that the series stay
-//! few and no dossier id or code lands in them.
+//! The route is the pattern (`/office/dossiers/{id}`), never the path, and an unknown method is
+//! `OTHER`, so that the series stay few whatever clients send, and no dossier id or code lands
+//! in them.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -47,7 +48,11 @@ pub fn render() -> String {
 /// Counts the request and its time, under its route's pattern.
 pub async fn count(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    // A client may send any method name: only the known ones make series of their own.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let route = req.extensions().get::<MatchedPath>().map_or_else(|| "(none)".to_owned(), |m| m.as_str().to_owned());
     let res = next.run(req).await;
     if handle().is_some() {

@@ -616,6 +616,12 @@ async fn the_message_log_searches_and_resends_and_metrics_count_by_channel_and_s
     let count = metrics.lines().find_map(|l| l.strip_prefix(admin_page)).expect("the pages' requests counted");
     assert!(count.parse::<u64>().unwrap() >= 2, "{metrics}");
     assert!(metrics.contains(r#"motcua_http_requests_total{method="GET",route="/metrics",status="401"}"#));
+    // Made-up methods and addresses do not make series of their own.
+    let odd = Request::builder().method("BREW").uri("/no/such/42").body(Body::empty()).unwrap();
+    app.send(odd).await;
+    let (_, metrics) = scrape("JETON-DO-SO").await;
+    assert!(metrics.contains(r#"method="OTHER",route="(none)""#), "{metrics}");
+    assert!(!metrics.contains("BREW") && !metrics.contains("/no/such"), "{metrics}");
     let latency = r#"motcua_http_request_duration_seconds_bucket{method="GET",route="/admin/messages",le="0.005"}"#;
     assert!(metrics.contains(latency), "{metrics}");
     assert!(metrics.contains("# TYPE motcua_http_request_duration_seconds histogram"), "{metrics}");
