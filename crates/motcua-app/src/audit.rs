@@ -143,11 +143,6 @@ const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("privacy_export", "Tải dữ liệu cá nhân của mình"),
 ];
 
-/// The Vietnamese name of `action`, or the action itself when it has none.
-pub fn action_label(action: &str) -> String {
-    actions().into_iter().find(|(a, _)| a == action).map_or_else(|| action.to_owned(), |(_, l)| l)
-}
-
 /// The agency's record as `query` asks, each line ready to read: who by name, the dossier by
 /// its code, where the request came from.
 pub async fn search(store: &dyn Store, query: &motcua_store::AuditQuery) -> Result<Vec<AuditLine>, StoreError> {

@@ -33,8 +33,11 @@ const DOSSIER_READS: &[(&str, &str)] = &[
 ];
 
 /// Runs the request within its origin; then records an officer's read of personal data.
-pub async fn audit_reads(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let client = ClientAddr::of(req.headers(), req.extensions(), &state.config).0;
+pub async fn audit_reads(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Judged once: the rate limits and the handlers read it from the extensions.
+    let client = ClientAddr::of(req.headers(), req.extensions(), &state.config);
+    req.extensions_mut().insert(client.clone());
+    let client = client.0;
     let request_id = crate::request_id(req.headers());
     let origin = Origin::new(client, request_id);
     let read = (req.method() == Method::GET)

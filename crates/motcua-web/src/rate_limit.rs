@@ -107,11 +107,16 @@ pub fn client_address(
 pub struct ClientAddr(pub String);
 
 impl ClientAddr {
+    /// The request's client: judged once per request by the first layer
+    /// ([`crate::audit_reads`], which keeps it in the extensions), else judged here.
     pub fn of(
         headers: &axum::http::HeaderMap,
         extensions: &axum::http::Extensions,
         config: &crate::state::WebConfig,
     ) -> ClientAddr {
+        if let Some(judged) = extensions.get::<ClientAddr>() {
+            return judged.clone();
+        }
         let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         ClientAddr(client_address(headers, peer, config))
     }

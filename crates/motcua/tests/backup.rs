@@ -18,6 +18,40 @@ async fn count(store: &dyn Store, fx: &Fixture) -> i64 {
     store.list_dossiers(&f).await.unwrap().total
 }
 
+/// The counter taking dossiers, one after another, until stopped.
+struct Counter {
+    running: Arc<AtomicBool>,
+    taken: Arc<AtomicUsize>,
+    taker: tokio::task::JoinHandle<()>,
+}
+
+impl Counter {
+    /// Starts taking dossiers; returns once a few are taken.
+    async fn start(db: &TestDb, fx: &Fixture) -> Counter {
+        let (running, taken) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicUsize::new(0)));
+        let taker = {
+            let (store, fx, running, taken) = (db.store.clone(), fx.clone(), running.clone(), taken.clone());
+            tokio::spawn(async move {
+                while running.load(Ordering::SeqCst) {
+                    fx.accepted_dossier(store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
+                    taken.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        while taken.load(Ordering::SeqCst) < 5 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Counter { running, taken, taker }
+    }
+
+    /// Stops after the dossier under way; how many were taken.
+    async fn stop(self) -> usize {
+        self.running.store(false, Ordering::SeqCst);
+        self.taker.await.unwrap();
+        self.taken.load(Ordering::SeqCst)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_during_intake_restores_with_its_dossiers_and_files() {
     let db = TestDb::sqlite().await;
@@ -27,19 +61,7 @@ async fn a_backup_taken_during_intake_restores_with_its_dossiers_and_files() {
     let scan = b"%PDF-1.4\n% Don dang ky bien dong\n%%EOF\n".to_vec();
     let sha = FileStore::new(&files_dir).put(&scan).await.unwrap();
     // The counter keeps taking dossiers while the backup runs.
-    let (running, taken) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicUsize::new(0)));
-    let taker = {
-        let (store, fx, running, taken) = (db.store.clone(), fx.clone(), running.clone(), taken.clone());
-        tokio::spawn(async move {
-            while running.load(Ordering::SeqCst) {
-                fx.accepted_dossier(store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
-                taken.fetch_add(1, Ordering::SeqCst);
-            }
-        })
-    };
-    while taken.load(Ordering::SeqCst) < 5 {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let counter = Counter::start(&db, &fx).await;
     let before = count(db.store.as_ref(), &fx).await;
     let motcua = |args: &[&str], url: &str, files: &std::path::Path| {
         Command::new(env!("CARGO_BIN_EXE_motcua"))
@@ -57,9 +79,7 @@ async fn a_backup_taken_during_intake_restores_with_its_dossiers_and_files() {
     let out = motcua(&["backup", "--to", backup.to_str().unwrap()], &db.url, &files_dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let after = count(db.store.as_ref(), &fx).await;
-    running.store(false, Ordering::SeqCst);
-    taker.await.unwrap();
-    assert!(taken.load(Ordering::SeqCst) > 5, "dossiers were taken during the backup");
+    assert!(counter.stop().await > 5, "dossiers were taken during the backup");
     // A second backup into the same directory is refused: nothing is overwritten.
     let out = motcua(&["backup", "--to", backup.to_str().unwrap()], &db.url, &files_dir);
     assert!(!out.status.success());
@@ -162,19 +182,7 @@ async fn the_worker_backs_up_on_its_schedule_and_keeps_the_newest() {
 async fn a_postgresql_dump_taken_during_intake_restores_with_its_chains() {
     let db = TestDb::postgres().await;
     let fx = Fixture::seed(db.store.as_ref()).await;
-    let (running, taken) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicUsize::new(0)));
-    let taker = {
-        let (store, fx, running, taken) = (db.store.clone(), fx.clone(), running.clone(), taken.clone());
-        tokio::spawn(async move {
-            while running.load(Ordering::SeqCst) {
-                fx.accepted_dossier(store.as_ref(), at(2026, 3, 2, 9, 0), "0905123456", None).await;
-                taken.fetch_add(1, Ordering::SeqCst);
-            }
-        })
-    };
-    while taken.load(Ordering::SeqCst) < 5 {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let counter = Counter::start(&db, &fx).await;
     let motcua = |args: &[&str], url: &str| {
         Command::new(env!("CARGO_BIN_EXE_motcua")).args(args).env("MOTCUA_DATABASE__URL", url).output().unwrap()
     };
@@ -185,8 +193,7 @@ async fn a_postgresql_dump_taken_during_intake_restores_with_its_chains() {
     let out = Command::new("pg_dump").args(["-Fc", "-f", dump.to_str().unwrap(), &db.url]).output().unwrap();
     assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
     let after = count(db.store.as_ref(), &fx).await;
-    running.store(false, Ordering::SeqCst);
-    taker.await.unwrap();
+    counter.stop().await;
     let restored = TestDb::postgres_unmigrated().await;
     let out =
         Command::new("pg_restore").args(["--no-owner", "-d", &restored.url, dump.to_str().unwrap()]).output().unwrap();

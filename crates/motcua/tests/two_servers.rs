@@ -14,7 +14,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use motcua_store::testing::{Fixture, TestDb};
@@ -61,24 +60,10 @@ fn motcua(args: &[&str], url: &str, gateway: &str) -> Child {
         .expect("start motcua")
 }
 
-/// The SMS gateway: every message received, in order.
-async fn gateway() -> (String, Arc<Mutex<Vec<String>>>) {
-    let received: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = received.clone();
-    let app = axum::Router::new().route(
-        "/send",
-        axum::routing::post(move |body: String| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/send", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
+/// The reception's API read of a dossier through the server at `base`.
+async fn read(http: &reqwest::Client, base: &str, token: &str, id: &str) -> serde_json::Value {
+    let answer = http.get(format!("{base}/api/v1/dossiers/{id}")).bearer_auth(token).send().await.unwrap();
+    answer.error_for_status().unwrap().json().await.unwrap()
 }
 
 async fn username(url: &str, id: uuid::Uuid) -> String {
@@ -107,7 +92,7 @@ async fn token(http: &reqwest::Client, base: &str, username: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_and_two_workers_on_one_database_behave_as_one_service() {
     let db = TestDb::postgres_unmigrated().await;
-    let (sms_url, received) = gateway().await;
+    let (sms_url, received) = common::sms_gateway().await;
 
     // Both servers start at once on the empty database.
     let mut a = Running(motcua(&["serve", "--bind", "127.0.0.1:0"], &db.url, &sms_url));
@@ -152,17 +137,7 @@ async fn two_servers_and_two_workers_on_one_database_behave_as_one_service() {
             .await
             .unwrap();
         let id = created["dossier"]["id"].as_str().unwrap().to_owned();
-        let seen: serde_json::Value = http
-            .get(format!("{there}/api/v1/dossiers/{id}"))
-            .bearer_auth(&reception)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let seen = read(&http, there, &reception, &id).await;
         assert_eq!(seen["version"], created["dossier"]["version"], "seen through the other server at once");
         assert_eq!(seen["state"], "accepted");
         phones.insert(phone, created["dossier"]["code"].as_str().unwrap().to_owned());
@@ -177,15 +152,7 @@ async fn two_servers_and_two_workers_on_one_database_behave_as_one_service() {
                 .await
                 .unwrap();
             assert_eq!(forwarded.status(), 200, "{}", forwarded.text().await.unwrap());
-            let back: serde_json::Value = http
-                .get(format!("{here}/api/v1/dossiers/{id}"))
-                .bearer_auth(&reception)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let back = read(&http, here, &reception, &id).await;
             assert_eq!(back["version"].as_i64().unwrap(), version + 1);
             assert_eq!(back["state"], "processing");
         }

@@ -2,31 +2,14 @@
 //! dossier accepted through the API reaches the applicant's phone at once — the change wakes the
 //! worker, which would otherwise look again only after its five-minute interval.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dossier_accepted_through_the_api_reaches_the_applicant_by_sms() {
-    // The SMS gateway: counts messages and keeps those for our phone.
-    let received: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = received.clone();
-    let app = axum::Router::new().route(
-        "/send",
-        axum::routing::post(move |body: String| {
-            let sink = sink.clone();
-            async move {
-                if body.contains("0914555678") {
-                    sink.lock().unwrap().push(body);
-                }
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gateway = format!("http://{}/send", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (gateway, received) = common::sms_gateway().await;
 
     let dir = std::env::temp_dir().join(format!("motcua-worker-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -41,14 +24,7 @@ async fn a_dossier_accepted_through_the_api_reaches_the_applicant_by_sms() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("output").unwrap();
-        if let Some(rest) = line.strip_prefix("motcua đang chạy tại ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let base = format!("http://{}", common::address_of(&mut child));
 
     let run = |args: &[&str]| {
         let out = Command::new("curl").args(["-s", "--fail-with-body"]).args(args).output().unwrap();
@@ -84,7 +60,13 @@ async fn a_dossier_accepted_through_the_api_reaches_the_applicant_by_sms() {
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let sms = loop {
-        if let Some(m) = received.lock().unwrap().iter().find(|b| b.contains("da duoc tiep nhan")).cloned() {
+        if let Some(m) = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| b.contains("0914555678") && b.contains("da duoc tiep nhan"))
+            .cloned()
+        {
             break m;
         }
         assert!(Instant::now() < deadline, "no SMS within 20 s: the worker was not woken by the change");

@@ -9,18 +9,12 @@ use crate::prelude::*;
 
 use crate::{Chain, ChainLink, ChainRow};
 
-/// A dossier event's columns, as read for its chain.
+/// A dossier event's columns, as read for its chain: the stored event and its agency.
 #[derive(sqlx::FromRow)]
 struct EventColumns {
-    id: Uuid,
     agency_id: Uuid,
-    dossier_id: Uuid,
-    kind: String,
-    from_state: Option<String>,
-    to_state: String,
-    actor_id: Option<Uuid>,
-    at: NaiveDateTime,
-    data: String,
+    #[sqlx(flatten)]
+    event: EventRow,
 }
 
 /// An audit entry's columns.
@@ -40,10 +34,10 @@ fn time(t: NaiveDateTime) -> String {
 }
 
 impl From<EventColumns> for ChainRow {
-    fn from(e: EventColumns) -> ChainRow {
+    fn from(EventColumns { agency_id, event: e }: EventColumns) -> ChainRow {
         let content = serde_json::json!([
             e.id,
-            e.agency_id,
+            agency_id,
             e.dossier_id,
             e.kind,
             e.from_state,
@@ -78,6 +72,16 @@ impl From<LinkColumns> for ChainLink {
     fn from(l: LinkColumns) -> ChainLink {
         ChainLink { seq: l.seq, row_id: l.row_id, row_at: l.row_at, row_hash: l.row_hash, hash: l.hash }
     }
+}
+
+/// A link's columns, from `chain_links`, of agency `$1` and chain `$2`, then `$tail`.
+macro_rules! links_where {
+    ($tail:literal) => {
+        concat!(
+            "select seq, row_id, row_at, row_hash, hash from chain_links where agency_id = $1 and chain = $2 ",
+            $tail
+        )
+    };
 }
 
 const EVENT_COLUMNS: &str =
@@ -118,14 +122,11 @@ macro_rules! impl_evidence {
         #[async_trait::async_trait]
         impl crate::EvidenceStore for $store {
             async fn chain_head(&self, agency_id: Uuid, chain: Chain) -> crate::Result<Option<ChainLink>> {
-                let row: Option<LinkColumns> = sqlx::query_as(
-                    "select seq, row_id, row_at, row_hash, hash from chain_links
-                     where agency_id = $1 and chain = $2 order by seq desc limit 1",
-                )
-                .bind(agency_id)
-                .bind(chain.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
+                let row: Option<LinkColumns> = sqlx::query_as(links_where!("order by seq desc limit 1"))
+                    .bind(agency_id)
+                    .bind(chain.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
                 Ok(row.map(ChainLink::from))
             }
 
@@ -135,28 +136,23 @@ macro_rules! impl_evidence {
                 chain: Chain,
                 at: NaiveDateTime,
             ) -> crate::Result<Option<ChainLink>> {
-                let row: Option<LinkColumns> = sqlx::query_as(
-                    "select seq, row_id, row_at, row_hash, hash from chain_links
-                     where agency_id = $1 and chain = $2 and sealed_at < $3 order by sealed_at desc, seq desc limit 1",
-                )
-                .bind(agency_id)
-                .bind(chain.as_str())
-                .bind(at)
-                .fetch_optional(&self.pool)
-                .await?;
+                let row: Option<LinkColumns> =
+                    sqlx::query_as(links_where!("and sealed_at < $3 order by sealed_at desc, seq desc limit 1"))
+                        .bind(agency_id)
+                        .bind(chain.as_str())
+                        .bind(at)
+                        .fetch_optional(&self.pool)
+                        .await?;
                 Ok(row.map(ChainLink::from))
             }
 
             async fn chain_link(&self, agency_id: Uuid, chain: Chain, seq: i64) -> crate::Result<Option<ChainLink>> {
-                let row: Option<LinkColumns> = sqlx::query_as(
-                    "select seq, row_id, row_at, row_hash, hash from chain_links
-                     where agency_id = $1 and chain = $2 and seq = $3",
-                )
-                .bind(agency_id)
-                .bind(chain.as_str())
-                .bind(seq)
-                .fetch_optional(&self.pool)
-                .await?;
+                let row: Option<LinkColumns> = sqlx::query_as(links_where!("and seq = $3"))
+                    .bind(agency_id)
+                    .bind(chain.as_str())
+                    .bind(seq)
+                    .fetch_optional(&self.pool)
+                    .await?;
                 Ok(row.map(ChainLink::from))
             }
 
@@ -216,16 +212,13 @@ macro_rules! impl_evidence {
                 after_seq: i64,
                 limit: i64,
             ) -> crate::Result<Vec<(ChainLink, Option<ChainRow>)>> {
-                let links: Vec<LinkColumns> = sqlx::query_as(
-                    "select seq, row_id, row_at, row_hash, hash from chain_links
-                     where agency_id = $1 and chain = $2 and seq > $3 order by seq limit $4",
-                )
-                .bind(agency_id)
-                .bind(chain.as_str())
-                .bind(after_seq)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+                let links: Vec<LinkColumns> = sqlx::query_as(links_where!("and seq > $3 order by seq limit $4"))
+                    .bind(agency_id)
+                    .bind(chain.as_str())
+                    .bind(after_seq)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
                 let (Some(first), Some(last)) = (links.first(), links.last()) else { return Ok(Vec::new()) };
                 // The rows of the page's time span, matched to their links by id.
                 let (from, to) = (

@@ -1,7 +1,10 @@
 //! What the tests that run the real `motcua serve` share.
 
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::process::Child;
+use std::sync::{Arc, Mutex};
 
 /// The address a started `motcua serve` (with stdout piped) listens on, from the line it prints;
 /// the rest of its output is drained so that it never blocks on a full pipe.
@@ -15,4 +18,25 @@ pub fn address_of(server: &mut Child) -> String {
     };
     std::thread::spawn(move || for _ in lines {});
     addr
+}
+
+/// An SMS gateway on loopback that takes every message (`POST /send`, answered "ok"): its URL
+/// and the bodies received, in order.
+pub async fn sms_gateway() -> (String, Arc<Mutex<Vec<String>>>) {
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/send",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
 }
