@@ -127,9 +127,9 @@ pub trait OrgStore: Send + Sync {
     async fn agencies(&self) -> Result<Vec<Agency>>;
     async fn agency(&self, id: Uuid) -> Result<Option<Agency>>;
     async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>>;
-    /// The agency's own calendar file (TOML), if it has one.
     /// The agency and its stored calendar file (`None`: the national default), in one read.
     async fn agency_with_calendar(&self, id: Uuid) -> Result<Option<(Agency, Option<String>)>>;
+    /// The agency's own calendar file (TOML), if it has one.
     async fn agency_calendar(&self, id: Uuid) -> Result<Option<String>>;
     async fn insert_unit(&self, unit: &Unit) -> Result<()>;
     async fn units(&self, agency_id: Uuid) -> Result<Vec<Unit>>;
@@ -208,6 +208,13 @@ pub trait CatalogStore: Send + Sync {
     /// The version of the procedure with this code in force on `day`: the newest whose effective
     /// date has come, unless it has expired. A version published for a later day is scheduled.
     async fn procedure_at(&self, code: &str, day: NaiveDate) -> Result<Option<ProcedureVersion>>;
+    /// [`procedure_at`](Self::procedure_at) with the version's agency and its stored calendar
+    /// file, in one round trip: what an intake reads before it writes.
+    async fn procedure_with_agency_at(
+        &self,
+        code: &str,
+        day: NaiveDate,
+    ) -> Result<Option<(ProcedureVersion, Agency, Option<String>)>>;
     async fn procedure_version(&self, id: Uuid) -> Result<Option<ProcedureVersion>>;
     async fn procedure_versions(&self, procedure_id: Uuid) -> Result<Vec<ProcedureVersion>>;
     /// Every version of the agency's procedures with the instant it was published, by procedure

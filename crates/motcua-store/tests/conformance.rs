@@ -263,6 +263,80 @@ async fn concurrent_intake_never_allocates_the_same_code(db: TestDb) {
     // Another day, another agency: their own sequences.
     assert_eq!(store.next_sequence(fx.agency.id, day.succ_opt().unwrap()).await.unwrap(), 1);
     assert_eq!(store.next_sequence(fx.other_agency.id, day).await.unwrap(), 1);
+
+    // Counter intakes take the day's number and the receipt's together, with the dossier: 12 at
+    // once get 12 different codes and receipt numbers, in step, none lost or shared.
+    let cal = Arc::new(WorkCalendar::vietnam().unwrap());
+    let counter_day = at(2026, 3, 4, 9, 0);
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let (store, fx, cal) = (store.clone(), fx.clone(), cal.clone());
+        tasks.push(tokio::spawn(async move {
+            let make = |seq: u32, line: u32| counter_intake(&fx, &cal, counter_day, seq).map(|t| t.numbered(line));
+            store.insert_numbered_dossier(fx.agency.id, counter_day.date(), &make).await.unwrap().unwrap().dossier
+        }));
+    }
+    let mut numbered = Vec::new();
+    for t in tasks {
+        let d = t.await.unwrap();
+        let stored = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
+        assert_eq!(stored, d);
+        numbered.push((d.code.unwrap().to_string(), d.register_no.unwrap()));
+    }
+    numbered.sort();
+    let codes: Vec<String> = numbered.iter().map(|(c, _)| c.clone()).collect();
+    let expected: Vec<String> = (1..=12)
+        .map(|seq| {
+            DossierCode::new(
+                &fx.agency.code,
+                counter_day.date(),
+                seq,
+                rules_for(counter_day.date()).code_sequence_width,
+            )
+            .to_string()
+        })
+        .collect();
+    assert_eq!(codes, expected);
+    let mut lines: Vec<u32> = numbered.iter().map(|(_, n)| *n).collect();
+    lines.sort();
+    assert_eq!(lines, (1..=12).collect::<Vec<u32>>());
+    // A dossier the domain refuses takes no number: the next one gets the number it would have had.
+    let refuse = |_: u32, _: u32| Err(motcua_domain::DomainError::field("applicant", "refused"));
+    let refused = store.insert_numbered_dossier(fx.agency.id, counter_day.date(), &refuse).await.unwrap();
+    assert!(refused.is_err());
+    let make = |seq: u32, line: u32| counter_intake(&fx, &cal, counter_day, seq).map(|t| t.numbered(line));
+    let next = store.insert_numbered_dossier(fx.agency.id, counter_day.date(), &make).await.unwrap().unwrap();
+    assert_eq!(
+        next.dossier.code.unwrap().to_string(),
+        DossierCode::new(&fx.agency.code, counter_day.date(), 13, rules_for(counter_day.date()).code_sequence_width)
+            .to_string()
+    );
+    assert_eq!(next.dossier.register_no, Some(13));
+}
+
+/// A dossier taken in at the counter at `now` with the day's number `seq`.
+fn counter_intake(
+    fx: &Fixture,
+    cal: &WorkCalendar,
+    now: chrono::NaiveDateTime,
+    seq: u32,
+) -> Result<Transition, motcua_domain::DomainError> {
+    let sub = Submission {
+        id: Uuid::now_v7(),
+        channel: Channel::Counter,
+        applicant: applicant().parse().unwrap(),
+        postal: None,
+        citizen_user_id: None,
+        documents: (0..fx.procedure.spec.documents.len())
+            .map(|_| DocumentIn { received: true, form: None, files: vec![] })
+            .collect(),
+        result_delivery: None,
+        fees_paid: false,
+        fee_reduction: None,
+    };
+    let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
+    let context = Context { new_code: Some(code), ..ctx(&fx.reception, now, cal) };
+    Dossier::take_in(&fx.procedure, fx.agency.code.clone(), sub, &context)
 }
 
 async fn of_two_concurrent_changes_to_one_dossier_exactly_one_wins(db: TestDb) {
@@ -364,6 +438,14 @@ async fn a_dossier_keeps_the_procedure_version_in_force_when_received(db: TestDb
     assert_eq!(seen, [(1, at(2022, 1, 12, 8, 0)), (2, at(2026, 3, 2, 11, 30))]);
     assert!(store.procedure_history(fx.other_agency.id).await.unwrap().is_empty());
     assert_eq!(store.procedure("1.004227").await.unwrap().unwrap().id, v2.id);
+    // Intake's one read: the version in force with its agency and the agency's calendar file.
+    let (v, agency, calendar) =
+        store.procedure_with_agency_at("1.004227", at(2026, 3, 3, 0, 0).date()).await.unwrap().unwrap();
+    assert_eq!((v.id, agency.id, agency.code.clone(), calendar), (v2.id, fx.agency.id, fx.agency.code.clone(), None));
+    assert_eq!(agency, store.agency(fx.agency.id).await.unwrap().unwrap());
+    let before = store.procedure_with_agency_at("1.004227", at(2021, 1, 1, 0, 0).date()).await.unwrap();
+    assert!(before.is_none(), "no version was in force in 2021");
+    assert!(store.procedure_with_agency_at("9.999999", at(2026, 3, 3, 0, 0).date()).await.unwrap().is_none());
     assert_eq!(store.procedure_versions(v2.procedure_id).await.unwrap().len(), 2);
     let d = accept(store, &fx, &cal, &d, at(2026, 3, 2, 10, 0)).await;
     assert_eq!(d.procedure_version_id, fx.procedure.id);

@@ -10,8 +10,14 @@
 //!   method but GET and HEAD) moves the [generation](LookupCache::changed) when it ends (`after_changes` in `lib.rs`); answers read
 //!   before that are not used again. An answer carries the generation read *before* its database
 //!   read, so one read while a change was being written is not kept either.
-//! - **Other servers** (several app servers on PostgreSQL) see a change within the seconds set: no
-//!   server needs what is here, and a server that dies loses nothing.
+//! - **Other servers** (several app servers on PostgreSQL) see a change within the seconds set,
+//!   or twice that for a code looked up rarely (below): no server needs what is here, and a
+//!   server that dies loses nothing.
+//! - **No lookup waits on an answer being read again.** Past its time, an answer is still given
+//!   for as long again (stale-while-revalidate), and the first request to see it so starts one
+//!   read in the background ([`Kept::refresh`]) that replaces it, or drops it if the code is now
+//!   locked or gone. A burst of lookups of one code thus never waits on the database, and the
+//!   reads go on at the same rate. An answer read before a change on this server is never given.
 //! - **The guards.** Only found answers are kept, and only the right phone digits (compared in
 //!   constant time) reuse one. A wrong phone goes the whole guarded way (counted failure, the
 //!   least failure time), and a failure counted here drops the code's answer, so a locked code
@@ -34,6 +40,16 @@ struct Entry {
     generation: u64,
     phone_last4: String,
     view: LookupView,
+    /// A read to replace this answer has been started.
+    refreshing: bool,
+}
+
+/// A kept answer, and whether the caller is to read it again for the next lookups.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub view: LookupView,
+    /// Past its time: give it, and read it again in the background (asked of one caller only).
+    pub refresh: bool,
 }
 
 #[derive(Debug)]
@@ -59,18 +75,27 @@ impl LookupCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The kept answer for `code` if it is fresh and `phone_last4` is its applicant's.
-    pub fn get(&self, code: &str, phone_last4: &str) -> Option<LookupView> {
+    /// The kept answer for `code` if `phone_last4` is its applicant's and it was read since the
+    /// last change on this server, within its time or the grace after it (then `refresh` is set
+    /// for the first caller that sees it so).
+    pub fn get(&self, code: &str, phone_last4: &str) -> Option<Kept> {
         if self.ttl.is_zero() {
             return None;
         }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(code)?;
-        let fresh = entry.generation == self.generation() && entry.stored.elapsed() < self.ttl_of(code);
+        let generation = self.generation();
+        let ttl = self.ttl_of(code);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get_mut(code)?;
         let given = phone_last4.trim();
         let same = given.len() == entry.phone_last4.len()
             && bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), entry.phone_last4.as_bytes()));
-        (fresh && same).then(|| entry.view.clone())
+        let age = entry.stored.elapsed();
+        if !same || entry.generation != generation || age >= ttl + self.ttl {
+            return None;
+        }
+        let refresh = age >= ttl && !entry.refreshing;
+        entry.refreshing |= refresh;
+        Some(Kept { view: entry.view.clone(), refresh })
     }
 
     /// How long `code`'s answer is kept: between half the time set and all of it, spread by the
@@ -89,8 +114,8 @@ impl LookupCache {
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
-            let ttl = self.ttl;
-            entries.retain(|_, e| e.stored.elapsed() < ttl);
+            let kept_for = self.ttl * 2;
+            entries.retain(|_, e| e.stored.elapsed() < kept_for);
             if entries.len() >= MAX_ENTRIES {
                 let mut ages: Vec<Instant> = entries.values().map(|e| e.stored).collect();
                 ages.sort();
@@ -103,6 +128,7 @@ impl LookupCache {
             generation,
             phone_last4: phone_last4.trim().to_owned(),
             view: view.clone(),
+            refreshing: false,
         };
         entries.insert(code.to_owned(), entry);
     }
@@ -138,7 +164,7 @@ mod tests {
         let cache = LookupCache::new(Duration::from_secs(60));
         let g = cache.generation();
         cache.put("H34-1", "1234", g, &view("H34-1"));
-        assert_eq!(cache.get("H34-1", "1234").map(|v| v.code), Some("H34-1".into()));
+        assert_eq!(cache.get("H34-1", "1234").map(|k| (k.view.code, k.refresh)), Some(("H34-1".into(), false)));
         assert!(cache.get("H34-1", "1235").is_none(), "wrong phone");
         assert!(cache.get("H34-1", "123").is_none(), "short phone");
         assert!(cache.get("H34-2", "1234").is_none(), "another code");
@@ -162,6 +188,29 @@ mod tests {
         short.put("H34-1", "1234", short.generation(), &view("H34-1"));
         std::thread::sleep(Duration::from_millis(5));
         assert!(short.get("H34-1", "1234").is_none());
+    }
+
+    #[test]
+    fn past_its_time_an_answer_is_given_while_one_caller_reads_it_again() {
+        let cache = LookupCache::new(Duration::from_millis(40));
+        cache.put("H34-1", "1234", cache.generation(), &view("H34-1"));
+        std::thread::sleep(cache.ttl_of("H34-1") + Duration::from_millis(5));
+        let first = cache.get("H34-1", "1234").expect("within the grace");
+        assert!(first.refresh, "the first caller past its time reads it again");
+        let second = cache.get("H34-1", "1234").expect("still given");
+        assert!(!second.refresh, "only one read is asked for");
+        assert!(cache.get("H34-1", "9999").is_none(), "wrong phone");
+        // The read replaces it: fresh again.
+        cache.put("H34-1", "1234", cache.generation(), &view("H34-1"));
+        assert!(!cache.get("H34-1", "1234").unwrap().refresh);
+        // A change on this server: not given, stale or not.
+        std::thread::sleep(cache.ttl_of("H34-1") + Duration::from_millis(5));
+        cache.changed();
+        assert!(cache.get("H34-1", "1234").is_none());
+        // Past the grace too: not given.
+        cache.put("H34-2", "1234", cache.generation(), &view("H34-2"));
+        std::thread::sleep(Duration::from_millis(85));
+        assert!(cache.get("H34-2", "1234").is_none());
     }
 
     #[test]

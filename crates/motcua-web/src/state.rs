@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use motcua_app::calendars::Calendars;
 use motcua_app::files::FileStore;
 use motcua_calendar::WorkCalendar;
+use motcua_domain::catalog::ProcedureVersion;
 use motcua_domain::dossier::{Action, Dossier, Transition};
 use motcua_domain::org::{Actor, Agency, FormStyle};
 use motcua_store::Store;
@@ -205,6 +206,21 @@ impl AppState {
     pub async fn agency_and_calendar(&self, agency_id: Uuid) -> ApiResult<Option<(Agency, Arc<WorkCalendar>)>> {
         let Some((agency, toml)) = self.store.agency_with_calendar(agency_id).await? else { return Ok(None) };
         Ok(Some((agency, self.calendars.stored(agency_id, toml)?)))
+    }
+
+    /// The version of procedure `code` in force today, with its agency and the agency's
+    /// calendar, in one read: what an intake needs before it writes. `None`: no such procedure
+    /// in force.
+    pub async fn procedure_for_intake(
+        &self,
+        code: &str,
+    ) -> ApiResult<Option<(ProcedureVersion, Agency, Arc<WorkCalendar>)>> {
+        let today = self.now_default().date();
+        let Some((version, agency, toml)) = self.store.procedure_with_agency_at(code, today).await? else {
+            return Ok(None);
+        };
+        let cal = self.calendars.stored(agency.id, toml)?;
+        Ok(Some((version, agency, cal)))
     }
 
     /// The dossier if `actor` may read it; to anyone else it does not exist

@@ -25,6 +25,7 @@ on_every_backend!(
     api_tokens_expire_and_die_with_a_password_reset,
     the_lookup_is_throttled_per_client_and_locked_per_code_on_every_door,
     a_kept_lookup_answer_never_hides_a_change_nor_opens_a_locked_code,
+    another_servers_kept_answer_is_read_again_in_the_background,
     text_fields_refuse_control_characters_and_huge_values,
     counter_intake_is_one_event_and_one_message,
 );
@@ -434,6 +435,17 @@ async fn api_tokens_expire_and_die_with_a_password_reset(app: TestApp) {
 
 /// A GET from the client address `from` (as the server sees the connection).
 async fn get_from(app: &TestApp, from: &str, uri: &str, forwarded: Option<&str>) -> common::Response {
+    get_from_server(app, &app.router, from, uri, forwarded).await
+}
+
+/// [`get_from`] sent to `router` (another server of the same service).
+async fn get_from_server(
+    app: &TestApp,
+    router: &axum::Router,
+    from: &str,
+    uri: &str,
+    forwarded: Option<&str>,
+) -> common::Response {
     let mut req = Request::get(uri);
     if let Some(f) = forwarded {
         req = req.header("x-forwarded-for", f);
@@ -441,7 +453,7 @@ async fn get_from(app: &TestApp, from: &str, uri: &str, forwarded: Option<&str>)
     let mut req = req.body(Body::empty()).unwrap();
     let addr: std::net::SocketAddr = format!("{from}:50000").parse().unwrap();
     req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
-    app.send(req).await
+    app.send_to(router, req).await
 }
 
 /// Issue 14: a server keeps found lookup answers for two seconds (`lookup_cache`). A change made
@@ -469,6 +481,59 @@ async fn a_kept_lookup_answer_never_hides_a_change_nor_opens_a_locked_code(app: 
     }
     let locked = get_from(&app, "192.0.2.7", &uri, None).await;
     assert_eq!(locked.status, StatusCode::NOT_FOUND, "locked, kept answer or not");
+}
+
+/// Several servers: a second server keeps its own answers (1 s here). A change made through the
+/// first shows there once the answer's time is past: the first lookup after it still gets the
+/// kept answer, without waiting, and has it read again in the background; the next lookups get
+/// the change. A code locked through the first server is locked on the second once its kept
+/// answer is past its time.
+async fn another_servers_kept_answer_is_read_again_in_the_background(app: TestApp) {
+    let second = app.another_server(motcua_web::WebConfig { lookup_cache_seconds: 1, ..Default::default() });
+    let body = json!({ "procedure_code": "1.004227", "channel": "counter", "applicant": applicant() });
+    let id =
+        ok(&app.post("/api/v1/dossiers", &app.fx.reception, body).await)["dossier"]["id"].as_str().unwrap().to_owned();
+    let code = "000.00.17.H34-260212-0001";
+    let uri = format!("/api/v1/lookup?code={code}&phone_last4=5678");
+    // Each lookup from its own address: the per-address limit (20 a minute) is not what is tried.
+    let n = std::cell::Cell::new(0u8);
+    let lookup = || {
+        n.set(n.get() + 1);
+        let from = format!("192.0.2.{}", n.get());
+        let (app, second, uri) = (&app, &second, &uri);
+        async move { get_from_server(app, second, &from, uri, None).await }
+    };
+    assert_eq!(ok(&lookup().await)["state"], "accepted");
+    let forwarded = app.act(&id, "forward", &app.fx.reception, json!({ "note": "Đủ thành phần" })).await;
+    let now = ok(&forwarded)["dossier"]["state"].clone();
+    assert_eq!(ok(&lookup().await)["state"], "accepted", "kept by the second server within its time");
+    tokio::time::sleep(std::time::Duration::from_millis(1050)).await;
+    assert_eq!(ok(&lookup().await)["state"], "accepted", "past its time: given while it is read again");
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        seen.push(ok(&lookup().await)["state"].clone());
+        if seen.last() == Some(&now) {
+            break;
+        }
+    }
+    assert_eq!(seen.last(), Some(&now), "the background read brought the change: {seen:?}");
+    // Five wrong phones through the first server lock the code; the second server's next read
+    // again drops its kept answer, and then it answers "not found" like the first.
+    for i in 0..5 {
+        let wrong = format!("/api/v1/lookup?code={code}&phone_last4=000{i}");
+        assert_eq!(get_from(&app, &format!("198.51.100.{i}"), &wrong, None).await.status, StatusCode::NOT_FOUND);
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        let status = lookup().await.status;
+        statuses.push(status);
+        if status == StatusCode::NOT_FOUND {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::NOT_FOUND), "locked on every server: {statuses:?}");
 }
 
 /// Issue 12, defect 4: `/lookup` and `/kiosk` had no limit (all 10,000 last-four digits were

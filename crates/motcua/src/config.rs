@@ -533,7 +533,8 @@ pub struct LimitsConfig {
     /// Sign-in attempts per client address and minute (staff behind one NAT share it).
     pub sign_in_per_minute: u32,
     /// Seconds a public lookup's answer is reused by this server (0: never). A change made
-    /// through this server is seen at once; one made through another server within this time.
+    /// through this server is seen at once; one made through another server within this time
+    /// (twice it at most: past it the answer is given while it is read again).
     pub lookup_cache_seconds: u64,
 }
 
@@ -826,7 +827,8 @@ lookup_per_minute = 20
 # Sign-in attempts per client address and minute (raise it if many staff share one address).
 sign_in_per_minute = 20
 # Seconds this server reuses a public lookup's answer (0: never). A change made through this
-# server is seen at once; one made through another server (several servers) within this time.
+# server is seen at once; one made through another server (several servers) within this time
+# (twice it at most: past it the answer is still given while it is read again in the background).
 lookup_cache_seconds = 2
 
 [privacy]

@@ -117,6 +117,34 @@ macro_rules! impl_catalog {
                 Ok(version.filter(|v| v.spec.effective_to.is_none_or(|to| to >= day)))
             }
 
+            async fn procedure_with_agency_at(
+                &self,
+                code: &str,
+                day: chrono::NaiveDate,
+            ) -> crate::Result<Option<(ProcedureVersion, Agency, Option<String>)>> {
+                let row: Option<VersionAgencyRow> = sqlx::query_as(
+                    "select v.id, v.procedure_id, v.agency_id, v.version, v.spec, a.parent_id as agency_parent_id,
+                       a.code as agency_code, a.name as agency_name, a.level as agency_level, a.calendar_toml
+                     from procedure_versions v join agencies a on a.id = v.agency_id
+                     where v.code = $1 and v.effective_from <= $2 order by v.version desc, v.created_at limit 1",
+                )
+                .bind(code)
+                .bind(day)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let agency = agency_from((
+                    row.version.agency_id,
+                    row.agency_parent_id,
+                    row.agency_code,
+                    row.agency_name,
+                    row.agency_level,
+                ))?;
+                let version = ProcedureVersion::try_from(row.version)?;
+                // As `procedure_at`: the newest version whose day has come, unless it has expired.
+                Ok(version.spec.effective_to.is_none_or(|to| to >= day).then_some((version, agency, row.calendar_toml)))
+            }
+
             async fn procedure_version(&self, id: Uuid) -> crate::Result<Option<ProcedureVersion>> {
                 let row: Option<VersionRow> = sqlx::query_as(
                     "select id, procedure_id, agency_id, version, spec from procedure_versions where id = $1",

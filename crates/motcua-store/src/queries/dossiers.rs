@@ -90,15 +90,19 @@ macro_rules! impl_dossiers {
             ) -> crate::Result<Result<motcua_domain::dossier::Transition, motcua_domain::DomainError>> {
                 let mut tx = self.pool.begin().await?;
                 // The day's number is the transaction's first write, so SQLite takes its write lock
-                // at once; the number is held (PostgreSQL: the row is locked) until the commit.
-                let (seq,): (i64,) =
-                    sqlx::query_as(NEXT_SEQUENCE).bind(agency_id).bind(day).fetch_one(&mut *tx).await?;
-                let (line,): (i64,) = sqlx::query_as(NEXT_NUMBER)
+                // at once; the number is held (PostgreSQL: the row is locked) until the commit. It
+                // and the receipt's number are one round trip.
+                let numbers: Vec<(i64,)> = sqlx::query_as(Self::batched().numbers.as_str())
+                    .bind(agency_id)
+                    .bind(day)
                     .bind(agency_id)
                     .bind(chrono::Datelike::year(&day))
                     .bind(motcua_domain::dossier::FormKind::Receipt.as_str())
-                    .fetch_one(&mut *tx)
+                    .fetch_all(&mut *tx)
                     .await?;
+                let [(seq,), (line,)] = numbers[..] else {
+                    return Err(StoreError::Corrupt(format!("two numbers expected, {} read", numbers.len())));
+                };
                 let t = match make(seq as u32, line as u32) {
                     Ok(t) => t,
                     // Dropping the transaction rolls the number back.

@@ -232,6 +232,18 @@ pub(crate) struct VersionRow {
     spec: String,
 }
 
+/// A version with its agency and the agency's calendar file (intake's one read).
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionAgencyRow {
+    #[sqlx(flatten)]
+    version: VersionRow,
+    agency_parent_id: Option<Uuid>,
+    agency_code: String,
+    agency_name: String,
+    agency_level: String,
+    calendar_toml: Option<String>,
+}
+
 impl TryFrom<VersionRow> for ProcedureVersion {
     type Error = StoreError;
     fn try_from(r: VersionRow) -> Result<ProcedureVersion, StoreError> {
@@ -734,6 +746,9 @@ pub(crate) struct Batched {
     pub change: String,
     /// A dossier's facts, written or rewritten.
     pub facts: String,
+    /// The day's next dossier number (`$1` agency, `$2` day), then the year's next number of a
+    /// form (`$3` agency, `$4` year, `$5` kind): two rows, in that order.
+    pub numbers: String,
 }
 
 impl Batched {
@@ -743,7 +758,23 @@ impl Batched {
             new_dossier: join(postgres, &[INSERT_DOSSIER, INSERT_EVENT, INSERT_OUTBOX, INSERT_FACTS]),
             change: join(postgres, &[INSERT_EVENT, INSERT_OUTBOX, &upsert]),
             facts: upsert,
+            numbers: numbers(postgres),
         }
+    }
+}
+
+/// [`Batched::numbers`]: SQLite runs the two upserts as a list and returns each one's row;
+/// PostgreSQL runs them as `with` parts of one select.
+fn numbers(postgres: bool) -> String {
+    let (form, _) = renumber(NEXT_NUMBER, 2);
+    if postgres {
+        format!(
+            "with s as ({NEXT_SEQUENCE}), n as ({form})
+             select last_value from (select 0 as k, last_value from s union all select 1, last_value from n) t
+             order by k"
+        )
+    } else {
+        format!("{NEXT_SEQUENCE};\n{form}")
     }
 }
 

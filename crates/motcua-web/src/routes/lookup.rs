@@ -174,8 +174,12 @@ pub async fn lookup_view(
     let started = std::time::Instant::now();
     state.pass(lookup_door(state), client).await?;
     let key = code.trim().to_uppercase();
-    if let Some(view) = state.lookups.get(&key, phone_last4) {
-        return Ok(Some(view));
+    if let Some(kept) = state.lookups.get(&key, phone_last4) {
+        if kept.refresh {
+            let (state, phone_last4) = (state.clone(), phone_last4.to_owned());
+            tokio::spawn(async move { read_again(&state, &key, &phone_last4).await });
+        }
+        return Ok(Some(kept.view));
     }
     let generation = state.lookups.generation();
     let found = locked_or(state, started, code, find(state, code, phone_last4)).await?;
@@ -183,6 +187,24 @@ pub async fn lookup_view(
         state.lookups.put(&key, phone_last4, generation, view);
     }
     Ok(found)
+}
+
+/// Reads a kept answer again in the background ([`crate::lookup_cache`]): replaces it, or drops
+/// it if the code is now locked or no longer found for these digits (the next lookup then goes
+/// the whole guarded way). No failure is counted here: the answer was found before.
+async fn read_again(state: &AppState, key: &str, phone_last4: &str) {
+    let generation = state.lookups.generation();
+    let (failures, found) = tokio::join!(state.counted(LOOKUP_CODE_FAILURES, key), find(state, key, phone_last4));
+    match (failures, found) {
+        (Ok(failures), Ok(Some(view))) if failures < i64::from(LOOKUP_CODE_FAILURES.limit) => {
+            state.lookups.put(key, phone_last4, generation, &view);
+        }
+        (Ok(_), Ok(_)) => state.lookups.forget(key),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "a kept lookup answer could not be read again; dropped");
+            state.lookups.forget(key);
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/lookup", tag = "public", params(LookupParams),

@@ -119,7 +119,20 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response {
-        let res = self.router.clone().oneshot(req).await.unwrap();
+        self.send_to(&self.router, req).await
+    }
+
+    /// A second server on the same database, files and clock, configured by `config` (several
+    /// app servers on one PostgreSQL); [`send_to`](Self::send_to) reaches it.
+    #[allow(dead_code)]
+    pub fn another_server(&self, config: WebConfig) -> Router {
+        let state =
+            AppState::new(self.db.store.clone(), FileStore::new(&self.files_dir), self.clock.clone(), config).unwrap();
+        app(state)
+    }
+
+    pub async fn send_to(&self, router: &Router, req: Request<Body>) -> Response {
+        let res = router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let body =

@@ -333,9 +333,8 @@ async fn take(
     outcome: Outcome,
 ) -> Result<(Uuid, FormKind), ApiError> {
     // The version in force at the receipt instant; one scheduled for later is not used yet.
-    let version = state
-        .store
-        .procedure_at(&f.procedure_code, state.now_default().date())
+    let (version, agency, cal) = state
+        .procedure_for_intake(&f.procedure_code)
         .await?
         .ok_or_else(|| ApiError::field("procedure_code", "Cần chọn thủ tục."))?;
     let spec = &version.spec;
@@ -380,7 +379,6 @@ async fn take(
         "online" => Some(ResultDelivery::Online),
         _ => Some(ResultDelivery::Counter),
     };
-    let agency = state.store.agency(version.agency_id).await?.ok_or_else(|| ApiError::Internal("agency".into()))?;
     // The scans go to the file store first: a dossier never points at a file not yet kept.
     let mut documents: Vec<DocumentIn> = (0..spec.documents.len())
         .map(|i| DocumentIn {
@@ -395,7 +393,6 @@ async fn take(
             documents[*i].files.push(file);
         }
     }
-    let cal = state.calendar(agency.id).await?;
     let sub = Submission {
         id: Uuid::now_v7(),
         channel,

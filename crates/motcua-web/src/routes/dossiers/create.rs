@@ -36,15 +36,10 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateDossier>,
 ) -> ApiResult<(StatusCode, Json<TransitionResponse>)> {
     // The version in force at the receipt instant; one scheduled for later is not used yet.
-    let today = state.now_default().date();
-    let version = state.store.procedure_at(req.procedure_code.trim(), today).await?.ok_or_else(|| {
+    let (version, agency, cal) = state.procedure_for_intake(req.procedure_code.trim()).await?.ok_or_else(|| {
         ApiError::field("procedure_code", format!("không tìm thấy thủ tục \"{}\"", req.procedure_code))
     })?;
     let applicant = req.applicant.parse()?;
-    let (agency, cal) = state
-        .agency_and_calendar(version.agency_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal("procedure without agency".into()))?;
     let at = state.at(&cal);
     let sub = Submission {
         id: Uuid::now_v7(),
