@@ -127,7 +127,7 @@ async fn accept(
     now: chrono::NaiveDateTime,
 ) -> Dossier {
     let seq = store.next_sequence(fx.agency.id, now.date()).await.unwrap();
-    let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
+    let code = code_of(fx, now.date(), seq);
     let context = Context {
         actor: &fx.reception,
         now,
@@ -136,6 +136,11 @@ async fn accept(
         max_reappoint_days: motcua_domain::dossier::DEFAULT_MAX_REAPPOINT_DAYS,
     };
     act(store, d, Action::Accept, context).await
+}
+
+/// The agency's dossier code numbered `seq` on `day`.
+fn code_of(fx: &Fixture, day: chrono::NaiveDate, seq: u32) -> DossierCode {
+    DossierCode::new(&fx.agency.code, day, seq, rules_for(day).code_sequence_width)
 }
 
 fn forward() -> Action {
@@ -285,17 +290,7 @@ async fn concurrent_intake_never_allocates_the_same_code(db: TestDb) {
     }
     numbered.sort();
     let codes: Vec<String> = numbered.iter().map(|(c, _)| c.clone()).collect();
-    let expected: Vec<String> = (1..=12)
-        .map(|seq| {
-            DossierCode::new(
-                &fx.agency.code,
-                counter_day.date(),
-                seq,
-                rules_for(counter_day.date()).code_sequence_width,
-            )
-            .to_string()
-        })
-        .collect();
+    let expected: Vec<String> = (1..=12).map(|seq| code_of(&fx, counter_day.date(), seq).to_string()).collect();
     assert_eq!(codes, expected);
     let mut lines: Vec<u32> = numbered.iter().map(|(_, n)| *n).collect();
     lines.sort();
@@ -306,11 +301,7 @@ async fn concurrent_intake_never_allocates_the_same_code(db: TestDb) {
     assert!(refused.is_err());
     let make = |seq: u32, line: u32| counter_intake(&fx, &cal, counter_day, seq).map(|t| t.numbered(line));
     let next = store.insert_numbered_dossier(fx.agency.id, counter_day.date(), &make).await.unwrap().unwrap();
-    assert_eq!(
-        next.dossier.code.unwrap().to_string(),
-        DossierCode::new(&fx.agency.code, counter_day.date(), 13, rules_for(counter_day.date()).code_sequence_width)
-            .to_string()
-    );
+    assert_eq!(next.dossier.code.unwrap().to_string(), code_of(&fx, counter_day.date(), 13).to_string());
     assert_eq!(next.dossier.register_no, Some(13));
 }
 
@@ -334,8 +325,7 @@ fn counter_intake(
         fees_paid: false,
         fee_reduction: None,
     };
-    let code = DossierCode::new(&fx.agency.code, now.date(), seq, rules_for(now.date()).code_sequence_width);
-    let context = Context { new_code: Some(code), ..ctx(&fx.reception, now, cal) };
+    let context = Context { new_code: Some(code_of(fx, now.date(), seq)), ..ctx(&fx.reception, now, cal) };
     Dossier::take_in(&fx.procedure, fx.agency.code.clone(), sub, &context)
 }
 

@@ -104,17 +104,8 @@ macro_rules! impl_catalog {
             }
 
             async fn procedure_at(&self, code: &str, day: chrono::NaiveDate) -> crate::Result<Option<ProcedureVersion>> {
-                let row: Option<VersionRow> = sqlx::query_as(
-                    "select id, procedure_id, agency_id, version, spec from procedure_versions
-                     where code = $1 and effective_from <= $2 order by version desc, created_at limit 1",
-                )
-                .bind(code)
-                .bind(day)
-                .fetch_optional(&self.pool)
-                .await?;
-                let version = row.map(ProcedureVersion::try_from).transpose()?;
-                // The newest version whose day has come, unless it has expired.
-                Ok(version.filter(|v| v.spec.effective_to.is_none_or(|to| to >= day)))
+                // One rule for the version in force; the agency's row comes along by its key.
+                Ok(self.procedure_with_agency_at(code, day).await?.map(|(version, _, _)| version))
             }
 
             async fn procedure_with_agency_at(
@@ -141,7 +132,7 @@ macro_rules! impl_catalog {
                     row.agency_level,
                 ))?;
                 let version = ProcedureVersion::try_from(row.version)?;
-                // As `procedure_at`: the newest version whose day has come, unless it has expired.
+                // The newest version whose day has come, unless it has expired.
                 Ok(version.spec.effective_to.is_none_or(|to| to >= day).then_some((version, agency, row.calendar_toml)))
             }
 

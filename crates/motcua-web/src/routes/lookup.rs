@@ -133,6 +133,11 @@ fn lookup_door(state: &AppState) -> Door {
     Door { name: "lookup", limit: state.config.lookup_per_minute, window_seconds: 60 }
 }
 
+/// Whether a code with `failures` wrong phones this hour is locked.
+fn locked(failures: i64) -> bool {
+    failures >= i64::from(LOOKUP_CODE_FAILURES.limit)
+}
+
 /// The guards after the client's rate limit: the code's lock, the counted failure, the floor.
 async fn locked_or<T>(
     state: &AppState,
@@ -150,7 +155,7 @@ async fn locked_or<T>(
     } else {
         (0, None)
     };
-    let locked = !plausible || failures >= i64::from(LOOKUP_CODE_FAILURES.limit);
+    let locked = !plausible || locked(failures);
     let found = if locked { None } else { found };
     if found.is_none() {
         if plausible && !locked {
@@ -196,7 +201,7 @@ async fn read_again(state: &AppState, key: &str, phone_last4: &str) {
     let generation = state.lookups.generation();
     let (failures, found) = tokio::join!(state.counted(LOOKUP_CODE_FAILURES, key), find(state, key, phone_last4));
     match (failures, found) {
-        (Ok(failures), Ok(Some(view))) if failures < i64::from(LOOKUP_CODE_FAILURES.limit) => {
+        (Ok(failures), Ok(Some(view))) if !locked(failures) => {
             state.lookups.put(key, phone_last4, generation, &view);
         }
         (Ok(_), Ok(_)) => state.lookups.forget(key),
