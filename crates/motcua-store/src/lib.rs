@@ -290,6 +290,9 @@ pub trait DossierStore: Send + Sync {
         agency_id: Uuid,
         code: &str,
     ) -> Result<Option<(Dossier, Vec<EventRecord>)>>;
+    /// The version of the agency's dossier with this code: a small read that tells whether a
+    /// dossier read earlier is still as it was (the lookup's kept answers).
+    async fn dossier_version_by_code(&self, agency_id: Uuid, code: &str) -> Result<Option<i64>>;
     async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<Dossier>>;
     async fn events(&self, agency_id: Uuid, dossier_id: Uuid) -> Result<Vec<EventRecord>>;
     /// The events with these ids, in no particular order (the notification worker's batch).

@@ -93,6 +93,11 @@ async fn act(store: &dyn Store, d: &Dossier, action: Action, ctx: Context<'_>) -
     store.update_dossier(d.version, &t).await.expect("stored");
     let stored = store.dossier(d.agency_id, d.id).await.unwrap().unwrap();
     assert_eq!(stored, t.dossier);
+    if let Some(code) = &stored.code {
+        // Each change moves the version that tells a kept lookup answer it is out of date.
+        assert_eq!(store.dossier_version_by_code(d.agency_id, code.as_str()).await.unwrap(), Some(stored.version));
+        assert_ne!(stored.version, d.version);
+    }
     stored
 }
 
@@ -756,6 +761,10 @@ async fn bulk_loaded_dossiers_read_like_dossiers_taken_at_the_counter(db: TestDb
         store.dossier_and_events_by_code(fx.agency.id, &code.to_lowercase()).await.unwrap().expect("one round trip");
     assert_eq!((same, events), (found.clone(), store.events(found.agency_id, found.id).await.unwrap()));
     assert!(store.dossier_and_events_by_code(fx.agency.id, "000.00.17.H34-260301-9999").await.unwrap().is_none());
+    let version = store.dossier_version_by_code(fx.agency.id, &code.to_lowercase()).await.unwrap();
+    assert_eq!(version, Some(found.version));
+    assert_eq!(store.dossier_version_by_code(fx.other_agency.id, &code).await.unwrap(), None, "another agency's");
+    assert_eq!(store.dossier_version_by_code(fx.agency.id, "000.00.17.H34-260301-9999").await.unwrap(), None);
 
     let unit = DossierFilter {
         agencies: vec![fx.agency.id],

@@ -15,9 +15,11 @@
 //!   server that dies loses nothing.
 //! - **No lookup waits on an answer being read again.** Past its time, an answer is still given
 //!   for as long again (stale-while-revalidate), and the first request to see it so starts one
-//!   read in the background ([`Kept::refresh`]) that replaces it, or drops it if the code is now
-//!   locked or gone. A burst of lookups of one code thus never waits on the database, and the
-//!   reads go on at the same rate. An answer read before a change on this server is never given.
+//!   read in the background ([`Kept::refresh`]). That read asks only for the code's lock and its
+//!   dossier's version: an unchanged dossier's answer is [renewed](LookupCache::renew) as it is; a
+//!   changed one is read whole and replaces it; a locked or vanished code drops it. A burst of
+//!   lookups of one code thus never waits on the database, and the reads go on at the same rate.
+//!   An answer read before a change on this server is never given.
 //! - **The guards.** Only found answers are kept, and only the right phone digits (compared in
 //!   constant time) reuse one. A wrong phone goes the whole guarded way (counted failure, the
 //!   least failure time), and a failure counted here drops the code's answer, so a locked code
@@ -133,6 +135,20 @@ impl LookupCache {
         entries.insert(code.to_owned(), entry);
     }
 
+    /// Keeps `code`'s answer for another while, as it is: read again at `generation`, its
+    /// dossier had not changed. An answer that a change on this server has made unusable since
+    /// it was read stays unusable.
+    pub fn renew(&self, code: &str, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = entries.get_mut(code)
+            && entry.generation == generation
+            && generation == self.generation()
+        {
+            entry.stored = Instant::now();
+            entry.refreshing = false;
+        }
+    }
+
     /// Forgets `code` (a wrong phone was counted against it).
     pub fn forget(&self, code: &str) {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(code);
@@ -156,6 +172,7 @@ mod tests {
             returned_at: None,
             timeline: Vec::new(),
             payable: false,
+            version: 1,
         }
     }
 
@@ -211,6 +228,27 @@ mod tests {
         cache.put("H34-2", "1234", cache.generation(), &view("H34-2"));
         std::thread::sleep(Duration::from_millis(85));
         assert!(cache.get("H34-2", "1234").is_none());
+    }
+
+    #[test]
+    fn an_unchanged_answer_is_renewed_unless_this_server_changed_something() {
+        let cache = LookupCache::new(Duration::from_millis(40));
+        cache.put("H34-1", "1234", cache.generation(), &view("H34-1"));
+        std::thread::sleep(cache.ttl_of("H34-1") + Duration::from_millis(5));
+        assert!(cache.get("H34-1", "1234").unwrap().refresh);
+        // The dossier's version was read and found as kept: fresh again, given without a read.
+        cache.renew("H34-1", cache.generation());
+        let renewed = cache.get("H34-1", "1234").expect("renewed");
+        assert!(!renewed.refresh);
+        // Read before a change on this server: renewing does not bring it back.
+        let before = cache.generation();
+        cache.changed();
+        cache.renew("H34-1", before);
+        cache.renew("H34-1", cache.generation());
+        assert!(cache.get("H34-1", "1234").is_none());
+        // Nothing kept: nothing renewed.
+        cache.renew("H34-9", cache.generation());
+        assert!(cache.get("H34-9", "1234").is_none());
     }
 
     #[test]

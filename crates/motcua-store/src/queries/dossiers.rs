@@ -251,6 +251,14 @@ macro_rules! impl_dossiers {
                 row.map(|(doc,)| serde_json::from_str(&doc).map_err(StoreError::from)).transpose()
             }
 
+            async fn dossier_version_by_code(&self, agency_id: Uuid, code: &str) -> crate::Result<Option<i64>> {
+                Ok(sqlx::query_scalar("select version from dossiers where agency_id = $1 and code = $2")
+                    .bind(agency_id)
+                    .bind(code.to_ascii_uppercase())
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn list_dossiers(&self, f: &DossierFilter) -> crate::Result<crate::Page<Dossier>> {
                 let mut count = sqlx::QueryBuilder::new("select count(*) from dossiers");
                 push_dossier_where!(count, f);

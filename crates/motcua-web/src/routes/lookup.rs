@@ -47,6 +47,10 @@ pub struct LookupView {
     pub timeline: Vec<LookupStep>,
     /// Its fees may be paid online now (awaiting them, or due since submission).
     pub payable: bool,
+    /// The dossier's version this answer was read at (not shown): a kept answer whose dossier
+    /// still has it is renewed without reading the dossier again.
+    #[serde(skip)]
+    pub version: i64,
 }
 
 /// Constant-time comparison of short strings of equal length.
@@ -105,6 +109,7 @@ pub async fn find(state: &AppState, code: &str, phone_last4: &str) -> ApiResult<
         due_date: d.due_date,
         returned_at: d.returned_at,
         timeline,
+        version: d.version,
     }))
 }
 
@@ -181,8 +186,8 @@ pub async fn lookup_view(
     let key = code.trim().to_uppercase();
     if let Some(kept) = state.lookups.get(&key, phone_last4) {
         if kept.refresh {
-            let (state, phone_last4) = (state.clone(), phone_last4.to_owned());
-            tokio::spawn(async move { read_again(&state, &key, &phone_last4).await });
+            let (state, phone_last4, version) = (state.clone(), phone_last4.to_owned(), kept.view.version);
+            tokio::spawn(async move { read_again(&state, &key, &phone_last4, version).await });
         }
         return Ok(Some(kept.view));
     }
@@ -194,18 +199,36 @@ pub async fn lookup_view(
     Ok(found)
 }
 
-/// Reads a kept answer again in the background ([`crate::lookup_cache`]): replaces it, or drops
-/// it if the code is now locked or no longer found for these digits (the next lookup then goes
-/// the whole guarded way). No failure is counted here: the answer was found before.
-async fn read_again(state: &AppState, key: &str, phone_last4: &str) {
+/// Reads a kept answer again in the background ([`crate::lookup_cache`]): first the code's lock
+/// and its dossier's version, two small reads; a dossier still at the kept answer's `version` has
+/// not changed, and the answer is renewed as it is. A changed one is read whole and replaces the
+/// answer; a locked or vanished code, or one whose digits no longer match, drops it (the next
+/// lookup then goes the whole guarded way). No failure is counted here: the answer was found
+/// before.
+async fn read_again(state: &AppState, key: &str, phone_last4: &str, version: i64) {
     let generation = state.lookups.generation();
-    let (failures, found) = tokio::join!(state.counted(LOOKUP_CODE_FAILURES, key), find(state, key, phone_last4));
-    match (failures, found) {
-        (Ok(failures), Ok(Some(view))) if !locked(failures) => {
-            state.lookups.put(key, phone_last4, generation, &view);
+    let current = async {
+        match state.agency_of_code(key).await? {
+            Some(agency_id) => Ok(state.store.dossier_version_by_code(agency_id, key).await?),
+            None => ApiResult::Ok(None),
         }
-        (Ok(_), Ok(_)) => state.lookups.forget(key),
-        (Err(e), _) | (_, Err(e)) => {
+    };
+    let (failures, current) = tokio::join!(state.counted(LOOKUP_CODE_FAILURES, key), current);
+    let outcome = match (failures, current) {
+        (Ok(failures), Ok(Some(now))) if !locked(failures) => {
+            if now == version {
+                state.lookups.renew(key, generation);
+                return;
+            }
+            find(state, key, phone_last4).await
+        }
+        (Ok(_), Ok(_)) => Ok(None),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match outcome {
+        Ok(Some(view)) => state.lookups.put(key, phone_last4, generation, &view),
+        Ok(None) => state.lookups.forget(key),
+        Err(e) => {
             tracing::warn!(error = %e, "a kept lookup answer could not be read again; dropped");
             state.lookups.forget(key);
         }
