@@ -25,6 +25,9 @@ pub enum ApiError {
     /// 400: the request could not be read (malformed JSON, bad query string).
     #[error("{0}")]
     BadRequest(String),
+    /// 400: a query string of the wrong shape; the fields say which parameter and why.
+    #[error("{message}")]
+    BadQuery { message: String, fields: Vec<FieldError> },
     /// 401: no valid credentials.
     #[error("cần đăng nhập (mã truy cập không hợp lệ hoặc đã hết hạn)")]
     Unauthenticated,
@@ -57,7 +60,7 @@ pub enum ApiError {
 impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::BadRequest(_) | ApiError::BadQuery { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -110,7 +113,7 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let fields = match &self {
-            ApiError::Invalid { fields, .. } => fields.clone(),
+            ApiError::Invalid { fields, .. } | ApiError::BadQuery { fields, .. } => fields.clone(),
             _ => Vec::new(),
         };
         let body = ErrorBody { code: code.to_owned(), message: self.to_string(), fields };

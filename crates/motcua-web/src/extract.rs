@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use motcua_domain::FieldError;
 
 /// Whether the request presents `Authorization: Bearer <token>` whose SHA-256 is `expected`
 /// (a machine's shared token: the national portal's push, the metrics scraper); none
@@ -40,7 +41,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Err(JsonRejection::JsonSyntaxError(e)) => {
                 Err(ApiError::BadRequest(format!("JSON không đọc được: {}", e.body_text())))
             }
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::shape(e.body_text())),
+            Err(JsonRejection::JsonDataError(e)) => Err(match shape_of::<serde_json::Error>(&e) {
+                Some(field) => ApiError::Invalid {
+                    code: "invalid_input",
+                    message: format!("dữ liệu không đúng cấu trúc: {}: {}", field.field, field.message),
+                    fields: vec![field],
+                },
+                None => ApiError::shape(e.body_text()),
+            }),
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(ApiError::UnsupportedMedia("cần Content-Type: application/json".into()))
             }
@@ -50,6 +58,47 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
     }
+}
+
+/// The one field a JSON body or a query string got wrong, named by its path (`applicant.phone`),
+/// from the deserializer's error that axum's rejection carries (`E` is that deserializer's error
+/// type). The message is Vietnamese, with serde's own words after it.
+fn shape_of<E: std::error::Error + 'static>(rejection: &dyn std::error::Error) -> Option<FieldError> {
+    let e = rejection.source()?.source()?.downcast_ref::<serde_path_to_error::Error<E>>()?;
+    Some(field_error(&e.path().to_string(), &e.inner().to_string()))
+}
+
+/// [`shape_of`]'s field and message from serde's path (`.` for the top) and its message, whose
+/// forms are serde's `de::Error` constructors (`missing_field`, `unknown_variant`, …). A JSON
+/// error's position (" at line 1 column 9") is dropped: the field says where.
+fn field_error(path: &str, detail: &str) -> FieldError {
+    let detail = match detail.rfind(" at line ") {
+        Some(i) if detail[i..].contains(" column ") => &detail[..i],
+        _ => detail,
+    };
+    // serde names a missing, repeated or unknown field inside the path of its container.
+    let named = |rest: &str| {
+        let name = rest.split('`').next().unwrap_or_default();
+        if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    };
+    let field = if path == "." { String::new() } else { path.to_owned() };
+    if let Some(rest) = detail.strip_prefix("missing field `") {
+        return FieldError::new(named(rest), "bắt buộc, chưa có (missing field)");
+    }
+    if let Some(rest) = detail.strip_prefix("duplicate field `") {
+        return FieldError::new(named(rest), "có hai lần (duplicate field)");
+    }
+    if let Some(rest) = detail.strip_prefix("unknown field `") {
+        return FieldError::new(named(rest), format!("không có trường này ({detail})"));
+    }
+    let message = if detail.starts_with("unknown variant") {
+        format!("giá trị không được chấp nhận ({detail})")
+    } else if detail.starts_with("invalid type") {
+        format!("sai kiểu dữ liệu ({detail})")
+    } else {
+        format!("giá trị không hợp lệ ({detail})")
+    };
+    FieldError::new(field, message)
 }
 
 /// `Query<T>` with errors in the API envelope.
@@ -63,7 +112,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(ApiError::BadRequest(format!("tham số truy vấn không hợp lệ: {}", e.body_text())))
+                Err(match shape_of::<serde_urlencoded::de::Error>(&e) {
+                    Some(field) => ApiError::BadQuery {
+                        message: format!("tham số truy vấn không hợp lệ: {}: {}", field.field, field.message),
+                        fields: vec![field],
+                    },
+                    None => ApiError::BadRequest(format!("tham số truy vấn không hợp lệ: {}", e.body_text())),
+                })
             }
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
@@ -108,5 +163,32 @@ impl FromRequestParts<AppState> for MaybeCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(MaybeCaller(actor_from(parts, state).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_error;
+
+    #[test]
+    fn serdes_complaints_become_the_field_and_a_vietnamese_message() {
+        let f = field_error(".", "missing field `procedure_code` at line 1 column 46");
+        assert_eq!((f.field.as_str(), f.message.as_str()), ("procedure_code", "bắt buộc, chưa có (missing field)"));
+        let f = field_error("applicant", "missing field `name`");
+        assert_eq!(f.field, "applicant.name");
+        let f = field_error(".", "duplicate field `code`");
+        assert_eq!(f.field, "code");
+        let f = field_error("channel", "unknown variant `fax`, expected one of `counter`, `online` at line 1 column 9");
+        assert_eq!(f.field, "channel");
+        assert_eq!(
+            f.message,
+            "giá trị không được chấp nhận (unknown variant `fax`, expected one of `counter`, `online`)"
+        );
+        let f = field_error("applicant.phone", "invalid type: integer `12`, expected a string at line 1 column 83");
+        assert_eq!((f.field.as_str(), f.message.starts_with("sai kiểu dữ liệu")), ("applicant.phone", true));
+        // A message that merely mentions a line is kept whole; nothing here can panic on odd text.
+        assert_eq!(field_error("x", "bad at line ").message, "giá trị không hợp lệ (bad at line )");
+        assert_eq!(field_error(".", "missing field `").field, "");
+        assert_eq!(field_error("", "").field, "");
     }
 }

@@ -144,6 +144,9 @@ async fn the_public_lookup_answers_a_wrong_code_and_a_wrong_phone_alike(app: Tes
     let missing = app.get("/api/v1/lookup?code=abc", None).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     assert_eq!(missing.body["code"], "bad_request");
+    assert_eq!(missing.body["fields"][0]["field"], "phone_last4", "the parameter is named: {}", missing.body);
+    let twice = app.get("/api/v1/lookup?code=abc&code=def&phone_last4=1234", None).await;
+    assert_eq!((twice.status, &twice.body["fields"][0]["field"]), (StatusCode::BAD_REQUEST, &json!("code")));
 }
 
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing(app: TestApp) {
@@ -188,6 +191,29 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(app: TestApp) {
         res.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["applicant.citizen_id", "applicant.phone"]);
     assert_eq!(res.body["fields"][0]["message"], "số định danh cá nhân phải gồm đúng 12 chữ số");
+
+    // A body of the wrong shape names the field too, by its path, in Vietnamese first.
+    let shapes = [
+        (json!({"channel": "counter", "applicant": applicant()}), "procedure_code", "bắt buộc"),
+        (
+            json!({"procedure_code": "1.004227", "channel": "fax", "applicant": applicant()}),
+            "channel",
+            "không được chấp nhận",
+        ),
+        (json!({"procedure_code": 5, "channel": "counter", "applicant": applicant()}), "procedure_code", "sai kiểu"),
+        (
+            json!({"procedure_code": "1.004227", "channel": "counter", "applicant": {"name": "A", "phone": 12}}),
+            "applicant.phone",
+            "sai kiểu",
+        ),
+    ];
+    for (body, field, words) in shapes {
+        let res = app.post("/api/v1/dossiers", &fx.reception, body).await;
+        assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")));
+        assert_eq!(res.body["fields"][0]["field"], field, "{}", res.body);
+        let message = res.body["fields"][0]["message"].as_str().unwrap();
+        assert!(message.contains(words) && !message.contains("line 1"), "{message}");
+    }
 
     // A transition the state does not allow; one the role does not allow; a stale version.
     let res =

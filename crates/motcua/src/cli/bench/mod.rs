@@ -81,7 +81,13 @@ pub struct Scale {
 impl Scale {
     fn new(dossiers: usize, quick: bool) -> Scale {
         if quick {
-            Scale { dossiers: dossiers.min(20_000), intake: 1000, http: Duration::from_secs(2), queries: 50, reports: 3 }
+            Scale {
+                dossiers: dossiers.min(20_000),
+                intake: 1000,
+                http: Duration::from_secs(2),
+                queries: 50,
+                reports: 3,
+            }
         } else {
             Scale { dossiers, intake: 2000, http: Duration::from_secs(10), queries: 300, reports: 5 }
         }
