@@ -793,6 +793,11 @@ async fn unreadable_forms_on_html_routes_get_an_html_page() {
     let (status, page) = get_page(&app, "/procedures?page=abc", "").await;
     assert!(status.is_client_error());
     assert!(page.starts_with("<!doctype html>") && page.contains("Không thực hiện được"), "{page}");
+    // The page names the parameter in Vietnamese, as the API does, not in serde's English alone.
+    assert!(page.contains("tham số truy vấn không hợp lệ: page: giá trị không hợp lệ"), "{page}");
+    let (status, page) = get_page(&app, "/lookup?code=a&code=b&phone_last4=1234", "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("code: có hai lần") && !page.contains("Failed to deserialize"), "{page}");
 }
 
 /// A department whose staff share one address raises `limits.sign_in_per_minute`: thirty

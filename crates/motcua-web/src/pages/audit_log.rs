@@ -2,9 +2,10 @@
 //! searched by person, dossier, action and period, and exported to CSV (itself an audited
 //! export). Who may read it: [`Auditor`].
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};

@@ -1,8 +1,9 @@
 //! Signing in and out, and citizens' sign-up (phone or e-mail + password, argon2id).
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;

@@ -4,9 +4,10 @@
 //! the next working day and each applicant is told (the `move_due_date` message). See
 //! `docs/domain.md`, "Calendar changes".
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use motcua_calendar::WorkCalendar;

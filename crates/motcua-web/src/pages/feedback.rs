@@ -4,9 +4,10 @@
 //! procedure, without the sender's personal data — each of which a reader may rate. Denunciations
 //! and complaints are never listed (`motcua_domain::feedback`).
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::feedback::{Case, Intake, StatementInput};

@@ -4,9 +4,10 @@
 //! Laid out as administrative documents (Decree 30/2020: motto block, agency, number, place and
 //! date, signature block) with the print stylesheet's A4 page and Times-compatible fonts.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveDateTime};

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use motcua_domain::evaluation::Overall;
 use motcua_domain::types::thousands;
 use motcua_quality::catalog::CatalogCounts;

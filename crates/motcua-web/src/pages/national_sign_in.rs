@@ -12,7 +12,8 @@
 //! - The person is the citizen account of their 12-digit citizen ID (`vneid-…`), made on first
 //!   sight: the dossiers they filed on the portal are already on it.
 
-use axum::extract::{Query, State};
+use crate::extract::ApiQuery as Query;
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;

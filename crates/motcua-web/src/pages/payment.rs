@@ -4,9 +4,10 @@
 //! its account — and, once paid, the e-receipts. VNPAY's return to the site only displays: the
 //! IPN (`routes/payments.rs`) is what credits a payment.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::payment::{PaymentRequest, Receipt, RequestState};
 use serde::Deserialize;

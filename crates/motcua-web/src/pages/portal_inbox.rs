@@ -4,9 +4,10 @@
 //! follow) or sets it aside with a note. Every decision is audited. See
 //! `motcua_notify::portal_inbox` and `docs/national-portal.md`.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::portal_in::PortalDossier;
 use motcua_store::PortalOutcome;

@@ -1,8 +1,9 @@
 //! Public pages: home, the catalog, a procedure, the lookup and the kiosk. No sign-in.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use motcua_domain::catalog::{Channel, Field, OnlineService, ProcedureSpec};
 use motcua_domain::dossier::State as DossierState;
 use motcua_store::ProcedureQuery;

@@ -2,9 +2,10 @@
 //! on the counter's screen, and for the agency the element and overall indices of a period, with
 //! the raw answers for export.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;

@@ -2,9 +2,10 @@
 //! their internal process (the domain's validation shown inline), and the agency's own calendar
 //! days. Every change is audited.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_calendar::CalendarConfig;
 use motcua_domain::FieldError;

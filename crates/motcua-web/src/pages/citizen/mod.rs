@@ -1,9 +1,10 @@
 //! The citizen portal: online submission, "Hồ sơ của tôi", answering a supplement request by
 //! uploading, withdrawing, and downloading files.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::FieldError;
 use motcua_domain::catalog::Channel;

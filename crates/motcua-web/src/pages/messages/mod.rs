@@ -3,10 +3,11 @@
 //! administrator's message log (search, resend) and the editor of the agency's own words for each
 //! message, with a live preview, the SMS segment count and every earlier version.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::template::{self, LANGS, Placeholder, TemplateSet};
 use motcua_app::{MessageContext, Segments, render_with, segments};

@@ -1,9 +1,10 @@
 //! The officers' workspace: dashboard, lists with deadline colours, the dossier page with the
 //! actions this person may take now, counter intake and the printed receipt (Mẫu 01).
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use motcua_calendar::WorkCalendar;

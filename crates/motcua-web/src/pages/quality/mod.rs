@@ -8,9 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 use motcua_domain::dossier::DossierFacts;
 use motcua_domain::evaluation::Overall;

@@ -4,9 +4,10 @@
 //! numbers as the page (one computation: `motcua_quality`). A period's report can be frozen as an
 //! immutable snapshot.
 
+use crate::extract::ApiQuery as Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
