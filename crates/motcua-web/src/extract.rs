@@ -68,10 +68,10 @@ fn shape_of<E: std::error::Error + 'static>(rejection: &dyn std::error::Error) -
     Some(field_error(&e.path().to_string(), &e.inner().to_string()))
 }
 
-/// [`shape_of`]'s field and message from serde's path (`.` for the top) and its message, whose
+/// [`shape_of`]'s (and a page form's) field and message from serde's path (`.` for the top) and its message, whose
 /// forms are serde's `de::Error` constructors (`missing_field`, `unknown_variant`, …). A JSON
 /// error's position (" at line 1 column 9") is dropped: the field says where.
-fn field_error(path: &str, detail: &str) -> FieldError {
+pub(crate) fn field_error(path: &str, detail: &str) -> FieldError {
     let detail = match detail.rfind(" at line ") {
         Some(i) if detail[i..].contains(" column ") => &detail[..i],
         _ => detail,

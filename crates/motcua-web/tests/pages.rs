@@ -840,7 +840,7 @@ async fn a_form_too_large_or_of_the_wrong_shape_is_a_4xx_page() {
     let path = format!("/my/dossiers/{}/act", uuid::Uuid::now_v7());
     let (status, _, page) = post_form(&app, &cookie, &path, "version=abc&action=withdraw&reason=x").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("<html") && page.contains("biểu mẫu không đúng"), "{page}");
+    assert!(page.contains("<html") && page.contains("biểu mẫu không đúng: version: giá trị không hợp lệ"), "{page}");
 }
 
 /// Who may open which page is stated by each handler's extractor: a visitor is sent to sign in

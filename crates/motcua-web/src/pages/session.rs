@@ -191,12 +191,13 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
             })?;
         let token: Token = serde_urlencoded::from_bytes(&bytes).unwrap_or(Token { csrf: String::new() });
         check_csrf(&web, Some(&token.csrf))?;
-        serde_urlencoded::from_bytes(&bytes).map(CsrfForm).map_err(|e| {
-            let message = format!("biểu mẫu không đúng: {e}");
+        let fields = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
+        serde_path_to_error::deserialize(fields).map(CsrfForm).map_err(|e| {
+            let field = crate::extract::field_error(&e.path().to_string(), &e.inner().to_string());
             ApiError::Invalid {
                 code: "invalid_form",
-                fields: vec![motcua_domain::FieldError::new("form", message.clone())],
-                message,
+                message: format!("biểu mẫu không đúng: {}: {}", field.field, field.message),
+                fields: vec![field],
             }
         })
     }
