@@ -44,7 +44,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Err(JsonRejection::JsonDataError(e)) => Err(match shape_of::<serde_json::Error>(&e) {
                 Some(field) => ApiError::Invalid {
                     code: "invalid_input",
-                    message: format!("dữ liệu không đúng cấu trúc: {}: {}", field.field, field.message),
+                    message: shape_message("dữ liệu không đúng cấu trúc", &field),
                     fields: vec![field],
                 },
                 None => ApiError::shape(e.body_text()),
@@ -68,9 +68,10 @@ fn shape_of<E: std::error::Error + 'static>(rejection: &dyn std::error::Error) -
     Some(field_error(&e.path().to_string(), &e.inner().to_string()))
 }
 
-/// [`shape_of`]'s (and a page form's) field and message from serde's path (`.` for the top) and its message, whose
-/// forms are serde's `de::Error` constructors (`missing_field`, `unknown_variant`, …). A JSON
-/// error's position (" at line 1 column 9") is dropped: the field says where.
+/// [`shape_of`]'s (and a page form's) field and message from serde's path (`.` for the top) and
+/// its message, whose forms are serde's `de::Error` constructors (`missing_field`,
+/// `unknown_variant`, …). A JSON error's position (" at line 1 column 9") is dropped: the field
+/// says where.
 pub(crate) fn field_error(path: &str, detail: &str) -> FieldError {
     let detail = match detail.rfind(" at line ") {
         Some(i) if detail[i..].contains(" column ") => &detail[..i],
@@ -101,6 +102,15 @@ pub(crate) fn field_error(path: &str, detail: &str) -> FieldError {
     FieldError::new(field, message)
 }
 
+/// `what` is wrong, and where: the field's path (none for the whole body) and its message.
+pub(crate) fn shape_message(what: &str, field: &FieldError) -> String {
+    if field.field.is_empty() {
+        format!("{what}: {}", field.message)
+    } else {
+        format!("{what}: {}: {}", field.field, field.message)
+    }
+}
+
 /// `Query<T>` with errors in the API envelope.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
@@ -114,7 +124,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
                 Err(match shape_of::<serde_urlencoded::de::Error>(&e) {
                     Some(field) => ApiError::BadQuery {
-                        message: format!("tham số truy vấn không hợp lệ: {}: {}", field.field, field.message),
+                        message: shape_message("tham số truy vấn không hợp lệ", &field),
                         fields: vec![field],
                     },
                     None => ApiError::BadRequest(format!("tham số truy vấn không hợp lệ: {}", e.body_text())),

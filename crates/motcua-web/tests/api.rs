@@ -207,6 +207,13 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(app: TestApp) {
             "sai kiểu",
         ),
     ];
+    let res = app.post("/api/v1/dossiers", &fx.reception, json!("hồ sơ")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body["message"].as_str().unwrap().starts_with("dữ liệu không đúng cấu trúc: sai kiểu dữ liệu"),
+        "{}",
+        res.body
+    );
     for (body, field, words) in shapes {
         let res = app.post("/api/v1/dossiers", &fx.reception, body).await;
         assert_eq!((res.status, res.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")));

@@ -196,7 +196,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
             let field = crate::extract::field_error(&e.path().to_string(), &e.inner().to_string());
             ApiError::Invalid {
                 code: "invalid_form",
-                message: format!("biểu mẫu không đúng: {}: {}", field.field, field.message),
+                message: crate::extract::shape_message("biểu mẫu không đúng", &field),
                 fields: vec![field],
             }
         })
