@@ -65,14 +65,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 /// type). The message is Vietnamese, with serde's own words after it.
 fn shape_of<E: std::error::Error + 'static>(rejection: &dyn std::error::Error) -> Option<FieldError> {
     let e = rejection.source()?.source()?.downcast_ref::<serde_path_to_error::Error<E>>()?;
-    Some(field_error(&e.path().to_string(), &e.inner().to_string()))
+    Some(field_of(e))
 }
 
-/// [`shape_of`]'s (and a page form's) field and message from serde's path (`.` for the top) and
+/// The field a deserializer's error names, with [`field_error`]'s message (a JSON body, a query
+/// string, a page form).
+pub(crate) fn field_of<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> FieldError {
+    field_error(&e.path().to_string(), &e.inner().to_string())
+}
+
+/// [`field_of`]'s field and message from serde's path (`.` for the top) and
 /// its message, whose forms are serde's `de::Error` constructors (`missing_field`,
 /// `unknown_variant`, …). A JSON error's position (" at line 1 column 9") is dropped: the field
 /// says where.
-pub(crate) fn field_error(path: &str, detail: &str) -> FieldError {
+fn field_error(path: &str, detail: &str) -> FieldError {
     let detail = match detail.rfind(" at line ") {
         Some(i) if detail[i..].contains(" column ") => &detail[..i],
         _ => detail,

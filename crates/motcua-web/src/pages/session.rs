@@ -193,7 +193,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Cs
         check_csrf(&web, Some(&token.csrf))?;
         let fields = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(fields).map(CsrfForm).map_err(|e| {
-            let field = crate::extract::field_error(&e.path().to_string(), &e.inner().to_string());
+            let field = crate::extract::field_of(&e);
             ApiError::Invalid {
                 code: "invalid_form",
                 message: crate::extract::shape_message("biểu mẫu không đúng", &field),
